@@ -1,0 +1,96 @@
+/**
+ * Byte and text encodings used on the SET/2 wire (SET-PROFILE §2): base64url without padding,
+ * UTF-8 JSON, hex for people. Input is asserted at the edge; failures are SetErrors.
+ */
+import { fail } from './errors.ts';
+
+const B64URL = /^[A-Za-z0-9_-]*$/;
+
+export function b64u(bytes: Uint8Array): string {
+  let bin = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) {
+    bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  }
+  return btoa(bin).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+/** Decodes base64url without padding; rejects padding, other alphabets and impossible lengths. */
+export function fromB64u(text: string, what = 'value'): Uint8Array {
+  if (typeof text !== 'string' || !B64URL.test(text) || text.length % 4 === 1) {
+    fail('decodingFailure', `${what} is not base64url without padding`);
+  }
+  const std = text.replace(/-/g, '+').replace(/_/g, '/');
+  const bin = atob(std + '='.repeat((4 - (std.length % 4)) % 4));
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  // Reject non-canonical encodings (stray low bits in the last character).
+  if (b64u(out) !== text) fail('decodingFailure', `${what} is not canonical base64url`);
+  return out;
+}
+
+export function hex(bytes: Uint8Array): string {
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+export function fromHex(text: string): Uint8Array {
+  const clean = text.replace(/\s+/g, '');
+  if (!/^(?:[0-9a-fA-F]{2})*$/.test(clean)) fail('decodingFailure', 'not a hex string');
+  const out = new Uint8Array(clean.length / 2);
+  for (let i = 0; i < out.length; i++) out[i] = Number.parseInt(clean.slice(i * 2, i * 2 + 2), 16);
+  return out;
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder('utf-8', { fatal: true });
+
+export function utf8(text: string): Uint8Array {
+  return encoder.encode(text);
+}
+
+export function fromUtf8(bytes: Uint8Array): string {
+  try {
+    return decoder.decode(bytes);
+  } catch {
+    return fail('decodingFailure', 'bytes are not valid UTF-8');
+  }
+}
+
+export function concatBytes(...parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+/** Serialises a structure once, as its author's bytes (SET-PROFILE §2 "hash what travels"). */
+export function jsonBytes(value: unknown): Uint8Array {
+  return utf8(JSON.stringify(value));
+}
+
+/**
+ * Parses UTF-8 JSON bytes after a size check. Depth is bounded by the size limit; the result is
+ * `unknown` and must go through a schema before use.
+ */
+export function parseJsonBytes(bytes: Uint8Array, maxBytes: number, what: string): unknown {
+  if (bytes.length > maxBytes) fail('messageTooBig', `${what} is ${bytes.length} bytes; the limit is ${maxBytes}`);
+  const text = fromUtf8(bytes);
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return fail('decodingFailure', `${what} is not valid JSON`);
+  }
+}
+
+/** Length-prefixed concatenation (4-byte big-endian length before each part), for fixed binary inputs to hashes. */
+export function lengthPrefixed(...parts: Uint8Array[]): Uint8Array {
+  return concatBytes(
+    ...parts.flatMap((p) => {
+      const len = new Uint8Array(4);
+      new DataView(len.buffer).setUint32(0, p.length);
+      return [len, p];
+    }),
+  );
+}

@@ -1,0 +1,32 @@
+/** SHA-256 and HMAC-SHA256 (SET-PROFILE §2, replacing SHA-1 and HMAC-SHA1), nonces, constant-time equality. */
+import { hmac } from '@noble/hashes/hmac.js';
+import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
+import { randomBytes } from '@noble/hashes/utils.js';
+
+export function sha256(data: Uint8Array): Uint8Array {
+  return nobleSha256(data);
+}
+
+export function hmacSha256(key: Uint8Array, data: Uint8Array): Uint8Array {
+  return hmac(nobleSha256, key, data);
+}
+
+/** A fresh 32-byte random value: nonces, challenges, RRPIDs, XIDs, salts (SET-PROFILE §2). */
+export function randomNonce(): Uint8Array {
+  return randomBytes(32);
+}
+
+export { randomBytes };
+
+/** Equality whose time depends only on the lengths, for MACs, digests and secrets. */
+export function constantTimeEqual(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= a[i]! ^ b[i]!;
+  return diff === 0;
+}
+
+export function xorBytes(a: Uint8Array, b: Uint8Array): Uint8Array {
+  if (a.length !== b.length) throw new RangeError('xorBytes: lengths differ');
+  return a.map((x, i) => x ^ b[i]!);
+}

@@ -1,0 +1,165 @@
+/**
+ * HPKE (RFC 9180) in Base mode with exactly one suite: DHKEM(P-256, HKDF-SHA256) (kem 0x0010),
+ * HKDF-SHA256 (kdf 0x0001), AES-128-GCM (aead 0x0001), the suite of RFC 9180 A.3. This is SET/2's
+ * digital envelope (SET-PROFILE §2). Internals are exported so tests can check every
+ * intermediate value against the published vectors.
+ */
+import { p256 } from '@noble/curves/nist.js';
+import { expand, extract } from '@noble/hashes/hkdf.js';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { randomBytes } from '@noble/hashes/utils.js';
+import { fail } from '../errors.ts';
+import { concatBytes, utf8 } from '../encoding.ts';
+import { aeadOpen, aeadSeal } from './aead.ts';
+import { ecdh, isValidPublicKey, type KeyPair } from './ecdsa.ts';
+
+const KEM_ID = 0x0010;
+const KDF_ID = 0x0001;
+const AEAD_ID = 0x0001;
+const N_SECRET = 32;
+const N_SK = 32;
+const N_K = 16;
+const N_N = 12;
+const N_H = 32;
+export const ENC_LENGTH = 65;
+
+const KEM_SUITE = concatBytes(utf8('KEM'), i2osp(KEM_ID, 2));
+const HPKE_SUITE = concatBytes(utf8('HPKE'), i2osp(KEM_ID, 2), i2osp(KDF_ID, 2), i2osp(AEAD_ID, 2));
+const VERSION_LABEL = utf8('HPKE-v1');
+const EMPTY = new Uint8Array(0);
+const MODE_BASE = 0x00;
+
+function i2osp(n: number, len: number): Uint8Array {
+  const out = new Uint8Array(len);
+  for (let i = len - 1, v = n; i >= 0; i--, v = Math.floor(v / 256)) out[i] = v & 0xff;
+  return out;
+}
+
+function labeledExtract(suite: Uint8Array, salt: Uint8Array, label: string, ikm: Uint8Array): Uint8Array {
+  return extract(sha256, concatBytes(VERSION_LABEL, suite, utf8(label), ikm), salt);
+}
+
+function labeledExpand(suite: Uint8Array, prk: Uint8Array, label: string, info: Uint8Array, len: number): Uint8Array {
+  return expand(sha256, prk, concatBytes(i2osp(len, 2), VERSION_LABEL, suite, utf8(label), info), len);
+}
+
+/** RFC 9180 §7.1.3 DeriveKeyPair for P-256 (bitmask 0xff). */
+export function deriveKeyPair(ikm: Uint8Array): KeyPair {
+  const prk = labeledExtract(KEM_SUITE, EMPTY, 'dkp_prk', ikm);
+  const n = p256.Point.CURVE().n;
+  for (let counter = 0; counter < 256; counter++) {
+    const bytes = labeledExpand(KEM_SUITE, prk, 'candidate', i2osp(counter, 1), N_SK);
+    let sk = 0n;
+    for (const b of bytes) sk = (sk << 8n) | BigInt(b);
+    if (sk !== 0n && sk < n) return { privateKey: bytes, publicKey: p256.getPublicKey(bytes, false) };
+  }
+  return fail('unspecifiedFailure', 'HPKE DeriveKeyPair found no key');
+}
+
+function extractAndExpand(dh: Uint8Array, kemContext: Uint8Array): Uint8Array {
+  const prk = labeledExtract(KEM_SUITE, EMPTY, 'eae_prk', dh);
+  return labeledExpand(KEM_SUITE, prk, 'shared_secret', kemContext, N_SECRET);
+}
+
+/** RFC 9180 §4.1 Encap; `ikmE` makes it deterministic (tests only). */
+export function encap(pkR: Uint8Array, ikmE?: Uint8Array): { sharedSecret: Uint8Array; enc: Uint8Array } {
+  if (!isValidPublicKey(pkR)) fail('invalidCertificate', 'the recipient key-exchange key is not a valid P-256 point');
+  const eph = deriveKeyPair(ikmE ?? randomBytes(N_SK));
+  const enc = eph.publicKey;
+  return { sharedSecret: extractAndExpand(ecdh(eph.privateKey, pkR), concatBytes(enc, pkR)), enc };
+}
+
+/** RFC 9180 §4.1 Decap. */
+export function decap(enc: Uint8Array, skR: Uint8Array): Uint8Array {
+  if (!isValidPublicKey(enc)) fail('decodingFailure', 'the HPKE encapsulated key is not a valid P-256 point');
+  const pkR = p256.getPublicKey(skR, false);
+  return extractAndExpand(ecdh(skR, enc), concatBytes(enc, pkR));
+}
+
+export interface KeySchedule {
+  keyScheduleContext: Uint8Array;
+  secret: Uint8Array;
+  key: Uint8Array;
+  baseNonce: Uint8Array;
+  exporterSecret: Uint8Array;
+}
+
+/** RFC 9180 §5.1 KeySchedule, Base mode (no PSK). */
+export function keySchedule(sharedSecret: Uint8Array, info: Uint8Array): KeySchedule {
+  const pskIdHash = labeledExtract(HPKE_SUITE, EMPTY, 'psk_id_hash', EMPTY);
+  const infoHash = labeledExtract(HPKE_SUITE, EMPTY, 'info_hash', info);
+  const keyScheduleContext = concatBytes(new Uint8Array([MODE_BASE]), pskIdHash, infoHash);
+  const secret = labeledExtract(HPKE_SUITE, sharedSecret, 'secret', EMPTY);
+  return {
+    keyScheduleContext,
+    secret,
+    key: labeledExpand(HPKE_SUITE, secret, 'key', keyScheduleContext, N_K),
+    baseNonce: labeledExpand(HPKE_SUITE, secret, 'base_nonce', keyScheduleContext, N_N),
+    exporterSecret: labeledExpand(HPKE_SUITE, secret, 'exp', keyScheduleContext, N_H),
+  };
+}
+
+/** An HPKE encryption context (RFC 9180 §5.2): sequence-numbered seal/open and export. */
+export class HpkeContext {
+  private seq = 0;
+  constructor(readonly schedule: KeySchedule) {}
+
+  nonceFor(seq: number): Uint8Array {
+    const n = this.schedule.baseNonce.slice();
+    const s = i2osp(seq, N_N);
+    for (let i = 0; i < N_N; i++) n[i]! ^= s[i]!;
+    return n;
+  }
+
+  /** Moves to sequence number `seq` (tests replay the vectors' non-contiguous numbers). */
+  seek(seq: number): this {
+    this.seq = seq;
+    return this;
+  }
+
+  seal(aad: Uint8Array, pt: Uint8Array): Uint8Array {
+    return aeadSeal(this.schedule.key, this.nonceFor(this.seq++), aad, pt);
+  }
+
+  open(aad: Uint8Array, ct: Uint8Array): Uint8Array {
+    const pt = aeadOpen(this.schedule.key, this.nonceFor(this.seq), aad, ct);
+    this.seq++;
+    return pt;
+  }
+
+  export(exporterContext: Uint8Array, length: number): Uint8Array {
+    return labeledExpand(HPKE_SUITE, this.schedule.exporterSecret, 'sec', exporterContext, length);
+  }
+}
+
+export function setupBaseS(pkR: Uint8Array, info: Uint8Array, ikmE?: Uint8Array) {
+  const { sharedSecret, enc } = encap(pkR, ikmE);
+  return { enc, sharedSecret, context: new HpkeContext(keySchedule(sharedSecret, info)) };
+}
+
+export function setupBaseR(enc: Uint8Array, skR: Uint8Array, info: Uint8Array): HpkeContext {
+  return new HpkeContext(keySchedule(decap(enc, skR), info));
+}
+
+/** Single-shot Base-mode seal (RFC 9180 §6.1). */
+export function hpkeSeal(
+  pkR: Uint8Array,
+  info: Uint8Array,
+  aad: Uint8Array,
+  pt: Uint8Array,
+): { enc: Uint8Array; ct: Uint8Array } {
+  const { enc, context } = setupBaseS(pkR, info);
+  return { enc, ct: context.seal(aad, pt) };
+}
+
+/** Single-shot Base-mode open; any mismatch (key, info, aad, bytes) is decodingFailure. */
+export function hpkeOpen(
+  skR: Uint8Array,
+  enc: Uint8Array,
+  info: Uint8Array,
+  aad: Uint8Array,
+  ct: Uint8Array,
+): Uint8Array {
+  if (enc.length !== ENC_LENGTH) fail('decodingFailure', 'the HPKE encapsulated key must be 65 bytes');
+  return setupBaseR(enc, skR, info).open(aad, ct);
+}

@@ -1,0 +1,4 @@
+export * from './aead.ts';
+export * from './ecdsa.ts';
+export * from './hash.ts';
+export * from './hpke.ts';

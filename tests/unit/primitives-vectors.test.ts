@@ -1,0 +1,149 @@
+// Primitives checked against published vectors (tests/fixtures/vectors, copied from the RFCs).
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { fromHex, hex, utf8 } from '../../src/protocol/encoding.ts';
+import {
+  deriveKeyPair,
+  hpkeOpen,
+  hpkeSeal,
+  keySchedule,
+  P256_ORDER,
+  publicKeyOf,
+  setupBaseR,
+  setupBaseS,
+  sign,
+  verify,
+} from '../../src/protocol/primitives/index.ts';
+
+const vectorsDir = new URL('../fixtures/vectors/', import.meta.url);
+
+describe('RFC 6979 A.2.5 (P-256, SHA-256)', () => {
+  const text = readFileSync(new URL('rfc6979-A.2.5-p256-sha256.txt', vectorsDir), 'utf8');
+  const value = (label: string, from = 0) => {
+    const m = new RegExp(`${label} = ([0-9A-F]+)`).exec(text.slice(from));
+    if (!m?.[1]) throw new Error(`vector ${label} missing`);
+    return m[1].toLowerCase();
+  };
+  const x = fromHex(value('private key x'));
+  const n = P256_ORDER;
+
+  it('derives the published public key', () => {
+    expect(hex(publicKeyOf(x))).toBe(`04${value('public key Ux')}${value('public key Uy')}`);
+  });
+
+  for (const msg of ['sample', 'test']) {
+    it(`signs "${msg}" deterministically to the published r and low-S s`, () => {
+      const at = text.indexOf(`message = "${msg}"`);
+      const r = BigInt(`0x${value('r', at)}`);
+      let s = BigInt(`0x${value('s', at)}`);
+      if (s > n / 2n) s = n - s; // SET/2 puts only low-S on the wire
+      const expected = r.toString(16).padStart(64, '0') + s.toString(16).padStart(64, '0');
+      const sig = sign(utf8(msg), x);
+      expect(hex(sig)).toBe(expected);
+      expect(verify(sig, utf8(msg), publicKeyOf(x))).toBe(true);
+    });
+  }
+
+  it('rejects the high-S twin of a valid signature', () => {
+    const at = text.indexOf('message = "sample"');
+    const highS = fromHex(value('r', at) + value('s', at)); // the published s is the high one
+    expect(verify(highS, utf8('sample'), publicKeyOf(x))).toBe(false);
+  });
+});
+
+/** Reads "name: hex" values, joining hex continued on the following lines, within one block. */
+function readBlock(block: string): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  let current: string | undefined;
+  for (const line of block.split('\n')) {
+    const m = /^([A-Za-z_ ]+):\s*([0-9a-f]*)$/.exec(line.trim());
+    if (m?.[1]) {
+      current = m[1];
+      const list = out.get(current) ?? [];
+      list.push(m[2] ?? '');
+      out.set(current, list);
+    } else if (current && /^[0-9a-f]+$/.test(line.trim())) {
+      const list = out.get(current)!;
+      list[list.length - 1] += line.trim();
+    }
+  }
+  return out;
+}
+
+describe('RFC 9180 A.3 Base mode: DHKEM(P-256, HKDF-SHA256), HKDF-SHA256, AES-128-GCM', () => {
+  const text = readFileSync(new URL('rfc9180-A3-p256-sha256-aes128gcm.txt', vectorsDir), 'utf8');
+  const base = text.slice(text.indexOf('### Base Setup Information'), text.indexOf('### PSK Setup Information'));
+  const setup = readBlock(base.slice(0, base.indexOf('#### Encryptions')));
+  const v = (k: string) => fromHex(setup.get(k)?.[0] ?? '');
+  const info = v('info');
+
+  it('is the Base mode of the suite', () => {
+    expect(setup.get('mode')?.[0]).toBe('0');
+    expect(setup.get('kem_id')?.[0]).toBe('16');
+  });
+
+  it('derives both key pairs from their ikm', () => {
+    expect(hex(deriveKeyPair(v('ikmE')).privateKey)).toBe(hex(v('skEm')));
+    expect(hex(deriveKeyPair(v('ikmE')).publicKey)).toBe(hex(v('pkEm')));
+    expect(hex(deriveKeyPair(v('ikmR')).privateKey)).toBe(hex(v('skRm')));
+    expect(hex(deriveKeyPair(v('ikmR')).publicKey)).toBe(hex(v('pkRm')));
+  });
+
+  it('encapsulates to the published enc and shared secret, and decapsulates to the same', () => {
+    const s = setupBaseS(v('pkRm'), info, v('ikmE'));
+    expect(hex(s.enc)).toBe(hex(v('enc')));
+    expect(hex(s.sharedSecret)).toBe(hex(v('shared_secret')));
+    const r = setupBaseR(v('enc'), v('skRm'), info);
+    expect(hex(r.schedule.key)).toBe(hex(v('key')));
+  });
+
+  it('runs the key schedule to every published value', () => {
+    const ks = keySchedule(v('shared_secret'), info);
+    expect(hex(ks.keyScheduleContext)).toBe(hex(v('key_schedule_context')));
+    expect(hex(ks.secret)).toBe(hex(v('secret')));
+    expect(hex(ks.key)).toBe(hex(v('key')));
+    expect(hex(ks.baseNonce)).toBe(hex(v('base_nonce')));
+    expect(hex(ks.exporterSecret)).toBe(hex(v('exporter_secret')));
+  });
+
+  const encBlock = base.slice(base.indexOf('#### Encryptions'), base.indexOf('#### Exported Values'));
+  const encryptions = encBlock.split('sequence number:').slice(1);
+
+  it('has the six published encryptions', () => expect(encryptions).toHaveLength(6));
+
+  for (const e of encryptions) {
+    const seq = Number.parseInt(e.trim().split('\n')[0] ?? '', 10);
+    const f = readBlock(e);
+    const g = (k: string) => fromHex(f.get(k)?.[0] ?? '');
+    it(`seals and opens sequence number ${seq}`, () => {
+      const sender = setupBaseS(v('pkRm'), info, v('ikmE')).context.seek(seq);
+      expect(hex(sender.nonceFor(seq))).toBe(hex(g('nonce')));
+      expect(hex(sender.seal(g('aad'), g('pt')))).toBe(hex(g('ct')));
+      const receiver = setupBaseR(v('enc'), v('skRm'), info).seek(seq);
+      expect(hex(receiver.open(g('aad'), g('ct')))).toBe(hex(g('pt')));
+    });
+  }
+
+  const exports = readBlock(base.slice(base.indexOf('#### Exported Values')));
+  const contexts = exports.get('exporter_context') ?? [];
+  const values = exports.get('exported_value') ?? [];
+  it('has the three published exports', () => expect(contexts).toHaveLength(3));
+  contexts.forEach((ctx, i) => {
+    it(`exports with context "${ctx}"`, () => {
+      const r = setupBaseR(v('enc'), v('skRm'), info);
+      expect(hex(r.export(fromHex(ctx), 32))).toBe(values[i]);
+    });
+  });
+
+  it('single-shot seal/open round-trips and rejects a changed aad, info or byte', () => {
+    const pk = v('pkRm');
+    const sk = v('skRm');
+    const { enc, ct } = hpkeSeal(pk, utf8('SET/2 test'), utf8('aad'), utf8('payload'));
+    expect(hpkeOpen(sk, enc, utf8('SET/2 test'), utf8('aad'), ct)).toEqual(utf8('payload'));
+    expect(() => hpkeOpen(sk, enc, utf8('SET/2 test'), utf8('other'), ct)).toThrow(/failed authentication/);
+    expect(() => hpkeOpen(sk, enc, utf8('SET/2 other'), utf8('aad'), ct)).toThrow(/failed authentication/);
+    const bad = ct.slice();
+    bad[0]! ^= 1;
+    expect(() => hpkeOpen(sk, enc, utf8('SET/2 test'), utf8('aad'), bad)).toThrow(/failed authentication/);
+  });
+});
