@@ -94,3 +94,11 @@ export function lengthPrefixed(...parts: Uint8Array[]): Uint8Array {
     }),
   );
 }
+
+/** Compares two base64url strings in time that depends only on their lengths. */
+export function constantTimeEqualB64(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
+  return diff === 0;
+}

@@ -1,0 +1,41 @@
+#!/usr/bin/env node
+/** `setwallet`: the command line. Each subcommand lives in its own module under src/cli/. */
+import { SetError } from '../protocol/errors.ts';
+
+const USAGE = `usage:
+  setwallet pki init DIR [--merchant-origin ORIGIN]   create a sandbox certificate hierarchy
+  setwallet inspect FILE|- [--roots root.pem]          decode and verify a SET/2 message or certificate`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'pki': {
+      const { runPki } = await import('./pki.ts');
+      return runPki(rest);
+    }
+    case 'inspect': {
+      const { runInspect } = await import('./inspect.ts');
+      return runInspect(rest);
+    }
+    case undefined:
+    case '-h':
+    case '--help':
+    case 'help':
+      console.log(USAGE);
+      return command === undefined ? 2 : 0;
+    default:
+      console.error(`setwallet: unknown command "${command}"\n${USAGE}`);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    if (e instanceof SetError) console.error(`setwallet: ${e.code}: ${e.message}`);
+    else console.error(`setwallet: ${e instanceof Error ? e.message : String(e)}`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,207 @@
+/**
+ * AuthReq → AuthRes (SET Book 2 "Payment authorization"; SET-PROFILE §4 Payment). The merchant
+ * signs AuthReqData with CheckDigests {H(OIData), HOD} it computed itself, seals it to the
+ * gateway, and forwards the wallet's PI bytes as linked baggage. The gateway makes every check
+ * the profile lists (except XID uniqueness, which needs its ledger) before it asks the issuer.
+ */
+import * as v from 'valibot';
+import { fail } from '../../errors.ts';
+import { b64u, constantTimeEqualB64, fromB64u, jsonBytes } from '../../encoding.ts';
+import { sha256 } from '../../primitives/hash.ts';
+import { uniqueCardholderId } from '../../pki/unique-id.ts';
+import type { ParsedCertificate, ValidatedPath } from '../../pki/types.ts';
+import { verifyDualSignature } from '../dual-signature.ts';
+import { Amount, AuthResult, b64uMax, Digest, Nonce, Timestamp, TransIds } from '../fields.ts';
+import { PI, PIData } from '../purchase/p-req.ts';
+import { openSealed, type Recipient, SealedBody, sealTo } from '../sealed.ts';
+import { parseContent } from '../signed.ts';
+import type { VerifyContext } from '../trust.ts';
+import type { Wire } from '../wire.ts';
+import {
+  buildExchange,
+  checkAnswers,
+  type ExchangeBody,
+  gatewaySignature,
+  merchantSignature,
+  openExchange,
+  type SignedSender,
+} from './exchange.ts';
+
+export const AuthReqData = v.strictObject({
+  type: v.literal('AuthReqData'),
+  date: Timestamp,
+  rrpid: Nonce,
+  transIds: TransIds,
+  authReqAmt: Amount,
+  captureNow: v.boolean(),
+  checkDigests: v.strictObject({ hOIData: Digest, hod: Digest }),
+});
+export type AuthReqData = v.InferOutput<typeof AuthReqData>;
+
+export const MAX_CAP_TOKEN_BYTES = 2048;
+
+export const AuthResData = v.strictObject({
+  type: v.literal('AuthResData'),
+  date: Timestamp,
+  rrpid: Nonce,
+  transIds: TransIds,
+  result: AuthResult,
+  /** Opaque to the merchant: sealed by the gateway to itself, returned in CapReq. */
+  capToken: v.optional(b64uMax(MAX_CAP_TOKEN_BYTES)),
+  /** A message from the acquirer to the cardholder, sealed to the PI's AcqBackKey. */
+  acqCardMsg: v.optional(SealedBody),
+});
+export type AuthResData = v.InferOutput<typeof AuthResData>;
+
+/** Merchant side. */
+export function buildAuthReq(p: {
+  merchant: SignedSender;
+  gatewayKeyExchange: ParsedCertificate;
+  oiData: { transIds: AuthReqData['transIds']; hod: string };
+  hOIData: Uint8Array;
+  piBytes: Uint8Array;
+  cardholderCerts: string[];
+  authReqAmt: AuthReqData['authReqAmt'];
+  captureNow?: boolean;
+  rrpid: string;
+  now?: Date;
+}): { wire: Wire<'AuthReq', ExchangeBody>; content: AuthReqData } {
+  const content: AuthReqData = {
+    type: 'AuthReqData',
+    date: (p.now ?? new Date()).toISOString(),
+    rrpid: p.rrpid,
+    transIds: p.oiData.transIds,
+    authReqAmt: p.authReqAmt,
+    captureNow: p.captureNow ?? false,
+    checkDigests: { hOIData: b64u(p.hOIData), hod: p.oiData.hod },
+  };
+  const wire = buildExchange('AuthReq', content, p.merchant, p.gatewayKeyExchange, {
+    baggage: p.piBytes,
+    extraCerts: p.cardholderCerts,
+  });
+  return { wire, content };
+}
+
+export interface VerifiedAuthReq {
+  content: AuthReqData;
+  merchant: ValidatedPath;
+  piData: PIData;
+  piBytes: Uint8Array;
+  /** Present when the PI was dual-signed. */
+  cardholder?: ValidatedPath;
+}
+
+/**
+ * Gateway side: the merchant's signature and certificate; opening the PI; the DS against the
+ * cardholder certificate; H(OIData) and HOD against CheckDigests; PurchAmt against AuthReqAmt;
+ * MerchantID and the gateway thumbprint against reality; the unique cardholder ID against PANData.
+ */
+export function verifyAuthReq(
+  input: string | Uint8Array,
+  gateway: Recipient,
+  ctx: VerifyContext,
+  opts: { acceptUnsigned?: boolean } = {},
+): VerifiedAuthReq {
+  const opened = openExchange(input, 'AuthReq', AuthReqData, gateway, merchantSignature, ctx);
+  const { content, sender: merchant } = opened;
+  if (!opened.baggage) fail('decodingFailure', 'AuthReq carries no PI');
+  const piBytes = opened.baggage;
+  const pi = parseContent(piBytes, PI, 'PI');
+  const hOIData = fromB64u(content.checkDigests.hOIData, 'hOIData');
+  // The PI was sealed with H(OIData) as associated data: it opens only with the digest the
+  // cardholder saw, so a merchant's wrong CheckDigests or a PI from another order fails here.
+  const piDataBytes = openSealed(pi.sealed, gateway, pi.type === 'PIDualSigned' ? 'PIData' : 'PIDataUnsigned', hOIData);
+  const piData = parseContent(piDataBytes, PIData, 'PIData');
+  let cardholder: ValidatedPath | undefined;
+  if (pi.type === 'PIDualSigned') {
+    if (piData.type !== 'PIData') fail('decodingFailure', 'a dual-signed PI must hold PANData');
+    cardholder = ctx.trust.verify(fromB64u(pi.signer, 'PI.signer'), { types: ['cardholder'], keyRole: 'signature' }, ctx.clock);
+    verifyDualSignature(fromB64u(pi.ds, 'PI.ds'), sha256(piDataBytes), hOIData, cardholder.chain[0]!.publicKey, 'PIData');
+    const id = uniqueCardholderId(fromB64u(piData.panData.panSecret), piData.panData.pan, piData.panData.expiry);
+    const certId = cardholder.chain[0]!.uniqueCardholderId;
+    if (!certId || !constantTimeEqualB64(b64u(id), b64u(certId))) {
+      fail('invalidCertificate', 'the cardholder certificate was not issued for this card (unique cardholder ID)');
+    }
+  } else {
+    if (piData.type !== 'PIDataUnsigned') fail('decodingFailure', 'an unsigned PI must hold PANToken');
+    const allowed = opts.acceptUnsigned ?? gateway.certificate.cardCertRequired === false;
+    if (!allowed) fail('signatureRequired', 'this gateway requires a cardholder certificate (cardCertRequired)');
+  }
+  const head = piData.piHead;
+  if (!constantTimeEqualB64(head.hod, content.checkDigests.hod)) {
+    fail('signatureFailure', 'the HOD in the PI differs from the merchant’s CheckDigests');
+  }
+  const t = head.transIds;
+  const m = content.transIds;
+  if (t.xid !== m.xid || t.lidC !== m.lidC || t.lidM !== m.lidM || t.pReqDate !== m.pReqDate || t.language !== m.language) {
+    fail('signatureFailure', 'the TransIDs in the PI differ from those in AuthReq');
+  }
+  const purch = head.purchAmt;
+  const req = content.authReqAmt;
+  if (purch.currency !== req.currency || purch.exponent !== req.exponent || req.value > purch.value) {
+    fail('signatureFailure', 'AuthReqAmt exceeds, or is in another currency than, the PurchAmt the cardholder signed');
+  }
+  if (head.merchantId !== merchant.chain[0]!.merchantData?.merchantId) {
+    fail('signatureFailure', 'the PI names another merchant than the one that signed AuthReq');
+  }
+  if (!constantTimeEqualB64(head.pgThumb, b64u(gateway.certificate.thumbprint))) {
+    fail('thumbsMismatch', 'the cardholder signed for another gateway key than the one the PI is sealed to');
+  }
+  if (cardholder && cardholder.brandId !== merchant.brandId) {
+    fail('invalidCertificate', 'the cardholder and merchant certificates are of different brands');
+  }
+  return { content, merchant, piData, piBytes, ...(cardholder ? { cardholder } : {}) };
+}
+
+export const CapTokenData = v.strictObject({
+  type: v.literal('CapToken'),
+  xid: Nonce,
+  authAmt: Amount,
+  authCode: v.string(),
+  date: Timestamp,
+});
+export type CapTokenData = v.InferOutput<typeof CapTokenData>;
+
+/** The gateway seals the capture token to its own key-exchange certificate; only it can open it. */
+export function sealCapToken(data: CapTokenData, gateway: ParsedCertificate): string {
+  return b64u(jsonBytes(sealTo(gateway, 'CapToken', jsonBytes(data))));
+}
+
+export function openCapToken(token: string, gateway: Recipient): CapTokenData {
+  const sealed = parseContent(fromB64u(token, 'capToken'), SealedBody, 'capToken');
+  return parseContent(openSealed(sealed, gateway, 'CapToken'), CapTokenData, 'CapToken');
+}
+
+/** Gateway side. */
+export function buildAuthRes(p: {
+  req: AuthReqData;
+  gateway: SignedSender;
+  merchantKeyExchange: ParsedCertificate;
+  result: AuthResData['result'];
+  capToken?: string;
+  acqCardMsg?: AuthResData['acqCardMsg'];
+  now?: Date;
+}): { wire: Wire<'AuthRes', ExchangeBody>; content: AuthResData } {
+  const content: AuthResData = {
+    type: 'AuthResData',
+    date: (p.now ?? new Date()).toISOString(),
+    rrpid: p.req.rrpid,
+    transIds: p.req.transIds,
+    result: p.result,
+    ...(p.capToken ? { capToken: p.capToken } : {}),
+    ...(p.acqCardMsg ? { acqCardMsg: p.acqCardMsg } : {}),
+  };
+  return { wire: buildExchange('AuthRes', content, p.gateway, p.merchantKeyExchange), content };
+}
+
+/** Merchant side: opens and verifies the AuthRes answering `req`. */
+export function verifyAuthRes(
+  input: string | Uint8Array,
+  req: AuthReqData,
+  merchant: Recipient,
+  ctx: VerifyContext,
+): { content: AuthResData; gateway: ValidatedPath } {
+  const { content, sender } = openExchange(input, 'AuthRes', AuthResData, merchant, gatewaySignature, ctx);
+  checkAnswers(content, req, 'AuthRes');
+  return { content, gateway: sender };
+}

@@ -1,0 +1,161 @@
+/**
+ * The payment requests that follow an authorization (SET Book 2 "Capture", "Authorization
+ * reversal", "Credit", and their reversals; SET-PROFILE §4 Payment): CapReq/CapRes,
+ * CapRevReq/CapRevRes, AuthRevReq/AuthRevRes, CredReq/CredRes, CredRevReq/CredRevRes. All share
+ * one shape: {TransIDs, RRPID, an amount} from the merchant, {status, amount, reason} from the
+ * gateway, each signed by its sender and sealed to the receiver.
+ */
+import * as v from 'valibot';
+import { b64u } from '../../encoding.ts';
+import { randomNonce } from '../../primitives/hash.ts';
+import type { ParsedCertificate, ValidatedPath } from '../../pki/types.ts';
+import { Amount, b64uMax, Nonce, Timestamp, TransIds } from '../fields.ts';
+import type { Recipient } from '../sealed.ts';
+import type { VerifyContext } from '../trust.ts';
+import type { Wire } from '../wire.ts';
+import { MAX_CAP_TOKEN_BYTES } from './auth.ts';
+import {
+  buildExchange,
+  checkAnswers,
+  type ExchangeBody,
+  gatewaySignature,
+  merchantSignature,
+  openExchange,
+  type SignedSender,
+} from './exchange.ts';
+
+/** Request type → its response type and the statuses the gateway may answer with. */
+export const FOLLOW_UPS = {
+  CapReq: { response: 'CapRes', ok: 'captured' },
+  CapRevReq: { response: 'CapRevRes', ok: 'captureReversed' },
+  AuthRevReq: { response: 'AuthRevRes', ok: 'authorizationReversed' },
+  CredReq: { response: 'CredRes', ok: 'credited' },
+  CredRevReq: { response: 'CredRevRes', ok: 'creditReversed' },
+} as const;
+export type FollowUpRequest = keyof typeof FOLLOW_UPS;
+export type FollowUpResponse = (typeof FOLLOW_UPS)[FollowUpRequest]['response'];
+
+/** Why a gateway turned a follow-up request down. */
+export const REJECT_REASONS = [
+  'notAuthorized',
+  'amountExceedsAuthorization',
+  'amountExceedsCapture',
+  'amountExceedsCredit',
+  'alreadyReversed',
+  'nothingToReverse',
+  'authorizationExpired',
+] as const;
+
+const requestSchema = <T extends FollowUpRequest>(type: T) =>
+  v.strictObject({
+    type: v.literal(`${type}Data` as `${T}Data`),
+    date: Timestamp,
+    rrpid: Nonce,
+    transIds: TransIds,
+    /** CapReq: amount to capture; CapRevReq: captured amount to reverse; AuthRevReq: the new authorized amount (0 reverses it all); CredReq: amount to refund; CredRevReq: credited amount to reverse. */
+    amount: Amount,
+    capToken: v.optional(b64uMax(MAX_CAP_TOKEN_BYTES)),
+  });
+
+const responseSchema = <T extends FollowUpRequest>(type: T) =>
+  v.strictObject({
+    type: v.literal(`${FOLLOW_UPS[type].response}Data` as `${(typeof FOLLOW_UPS)[T]['response']}Data`),
+    date: Timestamp,
+    rrpid: Nonce,
+    transIds: TransIds,
+    status: v.picklist([FOLLOW_UPS[type].ok, 'rejected'] as [(typeof FOLLOW_UPS)[T]['ok'], 'rejected']),
+    amount: Amount,
+    reason: v.optional(v.picklist(REJECT_REASONS)),
+  });
+
+export type FollowUpRequestData = v.InferOutput<ReturnType<typeof requestSchema>>;
+export type FollowUpResponseData = v.InferOutput<ReturnType<typeof responseSchema>>;
+
+const REQUEST_SCHEMAS = {
+  CapReq: requestSchema('CapReq'),
+  CapRevReq: requestSchema('CapRevReq'),
+  AuthRevReq: requestSchema('AuthRevReq'),
+  CredReq: requestSchema('CredReq'),
+  CredRevReq: requestSchema('CredRevReq'),
+};
+const RESPONSE_SCHEMAS = {
+  CapReq: responseSchema('CapReq'),
+  CapRevReq: responseSchema('CapRevReq'),
+  AuthRevReq: responseSchema('AuthRevReq'),
+  CredReq: responseSchema('CredReq'),
+  CredRevReq: responseSchema('CredRevReq'),
+};
+
+/** Merchant side. */
+export function buildFollowUp(
+  type: FollowUpRequest,
+  p: {
+    merchant: SignedSender;
+    gatewayKeyExchange: ParsedCertificate;
+    transIds: FollowUpRequestData['transIds'];
+    amount: FollowUpRequestData['amount'];
+    capToken?: string;
+    now?: Date;
+  },
+): { wire: Wire<FollowUpRequest, ExchangeBody>; content: FollowUpRequestData } {
+  const content: FollowUpRequestData = {
+    type: `${type}Data`,
+    date: (p.now ?? new Date()).toISOString(),
+    rrpid: b64u(randomNonce()),
+    transIds: p.transIds,
+    amount: p.amount,
+    ...(p.capToken ? { capToken: p.capToken } : {}),
+  };
+  return { wire: buildExchange(type, content, p.merchant, p.gatewayKeyExchange), content };
+}
+
+/** Gateway side. */
+export function verifyFollowUp(
+  input: string | Uint8Array,
+  type: FollowUpRequest,
+  gateway: Recipient,
+  ctx: VerifyContext,
+): { content: FollowUpRequestData; merchant: ValidatedPath } {
+  const { content, sender } = openExchange(input, type, REQUEST_SCHEMAS[type], gateway, merchantSignature, ctx);
+  return { content: content as FollowUpRequestData, merchant: sender };
+}
+
+/** Gateway side. */
+export function buildFollowUpResponse(
+  type: FollowUpRequest,
+  p: {
+    req: FollowUpRequestData;
+    gateway: SignedSender;
+    merchantKeyExchange: ParsedCertificate;
+    status: FollowUpResponseData['status'];
+    amount: FollowUpResponseData['amount'];
+    reason?: (typeof REJECT_REASONS)[number];
+    now?: Date;
+  },
+): { wire: Wire<FollowUpResponse, ExchangeBody>; content: FollowUpResponseData } {
+  const response = FOLLOW_UPS[type].response;
+  const content = {
+    type: `${response}Data`,
+    date: (p.now ?? new Date()).toISOString(),
+    rrpid: p.req.rrpid,
+    transIds: p.req.transIds,
+    status: p.status,
+    amount: p.amount,
+    ...(p.reason ? { reason: p.reason } : {}),
+  } as FollowUpResponseData;
+  return { wire: buildExchange(response, content, p.gateway, p.merchantKeyExchange), content };
+}
+
+/** Merchant side. */
+export function verifyFollowUpResponse(
+  input: string | Uint8Array,
+  type: FollowUpRequest,
+  req: FollowUpRequestData,
+  merchant: Recipient,
+  ctx: VerifyContext,
+): { content: FollowUpResponseData; gateway: ValidatedPath } {
+  const response = FOLLOW_UPS[type].response;
+  const { content, sender } = openExchange(input, response, RESPONSE_SCHEMAS[type], merchant, gatewaySignature, ctx);
+  checkAnswers(content as FollowUpResponseData, req, response);
+  return { content: content as FollowUpResponseData, gateway: sender };
+}

@@ -1,0 +1,111 @@
+/**
+ * SignedData for SET/2 (SET Book 2 "S(…)"; SET-PROFILE §2): the author serialises the content
+ * once, signs `"SET/2 SignedData" 0x00 ‖ content bytes`, and the bytes travel as base64url. The
+ * verifier hashes the bytes it received and only then parses them.
+ */
+import type * as v from 'valibot';
+import { fail } from '../errors.ts';
+import { b64u, concatBytes, fromB64u, jsonBytes, parseJsonBytes, utf8 } from '../encoding.ts';
+import { sign, verify } from '../primitives/ecdsa.ts';
+import type { ParsedCertificate, ValidatedPath } from '../pki/types.ts';
+import { Digest, parseWith, Signature } from './fields.ts';
+import * as vb from 'valibot';
+import type { Expectation, TrustStore } from './trust.ts';
+import type { Clock } from './wire.ts';
+
+const SIGNED_PREFIX = concatBytes(utf8('SET/2 SignedData'), new Uint8Array([0]));
+export const MAX_CONTENT_BYTES = 48 * 1024;
+
+export const SignedBody = vb.strictObject({
+  content: vb.pipe(vb.string(), vb.maxLength(Math.ceil((MAX_CONTENT_BYTES * 4) / 3))),
+  sig: Signature,
+  signer: Digest,
+});
+export type SignedBody = vb.InferOutput<typeof SignedBody>;
+
+export interface Signer {
+  privateKey: Uint8Array;
+  certificate: ParsedCertificate;
+}
+
+export function signedDataTbs(content: Uint8Array): Uint8Array {
+  return concatBytes(SIGNED_PREFIX, content);
+}
+
+/** Serialises `content` once and signs it. */
+export function signContent(content: object, signer: Signer): SignedBody {
+  const bytes = jsonBytes(content);
+  return {
+    content: b64u(bytes),
+    sig: b64u(sign(signedDataTbs(bytes), signer.privateKey)),
+    signer: b64u(signer.certificate.thumbprint),
+  };
+}
+
+/** Signs with a bare key (CertReq's proof of possession): same TBS, no certificate yet. */
+export function signWithKey(content: object, privateKey: Uint8Array): { content: string; sig: string } {
+  const bytes = jsonBytes(content);
+  return { content: b64u(bytes), sig: b64u(sign(signedDataTbs(bytes), privateKey)) };
+}
+
+export interface Verified<T> {
+  content: T;
+  bytes: Uint8Array;
+  path: ValidatedPath;
+}
+
+/**
+ * Verifies a SignedBody: the signer's chain for `expect`, the signature over the received bytes,
+ * then the content's schema and type name. Order: certificate, signature, content.
+ */
+export function verifySigned<S extends v.GenericSchema>(
+  body: SignedBody,
+  schema: S,
+  what: string,
+  trust: TrustStore,
+  expect: Expectation,
+  clock: Clock,
+  missing: 'missingCertificate' | 'thumbsMismatch' = 'missingCertificate',
+): Verified<v.InferOutput<S>> {
+  const path = trust.verify(fromB64u(body.signer, 'signer'), expect, clock, missing);
+  const bytes = fromB64u(body.content, `${what} content`);
+  if (!verify(fromB64u(body.sig, 'sig'), signedDataTbs(bytes), path.chain[0]!.publicKey)) {
+    fail('signatureFailure', `the signature on ${what} does not verify with "${path.chain[0]!.subject.commonName}"`);
+  }
+  return { content: parseContent(bytes, schema, what), bytes, path };
+}
+
+/** Verifies a signature by a bare public key (proof of possession). */
+export function verifyWithKey<S extends v.GenericSchema>(
+  body: { content: string; sig: string },
+  publicKey: Uint8Array,
+  schema: S,
+  what: string,
+): { content: v.InferOutput<S>; bytes: Uint8Array } {
+  const bytes = fromB64u(body.content, `${what} content`);
+  if (!verify(fromB64u(body.sig, 'sig'), signedDataTbs(bytes), publicKey)) {
+    fail('signatureFailure', `the proof-of-possession signature on ${what} does not verify`);
+  }
+  return { content: parseContent(bytes, schema, what), bytes };
+}
+
+/** Parses content bytes against a schema whose `type` literal names the structure. */
+export function parseContent<S extends v.GenericSchema>(bytes: Uint8Array, schema: S, what: string): v.InferOutput<S> {
+  return parseWith(schema, parseJsonBytes(bytes, MAX_CONTENT_BYTES, what), what);
+}
+
+/** Decodes a base64url content field and parses it (unsigned content). */
+export function parsePlain<S extends v.GenericSchema>(encoded: string, schema: S, what: string) {
+  const bytes = fromB64u(encoded, `${what} content`);
+  return { content: parseContent(bytes, schema, what) as v.InferOutput<S>, bytes };
+}
+
+export const PlainBody = vb.strictObject({
+  content: vb.pipe(vb.string(), vb.maxLength(Math.ceil((MAX_CONTENT_BYTES * 4) / 3))),
+});
+export type PlainBody = vb.InferOutput<typeof PlainBody>;
+
+/** Unsigned content (PInitReq, CardCInitReq, …): serialised once, carried as base64url. */
+export function plainBody(content: object): PlainBody {
+  return { content: b64u(jsonBytes(content)) };
+}
