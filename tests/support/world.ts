@@ -1,0 +1,266 @@
+/**
+ * A complete SET/2 world for tests: a sandbox hierarchy with real keys, a merchant and a gateway
+ * with their certificates, and in-process parties that make the checks SET puts on them. The
+ * merchant and gateway here are test parties built only from src/protocol; the real ones live in
+ * src/merchant and src/gateway.
+ */
+import {
+  b64u,
+  buildAuthReq,
+  buildAuthRes,
+  buildPInitReq,
+  buildPInitRes,
+  buildPReq,
+  buildPRes,
+  buildSandboxHierarchy,
+  type Card,
+  type Clock,
+  fromB64u,
+  generateKeyPair,
+  hod,
+  issueEndEntity,
+  type Issuer,
+  type ParsedCertificate,
+  type PendingOrder,
+  panSecretOf,
+  parsePInitReq,
+  randomNonce,
+  SetError,
+  sealCapToken,
+  TrustStore,
+  uniqueCardholderId,
+  type VerifiedPInitRes,
+  verifyAuthReq,
+  verifyAuthRes,
+  verifyPInitRes,
+  verifyPReq,
+  verifyPRes,
+} from '../../src/protocol/index.ts';
+
+export interface Party {
+  privateKey: Uint8Array;
+  certificate: ParsedCertificate;
+  chain: ParsedCertificate[];
+}
+
+export function makeWorld(now = new Date(), merchantOrigin = 'https://shop.example') {
+  const h = buildSandboxHierarchy({ merchantOrigin, now });
+  const entry = (name: string) => {
+    const e = h.entries.find((x) => x.name === name);
+    if (!e) throw new Error(`no ${name} in the hierarchy`);
+    return e;
+  };
+  const party = (name: string): Party => {
+    const e = entry(name);
+    return {
+      privateKey: e.privateKey,
+      certificate: e.certificate,
+      chain: [e.certificate, ...e.issuerNames.map((n) => entry(n).certificate)],
+    };
+  };
+  const issuer = (name: string): Issuer => ({ certificate: entry(name).certificate, privateKey: entry(name).privateKey });
+  const root = entry('root').certificate;
+  return {
+    hierarchy: h,
+    root,
+    party,
+    issuer,
+    merchant: party('merchant-sig'),
+    merchantKx: party('merchant-kx'),
+    gateway: party('gateway-sig'),
+    gatewayKx: party('gateway-kx'),
+    clock: { now } as Clock,
+    trust: () => new TrustStore([root]),
+  };
+}
+export type World = ReturnType<typeof makeWorld>;
+
+export interface Cardholder extends Party {
+  card: Card;
+}
+
+/** Issues a cardholder certificate directly from the CCA, with the unique ID bound to PANSecret. */
+export function issueCardholder(world: World, pan = '4111111111111111', expiry = '202912', cca = world.issuer('cca')): Cardholder {
+  const cardSecret = randomNonce();
+  const panSecret = panSecretOf(cardSecret, randomNonce());
+  const keys = generateKeyPair();
+  const now = world.clock.now;
+  const certificate = issueEndEntity(cca, {
+    certificateType: 'cardholder',
+    keyRole: 'signature',
+    publicKey: keys.publicKey,
+    subject: { commonName: 'cardholder' },
+    uniqueCardholderId: uniqueCardholderId(panSecret, pan, expiry),
+    notBefore: new Date(now.getTime() - 3600_000),
+    notAfter: new Date(now.getTime() + 365 * 86400_000),
+  });
+  const brand = world.party('brand-ca').certificate;
+  return {
+    privateKey: keys.privateKey,
+    certificate,
+    chain: [certificate, cca.certificate, brand],
+    card: { pan, expiry, cardSecret, panSecret },
+  };
+}
+
+/** The test merchant: PInitReq → PInitRes, PReq → (AuthReq) → PRes. */
+export class TestMerchant {
+  readonly pending = new Map<string, PendingOrder & { purchAmt: { currency: string; value: number; exponent: number } }>();
+  readonly trust: TrustStore;
+  constructor(readonly world: World) {
+    this.trust = world.trust();
+  }
+
+  pinit(reqWire: string, order = { od: 'One SET/2 mug', purchAmt: { currency: 'EUR', value: 1299, exponent: 2 } }) {
+    const req = parsePInitReq(reqWire, this.world.clock);
+    const { wire, content } = buildPInitRes({
+      req,
+      merchant: this.world.merchant,
+      gatewayKeyExchange: this.world.gatewayKx.chain,
+      od: order.od,
+      purchAmt: order.purchAmt,
+      now: this.world.clock.now,
+    });
+    this.pending.set(content.transIds.xid, {
+      transIds: content.transIds,
+      challC: content.challC,
+      challM: content.challM,
+      hod: b64u(hod(content.od, content.purchAmt, fromB64u(content.odSalt))),
+      brandId: content.brandId,
+      purchAmt: content.purchAmt,
+    });
+    return JSON.stringify(wire);
+  }
+
+  /** Verifies the PReq and builds the AuthReq for the gateway. */
+  preqToAuthReq(preqWire: string, opts: { acceptUnsigned?: boolean } = {}) {
+    const verified = verifyPReq(preqWire, (xid) => this.pending.get(xid), { trust: this.trust, clock: this.world.clock }, opts);
+    const order = this.pending.get(verified.oiData.transIds.xid)!;
+    const auth = buildAuthReq({
+      merchant: this.world.merchant,
+      gatewayKeyExchange: this.world.gatewayKx.certificate,
+      oiData: verified.oiData,
+      hOIData: verified.hOIData,
+      piBytes: verified.piBytes,
+      cardholderCerts: verified.certs,
+      authReqAmt: order.purchAmt,
+      rrpid: b64u(randomNonce()),
+      now: this.world.clock.now,
+    });
+    return { verified, authReq: JSON.stringify(auth.wire), authReqContent: auth.content };
+  }
+
+  authResToPRes(authResWire: string, authReqContent: Parameters<typeof verifyAuthRes>[1], oiData: { rrpid: string; transIds: PendingOrder['transIds']; challC: string }) {
+    const { content } = verifyAuthRes(authResWire, authReqContent, this.world.merchantKx, {
+      trust: this.trust,
+      clock: this.world.clock,
+    });
+    const r = content.result;
+    const pres = buildPRes({
+      answers: oiData,
+      outcome: {
+        completionCode: r.status === 'approved' ? 'authorizationPerformed' : 'orderRejected',
+        result: { ...r },
+      },
+      merchant: this.world.merchant,
+      now: this.world.clock.now,
+    });
+    this.pending.delete(oiData.transIds.xid);
+    return { authRes: content, pres: JSON.stringify(pres.wire) };
+  }
+}
+
+/** The test gateway: verifies AuthReq, refuses a reused XID, approves or declines by PAN. */
+export class TestGateway {
+  readonly trust: TrustStore;
+  readonly authorized = new Map<string, { rrpid: string; response: string }>();
+  constructor(
+    readonly world: World,
+    readonly decline = new Set<string>(),
+  ) {
+    this.trust = world.trust();
+  }
+
+  authorize(authReqWire: string): string {
+    const ctx = { trust: this.trust, clock: this.world.clock };
+    const v = verifyAuthReq(authReqWire, this.world.gatewayKx, ctx);
+    const xid = v.content.transIds.xid;
+    const seen = this.authorized.get(xid);
+    if (seen) {
+      if (seen.rrpid === v.content.rrpid) return seen.response; // a retry: same answer, no second charge
+      throw new SetError('unknownXID', 'this XID has already been authorized');
+    }
+    const pan = v.piData.type === 'PIData' ? v.piData.panData.pan : v.piData.panToken.pan;
+    const approved = !this.decline.has(pan);
+    const authCode = approved ? b64u(randomNonce()).replace(/[^A-Z0-9]/g, 'X').slice(0, 6).toUpperCase() : undefined;
+    const result = approved
+      ? { status: 'approved' as const, authCode: authCode!, amount: v.content.authReqAmt }
+      : { status: 'declined' as const, reason: 'doNotHonour' as const, amount: v.content.authReqAmt };
+    const capToken = approved
+      ? sealCapToken(
+          { type: 'CapToken', xid, authAmt: v.content.authReqAmt, authCode: authCode!, date: this.world.clock.now.toISOString() },
+          this.world.gatewayKx.certificate,
+        )
+      : undefined;
+    const res = buildAuthRes({
+      req: v.content,
+      gateway: this.world.gateway,
+      merchantKeyExchange: this.world.merchantKx.certificate,
+      result,
+      ...(capToken ? { capToken } : {}),
+      now: this.world.clock.now,
+    });
+    const response = JSON.stringify(res.wire);
+    this.authorized.set(xid, { rrpid: v.content.rrpid, response });
+    return response;
+  }
+}
+
+/** The wallet's side of a purchase, step by step, so tests can alter any message between steps. */
+export class TestWallet {
+  readonly trust: TrustStore;
+  constructor(
+    readonly world: World,
+    readonly cardholder?: Cardholder,
+    readonly card: Card = cardholder?.card ?? { pan: '4111111111111111', expiry: '202912', cardSecret: randomNonce(), panSecret: randomNonce() },
+  ) {
+    this.trust = world.trust();
+  }
+
+  pinitReq() {
+    return buildPInitReq({ lidC: 'wallet-1', lidM: 'order-42', brandId: 'SETPay', bin: this.card.pan.slice(0, 6), now: this.world.clock.now });
+  }
+
+  verifyPInitRes(wire: string, req: ReturnType<TestWallet['pinitReq']>['content']): VerifiedPInitRes {
+    return verifyPInitRes(wire, req, { trust: this.trust, clock: this.world.clock });
+  }
+
+  preq(pinit: VerifiedPInitRes) {
+    return buildPReq({
+      pinit,
+      card: this.card,
+      ...(this.cardholder ? { cardholder: this.cardholder } : {}),
+      bin: this.card.pan.slice(0, 6),
+      swIdent: 'set-wallet-tests/1',
+      now: this.world.clock.now,
+    });
+  }
+
+  verifyPRes(wire: string, oiData: { rrpid: string; transIds: PendingOrder['transIds']; challC: string }, pinit: VerifiedPInitRes) {
+    return verifyPRes(wire, oiData, pinit.merchant.chain[0]!.thumbprint, { trust: this.trust, clock: this.world.clock });
+  }
+}
+
+/** Runs a whole purchase with the test parties and returns every message exchanged. */
+export function purchase(world: World, wallet: TestWallet, merchant = new TestMerchant(world), gateway = new TestGateway(world)) {
+  const pinitReq = wallet.pinitReq();
+  const pinitResWire = merchant.pinit(JSON.stringify(pinitReq.wire));
+  const pinit = wallet.verifyPInitRes(pinitResWire, pinitReq.content);
+  const preq = wallet.preq(pinit);
+  const preqWire = JSON.stringify(preq.wire);
+  const { verified, authReq, authReqContent } = merchant.preqToAuthReq(preqWire);
+  const authResWire = gateway.authorize(authReq);
+  const { authRes, pres } = merchant.authResToPRes(authResWire, authReqContent, verified.oiData);
+  const receipt = wallet.verifyPRes(pres, preq.oiData, pinit);
+  return { pinitReq, pinitResWire, pinit, preq, preqWire, authReq, authReqContent, authResWire, authRes, pres, receipt, merchant, gateway };
+}
