@@ -141,8 +141,8 @@ export function certificateToPem(der: Uint8Array): string {
 
 /** Encodes, signs and re-parses: the returned value is exactly what a verifier will see. */
 export function issueCertificate(req: CertificateRequest): ParsedCertificate {
-  const signingKey = signingKeyOf(req);
   assertRequest(req);
+  const signingKey = signingKeyOf(req);
   const subjectKeyId = keyIdentifierOf(req.publicKey);
   const subject =
     req.certificateType === 'cardholder'

@@ -24,7 +24,7 @@ const TAG = {
 } as const;
 
 /** Throws decodingFailure unless `bytes` is exactly one DER-encoded value. */
-export function assertDer(bytes: Uint8Array, what: string): void {
+function assertDer(bytes: Uint8Array, what: string): void {
   if (readTlv(bytes, 0, 0, what) !== bytes.length) fail('decodingFailure', `${what} has trailing bytes`);
 }
 
