@@ -11,7 +11,16 @@ export default defineConfig({
     default_locale: 'en',
     permissions: ['storage', 'alarms'],
     ...(browser === 'firefox'
-      ? { browser_specific_settings: { gecko: { id: 'wallet@set-wallet.dev', strict_min_version: '128.0' } } }
+      ? {
+          browser_specific_settings: {
+            gecko: {
+              id: 'wallet@set-wallet.dev',
+              strict_min_version: '128.0',
+              // The wallet sends nothing anywhere: SET messages go only to the page's own endpoint.
+              data_collection_permissions: { required: ['none'] },
+            },
+          },
+        }
       : {}),
   }),
 });

@@ -3,6 +3,7 @@
 import { SetError } from '../protocol/errors.ts';
 
 const USAGE = `usage:
+  setwallet start [--data DIR]                         build the wallet and prepare the sandbox
   setwallet pki init DIR [--merchant-origin ORIGIN]   create a sandbox certificate hierarchy
   setwallet inspect FILE|- [--roots root.pem]          decode and verify a SET/2 message or certificate`;
 
@@ -12,6 +13,10 @@ async function main(argv: string[]): Promise<number> {
     case 'pki': {
       const { runPki } = await import('./pki.ts');
       return runPki(rest);
+    }
+    case 'start': {
+      const { runStart } = await import('./start.ts');
+      return runStart(rest);
     }
     case 'inspect': {
       const { runInspect } = await import('./inspect.ts');

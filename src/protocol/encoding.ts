@@ -75,7 +75,8 @@ export function jsonBytes(value: unknown): Uint8Array {
  * `unknown` and must go through a schema before use.
  */
 export function parseJsonBytes(bytes: Uint8Array, maxBytes: number, what: string): unknown {
-  if (bytes.length > maxBytes) fail('messageTooBig', `${what} is ${bytes.length} bytes; the limit is ${maxBytes}`);
+  if (bytes.length > maxBytes)
+    fail('messageTooBig', `${what} is ${bytes.length} bytes; the limit is ${maxBytes}`);
   const text = fromUtf8(bytes);
   try {
     return JSON.parse(text) as unknown;

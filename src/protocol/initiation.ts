@@ -10,8 +10,8 @@
  * arrives; the endpoint must be on the page's own origin (the wallet never talks cross-origin).
  */
 import * as v from 'valibot';
-import { fail } from './errors.ts';
 import { parseJsonBytes, utf8 } from './encoding.ts';
+import { fail } from './errors.ts';
 import { Amount, BrandId, Label, parseWith, Text } from './messages/fields.ts';
 import { checkVersion } from './messages/wire.ts';
 
@@ -53,7 +53,10 @@ function resolveEndpoint(endpoint: string, pageOrigin: string): string {
     return fail('decodingFailure', 'the initiation endpoint is not a URL');
   }
   if (url.origin !== pageOrigin) {
-    fail('decodingFailure', `the initiation endpoint ${url.origin} is not on the page's origin ${pageOrigin}`);
+    fail(
+      'decodingFailure',
+      `the initiation endpoint ${url.origin} is not on the page's origin ${pageOrigin}`,
+    );
   }
   return url.href;
 }
@@ -66,25 +69,40 @@ function parseInitiation(text: string, what: string): unknown {
 
 /** Parses a payment initiation's JSON text; `pageOrigin` is the origin the browser reports. */
 export function parsePaymentInitiation(text: string, pageOrigin: string): PaymentInitiation {
-  const init = parseWith(PaymentInitiation, parseInitiation(text, 'payment initiation'), 'payment initiation');
+  const init = parseWith(
+    PaymentInitiation,
+    parseInitiation(text, 'payment initiation'),
+    'payment initiation',
+  );
   return { ...init, endpointUrl: resolveEndpoint(init.endpoint, pageOrigin) };
 }
 
 export function parseRegistrationInitiation(text: string, pageOrigin: string): RegistrationInitiation {
-  const init = parseWith(RegistrationInitiation, parseInitiation(text, 'registration initiation'), 'registration initiation');
+  const init = parseWith(
+    RegistrationInitiation,
+    parseInitiation(text, 'registration initiation'),
+    'registration initiation',
+  );
   return { ...init, endpointUrl: resolveEndpoint(init.endpoint, pageOrigin) };
 }
 
 /** The element a page (or the merchant SDK) writes for a payment initiation. JSON is escaped so it cannot close the script. */
-export function paymentInitiationHtml(init: Omit<v.InferOutput<typeof PaymentInitiation>, 'set' | 'kind'>): string {
+export function paymentInitiationHtml(
+  init: Omit<v.InferOutput<typeof PaymentInitiation>, 'set' | 'kind'>,
+): string {
   return initiationHtml(PAYMENT_INITIATION_TYPE, { set: 'SET/2', kind: 'payment', ...init });
 }
 
-export function registrationInitiationHtml(init: Omit<v.InferOutput<typeof RegistrationInitiation>, 'set' | 'kind'>): string {
+export function registrationInitiationHtml(
+  init: Omit<v.InferOutput<typeof RegistrationInitiation>, 'set' | 'kind'>,
+): string {
   return initiationHtml(REGISTRATION_INITIATION_TYPE, { set: 'SET/2', kind: 'registration', ...init });
 }
 
 function initiationHtml(type: string, value: object): string {
-  const json = JSON.stringify(value).replace(/</g, '\\u003c').replace(/>/g, '\\u003e').replace(/&/g, '\\u0026');
+  const json = JSON.stringify(value)
+    .replace(/</g, '\\u003c')
+    .replace(/>/g, '\\u003e')
+    .replace(/&/g, '\\u0026');
   return `<script type="${type}">${json}</script>`;
 }

@@ -46,7 +46,13 @@ describe('SET/2 purchase and payment, in process', () => {
       status: 'captured',
       amount: capReq.content.amount,
     });
-    const captured = verifyFollowUpResponse(JSON.stringify(capRes.wire), 'CapReq', cap.content, world.merchantKx, ctx);
+    const captured = verifyFollowUpResponse(
+      JSON.stringify(capRes.wire),
+      'CapReq',
+      cap.content,
+      world.merchantKx,
+      ctx,
+    );
     expect(captured.content.status).toBe('captured');
 
     // Refund part of it.
@@ -65,7 +71,13 @@ describe('SET/2 purchase and payment, in process', () => {
       status: 'credited',
       amount: refundAmt,
     });
-    const credited = verifyFollowUpResponse(JSON.stringify(credRes.wire), 'CredReq', cred.content, world.merchantKx, ctx);
+    const credited = verifyFollowUpResponse(
+      JSON.stringify(credRes.wire),
+      'CredReq',
+      cred.content,
+      world.merchantKx,
+      ctx,
+    );
     expect(credited.content).toMatchObject({ status: 'credited', amount: refundAmt });
   });
 

@@ -17,7 +17,15 @@ import {
   verifyAuthRes,
   verifyPInitRes,
 } from '../../src/protocol/index.ts';
-import { issueCardholder, makeWorld, purchase, TestGateway, TestMerchant, TestWallet, type World } from '../support/world.ts';
+import {
+  issueCardholder,
+  makeWorld,
+  purchase,
+  TestGateway,
+  TestMerchant,
+  TestWallet,
+  type World,
+} from '../support/world.ts';
 
 type Json = Record<string, unknown>;
 
@@ -62,7 +70,19 @@ function stage(world: World = makeWorld()) {
   const pinit = wallet.verifyPInitRes(pinitResWire, pinitReq.content);
   const preq = wallet.preq(pinit);
   const preqWire = JSON.stringify(preq.wire);
-  return { world, cardholder, wallet, merchant, gateway, pinitReq, pinitReqWire, pinitResWire, pinit, preq, preqWire };
+  return {
+    world,
+    cardholder,
+    wallet,
+    merchant,
+    gateway,
+    pinitReq,
+    pinitReqWire,
+    pinitResWire,
+    pinit,
+    preq,
+    preqWire,
+  };
 }
 
 const tamperings: { name: string; expect: ErrorCode; run: () => unknown }[] = [
@@ -292,7 +312,10 @@ const tamperings: { name: string; expect: ErrorCode; run: () => unknown }[] = [
         notBefore: new Date(Date.now() - 3600_000),
         notAfter: new Date(Date.now() + 86400_000),
       });
-      const pinit = { ...s.pinit, gateway: { ...s.pinit.gateway, chain: [other, ...s.pinit.gateway.chain.slice(1)] } };
+      const pinit = {
+        ...s.pinit,
+        gateway: { ...s.pinit.gateway, chain: [other, ...s.pinit.gateway.chain.slice(1)] },
+      };
       return s.gateway.authorize(s.merchant.preqToAuthReq(JSON.stringify(s.wallet.preq(pinit).wire)).authReq);
     },
   },
@@ -358,7 +381,10 @@ const tamperings: { name: string; expect: ErrorCode; run: () => unknown }[] = [
     expect: 'challengeMismatch',
     run: () => {
       const s = stage();
-      return s.wallet.verifyPInitRes(s.pinitResWire, { ...s.pinitReq.content, challC: b64u(new Uint8Array(32)) });
+      return s.wallet.verifyPInitRes(s.pinitResWire, {
+        ...s.pinitReq.content,
+        challC: b64u(new Uint8Array(32)),
+      });
     },
   },
   {
@@ -366,7 +392,10 @@ const tamperings: { name: string; expect: ErrorCode; run: () => unknown }[] = [
     expect: 'unknownRRPID',
     run: () => {
       const s = stage();
-      return s.wallet.verifyPInitRes(s.pinitResWire, { ...s.pinitReq.content, rrpid: b64u(new Uint8Array(32)) });
+      return s.wallet.verifyPInitRes(s.pinitResWire, {
+        ...s.pinitReq.content,
+        rrpid: b64u(new Uint8Array(32)),
+      });
     },
   },
   {
@@ -404,7 +433,9 @@ const tamperings: { name: string; expect: ErrorCode; run: () => unknown }[] = [
     run: () => {
       const s = stage();
       const anonymous = new TestWallet(s.world, undefined, s.cardholder.card);
-      const { authReq } = s.merchant.preqToAuthReq(JSON.stringify(anonymous.preq(s.pinit).wire), { acceptUnsigned: true });
+      const { authReq } = s.merchant.preqToAuthReq(JSON.stringify(anonymous.preq(s.pinit).wire), {
+        acceptUnsigned: true,
+      });
       return s.gateway.authorize(authReq);
     },
   },
@@ -414,7 +445,10 @@ const tamperings: { name: string; expect: ErrorCode; run: () => unknown }[] = [
     run: () => {
       const s = stage();
       const fresh = new TestWallet(s.world, s.cardholder);
-      return fresh.verifyPInitRes(editWire(s.pinitResWire, (w) => delete w.certs), s.pinitReq.content);
+      return fresh.verifyPInitRes(
+        editWire(s.pinitResWire, (w) => delete w.certs),
+        s.pinitReq.content,
+      );
     },
   },
   {
@@ -446,10 +480,14 @@ const tamperings: { name: string; expect: ErrorCode; run: () => unknown }[] = [
       const s = stage();
       const { authReq, authReqContent } = s.merchant.preqToAuthReq(s.preqWire);
       const authRes = s.gateway.authorize(authReq);
-      const otherKx = buildSandboxHierarchy({ merchantOrigin: 'https://other.example', now: new Date() }).entries.find(
-        (e) => e.name === 'merchant-kx',
-      )!;
-      return verifyAuthRes(authRes, authReqContent, otherKx, { trust: s.merchant.trust, clock: s.world.clock });
+      const otherKx = buildSandboxHierarchy({
+        merchantOrigin: 'https://other.example',
+        now: new Date(),
+      }).entries.find((e) => e.name === 'merchant-kx')!;
+      return verifyAuthRes(authRes, authReqContent, otherKx, {
+        trust: s.merchant.trust,
+        clock: s.world.clock,
+      });
     },
   },
   {
@@ -466,12 +504,13 @@ const tamperings: { name: string; expect: ErrorCode; run: () => unknown }[] = [
   },
 ];
 
-
 describe('tamper table', () => {
   it('has at least 25 tamperings', () => expect(tamperings.length).toBeGreaterThanOrEqual(25));
   it('the untampered purchase is approved', () => {
     const world = makeWorld();
-    expect(purchase(world, new TestWallet(world, issueCardholder(world))).receipt.content.result.status).toBe('approved');
+    expect(purchase(world, new TestWallet(world, issueCardholder(world))).receipt.content.result.status).toBe(
+      'approved',
+    );
   });
   for (const t of tamperings) {
     it(`${t.name} → ${t.expect}`, () => expect(codeOf(t.run)).toBe(t.expect));

@@ -18,8 +18,8 @@ import {
   fromB64u,
   generateKeyPair,
   hod,
-  issueEndEntity,
   type Issuer,
+  issueEndEntity,
   type ParsedCertificate,
   type PendingOrder,
   panSecretOf,
@@ -58,7 +58,10 @@ export function makeWorld(now = new Date(), merchantOrigin = 'https://shop.examp
       chain: [e.certificate, ...e.issuerNames.map((n) => entry(n).certificate)],
     };
   };
-  const issuer = (name: string): Issuer => ({ certificate: entry(name).certificate, privateKey: entry(name).privateKey });
+  const issuer = (name: string): Issuer => ({
+    certificate: entry(name).certificate,
+    privateKey: entry(name).privateKey,
+  });
   const root = entry('root').certificate;
   return {
     hierarchy: h,
@@ -80,7 +83,12 @@ export interface Cardholder extends Party {
 }
 
 /** Issues a cardholder certificate directly from the CCA, with the unique ID bound to PANSecret. */
-export function issueCardholder(world: World, pan = '4111111111111111', expiry = '202912', cca = world.issuer('cca')): Cardholder {
+export function issueCardholder(
+  world: World,
+  pan = '4111111111111111',
+  expiry = '202912',
+  cca = world.issuer('cca'),
+): Cardholder {
   const cardSecret = randomNonce();
   const panSecret = panSecretOf(cardSecret, randomNonce());
   const keys = generateKeyPair();
@@ -105,13 +113,19 @@ export function issueCardholder(world: World, pan = '4111111111111111', expiry =
 
 /** The test merchant: PInitReq → PInitRes, PReq → (AuthReq) → PRes. */
 export class TestMerchant {
-  readonly pending = new Map<string, PendingOrder & { purchAmt: { currency: string; value: number; exponent: number } }>();
+  readonly pending = new Map<
+    string,
+    PendingOrder & { purchAmt: { currency: string; value: number; exponent: number } }
+  >();
   readonly trust: TrustStore;
   constructor(readonly world: World) {
     this.trust = world.trust();
   }
 
-  pinit(reqWire: string, order = { od: 'One SET/2 mug', purchAmt: { currency: 'EUR', value: 1299, exponent: 2 } }) {
+  pinit(
+    reqWire: string,
+    order = { od: 'One SET/2 mug', purchAmt: { currency: 'EUR', value: 1299, exponent: 2 } },
+  ) {
     const req = parsePInitReq(reqWire, this.world.clock);
     const { wire, content } = buildPInitRes({
       req,
@@ -134,7 +148,12 @@ export class TestMerchant {
 
   /** Verifies the PReq and builds the AuthReq for the gateway. */
   preqToAuthReq(preqWire: string, opts: { acceptUnsigned?: boolean } = {}) {
-    const verified = verifyPReq(preqWire, (xid) => this.pending.get(xid), { trust: this.trust, clock: this.world.clock }, opts);
+    const verified = verifyPReq(
+      preqWire,
+      (xid) => this.pending.get(xid),
+      { trust: this.trust, clock: this.world.clock },
+      opts,
+    );
     const order = this.pending.get(verified.oiData.transIds.xid)!;
     const auth = buildAuthReq({
       merchant: this.world.merchant,
@@ -150,7 +169,11 @@ export class TestMerchant {
     return { verified, authReq: JSON.stringify(auth.wire), authReqContent: auth.content };
   }
 
-  authResToPRes(authResWire: string, authReqContent: Parameters<typeof verifyAuthRes>[1], oiData: { rrpid: string; transIds: PendingOrder['transIds']; challC: string }) {
+  authResToPRes(
+    authResWire: string,
+    authReqContent: Parameters<typeof verifyAuthRes>[1],
+    oiData: { rrpid: string; transIds: PendingOrder['transIds']; challC: string },
+  ) {
     const { content } = verifyAuthRes(authResWire, authReqContent, this.world.merchantKx, {
       trust: this.trust,
       clock: this.world.clock,
@@ -192,13 +215,24 @@ export class TestGateway {
     }
     const pan = v.piData.type === 'PIData' ? v.piData.panData.pan : v.piData.panToken.pan;
     const approved = !this.decline.has(pan);
-    const authCode = approved ? b64u(randomNonce()).replace(/[^A-Z0-9]/g, 'X').slice(0, 6).toUpperCase() : undefined;
+    const authCode = approved
+      ? b64u(randomNonce())
+          .replace(/[^A-Z0-9]/g, 'X')
+          .slice(0, 6)
+          .toUpperCase()
+      : undefined;
     const result = approved
       ? { status: 'approved' as const, authCode: authCode!, amount: v.content.authReqAmt }
       : { status: 'declined' as const, reason: 'doNotHonour' as const, amount: v.content.authReqAmt };
     const capToken = approved
       ? sealCapToken(
-          { type: 'CapToken', xid, authAmt: v.content.authReqAmt, authCode: authCode!, date: this.world.clock.now.toISOString() },
+          {
+            type: 'CapToken',
+            xid,
+            authAmt: v.content.authReqAmt,
+            authCode: authCode!,
+            date: this.world.clock.now.toISOString(),
+          },
           this.world.gatewayKx.certificate,
         )
       : undefined;
@@ -222,13 +256,24 @@ export class TestWallet {
   constructor(
     readonly world: World,
     readonly cardholder?: Cardholder,
-    readonly card: Card = cardholder?.card ?? { pan: '4111111111111111', expiry: '202912', cardSecret: randomNonce(), panSecret: randomNonce() },
+    readonly card: Card = cardholder?.card ?? {
+      pan: '4111111111111111',
+      expiry: '202912',
+      cardSecret: randomNonce(),
+      panSecret: randomNonce(),
+    },
   ) {
     this.trust = world.trust();
   }
 
   pinitReq() {
-    return buildPInitReq({ lidC: 'wallet-1', lidM: 'order-42', brandId: 'SETPay', bin: this.card.pan.slice(0, 6), now: this.world.clock.now });
+    return buildPInitReq({
+      lidC: 'wallet-1',
+      lidM: 'order-42',
+      brandId: 'SETPay',
+      bin: this.card.pan.slice(0, 6),
+      now: this.world.clock.now,
+    });
   }
 
   verifyPInitRes(wire: string, req: ReturnType<TestWallet['pinitReq']>['content']): VerifiedPInitRes {
@@ -246,13 +291,25 @@ export class TestWallet {
     });
   }
 
-  verifyPRes(wire: string, oiData: { rrpid: string; transIds: PendingOrder['transIds']; challC: string }, pinit: VerifiedPInitRes) {
-    return verifyPRes(wire, oiData, pinit.merchant.chain[0]!.thumbprint, { trust: this.trust, clock: this.world.clock });
+  verifyPRes(
+    wire: string,
+    oiData: { rrpid: string; transIds: PendingOrder['transIds']; challC: string },
+    pinit: VerifiedPInitRes,
+  ) {
+    return verifyPRes(wire, oiData, pinit.merchant.chain[0]!.thumbprint, {
+      trust: this.trust,
+      clock: this.world.clock,
+    });
   }
 }
 
 /** Runs a whole purchase with the test parties and returns every message exchanged. */
-export function purchase(world: World, wallet: TestWallet, merchant = new TestMerchant(world), gateway = new TestGateway(world)) {
+export function purchase(
+  world: World,
+  wallet: TestWallet,
+  merchant = new TestMerchant(world),
+  gateway = new TestGateway(world),
+) {
   const pinitReq = wallet.pinitReq();
   const pinitResWire = merchant.pinit(JSON.stringify(pinitReq.wire));
   const pinit = wallet.verifyPInitRes(pinitResWire, pinitReq.content);
@@ -262,5 +319,19 @@ export function purchase(world: World, wallet: TestWallet, merchant = new TestMe
   const authResWire = gateway.authorize(authReq);
   const { authRes, pres } = merchant.authResToPRes(authResWire, authReqContent, verified.oiData);
   const receipt = wallet.verifyPRes(pres, preq.oiData, pinit);
-  return { pinitReq, pinitResWire, pinit, preq, preqWire, authReq, authReqContent, authResWire, authRes, pres, receipt, merchant, gateway };
+  return {
+    pinitReq,
+    pinitResWire,
+    pinit,
+    preq,
+    preqWire,
+    authReq,
+    authReqContent,
+    authResWire,
+    authRes,
+    pres,
+    receipt,
+    merchant,
+    gateway,
+  };
 }

@@ -72,7 +72,10 @@ function readBlock(block: string): Map<string, string[]> {
 
 describe('RFC 9180 A.3 Base mode: DHKEM(P-256, HKDF-SHA256), HKDF-SHA256, AES-128-GCM', () => {
   const text = readFileSync(new URL('rfc9180-A3-p256-sha256-aes128gcm.txt', vectorsDir), 'utf8');
-  const base = text.slice(text.indexOf('### Base Setup Information'), text.indexOf('### PSK Setup Information'));
+  const base = text.slice(
+    text.indexOf('### Base Setup Information'),
+    text.indexOf('### PSK Setup Information'),
+  );
   const setup = readBlock(base.slice(0, base.indexOf('#### Encryptions')));
   const v = (k: string) => fromHex(setup.get(k)?.[0] ?? '');
   const info = v('info');

@@ -4,12 +4,12 @@
  * requester's thumbprints show it is missing; its thumbprint is SHA-256 of its content bytes.
  */
 import * as v from 'valibot';
-import { fail } from '../errors.ts';
 import { b64u, fromB64u } from '../encoding.ts';
-import { sha256 } from '../primitives/hash.ts';
+import { fail } from '../errors.ts';
 import type { ParsedCrl, ValidatedPath } from '../pki/types.ts';
+import { sha256 } from '../primitives/hash.ts';
 import { BrandId, Digest, parseWith, Timestamp } from './fields.ts';
-import { type Signer, SignedBody, signContent, verifySigned } from './signed.ts';
+import { SignedBody, type Signer, signContent, verifySigned } from './signed.ts';
 import type { VerifyContext } from './trust.ts';
 
 export const BrandCrlIdentifierContent = v.strictObject({
@@ -65,7 +65,8 @@ export function verifyBrandCrlIdentifier(
     { types: ['brand-ca'], keyRole: 'signature' },
     ctx.clock,
   );
-  if (content.brandId !== path.brandId) fail('invalidCertificate', 'the BrandCRLIdentifier is signed by another brand');
+  if (content.brandId !== path.brandId)
+    fail('invalidCertificate', 'the BrandCRLIdentifier is signed by another brand');
   if (Date.parse(content.nextUpdate) < ctx.clock.now.getTime()) {
     fail('messageTooOld', 'the BrandCRLIdentifier is past its next update');
   }

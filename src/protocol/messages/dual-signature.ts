@@ -5,14 +5,16 @@
  * The merchant checks it with H(PIData) and the OIData it sees; the gateway with the PIData it
  * opens and the H(OIData) the merchant vouches for. Neither sees the other's half.
  */
-import { fail } from '../errors.ts';
+
 import { concatBytes, utf8 } from '../encoding.ts';
+import { fail } from '../errors.ts';
 import { sign, verify } from '../primitives/ecdsa.ts';
 
 const PI_TBS_PREFIX = concatBytes(utf8('SET/2 PI-TBS'), new Uint8Array([0]));
 
 export function piTbs(hPIData: Uint8Array, hOIData: Uint8Array): Uint8Array {
-  if (hPIData.length !== 32 || hOIData.length !== 32) fail('decodingFailure', 'dual-signature digests are 32 bytes');
+  if (hPIData.length !== 32 || hOIData.length !== 32)
+    fail('decodingFailure', 'dual-signature digests are 32 bytes');
   return concatBytes(PI_TBS_PREFIX, hPIData, hOIData);
 }
 

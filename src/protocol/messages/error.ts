@@ -4,15 +4,31 @@
  * technical failures only; a decline is a business result. Nobody answers an Error with an Error.
  */
 import * as v from 'valibot';
-import { ERROR_CODES, SetError } from '../errors.ts';
 import { b64u, parseJsonBytes, utf8 } from '../encoding.ts';
-import { randomNonce } from '../primitives/hash.ts';
+import { ERROR_CODES, SetError } from '../errors.ts';
 import type { ParsedCertificate, ValidatedPath } from '../pki/types.ts';
+import { randomNonce } from '../primitives/hash.ts';
 import { Nonce, parseWith, Text, Timestamp } from './fields.ts';
 import { checkHeader, headerFor } from './header.ts';
-import { PlainBody, parsePlain, plainBody, type Signer, SignedBody, signContent, verifySigned } from './signed.ts';
+import {
+  PlainBody,
+  parsePlain,
+  plainBody,
+  SignedBody,
+  type Signer,
+  signContent,
+  verifySigned,
+} from './signed.ts';
 import { carriedCerts, type VerifyContext } from './trust.ts';
-import { checkDate, decodeWireOf, Header, MAX_WIRE_BYTES, MESSAGE_TYPES, makeWire, type Wire } from './wire.ts';
+import {
+  checkDate,
+  decodeWireOf,
+  Header,
+  MAX_WIRE_BYTES,
+  MESSAGE_TYPES,
+  makeWire,
+  type Wire,
+} from './wire.ts';
 
 export const ErrorContent = v.strictObject({
   type: v.literal('Error'),
@@ -80,7 +96,10 @@ function idsOf(hdr: Header | null) {
  * Reads an Error. A signed Error is verified against the sender's chain; an unsigned one is
  * reported as such (`signer` undefined) so the caller can weigh it.
  */
-export function readError(input: string | Uint8Array, ctx: VerifyContext): { content: ErrorContent; signer?: ValidatedPath } {
+export function readError(
+  input: string | Uint8Array,
+  ctx: VerifyContext,
+): { content: ErrorContent; signer?: ValidatedPath } {
   const wire = decodeWireOf(input, 'Error');
   let content: ErrorContent;
   let signer: ValidatedPath | undefined;
@@ -92,13 +111,20 @@ export function readError(input: string | Uint8Array, ctx: VerifyContext): { con
       ErrorContent,
       'Error',
       ctx.trust,
-      { types: ['merchant', 'gateway', 'cardholder-ca', 'merchant-ca', 'gateway-ca', 'cardholder'], keyRole: 'signature' },
+      {
+        types: ['merchant', 'gateway', 'cardholder-ca', 'merchant-ca', 'gateway-ca', 'cardholder'],
+        keyRole: 'signature',
+      },
       ctx.clock,
     );
     content = verified.content;
     signer = verified.path;
   } else {
-    content = parsePlain(parseWith(PlainBody, wire.body, 'Error.body').content, ErrorContent, 'Error').content;
+    content = parsePlain(
+      parseWith(PlainBody, wire.body, 'Error.body').content,
+      ErrorContent,
+      'Error',
+    ).content;
   }
   checkHeader(wire, { ...content, ...idsOf(content.offending.hdr) });
   checkDate(content.date, ctx.clock, 'Error');

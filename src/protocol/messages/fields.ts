@@ -4,8 +4,8 @@
  * and checks the same thing everywhere.
  */
 import * as v from 'valibot';
-import { SetError } from '../errors.ts';
 import { fromB64u } from '../encoding.ts';
+import { SetError } from '../errors.ts';
 
 const B64URL = /^[A-Za-z0-9_-]*$/;
 
@@ -33,7 +33,12 @@ export const Signature = b64uOf(64);
 export const PublicKey = b64uOf(65);
 
 /** A short label chosen by one party (LID-C, LID-M, LID-EE, LID-CA). */
-export const Label = v.pipe(v.string(), v.minLength(1), v.maxLength(64), v.regex(/^[\x20-\x7e]*$/, 'printable ASCII'));
+export const Label = v.pipe(
+  v.string(),
+  v.minLength(1),
+  v.maxLength(64),
+  v.regex(/^[\x20-\x7e]*$/, 'printable ASCII'),
+);
 
 /** RFC 3339 UTC timestamp with milliseconds, as Date.toISOString() writes it. */
 export const Timestamp = v.pipe(
@@ -42,7 +47,11 @@ export const Timestamp = v.pipe(
   v.check((s) => !Number.isNaN(Date.parse(s)), 'must be a real date'),
 );
 
-export const Language = v.pipe(v.string(), v.regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'must be a BCP 47 tag'), v.maxLength(35));
+export const Language = v.pipe(
+  v.string(),
+  v.regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'must be a BCP 47 tag'),
+  v.maxLength(35),
+);
 export const BrandId = v.pipe(v.string(), v.regex(/^[A-Za-z0-9]{1,32}$/, 'must be 1–32 letters or digits'));
 export const Bin = v.pipe(v.string(), v.regex(/^\d{6}$/, 'must be the first six digits of the card number'));
 export const Pan = v.pipe(v.string(), v.regex(/^\d{12,19}$/, 'must be 12 to 19 digits'));
@@ -72,7 +81,11 @@ export type TransIds = v.InferOutput<typeof TransIds>;
 export const Thumbs = v.pipe(v.array(Digest), v.maxLength(32));
 
 /** Parses `input` with `schema` or throws decodingFailure naming the first offending field. */
-export function parseWith<S extends v.GenericSchema>(schema: S, input: unknown, what: string): v.InferOutput<S> {
+export function parseWith<S extends v.GenericSchema>(
+  schema: S,
+  input: unknown,
+  what: string,
+): v.InferOutput<S> {
   const result = v.safeParse(schema, input);
   if (result.success) return result.output;
   const issue = result.issues[0];
@@ -105,7 +118,9 @@ export type DeclineReason = v.InferOutput<typeof DeclineReason>;
 /** An authorization outcome as the gateway reports it. */
 export const AuthResult = v.strictObject({
   status: v.picklist(['approved', 'declined']),
-  authCode: v.optional(v.pipe(v.string(), v.regex(/^[A-Z0-9]{6}$/, 'must be a six-character authorization code'))),
+  authCode: v.optional(
+    v.pipe(v.string(), v.regex(/^[A-Z0-9]{6}$/, 'must be a six-character authorization code')),
+  ),
   reason: v.optional(DeclineReason),
   amount: Amount,
 });

@@ -33,6 +33,7 @@ export function checkHeader(wire: Wire, content: HeaderSource): void {
   const expected = headerFor(content);
   const keys = new Set([...Object.keys(expected), ...Object.keys(wire.hdr)]) as Set<keyof Header>;
   for (const k of keys) {
-    if (wire.hdr[k] !== expected[k]) fail('badMessageHeader', `the ${wire.type} header's ${k} disagrees with its content`);
+    if (wire.hdr[k] !== expected[k])
+      fail('badMessageHeader', `the ${wire.type} header's ${k} disagrees with its content`);
   }
 }

@@ -4,10 +4,10 @@
  * that SET put inside the OAEP block, or that linked baggage, goes in the associated data.
  */
 import * as v from 'valibot';
-import { fail } from '../errors.ts';
 import { b64u, constantTimeEqualB64, fromB64u, utf8 } from '../encoding.ts';
-import { hpkeOpen, hpkeSeal } from '../primitives/hpke.ts';
+import { fail } from '../errors.ts';
 import type { ParsedCertificate } from '../pki/types.ts';
+import { hpkeOpen, hpkeSeal } from '../primitives/hpke.ts';
 import { b64uMax, b64uOf, Digest } from './fields.ts';
 
 export const MAX_SEALED_BYTES = 64 * 1024;
@@ -35,7 +35,8 @@ export function sealTo(
   plaintext: Uint8Array,
   aad: Uint8Array = new Uint8Array(0),
 ): SealedBody {
-  if (recipient.keyRole !== 'key-exchange') fail('invalidCertificate', 'can only seal to a key-exchange certificate');
+  if (recipient.keyRole !== 'key-exchange')
+    fail('invalidCertificate', 'can only seal to a key-exchange certificate');
   const { enc, ct } = hpkeSeal(recipient.publicKey, infoFor(structure), aad, plaintext);
   return { to: b64u(recipient.thumbprint), enc: b64u(enc), ct: b64u(ct) };
 }

@@ -4,12 +4,12 @@
  * verifier hashes the bytes it received and only then parses them.
  */
 import type * as v from 'valibot';
-import { fail } from '../errors.ts';
-import { b64u, concatBytes, fromB64u, jsonBytes, parseJsonBytes, utf8 } from '../encoding.ts';
-import { sign, verify } from '../primitives/ecdsa.ts';
-import type { ParsedCertificate, ValidatedPath } from '../pki/types.ts';
-import { Digest, parseWith, Signature } from './fields.ts';
 import * as vb from 'valibot';
+import { b64u, concatBytes, fromB64u, jsonBytes, parseJsonBytes, utf8 } from '../encoding.ts';
+import { fail } from '../errors.ts';
+import type { ParsedCertificate, ValidatedPath } from '../pki/types.ts';
+import { sign, verify } from '../primitives/ecdsa.ts';
+import { Digest, parseWith, Signature } from './fields.ts';
 import type { Expectation, TrustStore } from './trust.ts';
 import type { Clock } from './wire.ts';
 
@@ -70,7 +70,10 @@ export function verifySigned<S extends v.GenericSchema>(
   const path = trust.verify(fromB64u(body.signer, 'signer'), expect, clock, missing);
   const bytes = fromB64u(body.content, `${what} content`);
   if (!verify(fromB64u(body.sig, 'sig'), signedDataTbs(bytes), path.chain[0]!.publicKey)) {
-    fail('signatureFailure', `the signature on ${what} does not verify with "${path.chain[0]!.subject.commonName}"`);
+    fail(
+      'signatureFailure',
+      `the signature on ${what} does not verify with "${path.chain[0]!.subject.commonName}"`,
+    );
   }
   return { content: parseContent(bytes, schema, what), bytes, path };
 }
@@ -90,7 +93,11 @@ export function verifyWithKey<S extends v.GenericSchema>(
 }
 
 /** Parses content bytes against a schema whose `type` literal names the structure. */
-export function parseContent<S extends v.GenericSchema>(bytes: Uint8Array, schema: S, what: string): v.InferOutput<S> {
+export function parseContent<S extends v.GenericSchema>(
+  bytes: Uint8Array,
+  schema: S,
+  what: string,
+): v.InferOutput<S> {
   return parseWith(schema, parseJsonBytes(bytes, MAX_CONTENT_BYTES, what), what);
 }
 

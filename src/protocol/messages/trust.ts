@@ -3,8 +3,9 @@
  * roots, the CRLs in force, and a cache of certificates by thumbprint whose chains it has
  * already validated, so a chain is verified once and then only re-checked for dates and CRLs.
  */
-import { fail, SetError } from '../errors.ts';
+
 import { b64u, fromB64u, hex } from '../encoding.ts';
+import { fail, SetError } from '../errors.ts';
 import { parseCertificate } from '../pki/certificate.ts';
 import { parseCrl } from '../pki/crl.ts';
 import { validatePath } from '../pki/path.ts';
@@ -84,7 +85,8 @@ export class TrustStore {
     missing: 'missingCertificate' | 'thumbsMismatch' = 'missingCertificate',
   ): ValidatedPath {
     const leaf = this.get(thumbprint);
-    if (!leaf) return fail(missing, `the certificate ${hex(thumbprint).slice(0, 16)}… is neither carried nor cached`);
+    if (!leaf)
+      return fail(missing, `the certificate ${hex(thumbprint).slice(0, 16)}… is neither carried nor cached`);
     const key = `${hex(thumbprint)}/${expect.types.join(',')}/${expect.keyRole}`;
     const cached = this.validated.get(key);
     if (cached) {
@@ -108,11 +110,17 @@ export class TrustStore {
 function recheck(path: ValidatedPath, at: Date, crls: readonly ParsedCrl[]): void {
   for (const cert of path.chain) {
     if (at < cert.notBefore || at > cert.notAfter) {
-      throw new SetError('expiredCertificate', `the certificate "${cert.subject.commonName}" is not valid at ${at.toISOString()}`);
+      throw new SetError(
+        'expiredCertificate',
+        `the certificate "${cert.subject.commonName}" is not valid at ${at.toISOString()}`,
+      );
     }
     for (const crl of crls) {
       if (crl.issuerDn === cert.issuerDn && crl.revoked.has(cert.serialNumber)) {
-        throw new SetError('revokedCertificate', `the certificate "${cert.subject.commonName}" has been revoked`);
+        throw new SetError(
+          'revokedCertificate',
+          `the certificate "${cert.subject.commonName}" has been revoked`,
+        );
       }
     }
   }
@@ -128,7 +136,10 @@ export interface VerifyContext {
  * The certificates to carry in a message: each chain (leaf first, root never: roots are trust
  * anchors held locally) less those whose thumbprints the peer listed (SET-PROFILE §1).
  */
-export function carriedCerts(chains: readonly (readonly ParsedCertificate[])[], peerThumbs: readonly string[] = []): string[] {
+export function carriedCerts(
+  chains: readonly (readonly ParsedCertificate[])[],
+  peerThumbs: readonly string[] = [],
+): string[] {
   const skip = new Set(peerThumbs);
   const out: string[] = [];
   for (const chain of chains) {

@@ -7,8 +7,8 @@
  * size limit. Message modules then check the body and the signed dates.
  */
 import * as v from 'valibot';
-import { fail, SetError } from '../errors.ts';
 import { parseJsonBytes, utf8 } from '../encoding.ts';
+import { fail, SetError } from '../errors.ts';
 import { b64uMax, Label, Nonce, parseWith, Timestamp } from './fields.ts';
 
 export const PROTOCOL_VERSION = 2;
@@ -120,8 +120,10 @@ export function checkVersion(set: unknown): void {
   const m = typeof set === 'string' ? /^SET\/(\d{1,3})$/.exec(set) : null;
   if (!m?.[1]) fail('badMessageHeader', 'the message does not name a SET version ("set": "SET/2")');
   const n = Number(m[1]);
-  if (n < PROTOCOL_VERSION) fail('versionTooOld', `${set} is older than ${VERSION_STRING}, the only version spoken here`);
-  if (n > PROTOCOL_VERSION) fail('versionTooNew', `${set} is newer than ${VERSION_STRING}, the only version spoken here`);
+  if (n < PROTOCOL_VERSION)
+    fail('versionTooOld', `${set} is older than ${VERSION_STRING}, the only version spoken here`);
+  if (n > PROTOCOL_VERSION)
+    fail('versionTooNew', `${set} is newer than ${VERSION_STRING}, the only version spoken here`);
 }
 
 /** Parses the wire form of any SET/2 message (string or UTF-8 bytes) up to its envelope. */
@@ -192,6 +194,8 @@ export const DEFAULT_MAX_SKEW_MS = 5 * 60_000;
 export function checkDate(date: string, clock: Clock, what: string): void {
   const at = Date.parse(date);
   const now = clock.now.getTime();
-  if (at < now - (clock.maxAgeMs ?? DEFAULT_MAX_AGE_MS)) fail('messageTooOld', `${what} is dated ${date}, too long ago`);
-  if (at > now + (clock.maxSkewMs ?? DEFAULT_MAX_SKEW_MS)) fail('messageTooNew', `${what} is dated ${date}, in the future`);
+  if (at < now - (clock.maxAgeMs ?? DEFAULT_MAX_AGE_MS))
+    fail('messageTooOld', `${what} is dated ${date}, too long ago`);
+  if (at > now + (clock.maxSkewMs ?? DEFAULT_MAX_SKEW_MS))
+    fail('messageTooNew', `${what} is dated ${date}, in the future`);
 }

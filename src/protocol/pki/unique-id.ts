@@ -5,8 +5,9 @@
  *   ID        = HMAC-SHA256(key = PANSecret, len‖PAN ‖ len‖expiry)
  * PAN and expiry are length-prefixed (4-byte big-endian) so that no two pairs share an input.
  */
-import { fail } from '../errors.ts';
+
 import { lengthPrefixed, utf8 } from '../encoding.ts';
+import { fail } from '../errors.ts';
 import { hmacSha256, xorBytes } from '../primitives/hash.ts';
 
 export const CARD_SECRET_LENGTH = 32;

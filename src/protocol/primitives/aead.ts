@@ -6,18 +6,35 @@ export const AEAD_KEY_LENGTH = 16;
 export const AEAD_NONCE_LENGTH = 12;
 export const AEAD_TAG_LENGTH = 16;
 
-export function aeadSeal(key: Uint8Array, nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array): Uint8Array {
+export function aeadSeal(
+  key: Uint8Array,
+  nonce: Uint8Array,
+  aad: Uint8Array,
+  plaintext: Uint8Array,
+): Uint8Array {
   return gcm(key, nonce, aad).encrypt(plaintext);
 }
 
 /** Opens or throws decodingFailure: a wrong key, nonce, AAD or any altered byte all fail alike. */
-export function aeadOpen(key: Uint8Array, nonce: Uint8Array, aad: Uint8Array, ciphertext: Uint8Array): Uint8Array {
-  if (key.length !== AEAD_KEY_LENGTH || nonce.length !== AEAD_NONCE_LENGTH || ciphertext.length < AEAD_TAG_LENGTH) {
+export function aeadOpen(
+  key: Uint8Array,
+  nonce: Uint8Array,
+  aad: Uint8Array,
+  ciphertext: Uint8Array,
+): Uint8Array {
+  if (
+    key.length !== AEAD_KEY_LENGTH ||
+    nonce.length !== AEAD_NONCE_LENGTH ||
+    ciphertext.length < AEAD_TAG_LENGTH
+  ) {
     fail('decodingFailure', 'encrypted data has the wrong shape');
   }
   try {
     return gcm(key, nonce, aad).decrypt(ciphertext);
   } catch {
-    return fail('decodingFailure', 'encrypted data failed authentication (altered, or sealed to another key)');
+    return fail(
+      'decodingFailure',
+      'encrypted data failed authentication (altered, or sealed to another key)',
+    );
   }
 }

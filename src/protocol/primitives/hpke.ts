@@ -8,8 +8,8 @@ import { p256 } from '@noble/curves/nist.js';
 import { expand, extract } from '@noble/hashes/hkdf.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { randomBytes } from '@noble/hashes/utils.js';
-import { fail } from '../errors.ts';
 import { concatBytes, utf8 } from '../encoding.ts';
+import { fail } from '../errors.ts';
 import { aeadOpen, aeadSeal } from './aead.ts';
 import { ecdh, isValidPublicKey, type KeyPair } from './ecdsa.ts';
 
@@ -39,7 +39,13 @@ function labeledExtract(suite: Uint8Array, salt: Uint8Array, label: string, ikm:
   return extract(sha256, concatBytes(VERSION_LABEL, suite, utf8(label), ikm), salt);
 }
 
-function labeledExpand(suite: Uint8Array, prk: Uint8Array, label: string, info: Uint8Array, len: number): Uint8Array {
+function labeledExpand(
+  suite: Uint8Array,
+  prk: Uint8Array,
+  label: string,
+  info: Uint8Array,
+  len: number,
+): Uint8Array {
   return expand(sha256, prk, concatBytes(i2osp(len, 2), VERSION_LABEL, suite, utf8(label), info), len);
 }
 
@@ -63,7 +69,8 @@ function extractAndExpand(dh: Uint8Array, kemContext: Uint8Array): Uint8Array {
 
 /** RFC 9180 §4.1 Encap; `ikmE` makes it deterministic (tests only). */
 export function encap(pkR: Uint8Array, ikmE?: Uint8Array): { sharedSecret: Uint8Array; enc: Uint8Array } {
-  if (!isValidPublicKey(pkR)) fail('invalidCertificate', 'the recipient key-exchange key is not a valid P-256 point');
+  if (!isValidPublicKey(pkR))
+    fail('invalidCertificate', 'the recipient key-exchange key is not a valid P-256 point');
   const eph = deriveKeyPair(ikmE ?? randomBytes(N_SK));
   const enc = eph.publicKey;
   return { sharedSecret: extractAndExpand(ecdh(eph.privateKey, pkR), concatBytes(enc, pkR)), enc };

@@ -5,11 +5,11 @@
  * the profile lists (except XID uniqueness, which needs its ledger) before it asks the issuer.
  */
 import * as v from 'valibot';
-import { fail } from '../../errors.ts';
 import { b64u, constantTimeEqualB64, fromB64u, jsonBytes } from '../../encoding.ts';
-import { sha256 } from '../../primitives/hash.ts';
-import { uniqueCardholderId } from '../../pki/unique-id.ts';
+import { fail } from '../../errors.ts';
 import type { ParsedCertificate, ValidatedPath } from '../../pki/types.ts';
+import { uniqueCardholderId } from '../../pki/unique-id.ts';
+import { sha256 } from '../../primitives/hash.ts';
 import { verifyDualSignature } from '../dual-signature.ts';
 import { Amount, AuthResult, b64uMax, Digest, Nonce, Timestamp, TransIds } from '../fields.ts';
 import { PI, PIData } from '../purchase/p-req.ts';
@@ -110,22 +110,45 @@ export function verifyAuthReq(
   const hOIData = fromB64u(content.checkDigests.hOIData, 'hOIData');
   // The PI was sealed with H(OIData) as associated data: it opens only with the digest the
   // cardholder saw, so a merchant's wrong CheckDigests or a PI from another order fails here.
-  const piDataBytes = openSealed(pi.sealed, gateway, pi.type === 'PIDualSigned' ? 'PIData' : 'PIDataUnsigned', hOIData);
+  const piDataBytes = openSealed(
+    pi.sealed,
+    gateway,
+    pi.type === 'PIDualSigned' ? 'PIData' : 'PIDataUnsigned',
+    hOIData,
+  );
   const piData = parseContent(piDataBytes, PIData, 'PIData');
   let cardholder: ValidatedPath | undefined;
   if (pi.type === 'PIDualSigned') {
     if (piData.type !== 'PIData') fail('decodingFailure', 'a dual-signed PI must hold PANData');
-    cardholder = ctx.trust.verify(fromB64u(pi.signer, 'PI.signer'), { types: ['cardholder'], keyRole: 'signature' }, ctx.clock);
-    verifyDualSignature(fromB64u(pi.ds, 'PI.ds'), sha256(piDataBytes), hOIData, cardholder.chain[0]!.publicKey, 'PIData');
-    const id = uniqueCardholderId(fromB64u(piData.panData.panSecret), piData.panData.pan, piData.panData.expiry);
+    cardholder = ctx.trust.verify(
+      fromB64u(pi.signer, 'PI.signer'),
+      { types: ['cardholder'], keyRole: 'signature' },
+      ctx.clock,
+    );
+    verifyDualSignature(
+      fromB64u(pi.ds, 'PI.ds'),
+      sha256(piDataBytes),
+      hOIData,
+      cardholder.chain[0]!.publicKey,
+      'PIData',
+    );
+    const id = uniqueCardholderId(
+      fromB64u(piData.panData.panSecret),
+      piData.panData.pan,
+      piData.panData.expiry,
+    );
     const certId = cardholder.chain[0]!.uniqueCardholderId;
     if (!certId || !constantTimeEqualB64(b64u(id), b64u(certId))) {
-      fail('invalidCertificate', 'the cardholder certificate was not issued for this card (unique cardholder ID)');
+      fail(
+        'invalidCertificate',
+        'the cardholder certificate was not issued for this card (unique cardholder ID)',
+      );
     }
   } else {
     if (piData.type !== 'PIDataUnsigned') fail('decodingFailure', 'an unsigned PI must hold PANToken');
     const allowed = opts.acceptUnsigned ?? gateway.certificate.cardCertRequired === false;
-    if (!allowed) fail('signatureRequired', 'this gateway requires a cardholder certificate (cardCertRequired)');
+    if (!allowed)
+      fail('signatureRequired', 'this gateway requires a cardholder certificate (cardCertRequired)');
   }
   const head = piData.piHead;
   if (!constantTimeEqualB64(head.hod, content.checkDigests.hod)) {
@@ -133,13 +156,22 @@ export function verifyAuthReq(
   }
   const t = head.transIds;
   const m = content.transIds;
-  if (t.xid !== m.xid || t.lidC !== m.lidC || t.lidM !== m.lidM || t.pReqDate !== m.pReqDate || t.language !== m.language) {
+  if (
+    t.xid !== m.xid ||
+    t.lidC !== m.lidC ||
+    t.lidM !== m.lidM ||
+    t.pReqDate !== m.pReqDate ||
+    t.language !== m.language
+  ) {
     fail('signatureFailure', 'the TransIDs in the PI differ from those in AuthReq');
   }
   const purch = head.purchAmt;
   const req = content.authReqAmt;
   if (purch.currency !== req.currency || purch.exponent !== req.exponent || req.value > purch.value) {
-    fail('signatureFailure', 'AuthReqAmt exceeds, or is in another currency than, the PurchAmt the cardholder signed');
+    fail(
+      'signatureFailure',
+      'AuthReqAmt exceeds, or is in another currency than, the PurchAmt the cardholder signed',
+    );
   }
   if (head.merchantId !== merchant.chain[0]!.merchantData?.merchantId) {
     fail('signatureFailure', 'the PI names another merchant than the one that signed AuthReq');

@@ -5,14 +5,14 @@
  * SHA-256 is the envelope's associated data (SET's EncB).
  */
 import * as v from 'valibot';
-import { fail } from '../../errors.ts';
 import { b64u, fromB64u, jsonBytes } from '../../encoding.ts';
-import { sha256 } from '../../primitives/hash.ts';
+import { fail } from '../../errors.ts';
 import type { ParsedCertificate, ValidatedPath } from '../../pki/types.ts';
+import { sha256 } from '../../primitives/hash.ts';
 import { b64uMax, parseWith } from '../fields.ts';
 import { checkHeader, type HeaderSource, headerFor } from '../header.ts';
 import { openSealed, type Recipient, SealedBody, sealTo } from '../sealed.ts';
-import { parseContent, type Signer, SignedBody, signContent, verifySigned } from '../signed.ts';
+import { parseContent, SignedBody, type Signer, signContent, verifySigned } from '../signed.ts';
 import { carriedCerts, type Expectation, type VerifyContext } from '../trust.ts';
 import { checkDate, decodeWireOf, type MessageType, makeWire, type Wire } from '../wire.ts';
 
@@ -34,13 +34,21 @@ export function buildExchange<T extends MessageType>(
   content: HeaderSource & { type: string },
   from: SignedSender,
   to: ParsedCertificate,
-  opts: { baggage?: Uint8Array; extraChains?: ParsedCertificate[][]; peerThumbs?: string[]; extraCerts?: string[] } = {},
+  opts: {
+    baggage?: Uint8Array;
+    extraChains?: ParsedCertificate[][];
+    peerThumbs?: string[];
+    extraCerts?: string[];
+  } = {},
 ): Wire<T, ExchangeBody> {
   const signed = signContent(content, from);
   const aad = opts.baggage ? sha256(opts.baggage) : new Uint8Array(0);
   const body: ExchangeBody = { sealed: sealTo(to, type, jsonBytes(signed), aad) };
   if (opts.baggage) body.baggage = b64u(opts.baggage);
-  const certs = [...carriedCerts([from.chain, ...(opts.extraChains ?? [])], opts.peerThumbs), ...(opts.extraCerts ?? [])];
+  const certs = [
+    ...carriedCerts([from.chain, ...(opts.extraChains ?? [])], opts.peerThumbs),
+    ...(opts.extraCerts ?? []),
+  ];
   return makeWire(type, headerFor(content), body, { certs: [...new Set(certs)] });
 }
 

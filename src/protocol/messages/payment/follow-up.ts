@@ -7,8 +7,8 @@
  */
 import * as v from 'valibot';
 import { b64u } from '../../encoding.ts';
-import { randomNonce } from '../../primitives/hash.ts';
 import type { ParsedCertificate, ValidatedPath } from '../../pki/types.ts';
+import { randomNonce } from '../../primitives/hash.ts';
 import { Amount, b64uMax, Nonce, Timestamp, TransIds } from '../fields.ts';
 import type { Recipient } from '../sealed.ts';
 import type { VerifyContext } from '../trust.ts';
@@ -116,7 +116,14 @@ export function verifyFollowUp(
   gateway: Recipient,
   ctx: VerifyContext,
 ): { content: FollowUpRequestData; merchant: ValidatedPath } {
-  const { content, sender } = openExchange(input, type, REQUEST_SCHEMAS[type], gateway, merchantSignature, ctx);
+  const { content, sender } = openExchange(
+    input,
+    type,
+    REQUEST_SCHEMAS[type],
+    gateway,
+    merchantSignature,
+    ctx,
+  );
   return { content: content as FollowUpRequestData, merchant: sender };
 }
 
@@ -155,7 +162,14 @@ export function verifyFollowUpResponse(
   ctx: VerifyContext,
 ): { content: FollowUpResponseData; gateway: ValidatedPath } {
   const response = FOLLOW_UPS[type].response;
-  const { content, sender } = openExchange(input, response, RESPONSE_SCHEMAS[type], merchant, gatewaySignature, ctx);
+  const { content, sender } = openExchange(
+    input,
+    response,
+    RESPONSE_SCHEMAS[type],
+    merchant,
+    gatewaySignature,
+    ctx,
+  );
   checkAnswers(content as FollowUpResponseData, req, response);
   return { content: content as FollowUpResponseData, gateway: sender };
 }

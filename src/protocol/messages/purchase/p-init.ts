@@ -5,13 +5,34 @@
  * order (OD, PurchAmt, ODSalt) that the wallet shows the cardholder.
  */
 import * as v from 'valibot';
-import { fail } from '../../errors.ts';
 import { b64u, fromB64u } from '../../encoding.ts';
-import { randomNonce } from '../../primitives/hash.ts';
+import { fail } from '../../errors.ts';
 import type { ParsedCertificate, ValidatedPath } from '../../pki/types.ts';
-import { Amount, Bin, BrandId, Digest, Label, Language, Nonce, parseWith, Text, Thumbs, Timestamp, TransIds } from '../fields.ts';
+import { randomNonce } from '../../primitives/hash.ts';
+import {
+  Amount,
+  Bin,
+  BrandId,
+  Digest,
+  Label,
+  Language,
+  Nonce,
+  parseWith,
+  Text,
+  Thumbs,
+  Timestamp,
+  TransIds,
+} from '../fields.ts';
 import { checkHeader, headerFor } from '../header.ts';
-import { PlainBody, parsePlain, plainBody, type Signer, SignedBody, signContent, verifySigned } from '../signed.ts';
+import {
+  PlainBody,
+  parsePlain,
+  plainBody,
+  SignedBody,
+  type Signer,
+  signContent,
+  verifySigned,
+} from '../signed.ts';
 import { carriedCerts, type VerifyContext } from '../trust.ts';
 import { checkDate, decodeWireOf, makeWire, type Wire } from '../wire.ts';
 
@@ -126,7 +147,11 @@ export interface VerifiedPInitRes {
  * Wallet side: verifies a PInitRes against the PInitReq it sent: merchant signature and chain,
  * the echoed RRPID and Chall-C, the labels, the date, and the gateway key-exchange certificate.
  */
-export function verifyPInitRes(input: string | Uint8Array, req: PInitReqContent, ctx: VerifyContext): VerifiedPInitRes {
+export function verifyPInitRes(
+  input: string | Uint8Array,
+  req: PInitReqContent,
+  ctx: VerifyContext,
+): VerifiedPInitRes {
   const wire = decodeWireOf(input, 'PInitRes');
   const body = parseWith(SignedBody, wire.body, 'PInitRes.body');
   ctx.trust.addEncoded(wire.certs);
@@ -146,7 +171,8 @@ export function verifyPInitRes(input: string | Uint8Array, req: PInitReqContent,
   if (content.transIds.lidC !== req.lidC || content.transIds.lidM !== req.lidM) {
     fail('badMessageHeader', 'PInitRes names other LID-C/LID-M than we sent');
   }
-  if (content.brandId !== req.brandId) fail('badMessageHeader', 'PInitRes names another brand than we asked for');
+  if (content.brandId !== req.brandId)
+    fail('badMessageHeader', 'PInitRes names another brand than we asked for');
   checkDate(content.date, ctx.clock, 'PInitRes');
   const gateway = ctx.trust.verify(
     fromB64u(content.pgThumb, 'pgThumb'),
@@ -154,6 +180,7 @@ export function verifyPInitRes(input: string | Uint8Array, req: PInitReqContent,
     ctx.clock,
     missing,
   );
-  if (gateway.brandId !== path.brandId) fail('invalidCertificate', 'the gateway certificate is of another brand');
+  if (gateway.brandId !== path.brandId)
+    fail('invalidCertificate', 'the gateway certificate is of another brand');
   return { content, merchant: path, gateway };
 }

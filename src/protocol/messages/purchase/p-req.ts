@@ -5,10 +5,10 @@
  * cardholder without a certificate sends PANToken instead of PANData and no dual signature.
  */
 import * as v from 'valibot';
-import { fail } from '../../errors.ts';
 import { b64u, constantTimeEqualB64, fromB64u, jsonBytes } from '../../encoding.ts';
-import { hmacSha256, randomNonce, sha256 } from '../../primitives/hash.ts';
+import { fail } from '../../errors.ts';
 import type { ParsedCertificate, ValidatedPath } from '../../pki/types.ts';
+import { hmacSha256, randomNonce, sha256 } from '../../primitives/hash.ts';
 import { dualSign, verifyDualSignature } from '../dual-signature.ts';
 import {
   Amount,
@@ -223,7 +223,11 @@ export function verifyPReq(
   if (pi.type === 'PIDualSigned') {
     if (!body.oi.hPIData) fail('signatureRequired', 'a dual-signed PI needs H(PIData) beside the OIData');
     ctx.trust.addEncoded(wire.certs);
-    cardholder = ctx.trust.verify(fromB64u(pi.signer, 'PI.signer'), { types: ['cardholder'], keyRole: 'signature' }, ctx.clock);
+    cardholder = ctx.trust.verify(
+      fromB64u(pi.signer, 'PI.signer'),
+      { types: ['cardholder'], keyRole: 'signature' },
+      ctx.clock,
+    );
     verifyDualSignature(
       fromB64u(pi.ds, 'PI.ds'),
       fromB64u(body.oi.hPIData, 'hPIData'),
@@ -239,8 +243,10 @@ export function verifyPReq(
   checkDate(oiData.date, ctx.clock, 'PReq');
   const pending = pendingFor(oiData.transIds.xid);
   if (!pending) fail('unknownXID', 'PReq names an XID this merchant has no open order for');
-  if (!constantTimeEqualB64(oiData.challM, pending.challM)) fail('challengeMismatch', 'PReq does not carry our Chall-M');
-  if (oiData.challC !== pending.challC) fail('challengeMismatch', 'PReq carries another Chall-C than PInitRes');
+  if (!constantTimeEqualB64(oiData.challM, pending.challM))
+    fail('challengeMismatch', 'PReq does not carry our Chall-M');
+  if (oiData.challC !== pending.challC)
+    fail('challengeMismatch', 'PReq carries another Chall-C than PInitRes');
   const t = oiData.transIds;
   const e = pending.transIds;
   if (t.lidC !== e.lidC || t.lidM !== e.lidM || t.pReqDate !== e.pReqDate || t.language !== e.language) {

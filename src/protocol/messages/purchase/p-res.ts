@@ -4,14 +4,22 @@
  * the wallet's receipt. InqRes has PRes's form and answers an inquiry about an XID.
  */
 import * as v from 'valibot';
-import { fail } from '../../errors.ts';
 import { b64u, constantTimeEqualB64 } from '../../encoding.ts';
-import { randomNonce } from '../../primitives/hash.ts';
+import { fail } from '../../errors.ts';
 import type { ParsedCertificate, ValidatedPath } from '../../pki/types.ts';
+import { randomNonce } from '../../primitives/hash.ts';
 import { Amount, DeclineReason, Nonce, parseWith, Timestamp, TransIds } from '../fields.ts';
 import { checkHeader, headerFor } from '../header.ts';
 import { SealedBody } from '../sealed.ts';
-import { PlainBody, parsePlain, plainBody, type Signer, SignedBody, signContent, verifySigned } from '../signed.ts';
+import {
+  PlainBody,
+  parsePlain,
+  plainBody,
+  SignedBody,
+  type Signer,
+  signContent,
+  verifySigned,
+} from '../signed.ts';
 import { carriedCerts, type VerifyContext } from '../trust.ts';
 import { checkDate, decodeWireOf, makeWire, type Wire } from '../wire.ts';
 
@@ -89,7 +97,10 @@ export function buildPRes(p: {
   merchant: Signer & { chain: ParsedCertificate[] };
   now?: Date;
 }) {
-  return buildOutcome('PRes', p.answers, p.outcome, p.merchant, p.now) as { wire: Wire<'PRes'>; content: PResContent };
+  return buildOutcome('PRes', p.answers, p.outcome, p.merchant, p.now) as {
+    wire: Wire<'PRes'>;
+    content: PResContent;
+  };
 }
 
 function verifyOutcome<T extends 'PRes' | 'InqRes'>(
@@ -106,10 +117,18 @@ function verifyOutcome<T extends 'PRes' | 'InqRes'>(
     fail('invalidCertificate', `${type} is signed by another certificate than the merchant's in PInitRes`);
   }
   const schema = type === 'PRes' ? PResContent : InqResContent;
-  const { content, path } = verifySigned(body, schema, type, ctx.trust, { types: ['merchant'], keyRole: 'signature' }, ctx.clock);
+  const { content, path } = verifySigned(
+    body,
+    schema,
+    type,
+    ctx.trust,
+    { types: ['merchant'], keyRole: 'signature' },
+    ctx.clock,
+  );
   checkHeader(wire, content);
   if (content.rrpid !== answers.rrpid) fail('unknownRRPID', `${type} answers another request (RRPID)`);
-  if (content.transIds.xid !== answers.transIds.xid) fail('unknownXID', `${type} names another transaction (XID)`);
+  if (content.transIds.xid !== answers.transIds.xid)
+    fail('unknownXID', `${type} names another transaction (XID)`);
   if (content.challC !== answers.challC) fail('challengeMismatch', `${type} does not echo our Chall-C`);
   checkDate(content.date, ctx.clock, type);
   return { content, merchant: path };
@@ -122,7 +141,10 @@ export function verifyPRes(
   merchantThumbprint: Uint8Array,
   ctx: VerifyContext,
 ): { content: PResContent; merchant: ValidatedPath } {
-  return verifyOutcome(input, 'PRes', answers, merchantThumbprint, ctx) as { content: PResContent; merchant: ValidatedPath };
+  return verifyOutcome(input, 'PRes', answers, merchantThumbprint, ctx) as {
+    content: PResContent;
+    merchant: ValidatedPath;
+  };
 }
 
 /** Wallet side: an inquiry about an XID. Signed when the wallet has a cardholder certificate. */
@@ -139,7 +161,9 @@ export function buildInqReq(p: {
     challC: b64u(randomNonce()),
   };
   const wire = p.cardholder
-    ? makeWire('InqReq', headerFor(content), signContent(content, p.cardholder), { certs: carriedCerts([p.cardholder.chain]) })
+    ? makeWire('InqReq', headerFor(content), signContent(content, p.cardholder), {
+        certs: carriedCerts([p.cardholder.chain]),
+      })
     : makeWire('InqReq', headerFor(content), plainBody(content));
   return { wire, content };
 }
@@ -169,7 +193,11 @@ export function verifyInqReq(
     checkDate(content.date, ctx.clock, 'InqReq');
     return { content, cardholder: path };
   }
-  const { content } = parsePlain(parseWith(PlainBody, wire.body, 'InqReq.body').content, InqReqContent, 'InqReq');
+  const { content } = parsePlain(
+    parseWith(PlainBody, wire.body, 'InqReq.body').content,
+    InqReqContent,
+    'InqReq',
+  );
   checkHeader(wire, content);
   checkDate(content.date, ctx.clock, 'InqReq');
   return { content };
@@ -182,7 +210,10 @@ export function buildInqRes(p: {
   merchant: Signer & { chain: ParsedCertificate[] };
   now?: Date;
 }) {
-  return buildOutcome('InqRes', p.req, p.outcome, p.merchant, p.now) as { wire: Wire<'InqRes'>; content: InqResContent };
+  return buildOutcome('InqRes', p.req, p.outcome, p.merchant, p.now) as {
+    wire: Wire<'InqRes'>;
+    content: InqResContent;
+  };
 }
 
 /** Wallet side. */
@@ -192,5 +223,8 @@ export function verifyInqRes(
   merchantThumbprint: Uint8Array,
   ctx: VerifyContext,
 ): { content: InqResContent; merchant: ValidatedPath } {
-  return verifyOutcome(input, 'InqRes', req, merchantThumbprint, ctx) as { content: InqResContent; merchant: ValidatedPath };
+  return verifyOutcome(input, 'InqRes', req, merchantThumbprint, ctx) as {
+    content: InqResContent;
+    merchant: ValidatedPath;
+  };
 }
