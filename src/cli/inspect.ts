@@ -119,6 +119,15 @@ function inspectCertificates(text: string, roots: ParsedCertificate[] | undefine
     out.push('chain: not checked (give --roots root.pem)');
     return;
   }
+  if (leaf.certificateType === 'root') {
+    const trusted = roots.some((r) => hex(r.thumbprint) === hex(leaf.thumbprint));
+    if (!trusted) throw new SetError('invalidCertificate', 'this root is not one of the --roots');
+    if (!verify(leaf.signature, leaf.tbs, leaf.publicKey)) {
+      throw new SetError('invalidCertificate', 'the root’s self-signature does not verify');
+    }
+    out.push(`chain: ${leaf.subject.commonName} (trusted root)`);
+    return;
+  }
   const path = validatePath({
     leaf,
     pool: certs.slice(1),

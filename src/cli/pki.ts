@@ -17,7 +17,7 @@ const DEFAULT_MERCHANT_ORIGIN = 'http://127.0.0.1:8702';
 const USAGE = `usage: setwallet pki init DIR [--merchant-origin ORIGIN]
 
 Creates a sandbox SET/2 hierarchy in DIR: root.pem, NAME.pem (the certificate, then its issuers up
-to but not including the root) and NAME.key (PKCS#8, mode 0600) for root, brand-ca, cca, mca, pca,
+to but not including the root) and NAME.key (PKCS#8, mode 0600) for root, brand-ca, cca, mca, pca, cca-kx, mca-kx, pca-kx,
 gateway-sig, gateway-kx, merchant-sig and merchant-kx.
 
   --merchant-origin ORIGIN   web origin bound into merchant-sig (default ${DEFAULT_MERCHANT_ORIGIN})`;

@@ -24,6 +24,9 @@ const NAMES = [
   'cca',
   'mca',
   'pca',
+  'cca-kx',
+  'mca-kx',
+  'pca-kx',
   'gateway-sig',
   'gateway-kx',
   'merchant-sig',
@@ -90,6 +93,21 @@ describe.skipIf(!hasOpenssl)('pki init, checked with OpenSSL', () => {
     const cert = parseCertificate(pemToDers(readFileSync(file(`${name}.leaf.pem`), 'utf8'))[0]!);
     expect(fingerprint.trim().split('=')[1]!.replace(/:/g, '').toLowerCase()).toBe(hex(cert.thumbprint));
   });
+
+  it.each(NAMES)(
+    '%s: setwallet inspect prints the thumbprint openssl computes and validates the chain',
+    (name) => {
+      const run = spawnSync('node', [CLI, 'inspect', file(`${name}.pem`), '--roots', file('root.pem')], {
+        encoding: 'utf8',
+      });
+      expect(run.stderr).toBe('');
+      expect(run.status).toBe(0);
+      const printed = /^thumbprint: ([0-9a-f]{64})$/m.exec(run.stdout)?.[1];
+      const fingerprint = openssl('x509', '-in', file(`${name}.pem`), '-fingerprint', '-sha256', '-noout');
+      expect(printed).toBe(fingerprint.trim().split('=')[1]!.replace(/:/g, '').toLowerCase());
+      expect(run.stdout).toMatch(/^chain: .*\(trusted root(, brand SETPay)?\)$/m);
+    },
+  );
 
   it.each(NAMES)('%s.key is a 0600 PKCS#8 key that openssl pkey reads', (name) => {
     expect(statSync(file(`${name}.key`)).mode & 0o777).toBe(0o600);

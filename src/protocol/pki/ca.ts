@@ -156,9 +156,21 @@ export function buildSandboxHierarchy(opts: SandboxOptions): SandboxHierarchy {
       ['brand-ca'],
       createCa(brand, { certificateType, commonName, organization: brandId, pathLength: 0, ...caValidity }),
     );
-  ca('cca', 'cardholder-ca', `${brandId} Cardholder CA`);
+  const cca = ca('cca', 'cardholder-ca', `${brandId} Cardholder CA`);
   const mca = ca('mca', 'merchant-ca', `${brandId} Merchant CA`);
   const pca = ca('pca', 'gateway-ca', `${brandId} Payment Gateway CA`);
+  // Each CA's key-exchange certificate, issued by the brand CA: registration requests are sealed to it.
+  for (const [name, issuing] of [
+    ['cca-kx', cca],
+    ['mca-kx', mca],
+    ['pca-kx', pca],
+  ] as const) {
+    endEntity(name, ['brand-ca'], brand, {
+      certificateType: issuing.certificate.certificateType,
+      keyRole: 'key-exchange',
+      subject: issuing.certificate.subject,
+    });
+  }
 
   const gateway = { commonName: 'SET/2 Sandbox Payment Gateway', organization: 'SET/2 Sandbox Acquirer' };
   for (const [name, keyRole] of [

@@ -232,7 +232,7 @@ function parse(der: Uint8Array): ParsedCertificate {
     notAfter,
     publicKey: publicKeyOfSpki(tbs.subjectPublicKeyInfo, 'the certificate key'),
     certificateType,
-    keyRole: keyRoleOf(certificateType, keyUsage),
+    keyRole: keyRoleOf(certificateType, isCA, keyUsage),
     isCA,
     keyUsage,
     origins,
@@ -254,7 +254,11 @@ function assertConsistent(c: ParsedCertificate): void {
   const bad = (why: string): never => fail('invalidCertificate', `${c.certificateType} certificate: ${why}`);
   if (Number.isNaN(c.notBefore.getTime()) || Number.isNaN(c.notAfter.getTime())) bad('unreadable validity');
   if (c.notBefore > c.notAfter) bad('notBefore is after notAfter');
-  if (isCaType(c.certificateType)) {
+  if (isCaKeyExchange(c.certificateType, c.isCA, c.keyUsage)) {
+    // A CCA, MCA or PCA also holds a key-exchange certificate (SET Book 2, "CA key-exchange
+    // certificate") so that requests can be sealed to it; that key never issues.
+    if (c.keyUsage.keyCertSign || c.keyUsage.cRLSign) bad('a CA key-exchange key cannot issue');
+  } else if (isCaType(c.certificateType)) {
     // RFC 5280 §4.2.1.9 and §4.2.1.3: a CA key must be marked cA and keyCertSign.
     if (!c.isCA) bad('a CA certificate must have basicConstraints cA');
     if (!c.keyUsage.keyCertSign) bad('a CA certificate must allow keyCertSign');
@@ -280,7 +284,8 @@ function assertConsistent(c: ParsedCertificate): void {
 }
 
 /** SET separates signature and key-exchange keys: an end entity's key does exactly one of the two. */
-function keyRoleOf(type: CertificateType, usage: ParsedCertificate['keyUsage']): KeyRole {
+function keyRoleOf(type: CertificateType, isCA: boolean, usage: ParsedCertificate['keyUsage']): KeyRole {
+  if (isCaKeyExchange(type, isCA, usage)) return 'key-exchange';
   if (isCaType(type)) return 'signature';
   if (usage.digitalSignature && !usage.keyAgreement) return 'signature';
   if (usage.keyAgreement && !usage.digitalSignature) return 'key-exchange';
@@ -369,10 +374,16 @@ function signingKeyOf(req: CertificateRequest): Uint8Array {
 function assertRequest(req: CertificateRequest): void {
   const bad = (why: string): never =>
     fail('invalidCertificate', `cannot issue ${req.certificateType}: ${why}`);
-  const ca = isCaType(req.certificateType);
+  const ca = isIssuingRequest(req);
   if (!isValidPublicKey(req.publicKey)) bad('publicKey is not an uncompressed P-256 point');
   if (!(req.notBefore < req.notAfter)) bad('notBefore must be before notAfter');
-  if (ca && req.keyRole !== 'signature') bad('a CA key is a signature key');
+  if (
+    isCaType(req.certificateType) &&
+    req.keyRole !== 'signature' &&
+    !CA_KEY_EXCHANGE_TYPES.includes(req.certificateType)
+  ) {
+    bad('only a cardholder, merchant or payment-gateway CA has a key-exchange certificate');
+  }
   if (!ca && req.pathLength !== undefined) bad('pathLength is for CAs');
   if (req.pathLength !== undefined && !(Number.isSafeInteger(req.pathLength) && req.pathLength >= 0)) {
     bad('pathLength must be a non-negative integer');
@@ -393,8 +404,23 @@ function assertRequest(req: CertificateRequest): void {
   }
 }
 
+/** A CA certificate proper (it issues), as opposed to a CA's key-exchange certificate. */
+function isIssuingRequest(req: CertificateRequest): boolean {
+  return isCaType(req.certificateType) && req.keyRole === 'signature';
+}
+
+const CA_KEY_EXCHANGE_TYPES: readonly CertificateType[] = ['cardholder-ca', 'merchant-ca', 'gateway-ca'];
+
+function isCaKeyExchange(
+  type: CertificateType,
+  isCA: boolean,
+  usage: ParsedCertificate['keyUsage'],
+): boolean {
+  return CA_KEY_EXCHANGE_TYPES.includes(type) && !isCA && usage.keyAgreement && !usage.digitalSignature;
+}
+
 function extensionsOf(req: CertificateRequest, subjectKeyId: Uint8Array): Extension[] {
-  const ca = isCaType(req.certificateType);
+  const ca = isIssuingRequest(req);
   const ext = (extnID: string, critical: boolean, value: Uint8Array): Extension =>
     new Extension({ extnID, critical, extnValue: new OctetString(value) });
   // CAs also sign SET messages (CardCInitRes, CertRes, BrandCRLIdentifier): digitalSignature too.
