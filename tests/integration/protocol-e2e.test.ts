@@ -7,12 +7,22 @@ import {
   verifyFollowUp,
   verifyFollowUpResponse,
 } from '../../src/protocol/index.ts';
-import { issueCardholder, makeWorld, purchase, TestGateway, TestWallet } from '../support/world.ts';
+import {
+  issueCardholder,
+  makeWorld,
+  purchase,
+  registerCardholder,
+  TestGateway,
+  TestWallet,
+} from '../support/world.ts';
 
 describe('SET/2 purchase and payment, in process', () => {
-  it('purchases with a dual signature, then captures and refunds', () => {
+  it('registers a card, purchases with a dual signature, then captures and refunds', () => {
     const world = makeWorld();
-    const cardholder = issueCardholder(world);
+    const cardholder = registerCardholder(world);
+    // The certificate names the cardholder by the unique ID, never by the card number.
+    expect(cardholder.certificate.subject.commonName).toMatch(/^[0-9a-f]{64}$/);
+    expect(Buffer.from(cardholder.certificate.der).toString('latin1')).not.toContain(cardholder.card.pan);
     const run = purchase(world, new TestWallet(world, cardholder));
 
     expect(run.receipt.content.result.status).toBe('approved');

@@ -8,22 +8,35 @@ import {
   b64u,
   buildAuthReq,
   buildAuthRes,
+  buildCardCInitReq,
+  buildCardCInitRes,
+  buildCertReq,
+  buildCertRes,
   buildPInitReq,
   buildPInitRes,
   buildPReq,
   buildPRes,
+  buildRegFormReq,
+  buildRegFormRes,
   buildSandboxHierarchy,
   type Card,
   type Clock,
+  encodeWire,
   fromB64u,
   generateKeyPair,
   hod,
   type Issuer,
   issueEndEntity,
+  issueFromCertReq,
+  openCertReq,
+  openRegFormReq,
   type ParsedCertificate,
   type PendingOrder,
+  type PendingRegistration,
   panSecretOf,
+  parseCardCInitReq,
   parsePInitReq,
+  type RegForm,
   randomNonce,
   SetError,
   sealCapToken,
@@ -32,9 +45,12 @@ import {
   type VerifiedPInitRes,
   verifyAuthReq,
   verifyAuthRes,
+  verifyCardCInitRes,
+  verifyCertRes,
   verifyPInitRes,
   verifyPReq,
   verifyPRes,
+  verifyRegFormRes,
 } from '../../src/protocol/index.ts';
 
 export interface Party {
@@ -80,6 +96,81 @@ export type World = ReturnType<typeof makeWorld>;
 
 export interface Cardholder extends Party {
   card: Card;
+}
+
+/** Receives every wire message a flow exchanges, in order, with the plaintext its receiver opened. */
+export type Recorder = (wire: string, opened?: unknown) => void;
+
+export const TEST_REG_FORM: RegForm = {
+  fields: [
+    { name: 'fullName', label: 'Name on card', kind: 'text', required: true, maxLength: 64 },
+    { name: 'postcode', label: 'Billing postcode', kind: 'postalCode', required: true, maxLength: 10 },
+  ],
+  policy: 'By registering you accept the SETPay sandbox cardholder terms.',
+};
+
+/**
+ * Registers a card over SET: CardCInit → RegForm → CertReq → CertRes against the sandbox CCA,
+ * with the unique cardholder ID checked by verifyCertRes. `record` sees each message.
+ */
+export function registerCardholder(
+  world: World,
+  pan = '4111111111111111',
+  expiry = '202912',
+  record: Recorder = () => {},
+): Cardholder {
+  const clock = world.clock;
+  const wallet = { trust: world.trust(), clock };
+  const cca = world.party('cca');
+  const ccaKx = world.party('cca-kx');
+  const pendings = new Map<string, PendingRegistration>();
+
+  const initReq = buildCardCInitReq({ brandId: 'SETPay', thumbs: wallet.trust.thumbs(), now: clock.now });
+  record(encodeWire(initReq.wire));
+  const initAtCa = parseCardCInitReq(encodeWire(initReq.wire), clock);
+  const initRes = buildCardCInitRes({ req: initAtCa, ca: cca, caKeyExchange: ccaKx.chain, now: clock.now });
+  record(encodeWire(initRes.wire));
+  const init = verifyCardCInitRes(encodeWire(initRes.wire), initReq.content, wallet);
+
+  const regReq = buildRegFormReq({ init, pan, now: clock.now });
+  const regAtCa = openRegFormReq(encodeWire(regReq.wire), ccaKx, clock);
+  record(encodeWire(regReq.wire), regAtCa);
+  const regRes = buildRegFormRes({
+    req: regAtCa,
+    ca: cca,
+    answer: { regForm: TEST_REG_FORM },
+    now: clock.now,
+  });
+  record(encodeWire(regRes.wire));
+  const regForm = verifyRegFormRes(encodeWire(regRes.wire), regReq.content, wallet);
+  pendings.set(regRes.content.lidCA, {
+    lidEE: regRes.content.lidEE,
+    challCA: regRes.content.challCA,
+    requestType: 'cardholder',
+  });
+
+  const keys = generateKeyPair();
+  const certReq = buildCertReq({
+    answering: regForm.content,
+    caKeyExchange: init.caKeyExchange.chain[0]!,
+    privateKey: keys.privateKey,
+    request: { requestType: 'cardholder', card: { pan, expiry } },
+    answers: { fullName: 'Ada Lovelace', postcode: 'N1 9GU' },
+    now: clock.now,
+  });
+  const opened = openCertReq(encodeWire(certReq.wire), ccaKx, (lidCA) => pendings.get(lidCA), clock);
+  record(encodeWire(certReq.wire), opened.content);
+  const result = issueFromCertReq({ req: opened.content, issuer: world.issuer('cca'), now: clock.now });
+  const certRes = buildCertRes({ req: opened.content, ca: cca, result, now: clock.now });
+  const verified = verifyCertRes(encodeWire(certRes.wire), certReq.content, wallet);
+  record(encodeWire(certRes.wire), verified.content);
+  if (verified.status !== 'issued') throw new Error(`registration was not issued: ${verified.status}`);
+  return {
+    privateKey: keys.privateKey,
+    certificate: verified.certificate,
+    chain: verified.path.chain.filter((c) => c.certificateType !== 'root'),
+    card: { pan, expiry, cardSecret: certReq.cardSecret!, panSecret: verified.panSecret! },
+  };
 }
 
 /** Issues a cardholder certificate directly from the CCA, with the unique ID bound to PANSecret. */
