@@ -63,7 +63,13 @@ const chainOf = (name: string): ParsedCertificate[] => [
 const signerOf = (name: string) => ({ ...issuerOf(name), chain: chainOf(name) });
 const brandId = entry('brand-ca').certificate.subject.commonName;
 
-/** A CCA/MCA/PCA key-exchange certificate, issued by the brand CA, with the CA's own subject. */
+/** The sandbox's CA key-exchange certificate (cca-kx, mca-kx, pca-kx): what requests are sealed to. */
+const sandboxKx = (caName: string) => ({
+  recipient: issuerOf(`${caName}-kx`),
+  chain: chainOf(`${caName}-kx`),
+});
+
+/** A further key-exchange certificate with `caName`'s subject, for the wrong-recipient cases. */
 function caKeyExchange(caName: string, certificateType: CertificateType) {
   const { privateKey, publicKey } = generateKeyPair();
   const certificate = issueEndEntity(issuerOf('brand-ca'), {
@@ -76,16 +82,6 @@ function caKeyExchange(caName: string, certificateType: CertificateType) {
   });
   return { recipient: { certificate, privateKey }, chain: [certificate, entry('brand-ca').certificate] };
 }
-
-/** The pki must be able to issue a CA-typed key-exchange certificate; every flow below seals to one. */
-const caKxSupport = (() => {
-  try {
-    caKeyExchange('cca', 'cardholder-ca');
-    return undefined;
-  } catch (e) {
-    return e instanceof Error ? e.message : String(e);
-  }
-})();
 
 const ctx = (): VerifyContext => ({ trust: new TrustStore([entry('root').certificate]), clock });
 
@@ -111,391 +107,380 @@ const form: RegForm = {
 };
 const answers = { fullName: 'Ada Lovelace', email: 'ada@example.org', postcode: 'N1 9GU' };
 
-describe.skipIf(caKxSupport !== undefined)(
-  `SET/2 registration${caKxSupport ? ` (skipped: pki cannot issue CA key-exchange certificates: ${caKxSupport})` : ''}`,
-  () => {
-    /** Runs the cardholder flow up to an opened CertReq at the CCA. */
-    function cardholderUpToCertReq(wallet = ctx()) {
-      const cca = signerOf('cca');
-      const ccaKx = caKeyExchange('cca', 'cardholder-ca');
-      const initReq = buildCardCInitReq({ brandId, thumbs: wallet.trust.thumbs(), now });
-      const initAtCa = parseCardCInitReq(wire(initReq.wire), clock);
-      const initRes = buildCardCInitRes({ req: initAtCa, ca: cca, caKeyExchange: ccaKx.chain, now });
-      const init = verifyCardCInitRes(wire(initRes.wire), initReq.content, wallet);
+describe('SET/2 registration', () => {
+  /** Runs the cardholder flow up to an opened CertReq at the CCA. */
+  function cardholderUpToCertReq(wallet = ctx()) {
+    const cca = signerOf('cca');
+    const ccaKx = sandboxKx('cca');
+    const initReq = buildCardCInitReq({ brandId, thumbs: wallet.trust.thumbs(), now });
+    const initAtCa = parseCardCInitReq(wire(initReq.wire), clock);
+    const initRes = buildCardCInitRes({ req: initAtCa, ca: cca, caKeyExchange: ccaKx.chain, now });
+    const init = verifyCardCInitRes(wire(initRes.wire), initReq.content, wallet);
 
-      const regReq = buildRegFormReq({ init, pan: PAN, now });
-      const regAtCa = openRegFormReq(wire(regReq.wire), ccaKx.recipient, clock);
-      const regRes = buildRegFormRes({ req: regAtCa, ca: cca, answer: { regForm: form }, now });
-      const regForm = verifyRegFormRes(wire(regRes.wire), regReq.content, wallet);
+    const regReq = buildRegFormReq({ init, pan: PAN, now });
+    const regAtCa = openRegFormReq(wire(regReq.wire), ccaKx.recipient, clock);
+    const regRes = buildRegFormRes({ req: regAtCa, ca: cca, answer: { regForm: form }, now });
+    const regForm = verifyRegFormRes(wire(regRes.wire), regReq.content, wallet);
 
-      const keys = generateKeyPair();
-      const certReq = buildCertReq({
-        answering: regForm.content,
-        caKeyExchange: init.caKeyExchange.chain[0]!,
-        privateKey: keys.privateKey,
-        request: { requestType: 'cardholder', card: { pan: PAN, expiry: EXPIRY } },
-        answers,
-        now,
-      });
-      const pending: PendingRegistration = {
-        lidEE: regRes.content.lidEE,
-        challCA: regRes.content.challCA,
-        requestType: 'cardholder',
-      };
-      const pendingFor = (lidCA: string) => (lidCA === regRes.content.lidCA ? pending : undefined);
-      const opened = openCertReq(wire(certReq.wire), ccaKx.recipient, pendingFor, clock);
-      return {
-        wallet,
-        cca,
-        ccaKx,
-        initReq,
-        initRes,
-        init,
-        regReq,
-        regAtCa,
-        regRes,
-        regForm,
-        keys,
-        certReq,
-        pendingFor,
-        opened,
-      };
-    }
+    const keys = generateKeyPair();
+    const certReq = buildCertReq({
+      answering: regForm.content,
+      caKeyExchange: init.caKeyExchange.chain[0]!,
+      privateKey: keys.privateKey,
+      request: { requestType: 'cardholder', card: { pan: PAN, expiry: EXPIRY } },
+      answers,
+      now,
+    });
+    const pending: PendingRegistration = {
+      lidEE: regRes.content.lidEE,
+      challCA: regRes.content.challCA,
+      requestType: 'cardholder',
+    };
+    const pendingFor = (lidCA: string) => (lidCA === regRes.content.lidCA ? pending : undefined);
+    const opened = openCertReq(wire(certReq.wire), ccaKx.recipient, pendingFor, clock);
+    return {
+      wallet,
+      cca,
+      ccaKx,
+      initReq,
+      initRes,
+      init,
+      regReq,
+      regAtCa,
+      regRes,
+      regForm,
+      keys,
+      certReq,
+      pendingFor,
+      opened,
+    };
+  }
 
-    it('registers a cardholder: CardCInit → RegForm → CertReq → CertRes, with the unique cardholder ID', () => {
+  it('registers a cardholder: CardCInit → RegForm → CertReq → CertRes, with the unique cardholder ID', () => {
+    const s = cardholderUpToCertReq();
+    expect(s.init.ca.chain[0]!.certificateType).toBe('cardholder-ca');
+    expect(s.init.caKeyExchange.chain[0]!.keyRole).toBe('key-exchange');
+    expect(s.regAtCa.panOnly.pan).toBe(PAN);
+    expect(wire(s.regReq.wire)).not.toContain(PAN);
+    expect(wire(s.certReq.wire)).not.toContain(PAN);
+    expect(s.regForm.content.regForm).toEqual(form);
+    expect(regFormAnswersProblem(form, s.opened.content.answers)).toBeUndefined();
+
+    const result = issueFromCertReq({ req: s.opened.content, issuer: issuerOf('cca'), now });
+    const certRes = buildCertRes({ req: s.opened.content, ca: s.cca, result, now });
+    expect(wire(certRes.wire)).not.toContain(b64u(result.certificate.der).slice(0, 40));
+    const verified = verifyCertRes(wire(certRes.wire), s.certReq.content, s.wallet);
+
+    if (verified.status !== 'issued') throw new Error('expected an issued certificate');
+    const panSecret = xorBytes(s.certReq.cardSecret!, result.nonceCca!);
+    expect(hex(verified.panSecret!)).toBe(hex(panSecret));
+    expect(hex(verified.certificate.uniqueCardholderId!)).toBe(
+      hex(uniqueCardholderId(panSecret, PAN, EXPIRY)),
+    );
+    expect(verified.certificate.subject.commonName).not.toContain(PAN);
+    expect(hex(verified.certificate.publicKey)).toBe(hex(s.keys.publicKey));
+    expect(verified.path.chain.map((c) => c.certificateType)).toEqual([
+      'cardholder',
+      'cardholder-ca',
+      'brand-ca',
+      'root',
+    ]);
+    expect(verified.path.brandId).toBe(brandId);
+    expect(verified.kxCertificate).toBeUndefined();
+    const twoYears = verified.certificate.notAfter.getTime() - now.getTime();
+    expect(Math.round(twoYears / (365.25 * 86_400_000))).toBe(2);
+  });
+
+  it('registers a merchant: Me-AqCInit → CertReq → CertRes, a signature certificate with origins and a key-exchange certificate', () => {
+    const merchant = ctx();
+    const mca = signerOf('mca');
+    const mcaKx = sandboxKx('mca');
+    const initReq = buildMeAqCInitReq({
+      requestType: 'merchant',
+      brandId,
+      thumbs: merchant.trust.thumbs(),
+      now,
+    });
+    const initAtCa = parseMeAqCInitReq(wire(initReq.wire), clock);
+    const initRes = buildMeAqCInitRes({
+      req: initAtCa,
+      ca: mca,
+      caKeyExchange: mcaKx.chain,
+      regForm: form,
+      now,
+    });
+    const init = verifyMeAqCInitRes(wire(initRes.wire), initReq.content, merchant);
+    expect(init.content.regForm).toEqual(form);
+
+    const sig = generateKeyPair();
+    const kx = generateKeyPair();
+    const merchantData = {
+      merchantId: 'M-7781',
+      name: 'Example Shop',
+      city: 'Leeds',
+      country: 'GB',
+      categoryCode: '5732',
+    };
+    const certReq = buildCertReq({
+      answering: init.content,
+      caKeyExchange: init.caKeyExchange.chain[0]!,
+      privateKey: sig.privateKey,
+      request: { requestType: 'merchant', kxPublicKey: kx.publicKey, merchantData, origins: [ORIGIN] },
+      answers,
+      now,
+    });
+    const pending: PendingRegistration = {
+      lidEE: init.content.lidEE,
+      challCA: init.content.challCA,
+      requestType: 'merchant',
+    };
+    const opened = openCertReq(wire(certReq.wire), mcaKx.recipient, () => pending, clock);
+    const result = issueFromCertReq({ req: opened.content, issuer: issuerOf('mca'), now });
+    const certRes = buildCertRes({ req: opened.content, ca: mca, result, now });
+    const verified = verifyCertRes(wire(certRes.wire), certReq.content, merchant);
+
+    if (verified.status !== 'issued') throw new Error('expected issued certificates');
+    expect(verified.certificate.certificateType).toBe('merchant');
+    expect(verified.certificate.keyRole).toBe('signature');
+    expect(verified.certificate.origins).toEqual([ORIGIN]);
+    expect(verified.certificate.merchantData).toEqual(merchantData);
+    expect(hex(verified.certificate.publicKey)).toBe(hex(sig.publicKey));
+    expect(verified.kxCertificate?.certificateType).toBe('merchant');
+    expect(verified.kxCertificate?.keyRole).toBe('key-exchange');
+    expect(hex(verified.kxCertificate!.publicKey)).toBe(hex(kx.publicKey));
+    expect(verified.kxPath?.chain.map((c) => c.certificateType)).toEqual([
+      'merchant',
+      'merchant-ca',
+      'brand-ca',
+      'root',
+    ]);
+    expect(verified.panSecret).toBeUndefined();
+  });
+
+  it('registers a gateway: signature and key-exchange certificates with cardCertRequired', () => {
+    const gateway = ctx();
+    const pca = signerOf('pca');
+    const pcaKx = sandboxKx('pca');
+    const initReq = buildMeAqCInitReq({ requestType: 'gateway', brandId, now });
+    const initRes = buildMeAqCInitRes({
+      req: parseMeAqCInitReq(wire(initReq.wire), clock),
+      ca: pca,
+      caKeyExchange: pcaKx.chain,
+      regForm: { fields: [], policy: '' },
+      now,
+    });
+    const init = verifyMeAqCInitRes(wire(initRes.wire), initReq.content, gateway);
+    const sig = generateKeyPair();
+    const certReq = buildCertReq({
+      answering: init.content,
+      caKeyExchange: init.caKeyExchange.chain[0]!,
+      privateKey: sig.privateKey,
+      request: { requestType: 'gateway', kxPublicKey: generateKeyPair().publicKey },
+      now,
+    });
+    const pending: PendingRegistration = {
+      lidEE: init.content.lidEE,
+      challCA: init.content.challCA,
+      requestType: 'gateway',
+    };
+    const opened = openCertReq(wire(certReq.wire), pcaKx.recipient, () => pending, clock);
+    const result = issueFromCertReq({ req: opened.content, issuer: issuerOf('pca'), now });
+    const verified = verifyCertRes(
+      wire(buildCertRes({ req: opened.content, ca: pca, result, now }).wire),
+      certReq.content,
+      gateway,
+    );
+    if (verified.status !== 'issued') throw new Error('expected issued certificates');
+    expect(verified.certificate.cardCertRequired).toBe(true);
+    expect(verified.kxCertificate?.cardCertRequired).toBe(true);
+    expect(verified.kxPath?.chain[0]?.keyRole).toBe('key-exchange');
+  });
+
+  it('carries a rejection and a referral as business results', () => {
+    const s = cardholderUpToCertReq();
+    const problem = regFormAnswersProblem(form, { fullName: 'Ada Lovelace' });
+    expect(problem).toContain('Billing postcode');
+    const certRes = buildCertRes({
+      req: s.opened.content,
+      ca: s.cca,
+      result: { status: 'rejected', reason: problem! },
+      now,
+    });
+    const verified = verifyCertRes(wire(certRes.wire), s.certReq.content, s.wallet);
+    expect(verified).toMatchObject({ status: 'rejected', reason: problem });
+
+    const referral = buildRegFormRes({
+      req: s.regAtCa,
+      ca: s.cca,
+      answer: { referral: 'https://issuer.example/register' },
+      now,
+    });
+    expect(verifyRegFormRes(wire(referral.wire), s.regReq.content, s.wallet).content.referral).toBe(
+      'https://issuer.example/register',
+    );
+  });
+
+  describe('rejections', () => {
+    it('a tampered CertRes ciphertext: decodingFailure', () => {
       const s = cardholderUpToCertReq();
-      expect(s.init.ca.chain[0]!.certificateType).toBe('cardholder-ca');
-      expect(s.init.caKeyExchange.chain[0]!.keyRole).toBe('key-exchange');
-      expect(s.regAtCa.panOnly.pan).toBe(PAN);
-      expect(wire(s.regReq.wire)).not.toContain(PAN);
-      expect(wire(s.certReq.wire)).not.toContain(PAN);
-      expect(s.regForm.content.regForm).toEqual(form);
-      expect(regFormAnswersProblem(form, s.opened.content.answers)).toBeUndefined();
-
       const result = issueFromCertReq({ req: s.opened.content, issuer: issuerOf('cca'), now });
       const certRes = buildCertRes({ req: s.opened.content, ca: s.cca, result, now });
-      expect(wire(certRes.wire)).not.toContain(b64u(result.certificate.der).slice(0, 40));
-      const verified = verifyCertRes(wire(certRes.wire), s.certReq.content, s.wallet);
-
-      if (verified.status !== 'issued') throw new Error('expected an issued certificate');
-      const panSecret = xorBytes(s.certReq.cardSecret!, result.nonceCca!);
-      expect(hex(verified.panSecret!)).toBe(hex(panSecret));
-      expect(hex(verified.certificate.uniqueCardholderId!)).toBe(
-        hex(uniqueCardholderId(panSecret, PAN, EXPIRY)),
+      const ct = fromB64u(certRes.wire.body.ct);
+      ct[10]! ^= 0x01;
+      const tampered = { ...certRes.wire, body: { ...certRes.wire.body, ct: b64u(ct) } };
+      expect(codeOf(() => verifyCertRes(wire(tampered), s.certReq.content, s.wallet))).toBe(
+        'decodingFailure',
       );
-      expect(verified.certificate.subject.commonName).not.toContain(PAN);
-      expect(hex(verified.certificate.publicKey)).toBe(hex(s.keys.publicKey));
-      expect(verified.path.chain.map((c) => c.certificateType)).toEqual([
-        'cardholder',
-        'cardholder-ca',
-        'brand-ca',
-        'root',
-      ]);
-      expect(verified.path.brandId).toBe(brandId);
-      expect(verified.kxCertificate).toBeUndefined();
-      const twoYears = verified.certificate.notAfter.getTime() - now.getTime();
-      expect(Math.round(twoYears / (365.25 * 86_400_000))).toBe(2);
+      // Also under another CABackKey (a CertRes meant for someone else).
+      const other: CertReqData = { ...s.certReq.content, caBackKey: b64u(new Uint8Array(16)) };
+      expect(codeOf(() => verifyCertRes(wire(certRes.wire), other, s.wallet))).toBe('decodingFailure');
     });
 
-    it('registers a merchant: Me-AqCInit → CertReq → CertRes, a signature certificate with origins and a key-exchange certificate', () => {
-      const merchant = ctx();
-      const mca = signerOf('mca');
-      const mcaKx = caKeyExchange('mca', 'merchant-ca');
-      const initReq = buildMeAqCInitReq({
-        requestType: 'merchant',
-        brandId,
-        thumbs: merchant.trust.thumbs(),
+    it('a CardCInitRes that does not echo Chall-EE: challengeMismatch', () => {
+      const wallet = ctx();
+      const initReq = buildCardCInitReq({ brandId, now });
+      const atCa = parseCardCInitReq(wire(initReq.wire), clock);
+      const kx = sandboxKx('cca');
+      const res = buildCardCInitRes({
+        req: { ...atCa, challEE: b64u(new Uint8Array(32)) },
+        ca: signerOf('cca'),
+        caKeyExchange: kx.chain,
         now,
       });
-      const initAtCa = parseMeAqCInitReq(wire(initReq.wire), clock);
-      const initRes = buildMeAqCInitRes({
-        req: initAtCa,
-        ca: mca,
-        caKeyExchange: mcaKx.chain,
-        regForm: form,
-        now,
-      });
-      const init = verifyMeAqCInitRes(wire(initRes.wire), initReq.content, merchant);
-      expect(init.content.regForm).toEqual(form);
-
-      const sig = generateKeyPair();
-      const kx = generateKeyPair();
-      const merchantData = {
-        merchantId: 'M-7781',
-        name: 'Example Shop',
-        city: 'Leeds',
-        country: 'GB',
-        categoryCode: '5732',
-      };
-      const certReq = buildCertReq({
-        answering: init.content,
-        caKeyExchange: init.caKeyExchange.chain[0]!,
-        privateKey: sig.privateKey,
-        request: { requestType: 'merchant', kxPublicKey: kx.publicKey, merchantData, origins: [ORIGIN] },
-        answers,
-        now,
-      });
-      const pending: PendingRegistration = {
-        lidEE: init.content.lidEE,
-        challCA: init.content.challCA,
-        requestType: 'merchant',
-      };
-      const opened = openCertReq(wire(certReq.wire), mcaKx.recipient, () => pending, clock);
-      const result = issueFromCertReq({ req: opened.content, issuer: issuerOf('mca'), now });
-      const certRes = buildCertRes({ req: opened.content, ca: mca, result, now });
-      const verified = verifyCertRes(wire(certRes.wire), certReq.content, merchant);
-
-      if (verified.status !== 'issued') throw new Error('expected issued certificates');
-      expect(verified.certificate.certificateType).toBe('merchant');
-      expect(verified.certificate.keyRole).toBe('signature');
-      expect(verified.certificate.origins).toEqual([ORIGIN]);
-      expect(verified.certificate.merchantData).toEqual(merchantData);
-      expect(hex(verified.certificate.publicKey)).toBe(hex(sig.publicKey));
-      expect(verified.kxCertificate?.certificateType).toBe('merchant');
-      expect(verified.kxCertificate?.keyRole).toBe('key-exchange');
-      expect(hex(verified.kxCertificate!.publicKey)).toBe(hex(kx.publicKey));
-      expect(verified.kxPath?.chain.map((c) => c.certificateType)).toEqual([
-        'merchant',
-        'merchant-ca',
-        'brand-ca',
-        'root',
-      ]);
-      expect(verified.panSecret).toBeUndefined();
-    });
-
-    it('registers a gateway: signature and key-exchange certificates with cardCertRequired', () => {
-      const gateway = ctx();
-      const pca = signerOf('pca');
-      const pcaKx = caKeyExchange('pca', 'gateway-ca');
-      const initReq = buildMeAqCInitReq({ requestType: 'gateway', brandId, now });
-      const initRes = buildMeAqCInitRes({
-        req: parseMeAqCInitReq(wire(initReq.wire), clock),
-        ca: pca,
-        caKeyExchange: pcaKx.chain,
-        regForm: { fields: [], policy: '' },
-        now,
-      });
-      const init = verifyMeAqCInitRes(wire(initRes.wire), initReq.content, gateway);
-      const sig = generateKeyPair();
-      const certReq = buildCertReq({
-        answering: init.content,
-        caKeyExchange: init.caKeyExchange.chain[0]!,
-        privateKey: sig.privateKey,
-        request: { requestType: 'gateway', kxPublicKey: generateKeyPair().publicKey },
-        now,
-      });
-      const pending: PendingRegistration = {
-        lidEE: init.content.lidEE,
-        challCA: init.content.challCA,
-        requestType: 'gateway',
-      };
-      const opened = openCertReq(wire(certReq.wire), pcaKx.recipient, () => pending, clock);
-      const result = issueFromCertReq({ req: opened.content, issuer: issuerOf('pca'), now });
-      const verified = verifyCertRes(
-        wire(buildCertRes({ req: opened.content, ca: pca, result, now }).wire),
-        certReq.content,
-        gateway,
+      expect(codeOf(() => verifyCardCInitRes(wire(res.wire), initReq.content, wallet))).toBe(
+        'challengeMismatch',
       );
-      if (verified.status !== 'issued') throw new Error('expected issued certificates');
-      expect(verified.certificate.cardCertRequired).toBe(true);
-      expect(verified.kxCertificate?.cardCertRequired).toBe(true);
-      expect(verified.kxPath?.chain[0]?.keyRole).toBe('key-exchange');
     });
 
-    it('carries a rejection and a referral as business results', () => {
+    it('a response to another request: unknownRRPID', () => {
+      const wallet = ctx();
+      const initReq = buildCardCInitReq({ brandId, now });
+      const kx = sandboxKx('cca');
+      const other = buildCardCInitReq({ brandId, lidEE: initReq.content.lidEE, now }).content;
+      const res = buildCardCInitRes({
+        req: { ...other, challEE: initReq.content.challEE },
+        ca: signerOf('cca'),
+        caKeyExchange: kx.chain,
+        now,
+      });
+      expect(codeOf(() => verifyCardCInitRes(wire(res.wire), initReq.content, wallet))).toBe('unknownRRPID');
+
       const s = cardholderUpToCertReq();
-      const problem = regFormAnswersProblem(form, { fullName: 'Ada Lovelace' });
-      expect(problem).toContain('Billing postcode');
+      const result = issueFromCertReq({ req: s.opened.content, issuer: issuerOf('cca'), now });
       const certRes = buildCertRes({
-        req: s.opened.content,
+        req: { ...s.opened.content, rrpid: b64u(new Uint8Array(32)) },
         ca: s.cca,
-        result: { status: 'rejected', reason: problem! },
+        result,
         now,
       });
-      const verified = verifyCertRes(wire(certRes.wire), s.certReq.content, s.wallet);
-      expect(verified).toMatchObject({ status: 'rejected', reason: problem });
+      expect(codeOf(() => verifyCertRes(wire(certRes.wire), s.certReq.content, s.wallet))).toBe(
+        'unknownRRPID',
+      );
+    });
 
-      const referral = buildRegFormRes({
+    it('a CertReq whose proof of possession is signed by another key: signatureFailure', () => {
+      const s = cardholderUpToCertReq();
+      const content = s.certReq.content;
+      const pop = signWithKey(content, generateKeyPair().privateKey);
+      const forged = makeWire('CertReq', headerFor(content), {
+        sealed: sealTo(s.ccaKx.recipient.certificate, 'CertReq', jsonBytes(pop)),
+      });
+      expect(codeOf(() => openCertReq(wire(forged), s.ccaKx.recipient, s.pendingFor, clock))).toBe(
+        'signatureFailure',
+      );
+    });
+
+    it('a CertReq with the wrong Chall-CA or an unknown LID-CA: challengeMismatch, unknownRRPID', () => {
+      const s = cardholderUpToCertReq();
+      const raw = wire(s.certReq.wire);
+      const wrongChall = () => ({
+        lidEE: s.regRes.content.lidEE,
+        challCA: b64u(new Uint8Array(32)),
+        requestType: 'cardholder' as const,
+      });
+      expect(codeOf(() => openCertReq(raw, s.ccaKx.recipient, wrongChall, clock))).toBe('challengeMismatch');
+      expect(codeOf(() => openCertReq(raw, s.ccaKx.recipient, () => undefined, clock))).toBe('unknownRRPID');
+      const otherKx = caKeyExchange('cca', 'cardholder-ca');
+      expect(codeOf(() => openCertReq(raw, otherKx.recipient, s.pendingFor, clock))).toBe('thumbsMismatch');
+    });
+
+    it('a CertRes whose certificate names the unique ID of another card: invalidCertificate', () => {
+      const s = cardholderUpToCertReq();
+      const content = s.opened.content;
+      if (content.requestType !== 'cardholder') throw new Error('cardholder request expected');
+      const otherCard = { ...content, panData0: { ...content.panData0, pan: '5555555555554444' } };
+      const result = issueFromCertReq({ req: otherCard, issuer: issuerOf('cca'), now });
+      const certRes = buildCertRes({ req: content, ca: s.cca, result, now });
+      expect(codeOf(() => verifyCertRes(wire(certRes.wire), s.certReq.content, s.wallet))).toBe(
+        'invalidCertificate',
+      );
+    });
+
+    it('a CertRes certifying another key than requested: invalidCertificate', () => {
+      const s = cardholderUpToCertReq();
+      const otherKey = { ...s.opened.content, publicKey: b64u(generateKeyPair().publicKey) };
+      const result = issueFromCertReq({ req: otherKey, issuer: issuerOf('cca'), now });
+      const certRes = buildCertRes({ req: s.opened.content, ca: s.cca, result, now });
+      expect(codeOf(() => verifyCertRes(wire(certRes.wire), s.certReq.content, s.wallet))).toBe(
+        'invalidCertificate',
+      );
+    });
+
+    it('a stale CardCInitRes: messageTooOld', () => {
+      const wallet = ctx();
+      const initReq = buildCardCInitReq({ brandId, now });
+      const kx = sandboxKx('cca');
+      const old = new Date(now.getTime() - 11 * 60_000);
+      const res = buildCardCInitRes({
+        req: initReq.content,
+        ca: signerOf('cca'),
+        caKeyExchange: kx.chain,
+        now: old,
+      });
+      expect(codeOf(() => verifyCardCInitRes(wire(res.wire), initReq.content, wallet))).toBe('messageTooOld');
+    });
+
+    it('a CardCInitRes signed by a merchant certificate: invalidCertificate', () => {
+      const wallet = ctx();
+      const initReq = buildCardCInitReq({ brandId, now });
+      const kx = sandboxKx('cca');
+      const res = buildCardCInitRes({
+        req: initReq.content,
+        ca: signerOf('merchant-sig'),
+        caKeyExchange: kx.chain,
+        now,
+      });
+      expect(codeOf(() => verifyCardCInitRes(wire(res.wire), initReq.content, wallet))).toBe(
+        'invalidCertificate',
+      );
+    });
+
+    it('a CardCInitRes naming another CA’s key-exchange certificate: invalidCertificate', () => {
+      const wallet = ctx();
+      const initReq = buildCardCInitReq({ brandId, now });
+      const foreign = caKeyExchange('mca', 'cardholder-ca');
+      const res = buildCardCInitRes({
+        req: initReq.content,
+        ca: signerOf('cca'),
+        caKeyExchange: foreign.chain,
+        now,
+      });
+      expect(codeOf(() => verifyCardCInitRes(wire(res.wire), initReq.content, wallet))).toBe(
+        'invalidCertificate',
+      );
+    });
+
+    it('a RegFormRes with both a form and a referral: decodingFailure', () => {
+      const s = cardholderUpToCertReq();
+      const both = buildRegFormRes({
         req: s.regAtCa,
         ca: s.cca,
-        answer: { referral: 'https://issuer.example/register' },
+        answer: { regForm: form, referral: 'x' } as never,
         now,
       });
-      expect(verifyRegFormRes(wire(referral.wire), s.regReq.content, s.wallet).content.referral).toBe(
-        'https://issuer.example/register',
+      expect(codeOf(() => verifyRegFormRes(wire(both.wire), s.regReq.content, s.wallet))).toBe(
+        'decodingFailure',
       );
     });
-
-    describe('rejections', () => {
-      it('a tampered CertRes ciphertext: decodingFailure', () => {
-        const s = cardholderUpToCertReq();
-        const result = issueFromCertReq({ req: s.opened.content, issuer: issuerOf('cca'), now });
-        const certRes = buildCertRes({ req: s.opened.content, ca: s.cca, result, now });
-        const ct = fromB64u(certRes.wire.body.ct);
-        ct[10]! ^= 0x01;
-        const tampered = { ...certRes.wire, body: { ...certRes.wire.body, ct: b64u(ct) } };
-        expect(codeOf(() => verifyCertRes(wire(tampered), s.certReq.content, s.wallet))).toBe(
-          'decodingFailure',
-        );
-        // Also under another CABackKey (a CertRes meant for someone else).
-        const other: CertReqData = { ...s.certReq.content, caBackKey: b64u(new Uint8Array(16)) };
-        expect(codeOf(() => verifyCertRes(wire(certRes.wire), other, s.wallet))).toBe('decodingFailure');
-      });
-
-      it('a CardCInitRes that does not echo Chall-EE: challengeMismatch', () => {
-        const wallet = ctx();
-        const initReq = buildCardCInitReq({ brandId, now });
-        const atCa = parseCardCInitReq(wire(initReq.wire), clock);
-        const kx = caKeyExchange('cca', 'cardholder-ca');
-        const res = buildCardCInitRes({
-          req: { ...atCa, challEE: b64u(new Uint8Array(32)) },
-          ca: signerOf('cca'),
-          caKeyExchange: kx.chain,
-          now,
-        });
-        expect(codeOf(() => verifyCardCInitRes(wire(res.wire), initReq.content, wallet))).toBe(
-          'challengeMismatch',
-        );
-      });
-
-      it('a response to another request: unknownRRPID', () => {
-        const wallet = ctx();
-        const initReq = buildCardCInitReq({ brandId, now });
-        const kx = caKeyExchange('cca', 'cardholder-ca');
-        const other = buildCardCInitReq({ brandId, lidEE: initReq.content.lidEE, now }).content;
-        const res = buildCardCInitRes({
-          req: { ...other, challEE: initReq.content.challEE },
-          ca: signerOf('cca'),
-          caKeyExchange: kx.chain,
-          now,
-        });
-        expect(codeOf(() => verifyCardCInitRes(wire(res.wire), initReq.content, wallet))).toBe(
-          'unknownRRPID',
-        );
-
-        const s = cardholderUpToCertReq();
-        const result = issueFromCertReq({ req: s.opened.content, issuer: issuerOf('cca'), now });
-        const certRes = buildCertRes({
-          req: { ...s.opened.content, rrpid: b64u(new Uint8Array(32)) },
-          ca: s.cca,
-          result,
-          now,
-        });
-        expect(codeOf(() => verifyCertRes(wire(certRes.wire), s.certReq.content, s.wallet))).toBe(
-          'unknownRRPID',
-        );
-      });
-
-      it('a CertReq whose proof of possession is signed by another key: signatureFailure', () => {
-        const s = cardholderUpToCertReq();
-        const content = s.certReq.content;
-        const pop = signWithKey(content, generateKeyPair().privateKey);
-        const forged = makeWire('CertReq', headerFor(content), {
-          sealed: sealTo(s.ccaKx.recipient.certificate, 'CertReq', jsonBytes(pop)),
-        });
-        expect(codeOf(() => openCertReq(wire(forged), s.ccaKx.recipient, s.pendingFor, clock))).toBe(
-          'signatureFailure',
-        );
-      });
-
-      it('a CertReq with the wrong Chall-CA or an unknown LID-CA: challengeMismatch, unknownRRPID', () => {
-        const s = cardholderUpToCertReq();
-        const raw = wire(s.certReq.wire);
-        const wrongChall = () => ({
-          lidEE: s.regRes.content.lidEE,
-          challCA: b64u(new Uint8Array(32)),
-          requestType: 'cardholder' as const,
-        });
-        expect(codeOf(() => openCertReq(raw, s.ccaKx.recipient, wrongChall, clock))).toBe(
-          'challengeMismatch',
-        );
-        expect(codeOf(() => openCertReq(raw, s.ccaKx.recipient, () => undefined, clock))).toBe(
-          'unknownRRPID',
-        );
-        const otherKx = caKeyExchange('cca', 'cardholder-ca');
-        expect(codeOf(() => openCertReq(raw, otherKx.recipient, s.pendingFor, clock))).toBe('thumbsMismatch');
-      });
-
-      it('a CertRes whose certificate names the unique ID of another card: invalidCertificate', () => {
-        const s = cardholderUpToCertReq();
-        const content = s.opened.content;
-        if (content.requestType !== 'cardholder') throw new Error('cardholder request expected');
-        const otherCard = { ...content, panData0: { ...content.panData0, pan: '5555555555554444' } };
-        const result = issueFromCertReq({ req: otherCard, issuer: issuerOf('cca'), now });
-        const certRes = buildCertRes({ req: content, ca: s.cca, result, now });
-        expect(codeOf(() => verifyCertRes(wire(certRes.wire), s.certReq.content, s.wallet))).toBe(
-          'invalidCertificate',
-        );
-      });
-
-      it('a CertRes certifying another key than requested: invalidCertificate', () => {
-        const s = cardholderUpToCertReq();
-        const otherKey = { ...s.opened.content, publicKey: b64u(generateKeyPair().publicKey) };
-        const result = issueFromCertReq({ req: otherKey, issuer: issuerOf('cca'), now });
-        const certRes = buildCertRes({ req: s.opened.content, ca: s.cca, result, now });
-        expect(codeOf(() => verifyCertRes(wire(certRes.wire), s.certReq.content, s.wallet))).toBe(
-          'invalidCertificate',
-        );
-      });
-
-      it('a stale CardCInitRes: messageTooOld', () => {
-        const wallet = ctx();
-        const initReq = buildCardCInitReq({ brandId, now });
-        const kx = caKeyExchange('cca', 'cardholder-ca');
-        const old = new Date(now.getTime() - 11 * 60_000);
-        const res = buildCardCInitRes({
-          req: initReq.content,
-          ca: signerOf('cca'),
-          caKeyExchange: kx.chain,
-          now: old,
-        });
-        expect(codeOf(() => verifyCardCInitRes(wire(res.wire), initReq.content, wallet))).toBe(
-          'messageTooOld',
-        );
-      });
-
-      it('a CardCInitRes signed by a merchant certificate: invalidCertificate', () => {
-        const wallet = ctx();
-        const initReq = buildCardCInitReq({ brandId, now });
-        const kx = caKeyExchange('cca', 'cardholder-ca');
-        const res = buildCardCInitRes({
-          req: initReq.content,
-          ca: signerOf('merchant-sig'),
-          caKeyExchange: kx.chain,
-          now,
-        });
-        expect(codeOf(() => verifyCardCInitRes(wire(res.wire), initReq.content, wallet))).toBe(
-          'invalidCertificate',
-        );
-      });
-
-      it('a CardCInitRes naming another CA’s key-exchange certificate: invalidCertificate', () => {
-        const wallet = ctx();
-        const initReq = buildCardCInitReq({ brandId, now });
-        const foreign = caKeyExchange('mca', 'cardholder-ca');
-        const res = buildCardCInitRes({
-          req: initReq.content,
-          ca: signerOf('cca'),
-          caKeyExchange: foreign.chain,
-          now,
-        });
-        expect(codeOf(() => verifyCardCInitRes(wire(res.wire), initReq.content, wallet))).toBe(
-          'invalidCertificate',
-        );
-      });
-
-      it('a RegFormRes with both a form and a referral: decodingFailure', () => {
-        const s = cardholderUpToCertReq();
-        const both = buildRegFormRes({
-          req: s.regAtCa,
-          ca: s.cca,
-          answer: { regForm: form, referral: 'x' } as never,
-          now,
-        });
-        expect(codeOf(() => verifyRegFormRes(wire(both.wire), s.regReq.content, s.wallet))).toBe(
-          'decodingFailure',
-        );
-      });
-    });
-  },
-);
+  });
+});
