@@ -1,3 +1,9 @@
+/**
+ * SET/2 messages (SET-PROFILE §4): the wire wrapper (wire.ts), its clear header (header.ts),
+ * SignedData (signed.ts), the HPKE envelope (sealed.ts), trust and thumbprints (trust.ts), and one
+ * file per message family: registration/, purchase/, payment/, error.ts. Imports ../pki,
+ * ../primitives, ../encoding and ../errors only.
+ */
 export * from './brand-crl-identifier.ts';
 export * from './dual-signature.ts';
 export * from './error.ts';
