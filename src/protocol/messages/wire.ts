@@ -136,7 +136,9 @@ export function decodeWire(input: string | Uint8Array): Wire {
   checkVersion((json as { set?: unknown }).set);
   const type = (json as { type?: unknown }).type;
   if (typeof type !== 'string' || !(MESSAGE_TYPES as readonly string[]).includes(type)) {
-    fail('messageNotSupported', `"${String(type).slice(0, 40)}" is not a SET/2 message type`);
+    const named =
+      typeof type === 'string' ? `"${type.slice(0, 40)}"` : `a ${type === null ? 'null' : typeof type}`;
+    fail('messageNotSupported', `${named} is not a SET/2 message type`);
   }
   const env = parseWith(Envelope, json, 'message');
   const hdr = parseHeader(env.hdr);

@@ -1,0 +1,50 @@
+// The storage layer on every backend: parameterised queries, atomic transactions, migrations once.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Database, migrate } from '../../src/storage/index.ts';
+import { backends } from '../support/databases.ts';
+
+describe.each(backends)('storage on $name', (backend) => {
+  let db: Database;
+  let drop: () => Promise<void>;
+  beforeAll(async () => {
+    ({ db, drop } = await backend.open());
+  });
+  afterAll(() => drop());
+
+  const migrations = [
+    { id: 'test/001-notes', sql: 'CREATE TABLE notes (id serial PRIMARY KEY, body text NOT NULL UNIQUE);\n' },
+    {
+      id: 'test/002-tags',
+      sql: 'ALTER TABLE notes ADD COLUMN tag text;\nCREATE INDEX notes_tag ON notes (tag);\n',
+    },
+  ];
+
+  it('applies each migration once, in order', async () => {
+    expect(await migrate(db, migrations)).toEqual(['test/001-notes', 'test/002-tags']);
+    expect(await migrate(db, migrations)).toEqual([]);
+    const ids = await db.query<{ id: string }>('SELECT id FROM schema_migrations ORDER BY id');
+    expect(ids.map((r) => r.id)).toEqual(['test/001-notes', 'test/002-tags']);
+  });
+
+  it('rolls a failed migration back whole', async () => {
+    const bad = [{ id: 'test/003-bad', sql: 'CREATE TABLE half (x int);\nSELECT no_such_function();\n' }];
+    await expect(migrate(db, bad)).rejects.toThrow();
+    expect(await db.query("SELECT 1 FROM information_schema.tables WHERE table_name = 'half'")).toEqual([]);
+    expect(await db.query("SELECT 1 FROM schema_migrations WHERE id = 'test/003-bad'")).toEqual([]);
+  });
+
+  it('commits a transaction whole or not at all', async () => {
+    await db.transaction(async (tx) => {
+      await tx.query('INSERT INTO notes (body, tag) VALUES ($1, $2)', ['one', 'a']);
+      await tx.query('INSERT INTO notes (body, tag) VALUES ($1, $2)', ['two', 'a']);
+    });
+    await expect(
+      db.transaction(async (tx) => {
+        await tx.query('INSERT INTO notes (body) VALUES ($1)', ['three']);
+        await tx.query('INSERT INTO notes (body) VALUES ($1)', ['one']); // unique violation
+      }),
+    ).rejects.toThrow();
+    const rows = await db.query<{ body: string }>('SELECT body FROM notes ORDER BY id');
+    expect(rows.map((r) => r.body)).toEqual(['one', 'two']);
+  });
+});
