@@ -10,6 +10,7 @@ import { parseCertificate } from '../pki/certificate.ts';
 import { parseCrl } from '../pki/crl.ts';
 import { validatePath } from '../pki/path.ts';
 import type { CertificateType, KeyRole, ParsedCertificate, ParsedCrl, ValidatedPath } from '../pki/types.ts';
+import { sha256 } from '../primitives/hash.ts';
 import type { Clock } from './wire.ts';
 
 export interface Expectation {
@@ -60,6 +61,8 @@ export class TrustStore {
   addEncoded(encoded: readonly string[] | undefined): void {
     for (const e of encoded ?? []) {
       const der = fromB64u(e, 'certificate');
+      // The thumbprint is the hash of these exact bytes: a certificate already held is not parsed again.
+      if (this.certs.has(hex(sha256(der)))) continue;
       const cert = parseCertificate(der);
       this.certs.set(hex(cert.thumbprint), cert);
     }
