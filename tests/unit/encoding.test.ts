@@ -7,7 +7,9 @@ import { b64u, fromB64u, SetError } from '../../src/protocol/index.ts';
 describe('base64url', () => {
   it('round-trips any bytes', () => {
     fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 64 }), (bytes) => expect(fromB64u(b64u(bytes))).toEqual(bytes)),
+      fc.property(fc.uint8Array({ maxLength: 64 }), (bytes) => {
+        expect(fromB64u(b64u(bytes))).toEqual(bytes);
+      }),
       { numRuns: 2000 },
     );
   });
