@@ -2,15 +2,11 @@
  * `setwallet pki init DIR`: writes the sandbox certificate hierarchy (SET-PROFILE §1) as PEM files
  * that OpenSSL, the sandbox servers and the wallet's developer settings all read.
  */
-import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { hex } from '../protocol/encoding.ts';
-import {
-  buildSandboxHierarchy,
-  certificateToPem,
-  isWebOrigin,
-  privateKeyToPem,
-} from '../protocol/pki/index.ts';
+import { buildSandboxHierarchy, isWebOrigin } from '../protocol/pki/index.ts';
+import { writeHierarchy } from '../sandbox/pki-files.ts';
 
 const DEFAULT_MERCHANT_ORIGIN = 'http://127.0.0.1:8702';
 
@@ -55,18 +51,13 @@ function init({ dir, merchantOrigin }: InitArgs): number {
   }
   const { entries } = buildSandboxHierarchy({ merchantOrigin, now: new Date() });
   const byName = new Map(entries.map((e) => [e.name, e]));
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  // root.pem goes last: its presence is what marks the directory as initialised.
-  for (const entry of [
-    ...entries.filter((e) => e.name !== 'root'),
-    ...entries.filter((e) => e.name === 'root'),
-  ]) {
-    const keyPath = join(dir, `${entry.name}.key`);
-    writeFileSync(keyPath, privateKeyToPem(entry.privateKey, entry.certificate.publicKey), { mode: 0o600 });
-    chmodSync(keyPath, 0o600); // mode applies only on creation; an older file keeps its own.
-    const chain = [entry.certificate, ...entry.issuerNames.map((n) => byName.get(n)!.certificate)];
-    writeFileSync(join(dir, `${entry.name}.pem`), chain.map((c) => certificateToPem(c.der)).join(''));
-  }
+  writeHierarchy(
+    dir,
+    entries.map((e) => ({
+      ...e,
+      chain: [e.certificate, ...e.issuerNames.map((n) => byName.get(n)!.certificate)],
+    })),
+  );
   for (const { name, certificate } of entries) {
     const type = certificate.isCA
       ? certificate.certificateType

@@ -57,10 +57,13 @@ export interface SandboxHierarchy {
 }
 
 export interface SandboxOptions {
+  /** The origin bound into the demo merchant's signature certificate (unused with caOnly). */
   merchantOrigin: string;
   now: Date;
   /** Becomes the brand CA's CN, which is what validatePath reports as brandId. Default 'SETPay'. */
   brandId?: string;
+  /** Only the CAs: the running sandbox enrols its merchant and gateway over SET (Me-AqCInit, CertReq). */
+  caOnly?: boolean;
 }
 
 export function createRoot(opts: RootOptions): Issuer {
@@ -171,6 +174,7 @@ export function buildSandboxHierarchy(opts: SandboxOptions): SandboxHierarchy {
       subject: issuing.certificate.subject,
     });
   }
+  if (opts.caOnly) return { entries };
 
   const gateway = { commonName: 'SET/2 Sandbox Payment Gateway', organization: 'SET/2 Sandbox Acquirer' };
   for (const [name, keyRole] of [
