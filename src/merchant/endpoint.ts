@@ -1,0 +1,111 @@
+/**
+ * The merchant's SET endpoint: one web-standard handler, `(Request) => Promise<Response>`, that a
+ * site mounts at the path its payment initiation names (e.g. POST /set). It answers PInitReq,
+ * PReq and InqReq; any other message type with a SET Error messageNotSupported; any bad input with
+ * a signed SET Error and a 4xx (docs/protocol.md §7); never a 5xx.
+ */
+import {
+  type Clock,
+  decodeWire,
+  fail,
+  type ParsedCertificate,
+  type ParsedCrl,
+  TrustStore,
+  WIRE_LIMITS,
+} from '../protocol/index.ts';
+import type { EndpointContext, OutcomeEvent } from './endpoint-context.ts';
+import type { GatewayClient } from './gateway-client.ts';
+import type { MerchantKeys } from './keys.ts';
+import { handleInqReq } from './order-inquiry.ts';
+import type { OrderStore } from './order-store.ts';
+import { handlePInitReq } from './purchase-init.ts';
+import { handlePReq } from './purchase-request.ts';
+import { readBody } from './read-body.ts';
+import { setErrorResponse, setMessageResponse } from './set-response.ts';
+
+export interface SetEndpointOptions {
+  merchant: MerchantKeys;
+  gateway: GatewayClient;
+  /** The gateway key-exchange chain PInitRes names (default: the gateway client's). */
+  gatewayKeyExchange?: ParsedCertificate[];
+  orders: OrderStore;
+  /** Roots the cardholder chains must lead to. */
+  trustedRoots: ParsedCertificate[];
+  /** The CRLs in force, asked for before each certificate check. */
+  crls?: () => Promise<ParsedCrl[]>;
+  /** Accept purchases without a cardholder certificate (SET-PROFILE §4 Purchase 11). Default false. */
+  acceptUnsigned?: boolean;
+  /** Ask the gateway to capture with the authorization. Default false. */
+  captureNow?: boolean;
+  now?: () => Date;
+  /** Called once per transaction when the gateway's answer is recorded. */
+  onOutcome?: (event: OutcomeEvent) => void;
+  /** Where unexpected failures and gateway outages are reported (default console.error). */
+  log?: (message: string, cause?: unknown) => void;
+}
+
+export type SetHandler = (request: Request) => Promise<Response>;
+
+/** The largest message the endpoint takes: a PReq (docs/protocol.md §1, size limits). */
+const MAX_REQUEST_BYTES = Math.max(WIRE_LIMITS.PInitReq, WIRE_LIMITS.PReq, WIRE_LIMITS.InqReq);
+
+export function createSetEndpoint(opts: SetEndpointOptions): SetHandler {
+  const now = opts.now ?? (() => new Date());
+  const log = opts.log ?? ((message, cause) => console.error(message, cause ?? ''));
+  const gatewayKeyExchange = opts.gatewayKeyExchange ?? opts.gateway.gatewayKeyExchange;
+  const trust = new TrustStore(opts.trustedRoots);
+  // Our own certificate must be a merchant signature certificate under the roots; its brand is
+  // the one brand a PInitReq may ask for. Checked now so a misconfiguration fails at start-up.
+  for (const c of opts.merchant.signature.chain) trust.add(c);
+  const brandId = trust.verify(
+    opts.merchant.signature.certificate.thumbprint,
+    { types: ['merchant'], keyRole: 'signature' },
+    { now: now() },
+  ).brandId;
+
+  return async (request) => {
+    const clock: Clock = { now: now() };
+    const ctx: EndpointContext = {
+      merchant: opts.merchant,
+      gateway: opts.gateway,
+      gatewayKeyExchange,
+      orders: opts.orders,
+      brandId,
+      acceptUnsigned: opts.acceptUnsigned ?? false,
+      captureNow: opts.captureNow ?? false,
+      onOutcome: opts.onOutcome ?? (() => {}),
+      log,
+      clock,
+      verifyContext: async () => {
+        for (const crl of (await opts.crls?.()) ?? []) trust.addCrl(crl);
+        return { trust, clock };
+      },
+    };
+    if (request.method !== 'POST') {
+      return new Response('POST SET/2 messages here.\n', {
+        status: 405,
+        headers: { allow: 'POST', 'content-type': 'text/plain; charset=utf-8' },
+      });
+    }
+    let bytes: Uint8Array = new Uint8Array(0);
+    try {
+      bytes = await readBody(request, MAX_REQUEST_BYTES);
+      const { type } = decodeWire(bytes);
+      switch (type) {
+        case 'PInitReq':
+          return setMessageResponse(await handlePInitReq(bytes, ctx));
+        case 'PReq':
+          return setMessageResponse(await handlePReq(bytes, ctx));
+        case 'InqReq':
+          return setMessageResponse(await handleInqReq(bytes, ctx));
+        case 'Error':
+          // A wallet reporting a failure: noted, never answered with an Error (SET Book 2).
+          return new Response(null, { status: 204 });
+        default:
+          return fail('messageNotSupported', `a merchant's SET endpoint does not take ${type}`);
+      }
+    } catch (e) {
+      return setErrorResponse(bytes, e, opts.merchant.signature, clock.now, log);
+    }
+  };
+}

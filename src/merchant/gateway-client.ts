@@ -1,0 +1,207 @@
+/**
+ * The merchant's side of the payment protocol (SET Book 2 "Payment authorization", "Capture",
+ * "Credit", "Authorization reversal"): AuthReq → AuthRes and the follow-up requests, each signed
+ * by the merchant and sealed to the gateway, POSTed as JSON to the gateway's SET endpoint.
+ *
+ * Every request carries the merchant's key-exchange chain so the gateway can seal its answer to
+ * it. A network failure or a 5xx is retried with the same request bytes (the gateway answers a
+ * repeated XID + RRPID once), a bounded number of times with exponential backoff; then the call
+ * fails with GatewayUnavailableError. A SET Error from the gateway becomes a SetError with the
+ * gateway's code. A business answer (declined, rejected) is returned, not thrown.
+ */
+import {
+  type Amount,
+  type AuthResData,
+  buildAuthReq,
+  buildFollowUp,
+  type Clock,
+  carriedCerts,
+  errorToSetError,
+  type FollowUpRequest,
+  type FollowUpRequestData,
+  type FollowUpResponseData,
+  MAX_WIRE_BYTES,
+  offendingOf,
+  type ParsedCertificate,
+  type ParsedCrl,
+  readError,
+  SetError,
+  type TransIds,
+  TrustStore,
+  type VerifiedPReq,
+  verifyAuthRes,
+  verifyFollowUpResponse,
+} from '../protocol/index.ts';
+import { describeFailure, GatewayUnavailableError, neverConnected } from './gateway-unavailable.ts';
+import type { MerchantKeys } from './keys.ts';
+import { readBody } from './read-body.ts';
+import { SET_CONTENT_TYPE } from './set-response.ts';
+
+export interface GatewayClientOptions {
+  /** The gateway's SET endpoint, e.g. `${gatewayUrl}/set`. */
+  endpoint: string;
+  merchant: MerchantKeys;
+  /** The gateway's key-exchange certificate, then its CAs: requests are sealed to it. */
+  gatewayKeyExchange: ParsedCertificate[];
+  trustedRoots: ParsedCertificate[];
+  /** The CRLs in force, asked for before each response is verified. */
+  crls?: () => Promise<ParsedCrl[]>;
+  fetch?: typeof fetch;
+  /** Attempts per request (default 3). */
+  attempts?: number;
+  /** Wait before the second attempt, doubled each time (default 250 ms). */
+  backoffMs?: number;
+  /** Per attempt (default 15 s). */
+  timeoutMs?: number;
+  now?: () => Date;
+}
+
+export interface AuthorizationRequest {
+  /** The verified PReq (verifyPReq's result). */
+  purchase: Pick<VerifiedPReq, 'oiData' | 'hOIData' | 'piBytes' | 'certs'>;
+  amount: Amount;
+  captureNow?: boolean;
+  /** The RRPID claimed for this XID: a resent AuthReq with it is a retry the gateway answers once. */
+  rrpid: string;
+}
+
+export interface FollowUpParams {
+  transIds: TransIds;
+  /** Capture and refund: the amount. Reversal: the new authorized amount (zero reverses it all). */
+  amount: Amount;
+  /** The AuthRes capToken (capture only). */
+  capToken?: string;
+}
+
+export interface GatewayClient {
+  readonly endpoint: string;
+  readonly gatewayKeyExchange: ParsedCertificate[];
+  authorize(req: AuthorizationRequest): Promise<AuthResData>;
+  capture(p: FollowUpParams): Promise<FollowUpResponseData>;
+  refund(p: FollowUpParams): Promise<FollowUpResponseData>;
+  reverse(p: FollowUpParams): Promise<FollowUpResponseData>;
+  /** Any follow-up, including CapRevReq and CredRevReq. */
+  followUp(type: FollowUpRequest, p: FollowUpParams): Promise<FollowUpResponseData>;
+}
+
+export function createGatewayClient(opts: GatewayClientOptions): GatewayClient {
+  const doFetch = opts.fetch ?? fetch;
+  const attempts = Math.max(1, opts.attempts ?? 3);
+  const backoffMs = opts.backoffMs ?? 250;
+  const timeoutMs = opts.timeoutMs ?? 15_000;
+  const now = opts.now ?? (() => new Date());
+  const trust = new TrustStore(opts.trustedRoots);
+  const gatewayKx = opts.gatewayKeyExchange[0];
+  if (!gatewayKx) throw new Error('createGatewayClient: gatewayKeyExchange is empty');
+  for (const c of opts.gatewayKeyExchange) trust.add(c);
+  // Fail at start-up, not on the first payment, when the configured certificate is not a gateway
+  // key-exchange certificate under our roots.
+  trust.verify(gatewayKx.thumbprint, { types: ['gateway'], keyRole: 'key-exchange' }, { now: now() });
+  // The gateway seals its responses to this key; it learns the certificate from `certs`.
+  const merchantKxCerts = carriedCerts([opts.merchant.keyExchange.chain]);
+  const signer = opts.merchant.signature;
+
+  async function context(): Promise<{ trust: TrustStore; clock: Clock }> {
+    for (const crl of (await opts.crls?.()) ?? []) trust.addCrl(crl);
+    const clock = { now: now() };
+    trust.verify(gatewayKx!.thumbprint, { types: ['gateway'], keyRole: 'key-exchange' }, clock);
+    return { trust, clock };
+  }
+
+  /** POSTs the same bytes until the gateway answers; returns its SET answer or throws. */
+  async function exchange(body: string): Promise<Uint8Array> {
+    let maybeDelivered = false;
+    let lastFailure = '';
+    for (let attempt = 1; attempt <= attempts; attempt++) {
+      if (attempt > 1) await sleep(backoffMs * 2 ** (attempt - 2));
+      let response: Response;
+      try {
+        response = await doFetch(opts.endpoint, {
+          method: 'POST',
+          headers: { 'content-type': SET_CONTENT_TYPE, accept: 'application/json' },
+          body,
+          signal: AbortSignal.timeout(timeoutMs),
+        });
+      } catch (e) {
+        if (!neverConnected(e)) maybeDelivered = true;
+        lastFailure = describeFailure(e);
+        continue;
+      }
+      maybeDelivered = true;
+      if (response.status >= 500) {
+        await response.body?.cancel().catch(() => {});
+        lastFailure = `HTTP ${response.status}`;
+        continue;
+      }
+      let bytes: Uint8Array;
+      try {
+        bytes = await readBody(response, MAX_WIRE_BYTES);
+      } catch (e) {
+        if (e instanceof SetError) throw new SetError('messageTooBig', 'the gateway answered with too much');
+        lastFailure = describeFailure(e);
+        continue;
+      }
+      if (offendingOf(bytes).type === 'Error') {
+        throw errorToSetError(readError(bytes, await context()).content);
+      }
+      if (!response.ok) {
+        throw new SetError(
+          'unspecifiedFailure',
+          `the gateway answered HTTP ${response.status} without a SET message`,
+        );
+      }
+      return bytes;
+    }
+    throw new GatewayUnavailableError(opts.endpoint, attempts, maybeDelivered, lastFailure);
+  }
+
+  async function followUp(type: FollowUpRequest, p: FollowUpParams): Promise<FollowUpResponseData> {
+    const { wire, content } = buildFollowUp(type, {
+      merchant: signer,
+      gatewayKeyExchange: gatewayKx!,
+      transIds: p.transIds,
+      amount: p.amount,
+      ...(p.capToken ? { capToken: p.capToken } : {}),
+      now: now(),
+    });
+    // `certs` travels outside the signature: adding our key-exchange chain changes nothing signed.
+    wire.certs = [...new Set([...(wire.certs ?? []), ...merchantKxCerts])];
+    const answer = await exchange(JSON.stringify(wire));
+    return verifyFollowUpResponse(
+      answer,
+      type,
+      content as FollowUpRequestData,
+      opts.merchant.keyExchange,
+      await context(),
+    ).content;
+  }
+
+  return {
+    endpoint: opts.endpoint,
+    gatewayKeyExchange: opts.gatewayKeyExchange,
+    async authorize(req) {
+      const { wire, content } = buildAuthReq({
+        merchant: signer,
+        gatewayKeyExchange: gatewayKx,
+        oiData: req.purchase.oiData,
+        hOIData: req.purchase.hOIData,
+        piBytes: req.purchase.piBytes,
+        cardholderCerts: [...req.purchase.certs, ...merchantKxCerts],
+        authReqAmt: req.amount,
+        captureNow: req.captureNow ?? false,
+        rrpid: req.rrpid,
+        now: now(),
+      });
+      const answer = await exchange(JSON.stringify(wire));
+      return verifyAuthRes(answer, content, opts.merchant.keyExchange, await context()).content;
+    },
+    capture: (p) => followUp('CapReq', p),
+    refund: (p) => followUp('CredReq', p),
+    reverse: (p) => followUp('AuthRevReq', p),
+    followUp,
+  };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,70 @@
+/**
+ * src/merchant — the merchant SDK (`set-wallet/merchant`): what a participating site mounts on its
+ * server to take SET/2 payments.
+ *
+ *   createSetEndpoint     the SET endpoint, (Request) => Promise<Response>: PInitReq, PReq, InqReq
+ *   createGatewayClient   AuthReq, CapReq, CredReq, AuthRevReq… to the payment gateway over HTTP
+ *   createMerchantActions capture / refund / reverse an order with checks, recorded with the order
+ *   OrderStore            what the site implements over its database; MemoryOrderStore for tests
+ *   paymentInitiationHtml the element a checkout page declares so the wallet offers to pay
+ *   toNodeListener        Node's http server as a thin adapter
+ *
+ * May import src/protocol (and npm packages) only: never src/gateway, src/ca, src/wallet or the
+ * sandbox, which wires the parties together. docs/merchant-guide.md walks through an integration.
+ */
+export {
+  type Amount,
+  type AuthResData,
+  type DeclineReason,
+  type ErrorCode,
+  type FollowUpRequest,
+  type FollowUpResponseData,
+  type ParsedCertificate,
+  type ParsedCrl,
+  type PaymentInitiation,
+  type PurchaseOutcome,
+  paymentInitiationHtml,
+  SetError,
+  type TransIds,
+} from '../protocol/index.ts';
+export { formatAmount, parseAmountInput } from './amount.ts';
+export { createSetEndpoint, type SetEndpointOptions, type SetHandler } from './endpoint.ts';
+export type { OutcomeEvent } from './endpoint-context.ts';
+export {
+  type AuthorizationRequest,
+  createGatewayClient,
+  type FollowUpParams,
+  type GatewayClient,
+  type GatewayClientOptions,
+} from './gateway-client.ts';
+export { GatewayUnavailableError } from './gateway-unavailable.ts';
+export type { CertifiedKey, MerchantKeys } from './keys.ts';
+export { MemoryOrderStore } from './memory-order-store.ts';
+export {
+  type ActionProblem,
+  createMerchantActions,
+  MerchantActionError,
+  type MerchantActions,
+} from './merchant-actions.ts';
+export { toNodeListener } from './node-listener.ts';
+export type {
+  AuthorizationClaim,
+  ClaimResult,
+  FollowUpRecord,
+  OrderDescription,
+  OrderStore,
+  PendingPurchase,
+  PurchaseRecord,
+  RejectReason,
+  SetTransaction,
+} from './order-store.ts';
+export { preqDigest } from './purchase-request.ts';
+export {
+  type Balance,
+  balanceOf,
+  currentOutcome,
+  type PurchaseState,
+  purchaseStateOf,
+} from './purchase-state.ts';
+export { SET_CONTENT_TYPE } from './set-response.ts';
+export { describeDecline, describeRejection, describeSetError } from './wording.ts';

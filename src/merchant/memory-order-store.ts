@@ -1,0 +1,85 @@
+/**
+ * An OrderStore in memory, for tests and examples: the site's orders are given up front (or
+ * added with `addOrder`). Nothing survives a restart, so a real site implements OrderStore over
+ * its database (see src/store's SqlOrderStore).
+ */
+import type {
+  AuthorizationClaim,
+  ClaimResult,
+  FollowUpRecord,
+  OrderDescription,
+  OrderStore,
+  PendingPurchase,
+  PurchaseRecord,
+  SetTransaction,
+} from './order-store.ts';
+
+export class MemoryOrderStore implements OrderStore {
+  private readonly orders = new Map<string, OrderDescription>();
+  private readonly transactions = new Map<string, SetTransaction>();
+
+  constructor(orders: Record<string, OrderDescription> = {}) {
+    for (const [lidM, order] of Object.entries(orders)) this.addOrder(lidM, order);
+  }
+
+  addOrder(lidM: string, order: OrderDescription): void {
+    this.orders.set(lidM, structuredClone(order));
+  }
+
+  async describe(lidM: string): Promise<OrderDescription | undefined> {
+    const order = this.orders.get(lidM);
+    if (!order || this.taken(lidM)) return undefined;
+    return structuredClone(order);
+  }
+
+  async savePending(p: PendingPurchase): Promise<void> {
+    if (this.transactions.has(p.xid)) throw new Error(`XID ${p.xid} is already stored`);
+    this.transactions.set(p.xid, { ...structuredClone(p), followUps: [] });
+  }
+
+  async find(xid: string): Promise<SetTransaction | undefined> {
+    const tx = this.transactions.get(xid);
+    return tx ? structuredClone(tx) : undefined;
+  }
+
+  /** Every transaction for an order, oldest first. */
+  async transactionsFor(lidM: string): Promise<SetTransaction[]> {
+    return [...this.transactions.values()].filter((t) => t.lidM === lidM).map((t) => structuredClone(t));
+  }
+
+  async claimAuthorization(xid: string, claim: AuthorizationClaim): Promise<ClaimResult> {
+    const tx = this.transactions.get(xid);
+    if (!tx) return { ok: false, reason: 'unknownXID' };
+    if (tx.claim) return { ok: true, claim: structuredClone(tx.claim) };
+    if (this.taken(tx.lidM)) return { ok: false, reason: 'orderTaken' };
+    tx.claim = structuredClone(claim);
+    return { ok: true, claim: structuredClone(claim) };
+  }
+
+  async releaseAuthorization(xid: string, rrpid: string): Promise<void> {
+    const tx = this.transactions.get(xid);
+    if (tx?.claim?.rrpid === rrpid && !tx.record) delete tx.claim;
+  }
+
+  async recordOutcome(xid: string, record: PurchaseRecord): Promise<PurchaseRecord> {
+    const tx = this.transactions.get(xid);
+    if (!tx) throw new Error(`no transaction ${xid}`);
+    tx.record ??= structuredClone(record);
+    return structuredClone(tx.record);
+  }
+
+  async recordFollowUp(xid: string, followUp: FollowUpRecord): Promise<void> {
+    const tx = this.transactions.get(xid);
+    if (!tx) throw new Error(`no transaction ${xid}`);
+    tx.followUps.push(structuredClone(followUp));
+  }
+
+  /** An order is taken while one of its XIDs is authorizing or approved. */
+  private taken(lidM: string): boolean {
+    for (const t of this.transactions.values()) {
+      if (t.lidM !== lidM || !t.claim) continue;
+      if (t.record?.outcome.result.status !== 'declined') return true;
+    }
+    return false;
+  }
+}

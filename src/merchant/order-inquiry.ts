@@ -1,0 +1,34 @@
+/**
+ * InqReq → InqRes (SET Book 2 "Order inquiry"; SET-PROFILE §4 Purchase 10): the status of an XID,
+ * answered from what the merchant recorded, in PRes's form. A purchase paid with a cardholder
+ * certificate is reported only to a request signed by that same certificate.
+ */
+import { b64u, buildInqRes, fail, verifyInqReq } from '../protocol/index.ts';
+import type { EndpointContext } from './endpoint-context.ts';
+import { currentOutcome } from './purchase-state.ts';
+
+export async function handleInqReq(bytes: Uint8Array, ctx: EndpointContext): Promise<string> {
+  const { content, cardholder } = verifyInqReq(bytes, await ctx.verifyContext());
+  const tx = await ctx.orders.find(content.transIds.xid);
+  if (!tx) fail('unknownXID', 'InqReq names an XID this merchant never issued');
+  const t = content.transIds;
+  const e = tx.order.transIds;
+  if (t.lidC !== e.lidC || t.lidM !== e.lidM || t.pReqDate !== e.pReqDate || t.language !== e.language) {
+    fail('badMessageHeader', 'InqReq TransIDs differ from those of this XID');
+  }
+  const payer = tx.record?.cardholder;
+  if (payer) {
+    if (!cardholder)
+      fail('signatureRequired', 'this purchase was signed: sign the inquiry with the same card');
+    if (b64u(cardholder.chain[0]!.thumbprint) !== payer) {
+      fail('invalidCertificate', 'the inquiry is signed by another cardholder than the one who paid');
+    }
+  }
+  const { wire } = buildInqRes({
+    req: content,
+    outcome: currentOutcome(tx),
+    merchant: ctx.merchant.signature,
+    now: ctx.clock.now,
+  });
+  return JSON.stringify(wire);
+}

@@ -1,0 +1,101 @@
+/**
+ * What the SET endpoint needs a site to remember, behind one interface the site implements over
+ * its own database (the demo store's SQL one, or MemoryOrderStore for tests and examples).
+ *
+ * The life of one SET transaction, keyed by its XID:
+ *   pending      PInitRes sent: the challenges, HOD and amount a PReq is checked against
+ *   authorizing  a verified PReq has claimed the order and an AuthReq (with this RRPID) is out
+ *   approved / declined   the gateway answered; the signed PRes is kept, so an identical PReq
+ *                         retried gets the same PRes and never causes a second AuthReq
+ * An order (LID-M) may have several XIDs (a declined card, then another), but at most one that is
+ * authorizing or approved: that rule is what stops an order being paid twice.
+ */
+import type {
+  Amount,
+  AuthResData,
+  FollowUpRequest,
+  FollowUpResponseData,
+  PendingOrder,
+  PurchaseOutcome,
+  REJECT_REASONS,
+} from '../protocol/index.ts';
+
+/** The site's own description of an order, looked up by LID-M: never taken from the request. */
+export interface OrderDescription {
+  /** SET's OD: what the cardholder sees and signs (through HOD). At most 2000 characters. */
+  od: string;
+  amount: Amount;
+}
+
+export interface PendingPurchase {
+  xid: string;
+  lidM: string;
+  /** What verifyPReq checks the PReq against. */
+  order: PendingOrder;
+  purchAmt: Amount;
+  /** ISO 8601. */
+  createdAt: string;
+}
+
+/** A verified PReq's claim on its order: the RRPID every AuthReq for this XID uses. */
+export interface AuthorizationClaim {
+  /** Reusing it makes any resent AuthReq a retry the gateway answers once (same XID + RRPID). */
+  rrpid: string;
+  /** Digest of the PReq that made the claim (see preqDigest). */
+  preqDigest: string;
+  at: string;
+}
+
+export interface PurchaseRecord {
+  /** Digest of the PReq this PRes answers: an identical PReq gets `pres` again. */
+  preqDigest: string;
+  /** The signed PRes as sent (wire JSON). */
+  pres: string;
+  outcome: PurchaseOutcome;
+  /** The gateway's AuthRes content; its capToken is needed to capture. */
+  authRes: AuthResData;
+  /** Thumbprint (base64url) of the cardholder certificate that paid; absent for unsigned purchases. */
+  cardholder?: string;
+  at: string;
+}
+
+export type RejectReason = (typeof REJECT_REASONS)[number];
+
+/** A capture, reversal or refund the gateway answered. */
+export interface FollowUpRecord {
+  request: FollowUpRequest;
+  status: FollowUpResponseData['status'];
+  amount: Amount;
+  reason?: RejectReason;
+  at: string;
+}
+
+export interface SetTransaction extends PendingPurchase {
+  claim?: AuthorizationClaim;
+  record?: PurchaseRecord;
+  followUps: FollowUpRecord[];
+}
+
+export type ClaimResult =
+  | { ok: true; claim: AuthorizationClaim }
+  | { ok: false; reason: 'unknownXID' | 'orderTaken' };
+
+export interface OrderStore {
+  /**
+   * The order a PInitReq names by LID-M, or undefined when there is no such order or it is not
+   * open for payment (already paid, or being paid under another XID).
+   */
+  describe(lidM: string): Promise<OrderDescription | undefined>;
+  savePending(p: PendingPurchase): Promise<void>;
+  find(xid: string): Promise<SetTransaction | undefined>;
+  /**
+   * Atomically: if `xid` already has a claim, returns it; if another XID of the same order is
+   * authorizing or approved, refuses (orderTaken); otherwise stores `claim` and returns it.
+   */
+  claimAuthorization(xid: string, claim: AuthorizationClaim): Promise<ClaimResult>;
+  /** Drops the claim with this RRPID: the AuthReq provably never reached the gateway. */
+  releaseAuthorization(xid: string, rrpid: string): Promise<void>;
+  /** Stores the outcome unless one is stored already (first writer wins); returns the stored one. */
+  recordOutcome(xid: string, record: PurchaseRecord): Promise<PurchaseRecord>;
+  recordFollowUp(xid: string, followUp: FollowUpRecord): Promise<void>;
+}

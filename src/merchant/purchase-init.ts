@@ -1,0 +1,53 @@
+/**
+ * PInitReq → PInitRes (SET Book 2 "Purchase initialization"; SET-PROFILE §4 Purchase 1–2). The
+ * order and amount come from the site's own records for the LID-M, never from the request; the
+ * new XID's challenges and HOD are kept so the PReq can be checked against them.
+ */
+import * as v from 'valibot';
+import {
+  Amount,
+  b64u,
+  buildPInitRes,
+  fail,
+  fromB64u,
+  hod,
+  MAX_OD_LENGTH,
+  parsePInitReq,
+} from '../protocol/index.ts';
+import type { EndpointContext } from './endpoint-context.ts';
+
+export async function handlePInitReq(bytes: Uint8Array, ctx: EndpointContext): Promise<string> {
+  const req = parsePInitReq(bytes, ctx.clock);
+  if (req.brandId !== ctx.brandId) {
+    fail('unspecifiedFailure', `this merchant accepts ${ctx.brandId} only, not ${req.brandId}`);
+  }
+  const order = await ctx.orders.describe(req.lidM);
+  if (!order) fail('unknownXID', `there is no order ${req.lidM} open for payment`);
+  // The site's data, not the wallet's: a bad description is the site's bug (logged, unspecifiedFailure).
+  if (order.od.length < 1 || order.od.length > MAX_OD_LENGTH) {
+    throw new Error(`the order description for ${req.lidM} must be 1–${MAX_OD_LENGTH} characters`);
+  }
+  if (!v.is(Amount, order.amount)) throw new Error(`the amount of order ${req.lidM} is not a SET amount`);
+  const { wire, content } = buildPInitRes({
+    req,
+    merchant: ctx.merchant.signature,
+    gatewayKeyExchange: ctx.gatewayKeyExchange,
+    od: order.od,
+    purchAmt: order.amount,
+    now: ctx.clock.now,
+  });
+  await ctx.orders.savePending({
+    xid: content.transIds.xid,
+    lidM: req.lidM,
+    order: {
+      transIds: content.transIds,
+      challC: content.challC,
+      challM: content.challM,
+      hod: b64u(hod(content.od, content.purchAmt, fromB64u(content.odSalt))),
+      brandId: content.brandId,
+    },
+    purchAmt: content.purchAmt,
+    createdAt: ctx.clock.now.toISOString(),
+  });
+  return JSON.stringify(wire);
+}

@@ -1,0 +1,107 @@
+/**
+ * PReq → (AuthReq → AuthRes) → PRes (SET Book 2 "Purchase request", "Purchase response";
+ * SET-PROFILE §4 Purchase 8–9). verifyPReq checks the cardholder chain, the dual signature,
+ * Chall-M, Chall-C, the XID and HOD against the pending order. The merchant then claims the order
+ * for this XID, asks the gateway and returns the signed PRes, which it keeps: an identical PReq
+ * retried later gets the same PRes and never causes a second AuthReq.
+ */
+import {
+  b64u,
+  buildPRes,
+  concatBytes,
+  decodeWireOf,
+  fail,
+  fromB64u,
+  PReqBody,
+  type PurchaseOutcome,
+  parseWith,
+  randomNonce,
+  sha256,
+  verifyPReq,
+} from '../protocol/index.ts';
+import type { EndpointContext } from './endpoint-context.ts';
+import { GatewayUnavailableError } from './gateway-unavailable.ts';
+import type { AuthorizationClaim, PurchaseRecord } from './order-store.ts';
+
+/** Identifies a PReq by what the cardholder signed: H(H(OIData) ‖ H(PI)). */
+export function preqDigest(hOIData: Uint8Array, piBytes: Uint8Array): string {
+  return b64u(sha256(concatBytes(hOIData, sha256(piBytes))));
+}
+
+export async function handlePReq(bytes: Uint8Array, ctx: EndpointContext): Promise<string> {
+  const wire = decodeWireOf(bytes, 'PReq');
+  const xid = wire.hdr.xid;
+  if (!xid) fail('badMessageHeader', 'the PReq header names no XID');
+  const body = parseWith(PReqBody, wire.body, 'PReq.body');
+  const digest = preqDigest(sha256(fromB64u(body.oi.oiData, 'OIData')), fromB64u(body.pi, 'PReq.pi'));
+  const tx = await ctx.orders.find(xid);
+  if (tx?.record) {
+    // A retry of the PReq we already answered gets the same signed PRes: no second AuthReq.
+    if (tx.record.preqDigest === digest) return tx.record.pres;
+    fail('unknownXID', 'this XID has already been paid for; start a new purchase');
+  }
+
+  const verified = verifyPReq(
+    bytes,
+    (x) => (x === tx?.xid ? tx.order : undefined),
+    await ctx.verifyContext(),
+    {
+      acceptUnsigned: ctx.acceptUnsigned,
+    },
+  );
+  if (!tx) fail('unknownXID', 'PReq names an XID this merchant has no open order for');
+
+  const claimed = await ctx.orders.claimAuthorization(xid, {
+    rrpid: b64u(randomNonce()),
+    preqDigest: digest,
+    at: ctx.clock.now.toISOString(),
+  });
+  if (!claimed.ok) {
+    fail('unknownXID', `order ${tx.lidM} is already paid, or being paid, under another transaction`);
+  }
+  const claim: AuthorizationClaim = claimed.claim;
+
+  let authRes: Awaited<ReturnType<typeof ctx.gateway.authorize>>;
+  try {
+    authRes = await ctx.gateway.authorize({
+      purchase: verified,
+      amount: tx.purchAmt,
+      captureNow: ctx.captureNow,
+      rrpid: claim.rrpid,
+    });
+  } catch (e) {
+    if (e instanceof GatewayUnavailableError) {
+      // Nothing reached the gateway: the order is as it was before this PReq.
+      if (!e.maybeDelivered) await ctx.orders.releaseAuthorization(xid, claim.rrpid);
+      ctx.log(`SET endpoint: ${e.message}`);
+      fail(
+        'unspecifiedFailure',
+        'the merchant could not reach its payment gateway; nothing was charged yet: try again',
+      );
+    }
+    throw e;
+  }
+
+  const result = authRes.result;
+  const outcome: PurchaseOutcome = {
+    completionCode: result.status === 'approved' ? 'authorizationPerformed' : 'orderRejected',
+    result: { ...result },
+    ...(authRes.acqCardMsg ? { acqCardMsg: authRes.acqCardMsg } : {}),
+  };
+  const pres = JSON.stringify(
+    buildPRes({ answers: verified.oiData, outcome, merchant: ctx.merchant.signature, now: ctx.clock.now })
+      .wire,
+  );
+  const record: PurchaseRecord = {
+    preqDigest: digest,
+    pres,
+    outcome,
+    authRes,
+    ...(verified.cardholder ? { cardholder: b64u(verified.cardholder.chain[0]!.thumbprint) } : {}),
+    at: ctx.clock.now.toISOString(),
+  };
+  const stored = await ctx.orders.recordOutcome(xid, record);
+  if (stored.pres === pres) ctx.onOutcome({ xid, lidM: tx.lidM, outcome });
+  // A concurrent identical PReq may have recorded first: answer with the one PRes kept.
+  return stored.preqDigest === digest ? stored.pres : pres;
+}
