@@ -1,0 +1,110 @@
+/**
+ * src/wallet: the cardholder side of SET/2, the wallet extension's non-UI core. The background
+ * service worker creates one Wallet and routes messages to it; the popup, confirmation and
+ * options pages reach it only through the background (UiRequest in messages.ts).
+ *
+ *   vault/           passphrase-protected IndexedDB store: keys and card secrets sealed with
+ *                    AES-256-GCM under a PBKDF2 key; locking, auto-lock, back-off, backup,
+ *                    schema migrations; passphrase strength hint
+ *   settings.ts      idle time before auto-lock
+ *   roots.ts         trusted roots: built-in list plus user-confirmed sandbox roots
+ *   cards.ts         registered cards (masked), default card
+ *   registration.ts  CardCInit → RegForm → CertReq/CertRes, as steps for the registration page
+ *   purchase.ts      one checkout request as a resumable state machine (PInit, PReq, PRes)
+ *   receipts.ts      verified PRes kept and exported
+ *   exchange.ts      one request/response over the page transport
+ *   messages.ts      valibot schemas for every message between contexts
+ *   platform.ts      the browser APIs it is given (IndexedDB, storage.session, alarms, clock)
+ *
+ * May import src/protocol only. No `browser` global: every browser API is passed in, so the
+ * whole folder runs under vitest with fake-indexeddb and WXT's fake browser.
+ */
+import { Cards } from './cards.ts';
+import type { WalletPlatform } from './platform.ts';
+import { Purchases } from './purchase.ts';
+import { Receipts } from './receipts.ts';
+import { Registrations } from './registration.ts';
+import { TrustedRoots } from './roots.ts';
+import { Settings } from './settings.ts';
+import { exportBackup, restoreBackup } from './vault/backup.ts';
+import { openWalletDb, WALLET_DB_NAME, type WalletDb } from './vault/db.ts';
+import { Vault } from './vault/vault.ts';
+
+export * from './cards.ts';
+export * from './errors.ts';
+export * from './exchange.ts';
+export * from './messages.ts';
+export * from './platform.ts';
+export * from './purchase.ts';
+export * from './receipts.ts';
+export * from './registration.ts';
+export * from './roots.ts';
+export * from './settings.ts';
+export * from './vault/index.ts';
+
+export interface WalletOptions {
+  /** PEM text of the built-in trusted roots, a build-time constant (none by default). */
+  builtInRoots?: readonly string[];
+  /** PBKDF2 iterations for new vaults; older vaults are raised to it on unlock (≥ 600,000). */
+  kdfIterations?: number;
+  dbName?: string;
+  /** SWIdent in PIHead. */
+  swIdent?: string;
+}
+
+export interface Wallet {
+  readonly platform: WalletPlatform;
+  readonly db: WalletDb;
+  readonly vault: Vault;
+  readonly settings: Settings;
+  readonly roots: TrustedRoots;
+  readonly cards: Cards;
+  readonly registrations: Registrations;
+  readonly purchases: Purchases;
+  readonly receipts: Receipts;
+  /** The encrypted backup file's text (vault unlocked). */
+  exportBackup(): Promise<string>;
+  /** Restores a backup into this empty wallet and leaves it unlocked. */
+  restoreBackup(file: string, passphrase: string): Promise<{ cards: number; receipts: number }>;
+  /** Wire to alarms.onAlarm. */
+  onAlarm(name: string): Promise<void>;
+  close(): void;
+}
+
+/** Opens (or creates, or migrates) the wallet database and wires the wallet's capabilities. */
+export async function createWallet(platform: WalletPlatform, options: WalletOptions = {}): Promise<Wallet> {
+  const db = await openWalletDb(platform.indexedDB, options.dbName ?? WALLET_DB_NAME);
+  const settings = new Settings(db);
+  const vault = new Vault(
+    db,
+    platform,
+    settings,
+    options.kdfIterations === undefined ? {} : { kdfIterations: options.kdfIterations },
+  );
+  // A new idle time takes effect at once.
+  settings.onChange = () => vault.touch();
+  const roots = new TrustedRoots(db, platform, vault, options.builtInRoots ?? []);
+  const cards = new Cards(db, vault, roots, platform.now);
+  const receipts = new Receipts(db);
+  return {
+    platform,
+    db,
+    vault,
+    settings,
+    roots,
+    cards,
+    registrations: new Registrations(platform, vault, roots, cards),
+    purchases: new Purchases(platform, vault, roots, cards, receipts, options.swIdent),
+    receipts,
+    exportBackup: () => exportBackup(db, vault, platform.now()),
+    restoreBackup: async (file, passphrase) => {
+      const restored = await restoreBackup(db, vault, file, passphrase, platform.now());
+      roots.invalidate();
+      return restored;
+    },
+    onAlarm: async (name) => {
+      await vault.onAlarm(name);
+    },
+    close: () => db.close(),
+  };
+}

@@ -1,0 +1,173 @@
+/**
+ * Every message that crosses a context boundary, as valibot schemas with size limits (ARCHITECTURE
+ * "The extension's contexts"). A receiver parses with these before it looks at anything, and
+ * everything from a page is untrusted: the page only *asks*; the content script reads the
+ * initiation from the DOM itself, and the background takes the tab's origin from the browser's
+ * sender, never from a message.
+ *
+ *   page → content          DOM events: PageEvent names, details PageRequest (empty)
+ *   content → page          DOM event `set-wallet:outcome`, detail PageOutcome (no card data)
+ *   content → background    ContentToBackground (initiation text)
+ *   background → content    BackgroundToContent (transport requests, outcomes); reply TransportReply
+ *   UI ↔ background         UiRequest; reply UiReply
+ */
+import * as v from 'valibot';
+import { MAX_INITIATION_BYTES, MAX_WIRE_BYTES } from '../protocol/index.ts';
+import { WALLET_ERROR_CODES, WalletError } from './errors.ts';
+import { MAX_ROOT_PEM_BYTES } from './roots.ts';
+import { MAX_BACKUP_BYTES } from './vault/backup.ts';
+import { MAX_PASSPHRASE_LENGTH } from './vault/vault.ts';
+
+/** DOM events a page may dispatch on `document` to ask for the wallet. */
+export const PAGE_EVENTS = {
+  requestPayment: 'set-wallet:request-payment',
+  requestRegistration: 'set-wallet:request-registration',
+  /** Dispatched by the wallet (content script) with a PageOutcome. */
+  outcome: 'set-wallet:outcome',
+} as const;
+
+/** A page's request carries nothing: what to pay is in the initiation the content script reads. */
+export const PageRequest = v.nullish(v.strictObject({}));
+
+/** What a page learns: the outcome and the XID it already knows. Never anything about cards. */
+export const PageOutcome = v.strictObject({
+  status: v.picklist(['approved', 'declined', 'pending', 'rejected', 'failed', 'alreadyPending']),
+  /** The transaction (base64url XID) when there was one. */
+  xid: v.optional(v.pipe(v.string(), v.maxLength(64))),
+  /** For `failed`: the wallet's error code, or the SET ErrorCode behind it. */
+  code: v.optional(v.pipe(v.string(), v.maxLength(64))),
+});
+export type PageOutcome = v.InferOutput<typeof PageOutcome>;
+
+const InitiationText = v.pipe(v.string(), v.maxLength(MAX_INITIATION_BYTES));
+const Id = v.pipe(v.string(), v.minLength(1), v.maxLength(64));
+const TabId = v.pipe(v.number(), v.integer(), v.minValue(0));
+const WireText = v.pipe(v.string(), v.maxLength(MAX_WIRE_BYTES));
+const Passphrase = v.pipe(v.string(), v.maxLength(MAX_PASSPHRASE_LENGTH));
+
+export const ContentToBackground = v.variant('type', [
+  /** The content script found an initiation in the page (on load or inserted later): badge the tab. */
+  v.strictObject({
+    type: v.literal('initiationFound'),
+    kind: v.picklist(['payment', 'registration']),
+    initiation: InitiationText,
+  }),
+  /** The page dispatched set-wallet:request-payment; the content script read the initiation. */
+  v.strictObject({ type: v.literal('requestPayment'), initiation: InitiationText }),
+  v.strictObject({ type: v.literal('requestRegistration'), initiation: InitiationText }),
+]);
+export type ContentToBackground = v.InferOutput<typeof ContentToBackground>;
+
+export const BackgroundToContent = v.variant('type', [
+  /**
+   * POST `body` to `url`. The content script refuses unless `url` equals the endpoint of the
+   * initiation it read from this page (resolved against location.origin): same origin only.
+   */
+  v.strictObject({
+    type: v.literal('transportRequest'),
+    url: v.pipe(v.string(), v.maxLength(2048)),
+    body: WireText,
+  }),
+  v.strictObject({ type: v.literal('outcome'), outcome: PageOutcome }),
+]);
+export type BackgroundToContent = v.InferOutput<typeof BackgroundToContent>;
+
+/** The content script's reply to a transportRequest: the HTTP body (SET Errors come with 4xx). */
+export const TransportReply = v.variant('ok', [
+  v.strictObject({
+    ok: v.literal(true),
+    status: v.pipe(v.number(), v.integer(), v.minValue(100), v.maxValue(599)),
+    body: WireText,
+  }),
+  v.strictObject({ ok: v.literal(false), error: v.pipe(v.string(), v.maxLength(512)) }),
+]);
+export type TransportReply = v.InferOutput<typeof TransportReply>;
+
+export const UiRequest = v.variant('type', [
+  v.strictObject({ type: v.literal('vault.status') }),
+  v.strictObject({ type: v.literal('vault.create'), passphrase: Passphrase }),
+  v.strictObject({ type: v.literal('vault.unlock'), passphrase: Passphrase }),
+  v.strictObject({ type: v.literal('vault.lock') }),
+  /** User activity in a wallet page: postpones the auto-lock. */
+  v.strictObject({ type: v.literal('vault.touch') }),
+  v.strictObject({
+    type: v.literal('vault.changePassphrase'),
+    oldPassphrase: Passphrase,
+    newPassphrase: Passphrase,
+  }),
+  v.strictObject({ type: v.literal('vault.exportBackup') }),
+  v.strictObject({
+    type: v.literal('vault.restoreBackup'),
+    file: v.pipe(v.string(), v.maxLength(MAX_BACKUP_BYTES)),
+    passphrase: Passphrase,
+  }),
+  v.strictObject({ type: v.literal('settings.get') }),
+  v.strictObject({
+    type: v.literal('settings.setIdleMinutes'),
+    minutes: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(1440)),
+  }),
+  v.strictObject({ type: v.literal('roots.list') }),
+  v.strictObject({
+    type: v.literal('roots.propose'),
+    pem: v.pipe(v.string(), v.maxLength(MAX_ROOT_PEM_BYTES)),
+  }),
+  v.strictObject({ type: v.literal('roots.confirm'), fingerprint: v.pipe(v.string(), v.maxLength(128)) }),
+  v.strictObject({ type: v.literal('roots.remove'), fingerprint: v.pipe(v.string(), v.maxLength(128)) }),
+  v.strictObject({ type: v.literal('cards.list') }),
+  v.strictObject({ type: v.literal('cards.setDefault'), cardId: Id }),
+  v.strictObject({ type: v.literal('cards.remove'), cardId: Id }),
+  /** Starts registering from the registration initiation found in tab `tabId`. */
+  v.strictObject({ type: v.literal('registration.start'), tabId: TabId }),
+  v.strictObject({ type: v.literal('registration.get'), registrationId: Id }),
+  v.strictObject({
+    type: v.literal('registration.enterCard'),
+    registrationId: Id,
+    pan: v.pipe(v.string(), v.maxLength(32)),
+    expiry: v.pipe(v.string(), v.maxLength(6)),
+  }),
+  v.strictObject({
+    type: v.literal('registration.submit'),
+    registrationId: Id,
+    answers: v.pipe(
+      v.record(v.pipe(v.string(), v.maxLength(32)), v.pipe(v.string(), v.maxLength(256))),
+      v.check((a) => Object.keys(a).length <= 20, 'at most 20 answers'),
+    ),
+  }),
+  v.strictObject({ type: v.literal('registration.cancel'), registrationId: Id }),
+  /** The popup's "Pay at <origin>" for the current tab. */
+  v.strictObject({ type: v.literal('purchase.start'), tabId: TabId }),
+  v.strictObject({ type: v.literal('purchase.get'), requestId: Id }),
+  v.strictObject({ type: v.literal('purchase.forTab'), tabId: TabId }),
+  v.strictObject({ type: v.literal('purchase.pay'), requestId: Id, cardId: Id }),
+  v.strictObject({ type: v.literal('purchase.cancel'), requestId: Id }),
+  v.strictObject({ type: v.literal('receipts.list') }),
+  v.strictObject({ type: v.literal('receipts.get'), receiptId: Id }),
+  v.strictObject({ type: v.literal('receipts.export'), receiptId: Id }),
+]);
+export type UiRequest = v.InferOutput<typeof UiRequest>;
+export type UiRequestType = UiRequest['type'];
+
+export const WalletErrorSchema = v.strictObject({
+  code: v.picklist(WALLET_ERROR_CODES),
+  messageKey: v.pipe(v.string(), v.maxLength(64)),
+  params: v.record(v.string(), v.union([v.string(), v.number()])),
+  setCode: v.optional(v.string()),
+  detail: v.pipe(v.string(), v.maxLength(2048)),
+});
+
+/** The background's answer to a UiRequest. `value`'s type is the called method's result. */
+export const UiReply = v.variant('ok', [
+  v.strictObject({ ok: v.literal(true), value: v.unknown() }),
+  v.strictObject({ ok: v.literal(false), error: WalletErrorSchema }),
+]);
+export type UiReply = v.InferOutput<typeof UiReply>;
+
+/** Parses `input` with `schema`; a failure is WalletError `badMessage` naming the first problem. */
+export function parseMessage<S extends v.GenericSchema>(schema: S, input: unknown): v.InferOutput<S> {
+  const result = v.safeParse(schema, input);
+  if (result.success) return result.output;
+  const issue = result.issues[0];
+  const path = issue.path?.map((p: { key: unknown }) => String(p.key)).join('.') ?? '';
+  const problem = `${path ? `${path}: ` : ''}${issue.message}`.slice(0, 200);
+  throw new WalletError('badMessage', `the message does not fit its schema: ${problem}`, { problem });
+}

@@ -1,0 +1,531 @@
+/**
+ * One checkout request (SET Book 2 "Purchase request"; SET-PROFILE §4 Purchase), as a state
+ * machine the background drives and storage.session keeps, keyed by request id, so that a killed
+ * service worker resumes where it stopped:
+ *
+ *   start  → initiated (PInitReq sent) → awaitingConfirmation (PInitRes verified)
+ *   pay    → paying (PReq persisted, then sent) → done (PRes verified, receipt kept)
+ *   cancel → rejected;   any failure → failed
+ *
+ * What the confirmation shows comes from verified data only: the merchant from its certificate,
+ * the amount and order from the signed PInitRes, and the origin binding (SET/2) compares the
+ * certificate's origins with the tab origin the browser reported. A mismatch fails the request
+ * before anything is asked of the cardholder.
+ *
+ * Paying is idempotent per XID: the PReq is built once and its wire kept before it is sent; a
+ * retried or resumed pay re-sends the same bytes. If the merchant no longer knows the XID (it
+ * answered the first copy and the answer was lost), an InqReq asks for the outcome.
+ */
+import {
+  type Amount,
+  amountsEqual,
+  b64u,
+  buildInqReq,
+  buildPInitReq,
+  buildPReq,
+  DEFAULT_MAX_AGE_MS,
+  encodeWire,
+  fromB64u,
+  type InqResContent,
+  type PInitReqContent,
+  type PResContent,
+  parsePaymentInitiation,
+  type VerifiedPInitRes,
+  type VerifyContext,
+  verifyInqRes,
+  verifyPInitRes,
+  verifyPRes,
+} from '../protocol/index.ts';
+import type { CardSummary, Cards } from './cards.ts';
+import { toWalletError, WalletError, type WalletErrorJson, walletError } from './errors.ts';
+import { exchange, type Send } from './exchange.ts';
+import { sessionGet, type WalletPlatform } from './platform.ts';
+import type { ReceiptSummary, Receipts } from './receipts.ts';
+import type { TrustedRoots } from './roots.ts';
+import { randomBytes } from './vault/crypto.ts';
+import type { CardRecord, ReceiptMerchant, ReceiptRecord } from './vault/db.ts';
+import type { Vault } from './vault/vault.ts';
+
+export type PurchaseState = 'initiated' | 'awaitingConfirmation' | 'paying' | 'done' | 'failed' | 'rejected';
+
+/** A request still waiting for the PInitRes after this long was lost with its service worker. */
+export const INITIATED_TIMEOUT_MS = 60_000;
+export const SW_IDENT = 'SET Wallet/0.1';
+const RECORD_PREFIX = 'wallet.purchase.';
+const TAB_PREFIX = 'wallet.purchaseTab.';
+
+export type MerchantIdentity = ReceiptMerchant;
+
+export interface OriginBinding {
+  ok: boolean;
+  /** The origin the browser reported for the tab. */
+  tabOrigin: string;
+  /** The origins the verified merchant certificate names. */
+  certificateOrigins: string[];
+}
+
+export interface PurchaseView {
+  requestId: string;
+  tabId: number;
+  tabOrigin: string;
+  state: PurchaseState;
+  merchant?: MerchantIdentity;
+  originBinding?: OriginBinding;
+  /** From the signed PInitRes; `pageAmountDiffers` when the page announced another amount. */
+  order?: { od: string; amount: Amount; pageAmountDiffers: boolean };
+  /** Awaiting confirmation: the cards of the merchant's brand, and the one to preselect. */
+  cards?: CardSummary[];
+  preselectedCardId?: string;
+  /** Paying or done: the card chosen. */
+  cardId?: string;
+  receipt?: ReceiptSummary;
+  error?: WalletErrorJson;
+}
+
+interface PurchaseRecord {
+  requestId: string;
+  tabId: number;
+  tabOrigin: string;
+  state: PurchaseState;
+  updatedAt: number;
+  lidC: string;
+  pageAmount: Amount;
+  pinitReq?: PInitReqContent;
+  pinitResWire?: string;
+  pinitAt?: number;
+  brand?: string;
+  merchant?: MerchantIdentity;
+  originBinding?: OriginBinding;
+  order?: { od: string; amount: Amount; pageAmountDiffers: boolean };
+  cardId?: string;
+  /** The PReq exactly as sent: re-sent as is, never rebuilt. */
+  preqWire?: string;
+  answers?: ReceiptRecord['answers'];
+  receiptId?: string;
+  error?: WalletErrorJson;
+}
+
+const OPEN: readonly PurchaseState[] = ['initiated', 'awaitingConfirmation', 'paying'];
+
+export class Purchases {
+  private readonly tabLocks = new Map<number, Promise<unknown>>();
+  private readonly paying = new Map<string, Promise<PurchaseView>>();
+
+  constructor(
+    private readonly platform: WalletPlatform,
+    private readonly vault: Vault,
+    private readonly roots: TrustedRoots,
+    private readonly cards: Cards,
+    private readonly receipts: Receipts,
+    private readonly swIdent = SW_IDENT,
+  ) {}
+
+  /**
+   * A payment request from a tab. `initiation` is the JSON text the content script read from the
+   * page; `tabOrigin` and `tabId` come from the browser's message sender, never from the page.
+   * Sends PInitReq and verifies PInitRes. `alreadyPending` while the tab has an open request.
+   */
+  async start(
+    p: { tabId: number; tabOrigin: string; initiation: string },
+    send: Send,
+  ): Promise<PurchaseView> {
+    const record = await this.withTab(p.tabId, async () => {
+      const open = await this.openForTab(p.tabId);
+      if (open) {
+        walletError('alreadyPending', 'a payment request is already open for this tab', {
+          requestId: open.requestId,
+        });
+      }
+      const initiation = guard(() => parsePaymentInitiation(p.initiation, p.tabOrigin));
+      const card = await this.cardFor(initiation.brands);
+      const now = this.platform.now();
+      const lidC = b64u(randomBytes(12));
+      const pinitReq = buildPInitReq({
+        lidC,
+        lidM: initiation.lidM,
+        brandId: card.brand,
+        bin: card.bin,
+        now,
+      });
+      const rec: PurchaseRecord = {
+        requestId: b64u(randomBytes(16)),
+        tabId: p.tabId,
+        tabOrigin: p.tabOrigin,
+        state: 'initiated',
+        updatedAt: now.getTime(),
+        lidC,
+        pageAmount: initiation.amount,
+        pinitReq: pinitReq.content,
+      };
+      await this.save(rec);
+      await this.platform.session.set({ [TAB_PREFIX + p.tabId]: rec.requestId });
+      return { rec, wire: encodeWire(pinitReq.wire) };
+    });
+    let rec = record.rec;
+    const ctx = await this.context();
+    try {
+      const reply = await exchange(send, record.wire, ctx);
+      const pinit = guard(() => verifyPInitRes(reply, rec.pinitReq!, ctx));
+      const merchant = this.identity(pinit);
+      const originBinding: OriginBinding = {
+        ok: merchant.origins.includes(rec.tabOrigin),
+        tabOrigin: rec.tabOrigin,
+        certificateOrigins: merchant.origins,
+      };
+      const c = pinit.content;
+      rec = {
+        ...rec,
+        state: 'awaitingConfirmation',
+        updatedAt: ctx.clock.now.getTime(),
+        pinitResWire: reply,
+        pinitAt: ctx.clock.now.getTime(),
+        brand: c.brandId,
+        merchant,
+        originBinding,
+        order: { od: c.od, amount: c.purchAmt, pageAmountDiffers: !amountsEqual(c.purchAmt, rec.pageAmount) },
+      };
+      if (!originBinding.ok) {
+        // SET/2 origin binding: this page is not the shop the certificate names. Refuse now.
+        throw new WalletError(
+          'originMismatch',
+          `the merchant certificate names ${merchant.origins.join(', ') || 'no origin'}, not ${rec.tabOrigin}`,
+          { tabOrigin: rec.tabOrigin, certificateOrigins: merchant.origins.join(' ') },
+        );
+      }
+      await this.save(rec);
+    } catch (e) {
+      rec = await this.fail(rec, e);
+    }
+    return this.view(rec);
+  }
+
+  /**
+   * The cardholder clicked Pay with `cardId`. Needs the vault unlocked. Idempotent: once the PReq
+   * is built, every call (and any resumed service worker) re-sends the same bytes.
+   */
+  async pay(requestId: string, cardId: string, send: Send): Promise<PurchaseView> {
+    const running = this.paying.get(requestId);
+    if (running) return running;
+    const run = this.payOnce(requestId, cardId, send).finally(() => this.paying.delete(requestId));
+    this.paying.set(requestId, run);
+    return run;
+  }
+
+  /** The cardholder cancelled (or closed the confirmation window, or the tab). */
+  async cancel(requestId: string): Promise<PurchaseView> {
+    const rec = await this.load(requestId);
+    if (rec.state === 'paying') walletError('tooLateToCancel', 'the payment is already under way');
+    if (rec.state === 'initiated' || rec.state === 'awaitingConfirmation') {
+      const closed: PurchaseRecord = { ...rec, state: 'rejected', updatedAt: this.platform.now().getTime() };
+      await this.save(closed);
+      await this.releaseTab(closed);
+      return this.view(closed);
+    }
+    return this.view(rec);
+  }
+
+  async get(requestId: string): Promise<PurchaseView> {
+    return this.view(await this.load(requestId));
+  }
+
+  /** The open request of a tab, if any (the popup's "pending order for this tab"). */
+  async forTab(tabId: number): Promise<PurchaseView | undefined> {
+    const rec = await this.openForTab(tabId);
+    return rec ? this.view(rec) : undefined;
+  }
+
+  /** Every request the session holds: the background resumes those still `paying` after a restart. */
+  async list(): Promise<PurchaseView[]> {
+    const all = await this.platform.session.get(null);
+    const recs = Object.entries(all)
+      .filter(([k]) => k.startsWith(RECORD_PREFIX))
+      .map(([, v]) => v as PurchaseRecord);
+    return Promise.all(recs.map((r) => this.view(r)));
+  }
+
+  /** Drops a finished request once the page has its outcome. */
+  async forget(requestId: string): Promise<void> {
+    const rec = await this.load(requestId);
+    if (OPEN.includes(rec.state)) walletError('notReady', 'the request is still open', { step: rec.state });
+    await this.platform.session.remove(RECORD_PREFIX + requestId);
+  }
+
+  /**
+   * Asks the merchant for the outcome of a request already sent (InqReq → InqRes), signed with the
+   * card's key while the vault is unlocked. Keeps the answer as the receipt.
+   */
+  async inquire(requestId: string, send: Send): Promise<PurchaseView> {
+    let rec = await this.load(requestId);
+    if (rec.state !== 'paying' && rec.state !== 'done') {
+      walletError('notReady', 'only a request that was paid can be inquired about', { step: rec.state });
+    }
+    const ctx = await this.context();
+    const signer = (await this.vault.isUnlocked()) ? await this.cards.signer(rec.cardId!) : undefined;
+    const inq = buildInqReq({
+      transIds: rec.answers!.transIds,
+      ...(signer
+        ? {
+            cardholder: {
+              privateKey: signer.cardholder.privateKey,
+              certificate: signer.cardholder.chain[0]!,
+              chain: signer.cardholder.chain,
+            },
+          }
+        : {}),
+      now: ctx.clock.now,
+    });
+    try {
+      const reply = await exchange(send, encodeWire(inq.wire), ctx);
+      const res = guard(() => verifyInqRes(reply, inq.content, fromB64u(rec.merchant!.thumbprint), ctx));
+      const answers = {
+        rrpid: inq.content.rrpid,
+        transIds: inq.content.transIds,
+        challC: inq.content.challC,
+      };
+      rec = await this.finish(rec, 'InqRes', res.content, reply, answers);
+    } catch (e) {
+      const err = toWalletError(e);
+      if (err.code === 'transport' || err.code === 'locked') throw err;
+      if (rec.state === 'paying') rec = await this.fail(rec, err);
+      else throw err;
+    }
+    return this.view(rec);
+  }
+
+  private async payOnce(requestId: string, cardId: string, send: Send): Promise<PurchaseView> {
+    let rec = await this.load(requestId);
+    const resumed = rec.state === 'paying';
+    switch (rec.state) {
+      case 'done':
+        return this.view(rec);
+      case 'rejected':
+        return walletError('requestClosed', 'this request was cancelled');
+      case 'failed':
+        throw rec.error
+          ? new WalletError(rec.error.code, rec.error.detail, rec.error.params, rec.error.setCode)
+          : new WalletError('requestClosed', 'this request failed');
+      case 'initiated':
+        return walletError('notReady', 'the merchant has not answered yet', { step: rec.state });
+      case 'awaitingConfirmation':
+        rec = await this.buildAndKeepPReq(rec, cardId);
+        break;
+      case 'paying':
+        break;
+    }
+    const ctx = await this.context();
+    let reply: string;
+    try {
+      reply = await exchange(send, rec.preqWire!, ctx);
+    } catch (e) {
+      const err = toWalletError(e);
+      // Transport trouble leaves the request `paying`: a retry re-sends the same PReq.
+      if (err.code === 'transport') throw err;
+      // The merchant already answered the first copy (the answer was lost with the worker): ask.
+      if (resumed && err.code === 'peerError' && err.setCode === 'unknownXID')
+        return this.inquire(requestId, send);
+      return this.view(await this.fail(rec, err));
+    }
+    try {
+      const res = guard(() => verifyPRes(reply, rec.answers!, fromB64u(rec.merchant!.thumbprint), ctx));
+      rec = await this.finish(rec, 'PRes', res.content, reply, rec.answers!);
+    } catch (e) {
+      rec = await this.fail(rec, e);
+    }
+    return this.view(rec);
+  }
+
+  /** Builds the dual-signed PReq once and keeps its wire before anything is sent. */
+  private async buildAndKeepPReq(rec: PurchaseRecord, cardId: string): Promise<PurchaseRecord> {
+    if (!rec.originBinding?.ok)
+      walletError('originMismatch', 'the merchant certificate does not name this page');
+    await this.vault.key();
+    const { record, card, cardholder } = await this.cards.signer(cardId);
+    if (record.brand !== rec.brand) {
+      walletError('noCardForBrand', `the merchant takes ${rec.brand} cards`, { brands: rec.brand ?? '' });
+    }
+    const ctx = await this.context();
+    const age = ctx.clock.now.getTime() - rec.pinitAt!;
+    const pinit: VerifiedPInitRes = guard(() =>
+      verifyPInitRes(rec.pinitResWire!, rec.pinitReq!, {
+        trust: ctx.trust,
+        clock: { now: ctx.clock.now, maxAgeMs: DEFAULT_MAX_AGE_MS + age },
+      }),
+    );
+    const built = buildPReq({
+      pinit,
+      card,
+      cardholder,
+      bin: card.pan.slice(0, 6),
+      swIdent: this.swIdent,
+      now: ctx.clock.now,
+    });
+    const paying: PurchaseRecord = {
+      ...rec,
+      state: 'paying',
+      updatedAt: ctx.clock.now.getTime(),
+      cardId,
+      preqWire: encodeWire(built.wire),
+      answers: { rrpid: built.oiData.rrpid, transIds: built.oiData.transIds, challC: built.oiData.challC },
+    };
+    await this.save(paying);
+    return paying;
+  }
+
+  private async finish(
+    rec: PurchaseRecord,
+    kind: 'PRes' | 'InqRes',
+    content: PResContent | InqResContent,
+    wire: string,
+    answers: ReceiptRecord['answers'],
+  ): Promise<PurchaseRecord> {
+    const card: CardRecord | undefined = await this.cards.get(rec.cardId!).catch(() => undefined);
+    const r = content.result;
+    await this.receipts.add({
+      id: content.transIds.xid,
+      kind,
+      merchant: rec.merchant!,
+      tabOrigin: rec.tabOrigin,
+      od: rec.order!.od,
+      amount: rec.order!.amount,
+      status: r.status,
+      completionCode: content.completionCode,
+      ...(r.authCode ? { authCode: r.authCode } : {}),
+      ...(r.reason ? { reason: r.reason } : {}),
+      resultAmount: r.amount,
+      date: content.date,
+      receivedAt: this.platform.now().toISOString(),
+      cardId: rec.cardId!,
+      cardLast4: card?.last4 ?? '',
+      brand: card?.brand ?? rec.brand ?? '',
+      answers,
+      wire,
+    });
+    const done: PurchaseRecord = {
+      ...rec,
+      state: 'done',
+      updatedAt: this.platform.now().getTime(),
+      receiptId: content.transIds.xid,
+    };
+    await this.save(done);
+    await this.releaseTab(done);
+    return done;
+  }
+
+  private async fail(rec: PurchaseRecord, e: unknown): Promise<PurchaseRecord> {
+    const failed: PurchaseRecord = {
+      ...rec,
+      state: 'failed',
+      updatedAt: this.platform.now().getTime(),
+      error: toWalletError(e).toJSON(),
+    };
+    await this.save(failed);
+    await this.releaseTab(failed);
+    return failed;
+  }
+
+  private identity(pinit: VerifiedPInitRes): MerchantIdentity {
+    const cert = pinit.merchant.chain[0]!;
+    const md = cert.merchantData;
+    if (!md) return walletError('protocol', 'the merchant certificate carries no merchant data');
+    return {
+      name: md.name,
+      merchantId: md.merchantId,
+      city: md.city,
+      ...(md.stateProvince ? { stateProvince: md.stateProvince } : {}),
+      country: md.country,
+      origins: cert.origins,
+      thumbprint: b64u(cert.thumbprint),
+      sandbox: this.roots.isSandbox(pinit.merchant.root.thumbprint),
+    };
+  }
+
+  /** The card whose BIN goes into PInitReq: the default if the merchant takes its brand, else the first that fits. */
+  private async cardFor(brands: string[]): Promise<CardRecord> {
+    const cards = await this.cards.list();
+    if (cards.length === 0) walletError('noCards', 'register a card first');
+    const fits = cards.filter((c) => brands.includes(c.brand));
+    const chosen = fits.find((c) => c.isDefault) ?? fits[0];
+    if (!chosen)
+      walletError('noCardForBrand', `the merchant takes ${brands.join(', ')} cards`, {
+        brands: brands.join(', '),
+      });
+    return this.cards.get(chosen.id);
+  }
+
+  private async view(rec: PurchaseRecord): Promise<PurchaseView> {
+    const v: PurchaseView = {
+      requestId: rec.requestId,
+      tabId: rec.tabId,
+      tabOrigin: rec.tabOrigin,
+      state: rec.state,
+      ...(rec.merchant ? { merchant: rec.merchant } : {}),
+      ...(rec.originBinding ? { originBinding: rec.originBinding } : {}),
+      ...(rec.order ? { order: rec.order } : {}),
+      ...(rec.cardId ? { cardId: rec.cardId } : {}),
+      ...(rec.error ? { error: rec.error } : {}),
+    };
+    if (rec.state === 'awaitingConfirmation') {
+      const cards = (await this.cards.list()).filter((c) => c.brand === rec.brand);
+      v.cards = cards;
+      const pre = cards.find((c) => c.isDefault) ?? cards[0];
+      if (pre) v.preselectedCardId = pre.id;
+    }
+    if (rec.receiptId) v.receipt = await this.receipts.summary(rec.receiptId);
+    return v;
+  }
+
+  private async context(): Promise<VerifyContext> {
+    return { trust: await this.roots.trustStore(), clock: { now: this.platform.now() } };
+  }
+
+  private async load(requestId: string): Promise<PurchaseRecord> {
+    const rec =
+      typeof requestId === 'string'
+        ? await sessionGet<PurchaseRecord>(this.platform.session, RECORD_PREFIX + requestId)
+        : undefined;
+    if (!rec) return walletError('unknownRequest', 'there is no such payment request');
+    return rec;
+  }
+
+  private async save(rec: PurchaseRecord): Promise<void> {
+    await this.platform.session.set({ [RECORD_PREFIX + rec.requestId]: rec });
+  }
+
+  private async releaseTab(rec: PurchaseRecord): Promise<void> {
+    const key = TAB_PREFIX + rec.tabId;
+    if ((await sessionGet<string>(this.platform.session, key)) === rec.requestId) {
+      await this.platform.session.remove(key);
+    }
+  }
+
+  /** The tab's open request; one stuck in `initiated` past the timeout is failed and freed. */
+  private async openForTab(tabId: number): Promise<PurchaseRecord | undefined> {
+    const id = await sessionGet<string>(this.platform.session, TAB_PREFIX + tabId);
+    const rec = id ? await sessionGet<PurchaseRecord>(this.platform.session, RECORD_PREFIX + id) : undefined;
+    if (!rec || !OPEN.includes(rec.state)) return undefined;
+    if (rec.state === 'initiated' && this.platform.now().getTime() - rec.updatedAt > INITIATED_TIMEOUT_MS) {
+      await this.fail(rec, new WalletError('transport', 'the merchant did not answer PInitReq'));
+      return undefined;
+    }
+    return rec;
+  }
+
+  /** Serialises starts per tab so two requests cannot both find the tab free. */
+  private async withTab<T>(tabId: number, fn: () => Promise<T>): Promise<T> {
+    const before = this.tabLocks.get(tabId) ?? Promise.resolve();
+    const run = before.then(fn, fn);
+    this.tabLocks.set(
+      tabId,
+      run.catch(() => {}),
+    );
+    return run;
+  }
+}
+
+function guard<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    throw toWalletError(e);
+  }
+}

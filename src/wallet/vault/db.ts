@@ -1,0 +1,222 @@
+/**
+ * The wallet's IndexedDB database: its current schema, the migrations that lead to it, and how it
+ * is opened from a passed-in IDBFactory. Secrets are stored only as `Sealed` records (see
+ * crypto.ts); everything else here is public by nature: certificates, truncated card numbers
+ * (first six and last four digits, the PCI DSS truncation), receipts, roots and settings.
+ *
+ * Schema changes: add a step to MIGRATIONS. A step may change object stores and rewrite records,
+ * inside the one versionchange transaction, so a failing step aborts the upgrade and leaves the
+ * old data as it was. Steps never need the vault key; re-encryption waits for the next unlock.
+ */
+import { type DBSchema, type IDBPDatabase, type IDBPTransaction, wrap } from 'idb';
+import type { Amount, PResContent, TransIds } from '../../protocol/index.ts';
+import type { KdfParams, Sealed } from './crypto.ts';
+
+export const WALLET_DB_NAME = 'set-wallet';
+
+/** The vault itself: how its key is derived, and an encrypted known value to check a passphrase. */
+export interface VaultMeta {
+  id: 'vault';
+  format: 2;
+  kdf: KdfParams;
+  verifier: Sealed;
+  createdAt: string;
+}
+export interface CardsMeta {
+  id: 'cards';
+  defaultCardId: string | null;
+}
+export interface SettingsRecord {
+  id: 'settings';
+  idleMinutes: number;
+}
+/** Persisted so that restarting the browser does not reset the back-off. */
+export interface FailuresRecord {
+  id: 'unlockFailures';
+  count: number;
+  /** ms since the epoch */
+  lastFailureAt: number;
+}
+export type MetaRecord = VaultMeta | CardsMeta | SettingsRecord | FailuresRecord;
+
+/** A registered card's public part. Its secrets are the SecretRecord `card/<id>`. */
+export interface CardRecord {
+  id: string;
+  brand: string;
+  /** First six digits: PInitReq carries them before the vault is unlocked (SET's BIN). */
+  bin: string;
+  last4: string;
+  /** base64url DER of the cardholder signature certificate. */
+  certificate: string;
+  /** base64url DER of its CAs up to, not including, the root. */
+  chain: string[];
+  /** Hex SHA-256 of the trusted root the certificate chained to at registration. */
+  rootThumbprint: string;
+  issuerName?: string;
+  addedAt: string;
+}
+
+/** What a card's SecretRecord decrypts to. */
+export interface CardSecrets {
+  pan: string;
+  expiry: string;
+  /** base64url */
+  cardSecret: string;
+  panSecret: string;
+  privateKey: string;
+}
+
+export interface SecretRecord {
+  /** `card/<cardId>`; also the AES-GCM associated data. */
+  id: string;
+  sealed: Sealed;
+}
+
+export interface ReceiptMerchant {
+  name: string;
+  merchantId: string;
+  city: string;
+  stateProvince?: string;
+  country: string;
+  origins: string[];
+  /** base64url thumbprint of the merchant signature certificate that signed PInitRes and PRes. */
+  thumbprint: string;
+  sandbox: boolean;
+}
+
+/** A verified PRes (or InqRes) and what was verified. */
+export interface ReceiptRecord {
+  /** The XID (base64url): one receipt per transaction. */
+  id: string;
+  kind: 'PRes' | 'InqRes';
+  merchant: ReceiptMerchant;
+  tabOrigin: string;
+  od: string;
+  /** PurchAmt from the signed PInitRes. */
+  amount: Amount;
+  status: PResContent['result']['status'];
+  completionCode: PResContent['completionCode'];
+  authCode?: string;
+  reason?: string;
+  /** The amount the result names. */
+  resultAmount: Amount;
+  /** The date the merchant signed. */
+  date: string;
+  receivedAt: string;
+  cardId: string;
+  cardLast4: string;
+  brand: string;
+  /** What the message answers, to verify it again. */
+  answers: { rrpid: string; transIds: TransIds; challC: string };
+  /** The message as received. */
+  wire: string;
+}
+
+export interface RootRecord {
+  /** Lowercase hex SHA-256 of the DER. */
+  fingerprint: string;
+  der: string;
+  subject: string;
+  addedAt: string;
+}
+
+export interface WalletSchema extends DBSchema {
+  meta: { key: string; value: MetaRecord };
+  cards: { key: string; value: CardRecord };
+  secrets: { key: string; value: SecretRecord };
+  receipts: { key: string; value: ReceiptRecord; indexes: { byReceivedAt: string } };
+  roots: { key: string; value: RootRecord };
+}
+export type WalletDb = IDBPDatabase<WalletSchema>;
+
+type UpgradeTx = IDBPTransaction<unknown, string[], 'versionchange'>;
+
+interface Migration {
+  /** The database version this step produces. */
+  version: number;
+  run(db: IDBPDatabase<unknown>, tx: UpgradeTx): void | Promise<void>;
+}
+
+/**
+ * Version 1 (the first layout): stores `meta` and `cards`. meta `vault` was
+ * `{id, iterations, salt, verifier}` (PBKDF2-SHA256 implied); each card held its sealed secrets
+ * in `sealed` (associated data `card/<id>`) and an `isDefault` flag.
+ */
+interface V1Vault {
+  id: 'vault';
+  iterations: number;
+  salt: string;
+  verifier: Sealed;
+  createdAt?: string;
+}
+type V1Card = CardRecord & { sealed: Sealed; isDefault?: boolean };
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    run(db) {
+      db.createObjectStore('meta', { keyPath: 'id' });
+      db.createObjectStore('cards', { keyPath: 'id' });
+    },
+  },
+  {
+    // Version 2: KDF parameters name their algorithm so they can change; secrets get their own
+    // store (a card can be listed without touching them); receipts and trusted roots arrive.
+    version: 2,
+    async run(db, tx) {
+      db.createObjectStore('secrets', { keyPath: 'id' });
+      db.createObjectStore('receipts', { keyPath: 'id' }).createIndex('byReceivedAt', 'receivedAt');
+      db.createObjectStore('roots', { keyPath: 'fingerprint' });
+      const meta = tx.objectStore('meta');
+      const old = (await meta.get('vault')) as V1Vault | VaultMeta | undefined;
+      if (old && !('kdf' in old)) {
+        const vault: VaultMeta = {
+          id: 'vault',
+          format: 2,
+          kdf: { alg: 'PBKDF2-SHA256', iterations: old.iterations, salt: old.salt },
+          verifier: old.verifier,
+          createdAt: old.createdAt ?? new Date(0).toISOString(),
+        };
+        await meta.put(vault);
+      }
+      const cards = tx.objectStore('cards');
+      const secrets = tx.objectStore('secrets');
+      let defaultCardId: string | null = null;
+      for (const card of (await cards.getAll()) as V1Card[]) {
+        const { sealed, isDefault, ...rest } = card;
+        // Same associated data as before: the ciphertext moves unchanged, no key needed.
+        await secrets.put({ id: `card/${card.id}`, sealed } satisfies SecretRecord);
+        await cards.put(rest satisfies CardRecord);
+        if (isDefault && defaultCardId === null) defaultCardId = card.id;
+      }
+      if (defaultCardId !== null) await meta.put({ id: 'cards', defaultCardId } satisfies CardsMeta);
+    },
+  },
+];
+
+export const DB_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
+
+/** Opens (creating or migrating) the wallet database. idb's openDB would use the global indexedDB. */
+export function openWalletDb(factory: IDBFactory, name = WALLET_DB_NAME): Promise<WalletDb> {
+  const request = factory.open(name, DB_VERSION);
+  request.addEventListener('upgradeneeded', (event) => {
+    const db = wrap(request.result) as IDBPDatabase<unknown>;
+    const tx = wrap(request.transaction!) as unknown as UpgradeTx;
+    const from = event.oldVersion;
+    (async () => {
+      for (const step of MIGRATIONS) if (step.version > from) await step.run(db, tx);
+    })().catch(() => {
+      // Aborting the versionchange transaction fails the open and keeps the old data untouched.
+      try {
+        tx.abort();
+      } catch {
+        // already finished or aborted
+      }
+    });
+  });
+  return (wrap(request) as Promise<IDBPDatabase<unknown>>).then((db) => {
+    // Another context upgrading the database: step aside rather than block it.
+    db.addEventListener('versionchange', () => db.close());
+    return db as unknown as WalletDb;
+  });
+}

@@ -1,0 +1,6 @@
+/** The vault: passphrase-protected storage of card secrets in IndexedDB (see vault.ts, db.ts, backup.ts). */
+export * from './backup.ts';
+export * from './crypto.ts';
+export * from './db.ts';
+export * from './strength.ts';
+export * from './vault.ts';
