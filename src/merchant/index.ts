@@ -24,6 +24,7 @@ export {
   type PaymentInitiation,
   type PurchaseOutcome,
   paymentInitiationHtml,
+  REJECT_REASONS,
   SetError,
   type TransIds,
 } from '../protocol/index.ts';
@@ -66,5 +67,5 @@ export {
   type PurchaseState,
   purchaseStateOf,
 } from './purchase-state.ts';
-export { SET_CONTENT_TYPE } from './set-response.ts';
+export { SET_CONTENT_TYPE, setErrorResponse } from './set-response.ts';
 export { describeDecline, describeRejection, describeSetError } from './wording.ts';

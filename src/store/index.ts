@@ -1,0 +1,16 @@
+/**
+ * src/store — the sandbox's demo store: a catalogue, a server-side cart and a SET checkout,
+ * built only with the merchant SDK (src/merchant) over the SQL storage (src/storage), so that it
+ * is also the reference integration for merchant developers (docs/merchant-guide.md).
+ *
+ *   createDemoStore   the Hono app; applies STORE_MIGRATIONS ('store/…') to the database first
+ *   SqlOrderStore     the merchant SDK's OrderStore over the store's tables
+ *
+ * May import src/merchant and src/storage only (never src/protocol directly, src/gateway, src/ca
+ * or the sandbox, which wires the store to the gateway and the CAs).
+ */
+export { createDemoStore, type DemoStore, type DemoStoreOptions } from './app.ts';
+export { CATALOGUE, type Product } from './catalogue.ts';
+export { escapeHtml, html, SafeHtml } from './html.ts';
+export { STORE_MIGRATIONS } from './migrations.ts';
+export { SqlOrderStore } from './sql-order-store.ts';

@@ -1,0 +1,50 @@
+/**
+ * The demo store's tables: carts (server side, named by a cookie), orders (their lines and total
+ * at checkout), and the SET transactions the merchant SDK records through SqlOrderStore. The
+ * partial unique index is the database's own guard that an order is paid at most once.
+ */
+import type { Migration } from '../storage/index.ts';
+
+export const STORE_MIGRATIONS: readonly Migration[] = [
+  {
+    id: 'store/001-carts-orders-set-transactions',
+    sql: `
+CREATE TABLE store_carts (
+  id text PRIMARY KEY,
+  created_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE TABLE store_cart_items (
+  cart_id text NOT NULL REFERENCES store_carts (id) ON DELETE CASCADE,
+  product_id text NOT NULL,
+  quantity integer NOT NULL CHECK (quantity BETWEEN 1 AND 99),
+  PRIMARY KEY (cart_id, product_id)
+);
+CREATE TABLE store_orders (
+  id text PRIMARY KEY,
+  description text NOT NULL,
+  lines jsonb NOT NULL,
+  amount jsonb NOT NULL,
+  created_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE TABLE store_set_transactions (
+  xid text PRIMARY KEY,
+  lid_m text NOT NULL REFERENCES store_orders (id),
+  state text NOT NULL CHECK (state IN ('pending', 'authorizing', 'approved', 'declined')),
+  pending jsonb NOT NULL,
+  claim jsonb,
+  record jsonb,
+  created_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX store_set_transactions_by_order ON store_set_transactions (lid_m, created_at);
+CREATE UNIQUE INDEX store_set_one_payment_per_order ON store_set_transactions (lid_m)
+  WHERE state IN ('authorizing', 'approved');
+CREATE TABLE store_set_follow_ups (
+  id bigserial PRIMARY KEY,
+  xid text NOT NULL REFERENCES store_set_transactions (xid),
+  record jsonb NOT NULL,
+  created_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX store_set_follow_ups_by_xid ON store_set_follow_ups (xid, id);
+`,
+  },
+];

@@ -1,0 +1,46 @@
+/** The frame every store page shares: language, skip link, header with navigation, footer. */
+import { html, type SafeHtml } from '../html.ts';
+
+export interface PageFrame {
+  title: string;
+  storeName: string;
+  cartCount: number;
+  body: SafeHtml;
+  /** Extra head markup (the payment initiation element goes here). */
+  head?: SafeHtml;
+  /** Same-origin script paths. */
+  scripts?: string[];
+}
+
+export function layout(p: PageFrame): string {
+  return `<!doctype html>\n${html`<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${p.title} · ${p.storeName}</title>
+<link rel="stylesheet" href="/assets/store.css">
+${p.head ?? ''}
+</head>
+<body>
+<a class="skip" href="#main">Skip to content</a>
+<header>
+  <a class="brand" href="/">${p.storeName}</a>
+  <nav aria-label="Store">
+    <ul>
+      <li><a href="/">Catalogue</a></li>
+      <li><a href="/cart">Cart${p.cartCount ? ` (${p.cartCount})` : ''}</a></li>
+      <li><a href="/orders">Orders</a></li>
+    </ul>
+  </nav>
+</header>
+<main id="main">
+${p.body}
+</main>
+<footer>
+  <p>A demo store for the SET/2 sandbox: every payment goes through the SET Wallet and the sandbox
+  payment gateway. No real money moves. Built only with <code>set-wallet/merchant</code>.</p>
+</footer>
+${(p.scripts ?? []).map((src) => html`<script src="${src}" defer></script>`)}
+</body>
+</html>`}`;
+}

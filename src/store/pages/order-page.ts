@@ -1,0 +1,225 @@
+/**
+ * One order: while it awaits payment, the checkout (the payment initiation element, the order, a
+ * status line the page script keeps fresh, and what to do without the wallet); once paid, the SET
+ * result with the amounts and history, and the merchant's capture / refund / reverse forms.
+ */
+import {
+  type Amount,
+  balanceOf,
+  describeDecline,
+  describeRejection,
+  type FollowUpRecord,
+  formatAmount,
+  type PurchaseState,
+  paymentInitiationHtml,
+} from '../../merchant/index.ts';
+import { html, type SafeHtml, trusted } from '../html.ts';
+import { awaitsPayment, type OrderPayment } from '../order-payment.ts';
+import type { StoreOrder } from '../store-orders.ts';
+
+export interface OrderView {
+  order: StoreOrder;
+  payment: OrderPayment;
+  brands: string[];
+  storeName: string;
+  flash?: { ok: boolean; text: string };
+  walletHelpUrl?: string;
+  testCardsUrl?: string;
+}
+
+export const STATE_WORDS: Record<PurchaseState, string> = {
+  awaitingPayment: 'Awaiting payment',
+  authorizing: 'Payment in progress',
+  declined: 'Declined',
+  authorized: 'Authorized',
+  reversed: 'Authorization reversed',
+  captured: 'Captured',
+  partiallyRefunded: 'Partly refunded',
+  refunded: 'Refunded',
+};
+
+const FOLLOW_UP_WORDS: Record<FollowUpRecord['request'], string> = {
+  CapReq: 'Capture',
+  CapRevReq: 'Capture reversal',
+  AuthRevReq: 'Authorization reversal',
+  CredReq: 'Refund',
+  CredRevReq: 'Refund reversal',
+};
+
+export function orderPage(v: OrderView): {
+  title: string;
+  head: SafeHtml;
+  body: SafeHtml;
+  scripts: string[];
+} {
+  const { state } = v.payment;
+  if (awaitsPayment(state)) {
+    return {
+      title: `Checkout ${v.order.id}`,
+      head: trusted(
+        paymentInitiationHtml({
+          brands: v.brands,
+          amount: v.order.amount,
+          lidM: v.order.id,
+          endpoint: '/set',
+          description: `${v.storeName} order ${v.order.id}`.slice(0, 200),
+        }),
+      ),
+      body: checkoutView(v),
+      scripts: ['/assets/checkout.js'],
+    };
+  }
+  return {
+    title: `Order ${v.order.id}`,
+    head: html``,
+    body: statusView(v),
+    scripts: state === 'authorizing' ? ['/assets/checkout.js'] : [],
+  };
+}
+
+function flash(v: OrderView): SafeHtml {
+  return v.flash
+    ? html`<p class="notice ${v.flash.ok ? 'ok' : 'bad'}" role="status">${v.flash.text}</p>`
+    : html``;
+}
+
+function linesTable(order: StoreOrder): SafeHtml {
+  return html`<table>
+  <caption>Order ${order.id}</caption>
+  <thead><tr><th scope="col">Product</th><th scope="col" class="num">Quantity</th><th scope="col" class="num">Unit price</th><th scope="col" class="num">Line total</th></tr></thead>
+  <tbody>${order.lines.map(
+    (l) =>
+      html`<tr><th scope="row">${l.name}</th><td class="num">${l.quantity}</td><td class="num">${formatAmount(l.unitPrice)}</td><td class="num">${formatAmount(l.total)}</td></tr>`,
+  )}</tbody>
+  <tfoot><tr><th scope="row" colspan="3">Total</th><td class="num" id="order-total">${formatAmount(order.amount)}</td></tr></tfoot>
+</table>`;
+}
+
+function statusLine(v: OrderView, text: string): SafeHtml {
+  return html`<p id="payment-status" class="state" role="status" aria-live="polite"
+  data-status-url="/orders/${v.order.id}/status" data-state="${v.payment.state}">${text}</p>
+<noscript><p>This page updates by itself when scripts run. Without them, <a href="/orders/${v.order.id}">reload it</a> after you pay.</p></noscript>`;
+}
+
+function checkoutView(v: OrderView): SafeHtml {
+  const declined = v.payment.state === 'declined' ? v.payment.current?.record?.outcome.result : undefined;
+  return html`<h1>Checkout</h1>
+${flash(v)}
+${
+  declined
+    ? html`<div class="notice bad" role="alert"><p><strong>Your card was declined.</strong> ${describeDecline(declined.reason)}</p>
+<p>Nothing was charged. You can pay this order again with another card.</p></div>`
+    : ''
+}
+${linesTable(v.order)}
+<section aria-labelledby="pay-heading">
+  <h2 id="pay-heading">Pay with SET</h2>
+  ${statusLine(v, `Waiting for your SET Wallet to pay ${formatAmount(v.order.amount)}…`)}
+  <p>Your SET Wallet notices this page and offers to pay. Its confirmation window shows this shop's
+  verified name and the amount the shop signed: check them, then confirm there. This page moves on
+  by itself once the payment has gone through.</p>
+  <details>
+    <summary>No SET Wallet yet?</summary>
+    <ol>
+      <li>Install the SET Wallet extension in Chrome or Firefox${
+        v.walletHelpUrl
+          ? html` (<a href="${v.walletHelpUrl}">how to install it</a>)`
+          : html` (run <code>npm start</code> in the SET Wallet project: it builds the extension and says how to load it)`
+      }.</li>
+      <li>Register a test card with the sandbox issuer${v.testCardsUrl ? html` (<a href="${v.testCardsUrl}">test cards</a>)` : ''}.</li>
+      <li>Come back to this page: the wallet offers to pay it.</li>
+    </ol>
+  </details>
+</section>`;
+}
+
+function amountRow(label: string, amount: Amount): SafeHtml {
+  return html`<tr><th scope="row">${label}</th><td class="num">${formatAmount(amount)}</td></tr>`;
+}
+
+function statusView(v: OrderView): SafeHtml {
+  const { state, current } = v.payment;
+  if (state === 'authorizing' || !current?.record) {
+    return html`<h1>Order ${v.order.id}</h1>
+${statusLine(v, 'Payment in progress: waiting for the payment gateway…')}
+${linesTable(v.order)}`;
+  }
+  const result = current.record.outcome.result;
+  const b = balanceOf(current);
+  const amt = (value: number): Amount => ({ currency: b.currency, exponent: b.exponent, value });
+  const ok = state !== 'reversed';
+  return html`<h1>Order ${v.order.id}</h1>
+${flash(v)}
+<p>Payment: <span id="payment-state" class="state ${ok ? 'ok' : 'bad'}">${STATE_WORDS[state]}</span></p>
+<table>
+  <caption>SET payment</caption>
+  <tbody>
+    <tr><th scope="row">Authorization code</th><td class="num"><code>${result.authCode ?? '—'}</code></td></tr>
+    ${amountRow('Amount authorized', result.amount)}
+    ${amountRow('Authorized, not captured', amt(b.captured === 0 ? b.authorized : 0))}
+    ${amountRow('Captured', amt(b.captured))}
+    ${amountRow('Refunded', amt(b.refunded))}
+  </tbody>
+</table>
+${
+  current.followUps.length
+    ? html`<table>
+  <caption>History</caption>
+  <thead><tr><th scope="col">When</th><th scope="col">Action</th><th scope="col" class="num">Amount</th><th scope="col">Result</th></tr></thead>
+  <tbody>${current.followUps.map(
+    (f) =>
+      html`<tr><td>${new Date(f.at).toLocaleString('en-GB', { timeZone: 'UTC' })} UTC</td><td>${FOLLOW_UP_WORDS[f.request]}</td><td class="num">${formatAmount(f.amount)}</td><td>${
+        f.status === 'rejected' ? `Rejected: ${describeRejection(f.reason)}` : 'Done'
+      }</td></tr>`,
+  )}</tbody>
+</table>`
+    : ''
+}
+${linesTable(v.order)}
+${merchantActions(v.order.id, b)}`;
+}
+
+function merchantActions(orderId: string, b: ReturnType<typeof balanceOf>): SafeHtml {
+  const amt = (value: number): Amount => ({ currency: b.currency, exponent: b.exponent, value });
+  // A form field's default, e.g. "12.99": exact for SET amounts (see formatAmount).
+  const plain = (value: number) => (value / 10 ** b.exponent).toFixed(b.exponent);
+  const canCapture = b.authorized > 0 && b.captured === 0;
+  const refundable = b.captured - b.refunded;
+  if (!canCapture && refundable <= 0) return html``;
+  return html`<section aria-labelledby="merchant-heading">
+<h2 id="merchant-heading">Merchant actions</h2>
+<p class="muted">In a real shop these are in the back office. Each one is a signed, sealed request to the payment gateway.</p>
+<div class="actions">
+${
+  canCapture
+    ? html`<section>
+  <h3>Capture</h3>
+  <form class="inline" method="post" action="/orders/${orderId}/capture">
+    <label for="capture-amount">Amount (${b.currency}, up to ${formatAmount(amt(b.authorized))})</label>
+    <input id="capture-amount" type="text" inputmode="decimal" name="amount" value="${plain(b.authorized)}" required>
+    <button type="submit">Capture</button>
+  </form>
+</section>
+<section>
+  <h3>Reverse the authorization</h3>
+  <form class="inline" method="post" action="/orders/${orderId}/reverse">
+    <button type="submit" class="secondary">Reverse ${formatAmount(amt(b.authorized))}</button>
+  </form>
+</section>`
+    : ''
+}
+${
+  refundable > 0
+    ? html`<section>
+  <h3>Refund</h3>
+  <form class="inline" method="post" action="/orders/${orderId}/refund">
+    <label for="refund-amount">Amount (${b.currency}, up to ${formatAmount(amt(refundable))})</label>
+    <input id="refund-amount" type="text" inputmode="decimal" name="amount" value="${plain(refundable)}" required>
+    <button type="submit">Refund</button>
+  </form>
+</section>`
+    : ''
+}
+</div>
+</section>`;
+}

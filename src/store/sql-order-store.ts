@@ -1,0 +1,146 @@
+/**
+ * The merchant SDK's OrderStore over the demo store's SQL tables (PGlite or PostgreSQL). Orders
+ * are described from store_orders by their id, which is the LID-M; SET transactions live in
+ * store_set_transactions keyed by XID. Claims and outcomes are written in transactions under a
+ * per-order advisory lock, so two XIDs of one order can never both be authorizing or approved,
+ * and the first outcome recorded is the one kept.
+ */
+import type {
+  AuthorizationClaim,
+  ClaimResult,
+  FollowUpRecord,
+  OrderDescription,
+  OrderStore,
+  PendingPurchase,
+  PurchaseRecord,
+  SetTransaction,
+} from '../merchant/index.ts';
+import type { Database, Sql } from '../storage/index.ts';
+
+interface TransactionRow {
+  [key: string]: unknown;
+  xid: string;
+  pending: PendingPurchase;
+  claim: AuthorizationClaim | null;
+  record: PurchaseRecord | null;
+}
+
+const TAKEN = `state IN ('authorizing', 'approved')`;
+/** Namespace of this store's advisory locks (the second key is the order id's hash). */
+const LOCK_NAMESPACE = 0x5e7_5701;
+
+export class SqlOrderStore implements OrderStore {
+  constructor(private readonly db: Database) {}
+
+  async describe(lidM: string): Promise<OrderDescription | undefined> {
+    const rows = await this.db.query<{ description: string; amount: OrderDescription['amount'] }>(
+      `SELECT description, amount FROM store_orders o
+        WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM store_set_transactions t WHERE t.lid_m = o.id AND t.${TAKEN})`,
+      [lidM],
+    );
+    const row = rows[0];
+    return row ? { od: row.description, amount: row.amount } : undefined;
+  }
+
+  async savePending(p: PendingPurchase): Promise<void> {
+    await this.db.query(
+      `INSERT INTO store_set_transactions (xid, lid_m, state, pending) VALUES ($1, $2, 'pending', $3::jsonb)`,
+      [p.xid, p.lidM, JSON.stringify(p)],
+    );
+  }
+
+  async find(xid: string): Promise<SetTransaction | undefined> {
+    const rows = await this.db.query<TransactionRow>(
+      'SELECT xid, pending, claim, record FROM store_set_transactions WHERE xid = $1',
+      [xid],
+    );
+    return rows[0] ? this.withFollowUps(this.db, rows[0]) : undefined;
+  }
+
+  /** Every SET transaction of an order, oldest first. */
+  async transactionsFor(lidM: string): Promise<SetTransaction[]> {
+    const rows = await this.db.query<TransactionRow>(
+      'SELECT xid, pending, claim, record FROM store_set_transactions WHERE lid_m = $1 ORDER BY created_at, xid',
+      [lidM],
+    );
+    return Promise.all(rows.map((r) => this.withFollowUps(this.db, r)));
+  }
+
+  async claimAuthorization(xid: string, claim: AuthorizationClaim): Promise<ClaimResult> {
+    const lidM = await this.orderOf(xid);
+    if (!lidM) return { ok: false, reason: 'unknownXID' };
+    return this.db.transaction(async (tx) => {
+      await tx.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [LOCK_NAMESPACE, lidM]);
+      const rows = await tx.query<{ claim: AuthorizationClaim | null }>(
+        'SELECT claim FROM store_set_transactions WHERE xid = $1 FOR UPDATE',
+        [xid],
+      );
+      const existing = rows[0]?.claim;
+      if (existing) return { ok: true, claim: existing };
+      const taken = await tx.query(
+        `SELECT 1 FROM store_set_transactions WHERE lid_m = $1 AND xid <> $2 AND ${TAKEN}`,
+        [lidM, xid],
+      );
+      if (taken.length) return { ok: false, reason: 'orderTaken' };
+      await tx.query(
+        `UPDATE store_set_transactions SET claim = $2::jsonb, state = 'authorizing' WHERE xid = $1`,
+        [xid, JSON.stringify(claim)],
+      );
+      return { ok: true, claim };
+    });
+  }
+
+  async releaseAuthorization(xid: string, rrpid: string): Promise<void> {
+    await this.db.query(
+      `UPDATE store_set_transactions SET claim = NULL, state = 'pending'
+        WHERE xid = $1 AND claim->>'rrpid' = $2 AND record IS NULL`,
+      [xid, rrpid],
+    );
+  }
+
+  async recordOutcome(xid: string, record: PurchaseRecord): Promise<PurchaseRecord> {
+    return this.db.transaction(async (tx) => {
+      const rows = await tx.query<{ record: PurchaseRecord | null }>(
+        'SELECT record FROM store_set_transactions WHERE xid = $1 FOR UPDATE',
+        [xid],
+      );
+      if (!rows[0]) throw new Error(`no SET transaction ${xid}`);
+      if (rows[0].record) return rows[0].record;
+      const state = record.outcome.result.status === 'approved' ? 'approved' : 'declined';
+      await tx.query('UPDATE store_set_transactions SET record = $2::jsonb, state = $3 WHERE xid = $1', [
+        xid,
+        JSON.stringify(record),
+        state,
+      ]);
+      return record;
+    });
+  }
+
+  async recordFollowUp(xid: string, followUp: FollowUpRecord): Promise<void> {
+    await this.db.query('INSERT INTO store_set_follow_ups (xid, record) VALUES ($1, $2::jsonb)', [
+      xid,
+      JSON.stringify(followUp),
+    ]);
+  }
+
+  private async orderOf(xid: string): Promise<string | undefined> {
+    const rows = await this.db.query<{ lid_m: string }>(
+      'SELECT lid_m FROM store_set_transactions WHERE xid = $1',
+      [xid],
+    );
+    return rows[0]?.lid_m;
+  }
+
+  private async withFollowUps(sql: Sql, row: TransactionRow): Promise<SetTransaction> {
+    const followUps = await sql.query<{ record: FollowUpRecord }>(
+      'SELECT record FROM store_set_follow_ups WHERE xid = $1 ORDER BY id',
+      [row.xid],
+    );
+    return {
+      ...row.pending,
+      ...(row.claim ? { claim: row.claim } : {}),
+      ...(row.record ? { record: row.record } : {}),
+      followUps: followUps.map((f) => f.record),
+    };
+  }
+}
