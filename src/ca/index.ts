@@ -1,0 +1,40 @@
+/**
+ * src/ca: the sandbox's issuer site, with the brand's certificate authorities (SET Book 2
+ * "Certificate Management", "Cardholder registration", "Merchant/Acquirer registration";
+ * SET-PROFILE §1, §4, §5).
+ *
+ * - The CCA registers cards over SET (CardCInit → RegForm → CertReq/CertRes), binding the unique
+ *   cardholder ID to PANSecret; the MCA and PCA enrol merchants and gateways (Me-AqCInit →
+ *   CertReq/CertRes). Every request is parsed by src/protocol, every failure is a signed SET Error
+ *   with a 4xx status, and retried requests get their first answer.
+ * - Pages: issuer home, the registration page declaring a registration initiation, the test
+ *   cards, the issued certificates with revocation.
+ * - Revocation: per-CA CRLs and the brand's signed BrandCRLIdentifier, published from the
+ *   database; currentCrls() is what the sandbox hands the gateway.
+ *
+ * May import src/protocol and src/storage only (never src/gateway or src/merchant); the sandbox
+ * wires it to the others. Storage: CA_MIGRATIONS (tables prefixed ca_).
+ */
+export { ADMIN_COOKIE } from './admin-gate.ts';
+export {
+  type CaKeys,
+  type IssuerSiteDeps,
+  type KeyHolder,
+  TEST_CARD_BEHAVIOURS,
+  type TestCard,
+  type TestCardBehaviour,
+} from './deps.ts';
+export {
+  type EnrolmentDecision,
+  type EnrolmentPolicy,
+  type GatewayCertReq,
+  type MerchantCertReq,
+  sandboxEnrolments,
+} from './enrolment-policy.ts';
+export { isLuhnValid } from './luhn.ts';
+export { CA_MIGRATIONS } from './migrations.ts';
+export { DEFAULT_CARDHOLDER_FORM, DEFAULT_GATEWAY_FORM, DEFAULT_MERCHANT_FORM } from './reg-forms.ts';
+export { CRL_REFRESH_MS, CRL_VALIDITY_MS, type RevocationResult } from './revocation.ts';
+export { CCA_ENDPOINT, createIssuerSite, type IssuerSite } from './site.ts';
+export type { IssuingCa } from './store/certificates.ts';
+export { PENDING_TTL_MS } from './store/pending.ts';

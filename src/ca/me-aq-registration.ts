@@ -1,0 +1,69 @@
+/**
+ * Me-AqCInitReq → Me-AqCInitRes at the MCA and the PCA (SET Book 2 "Merchant/Acquirer certificate
+ * initiation"; SET-PROFILE §4 Cardholder registration 4): the CA's certificates, the form, and a
+ * fresh LID-CA and Chall-CA, remembered at stage 'form' for the CertReq that follows. A merchant
+ * enrols at the MCA, a gateway at the PCA; the other request type is refused at each.
+ */
+import {
+  buildMeAqCInitRes,
+  caTypeFor,
+  encodeWire,
+  fail,
+  parseMeAqCInitReq,
+  randomLabel,
+} from '../protocol/index.ts';
+import {
+  checkBrand,
+  type RegistrationContext,
+  type SetHandlers,
+  withRevocationInfo,
+} from './registration-context.ts';
+import { insertPending } from './store/pending.ts';
+import { recordResponse } from './store/responses.ts';
+
+export function meAqHandlers(ctx: RegistrationContext): SetHandlers {
+  const { role, db } = ctx;
+  return {
+    'Me-AqCInitReq': async ({ bytes, requestHash, at }) => {
+      const req = parseMeAqCInitReq(bytes, { now: at });
+      if (caTypeFor(req.requestType) !== role.certificateType) {
+        const other = req.requestType === 'merchant' ? '/set/mca' : '/set/pca';
+        fail('messageNotSupported', `the ${role.title} does not enrol a ${req.requestType}; use ${other}`);
+      }
+      checkBrand(ctx, req.brandId, 'Me-AqCInitReq.brandId');
+      const regForm = req.requestType === 'merchant' ? ctx.forms.merchant : ctx.forms.gateway;
+      const lidCA = randomLabel();
+      const res = buildMeAqCInitRes({
+        req,
+        ca: role.signer,
+        caKeyExchange: role.keyExchange.chain,
+        regForm,
+        lidCA,
+        now: at,
+      });
+      const response = encodeWire(await withRevocationInfo(ctx, res.wire, req.thumbs));
+      await ctx.tidy(at);
+      await db.transaction(async (tx) => {
+        await insertPending(tx, {
+          lidCA,
+          ca: role.name,
+          lidEE: req.lidEE,
+          requestType: req.requestType,
+          stage: 'form',
+          challCA: res.content.challCA,
+          regForm,
+          createdAt: at,
+        });
+        await recordResponse(tx, {
+          ca: role.name,
+          rrpid: req.rrpid,
+          messageType: 'Me-AqCInitReq',
+          requestHash,
+          response,
+          at,
+        });
+      });
+      return response;
+    },
+  };
+}

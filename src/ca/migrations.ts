@@ -1,0 +1,79 @@
+/**
+ * The issuer site's tables (prefixed ca_, so they can share a database with the gateway and the
+ * store). Applied with src/storage's migrate(db, CA_MIGRATIONS); createIssuerSite does it itself.
+ *
+ * - ca_pending_registrations: what a CA remembers between CardCInitRes / RegFormRes /
+ *   Me-AqCInitRes and the CertReq that follows (SET Book 2: LID-CA, Chall-CA), for 30 minutes.
+ *   Never a card number: only a keyed digest of it, to check CertReq names the same card.
+ * - ca_certificates: every certificate this site's CAs issued, and its revocation.
+ * - ca_crls: every CRL published, per CA and cRLNumber (RFC 5280 §5.2.3).
+ * - ca_brand_crl_identifiers: the current signed BrandCRLIdentifier and its sequence number.
+ * - ca_responses: the answer given to each request, by RRPID, so that a retried identical
+ *   request (same RRPID, same bytes) gets the same answer and never a second certificate.
+ */
+import type { Migration } from '../storage/index.ts';
+
+export const CA_MIGRATIONS: readonly Migration[] = [
+  {
+    id: 'ca/001-registration-and-revocation',
+    sql: `
+CREATE TABLE ca_pending_registrations (
+  lid_ca text PRIMARY KEY,
+  ca text NOT NULL CHECK (ca IN ('cca', 'mca', 'pca')),
+  lid_ee text NOT NULL,
+  request_type text NOT NULL CHECK (request_type IN ('cardholder', 'merchant', 'gateway')),
+  stage text NOT NULL CHECK (stage IN ('init', 'form')),
+  chall_ca text,
+  reg_form text,
+  pan_digest bytea,
+  created_at timestamptz NOT NULL,
+  CHECK (stage = 'init' OR (chall_ca IS NOT NULL AND reg_form IS NOT NULL))
+);
+CREATE INDEX ca_pending_registrations_created ON ca_pending_registrations (created_at);
+CREATE TABLE ca_certificates (
+  serial text PRIMARY KEY,
+  issuer_ca text NOT NULL CHECK (issuer_ca IN ('cca', 'mca', 'pca', 'brand')),
+  certificate_type text NOT NULL,
+  key_role text NOT NULL CHECK (key_role IN ('signature', 'key-exchange')),
+  subject_dn text NOT NULL,
+  common_name text NOT NULL,
+  card_last4 text,
+  thumbprint bytea NOT NULL UNIQUE,
+  der bytea NOT NULL,
+  not_before timestamptz NOT NULL,
+  not_after timestamptz NOT NULL,
+  issued_at timestamptz NOT NULL,
+  lid_ca text,
+  revoked_at timestamptz
+);
+CREATE INDEX ca_certificates_issued ON ca_certificates (issued_at DESC);
+CREATE INDEX ca_certificates_revoked ON ca_certificates (issuer_ca) WHERE revoked_at IS NOT NULL;
+CREATE TABLE ca_crls (
+  ca text NOT NULL CHECK (ca IN ('cca', 'mca', 'pca', 'brand')),
+  crl_number integer NOT NULL CHECK (crl_number > 0),
+  der bytea NOT NULL,
+  this_update timestamptz NOT NULL,
+  next_update timestamptz NOT NULL,
+  PRIMARY KEY (ca, crl_number)
+);
+CREATE TABLE ca_brand_crl_identifiers (
+  brand_id text PRIMARY KEY,
+  sequence integer NOT NULL CHECK (sequence >= 0),
+  crl_thumbs text NOT NULL,
+  body text NOT NULL,
+  next_update timestamptz NOT NULL,
+  updated_at timestamptz NOT NULL
+);
+CREATE TABLE ca_responses (
+  ca text NOT NULL CHECK (ca IN ('cca', 'mca', 'pca')),
+  rrpid text NOT NULL,
+  message_type text NOT NULL,
+  request_hash bytea NOT NULL,
+  response text NOT NULL,
+  created_at timestamptz NOT NULL,
+  PRIMARY KEY (ca, rrpid)
+);
+CREATE INDEX ca_responses_created ON ca_responses (created_at);
+`,
+  },
+];

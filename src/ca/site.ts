@@ -1,0 +1,371 @@
+/**
+ * The issuer site of the sandbox (ARCHITECTURE "The sandbox"): the brand's CCA, MCA and PCA behind
+ * their SET endpoints, the registration and test-card pages, the certificate list with revocation,
+ * and the published CRLs and BrandCRLIdentifier. One Hono app of web-standard handlers; the
+ * sandbox serves it on its own origin.
+ *
+ *   POST /set/cca            CardCInitReq, RegFormReq, CertReq (cardholders)
+ *   POST /set/mca, /set/pca  Me-AqCInitReq, CertReq (merchants, gateways)
+ *   GET  /crl/{cca,mca,pca,brand}.crl, /bci, /pki/root.pem
+ *   GET  /, /register, /test-cards, /certificates   POST /certificates/revoke
+ *   POST /admin/revoke       {serial}, Authorization: Bearer <admin token>
+ */
+import { Hono } from 'hono';
+import { generateCookie, getCookie } from 'hono/cookie';
+import * as v from 'valibot';
+import {
+  certificateToPem,
+  type ParsedCertificate,
+  type ParsedCrl,
+  type SignedBody,
+} from '../protocol/index.ts';
+import { migrate } from '../storage/index.ts';
+import { ADMIN_COOKIE, ADMIN_SESSION_SECONDS, AdminGate } from './admin-gate.ts';
+import { readLimitedBody } from './body.ts';
+import { cardholderHandlers, panDigestKey } from './cardholder-registration.ts';
+import { certReqHandlers } from './cert-req.ts';
+import { checkDeps } from './check-deps.ts';
+import type { IssuerSiteDeps, KeyHolder } from './deps.ts';
+import { sandboxEnrolments } from './enrolment-policy.ts';
+import { meAqHandlers } from './me-aq-registration.ts';
+import { CA_MIGRATIONS } from './migrations.ts';
+import { certificatesPage, type Notice } from './pages/certificates.ts';
+import { homePage } from './pages/home.ts';
+import { messagePage } from './pages/message.ts';
+import { registerPage } from './pages/register.ts';
+import { testCardsPage } from './pages/test-cards.ts';
+import { DEFAULT_CARDHOLDER_FORM, DEFAULT_GATEWAY_FORM, DEFAULT_MERCHANT_FORM } from './reg-forms.ts';
+import type { CaRole, RegistrationContext } from './registration-context.ts';
+import { ISSUING_CAS, Revocation, type RevocationResult } from './revocation.ts';
+import { normaliseSerial, SerialInput } from './serial.ts';
+import { setEndpoint } from './set-endpoint.ts';
+import {
+  countCertificates,
+  findCertificate,
+  type IssuingCa,
+  listCertificates,
+  recordCertificate,
+} from './store/certificates.ts';
+import { pruneExpiredPending } from './store/pending.ts';
+import { pruneResponses } from './store/responses.ts';
+
+export interface IssuerSite {
+  app: Hono;
+  /** The latest CRL of every CA, from the database: give it to the gateway for each check. */
+  currentCrls(): Promise<ParsedCrl[]>;
+  /** The current signed BrandCRLIdentifier. */
+  brandCrlIdentifier(): Promise<SignedBody>;
+  /** Revokes by serial (hex, any case, colons allowed); throws RangeError for a malformed serial. */
+  revoke(serial: string): Promise<RevocationResult>;
+}
+
+/** Where the CCA listens: what the registration initiation names. */
+export const CCA_ENDPOINT = '/set/cca';
+const CERTIFICATES_SHOWN = 500;
+const TIDY_EVERY_MS = 60_000;
+
+const HTML_HEADERS = {
+  'content-type': 'text/html; charset=utf-8',
+  'content-security-policy':
+    "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+  'cache-control': 'no-store',
+};
+
+const RevokeForm = v.strictObject({
+  serial: v.pipe(v.string(), v.maxLength(80)),
+  csrf: v.pipe(v.string(), v.maxLength(128)),
+});
+const RevokeRequest = v.strictObject({ serial: SerialInput });
+
+/**
+ * Builds the site: checks the wiring, applies CA_MIGRATIONS, records the CA certificates, and
+ * publishes the first CRLs and BrandCRLIdentifier if there are none yet.
+ */
+export async function createIssuerSite(deps: IssuerSiteDeps): Promise<IssuerSite> {
+  const now = deps.now ?? (() => new Date());
+  const log = deps.log ?? ((line: string) => console.error(`issuer: ${line}`));
+  checkDeps(deps, now());
+  const gate = new AdminGate(deps.adminToken);
+  const { db } = deps;
+  await migrate(db, CA_MIGRATIONS);
+
+  const issuers: Record<IssuingCa, KeyHolder> = {
+    brand: deps.brand,
+    cca: deps.cca.signature,
+    mca: deps.mca.signature,
+    pca: deps.pca.signature,
+  };
+  await recordKnownCertificates(deps, issuers);
+  const revocation = new Revocation({ db, issuers, brandId: deps.brandId, now });
+  await revocation.ensurePublished();
+
+  let lastTidy = 0;
+  const tidy = async (at: Date) => {
+    if (at.getTime() - lastTidy < TIDY_EVERY_MS) return;
+    lastTidy = at.getTime();
+    await pruneExpiredPending(db, at);
+    await pruneResponses(db, at);
+  };
+  const forms = {
+    cardholder: deps.regForm ?? DEFAULT_CARDHOLDER_FORM,
+    merchant: deps.merchantRegForm ?? DEFAULT_MERCHANT_FORM,
+    gateway: deps.gatewayRegForm ?? DEFAULT_GATEWAY_FORM,
+  };
+  const roles: CaRole[] = [
+    { name: 'cca', title: 'Cardholder CA', certificateType: 'cardholder-ca', ...roleKeys(deps.cca) },
+    { name: 'mca', title: 'Merchant CA', certificateType: 'merchant-ca', ...roleKeys(deps.mca) },
+    { name: 'pca', title: 'Payment Gateway CA', certificateType: 'gateway-ca', ...roleKeys(deps.pca) },
+  ];
+
+  const app = new Hono();
+  const page = (body: string, status = 200) => new Response(body, { status, headers: HTML_HEADERS });
+  const refusal = (title: string, text: string, status: number, back?: string) =>
+    page(messagePage({ issuerName: deps.issuerName, title, text, ...(back ? { back } : {}) }), status);
+
+  for (const role of roles) {
+    const ctx: RegistrationContext = {
+      role,
+      db,
+      brandId: deps.brandId,
+      forms,
+      enrolments: deps.enrolments ?? sandboxEnrolments,
+      revocation,
+      tidy,
+    };
+    const panKey = role.name === 'cca' ? panDigestKey(role.keyExchange.privateKey) : undefined;
+    const handlers =
+      role.name === 'cca'
+        ? { ...cardholderHandlers(ctx, panKey!), ...certReqHandlers(ctx, panKey) }
+        : { ...meAqHandlers(ctx), ...certReqHandlers(ctx) };
+    const handle = setEndpoint({ role, db, handlers, now, log });
+    app.post(`/set/${role.name}`, (c) => handle(c.req.raw));
+    app.all(
+      `/set/${role.name}`,
+      () =>
+        new Response('This SET/2 endpoint takes POST.\n', {
+          status: 405,
+          headers: { allow: 'POST', 'content-type': 'text/plain; charset=utf-8' },
+        }),
+    );
+  }
+
+  const crlFiles = new Map<string, IssuingCa>(ISSUING_CAS.map((ca) => [`${ca}.crl`, ca]));
+  app.get('/crl/:file', async (c) => {
+    const ca = crlFiles.get(c.req.param('file'));
+    if (!ca) return c.text('No such CRL: try cca.crl, mca.crl, pca.crl or brand.crl.\n', 404);
+    const crl = await revocation.crlOf(ca);
+    return new Response(crl.der.slice(), {
+      headers: {
+        'content-type': 'application/pkix-crl',
+        'cache-control': 'no-cache',
+        'x-content-type-options': 'nosniff',
+      },
+    });
+  });
+  app.get('/bci', async (c) => {
+    c.header('cache-control', 'no-cache');
+    return c.json(await revocation.brandCrlIdentifier());
+  });
+  app.get('/pki/root.pem', () => {
+    const pem = deps.trustedRoots.map((r) => certificateToPem(r.der)).join('');
+    return new Response(pem, { headers: { 'content-type': 'application/x-pem-file' } });
+  });
+
+  app.get('/', () => page(homePage({ issuerName: deps.issuerName, brandId: deps.brandId })));
+  app.get('/register', () =>
+    page(registerPage({ issuerName: deps.issuerName, brandId: deps.brandId, ccaEndpoint: CCA_ENDPOINT })),
+  );
+  app.get('/test-cards', () =>
+    page(
+      testCardsPage({
+        issuerName: deps.issuerName,
+        brandId: deps.brandId,
+        cards: deps.testCards,
+        now: now(),
+      }),
+    ),
+  );
+
+  app.get('/certificates', async (c) => {
+    const token = c.req.query('token');
+    if (token !== undefined) {
+      if (!gate.tokenMatches(token)) {
+        return refusal(
+          'Not a valid admin link',
+          'This admin link is not valid for this sandbox.',
+          403,
+          '/certificates',
+        );
+      }
+      // Swap the token for a session cookie, and take it out of the address bar and history.
+      return new Response(null, {
+        status: 303,
+        headers: {
+          location: '/certificates',
+          'set-cookie': generateCookie(ADMIN_COOKIE, gate.session, {
+            httpOnly: true,
+            sameSite: 'Strict',
+            path: '/',
+            maxAge: ADMIN_SESSION_SECONDS,
+          }),
+          'cache-control': 'no-store',
+          'referrer-policy': 'no-referrer',
+        },
+      });
+    }
+    const admin = gate.sessionMatches(getCookie(c, ADMIN_COOKIE));
+    const [certificates, total] = await Promise.all([
+      listCertificates(db, CERTIFICATES_SHOWN),
+      countCertificates(db),
+    ]);
+    let notice: Notice | undefined;
+    const revoked = normaliseSerial(c.req.query('revoked') ?? '');
+    if (revoked) {
+      const rec = await findCertificate(db, revoked);
+      if (rec?.revokedAt) {
+        notice = { kind: 'ok', text: `Certificate ${revoked} is revoked and listed on its CA's new CRL.` };
+      }
+    }
+    return page(
+      certificatesPage({
+        issuerName: deps.issuerName,
+        certificates,
+        total,
+        now: now(),
+        ...(admin ? { csrf: gate.csrf } : {}),
+        ...(notice ? { notice } : {}),
+      }),
+    );
+  });
+
+  app.post('/certificates/revoke', async (c) => {
+    const back = '/certificates';
+    if (!gate.sessionMatches(getCookie(c, ADMIN_COOKIE))) {
+      return refusal(
+        'Not signed in',
+        'Open the administrator link the sandbox printed, then try again.',
+        403,
+        back,
+      );
+    }
+    const origin = c.req.header('origin');
+    if (origin !== undefined && origin !== new URL(c.req.url).origin) {
+      return refusal('Refused', 'The revoke form must be sent from this site.', 403, back);
+    }
+    const body = await readLimitedBody(c.req.raw, 2048);
+    if (!body.ok) return refusal('Refused', 'The form is too large.', 413, back);
+    const form = v.safeParse(
+      RevokeForm,
+      Object.fromEntries(new URLSearchParams(new TextDecoder().decode(body.bytes))),
+    );
+    if (!form.success || !gate.csrfMatches(form.output.csrf)) {
+      return refusal(
+        'Refused',
+        'The form is out of date: reload the certificates page and try again.',
+        403,
+        back,
+      );
+    }
+    const serial = normaliseSerial(form.output.serial);
+    if (!serial) return refusal('Not a serial number', 'The serial number is not hexadecimal.', 422, back);
+    const result = await revocation.revoke(serial);
+    if (result.status === 'unknown') {
+      return refusal(
+        'Unknown certificate',
+        `No certificate with serial ${serial} was issued here.`,
+        404,
+        back,
+      );
+    }
+    log(`revoked ${serial} (${result.issuer}), CRL ${result.crlNumber}, from the certificates page`);
+    return new Response(null, {
+      status: 303,
+      headers: { location: `/certificates?revoked=${serial}`, 'cache-control': 'no-store' },
+    });
+  });
+
+  app.post('/admin/revoke', async (c) => {
+    const auth = gate.bearer(c.req.header('authorization'));
+    if (auth === 'missing') {
+      c.header('www-authenticate', 'Bearer realm="setwallet issuer"');
+      return c.json({ error: 'missing Authorization: Bearer <admin token>' }, 401);
+    }
+    if (auth === 'wrong') return c.json({ error: 'wrong admin token' }, 403);
+    const body = await readLimitedBody(c.req.raw, 1024);
+    if (!body.ok) return c.json({ error: 'the body is at most 1024 bytes' }, 413);
+    let json: unknown;
+    try {
+      json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(body.bytes));
+    } catch {
+      return c.json({ error: 'the body must be JSON: {"serial": "<hex>"}' }, 400);
+    }
+    const parsed = v.safeParse(RevokeRequest, json);
+    const serial = parsed.success ? normaliseSerial(parsed.output.serial) : undefined;
+    if (!serial) return c.json({ error: 'the body must be {"serial": "<hexadecimal serial number>"}' }, 400);
+    const result = await revocation.revoke(serial);
+    if (result.status === 'unknown') return c.json({ error: 'no certificate with this serial', serial }, 404);
+    log(`revoked ${serial} (${result.issuer}), CRL ${result.crlNumber}, through the admin API`);
+    return c.json({ ...result, revokedAt: result.revokedAt.toISOString() });
+  });
+
+  app.notFound(() => refusal('Not found', 'There is no page here.', 404));
+  app.onError((err, c) => {
+    log(`${c.req.method} ${new URL(c.req.url).pathname}: ${err.name}: ${err.message}`);
+    if (new URL(c.req.url).pathname.startsWith('/admin/')) {
+      return c.json({ error: 'the issuer could not do this; see its log' }, 422);
+    }
+    return refusal('Something went wrong', 'The issuer could not do this. The sandbox log says why.', 422);
+  });
+
+  return {
+    app,
+    currentCrls: () => revocation.currentCrls(),
+    brandCrlIdentifier: () => revocation.brandCrlIdentifier(),
+    revoke: async (serial) => {
+      const normal = normaliseSerial(serial);
+      if (!normal) throw new RangeError(`not a certificate serial number: ${serial.slice(0, 80)}`);
+      return revocation.revoke(normal);
+    },
+  };
+}
+
+function roleKeys(keys: IssuerSiteDeps['cca']): Pick<CaRole, 'signer' | 'keyExchange'> {
+  return { signer: keys.signature, keyExchange: keys.keyExchange };
+}
+
+/**
+ * Records what this site's CAs issued outside the SET endpoints, so it can be listed and
+ * revoked: the CA certificates the brand CA issued (on the brand CRL), and deps.alsoIssued.
+ */
+async function recordKnownCertificates(deps: IssuerSiteDeps, issuers: Record<IssuingCa, KeyHolder>) {
+  const issuerOf = (cert: ParsedCertificate): IssuingCa | undefined =>
+    ISSUING_CAS.find((ca) => {
+      const c = issuers[ca].certificate;
+      return (
+        cert.issuerDn === c.subjectDn &&
+        cert.authorityKeyId !== undefined &&
+        cert.authorityKeyId.every((b, i) => b === c.subjectKeyId[i]) &&
+        cert.authorityKeyId.length === c.subjectKeyId.length
+      );
+    });
+  const known = [
+    ...(['cca', 'mca', 'pca'] as const).flatMap((ca) => [
+      deps[ca].signature.certificate,
+      deps[ca].keyExchange.certificate,
+    ]),
+    ...(deps.alsoIssued ?? []),
+  ];
+  await deps.db.transaction(async (tx) => {
+    for (const certificate of known) {
+      const issuer = issuerOf(certificate);
+      if (!issuer) {
+        // A CA under a geopolitical CA is not this site's to revoke; anything else is a wiring mistake.
+        if (certificate.isCA) continue;
+        throw new Error(`alsoIssued: "${certificate.subjectDn}" was not issued by this site's CAs`);
+      }
+      await recordCertificate(tx, { certificate, issuer, issuedAt: certificate.notBefore, ifAbsent: true });
+    }
+  });
+}
