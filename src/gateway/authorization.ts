@@ -1,0 +1,108 @@
+/**
+ * AuthReq → AuthRes at the gateway (SET Book 2 "Payment authorization"; SET-PROFILE §4 Payment).
+ * verifyAuthReq makes every check of the profile's list but one; this adds the last, that the XID
+ * has not been used before, against the ledger. Then the issuer decides, the answer is built,
+ * and it is sent only once the ledger has committed it.
+ */
+import {
+  type AuthResult,
+  buildAuthRes,
+  encodeWire,
+  SetError,
+  sealCapToken,
+  verifyAuthReq,
+  type Wire,
+} from '../protocol/index.ts';
+import type { AuthorizationRecord } from './ledger.ts';
+import { chainToRecord, merchantKeyExchangeOf } from './merchant-key-exchange.ts';
+import { type PaymentContext, requestDigest } from './payment-context.ts';
+
+/** Returns the AuthRes wire to send; throws a SetError for anything the Error message reports. */
+export async function authorize(p: PaymentContext, bytes: Uint8Array, wire: Wire): Promise<string> {
+  const ctx = await p.verifyContext();
+  const verified = verifyAuthReq(bytes, p.keyExchange, ctx);
+  const req = verified.content;
+  if (req.authReqAmt.value === 0)
+    throw new SetError('decodingFailure', 'AuthReqAmt must be greater than zero');
+  const xid = req.transIds.xid;
+  const digest = requestDigest(req, verified.piBytes);
+
+  // A retry is answered from the ledger without asking the issuer again.
+  const existing = await p.ledger.findAuthorization(xid);
+  if (existing) return replay(existing, req.rrpid, digest);
+
+  const merchantKx = merchantKeyExchangeOf(verified.merchant, wire.certs, ctx);
+  const card = verified.piData.type === 'PIData' ? verified.piData.panData : verified.piData.panToken;
+  // Two processes racing on one XID may both ask the simulator, which holds nothing; only one
+  // answer is recorded and sent. (A real issuer link would reserve the XID first.)
+  const decision = await p.issuer.authorize({
+    pan: card.pan,
+    expiry: card.expiry,
+    amount: req.authReqAmt,
+    now: p.now(),
+  });
+  const at = p.now();
+  const result: AuthResult =
+    decision.status === 'approved'
+      ? { status: 'approved', authCode: decision.authCode, amount: req.authReqAmt }
+      : { status: 'declined', reason: decision.reason, amount: req.authReqAmt };
+  // With CaptureNow the approval is captured at once and there is nothing left to capture later.
+  const capToken =
+    decision.status === 'approved' && !req.captureNow
+      ? sealCapToken(
+          {
+            type: 'CapToken',
+            xid,
+            authAmt: req.authReqAmt,
+            authCode: decision.authCode,
+            date: at.toISOString(),
+          },
+          p.keyExchange.certificate,
+        )
+      : undefined;
+  const response = encodeWire(
+    buildAuthRes({
+      req,
+      gateway: p.signature,
+      merchantKeyExchange: merchantKx.chain[0]!,
+      result,
+      ...(capToken ? { capToken } : {}),
+      now: at,
+    }).wire,
+  );
+  const merchant = verified.merchant.chain[0]!;
+  const recorded = await p.ledger.recordAuthorization({
+    xid,
+    rrpid: req.rrpid,
+    requestDigest: digest,
+    merchantId: merchant.merchantData?.merchantId ?? merchant.subject.commonName,
+    merchantName: merchant.merchantData?.name ?? merchant.subject.commonName,
+    merchantKxChain: chainToRecord(merchantKx),
+    brandId: verified.merchant.brandId,
+    panLast4: card.pan.slice(-4),
+    dualSigned: verified.cardholder !== undefined,
+    amount: req.authReqAmt,
+    result: decision,
+    captureNow: req.captureNow,
+    response,
+    at,
+  });
+  if (!recorded.inserted) return replay(recorded.existing, req.rrpid, digest);
+  p.log({
+    level: 'info',
+    event: 'authorization',
+    xid,
+    result: decision.status,
+    reason: decision.status === 'declined' ? decision.reason : undefined,
+  });
+  return response;
+}
+
+/** Same XID, same RRPID, same request: the stored answer, byte for byte. Anything else: unknownXID. */
+function replay(existing: AuthorizationRecord, rrpid: string, digest: string): string {
+  if (existing.rrpid === rrpid && existing.requestDigest === digest) return existing.response;
+  throw new SetError(
+    'unknownXID',
+    'this XID has already been authorized; a retry must repeat the same AuthReq (same RRPID and content)',
+  );
+}

@@ -1,0 +1,121 @@
+/**
+ * createGateway: the payment gateway as a Hono app over a ledger. It wires the SET endpoint
+ * (POST /set), the operator's dashboard and JSON API, and a health check. Everything it needs
+ * comes in as parameters: keys, trusted roots, CRLs, the issuer, the database and the clock.
+ */
+import { Hono } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import {
+  type ParsedCertificate,
+  type ParsedCrl,
+  type Recipient,
+  type SignedSender,
+  TrustStore,
+  type VerifyContext,
+} from '../protocol/index.ts';
+import { type Database, migrate } from '../storage/index.ts';
+import { mountDashboard } from './dashboard.ts';
+import { messagePage } from './dashboard-page.ts';
+import { DEFAULT_AUTHORIZATION_VALIDITY_MS } from './follow-up-rules.ts';
+import type { Issuer } from './issuer-simulator.ts';
+import { Ledger } from './ledger.ts';
+import { GATEWAY_MIGRATIONS } from './migrations.ts';
+import { consoleLog, type GatewayLog, type PaymentContext } from './payment-context.ts';
+import { handleSetMessage, handleSetRequest, type SetReply } from './set-endpoint.ts';
+
+export interface GatewayDeps {
+  db: Database;
+  /** gateway-sig: its key and chain (leaf first; the root may be left out). */
+  signature: SignedSender;
+  /** gateway-kx: the key cardholders seal PIs to and merchants seal requests to. */
+  keyExchange: Recipient & { chain?: ParsedCertificate[] };
+  trustedRoots: ParsedCertificate[];
+  /** The CRLs in force; asked before every verification, so a revocation counts at the next message. */
+  crls?: () => ParsedCrl[] | Promise<ParsedCrl[]>;
+  issuer: Issuer;
+  now?: () => Date;
+  /** How long an approval may be captured (default 7 days). */
+  authorizationValidityMs?: number;
+  log?: GatewayLog;
+  /** Dashboard title and the locale amounts are shown in. */
+  page?: { title?: string; locale?: string };
+}
+
+export interface Gateway {
+  app: Hono;
+  ledger: Ledger;
+  /** The SET endpoint without HTTP: one wire message in, the reply out. Never throws. */
+  handle(message: Uint8Array | string): Promise<SetReply>;
+}
+
+/** After this many certificates seen, the verifier's cache starts afresh (carried certificates are attacker-supplied). */
+const MAX_CACHED_CERTIFICATES = 10_000;
+
+/** Creates the gateway and brings its ledger schema up to date (gateway/… migrations). */
+export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
+  await migrate(deps.db, GATEWAY_MIGRATIONS);
+  const now = deps.now ?? (() => new Date());
+  const log = deps.log ?? consoleLog;
+  const ledger = new Ledger(deps.db, deps.authorizationValidityMs ?? DEFAULT_AUTHORIZATION_VALIDITY_MS);
+  let trust = new TrustStore(deps.trustedRoots);
+  let verifications = 0;
+
+  const verifyContext = async (): Promise<VerifyContext> => {
+    if (++verifications % 1000 === 0 && trust.thumbs().length > MAX_CACHED_CERTIFICATES) {
+      trust = new TrustStore(deps.trustedRoots);
+    }
+    for (const crl of (await deps.crls?.()) ?? []) trust.addCrl(crl);
+    return { trust, clock: { now: now() } };
+  };
+  const payment: PaymentContext = {
+    signature: deps.signature,
+    keyExchange: deps.keyExchange,
+    issuer: deps.issuer,
+    ledger,
+    now,
+    log,
+    verifyContext,
+  };
+  const page = {
+    title: deps.page?.title ?? 'SET/2 Sandbox Payment Gateway',
+    locale: deps.page?.locale ?? 'en',
+  };
+
+  const app = new Hono();
+  app.post('/set', async (c) => {
+    const reply = await handleSetRequest(payment, c.req.raw);
+    return new Response(reply.body, {
+      status: reply.status,
+      headers: reply.body
+        ? { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' }
+        : { 'cache-control': 'no-store' },
+    });
+  });
+  app.get('/healthz', async (c) => {
+    try {
+      await deps.db.query('SELECT 1');
+      return c.json({ ok: true, database: deps.db.kind });
+    } catch {
+      return c.json({ ok: false, database: deps.db.kind }, 503);
+    }
+  });
+  mountDashboard(app, { ledger, now, page });
+  app.notFound(() => new Response(messagePage(page, 'Not found', 'There is no page here.'), notFoundInit));
+  app.onError((err, c) => {
+    if (err instanceof HTTPException) return err.getResponse();
+    log({ level: 'error', event: 'internal', path: c.req.path, cause: err.message });
+    return new Response(
+      messagePage(page, 'Something went wrong', 'The gateway could not complete this request. Try again.'),
+      { status: 422, headers: { 'content-type': 'text/html; charset=utf-8' } },
+    );
+  });
+
+  return {
+    app,
+    ledger,
+    handle: (message) =>
+      handleSetMessage(payment, typeof message === 'string' ? new TextEncoder().encode(message) : message),
+  };
+}
+
+const notFoundInit = { status: 404, headers: { 'content-type': 'text/html; charset=utf-8' } };

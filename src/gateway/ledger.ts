@@ -1,0 +1,400 @@
+/**
+ * The gateway's ledger: one row per XID (the authorization) and one per capture, refund or
+ * reversal, each keyed so that a retry finds what the first attempt wrote (SET-PROFILE §4: "a
+ * retry of the same request gets the same answer, and is never charged twice"). Every write is
+ * one transaction, and the response sent is stored with it, so an answer is only ever given for
+ * a committed row and a retry gets the very same bytes.
+ *
+ * Concurrency: on PostgreSQL an INSERT of an XID that another transaction has inserted but not
+ * yet committed waits for that transaction, then finds the conflict; follow-ups lock the
+ * authorization row (SELECT … FOR UPDATE) before reading its totals. That is what keeps several
+ * gateway processes sharing one database from authorizing or capturing anything twice.
+ */
+import { type Amount, type CapTokenData, type DeclineReason, SetError } from '../protocol/index.ts';
+import type { Database, Row, Sql } from '../storage/index.ts';
+import {
+  type AuthorizationState,
+  type Balances,
+  DEFAULT_AUTHORIZATION_VALIDITY_MS,
+  type Decision,
+  decideFollowUp,
+  type FollowUpKind,
+  type RejectReason,
+  stateOf,
+} from './follow-up-rules.ts';
+
+export interface NewAuthorization {
+  xid: string;
+  rrpid: string;
+  requestDigest: string;
+  merchantId: string;
+  merchantName: string;
+  /** The merchant's key-exchange certificate and its CAs (base64url DER): follow-up answers are sealed to it. */
+  merchantKxChain: string[];
+  brandId: string;
+  panLast4: string;
+  dualSigned: boolean;
+  amount: Amount;
+  result: { status: 'approved'; authCode: string } | { status: 'declined'; reason: DeclineReason };
+  captureNow: boolean;
+  /** The AuthRes wire, exactly as it will be sent. */
+  response: string;
+  at: Date;
+}
+
+export interface AuthorizationRecord {
+  xid: string;
+  rrpid: string;
+  requestDigest: string;
+  merchantId: string;
+  merchantName: string;
+  merchantKxChain: string[];
+  brandId: string;
+  panLast4: string;
+  dualSigned: boolean;
+  currency: string;
+  exponent: number;
+  requested: number;
+  balances: Balances;
+  result: 'approved' | 'declined';
+  state: AuthorizationState;
+  authCode?: string;
+  declineReason?: DeclineReason;
+  captureNow: boolean;
+  response: string;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface PaymentEventRecord {
+  xid: string;
+  rrpid: string;
+  kind: FollowUpKind;
+  source: 'merchant' | 'operator';
+  requestDigest: string;
+  outcome: 'accepted' | 'rejected';
+  reason?: RejectReason;
+  amount: Amount;
+  response?: string;
+  createdAt: Date;
+}
+
+export interface FollowUpCommand {
+  kind: FollowUpKind;
+  xid: string;
+  rrpid: string;
+  requestDigest: string;
+  amount: Amount;
+  source: 'merchant' | 'operator';
+  /** For merchant requests: only the merchant that was authorized may follow up. */
+  merchantId?: string;
+  /** The CapToken the merchant returned, already opened by the gateway. */
+  capToken?: CapTokenData;
+  at: Date;
+}
+
+export interface FollowUpOutcome {
+  /** True when this was a retry of a request already applied: nothing changed. */
+  replayed: boolean;
+  event: PaymentEventRecord;
+  authorization: AuthorizationRecord;
+  response?: string;
+}
+
+/** Builds the signed response for a decision, inside the transaction, so it is stored with the event. */
+export type RespondTo = (decision: Decision, authorization: AuthorizationRecord) => string;
+
+export interface ListFilter {
+  state?: AuthorizationState;
+  kind?: 'authorization' | 'capture' | 'refund' | 'reversal';
+  merchantId?: string;
+  /** A substring of the XID. */
+  xid?: string;
+  limit?: number;
+}
+
+const KINDS_OF_FILTER: Record<Exclude<ListFilter['kind'], undefined | 'authorization'>, FollowUpKind[]> = {
+  capture: ['capture'],
+  refund: ['credit'],
+  reversal: ['captureReversal', 'authorizationReversal', 'creditReversal'],
+};
+
+export class Ledger {
+  constructor(
+    private readonly db: Database,
+    private readonly authorizationValidityMs = DEFAULT_AUTHORIZATION_VALIDITY_MS,
+  ) {}
+
+  async findAuthorization(xid: string, sql: Sql = this.db): Promise<AuthorizationRecord | undefined> {
+    const rows = await sql.query('SELECT * FROM gateway_authorizations WHERE xid = $1', [xid]);
+    return rows[0] ? authorizationOf(rows[0]) : undefined;
+  }
+
+  /**
+   * Records an authorization in one transaction. When the XID is already there (a retry, or a
+   * race with another process) nothing is written and the stored row is returned instead.
+   */
+  async recordAuthorization(
+    a: NewAuthorization,
+  ): Promise<{ inserted: true } | { inserted: false; existing: AuthorizationRecord }> {
+    return this.db.transaction(async (tx) => {
+      const approved = a.result.status === 'approved';
+      const authorized = approved ? a.amount.value : 0;
+      const balances = { authorized, captured: approved && a.captureNow ? authorized : 0, refunded: 0 };
+      const inserted = await tx.query(
+        `INSERT INTO gateway_authorizations (xid, rrpid, request_digest, merchant_id, merchant_name,
+           merchant_kx_chain, brand_id, pan_last4, dual_signed, currency, exponent, requested_value,
+           authorized_value, captured_value, refunded_value, result, state, auth_code, decline_reason,
+           capture_now, response, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 0, $15, $16, $17, $18, $19, $20, $21, $21)
+         ON CONFLICT (xid) DO NOTHING
+         RETURNING xid`,
+        [
+          a.xid,
+          a.rrpid,
+          a.requestDigest,
+          a.merchantId,
+          a.merchantName,
+          JSON.stringify(a.merchantKxChain),
+          a.brandId,
+          a.panLast4,
+          a.dualSigned,
+          a.amount.currency,
+          a.amount.exponent,
+          a.amount.value,
+          balances.authorized,
+          balances.captured,
+          a.result.status,
+          stateOf(a.result.status, balances),
+          a.result.status === 'approved' ? a.result.authCode : null,
+          a.result.status === 'declined' ? a.result.reason : null,
+          a.captureNow,
+          a.response,
+          a.at.toISOString(),
+        ],
+      );
+      if (inserted.length === 0) {
+        const existing = await this.findAuthorization(a.xid, tx);
+        if (!existing) throw new Error(`XID ${a.xid} conflicted but cannot be read`);
+        return { inserted: false, existing };
+      }
+      // CaptureNow (SET Book 2 AuthReq): the approval is captured in the same transaction.
+      if (approved && a.captureNow) {
+        await insertEvent(tx, {
+          xid: a.xid,
+          rrpid: a.rrpid,
+          kind: 'capture',
+          source: 'merchant',
+          requestDigest: a.requestDigest,
+          outcome: 'accepted',
+          amount: a.amount,
+          createdAt: a.at,
+        });
+      }
+      return { inserted: true };
+    });
+  }
+
+  /**
+   * Applies a capture, refund or reversal in one transaction, holding the authorization's row
+   * lock. A retry (same XID and RRPID, same request) returns what the first attempt stored.
+   */
+  async applyFollowUp(cmd: FollowUpCommand, respond?: RespondTo): Promise<FollowUpOutcome> {
+    return this.db.transaction(async (tx) => {
+      const rows = await tx.query('SELECT * FROM gateway_authorizations WHERE xid = $1 FOR UPDATE', [
+        cmd.xid,
+      ]);
+      const auth = rows[0] ? authorizationOf(rows[0]) : undefined;
+      // Another merchant's XID is reported exactly like one that does not exist.
+      if (!auth || (cmd.merchantId !== undefined && cmd.merchantId !== auth.merchantId)) {
+        throw new SetError('unknownXID', 'no authorization with this XID was made for this merchant');
+      }
+      const seen = await tx.query('SELECT * FROM gateway_payment_events WHERE xid = $1 AND rrpid = $2', [
+        cmd.xid,
+        cmd.rrpid,
+      ]);
+      if (seen[0]) {
+        const event = eventOf(seen[0]);
+        if (event.kind !== cmd.kind || event.requestDigest !== cmd.requestDigest) {
+          throw new SetError('unknownRRPID', 'this RRPID was already used for another request on this XID');
+        }
+        return {
+          replayed: true,
+          event,
+          authorization: auth,
+          ...(event.response ? { response: event.response } : {}),
+        };
+      }
+      if (cmd.capToken) checkCapToken(cmd.capToken, auth);
+      const decision = decideFollowUp(cmd.kind, auth, cmd.amount, cmd.at, this.authorizationValidityMs);
+      const response = respond?.(decision, auth);
+      const event: PaymentEventRecord = {
+        xid: cmd.xid,
+        rrpid: cmd.rrpid,
+        kind: cmd.kind,
+        source: cmd.source,
+        requestDigest: cmd.requestDigest,
+        outcome: decision.outcome,
+        ...(decision.outcome === 'rejected' ? { reason: decision.reason } : {}),
+        amount: cmd.amount,
+        ...(response ? { response } : {}),
+        createdAt: cmd.at,
+      };
+      await insertEvent(tx, event);
+      let authorization = auth;
+      if (decision.outcome === 'accepted') {
+        const b = decision.next;
+        const state = stateOf(auth.result, b);
+        await tx.query(
+          `UPDATE gateway_authorizations
+             SET authorized_value = $2, captured_value = $3, refunded_value = $4, state = $5, updated_at = $6
+           WHERE xid = $1`,
+          [cmd.xid, b.authorized, b.captured, b.refunded, state, cmd.at.toISOString()],
+        );
+        authorization = { ...auth, balances: b, state, updatedAt: cmd.at };
+      }
+      return { replayed: false, event, authorization, ...(response ? { response } : {}) };
+    });
+  }
+
+  async eventsOf(xid: string): Promise<PaymentEventRecord[]> {
+    const rows = await this.db.query(
+      'SELECT * FROM gateway_payment_events WHERE xid = $1 ORDER BY created_at, rrpid',
+      [xid],
+    );
+    return rows.map(eventOf);
+  }
+
+  /** Newest first. `state` and `merchantId` filter by the authorization the entries belong to. */
+  async list(
+    filter: ListFilter = {},
+  ): Promise<{ authorizations: AuthorizationRecord[]; events: PaymentEventRecord[] }> {
+    const limit = Number.isSafeInteger(filter.limit) ? Math.min(Math.max(filter.limit!, 1), 1000) : 200;
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const param = (value: unknown) => {
+      params.push(value);
+      return `$${params.length}`;
+    };
+    if (filter.state) where.push(`a.state = ${param(filter.state)}`);
+    if (filter.merchantId) where.push(`a.merchant_id = ${param(filter.merchantId)}`);
+    // strpos, not LIKE: '_' is both a LIKE wildcard and a base64url character.
+    if (filter.xid) where.push(`strpos(a.xid, ${param(filter.xid)}) > 0`);
+    const authWhere = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    const wantAuthorizations = !filter.kind || filter.kind === 'authorization';
+    const authorizations = wantAuthorizations
+      ? (
+          await this.db.query(
+            `SELECT a.* FROM gateway_authorizations a ${authWhere} ORDER BY a.created_at DESC, a.xid LIMIT ${limit}`,
+            params,
+          )
+        ).map(authorizationOf)
+      : [];
+    let events: PaymentEventRecord[] = [];
+    if (filter.kind !== 'authorization') {
+      const eventWhere = [...where];
+      const eventParams = [...params];
+      if (filter.kind) {
+        eventParams.push(KINDS_OF_FILTER[filter.kind]);
+        eventWhere.push(`e.kind = ANY($${eventParams.length}::text[])`);
+      }
+      events = (
+        await this.db.query(
+          `SELECT e.* FROM gateway_payment_events e JOIN gateway_authorizations a ON a.xid = e.xid
+           ${eventWhere.length ? `WHERE ${eventWhere.join(' AND ')}` : ''}
+           ORDER BY e.created_at DESC, e.xid, e.rrpid LIMIT ${limit}`,
+          eventParams,
+        )
+      ).map(eventOf);
+    }
+    return { authorizations, events };
+  }
+
+  /** Counts, for tests and health checks. */
+  async counts(): Promise<{ authorizations: number; events: number }> {
+    const rows = await this.db.query(
+      `SELECT (SELECT count(*) FROM gateway_authorizations) AS authorizations,
+              (SELECT count(*) FROM gateway_payment_events) AS events`,
+    );
+    return { authorizations: Number(rows[0]?.authorizations), events: Number(rows[0]?.events) };
+  }
+}
+
+/** A CapToken is the gateway's own sealed note of the approval: it must name this XID and its code. */
+function checkCapToken(token: CapTokenData, auth: AuthorizationRecord): void {
+  if (token.xid !== auth.xid || token.authCode !== auth.authCode) {
+    throw new SetError('unknownXID', 'the CapToken was issued for another authorization');
+  }
+}
+
+async function insertEvent(tx: Sql, e: PaymentEventRecord): Promise<void> {
+  await tx.query(
+    `INSERT INTO gateway_payment_events (xid, rrpid, kind, source, request_digest, outcome, reason,
+       currency, exponent, value, response, created_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+    [
+      e.xid,
+      e.rrpid,
+      e.kind,
+      e.source,
+      e.requestDigest,
+      e.outcome,
+      e.reason ?? null,
+      e.amount.currency,
+      e.amount.exponent,
+      e.amount.value,
+      e.response ?? null,
+      e.createdAt.toISOString(),
+    ],
+  );
+}
+
+// node-postgres returns bigint as a string, PGlite as a number; values stay below 2^53 (Amount ≤ 1e15).
+const num = (v: unknown): number => Number(v);
+const date = (v: unknown): Date => (v instanceof Date ? v : new Date(String(v)));
+const str = (v: unknown): string => String(v);
+
+function authorizationOf(r: Row): AuthorizationRecord {
+  return {
+    xid: str(r.xid),
+    rrpid: str(r.rrpid),
+    requestDigest: str(r.request_digest),
+    merchantId: str(r.merchant_id),
+    merchantName: str(r.merchant_name),
+    merchantKxChain: JSON.parse(str(r.merchant_kx_chain)) as string[],
+    brandId: str(r.brand_id),
+    panLast4: str(r.pan_last4),
+    dualSigned: r.dual_signed === true,
+    currency: str(r.currency),
+    exponent: num(r.exponent),
+    requested: num(r.requested_value),
+    balances: {
+      authorized: num(r.authorized_value),
+      captured: num(r.captured_value),
+      refunded: num(r.refunded_value),
+    },
+    result: str(r.result) as AuthorizationRecord['result'],
+    state: str(r.state) as AuthorizationState,
+    ...(r.auth_code ? { authCode: str(r.auth_code) } : {}),
+    ...(r.decline_reason ? { declineReason: str(r.decline_reason) as DeclineReason } : {}),
+    captureNow: r.capture_now === true,
+    response: str(r.response),
+    createdAt: date(r.created_at),
+    updatedAt: date(r.updated_at),
+  };
+}
+
+function eventOf(r: Row): PaymentEventRecord {
+  return {
+    xid: str(r.xid),
+    rrpid: str(r.rrpid),
+    kind: str(r.kind) as FollowUpKind,
+    source: str(r.source) as PaymentEventRecord['source'],
+    requestDigest: str(r.request_digest),
+    outcome: str(r.outcome) as PaymentEventRecord['outcome'],
+    ...(r.reason ? { reason: str(r.reason) as RejectReason } : {}),
+    amount: { currency: str(r.currency), value: num(r.value), exponent: num(r.exponent) },
+    ...(r.response ? { response: str(r.response) } : {}),
+    createdAt: date(r.created_at),
+  };
+}

@@ -1,0 +1,75 @@
+/**
+ * Which key the gateway seals its answers to. SET Book 2 seals AuthRes and the follow-up
+ * responses to the merchant's key-exchange certificate; the merchant signs with another, its
+ * signature certificate. The merchant carries its key-exchange chain in the AuthReq `certs`
+ * (next to its signature chain and the cardholder's); the gateway takes the certificate that the
+ * same CA issued to the same subject as the signing certificate, for the key-exchange role, and
+ * validates its chain like any other. The ledger keeps that chain, so follow-up answers (whose
+ * requests carry only the signature chain) are sealed to the same key.
+ */
+import {
+  b64u,
+  fromB64u,
+  type ParsedCertificate,
+  SetError,
+  sha256,
+  type ValidatedPath,
+  type VerifyContext,
+} from '../protocol/index.ts';
+
+const MERCHANT_KEY_EXCHANGE = { types: ['merchant' as const], keyRole: 'key-exchange' as const };
+
+/**
+ * Finds and validates the merchant's key-exchange certificate among `carried` (base64url DER),
+ * or else re-validates the `recorded` chain (follow-ups, whose requests carry only the signature
+ * chain).
+ */
+export function merchantKeyExchangeOf(
+  signer: ValidatedPath,
+  carried: readonly string[] | undefined,
+  ctx: VerifyContext,
+  recorded?: readonly string[],
+): ValidatedPath {
+  const sig = signer.chain[0]!;
+  let failure: SetError | undefined;
+  for (const encoded of carried ?? []) {
+    // openExchange already parsed every carried certificate into the trust store's pool.
+    const cert = ctx.trust.get(sha256(fromB64u(encoded, 'certificate')));
+    if (!cert || !isKeyExchangeTwin(cert, sig)) continue;
+    try {
+      return ctx.trust.verify(cert.thumbprint, MERCHANT_KEY_EXCHANGE, ctx.clock);
+    } catch (e) {
+      if (!(e instanceof SetError)) throw e;
+      failure = e;
+    }
+  }
+  if (!failure && recorded) return recordedKeyExchange(recorded, ctx);
+  throw (
+    failure ??
+    new SetError(
+      'missingCertificate',
+      'the AuthReq carries no key-exchange certificate for this merchant: add the merchant-kx chain to the AuthReq certs so the AuthRes can be sealed to it',
+    )
+  );
+}
+
+/** Re-validates a chain the ledger recorded at authorization (dates and revocation may have changed). */
+function recordedKeyExchange(chain: readonly string[], ctx: VerifyContext): ValidatedPath {
+  if (chain.length === 0) throw new SetError('missingCertificate', 'no merchant key-exchange certificate');
+  ctx.trust.addEncoded(chain);
+  return ctx.trust.verify(sha256(fromB64u(chain[0]!, 'certificate')), MERCHANT_KEY_EXCHANGE, ctx.clock);
+}
+
+/** The chain to record: the key-exchange certificate and its CAs, without the root. */
+export function chainToRecord(path: ValidatedPath): string[] {
+  return path.chain.filter((c) => c.certificateType !== 'root').map((c) => b64u(c.der));
+}
+
+function isKeyExchangeTwin(cert: ParsedCertificate, sig: ParsedCertificate): boolean {
+  return (
+    cert.certificateType === 'merchant' &&
+    cert.keyRole === 'key-exchange' &&
+    cert.subjectDn === sig.subjectDn &&
+    cert.issuerDn === sig.issuerDn
+  );
+}

@@ -1,0 +1,61 @@
+/**
+ * The gateway's ledger schema, as versioned migrations (src/storage migrate). One statement per
+ * `;\n`. The CHECK constraints restate the ledger's arithmetic so that a bug can only ever roll a
+ * transaction back, never leave the books inconsistent.
+ */
+import type { Migration } from '../storage/index.ts';
+
+export const GATEWAY_MIGRATIONS: Migration[] = [
+  {
+    id: 'gateway/001-ledger',
+    sql: `
+CREATE TABLE gateway_authorizations (
+  xid text PRIMARY KEY,
+  rrpid text NOT NULL,
+  request_digest text NOT NULL,
+  merchant_id text NOT NULL,
+  merchant_name text NOT NULL,
+  merchant_kx_chain text NOT NULL,
+  brand_id text NOT NULL,
+  pan_last4 text NOT NULL CHECK (pan_last4 ~ '^[0-9]{4}$'),
+  dual_signed boolean NOT NULL,
+  currency text NOT NULL CHECK (currency ~ '^[A-Z]{3}$'),
+  exponent smallint NOT NULL CHECK (exponent BETWEEN 0 AND 4),
+  requested_value bigint NOT NULL CHECK (requested_value >= 0),
+  authorized_value bigint NOT NULL CHECK (authorized_value >= 0 AND authorized_value <= requested_value),
+  captured_value bigint NOT NULL DEFAULT 0 CHECK (captured_value >= 0 AND captured_value <= authorized_value),
+  refunded_value bigint NOT NULL DEFAULT 0 CHECK (refunded_value >= 0 AND refunded_value <= captured_value),
+  result text NOT NULL CHECK (result IN ('approved', 'declined')),
+  state text NOT NULL CHECK (state IN ('authorized', 'captured', 'refunded', 'declined', 'reversed')),
+  auth_code text CHECK (auth_code ~ '^[A-Z0-9]{6}$'),
+  decline_reason text,
+  capture_now boolean NOT NULL,
+  response text NOT NULL,
+  created_at timestamptz NOT NULL,
+  updated_at timestamptz NOT NULL,
+  CHECK ((result = 'approved') = (auth_code IS NOT NULL)),
+  CHECK ((result = 'declined') = (decline_reason IS NOT NULL))
+);
+CREATE INDEX gateway_authorizations_created ON gateway_authorizations (created_at DESC);
+CREATE INDEX gateway_authorizations_merchant ON gateway_authorizations (merchant_id, created_at DESC);
+CREATE INDEX gateway_authorizations_state ON gateway_authorizations (state, created_at DESC);
+CREATE TABLE gateway_payment_events (
+  xid text NOT NULL REFERENCES gateway_authorizations (xid),
+  rrpid text NOT NULL,
+  kind text NOT NULL CHECK (kind IN ('capture', 'captureReversal', 'authorizationReversal', 'credit', 'creditReversal')),
+  source text NOT NULL CHECK (source IN ('merchant', 'operator')),
+  request_digest text NOT NULL,
+  outcome text NOT NULL CHECK (outcome IN ('accepted', 'rejected')),
+  reason text,
+  currency text NOT NULL CHECK (currency ~ '^[A-Z]{3}$'),
+  exponent smallint NOT NULL CHECK (exponent BETWEEN 0 AND 4),
+  value bigint NOT NULL CHECK (value >= 0),
+  response text,
+  created_at timestamptz NOT NULL,
+  PRIMARY KEY (xid, rrpid),
+  CHECK ((outcome = 'rejected') = (reason IS NOT NULL))
+);
+CREATE INDEX gateway_payment_events_created ON gateway_payment_events (created_at DESC);
+`,
+  },
+];

@@ -1,0 +1,96 @@
+/**
+ * The gateway's SET endpoint: one POST that takes every payment request of SET Book 2 and the
+ * Error message. Whatever goes wrong is answered with a signed SET Error and a 4xx status
+ * (docs/protocol.md §7), except an Error, which is logged and never answered with an Error.
+ */
+import {
+  buildErrorFor,
+  decodeWire,
+  encodeWire,
+  FOLLOW_UPS,
+  type FollowUpRequest,
+  httpStatusFor,
+  MAX_WIRE_BYTES,
+  readError,
+  SetError,
+} from '../protocol/index.ts';
+import { authorize } from './authorization.ts';
+import { followUp } from './follow-up.ts';
+import type { PaymentContext } from './payment-context.ts';
+import { readBounded } from './request-body.ts';
+
+export interface SetReply {
+  status: number;
+  /** A SET/2 wire message (JSON), or null when there is nothing to say (answering an Error). */
+  body: string | null;
+}
+
+const isFollowUp = (type: string): type is FollowUpRequest => Object.hasOwn(FOLLOW_UPS, type);
+
+/** Handles one SET/2 message; never throws. */
+export async function handleSetMessage(p: PaymentContext, bytes: Uint8Array): Promise<SetReply> {
+  try {
+    const wire = decodeWire(bytes);
+    if (wire.type === 'AuthReq') return { status: 200, body: await authorize(p, bytes, wire) };
+    if (isFollowUp(wire.type)) return { status: 200, body: await followUp(p, wire.type, bytes, wire) };
+    if (wire.type === 'Error') return await receiveError(p, bytes);
+    throw new SetError(
+      'messageNotSupported',
+      `the payment gateway takes AuthReq, CapReq, CapRevReq, AuthRevReq, CredReq, CredRevReq and Error, not ${wire.type}`,
+    );
+  } catch (e) {
+    return errorReply(p, bytes, e);
+  }
+}
+
+/** Reads the body within SET/2's 256 KiB limit, then handles it. */
+export async function handleSetRequest(p: PaymentContext, request: Request): Promise<SetReply> {
+  const bytes = await readBounded(request, MAX_WIRE_BYTES);
+  if (bytes === 'tooBig') {
+    return errorReply(
+      p,
+      new Uint8Array(0),
+      new SetError('messageTooBig', `a SET/2 message is at most ${MAX_WIRE_BYTES} bytes`),
+    );
+  }
+  return handleSetMessage(p, bytes);
+}
+
+function errorReply(p: PaymentContext, bytes: Uint8Array, e: unknown): SetReply {
+  let error: SetError;
+  if (e instanceof SetError) {
+    error = e;
+    p.log({ level: 'info', event: 'refused', code: e.code, reason: e.message });
+  } else {
+    // A fault of ours (database, bug): the client learns only that it failed; the log has the cause.
+    p.log({ level: 'error', event: 'internal', cause: e instanceof Error ? e.message : String(e) });
+    error = new SetError('unspecifiedFailure', 'the gateway could not process this message; retry it later');
+  }
+  const wire = buildErrorFor(bytes, error, p.signature, p.now());
+  return { status: httpStatusFor(error.code), body: wire ? encodeWire(wire) : null };
+}
+
+/** SET Book 2 "Error": record it for the operator; nobody answers an Error with an Error. */
+async function receiveError(p: PaymentContext, bytes: Uint8Array): Promise<SetReply> {
+  try {
+    const { content, signer } = readError(bytes, await p.verifyContext());
+    p.log({
+      level: 'warn',
+      event: 'error-received',
+      code: content.errorCode,
+      message: content.errorMsg,
+      offending: content.offending.type ?? undefined,
+      xid: content.offending.hdr?.xid,
+      from: signer ? signer.chain[0]!.subject.commonName : 'unsigned',
+    });
+    return { status: 204, body: null };
+  } catch (e) {
+    p.log({
+      level: 'warn',
+      event: 'error-unreadable',
+      code: e instanceof SetError ? e.code : 'unspecifiedFailure',
+      reason: e instanceof Error ? e.message : String(e),
+    });
+    return { status: 400, body: null };
+  }
+}
