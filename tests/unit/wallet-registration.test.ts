@@ -1,0 +1,324 @@
+// Card registration through the wallet (src/wallet/registration.ts) against an in-process
+// cardholder CA made from src/protocol's CA-side functions, over a fake page transport: the
+// sandbox root added by two-step confirmation, CardCInit → RegForm → CertReq/CertRes, the card
+// kept with its secrets sealed, then listing, default, removal, referral and rejection.
+import 'fake-indexeddb/auto';
+import { IDBFactory } from 'fake-indexeddb';
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  buildCardCInitRes,
+  buildCertRes,
+  buildRegFormRes,
+  certificateToPem,
+  decodeWire,
+  encodeWire,
+  hex,
+  issueFromCertReq,
+  openCertReq,
+  openRegFormReq,
+  type PendingRegistration,
+  parseCardCInitReq,
+  regFormAnswersProblem,
+} from '../../src/protocol/index.ts';
+import {
+  createWallet,
+  type Send,
+  type SessionArea,
+  type Wallet,
+  WalletError,
+  type WalletPlatform,
+} from '../../src/wallet/index.ts';
+import { makeWorld, TEST_REG_FORM, type World } from '../support/world.ts';
+
+const PASS = 'correct horse battery staple';
+const PAN = '4111111111111111';
+const INITIATION = JSON.stringify({
+  set: 'SET/2',
+  kind: 'registration',
+  brand: 'SETPay',
+  endpoint: '/set/cca',
+  issuerName: 'SETPay Sandbox Bank',
+});
+const ISSUER_ORIGIN = 'https://bank.example';
+
+function memorySession(): SessionArea & { data: Map<string, unknown> } {
+  const data = new Map<string, unknown>();
+  return {
+    data,
+    async get(keys) {
+      const list = keys === null ? [...data.keys()] : typeof keys === 'string' ? [keys] : keys;
+      return Object.fromEntries(
+        list.filter((k) => data.has(k)).map((k) => [k, structuredClone(data.get(k))]),
+      );
+    },
+    async set(items) {
+      for (const [k, v] of Object.entries(items)) data.set(k, structuredClone(v));
+    },
+    async remove(keys) {
+      for (const k of typeof keys === 'string' ? [keys] : keys) data.delete(k);
+    },
+  };
+}
+
+/** The issuer's CA endpoint: what the page transport reaches. */
+function ccaEndpoint(world: World, opts: { referral?: string } = {}) {
+  const clock = world.clock;
+  const cca = world.party('cca');
+  const ccaKx = world.party('cca-kx');
+  const pendings = new Map<string, PendingRegistration>();
+  const seen: string[] = [];
+  const send: Send = async (wire) => {
+    seen.push(wire);
+    const type = decodeWire(wire).type;
+    if (type === 'CardCInitReq') {
+      const req = parseCardCInitReq(wire, clock);
+      return encodeWire(buildCardCInitRes({ req, ca: cca, caKeyExchange: ccaKx.chain, now: clock.now }).wire);
+    }
+    if (type === 'RegFormReq') {
+      const req = openRegFormReq(wire, ccaKx, clock);
+      const answer = opts.referral ? { referral: opts.referral } : { regForm: TEST_REG_FORM };
+      const res = buildRegFormRes({ req, ca: cca, answer, now: clock.now });
+      pendings.set(res.content.lidCA, {
+        lidEE: res.content.lidEE,
+        challCA: res.content.challCA,
+        requestType: 'cardholder',
+      });
+      return encodeWire(res.wire);
+    }
+    if (type === 'CertReq') {
+      const opened = openCertReq(wire, ccaKx, (lidCA) => pendings.get(lidCA), clock);
+      const problem = regFormAnswersProblem(TEST_REG_FORM, opened.content.answers);
+      const result = opened.content.answers.fullName?.startsWith('Reject')
+        ? { status: 'rejected' as const, reason: 'the issuer does not know this cardholder' }
+        : problem
+          ? { status: 'rejected' as const, reason: problem }
+          : issueFromCertReq({ req: opened.content, issuer: world.issuer('cca'), now: clock.now });
+      return encodeWire(buildCertRes({ req: opened.content, ca: cca, result, now: clock.now }).wire);
+    }
+    throw new Error(`the CCA does not take ${type}`);
+  };
+  return { send, seen };
+}
+
+async function rejects(p: Promise<unknown>, code: string): Promise<WalletError> {
+  const e = await p.then(
+    () => undefined,
+    (err: unknown) => err,
+  );
+  expect(e).toBeInstanceOf(WalletError);
+  expect((e as WalletError).code).toBe(code);
+  return e as WalletError;
+}
+
+describe('wallet registration', () => {
+  const world = makeWorld();
+  const factory = new IDBFactory();
+  const session = memorySession();
+  const platform: WalletPlatform = {
+    indexedDB: factory,
+    session,
+    alarms: { create: () => {}, clear: async () => true },
+    now: () => world.clock.now,
+  };
+  let wallet: Wallet;
+  const answers = { fullName: 'Ada Lovelace', postcode: 'N1 9GU' };
+
+  async function register(pan = PAN, expiry = '202912', cca = ccaEndpoint(world)) {
+    const started = await wallet.registrations.start(
+      { initiation: INITIATION, origin: ISSUER_ORIGIN },
+      cca.send,
+    );
+    const form = await wallet.registrations.enterCard(started.registrationId, { pan, expiry }, cca.send);
+    return wallet.registrations.submit(form.registrationId, answers, cca.send);
+  }
+
+  beforeAll(async () => {
+    wallet = await createWallet(platform);
+    await wallet.vault.create(PASS);
+  });
+
+  it('trusts a sandbox root only after the user confirms its fingerprint', async () => {
+    const cca = ccaEndpoint(world);
+    // Without the root, the CCA's chain leads nowhere (roots are never carried).
+    const e = await rejects(
+      wallet.registrations.start({ initiation: INITIATION, origin: ISSUER_ORIGIN }, cca.send),
+      'protocol',
+    );
+    expect(e.setCode).toBe('missingCertificate');
+
+    const pem = certificateToPem(world.root.der);
+    const proposal = await wallet.roots.propose(pem);
+    expect(proposal.fingerprint).toMatch(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
+    expect(proposal.fingerprint.replace(/:/g, '').toLowerCase()).toBe(hex(world.root.thumbprint));
+    expect(proposal.subject).toContain('SET/2 Sandbox Root CA');
+    expect(await wallet.roots.list()).toEqual([]);
+    await rejects(wallet.roots.confirm('00:11'), 'unknownRoot');
+    await rejects(wallet.roots.propose(certificateToPem(world.party('cca').certificate.der)), 'invalidRoot');
+    const root = await wallet.roots.confirm(proposal.fingerprint);
+    expect(root).toMatchObject({ sandbox: true, builtIn: false, fingerprint: proposal.fingerprint });
+    expect(await wallet.roots.list()).toHaveLength(1);
+  });
+
+  it('registers a card: CardCInit → RegForm → CertReq/CertRes, then keeps it sealed', async () => {
+    const cca = ccaEndpoint(world);
+    const started = await wallet.registrations.start(
+      { initiation: INITIATION, origin: ISSUER_ORIGIN },
+      cca.send,
+    );
+    expect(started).toMatchObject({
+      step: 'card',
+      brand: 'SETPay',
+      issuerName: 'SETPay Sandbox Bank',
+      origin: ISSUER_ORIGIN,
+      ca: { name: 'SETPay Cardholder CA', sandbox: true },
+    });
+    // Typos are caught before anything is sent.
+    await rejects(
+      wallet.registrations.enterCard(
+        started.registrationId,
+        { pan: '4111111111111112', expiry: '202912' },
+        cca.send,
+      ),
+      'invalidCardNumber',
+    );
+    await rejects(
+      wallet.registrations.enterCard(started.registrationId, { pan: PAN, expiry: '201912' }, cca.send),
+      'invalidExpiry',
+    );
+    await rejects(wallet.registrations.submit(started.registrationId, answers, cca.send), 'wrongStep');
+    const form = await wallet.registrations.enterCard(
+      started.registrationId,
+      { pan: '4111 1111 1111 1111', expiry: '202912' },
+      cca.send,
+    );
+    expect(form.step).toBe('form');
+    expect(form.form).toEqual(TEST_REG_FORM);
+    // The state waiting between steps is sealed: the PAN is not in storage.session in clear.
+    expect(JSON.stringify([...session.data.values()])).not.toContain(PAN);
+
+    await rejects(
+      wallet.registrations.submit(form.registrationId, { fullName: 'Ada Lovelace' }, cca.send),
+      'invalidAnswers',
+    );
+    const done = await wallet.registrations.submit(form.registrationId, answers, cca.send);
+    expect(done.step).toBe('done');
+    expect(done.card).toMatchObject({
+      brand: 'SETPay',
+      last4: '1111',
+      masked: '•••• 1111',
+      expiry: '202912',
+      sandbox: true,
+      isDefault: true,
+      issuerName: 'SETPay Sandbox Bank',
+    });
+    expect(cca.seen.map((w) => decodeWire(w).type)).toEqual(['CardCInitReq', 'RegFormReq', 'CertReq']);
+    // The PAN never travelled in clear.
+    expect(cca.seen.join('')).not.toContain(PAN);
+    await rejects(wallet.registrations.get(done.registrationId), 'unknownRegistration');
+
+    // At rest: the PAN, expiry and keys are in no IndexedDB record in clear.
+    const stored = JSON.stringify({
+      cards: await wallet.db.getAll('cards'),
+      secrets: await wallet.db.getAll('secrets'),
+      meta: await wallet.db.getAll('meta'),
+    });
+    expect(stored).not.toContain(PAN);
+    expect(stored).not.toContain('202912');
+
+    // The signer opens the sealed secrets and its certificate names this card's unique ID.
+    const signer = await wallet.cards.signer(done.card!.id);
+    expect(signer.card.pan).toBe(PAN);
+    expect(signer.cardholder.chain.map((c) => c.certificateType)).toEqual([
+      'cardholder',
+      'cardholder-ca',
+      'brand-ca',
+    ]);
+  });
+
+  it('resumes a registration after the service worker restarted between steps', async () => {
+    const cca = ccaEndpoint(world);
+    const started = await wallet.registrations.start(
+      { initiation: INITIATION, origin: ISSUER_ORIGIN },
+      cca.send,
+    );
+    const restarted = await createWallet(platform);
+    const form = await restarted.registrations.enterCard(
+      started.registrationId,
+      { pan: '5555555555554444', expiry: '203001' },
+      cca.send,
+    );
+    const done = await (await createWallet(platform)).registrations.submit(
+      form.registrationId,
+      answers,
+      cca.send,
+    );
+    expect(done.card).toMatchObject({ last4: '4444', isDefault: false });
+  });
+
+  it('lists several cards, changes the default and removes a card with its secrets', async () => {
+    const cards = await wallet.cards.list();
+    expect(cards.map((c) => [c.last4, c.isDefault])).toEqual([
+      ['1111', true],
+      ['4444', false],
+    ]);
+    for (const c of cards) expect(Date.parse(c.validTo)).toBeGreaterThan(Date.parse(c.validFrom));
+    await wallet.cards.setDefault(cards[1]!.id);
+    expect((await wallet.cards.list()).find((c) => c.isDefault)?.last4).toBe('4444');
+    await rejects(wallet.cards.setDefault('nope'), 'unknownCard');
+
+    await wallet.vault.lock();
+    // Locked: the list still shows, without the (encrypted) expiry; removing needs the passphrase.
+    expect((await wallet.cards.list()).every((c) => c.expiry === undefined)).toBe(true);
+    await rejects(wallet.cards.remove(cards[1]!.id), 'locked');
+    await rejects(
+      wallet.registrations.start({ initiation: INITIATION, origin: ISSUER_ORIGIN }, ccaEndpoint(world).send),
+      'locked',
+    );
+    await wallet.vault.unlock(PASS);
+
+    await wallet.cards.remove(cards[1]!.id);
+    expect(await wallet.db.get('secrets', `card/${cards[1]!.id}`)).toBeUndefined();
+    const left = await wallet.cards.list();
+    expect(left.map((c) => [c.last4, c.isDefault])).toEqual([['1111', true]]);
+  });
+
+  it('reports a referral and a rejection as results', async () => {
+    const referring = ccaEndpoint(world, { referral: 'https://other-bank.example/register' });
+    const started = await wallet.registrations.start(
+      { initiation: INITIATION, origin: ISSUER_ORIGIN },
+      referring.send,
+    );
+    const referred = await wallet.registrations.enterCard(
+      started.registrationId,
+      { pan: PAN, expiry: '202912' },
+      referring.send,
+    );
+    expect(referred).toMatchObject({ step: 'referral', referral: 'https://other-bank.example/register' });
+
+    const cca = ccaEndpoint(world);
+    const s2 = await wallet.registrations.start({ initiation: INITIATION, origin: ISSUER_ORIGIN }, cca.send);
+    await wallet.registrations.enterCard(s2.registrationId, { pan: PAN, expiry: '202912' }, cca.send);
+    const rejected = await wallet.registrations.submit(
+      s2.registrationId,
+      { fullName: 'Reject Me', postcode: 'N1 9GU' },
+      cca.send,
+    );
+    expect(rejected).toMatchObject({ step: 'rejected', reason: 'the issuer does not know this cardholder' });
+    expect(await wallet.cards.list()).toHaveLength(1);
+  });
+
+  it('refuses an initiation whose endpoint is on another origin, and a transport failure is typed', async () => {
+    const cross = JSON.stringify({ ...JSON.parse(INITIATION), endpoint: 'https://evil.example/cca' });
+    const e = await rejects(
+      wallet.registrations.start({ initiation: cross, origin: ISSUER_ORIGIN }, ccaEndpoint(world).send),
+      'protocol',
+    );
+    expect(e.setCode).toBe('decodingFailure');
+    await rejects(
+      wallet.registrations.start({ initiation: INITIATION, origin: ISSUER_ORIGIN }, async () => {
+        throw new Error('tab closed');
+      }),
+      'transport',
+    );
+  });
+});
