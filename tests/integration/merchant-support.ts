@@ -1,13 +1,19 @@
 /**
- * Test parties for the merchant SDK and demo store tests, over real HTTP: a test-only payment
- * gateway (tests/support/world.ts's TestGateway for authorization, plus a small ledger for
- * captures, refunds and reversals) behind a Hono route, and helpers to serve a handler on a random
- * port. Real keys, real HPKE, real signatures; only the gateway's storage is a Map.
+ * Parties for the merchant SDK and demo store tests, over real HTTP: the payment gateway at
+ * `${url}/set` on a random port, and a helper to serve any handler the same way.
+ *
+ * The gateway is the real one (src/gateway's createGateway over an in-memory PGlite, with the
+ * test-card issuer simulator) when that module is present; otherwise a test-only gateway made of
+ * tests/support/world.ts's TestGateway plus a small ledger for captures, refunds and reversals.
+ * Either way it sits behind a thin route that records what arrives (to count AuthReqs and compare
+ * retried bytes), can answer 503 on demand, and checks that the merchant carried its
+ * key-exchange certificate.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Hono } from 'hono';
 import { toNodeListener } from '../../src/merchant/index.ts';
+import { openDatabase } from '../../src/storage/index.ts';
 import {
   buildErrorFor,
   buildFollowUpResponse,
@@ -47,25 +53,24 @@ export async function closedPort(): Promise<string> {
   return s.url;
 }
 
-interface LedgerEntry {
-  authorized: number;
-  captured: number;
-  credited: number;
+interface GatewayBackend {
+  kind: 'src/gateway' | 'test gateway';
+  handle(body: string): Promise<{ status: number; body: string | null }>;
+  close(): Promise<void>;
 }
 
 export interface TestGatewayServer extends Served {
+  kind: GatewayBackend['kind'];
   /** Every request body received, by message type, in order. */
   received: Map<string, string[]>;
   /** Answer the next n requests with 503 before looking at them. */
   failNext(n: number): void;
-  gateway: TestGateway;
 }
 
-/** The test gateway at `${url}/set`. `decline` lists PANs the issuer declines. */
-export async function startTestGateway(world: World, decline: string[] = []): Promise<TestGatewayServer> {
-  const gateway = new TestGateway(world, new Set(decline));
+/** The gateway at `${url}/set`. 4000000000000002 is declined (doNotHonour) by both kinds. */
+export async function startTestGateway(world: World): Promise<TestGatewayServer> {
+  const backend = (await realGateway(world)) ?? testGateway(world, new Set(['4000000000000002']));
   const received = new Map<string, string[]>();
-  const ledger = new Map<string, LedgerEntry>();
   const merchantKxThumb = Buffer.from(world.merchantKx.certificate.thumbprint).toString('base64url');
   let failures = 0;
   const app = new Hono();
@@ -78,37 +83,84 @@ export async function startTestGateway(world: World, decline: string[] = []): Pr
     try {
       const wire = decodeWire(body);
       received.set(wire.type, [...(received.get(wire.type) ?? []), body]);
-      // The merchant must carry its key-exchange certificate so we can seal the answer to it.
+      // The merchant must carry its key-exchange certificate so the answer can be sealed to it.
       const carriesKx = (wire.certs ?? []).some(
-        (c) =>
-          Buffer.from(parseCertificate(fromB64u(c)).thumbprint).toString('base64url') === merchantKxThumb,
+        (c) => Buffer.from(parseCertificate(fromB64u(c)).thumbprint).toString('base64url') === merchantKxThumb,
       );
-      if (!carriesKx)
-        throw new SetError('missingCertificate', 'no merchant key-exchange certificate carried');
-      if (wire.type === 'AuthReq') {
-        const answer = gateway.authorize(body);
-        const xid = wire.hdr.xid!;
-        if (!ledger.has(xid)) ledger.set(xid, { authorized: -1, captured: 0, credited: 0 });
-        return c.body(answer, 200, { 'content-type': 'application/json' });
-      }
-      if (wire.type in FOLLOW_UPS) return c.json(followUp(wire.type as FollowUpRequest, body));
-      throw new SetError('messageNotSupported', `the test gateway does not take ${wire.type}`);
+      if (!carriesKx) throw new SetError('missingCertificate', 'no merchant key-exchange certificate carried');
     } catch (e) {
-      const error = e instanceof SetError ? e : new SetError('unspecifiedFailure', String(e));
-      const res = buildErrorFor(body, error, world.gateway);
-      return c.json(res ?? {}, httpStatusFor(error.code) as 400);
+      if (!(e instanceof SetError)) throw e;
+      return c.json(buildErrorFor(body, e, world.gateway) ?? {}, httpStatusFor(e.code) as 400);
     }
+    const reply = await backend.handle(body);
+    return new Response(reply.body, { status: reply.status, headers: { 'content-type': 'application/json' } });
   });
+  const served = await serve((request) => app.fetch(request));
+  return {
+    ...served,
+    kind: backend.kind,
+    close: async () => {
+      await served.close();
+      await backend.close();
+    },
+    received,
+    failNext: (n) => {
+      failures = n;
+    },
+  };
+}
+
+async function realGateway(world: World): Promise<GatewayBackend | undefined> {
+  const mod = await import('../../src/gateway/index.ts').catch(() => undefined);
+  if (!mod?.createGateway) return undefined;
+  const db = await openDatabase({});
+  const gateway = await mod.createGateway({
+    db,
+    signature: world.gateway,
+    keyExchange: world.gatewayKx,
+    trustedRoots: [world.root],
+    issuer: mod.createIssuerSimulator(mod.DEFAULT_TEST_CARDS, { timeoutMs: 0 }),
+    log: () => {},
+  });
+  return { kind: 'src/gateway', handle: (body) => gateway.handle(body), close: () => db.close() };
+}
+
+interface LedgerEntry {
+  authorized: number;
+  captured: number;
+  credited: number;
+}
+
+/** TestGateway for AuthReq, and a Map-backed ledger for the follow-ups. */
+function testGateway(world: World, decline: Set<string>): GatewayBackend {
+  const gateway = new TestGateway(world, decline);
+  const ledger = new Map<string, LedgerEntry>();
+  return {
+    kind: 'test gateway',
+    close: async () => {},
+    handle: async (body) => {
+      try {
+        const wire = decodeWire(body);
+        if (wire.type === 'AuthReq') {
+          const answer = gateway.authorize(body);
+          if (!ledger.has(wire.hdr.xid!)) ledger.set(wire.hdr.xid!, { authorized: -1, captured: 0, credited: 0 });
+          return { status: 200, body: answer };
+        }
+        if (wire.type in FOLLOW_UPS) return { status: 200, body: JSON.stringify(followUp(wire.type as FollowUpRequest, body)) };
+        throw new SetError('messageNotSupported', `the test gateway does not take ${wire.type}`);
+      } catch (e) {
+        const error = e instanceof SetError ? e : new SetError('unspecifiedFailure', String(e));
+        const res = buildErrorFor(body, error, world.gateway);
+        return { status: httpStatusFor(error.code), body: res ? JSON.stringify(res) : null };
+      }
+    },
+  };
 
   function followUp(type: FollowUpRequest, body: string) {
     const ctx = { trust: gateway.trust, clock: world.clock };
     const { content } = verifyFollowUp(body, type, world.gatewayKx, ctx);
-    const xid = content.transIds.xid;
-    const entry = ledger.get(xid);
-    const reply = (
-      status: 'rejected' | (typeof FOLLOW_UPS)[FollowUpRequest]['ok'],
-      reason?: 'notAuthorized',
-    ) =>
+    const entry = ledger.get(content.transIds.xid);
+    const reply = (status: 'rejected' | (typeof FOLLOW_UPS)[FollowUpRequest]['ok'], reason?: 'notAuthorized') =>
       buildFollowUpResponse(type, {
         req: content,
         gateway: world.gateway,
@@ -120,8 +172,8 @@ export async function startTestGateway(world: World, decline: string[] = []): Pr
       }).wire;
     if (!entry) return reply('rejected', 'notAuthorized');
     if (type === 'CapReq') {
-      const token = openCapToken(content.capToken!, world.gatewayKx);
-      if (token.xid !== xid || content.amount.value > token.authAmt.value) return reply('rejected');
+      const token = openCapToken(content.capToken ?? '', world.gatewayKx);
+      if (token.xid !== content.transIds.xid || content.amount.value > token.authAmt.value) return reply('rejected');
       entry.captured += content.amount.value;
     } else if (type === 'CredReq') {
       if (content.amount.value > entry.captured - entry.credited) return reply('rejected');
@@ -131,14 +183,4 @@ export async function startTestGateway(world: World, decline: string[] = []): Pr
     }
     return reply(FOLLOW_UPS[type].ok);
   }
-
-  const served = await serve((request) => app.fetch(request));
-  return {
-    ...served,
-    received,
-    gateway,
-    failNext: (n) => {
-      failures = n;
-    },
-  };
 }

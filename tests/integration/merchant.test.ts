@@ -64,7 +64,7 @@ function endpointFor(gateway: GatewayClient, store = orders, extra: { acceptUnsi
 }
 
 beforeAll(async () => {
-  gw = await startTestGateway(world, [DECLINED_PAN]);
+  gw = await startTestGateway(world);
   client = createGatewayClient({
     endpoint: `${gw.url}/set`,
     merchant: keys,

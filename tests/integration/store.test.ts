@@ -41,7 +41,7 @@ const declinedCardholder = issueCardholder(world, DECLINED_PAN);
 let gw: TestGatewayServer;
 let client: GatewayClient;
 beforeAll(async () => {
-  gw = await startTestGateway(world, [DECLINED_PAN]);
+  gw = await startTestGateway(world);
   client = createGatewayClient({
     endpoint: `${gw.url}/set`,
     merchant: keys,
