@@ -118,6 +118,9 @@ export class Cards {
   async add(card: NewCard): Promise<CardSummary> {
     const id = b64u(randomBytes(12));
     const certificate = card.path.chain[0]!;
+    // Strictly increasing, so the list keeps registration order even within one clock tick.
+    const latest = Math.max(0, ...(await this.db.getAll('cards')).map((c) => Date.parse(c.addedAt)));
+    const addedAt = new Date(Math.max(this.now().getTime(), latest + 1)).toISOString();
     const record: CardRecord = {
       id,
       brand: card.brand,
@@ -127,7 +130,7 @@ export class Cards {
       chain: card.path.chain.slice(1, -1).map((c) => b64u(c.der)),
       rootThumbprint: hex(card.path.root.thumbprint),
       ...(card.issuerName ? { issuerName: card.issuerName } : {}),
-      addedAt: this.now().toISOString(),
+      addedAt,
     };
     const secrets: CardSecrets = {
       pan: card.pan,

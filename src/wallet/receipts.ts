@@ -42,8 +42,14 @@ export class Receipts {
 
   /** Keeps a receipt; one per XID, so storing the same outcome twice keeps one. */
   async add(record: ReceiptRecord): Promise<ReceiptSummary> {
-    await this.db.put('receipts', record);
-    return summarise(record);
+    // receivedAt strictly increases, so "newest first" holds even within one clock tick.
+    const latest = await this.db.transaction('receipts').store.index('byReceivedAt').openCursor(null, 'prev');
+    const kept =
+      latest && latest.value.id !== record.id && latest.value.receivedAt >= record.receivedAt
+        ? { ...record, receivedAt: new Date(Date.parse(latest.value.receivedAt) + 1).toISOString() }
+        : record;
+    await this.db.put('receipts', kept);
+    return summarise(kept);
   }
 
   /** Newest first. */

@@ -123,15 +123,6 @@ describe('wallet registration', () => {
   let wallet: Wallet;
   const answers = { fullName: 'Ada Lovelace', postcode: 'N1 9GU' };
 
-  async function register(pan = PAN, expiry = '202912', cca = ccaEndpoint(world)) {
-    const started = await wallet.registrations.start(
-      { initiation: INITIATION, origin: ISSUER_ORIGIN },
-      cca.send,
-    );
-    const form = await wallet.registrations.enterCard(started.registrationId, { pan, expiry }, cca.send);
-    return wallet.registrations.submit(form.registrationId, answers, cca.send);
-  }
-
   beforeAll(async () => {
     wallet = await createWallet(platform);
     await wallet.vault.create(PASS);

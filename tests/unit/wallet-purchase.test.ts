@@ -1,0 +1,459 @@
+// Checkout through the wallet (src/wallet/purchase.ts) with the test merchant and gateway of
+// tests/support/world.ts at the far end of a fake page transport: real PInitRes, PReq and PRes.
+// Origin binding, one request per tab, cancel, the same PReq bytes after a service-worker restart,
+// an InqReq when the answer was lost, a decline, receipts that verify again, and a backup restored
+// into a fresh profile that pays with the restored card.
+import 'fake-indexeddb/auto';
+import { IDBFactory } from 'fake-indexeddb';
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  buildErrorFor,
+  buildInqRes,
+  certificateToPem,
+  decodeWire,
+  encodeWire,
+  fromB64u,
+  type PurchaseOutcome,
+  SetError,
+  verifyInqReq,
+  verifyInqRes,
+  verifyPRes,
+} from '../../src/protocol/index.ts';
+import {
+  createWallet,
+  type ReceiptExport,
+  type Send,
+  type SessionArea,
+  type Wallet,
+  WalletError,
+  type WalletPlatform,
+} from '../../src/wallet/index.ts';
+import { makeWorld, registerCardholder, TestGateway, TestMerchant, type World } from '../support/world.ts';
+
+const PASS = 'correct horse battery staple';
+const SHOP = 'https://shop.example';
+const DECLINED_PAN = '4000000000000002';
+const INITIATION = JSON.stringify({
+  set: 'SET/2',
+  kind: 'payment',
+  brands: ['SETPay'],
+  amount: { currency: 'EUR', value: 1299, exponent: 2 },
+  lidM: 'order-42',
+  endpoint: '/set',
+  description: 'One SET/2 mug',
+});
+
+function memorySession(): SessionArea {
+  const data = new Map<string, unknown>();
+  return {
+    async get(keys) {
+      const list = keys === null ? [...data.keys()] : typeof keys === 'string' ? [keys] : keys;
+      return Object.fromEntries(
+        list.filter((k) => data.has(k)).map((k) => [k, structuredClone(data.get(k))]),
+      );
+    },
+    async set(items) {
+      for (const [k, v] of Object.entries(items)) data.set(k, structuredClone(v));
+    },
+    async remove(keys) {
+      for (const k of typeof keys === 'string' ? [keys] : keys) data.delete(k);
+    },
+  };
+}
+
+/** The merchant's SET endpoint behind the page transport: PInitReq, PReq (via the gateway), InqReq. */
+class Shop {
+  readonly merchant: TestMerchant;
+  readonly gateway: TestGateway;
+  readonly received: string[] = [];
+  readonly outcomes = new Map<string, PurchaseOutcome>();
+  /** Makes the next PReq fail in the transport: before the shop sees it, or after it answered. */
+  drop: 'request' | 'response' | undefined;
+  constructor(
+    readonly world: World,
+    readonly order = { od: 'One SET/2 mug', purchAmt: { currency: 'EUR', value: 1299, exponent: 2 } },
+  ) {
+    this.merchant = new TestMerchant(world);
+    this.gateway = new TestGateway(world, new Set([DECLINED_PAN]));
+  }
+
+  readonly send: Send = async (wire) => {
+    const type = decodeWire(wire).type;
+    if (type === 'PReq' && this.drop === 'request') {
+      this.drop = undefined;
+      this.received.push(wire);
+      throw new Error('the service worker died before the request left');
+    }
+    this.received.push(wire);
+    const reply = this.answer(type, wire);
+    if (type === 'PReq' && this.drop === 'response') {
+      this.drop = undefined;
+      throw new Error('the service worker died before the answer arrived');
+    }
+    return reply;
+  };
+
+  private answer(type: string, wire: string): string {
+    const clock = this.world.clock;
+    try {
+      if (type === 'PInitReq') return this.merchant.pinit(wire, this.order);
+      if (type === 'PReq') {
+        const { verified, authReq, authReqContent } = this.merchant.preqToAuthReq(wire);
+        const authRes = this.gateway.authorize(authReq);
+        const { authRes: res, pres } = this.merchant.authResToPRes(authRes, authReqContent, verified.oiData);
+        const r = res.result;
+        this.outcomes.set(verified.oiData.transIds.xid, {
+          completionCode: r.status === 'approved' ? 'authorizationPerformed' : 'orderRejected',
+          result: { ...r },
+        });
+        return pres;
+      }
+      if (type === 'InqReq') {
+        const { content } = verifyInqReq(wire, { trust: this.merchant.trust, clock });
+        const outcome = this.outcomes.get(content.transIds.xid);
+        if (!outcome) throw new SetError('unknownXID', 'no such transaction');
+        return encodeWire(
+          buildInqRes({ req: content, outcome, merchant: this.world.merchant, now: clock.now }).wire,
+        );
+      }
+      throw new SetError('messageNotSupported', `the shop does not take ${type}`);
+    } catch (e) {
+      if (!(e instanceof SetError)) throw e;
+      return encodeWire(buildErrorFor(wire, e, this.world.merchant, clock.now)!);
+    }
+  }
+
+  sent(type: string): string[] {
+    return this.received.filter((w) => decodeWire(w).type === type);
+  }
+}
+
+async function rejects(p: Promise<unknown>, code: string): Promise<WalletError> {
+  const e = await p.then(
+    () => undefined,
+    (err: unknown) => err,
+  );
+  expect(e).toBeInstanceOf(WalletError);
+  expect((e as WalletError).code).toBe(code);
+  return e as WalletError;
+}
+
+/** Registers a card with the world's CCA and hands it to the wallet as registration would. */
+async function addCard(wallet: Wallet, world: World, pan: string) {
+  const ch = registerCardholder(world, pan);
+  const trust = world.trust();
+  for (const c of ch.chain) trust.add(c);
+  const path = trust.verify(
+    ch.certificate.thumbprint,
+    { types: ['cardholder'], keyRole: 'signature' },
+    world.clock,
+  );
+  return wallet.cards.add({ brand: 'SETPay', ...ch.card, privateKey: ch.privateKey, path });
+}
+
+describe('wallet purchase', () => {
+  const world = makeWorld(new Date(), SHOP);
+  const factory = new IDBFactory();
+  const session = memorySession();
+  const platform: WalletPlatform = {
+    indexedDB: factory,
+    session,
+    alarms: { create: () => {}, clear: async () => true },
+    now: () => world.clock.now,
+  };
+  let wallet: Wallet;
+  let visa: string;
+  let declining: string;
+  let tab = 1;
+
+  beforeAll(async () => {
+    wallet = await createWallet(platform);
+    await wallet.vault.create(PASS);
+    await wallet.roots.propose(certificateToPem(world.root.der));
+    await wallet.roots.confirm((await wallet.roots.propose(certificateToPem(world.root.der))).fingerprint);
+    visa = (await addCard(wallet, world, '4111111111111111')).id;
+    declining = (await addCard(wallet, world, DECLINED_PAN)).id;
+  });
+
+  it('shows the verified merchant and signed order, then pays with one click and keeps the receipt', async () => {
+    const shop = new Shop(world);
+    const started = await wallet.purchases.start(
+      { tabId: tab, tabOrigin: SHOP, initiation: INITIATION },
+      shop.send,
+    );
+    expect(started).toMatchObject({
+      state: 'awaitingConfirmation',
+      tabOrigin: SHOP,
+      merchant: {
+        name: 'SET Demo Store',
+        merchantId: 'DEMO-0001',
+        city: 'Springfield',
+        country: 'US',
+        origins: [SHOP],
+        sandbox: true,
+      },
+      originBinding: { ok: true, tabOrigin: SHOP, certificateOrigins: [SHOP] },
+      order: {
+        od: 'One SET/2 mug',
+        amount: { currency: 'EUR', value: 1299, exponent: 2 },
+        pageAmountDiffers: false,
+      },
+      preselectedCardId: visa,
+    });
+    expect(started.cards?.map((c) => c.id)).toEqual([visa, declining]);
+    // PInitReq carried the default card's BIN, nothing more of the card.
+    expect(shop.sent('PInitReq')[0]).not.toContain('4111111111111111');
+
+    const paid = await wallet.purchases.pay(started.requestId, started.preselectedCardId!, shop.send);
+    expect(paid.state).toBe('done');
+    expect(paid.receipt).toMatchObject({
+      status: 'approved',
+      amount: { currency: 'EUR', value: 1299, exponent: 2 },
+      merchant: { name: 'SET Demo Store' },
+      cardMasked: '•••• 1111',
+      sandbox: true,
+    });
+    expect(paid.receipt?.authCode).toMatch(/^[A-Z0-9]{6}$/);
+    expect(shop.sent('PReq')[0]).not.toContain('4111111111111111');
+    // Paying again is a no-op: the same receipt, no second PReq.
+    expect((await wallet.purchases.pay(started.requestId, visa, shop.send)).receipt).toEqual(paid.receipt);
+    expect(shop.sent('PReq')).toHaveLength(1);
+    // The tab is free again.
+    expect(await wallet.purchases.forTab(tab)).toBeUndefined();
+
+    const list = await wallet.receipts.list();
+    expect(list[0]?.xid).toBe(paid.receipt?.xid);
+    const doc = JSON.parse(await wallet.receipts.exportJson(paid.receipt!.id)) as ReceiptExport;
+    expect(doc.format).toBe('set-wallet-receipt');
+    // The exported PRes verifies again, outside the wallet.
+    const again = verifyPRes(
+      JSON.stringify(doc.message),
+      doc.verify.answers,
+      fromB64u(doc.verify.merchantThumbprint),
+      { trust: world.trust(), clock: world.clock },
+    );
+    expect(again.content.result.authCode).toBe(paid.receipt?.authCode);
+    expect(JSON.stringify(doc)).not.toContain('4111111111111111');
+  });
+
+  it('refuses to pay when the merchant certificate does not name the tab origin', async () => {
+    const shop = new Shop(world);
+    const evil = 'https://shop.example.evil.test';
+    const view = await wallet.purchases.start(
+      { tabId: ++tab, tabOrigin: evil, initiation: INITIATION },
+      shop.send,
+    );
+    expect(view.state).toBe('failed');
+    expect(view.originBinding).toEqual({ ok: false, tabOrigin: evil, certificateOrigins: [SHOP] });
+    expect(view.merchant?.name).toBe('SET Demo Store');
+    expect(view.error).toMatchObject({ code: 'originMismatch', messageKey: 'error_originMismatch' });
+    await rejects(wallet.purchases.pay(view.requestId, visa, shop.send), 'originMismatch');
+    expect(shop.sent('PReq')).toHaveLength(0);
+  });
+
+  it('allows one open request per tab, and cancels cleanly', async () => {
+    const shop = new Shop(world);
+    const first = await wallet.purchases.start(
+      { tabId: ++tab, tabOrigin: SHOP, initiation: INITIATION },
+      shop.send,
+    );
+    const second = await rejects(
+      wallet.purchases.start({ tabId: tab, tabOrigin: SHOP, initiation: INITIATION }, shop.send),
+      'alreadyPending',
+    );
+    expect(second.params.requestId).toBe(first.requestId);
+    expect((await wallet.purchases.forTab(tab))?.requestId).toBe(first.requestId);
+    // Another tab is not blocked.
+    const other = await wallet.purchases.start(
+      { tabId: tab + 100, tabOrigin: SHOP, initiation: INITIATION },
+      shop.send,
+    );
+    expect((await wallet.purchases.cancel(other.requestId)).state).toBe('rejected');
+
+    expect((await wallet.purchases.cancel(first.requestId)).state).toBe('rejected');
+    await rejects(wallet.purchases.pay(first.requestId, visa, shop.send), 'requestClosed');
+    const next = await wallet.purchases.start(
+      { tabId: tab, tabOrigin: SHOP, initiation: INITIATION },
+      shop.send,
+    );
+    expect(next.state).toBe('awaitingConfirmation');
+    await wallet.purchases.cancel(next.requestId);
+    await rejects(wallet.purchases.get('no-such-request'), 'unknownRequest');
+  });
+
+  it('needs the vault unlocked to pay, and asks nothing else of a locked wallet', async () => {
+    const shop = new Shop(world);
+    await wallet.vault.lock();
+    const view = await wallet.purchases.start(
+      { tabId: ++tab, tabOrigin: SHOP, initiation: INITIATION },
+      shop.send,
+    );
+    expect(view.state).toBe('awaitingConfirmation');
+    await rejects(wallet.purchases.pay(view.requestId, visa, shop.send), 'locked');
+    expect((await wallet.purchases.get(view.requestId)).state).toBe('awaitingConfirmation');
+    await wallet.vault.unlock(PASS);
+    expect((await wallet.purchases.pay(view.requestId, visa, shop.send)).state).toBe('done');
+  });
+
+  it('re-sends the same PReq bytes after a service-worker restart, never a second PReq', async () => {
+    const shop = new Shop(world);
+    const view = await wallet.purchases.start(
+      { tabId: ++tab, tabOrigin: SHOP, initiation: INITIATION },
+      shop.send,
+    );
+    shop.drop = 'request';
+    await rejects(wallet.purchases.pay(view.requestId, visa, shop.send), 'transport');
+
+    // The worker restarts: new objects over the same IndexedDB and storage.session.
+    const restarted = await createWallet(platform);
+    const pending = await restarted.purchases.list();
+    expect(pending.find((p) => p.requestId === view.requestId)?.state).toBe('paying');
+    const done = await restarted.purchases.pay(view.requestId, visa, shop.send);
+    expect(done.state).toBe('done');
+    const preqs = shop.sent('PReq');
+    expect(preqs).toHaveLength(2);
+    expect(preqs[1]).toBe(preqs[0]);
+  });
+
+  it('asks with InqReq when the merchant answered but the answer was lost', async () => {
+    const shop = new Shop(world);
+    const view = await wallet.purchases.start(
+      { tabId: ++tab, tabOrigin: SHOP, initiation: INITIATION },
+      shop.send,
+    );
+    shop.drop = 'response';
+    await rejects(wallet.purchases.pay(view.requestId, visa, shop.send), 'transport');
+
+    const restarted = await createWallet(platform);
+    const done = await restarted.purchases.pay(view.requestId, visa, shop.send);
+    expect(done.state).toBe('done');
+    expect(done.receipt?.status).toBe('approved');
+    // The same PReq went twice (the merchant refused the replay: unknownXID), then one InqReq.
+    const preqs = shop.sent('PReq');
+    expect(preqs[1]).toBe(preqs[0]);
+    expect(shop.sent('InqReq')).toHaveLength(1);
+    // The gateway authorized once.
+    expect(shop.gateway.authorized.size).toBe(1);
+    const record = await restarted.receipts.get(done.receipt!.id);
+    expect(record.kind).toBe('InqRes');
+    const doc = JSON.parse(await restarted.receipts.exportJson(record.id)) as ReceiptExport;
+    const again = verifyInqRes(
+      JSON.stringify(doc.message),
+      { ...doc.verify.answers, type: 'InqReq', date: world.clock.now.toISOString() },
+      fromB64u(doc.verify.merchantThumbprint),
+      { trust: world.trust(), clock: world.clock },
+    );
+    expect(again.content.result.status).toBe('approved');
+  });
+
+  it('reports a decline as a result with its reason, and keeps it as a receipt', async () => {
+    const shop = new Shop(world);
+    const view = await wallet.purchases.start(
+      { tabId: ++tab, tabOrigin: SHOP, initiation: INITIATION },
+      shop.send,
+    );
+    const done = await wallet.purchases.pay(view.requestId, declining, shop.send);
+    expect(done.state).toBe('done');
+    expect(done.receipt).toMatchObject({
+      status: 'declined',
+      reason: 'doNotHonour',
+      cardMasked: '•••• 0002',
+    });
+    expect(done.receipt?.authCode).toBeUndefined();
+  });
+
+  it('fails cleanly on a merchant Error and on a PRes that does not verify', async () => {
+    const shop = new Shop(world);
+    const view = await wallet.purchases.start(
+      { tabId: ++tab, tabOrigin: SHOP, initiation: INITIATION },
+      shop.send,
+    );
+    // The merchant forgot the order: it answers the PReq with an Error.
+    shop.merchant.pending.clear();
+    const failed = await wallet.purchases.pay(view.requestId, visa, shop.send);
+    expect(failed.state).toBe('failed');
+    expect(failed.error).toMatchObject({ code: 'peerError', setCode: 'unknownXID' });
+    expect(await wallet.purchases.forTab(tab)).toBeUndefined();
+
+    const shop2 = new Shop(world);
+    const v2 = await wallet.purchases.start(
+      { tabId: ++tab, tabOrigin: SHOP, initiation: INITIATION },
+      shop2.send,
+    );
+    const tampering: Send = async (wire) => {
+      const reply = JSON.parse(await shop2.send(wire)) as { body: { sig: string } };
+      reply.body.sig = `${reply.body.sig.slice(0, -2)}AA`;
+      return JSON.stringify(reply);
+    };
+    const bad = await wallet.purchases.pay(v2.requestId, visa, tampering);
+    expect(bad.state).toBe('failed');
+    expect(bad.error).toMatchObject({ code: 'protocol', setCode: 'signatureFailure' });
+  });
+
+  it('flags a page amount that differs from the signed one, and offers only cards of the brand', async () => {
+    const shop = new Shop(world, { od: 'Two mugs', purchAmt: { currency: 'EUR', value: 2598, exponent: 2 } });
+    const view = await wallet.purchases.start(
+      { tabId: ++tab, tabOrigin: SHOP, initiation: INITIATION },
+      shop.send,
+    );
+    expect(view.order).toEqual({
+      od: 'Two mugs',
+      amount: { currency: 'EUR', value: 2598, exponent: 2 },
+      pageAmountDiffers: true,
+    });
+    await wallet.purchases.cancel(view.requestId);
+    const otherBrand = JSON.stringify({ ...JSON.parse(INITIATION), brands: ['OtherPay'] });
+    await rejects(
+      wallet.purchases.start({ tabId: ++tab, tabOrigin: SHOP, initiation: otherBrand }, shop.send),
+      'noCardForBrand',
+    );
+  });
+});
+
+describe('wallet backup', () => {
+  const world = makeWorld(new Date(), SHOP);
+  const platformOf = (): WalletPlatform => ({
+    indexedDB: new IDBFactory(),
+    session: memorySession(),
+    alarms: { create: () => {}, clear: async () => true },
+    now: () => world.clock.now,
+  });
+
+  it('restores into a fresh profile, after which the restored card pays', async () => {
+    const old = await createWallet(platformOf());
+    await old.vault.create(PASS);
+    await old.roots.confirm((await old.roots.propose(certificateToPem(world.root.der))).fingerprint);
+    const card = await addCard(old, world, '4111111111111111');
+    await old.settings.setIdleMinutes(30);
+    const file = await old.exportBackup();
+    expect(file).not.toContain('4111');
+    expect(file).not.toContain('SET Demo Store');
+
+    const fresh = await createWallet(platformOf());
+    await rejects(fresh.restoreBackup(file, 'not the passphrase'), 'wrongPassphrase');
+    expect((await fresh.vault.status()).exists).toBe(false);
+    expect(await fresh.cards.list()).toEqual([]);
+    await rejects(fresh.restoreBackup('{"format":"something else"}', PASS), 'backupInvalid');
+    await rejects(fresh.restoreBackup('x'.repeat(9 * 1024 * 1024), PASS), 'backupInvalid');
+    const damaged = JSON.parse(file) as { payload: { ct: string } };
+    damaged.payload.ct = `A${damaged.payload.ct.slice(1)}`;
+    await rejects(fresh.restoreBackup(JSON.stringify(damaged), PASS), 'backupInvalid');
+
+    expect(await fresh.restoreBackup(file, PASS)).toEqual({ cards: 1, receipts: 0 });
+    await rejects(fresh.restoreBackup(file, PASS), 'vaultExists');
+    await fresh.vault.lock();
+    await fresh.vault.unlock(PASS);
+    expect(await fresh.settings.get()).toEqual({ idleMinutes: 30 });
+    expect((await fresh.roots.list())[0]?.sandbox).toBe(true);
+    const cards = await fresh.cards.list();
+    expect(cards).toMatchObject([{ id: card.id, last4: '1111', expiry: '202912', isDefault: true }]);
+
+    const shop = new Shop(world);
+    const view = await fresh.purchases.start(
+      { tabId: 1, tabOrigin: SHOP, initiation: INITIATION },
+      shop.send,
+    );
+    const done = await fresh.purchases.pay(view.requestId, card.id, shop.send);
+    expect(done.receipt?.status).toBe('approved');
+  });
+});
