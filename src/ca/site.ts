@@ -15,6 +15,7 @@ import { generateCookie, getCookie } from 'hono/cookie';
 import * as v from 'valibot';
 import {
   certificateToPem,
+  constantTimeEqual,
   type ParsedCertificate,
   type ParsedCrl,
   type SignedBody,
@@ -346,8 +347,7 @@ async function recordKnownCertificates(deps: IssuerSiteDeps, issuers: Record<Iss
       return (
         cert.issuerDn === c.subjectDn &&
         cert.authorityKeyId !== undefined &&
-        cert.authorityKeyId.every((b, i) => b === c.subjectKeyId[i]) &&
-        cert.authorityKeyId.length === c.subjectKeyId.length
+        constantTimeEqual(cert.authorityKeyId, c.subjectKeyId)
       );
     });
   const known = [
