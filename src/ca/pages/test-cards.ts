@@ -60,7 +60,7 @@ demo store. Each number makes the issuer answer in its own way.</p>
 <strong>Name and postcode:</strong> anything. SET needs no security code.</p>
 <div class="table-wrap"><table>
 <caption>Card numbers and what they do</caption>
-<thead><tr><th scope="col">Card number</th><th scope="col">Card</th><th scope="col">Result</th><th scope="col">What happens</th></tr></thead>
+<thead><tr><th scope="col">Card number</th><th scope="col">Name</th><th scope="col">Result</th><th scope="col">What happens</th></tr></thead>
 <tbody>
 ${p.cards.map((c) => {
   const text = BEHAVIOUR_TEXT[c.behaviour];
