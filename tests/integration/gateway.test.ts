@@ -319,6 +319,53 @@ describe.each(backends)('payment gateway on $name', (backend) => {
     expect(rows[0]!.n).toBe(1);
   });
 
+  it('ledger: concurrent writers of one XID record it once; concurrent captures never exceed it', async () => {
+    const xid = b64u(randomNonce());
+    const row = (rrpid: string) => ({
+      xid,
+      rrpid,
+      requestDigest: rrpid,
+      merchantId: 'DEMO-0001',
+      merchantName: 'SET Demo Store',
+      merchantKxChain: [],
+      brandId: 'SETPay',
+      panLast4: '1111',
+      dualSigned: true,
+      amount: EUR(1000),
+      result: { status: 'approved' as const, authCode: 'ABC123' },
+      captureNow: false,
+      response: `response for ${rrpid}`,
+      at: now(),
+    });
+    const writes = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => gateway.ledger.recordAuthorization(row(`rrpid-${i}`))),
+    );
+    const inserted = writes.filter((w) => w.inserted);
+    expect(inserted).toHaveLength(1);
+    const stored = await gateway.ledger.findAuthorization(xid);
+    for (const w of writes) if (!w.inserted) expect(w.existing).toEqual(stored);
+
+    const captures = await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        gateway.ledger.applyFollowUp({
+          kind: 'capture',
+          xid,
+          rrpid: `cap-${i}`,
+          requestDigest: `cap-${i}`,
+          amount: EUR(300),
+          source: 'operator',
+          at: now(),
+        }),
+      ),
+    );
+    expect(captures.filter((c) => c.event.outcome === 'accepted')).toHaveLength(3);
+    expect((await gateway.ledger.findAuthorization(xid))?.balances).toEqual({
+      authorized: 1000,
+      captured: 900,
+      refunded: 0,
+    });
+  });
+
   it('refuses follow-ups for unknown XIDs, foreign CapTokens and reused RRPIDs', async () => {
     const req = merchantAuthReq(world, cardholderFor('4111111111111111'));
     const auth = openAuthRes(await authorize(req.wire), req.content);
