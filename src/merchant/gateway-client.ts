@@ -57,8 +57,14 @@ export interface GatewayClientOptions {
 }
 
 export interface AuthorizationRequest {
-  /** The verified PReq (verifyPReq's result). */
-  purchase: Pick<VerifiedPReq, 'oiData' | 'hOIData' | 'piBytes' | 'certs'>;
+  /** From the verified PReq (verifyPReq's result). */
+  purchase: {
+    oiData: Pick<VerifiedPReq['oiData'], 'transIds' | 'hod'>;
+    hOIData: Uint8Array;
+    piBytes: Uint8Array;
+    /** The cardholder's chain as the PReq carried it, forwarded to the gateway. */
+    certs: string[];
+  };
   amount: Amount;
   captureNow?: boolean;
   /** The RRPID claimed for this XID: a resent AuthReq with it is a retry the gateway answers once. */

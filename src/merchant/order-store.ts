@@ -44,6 +44,11 @@ export interface AuthorizationClaim {
   /** Digest of the PReq that made the claim (see preqDigest). */
   preqDigest: string;
   at: string;
+  /**
+   * The AuthReq's values as text (store it as text, not as a JSON column): any resend is rebuilt
+   * from it, so the gateway sees the same request again.
+   */
+  request: string;
 }
 
 export interface PurchaseRecord {

@@ -19,6 +19,7 @@ import {
   sha256,
   verifyPReq,
 } from '../protocol/index.ts';
+import { decodeAuthorizationRequest, encodeAuthorizationRequest } from './authorization-request.ts';
 import type { EndpointContext } from './endpoint-context.ts';
 import { GatewayUnavailableError } from './gateway-unavailable.ts';
 import type { AuthorizationClaim, PurchaseRecord } from './order-store.ts';
@@ -51,24 +52,27 @@ export async function handlePReq(bytes: Uint8Array, ctx: EndpointContext): Promi
   );
   if (!tx) fail('unknownXID', 'PReq names an XID this merchant has no open order for');
 
+  const rrpid = b64u(randomNonce());
   const claimed = await ctx.orders.claimAuthorization(xid, {
-    rrpid: b64u(randomNonce()),
+    rrpid,
     preqDigest: digest,
     at: ctx.clock.now.toISOString(),
+    request: encodeAuthorizationRequest({
+      purchase: verified,
+      amount: tx.purchAmt,
+      captureNow: ctx.captureNow,
+      rrpid,
+    }),
   });
   if (!claimed.ok) {
     fail('unknownXID', `order ${tx.lidM} is already paid, or being paid, under another transaction`);
   }
+  // The first claim wins: a retry (or a concurrent or rebuilt PReq) resends the claimed request.
   const claim: AuthorizationClaim = claimed.claim;
 
   let authRes: Awaited<ReturnType<typeof ctx.gateway.authorize>>;
   try {
-    authRes = await ctx.gateway.authorize({
-      purchase: verified,
-      amount: tx.purchAmt,
-      captureNow: ctx.captureNow,
-      rrpid: claim.rrpid,
-    });
+    authRes = await ctx.gateway.authorize(decodeAuthorizationRequest(claim.request));
   } catch (e) {
     if (e instanceof GatewayUnavailableError) {
       // Nothing reached the gateway: the order is as it was before this PReq.

@@ -13,7 +13,6 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Hono } from 'hono';
 import { toNodeListener } from '../../src/merchant/index.ts';
-import { openDatabase } from '../../src/storage/index.ts';
 import {
   buildErrorFor,
   buildFollowUpResponse,
@@ -27,6 +26,7 @@ import {
   SetError,
   verifyFollowUp,
 } from '../../src/protocol/index.ts';
+import { openDatabase } from '../../src/storage/index.ts';
 import { TestGateway, type World } from '../support/world.ts';
 
 export interface Served {
@@ -65,6 +65,8 @@ export interface TestGatewayServer extends Served {
   received: Map<string, string[]>;
   /** Answer the next n requests with 503 before looking at them. */
   failNext(n: number): void;
+  /** Let the gateway act on the next n requests, then lose its answers (503 instead). */
+  loseAnswers(n: number): void;
 }
 
 /** The gateway at `${url}/set`. 4000000000000002 is declined (doNotHonour) by both kinds. */
@@ -73,6 +75,7 @@ export async function startTestGateway(world: World): Promise<TestGatewayServer>
   const received = new Map<string, string[]>();
   const merchantKxThumb = Buffer.from(world.merchantKx.certificate.thumbprint).toString('base64url');
   let failures = 0;
+  let losses = 0;
   const app = new Hono();
   app.post('/set', async (c) => {
     const body = await c.req.text();
@@ -85,15 +88,24 @@ export async function startTestGateway(world: World): Promise<TestGatewayServer>
       received.set(wire.type, [...(received.get(wire.type) ?? []), body]);
       // The merchant must carry its key-exchange certificate so the answer can be sealed to it.
       const carriesKx = (wire.certs ?? []).some(
-        (c) => Buffer.from(parseCertificate(fromB64u(c)).thumbprint).toString('base64url') === merchantKxThumb,
+        (c) =>
+          Buffer.from(parseCertificate(fromB64u(c)).thumbprint).toString('base64url') === merchantKxThumb,
       );
-      if (!carriesKx) throw new SetError('missingCertificate', 'no merchant key-exchange certificate carried');
+      if (!carriesKx)
+        throw new SetError('missingCertificate', 'no merchant key-exchange certificate carried');
     } catch (e) {
       if (!(e instanceof SetError)) throw e;
       return c.json(buildErrorFor(body, e, world.gateway) ?? {}, httpStatusFor(e.code) as 400);
     }
     const reply = await backend.handle(body);
-    return new Response(reply.body, { status: reply.status, headers: { 'content-type': 'application/json' } });
+    if (losses > 0) {
+      losses--;
+      return c.text('lost on the way back', 503);
+    }
+    return new Response(reply.body, {
+      status: reply.status,
+      headers: { 'content-type': 'application/json' },
+    });
   });
   const served = await serve((request) => app.fetch(request));
   return {
@@ -106,6 +118,9 @@ export async function startTestGateway(world: World): Promise<TestGatewayServer>
     received,
     failNext: (n) => {
       failures = n;
+    },
+    loseAnswers: (n) => {
+      losses = n;
     },
   };
 }
@@ -143,10 +158,12 @@ function testGateway(world: World, decline: Set<string>): GatewayBackend {
         const wire = decodeWire(body);
         if (wire.type === 'AuthReq') {
           const answer = gateway.authorize(body);
-          if (!ledger.has(wire.hdr.xid!)) ledger.set(wire.hdr.xid!, { authorized: -1, captured: 0, credited: 0 });
+          if (!ledger.has(wire.hdr.xid!))
+            ledger.set(wire.hdr.xid!, { authorized: -1, captured: 0, credited: 0 });
           return { status: 200, body: answer };
         }
-        if (wire.type in FOLLOW_UPS) return { status: 200, body: JSON.stringify(followUp(wire.type as FollowUpRequest, body)) };
+        if (wire.type in FOLLOW_UPS)
+          return { status: 200, body: JSON.stringify(followUp(wire.type as FollowUpRequest, body)) };
         throw new SetError('messageNotSupported', `the test gateway does not take ${wire.type}`);
       } catch (e) {
         const error = e instanceof SetError ? e : new SetError('unspecifiedFailure', String(e));
@@ -160,7 +177,10 @@ function testGateway(world: World, decline: Set<string>): GatewayBackend {
     const ctx = { trust: gateway.trust, clock: world.clock };
     const { content } = verifyFollowUp(body, type, world.gatewayKx, ctx);
     const entry = ledger.get(content.transIds.xid);
-    const reply = (status: 'rejected' | (typeof FOLLOW_UPS)[FollowUpRequest]['ok'], reason?: 'notAuthorized') =>
+    const reply = (
+      status: 'rejected' | (typeof FOLLOW_UPS)[FollowUpRequest]['ok'],
+      reason?: 'notAuthorized',
+    ) =>
       buildFollowUpResponse(type, {
         req: content,
         gateway: world.gateway,
@@ -173,7 +193,8 @@ function testGateway(world: World, decline: Set<string>): GatewayBackend {
     if (!entry) return reply('rejected', 'notAuthorized');
     if (type === 'CapReq') {
       const token = openCapToken(content.capToken ?? '', world.gatewayKx);
-      if (token.xid !== content.transIds.xid || content.amount.value > token.authAmt.value) return reply('rejected');
+      if (token.xid !== content.transIds.xid || content.amount.value > token.authAmt.value)
+        return reply('rejected');
       entry.captured += content.amount.value;
     } else if (type === 'CredReq') {
       if (content.amount.value > entry.captured - entry.credited) return reply('rejected');

@@ -375,6 +375,30 @@ describe('merchant SDK: gateway client', () => {
     expect(new Set(attempts).size).toBe(1);
   });
 
+  it('an answer lost on the way back: the claim stays, and a rebuilt PReq completes without a second authorization', async () => {
+    const wallet = new TestWallet(world, cardholder);
+    const lidM = newOrder();
+    const p = await pinit(wallet, lidM);
+    const xid = p.content.transIds.xid;
+    gw.loseAnswers(3);
+    expectSetError(await post(JSON.stringify(wallet.preq(p).wire)), 'unspecifiedFailure', 422);
+    // The gateway may have authorized: the order stays claimed by this XID, not payable elsewhere.
+    expect((await orders.find(xid))?.claim).toBeDefined();
+    expect(await orders.describe(lidM)).toBeUndefined();
+
+    // The wallet gives up on that PReq and builds a new one (new RRPID, new seal, new signature).
+    const rebuilt = wallet.preq(p);
+    const res = await post(JSON.stringify(rebuilt.wire));
+    expect(res.status, res.text).toBe(200);
+    expect(wallet.verifyPRes(res.text, rebuilt.oiData, p).content.result.status).toBe('approved');
+    const rrpids = (gw.received.get('AuthReq') ?? [])
+      .map((b) => JSON.parse(b) as { hdr: { xid: string; rrpid: string } })
+      .filter((w) => w.hdr.xid === xid)
+      .map((w) => w.hdr.rrpid);
+    expect(rrpids).toHaveLength(4);
+    expect(new Set(rrpids).size).toBe(1);
+  });
+
   it('gateway down: a clear error, nothing charged, the order unchanged and payable on retry', async () => {
     const down = createGatewayClient({
       endpoint: `${await closedPort()}/set`,

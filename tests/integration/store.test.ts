@@ -318,7 +318,12 @@ function orderStoreContract(
     },
     at: new Date().toISOString(),
   });
-  const claim = (rrpid: string) => ({ rrpid, preqDigest: 'digest', at: new Date().toISOString() });
+  const claim = (rrpid: string) => ({
+    rrpid,
+    preqDigest: 'digest',
+    at: new Date().toISOString(),
+    request: '{"z":1,"a":2}',
+  });
 
   it('describes orders, keeps pending purchases and lets one XID per order claim it', async () => {
     const orders = storeOf();
@@ -339,6 +344,8 @@ function orderStoreContract(
 
     const first = await orders.claimAuthorization(a.xid, claim('r1'));
     expect(first).toMatchObject({ ok: true, claim: { rrpid: 'r1' } });
+    // Kept as text, byte for byte: a resent AuthReq is rebuilt from it.
+    expect((await orders.find(a.xid))?.claim?.request).toBe('{"z":1,"a":2}');
     // The claim stays: a second claim for the same XID gets the first one back.
     expect(await orders.claimAuthorization(a.xid, claim('r2'))).toMatchObject({
       ok: true,
