@@ -39,7 +39,7 @@ export {
   type GatewayClientOptions,
 } from './gateway-client.ts';
 export { GatewayUnavailableError } from './gateway-unavailable.ts';
-export type { CertifiedKey, MerchantKeys } from './keys.ts';
+export { type CertifiedKey, certificatesFromPem, certifiedKeyFromPem, type MerchantKeys } from './keys.ts';
 export { MemoryOrderStore } from './memory-order-store.ts';
 export {
   type ActionProblem,

@@ -3,6 +3,7 @@
 import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  certifiedKeyFromPem,
   createGatewayClient,
   createMerchantActions,
   createSetEndpoint,
@@ -20,7 +21,9 @@ import {
   b64u,
   buildInqReq,
   buildPInitReq,
+  certificateToPem,
   type ErrorCode,
+  privateKeyToPem,
   randomNonce,
   readError,
   SetError,
@@ -436,5 +439,18 @@ describe('merchant SDK: gateway client', () => {
     const retry = await post(wire);
     expect(retry.status, retry.text).toBe(200);
     expect(wallet.verifyPRes(retry.text, preq.oiData, p).content.result.status).toBe('approved');
+  });
+});
+
+describe('merchant SDK: keys from PEM', () => {
+  it('reads a chain and its private key', () => {
+    const m = world.merchant;
+    const key = certifiedKeyFromPem(
+      m.chain.map((c) => certificateToPem(c.der)).join(''),
+      privateKeyToPem(m.privateKey, m.certificate.publicKey),
+    );
+    expect(key.privateKey).toEqual(m.privateKey);
+    expect(key.chain.map((c) => c.thumbprint)).toEqual(m.chain.map((c) => c.thumbprint));
+    expect(key.certificate.thumbprint).toEqual(m.certificate.thumbprint);
   });
 });
