@@ -37,6 +37,8 @@ export const WALLET_ERROR_CODES = [
   'invalidRoot',
   'unknownRoot',
   'untrustedRoot',
+  /** The tab declares no (valid) initiation of the kind asked for. */
+  'noInitiation',
   /** A payment request is already open for this tab. */
   'alreadyPending',
   'unknownRequest',

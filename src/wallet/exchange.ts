@@ -5,6 +5,7 @@
  */
 import { decodeWire, type ErrorCode, readError, SetError, type VerifyContext } from '../protocol/index.ts';
 import { toWalletError, WalletError } from './errors.ts';
+import { type BackgroundToContent, parseMessage, TransportReply } from './messages.ts';
 
 /** Sends one SET/2 message to the initiation's endpoint and resolves with the response body. */
 export type Send = (wire: string) => Promise<string>;
@@ -45,4 +46,24 @@ export async function exchange(send: Send, wire: string, ctx: VerifyContext): Pr
     );
   }
   return reply;
+}
+
+/**
+ * The page transport as the background builds it: a `transportRequest` to the tab's content
+ * script (which POSTs same-origin and replies with a TransportReply), parsed before use.
+ * `sendToTab` is `(tabId, message) => browser.tabs.sendMessage(tabId, message)`.
+ */
+export function pageTransport(
+  sendToTab: (tabId: number, message: BackgroundToContent) => Promise<unknown>,
+  tabId: number,
+  url: string,
+): Send {
+  return async (wire) => {
+    const reply = parseMessage(
+      TransportReply,
+      await sendToTab(tabId, { type: 'transportRequest', url, body: wire }),
+    );
+    if (!reply.ok) throw new Error(reply.error);
+    return reply.body;
+  };
 }

@@ -13,6 +13,8 @@
  *   purchase.ts      one checkout request as a resumable state machine (PInit, PReq, PRes)
  *   receipts.ts      verified PRes kept and exported
  *   exchange.ts      one request/response over the page transport
+ *   initiations.ts   the initiations content scripts found, per tab
+ *   background.ts    message handling for the background entry point (schemas first)
  *   messages.ts      valibot schemas for every message between contexts
  *   platform.ts      the browser APIs it is given (IndexedDB, storage.session, alarms, clock)
  *
@@ -20,6 +22,7 @@
  * whole folder runs under vitest with fake-indexeddb and WXT's fake browser.
  */
 import { Cards } from './cards.ts';
+import { Initiations } from './initiations.ts';
 import type { WalletPlatform } from './platform.ts';
 import { Purchases } from './purchase.ts';
 import { Receipts } from './receipts.ts';
@@ -30,9 +33,11 @@ import { exportBackup, restoreBackup } from './vault/backup.ts';
 import { openWalletDb, WALLET_DB_NAME, type WalletDb } from './vault/db.ts';
 import { Vault } from './vault/vault.ts';
 
+export * from './background.ts';
 export * from './cards.ts';
 export * from './errors.ts';
 export * from './exchange.ts';
+export * from './initiations.ts';
 export * from './messages.ts';
 export * from './platform.ts';
 export * from './purchase.ts';
@@ -62,6 +67,7 @@ export interface Wallet {
   readonly registrations: Registrations;
   readonly purchases: Purchases;
   readonly receipts: Receipts;
+  readonly initiations: Initiations;
   /** The encrypted backup file's text (vault unlocked). */
   exportBackup(): Promise<string>;
   /** Restores a backup into this empty wallet and leaves it unlocked. */
@@ -96,6 +102,7 @@ export async function createWallet(platform: WalletPlatform, options: WalletOpti
     registrations: new Registrations(platform, vault, roots, cards),
     purchases: new Purchases(platform, vault, roots, cards, receipts, options.swIdent),
     receipts,
+    initiations: new Initiations(platform),
     exportBackup: () => exportBackup(db, vault, platform.now()),
     restoreBackup: async (file, passphrase) => {
       const restored = await restoreBackup(db, vault, file, passphrase, platform.now());

@@ -39,6 +39,7 @@ import {
 import type { CardSummary, Cards } from './cards.ts';
 import { toWalletError, WalletError, type WalletErrorJson, walletError } from './errors.ts';
 import { exchange, type Send } from './exchange.ts';
+import type { PageOutcome } from './messages.ts';
 import { sessionGet, type WalletPlatform } from './platform.ts';
 import type { ReceiptSummary, Receipts } from './receipts.ts';
 import type { TrustedRoots } from './roots.ts';
@@ -68,6 +69,8 @@ export interface PurchaseView {
   requestId: string;
   tabId: number;
   tabOrigin: string;
+  /** The merchant's SET endpoint on the tab's origin: where the page transport posts. */
+  endpointUrl: string;
   state: PurchaseState;
   merchant?: MerchantIdentity;
   originBinding?: OriginBinding;
@@ -90,6 +93,7 @@ interface PurchaseRecord {
   updatedAt: number;
   lidC: string;
   pageAmount: Amount;
+  endpointUrl: string;
   pinitReq?: PInitReqContent;
   pinitResWire?: string;
   pinitAt?: number;
@@ -155,6 +159,7 @@ export class Purchases {
         updatedAt: now.getTime(),
         lidC,
         pageAmount: initiation.amount,
+        endpointUrl: initiation.endpointUrl,
         pinitReq: pinitReq.content,
       };
       await this.save(rec);
@@ -457,6 +462,7 @@ export class Purchases {
       requestId: rec.requestId,
       tabId: rec.tabId,
       tabOrigin: rec.tabOrigin,
+      endpointUrl: rec.endpointUrl,
       state: rec.state,
       ...(rec.merchant ? { merchant: rec.merchant } : {}),
       ...(rec.originBinding ? { originBinding: rec.originBinding } : {}),
@@ -519,6 +525,20 @@ export class Purchases {
       run.catch(() => {}),
     );
     return run;
+  }
+}
+
+/** What the page is told when a request ends (nothing about cards), or undefined while it is open. */
+export function pageOutcomeOf(view: PurchaseView): PageOutcome | undefined {
+  switch (view.state) {
+    case 'done':
+      return { status: view.receipt!.status, xid: view.receipt!.xid };
+    case 'rejected':
+      return { status: 'rejected' };
+    case 'failed':
+      return { status: 'failed', code: view.error?.setCode ?? view.error?.code ?? 'unspecifiedFailure' };
+    default:
+      return undefined;
   }
 }
 

@@ -57,6 +57,9 @@ export interface RegistrationView {
   issuerName?: string;
   /** The issuer page's origin, as the browser reported it. */
   origin: string;
+  /** The CCA's SET endpoint on that origin, and the issuer page's tab: where the page transport goes. */
+  endpointUrl: string;
+  tabId?: number;
   /** The cardholder CA from its verified certificate. */
   ca: { name: string; sandbox: boolean };
   form?: RegForm;
@@ -71,6 +74,8 @@ interface RegistrationState {
   brand: string;
   issuerName?: string;
   origin: string;
+  endpointUrl: string;
+  tabId?: number;
   startedAt: number;
   ca: { name: string; sandbox: boolean };
   initReq: CardCInitReqContent;
@@ -113,7 +118,10 @@ export class Registrations {
    * Starts from a registration initiation the content script read on the issuer page.
    * `origin` is the page's origin from the browser's sender, never from the page.
    */
-  async start(p: { initiation: string; origin: string }, send: Send): Promise<RegistrationView> {
+  async start(
+    p: { initiation: string; origin: string; tabId?: number },
+    send: Send,
+  ): Promise<RegistrationView> {
     await this.vault.key();
     const initiation = guard(() => parseRegistrationInitiation(p.initiation, p.origin));
     const now = this.platform.now();
@@ -127,6 +135,8 @@ export class Registrations {
       brand: init.ca.brandId,
       ...(initiation.issuerName ? { issuerName: initiation.issuerName } : {}),
       origin: p.origin,
+      endpointUrl: initiation.endpointUrl,
+      ...(p.tabId === undefined ? {} : { tabId: p.tabId }),
       startedAt: now.getTime(),
       ca: {
         name: init.ca.chain[0]!.subject.commonName,
@@ -283,6 +293,8 @@ function view(s: RegistrationState, extra: Partial<RegistrationView> = {}): Regi
     brand: s.brand,
     ...(s.issuerName ? { issuerName: s.issuerName } : {}),
     origin: s.origin,
+    endpointUrl: s.endpointUrl,
+    ...(s.tabId === undefined ? {} : { tabId: s.tabId }),
     ca: s.ca,
     ...(s.step === 'form' && s.form ? { form: s.form } : {}),
     ...extra,

@@ -20,7 +20,12 @@ import {
   verifyPRes,
 } from '../../src/protocol/index.ts';
 import {
+  type BackgroundEnv,
   createWallet,
+  handleContentMessage,
+  handleUiRequest,
+  type PurchaseView,
+  pageOutcomeOf,
   type ReceiptExport,
   type Send,
   type SessionArea,
@@ -407,6 +412,91 @@ describe('wallet purchase', () => {
       wallet.purchases.start({ tabId: ++tab, tabOrigin: SHOP, initiation: otherBrand }, shop.send),
       'noCardForBrand',
     );
+  });
+});
+
+describe('wallet background handlers', () => {
+  const world = makeWorld(new Date(), SHOP);
+  const shop = new Shop(world);
+  const platform: WalletPlatform = {
+    indexedDB: new IDBFactory(),
+    session: memorySession(),
+    alarms: { create: () => {}, clear: async () => true },
+    now: () => world.clock.now,
+  };
+  /** The content script's side of the transport: same-origin POST to the declared endpoint only. */
+  const env: BackgroundEnv = {
+    sendToTab: async (_tabId, message) => {
+      if (message.type !== 'transportRequest') return undefined;
+      if (message.url !== `${SHOP}/set`) return { ok: false, error: 'not this page’s endpoint' };
+      return { ok: true, status: 200, body: await shop.send(message.body) };
+    },
+  };
+
+  it('runs a checkout from the page’s request to the outcome it is told', async () => {
+    const wallet = await createWallet(platform);
+    await wallet.vault.create(PASS);
+    await wallet.roots.confirm((await wallet.roots.propose(certificateToPem(world.root.der))).fingerprint);
+    const card = await addCard(wallet, world, '4111111111111111');
+    const sender = { tabId: 7, origin: SHOP };
+
+    const started = await handleContentMessage(
+      wallet,
+      { type: 'requestPayment', initiation: INITIATION },
+      sender,
+      env,
+    );
+    if (!started.ok) throw new Error(started.error.detail);
+    const view = started.value.purchase as PurchaseView;
+    expect(view.state).toBe('awaitingConfirmation');
+    expect(view.endpointUrl).toBe(`${SHOP}/set`);
+    expect(pageOutcomeOf(view)).toBeUndefined();
+
+    const paid = await handleUiRequest(
+      wallet,
+      { type: 'purchase.pay', requestId: view.requestId, cardId: card.id },
+      env,
+    );
+    if (!paid.ok) throw new Error(paid.error.detail);
+    const outcome = pageOutcomeOf(paid.value as PurchaseView);
+    expect(outcome).toEqual({ status: 'approved', xid: (paid.value as PurchaseView).receipt?.xid });
+
+    // The popup's "Pay at <origin>" starts from the initiation the content script reported.
+    const again = await handleUiRequest(wallet, { type: 'purchase.start', tabId: 7 }, env);
+    if (!again.ok) throw new Error(again.error.detail);
+    const cancelled = await handleUiRequest(
+      wallet,
+      { type: 'purchase.cancel', requestId: (again.value as PurchaseView).requestId },
+      env,
+    );
+    expect(cancelled.ok && pageOutcomeOf(cancelled.value as PurchaseView)).toEqual({ status: 'rejected' });
+
+    // Failures are replies with a message key, never throws.
+    expect(await handleUiRequest(wallet, { type: 'purchase.pay', requestId: 5 }, env)).toMatchObject({
+      ok: false,
+      error: { code: 'badMessage', messageKey: 'error_badMessage' },
+    });
+    expect(await handleUiRequest(wallet, { type: 'purchase.start', tabId: 8 }, env)).toMatchObject({
+      ok: false,
+      error: { code: 'noInitiation' },
+    });
+    const bad = await handleContentMessage(
+      wallet,
+      { type: 'initiationFound', kind: 'payment', initiation: '{"set":"SET/2"}' },
+      sender,
+      env,
+    );
+    expect(bad).toMatchObject({ ok: false, error: { code: 'protocol', setCode: 'decodingFailure' } });
+    // An initiation naming another origin's endpoint is refused before anything is sent.
+    const cross = JSON.stringify({ ...JSON.parse(INITIATION), endpoint: 'https://evil.example/set' });
+    expect(
+      await handleContentMessage(
+        wallet,
+        { type: 'requestPayment', initiation: cross },
+        { tabId: 9, origin: SHOP },
+        env,
+      ),
+    ).toMatchObject({ ok: false, error: { setCode: 'decodingFailure' } });
   });
 });
 
