@@ -39,7 +39,7 @@ export async function handlePReq(bytes: Uint8Array, ctx: EndpointContext): Promi
   if (tx?.record) {
     // A retry of the PReq we already answered gets the same signed PRes: no second AuthReq.
     if (tx.record.preqDigest === digest) return tx.record.pres;
-    fail('unknownXID', 'this XID has already been paid for; start a new purchase');
+    fail('unknownXID', 'this XID has already been answered; start a new purchase');
   }
 
   const verified = verifyPReq(
