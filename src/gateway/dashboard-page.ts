@@ -78,11 +78,12 @@ table { border-collapse: collapse; width: 100%; margin-top: .5rem; }
 th, td { border-bottom: 1px solid var(--line); padding: .4rem .5rem; text-align: left; vertical-align: top; }
 th { font-size: .85rem; color: var(--muted); font-weight: 600; }
 .num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+.nowrap { white-space: nowrap; }
 code { font-family: ui-monospace, monospace; font-size: .9em; }
 .ok { color: var(--ok); } .bad { color: var(--bad); }
 .notice { border-left: 4px solid var(--accent); background: var(--panel); padding: .5rem 1rem; }
 form.action { display: flex; gap: .4rem; flex-wrap: wrap; align-items: center; margin: 0; }
-form.action input { width: 7rem; }
+form.action input { width: 7rem; } form.action select { max-width: 12rem; }
 dl { display: grid; grid-template-columns: max-content 1fr; gap: .25rem 1.5rem; }
 dt { color: var(--muted); } dd { margin: 0; }
 .vh { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
@@ -173,7 +174,7 @@ function authorizationRows(list: AuthorizationRecord[], back: string, opts: Page
 <td>${when(a.createdAt)}</td>
 <td>${xidLink(a.xid)}</td>
 <td>${a.merchantName}<br><code>${a.merchantId}</code></td>
-<td><span aria-label="card ending ${a.panLast4}">•••• ${a.panLast4}</span></td>
+<td class="nowrap">•••• ${a.panLast4}<span class="vh"> (card ending ${a.panLast4})</span></td>
 <td class="num">${formatAmount(amountOf(a, a.result === 'approved' ? a.balances.authorized : a.requested), opts.locale)}</td>
 <td class="num">${formatAmount(amountOf(a, a.balances.captured), opts.locale)}</td>
 <td class="num">${formatAmount(amountOf(a, a.balances.refunded), opts.locale)}</td>

@@ -364,6 +364,28 @@ describe.each(backends)('payment gateway on $name', (backend) => {
       captured: 900,
       refunded: 0,
     });
+
+    // A failure while the answer is being built leaves neither the event nor the new totals.
+    const before = await gateway.ledger.counts();
+    await expect(
+      gateway.ledger.applyFollowUp(
+        {
+          kind: 'credit',
+          xid,
+          rrpid: 'credit-1',
+          requestDigest: 'credit-1',
+          amount: EUR(100),
+          source: 'merchant',
+          merchantId: 'DEMO-0001',
+          at: now(),
+        },
+        () => {
+          throw new Error('signing failed');
+        },
+      ),
+    ).rejects.toThrow('signing failed');
+    expect(await gateway.ledger.counts()).toEqual(before);
+    expect((await gateway.ledger.findAuthorization(xid))?.balances.refunded).toBe(0);
   });
 
   it('refuses follow-ups for unknown XIDs, foreign CapTokens and reused RRPIDs', async () => {
