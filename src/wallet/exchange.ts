@@ -4,7 +4,7 @@
  * declared and returns the response body. The wallet itself never talks to the network.
  */
 import { decodeWire, type ErrorCode, readError, SetError, type VerifyContext } from '../protocol/index.ts';
-import { toWalletError, WalletError } from './errors.ts';
+import { WalletError } from './errors.ts';
 import { type BackgroundToContent, parseMessage, TransportReply } from './messages.ts';
 
 /** Sends one SET/2 message to the initiation's endpoint and resolves with the response body. */
@@ -26,7 +26,10 @@ export async function exchange(send: Send, wire: string, ctx: VerifyContext): Pr
   try {
     type = decodeWire(reply).type;
   } catch (e) {
-    throw toWalletError(e);
+    // Not a SET/2 message at all (a proxy's error page, a cut-off body): a transport failure,
+    // so a payment stays retryable with the same bytes.
+    const code = e instanceof SetError ? e.code : 'decodingFailure';
+    throw new WalletError('transport', 'the reply is not a SET/2 message', { setCode: code }, code);
   }
   if (type === 'Error') {
     let code: ErrorCode = 'unspecifiedFailure';

@@ -219,7 +219,9 @@ export class Purchases {
   /** The cardholder cancelled (or closed the confirmation window, or the tab). */
   async cancel(requestId: string): Promise<PurchaseView> {
     const rec = await this.load(requestId);
-    if (rec.state === 'paying') walletError('tooLateToCancel', 'the payment is already under way');
+    if (rec.state === 'paying' || this.paying.has(requestId)) {
+      walletError('tooLateToCancel', 'the payment is already under way');
+    }
     if (rec.state === 'initiated' || rec.state === 'awaitingConfirmation') {
       const closed: PurchaseRecord = { ...rec, state: 'rejected', updatedAt: this.platform.now().getTime() };
       await this.save(closed);

@@ -12,7 +12,7 @@ import {
   deriveKeyBytes,
   importAesKey,
   newKdfParams,
-  seal,
+  sealRecord,
   WALLET_DB_NAME,
   type WalletPlatform,
 } from '../../src/wallet/index.ts';
@@ -72,7 +72,7 @@ describe('wallet database migrations', () => {
           rootThumbprint: hex(world.root.thumbprint),
           addedAt: `2029-01-0${i + 1}T00:00:00.000Z`,
           isDefault: i === 1,
-          sealed: await seal(key, `card/${id}`, utf8(JSON.stringify(secrets))),
+          sealed: await sealRecord(key, `card/${id}`, utf8(JSON.stringify(secrets))),
         };
       }),
     );
@@ -82,7 +82,7 @@ describe('wallet database migrations', () => {
         id: 'vault',
         iterations: kdf.iterations,
         salt: kdf.salt,
-        verifier: await seal(key, 'vault/verifier', utf8('SET Wallet vault verifier')),
+        verifier: await sealRecord(key, 'vault/verifier', utf8('SET Wallet vault verifier')),
         createdAt: '2029-01-01T00:00:00.000Z',
       },
       v1Cards,

@@ -6,6 +6,7 @@ import 'fake-indexeddb/auto';
 import { IDBFactory } from 'fake-indexeddb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
+  b64u,
   buildCardCInitRes,
   buildCertRes,
   buildRegFormRes,
@@ -216,9 +217,12 @@ describe('wallet registration', () => {
     expect(stored).not.toContain(PAN);
     expect(stored).not.toContain('202912');
 
-    // The signer opens the sealed secrets and its certificate names this card's unique ID.
+    // The signer opens the sealed secrets; none of them is stored in clear.
     const signer = await wallet.cards.signer(done.card!.id);
     expect(signer.card.pan).toBe(PAN);
+    for (const secret of [signer.cardholder.privateKey, signer.card.cardSecret, signer.card.panSecret]) {
+      expect(stored).not.toContain(b64u(secret));
+    }
     expect(signer.cardholder.chain.map((c) => c.certificateType)).toEqual([
       'cardholder',
       'cardholder-ca',
@@ -311,5 +315,25 @@ describe('wallet registration', () => {
       }),
       'transport',
     );
+  });
+
+  it('a card under a built-in root is not a sandbox card', async () => {
+    const pem = certificateToPem(world.root.der);
+    const built = await createWallet(
+      { ...platform, indexedDB: new IDBFactory(), session: memorySession() },
+      { builtInRoots: [pem] },
+    );
+    await built.vault.create(PASS);
+    expect(await built.roots.list()).toMatchObject([{ builtIn: true, sandbox: false }]);
+    const cca = ccaEndpoint(world);
+    const started = await built.registrations.start(
+      { initiation: INITIATION, origin: ISSUER_ORIGIN },
+      cca.send,
+    );
+    expect(started.ca.sandbox).toBe(false);
+    await built.registrations.enterCard(started.registrationId, { pan: PAN, expiry: '202912' }, cca.send);
+    const done = await built.registrations.submit(started.registrationId, answers, cca.send);
+    expect(done.card?.sandbox).toBe(false);
+    await rejects(built.roots.remove((await built.roots.list())[0]!.fingerprint), 'unknownRoot');
   });
 });

@@ -13,7 +13,14 @@ import * as v from 'valibot';
 import { fromUtf8, utf8 } from '../../protocol/index.ts';
 import { WalletError, walletError } from '../errors.ts';
 import { MAX_IDLE_MINUTES, MIN_IDLE_MINUTES } from '../settings.ts';
-import { deriveKeyBytes, importAesKey, KDF_ALG, MIN_KDF_ITERATIONS, open, seal } from './crypto.ts';
+import {
+  deriveKeyBytes,
+  importAesKey,
+  KDF_ALG,
+  MIN_KDF_ITERATIONS,
+  openRecord,
+  sealRecord,
+} from './crypto.ts';
 import type { CardsMeta, ReceiptRecord, SettingsRecord, VaultMeta, WalletDb } from './db.ts';
 import { opensVerifier, type Vault } from './vault.ts';
 
@@ -99,7 +106,7 @@ export async function exportBackup(db: WalletDb, vault: Vault, now: Date): Promi
     createdAt: now.toISOString(),
     kdf: meta.kdf,
     verifier: meta.verifier,
-    payload: await seal(key, PAYLOAD_AAD, utf8(JSON.stringify(payload))),
+    payload: await sealRecord(key, PAYLOAD_AAD, utf8(JSON.stringify(payload))),
   };
   return JSON.stringify(file);
 }
@@ -137,7 +144,7 @@ export async function restoreBackup(
   const key = await importAesKey(raw);
   if (!(await opensVerifier(key, file)))
     walletError('wrongPassphrase', 'that is not the passphrase of this backup');
-  const opened = await open(key, PAYLOAD_AAD, file.payload);
+  const opened = await openRecord(key, PAYLOAD_AAD, file.payload);
   if (!opened) return walletError('backupInvalid', 'the backup is damaged', { problem: 'payload' });
   let payload: Payload;
   try {
@@ -146,7 +153,7 @@ export async function restoreBackup(
     return walletError('backupInvalid', 'the backup is damaged', { problem: 'payload' });
   }
   for (const s of payload.secrets) {
-    if (!(await open(key, s.id, s.sealed))) {
+    if (!(await openRecord(key, s.id, s.sealed))) {
       walletError('backupInvalid', `the backup record ${s.id} is damaged`, { problem: 'record' });
     }
   }

@@ -68,7 +68,7 @@ export function importAesKey(raw: Uint8Array): Promise<CryptoKey> {
   return crypto.subtle.importKey('raw', buf(raw), 'AES-GCM', false, ['encrypt', 'decrypt']);
 }
 
-export async function seal(key: CryptoKey, aad: string, plaintext: Uint8Array): Promise<Sealed> {
+export async function sealRecord(key: CryptoKey, aad: string, plaintext: Uint8Array): Promise<Sealed> {
   const iv = randomBytes(IV_LENGTH);
   const ct = await crypto.subtle.encrypt(
     { name: 'AES-GCM', iv: buf(iv), additionalData: buf(utf8(aad)) },
@@ -79,7 +79,11 @@ export async function seal(key: CryptoKey, aad: string, plaintext: Uint8Array): 
 }
 
 /** Opens a Sealed; undefined when it does not authenticate (wrong key, wrong AAD, or damage). */
-export async function open(key: CryptoKey, aad: string, sealed: Sealed): Promise<Uint8Array | undefined> {
+export async function openRecord(
+  key: CryptoKey,
+  aad: string,
+  sealed: Sealed,
+): Promise<Uint8Array | undefined> {
   try {
     const pt = await crypto.subtle.decrypt(
       { name: 'AES-GCM', iv: buf(fromB64u(sealed.iv, 'iv')), additionalData: buf(utf8(aad)) },

@@ -18,9 +18,9 @@ import {
   type KdfParams,
   MIN_KDF_ITERATIONS,
   newKdfParams,
-  open,
+  openRecord,
   type Sealed,
-  seal,
+  sealRecord,
 } from './crypto.ts';
 import type { FailuresRecord, SecretRecord, VaultMeta, WalletDb } from './db.ts';
 
@@ -104,7 +104,7 @@ export class Vault {
       id: 'vault',
       format: 2,
       kdf,
-      verifier: await seal(await importAesKey(raw), VERIFIER_AAD, utf8(VERIFIER_TEXT)),
+      verifier: await sealRecord(await importAesKey(raw), VERIFIER_AAD, utf8(VERIFIER_TEXT)),
       createdAt: this.platform.now().toISOString(),
     };
     try {
@@ -226,12 +226,12 @@ export class Vault {
 
   /** Seals `plaintext` under the vault key with `aad` (a record id) as associated data. */
   async seal(aad: string, plaintext: Uint8Array): Promise<Sealed> {
-    return seal(await this.key(), aad, plaintext);
+    return sealRecord(await this.key(), aad, plaintext);
   }
 
   /** Opens a record sealed under the vault key; `vaultCorrupted` when it does not authenticate. */
   async open(aad: string, sealed: Sealed): Promise<Uint8Array> {
-    const pt = await open(await this.key(), aad, sealed);
+    const pt = await openRecord(await this.key(), aad, sealed);
     if (!pt) return walletError('vaultCorrupted', `the record ${aad} does not decrypt: it is damaged`);
     return pt;
   }
@@ -281,13 +281,13 @@ export class Vault {
     const newKey = await importAesKey(raw);
     const secrets: SecretRecord[] = [];
     for (const record of await this.db.getAll('secrets')) {
-      const pt = await open(oldKey, record.id, record.sealed);
+      const pt = await openRecord(oldKey, record.id, record.sealed);
       if (!pt) walletError('vaultCorrupted', `the record ${record.id} does not decrypt: it is damaged`);
-      secrets.push({ id: record.id, sealed: await seal(newKey, record.id, pt) });
+      secrets.push({ id: record.id, sealed: await sealRecord(newKey, record.id, pt) });
     }
     const meta = await this.meta();
     if (!meta) return walletError('noVault', 'the vault disappeared');
-    const verifier = await seal(newKey, VERIFIER_AAD, utf8(VERIFIER_TEXT));
+    const verifier = await sealRecord(newKey, VERIFIER_AAD, utf8(VERIFIER_TEXT));
     // No awaits other than IndexedDB's inside the transaction, or it would commit early.
     const tx = this.db.transaction(['meta', 'secrets'], 'readwrite');
     await Promise.all([
@@ -305,7 +305,7 @@ export async function opensVerifier(key: CryptoKey, meta: Pick<VaultMeta, 'verif
   if (typeof v?.iv !== 'string' || typeof v.ct !== 'string' || v.iv.length !== 16) {
     walletError('vaultCorrupted', 'the vault verifier is damaged');
   }
-  const pt = await open(key, VERIFIER_AAD, meta.verifier);
+  const pt = await openRecord(key, VERIFIER_AAD, meta.verifier);
   return pt !== undefined && new TextDecoder().decode(pt) === VERIFIER_TEXT;
 }
 
