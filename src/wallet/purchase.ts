@@ -168,8 +168,16 @@ export class Purchases {
     });
     let rec = record.rec;
     const ctx = await this.context();
+    const exchanged = await exchange(send, record.wire, ctx).then(
+      (reply) => ({ reply }),
+      (error: unknown) => ({ error }),
+    );
+    // Cancelled (window or tab closed) while the merchant was answering: that stands.
+    const current = await this.load(rec.requestId);
+    if (current.state !== 'initiated') return this.view(current);
     try {
-      const reply = await exchange(send, record.wire, ctx);
+      if ('error' in exchanged) throw exchanged.error;
+      const reply = exchanged.reply;
       const pinit = guard(() => verifyPInitRes(reply, rec.pinitReq!, ctx));
       const merchant = this.identity(pinit);
       const originBinding: OriginBinding = {

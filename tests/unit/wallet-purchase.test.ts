@@ -284,6 +284,21 @@ describe('wallet purchase', () => {
     expect(next.state).toBe('awaitingConfirmation');
     await wallet.purchases.cancel(next.requestId);
     await rejects(wallet.purchases.get('no-such-request'), 'unknownRequest');
+
+    // Closed while the merchant was still answering PInitReq: the cancellation stands.
+    const closingTab = ++tab;
+    const closing: Send = async (wire) => {
+      const open = await wallet.purchases.forTab(closingTab);
+      expect(open?.state).toBe('initiated');
+      await wallet.purchases.cancel(open!.requestId);
+      return shop.send(wire);
+    };
+    const closed = await wallet.purchases.start(
+      { tabId: closingTab, tabOrigin: SHOP, initiation: INITIATION },
+      closing,
+    );
+    expect(closed.state).toBe('rejected');
+    expect(await wallet.purchases.forTab(closingTab)).toBeUndefined();
   });
 
   it('needs the vault unlocked to pay, and asks nothing else of a locked wallet', async () => {
