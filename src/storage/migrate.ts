@@ -16,9 +16,13 @@ const LOCK_KEY = 0x5e7_0002;
 export async function migrate(db: Database, migrations: readonly Migration[]): Promise<string[]> {
   const ids = migrations.map((m) => m.id);
   if (new Set(ids).size !== ids.length) throw new Error('migration ids must be unique');
-  await db.exec(
-    'CREATE TABLE IF NOT EXISTS schema_migrations (id text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())',
-  );
+  // Under the lock too: two processes creating the table at once collide in the catalogue.
+  await db.transaction(async (tx) => {
+    await tx.query('SELECT pg_advisory_xact_lock($1)', [LOCK_KEY]);
+    await tx.query(
+      'CREATE TABLE IF NOT EXISTS schema_migrations (id text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())',
+    );
+  });
   const applied: string[] = [];
   for (const m of migrations) {
     const done = await db.transaction(async (tx) => {

@@ -26,6 +26,20 @@ describe.each(backends)('storage on $name', (backend) => {
     expect(ids.map((r) => r.id)).toEqual(['test/001-notes', 'test/002-tags']);
   });
 
+  it('lets several processes migrate a fresh database at once', async () => {
+    const fresh = await backend.open();
+    try {
+      const others = await Promise.all(
+        [1, 2, 3].map(() => backend.connect?.(fresh) ?? Promise.resolve(fresh.db)),
+      );
+      const applied = await Promise.all(others.map((db) => migrate(db, migrations)));
+      expect(applied.flat().sort()).toEqual(['test/001-notes', 'test/002-tags']);
+      for (const db of others) if (db !== fresh.db) await db.close();
+    } finally {
+      await fresh.drop();
+    }
+  });
+
   it('rolls a failed migration back whole', async () => {
     const bad = [{ id: 'test/003-bad', sql: 'CREATE TABLE half (x int);\nSELECT no_such_function();\n' }];
     await expect(migrate(db, bad)).rejects.toThrow();

@@ -12,6 +12,8 @@ export interface Backend {
   name: 'pglite' | 'postgres';
   /** A new, empty database; `drop` removes it afterwards. */
   open(): Promise<{ db: Database; url?: string; drop(): Promise<void> }>;
+  /** Another connection pool to an opened database, as a second process would have (PostgreSQL only). */
+  connect?(opened: { url?: string }): Promise<Database>;
 }
 
 export const backends: Backend[] = [
@@ -44,5 +46,6 @@ if (POSTGRES_URL) {
         },
       };
     },
+    connect: (opened) => openDatabase({ url: opened.url! }),
   });
 }

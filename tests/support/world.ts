@@ -21,6 +21,7 @@ import {
   buildSandboxHierarchy,
   type Card,
   type Clock,
+  carriedCerts,
   encodeWire,
   fromB64u,
   generateKeyPair,
@@ -252,7 +253,8 @@ export class TestMerchant {
       oiData: verified.oiData,
       hOIData: verified.hOIData,
       piBytes: verified.piBytes,
-      cardholderCerts: verified.certs,
+      // The merchant's key-exchange chain rides along: the gateway seals AuthRes to it.
+      cardholderCerts: [...verified.certs, ...carriedCerts([this.world.merchantKx.chain])],
       authReqAmt: order.purchAmt,
       rrpid: b64u(randomNonce()),
       now: this.world.clock.now,
