@@ -4,7 +4,10 @@ import { SetError } from '../protocol/errors.ts';
 
 const USAGE = `usage:
   setwallet start [--data DIR]                         build the wallet and prepare the sandbox
+  setwallet sandbox [--port BASE] [--data DIR]         run the issuer site, payment gateway and demo store
+  setwallet sandbox revoke SERIAL                      revoke a certificate in the running sandbox
   setwallet pki init DIR [--merchant-origin ORIGIN]   create a sandbox certificate hierarchy
+  setwallet pki export DIR [--data DIR]                write the sandbox's certificates, as pki init does
   setwallet inspect FILE|- [--roots root.pem]          decode and verify a SET/2 message or certificate`;
 
 async function main(argv: string[]): Promise<number> {
@@ -13,6 +16,10 @@ async function main(argv: string[]): Promise<number> {
     case 'pki': {
       const { runPki } = await import('./pki.ts');
       return runPki(rest);
+    }
+    case 'sandbox': {
+      const { runSandbox } = await import('./sandbox.ts');
+      return runSandbox(rest);
     }
     case 'start': {
       const { runStart } = await import('./start.ts');

@@ -6,11 +6,13 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { hex } from '../protocol/encoding.ts';
 import { buildSandboxHierarchy, isWebOrigin } from '../protocol/pki/index.ts';
+import { sandboxEntries } from '../sandbox/export.ts';
 import { writeHierarchy } from '../sandbox/pki-files.ts';
 
 const DEFAULT_MERCHANT_ORIGIN = 'http://127.0.0.1:8702';
 
 const USAGE = `usage: setwallet pki init DIR [--merchant-origin ORIGIN]
+       setwallet pki export DIR [--data SANDBOX_DATA]
 
 Creates a sandbox SET/2 hierarchy in DIR: root.pem, NAME.pem (the certificate, then its issuers up
 to but not including the root) and NAME.key (PKCS#8, mode 0600) for root, brand-ca, cca, mca, pca, cca-kx, mca-kx, pca-kx,
@@ -29,6 +31,7 @@ export async function runPki(args: string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
+  if (command === 'export') return exportSandbox(rest);
   if (command !== 'init')
     return usageError(command === undefined ? 'missing subcommand' : `unknown subcommand "${command}"`);
   const parsed = parseInitArgs(rest);
@@ -39,6 +42,42 @@ export async function runPki(args: string[]): Promise<number> {
     return 2;
   }
   return init(parsed);
+}
+
+/**
+ * `pki export DIR [--data DATA]`: the sandbox's hierarchy (its CAs, and the gateway and merchant
+ * it enrolled over SET) in pki init's layout, so openssl and other tools can use it.
+ */
+function exportSandbox(args: string[]): number {
+  let dir: string | undefined;
+  let data = '.sandbox';
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === '--data') {
+      const value = args[++i];
+      if (value === undefined) return usageError('--data needs a value');
+      data = value;
+    } else if (a.startsWith('-')) return usageError(`unknown option "${a}"`);
+    else if (dir === undefined) dir = a;
+    else return usageError(`unexpected argument "${a}"`);
+  }
+  if (dir === undefined) return usageError('missing DIR');
+  const sources = sandboxEntries(data);
+  if (typeof sources === 'string') {
+    console.error(`setwallet pki export: ${sources}`);
+    return 1;
+  }
+  if (existsSync(join(dir, 'root.pem'))) {
+    console.error(
+      `setwallet pki export: ${join(dir, 'root.pem')} already exists; choose an empty directory.`,
+    );
+    return 1;
+  }
+  writeHierarchy(dir, sources);
+  for (const { name, certificate } of sources) {
+    console.log(`${name.padEnd(13)} ${hex(certificate.thumbprint)}`);
+  }
+  return 0;
 }
 
 function init({ dir, merchantOrigin }: InitArgs): number {

@@ -1,0 +1,271 @@
+/**
+ * The developer sandbox: the issuer site with its CAs at BASE, the payment gateway at BASE+1 and
+ * the demo store at BASE+2, each on its own origin on 127.0.0.1, sharing one database (PGlite in
+ * DATA/db, or PostgreSQL when a URL is given). This is the only place where parties are wired
+ * together.
+ *
+ * First start creates the CA hierarchy in DATA/pki; the gateway and the demo merchant then enrol
+ * with the PCA and MCA over SET and HTTP (Me-AqCInit → CertReq → CertRes), and keep their keys in
+ * DATA/gateway and DATA/merchant. Later starts reuse everything. A merchant certificate bound to
+ * another origin (the store moved port) is replaced by a fresh enrolment.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createIssuerSite, type IssuerSite } from '../ca/index.ts';
+import {
+  createGateway,
+  createIssuerSimulator,
+  DEFAULT_TEST_CARDS,
+  type Listening,
+  listen,
+} from '../gateway/index.ts';
+import { createGatewayClient } from '../merchant/index.ts';
+import { b64u, buildSandboxHierarchy, hex, type ParsedCertificate } from '../protocol/index.ts';
+import { type Database, openDatabase } from '../storage/index.ts';
+import { createDemoStore } from '../store/index.ts';
+import { enrol } from './enrol.ts';
+import {
+  hasEntry,
+  type KeyedCertificate,
+  readEntry,
+  readRoot,
+  writeEntry,
+  writeHierarchy,
+} from './pki-files.ts';
+
+export const DEFAULT_BASE_PORT = 8700;
+export const BRAND_ID = 'SETPay';
+export const ISSUER_NAME = 'SETPay Sandbox Bank';
+export const DEMO_MERCHANT = {
+  merchantId: 'DEMO-0001',
+  name: 'SET Demo Store',
+  city: 'Springfield',
+  country: 'US',
+  categoryCode: '5999',
+};
+
+export interface SandboxOptions {
+  /** BASE: the issuer site; the gateway is BASE+1, the store BASE+2. 0 picks three free ports (tests). */
+  port?: number;
+  dataDir: string;
+  /** A postgres:// URL; default PGlite in DATA/db. */
+  databaseUrl?: string;
+  /** How long the "issuer unavailable" test card keeps the gateway waiting before it declines. */
+  issuerTimeoutMs?: number;
+  log?: (line: string) => void;
+}
+
+export interface RunningSandbox {
+  urls: { issuer: string; gateway: string; store: string };
+  root: ParsedCertificate;
+  dataDir: string;
+  db: Database;
+  issuer: IssuerSite;
+  /** Stops the three servers and closes the database. */
+  close(): Promise<void>;
+}
+
+export const PKI_DIR = 'pki';
+const CA_NAMES = ['brand-ca', 'cca', 'cca-kx', 'mca', 'mca-kx', 'pca', 'pca-kx'] as const;
+
+export async function startSandbox(opts: SandboxOptions): Promise<RunningSandbox> {
+  const log = opts.log ?? ((line: string) => console.log(line));
+  const dataDir = opts.dataDir;
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const pkiDir = join(dataDir, PKI_DIR);
+  if (!existsSync(join(pkiDir, 'root.pem'))) {
+    log(`› first start: creating the sandbox certificate authorities in ${pkiDir}`);
+    const { entries } = buildSandboxHierarchy({
+      merchantOrigin: 'http://127.0.0.1',
+      now: new Date(),
+      caOnly: true,
+    });
+    const byName = new Map(entries.map((e) => [e.name, e]));
+    writeHierarchy(
+      pkiDir,
+      entries.map((e) => ({
+        ...e,
+        chain: [e.certificate, ...e.issuerNames.map((n) => byName.get(n)!.certificate)],
+      })),
+    );
+  }
+  const root = readRoot(pkiDir);
+  const ca = Object.fromEntries(CA_NAMES.map((n) => [n, readEntry(pkiDir, n)])) as Record<
+    (typeof CA_NAMES)[number],
+    KeyedCertificate
+  >;
+  const adminToken = secretFile(join(dataDir, 'admin-token'));
+
+  const db = await openDatabase(
+    opts.databaseUrl ? { url: opts.databaseUrl } : { dataDir: join(dataDir, 'db') },
+  );
+  const servers: Listening[] = [];
+  const close = async () => {
+    for (const s of servers.reverse()) await s.close();
+    await db.close();
+  };
+  try {
+    const base = opts.port ?? DEFAULT_BASE_PORT;
+    const at = (offset: number) => (base === 0 ? 0 : base + offset);
+
+    const issuer = await createIssuerSite({
+      db,
+      brandId: BRAND_ID,
+      brand: ca['brand-ca'],
+      cca: { signature: ca.cca, keyExchange: ca['cca-kx'] },
+      mca: { signature: ca.mca, keyExchange: ca['mca-kx'] },
+      pca: { signature: ca.pca, keyExchange: ca['pca-kx'] },
+      trustedRoots: [root],
+      testCards: [...DEFAULT_TEST_CARDS],
+      adminToken,
+      issuerName: ISSUER_NAME,
+    });
+    const issuerServer = await bind(issuer.app.fetch, at(0), 'issuer site');
+    servers.push(issuerServer);
+    // The store's port must be known before the merchant enrols: its origin goes in the certificate.
+    const gatewayServer = await reserve(at(1), 'payment gateway');
+    servers.push(gatewayServer);
+    const storeServer = await reserve(at(2), 'demo store');
+    servers.push(storeServer);
+
+    const gatewayKeys = await keysFor(join(dataDir, 'gateway'), 'gateway', undefined, async () =>
+      enrol(
+        `${issuerServer.url}/set/pca`,
+        { requestType: 'gateway', answers: { gatewayName: 'SET/2 Sandbox Gateway' } },
+        root,
+        BRAND_ID,
+      ),
+    );
+    const merchantKeys = await keysFor(join(dataDir, 'merchant'), 'merchant', storeServer.url, async () =>
+      enrol(
+        `${issuerServer.url}/set/mca`,
+        { requestType: 'merchant', merchantData: DEMO_MERCHANT, origins: [storeServer.url], answers: {} },
+        root,
+        BRAND_ID,
+      ),
+    );
+    if (gatewayKeys.enrolled)
+      log('› the payment gateway enrolled with the PCA over SET (Me-AqCInit → CertReq → CertRes)');
+    if (merchantKeys.enrolled)
+      log(`› the demo merchant enrolled with the MCA over SET, bound to ${storeServer.url}`);
+
+    const crls = () => issuer.currentCrls();
+    const gateway = await createGateway({
+      db,
+      signature: gatewayKeys.signature,
+      keyExchange: gatewayKeys.keyExchange,
+      trustedRoots: [root],
+      crls,
+      issuer: createIssuerSimulator(DEFAULT_TEST_CARDS, { timeoutMs: opts.issuerTimeoutMs ?? 3000 }),
+    });
+    gatewayServer.serve(gateway.app.fetch);
+
+    const merchant = { signature: merchantKeys.signature, keyExchange: merchantKeys.keyExchange };
+    const store = await createDemoStore({
+      db,
+      setEndpoint: {
+        merchant,
+        gateway: createGatewayClient({
+          endpoint: `${gatewayServer.url}/set`,
+          merchant,
+          gatewayKeyExchange: gatewayKeys.keyExchange.chain,
+          trustedRoots: [root],
+          crls,
+        }),
+        gatewayKeyExchange: gatewayKeys.keyExchange.chain,
+        trustedRoots: [root],
+        crls,
+      },
+      brandIds: [BRAND_ID],
+      publicOrigin: storeServer.url,
+      testCardsUrl: `${issuerServer.url}/test-cards`,
+    });
+    storeServer.serve(store.app.fetch);
+
+    return {
+      urls: { issuer: issuerServer.url, gateway: gatewayServer.url, store: storeServer.url },
+      root,
+      dataDir,
+      db,
+      issuer,
+      close,
+    };
+  } catch (e) {
+    await close().catch(() => {});
+    throw e;
+  }
+}
+
+/** A per-sandbox secret kept in a 0600 file, made on first start. */
+function secretFile(path: string): string {
+  if (!existsSync(path)) writeFileSync(path, `${b64u(randomBytes(32))}\n`, { mode: 0o600 });
+  return readFileSync(path, 'utf8').trim();
+}
+
+/**
+ * The signature and key-exchange keys of one party: read from `dir`, or enrolled anew when
+ * missing (or, for the merchant, when the certificate names another origin than `origin`).
+ */
+async function keysFor(
+  dir: string,
+  prefix: 'gateway' | 'merchant',
+  origin: string | undefined,
+  enrolNow: () => Promise<{ signature: KeyedCertificate; keyExchange: KeyedCertificate }>,
+): Promise<{ signature: KeyedCertificate; keyExchange: KeyedCertificate; enrolled: boolean }> {
+  const sig = `${prefix}-sig`;
+  const kx = `${prefix}-kx`;
+  if (hasEntry(dir, sig) && hasEntry(dir, kx)) {
+    const signature = readEntry(dir, sig);
+    const keyExchange = readEntry(dir, kx);
+    const stillValid =
+      signature.certificate.notAfter > new Date() && keyExchange.certificate.notAfter > new Date();
+    const sameOrigin = origin === undefined || signature.certificate.origins.includes(origin);
+    if (stillValid && sameOrigin) return { signature, keyExchange, enrolled: false };
+  }
+  const fresh = await enrolNow();
+  writeEntry(dir, sig, fresh.signature);
+  writeEntry(dir, kx, fresh.keyExchange);
+  return { ...fresh, enrolled: true };
+}
+
+/** A server bound now and given its handler later, so its origin is known before it serves. */
+interface Reserved extends Listening {
+  serve(fetch: (request: Request) => Response | Promise<Response>): void;
+}
+
+async function reserve(port: number, what: string): Promise<Reserved> {
+  let handler: ((request: Request) => Response | Promise<Response>) | undefined;
+  const server = await bind(
+    (request) =>
+      handler
+        ? handler(request)
+        : new Response('starting…', { status: 503, headers: { 'retry-after': '1' } }),
+    port,
+    what,
+  );
+  return {
+    ...server,
+    serve: (fetch) => {
+      handler = fetch;
+    },
+  };
+}
+
+async function bind(fetch: (request: Request) => Response | Promise<Response>, port: number, what: string) {
+  try {
+    return await listen(fetch, { port, hostname: '127.0.0.1' });
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') {
+      throw new Error(
+        `port ${port} for the ${what} is in use: stop what runs there, or choose another base with --port`,
+      );
+    }
+    throw e;
+  }
+}
+
+export function describeRoot(root: ParsedCertificate): string {
+  return hex(root.thumbprint);
+}
