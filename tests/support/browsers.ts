@@ -1,0 +1,723 @@
+/**
+ * Real browsers with the wallet's production build loaded, behind one small driver interface so
+ * that each scenario in tests/e2e is written once and runs in both:
+ *
+ *   Chromium     playwright-core, Debian's /usr/bin/chromium, new headless (which loads
+ *                extensions), the build given by --load-extension; the extension id comes from
+ *                its service worker's URL.
+ *   Firefox      puppeteer-core over WebDriver BiDi, /usr/bin/firefox-esr, the build installed as
+ *                a temporary add-on; its moz-extension UUID is fixed by the
+ *                `extensions.webextensions.uuids` pref, so the extension's origin is known.
+ *
+ * Firefox's WebDriver BiDi leaves extension documents out of its events (Bug 1755014: no load,
+ * console or context events for moz-extension pages) and refuses to navigate to them unless the
+ * remote agent is started with --remote-allow-system-access. Commands still reach them, so on
+ * Firefox an extension page is opened by a navigation that is not awaited, and found (also a window
+ * the wallet opens itself) by asking each tab for its location.
+ *
+ * The build is copied to a temporary folder first: another `npm run build` while a suite runs
+ * cannot change the extension under test.
+ */
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { BrowserContext as PwContext, Page as PwPage } from 'playwright-core';
+import { chromium } from 'playwright-core';
+import type { Browser as PpBrowser, ElementHandle as PpElement, Page as PpPage } from 'puppeteer-core';
+import puppeteer from 'puppeteer-core';
+
+export type BrowserName = 'chromium' | 'firefox';
+
+export const REPO = resolve(import.meta.dirname, '../..');
+export const CHROME_BUILD = join(REPO, '.output/chrome-mv3');
+export const FIREFOX_BUILD = join(REPO, '.output/firefox-mv3');
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const FIREFOX_PATH = process.env.FIREFOX_PATH ?? '/usr/bin/firefox-esr';
+export const GECKO_ID = 'wallet@set-wallet.dev';
+/** The moz-extension UUID the Firefox profile gives the wallet (pref extensions.webextensions.uuids). */
+export const FIREFOX_EXTENSION_UUID = '5e7a11e7-0c3b-4f2a-9d1e-5e7a11e70001';
+
+const AXE_SOURCE_PATH = join(REPO, 'node_modules/axe-core/axe.min.js');
+const POLL_MS = 100;
+
+/** A page function as the drivers take it (their typings unbox handles, which these tests never pass). */
+type AnyPageFunction = (arg: unknown) => unknown;
+
+export interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: string[];
+}
+
+export interface ConsoleEntry {
+  /** The page (or worker) URL the message came from. */
+  url: string;
+  text: string;
+}
+
+/** One tab or window, web page or extension page. */
+export interface UiPage {
+  readonly browser: BrowserName;
+  /** The document's location, as the page itself reports it. */
+  url(): Promise<string>;
+  goto(url: string): Promise<void>;
+  /** Clicks the button (role=button) with exactly this accessible name. */
+  clickButton(name: string): Promise<void>;
+  /** Clicks the link with exactly this accessible name. */
+  clickLink(name: string): Promise<void>;
+  /** Whether a button with exactly this accessible name is there (now, no waiting). */
+  hasButton(name: string): Promise<boolean>;
+  /** Types into the form control labelled exactly `label` (label element, aria-label or aria-labelledby). */
+  fill(label: string, value: string): Promise<void>;
+  /** Chooses the option whose text or value is `option` in the select labelled `label`. */
+  select(label: string, option: string): Promise<void>;
+  /** Ticks the checkbox labelled `label`. */
+  check(label: string): Promise<void>;
+  /** The visible text of the document (innerText of body). */
+  text(): Promise<string>;
+  /** Waits until the visible text contains `text` (or matches it), and returns the whole text. */
+  waitForText(text: string | RegExp, timeoutMs?: number): Promise<string>;
+  /** Runs `fn` in the page's main world (not subject to the page's CSP). */
+  evaluate<R, A>(fn: (arg: A) => R | Promise<R>, arg: A): Promise<R>;
+  /** Injects axe-core and runs it on the whole document: the violations found. */
+  axe(): Promise<AxeViolation[]>;
+  /** Emulates prefers-color-scheme for this page. */
+  colorScheme(scheme: 'light' | 'dark'): Promise<void>;
+  isClosed(): Promise<boolean>;
+  /** Resolves once the tab or window is gone (the wallet closed it). */
+  waitForClose(timeoutMs?: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface WalletBrowser {
+  readonly name: BrowserName;
+  /** chrome-extension://<id> or moz-extension://<uuid> (no trailing slash). */
+  readonly extensionOrigin: string;
+  /** The build under test (a copy of .output/<target>). */
+  readonly extensionDir: string;
+  /** Opens `path` (e.g. `options.html`, `popup.html`) of the extension in a new tab. */
+  openExtensionPage(path: string): Promise<UiPage>;
+  openPage(url: string): Promise<UiPage>;
+  /**
+   * Waits for a tab or window, opened after the call or before it and not yet handed out, whose
+   * location starts with the extension origin + `/` + `pathPrefix` (a confirmation window, the
+   * registration page).
+   */
+  waitForExtensionPage(pathPrefix: string, timeoutMs?: number): Promise<UiPage>;
+  /** The extension pages open now whose location starts with `pathPrefix`. */
+  extensionPages(pathPrefix: string): Promise<UiPage[]>;
+  /** Runs `fn` in an extension page (browser.* / chrome.* are there), e.g. to read a tab's badge. */
+  inExtension<R, A>(fn: (arg: A) => R | Promise<R>, arg: A): Promise<R>;
+  /** console.error and uncaught errors seen so far (extension pages and web pages). */
+  consoleErrors(): ConsoleEntry[];
+  /** Chromium only: stops the extension's service worker (as the browser does when it is idle). */
+  stopServiceWorker(): Promise<void>;
+  /** Chromium only: whether the extension's service worker is running now. */
+  serviceWorkerRunning(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export interface LaunchOptions {
+  /** The unpacked build; default .output/chrome-mv3 or .output/firefox-mv3. */
+  build?: string;
+  /** Print the browser's own stderr (debugging). */
+  verbose?: boolean;
+}
+
+/** A label, an accessible name or a text as a JS string literal inside a puppeteer selector. */
+function quoted(s: string): string {
+  return `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+}
+
+export async function poll<T>(
+  what: string,
+  fn: () => Promise<T | undefined | null | false>,
+  timeoutMs = 15_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v !== undefined && v !== null && v !== false) return v;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (last error: ${String(last)})` : ''}`,
+      );
+    }
+    await new Promise((r) => setTimeout(r, POLL_MS));
+  }
+}
+
+function snapshot(build: string, prefix: string): string {
+  if (!existsSync(join(build, 'manifest.json'))) {
+    throw new Error(`no extension build in ${build}: run \`npm run build\` first`);
+  }
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  cpSync(build, dir, { recursive: true });
+  return dir;
+}
+
+let axeSource: string | undefined;
+function axeScript(): string {
+  axeSource ??= readFileSync(AXE_SOURCE_PATH, 'utf8');
+  return axeSource;
+}
+
+/** Runs in the page: axe.run on the document, reduced to what a failure message needs. */
+const AXE_RUN = `(async () => {
+  const r = await axe.run(document, { resultTypes: ['violations'] });
+  return r.violations.map((v) => ({ id: v.id, impact: v.impact ?? null, help: v.help,
+    nodes: v.nodes.map((n) => n.target.join(' ') + (n.failureSummary ? ' — ' + n.failureSummary.replace(/\\s+/g, ' ') : '')) }));
+})()`;
+
+// What a person sees: innerText leaves out hidden elements, which textContent would not.
+// biome-ignore lint/performance/useDomNodeTextContent: the visible text is the point
+const bodyText = () => document.body?.innerText ?? '';
+
+function matches(text: string, want: string | RegExp): boolean {
+  return typeof want === 'string' ? text.includes(want) : want.test(text);
+}
+
+// ───────────────────────────── Chromium (playwright-core) ─────────────────────────────
+
+class PwUiPage implements UiPage {
+  readonly browser = 'chromium' as const;
+  constructor(readonly page: PwPage) {}
+
+  async url() {
+    return this.page.url();
+  }
+  async goto(url: string) {
+    await this.page.goto(url);
+  }
+  async clickButton(name: string) {
+    await this.page.getByRole('button', { name, exact: true }).click();
+  }
+  async clickLink(name: string) {
+    await this.page.getByRole('link', { name, exact: true }).click();
+  }
+  async hasButton(name: string) {
+    return (await this.page.getByRole('button', { name, exact: true }).count()) > 0;
+  }
+  async fill(label: string, value: string) {
+    await this.page.getByLabel(label, { exact: true }).fill(value);
+  }
+  async select(label: string, option: string) {
+    const el = this.page.getByLabel(label, { exact: true });
+    await el.selectOption(option).catch(() => el.selectOption({ label: option }));
+  }
+  async check(label: string) {
+    await this.page.getByLabel(label, { exact: true }).check();
+  }
+  async text() {
+    return this.page.evaluate(bodyText);
+  }
+  async waitForText(want: string | RegExp, timeoutMs = 15_000) {
+    let last = '';
+    try {
+      return await poll(
+        `text ${String(want)} in ${this.page.url()}`,
+        async () => {
+          last = await this.text();
+          return matches(last, want) ? last : undefined;
+        },
+        timeoutMs,
+      );
+    } catch (e) {
+      throw new Error(`${(e as Error).message}\n--- the page shows ---\n${last.slice(0, 2000)}`);
+    }
+  }
+  async evaluate<R, A>(fn: (arg: A) => R | Promise<R>, arg: A): Promise<R> {
+    return (await this.page.evaluate(fn as AnyPageFunction, arg as unknown)) as R;
+  }
+  async axe() {
+    await this.page.evaluate(axeScript());
+    return (await this.page.evaluate(AXE_RUN)) as AxeViolation[];
+  }
+  async colorScheme(scheme: 'light' | 'dark') {
+    await this.page.emulateMedia({ colorScheme: scheme });
+  }
+  async isClosed() {
+    return this.page.isClosed();
+  }
+  async waitForClose(timeoutMs = 15_000) {
+    if (this.page.isClosed()) return;
+    await this.page.waitForEvent('close', { timeout: timeoutMs });
+  }
+  async close() {
+    if (!this.page.isClosed()) await this.page.close();
+  }
+}
+
+export async function launchChromium(opts: LaunchOptions = {}): Promise<WalletBrowser> {
+  const extensionDir = snapshot(opts.build ?? CHROME_BUILD, 'set-wallet-chrome-');
+  const profile = mkdtempSync(join(tmpdir(), 'set-wallet-chromium-profile-'));
+  const context: PwContext = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM_PATH,
+    headless: true,
+    viewport: { width: 1100, height: 800 },
+    args: [
+      `--disable-extensions-except=${extensionDir}`,
+      `--load-extension=${extensionDir}`,
+      '--no-sandbox',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--no-default-browser-check',
+    ],
+    ...(opts.verbose ? { logger: { isEnabled: () => true, log: (n, s, m) => console.log(n, s, m) } } : {}),
+  });
+  const errors: ConsoleEntry[] = [];
+  const watch = (page: PwPage) => {
+    page.on('console', (m) => {
+      if (m.type() === 'error') errors.push({ url: page.url(), text: m.text() });
+    });
+    page.on('pageerror', (e) => errors.push({ url: page.url(), text: `uncaught: ${e.message}` }));
+  };
+  context.pages().forEach(watch);
+  context.on('page', watch);
+
+  const worker =
+    context.serviceWorkers().find((w) => w.url().startsWith('chrome-extension://')) ??
+    (await context.waitForEvent('serviceworker', {
+      timeout: 15_000,
+      predicate: (w) => w.url().startsWith('chrome-extension://'),
+    }));
+  const extensionId = new URL(worker.url()).host;
+  const extensionOrigin = `chrome-extension://${extensionId}`;
+  const browser = context.browser();
+  if (!browser) throw new Error('playwright gave no Browser for the persistent context');
+  const cdp = await browser.newBrowserCDPSession();
+
+  const handedOut = new WeakSet<PwPage>();
+  const wrap = (page: PwPage) => {
+    handedOut.add(page);
+    return new PwUiPage(page);
+  };
+  const findPages = (prefix: string) =>
+    context.pages().filter((p) => !p.isClosed() && p.url().startsWith(`${extensionOrigin}/${prefix}`));
+
+  const api: WalletBrowser = {
+    name: 'chromium',
+    extensionOrigin,
+    extensionDir,
+    async openExtensionPage(path) {
+      const page = await context.newPage();
+      await page.goto(`${extensionOrigin}/${path}`);
+      return wrap(page);
+    },
+    async openPage(url) {
+      const page = await context.newPage();
+      await page.goto(url);
+      return wrap(page);
+    },
+    async waitForExtensionPage(prefix, timeoutMs = 15_000) {
+      const page = await poll(
+        `an extension page ${prefix}`,
+        async () => findPages(prefix).find((p) => !handedOut.has(p)),
+        timeoutMs,
+      );
+      await page.waitForLoadState('domcontentloaded');
+      return wrap(page);
+    },
+    async extensionPages(prefix) {
+      return findPages(prefix).map((p) => new PwUiPage(p));
+    },
+    async inExtension(fn, arg) {
+      const page = await context.newPage();
+      try {
+        await page.goto(`${extensionOrigin}/manifest.json`);
+        return (await page.evaluate(fn as AnyPageFunction, arg as unknown)) as Awaited<ReturnType<typeof fn>>;
+      } finally {
+        await page.close();
+      }
+    },
+    consoleErrors: () => [...errors],
+    async stopServiceWorker() {
+      // ServiceWorker.stopAllWorkers needs a page session; any extension page will do.
+      const page = await context.newPage();
+      try {
+        await page.goto(`${extensionOrigin}/manifest.json`);
+        const s = await context.newCDPSession(page);
+        await s.send('ServiceWorker.enable');
+        await s.send('ServiceWorker.stopAllWorkers');
+        await s.detach();
+      } finally {
+        await page.close();
+      }
+      await poll('the service worker to stop', async () => !(await api.serviceWorkerRunning()), 10_000);
+    },
+    async serviceWorkerRunning() {
+      const { targetInfos } = await cdp.send('Target.getTargets');
+      return targetInfos.some((t) => t.type === 'service_worker' && t.url.startsWith(extensionOrigin));
+    },
+    async close() {
+      await context.close().catch(() => {});
+      rmSync(profile, { recursive: true, force: true });
+      rmSync(extensionDir, { recursive: true, force: true });
+    },
+  };
+  return api;
+}
+
+// ───────────────────────────── Firefox (puppeteer-core, WebDriver BiDi) ─────────────────────────────
+
+/** Collects console.error and uncaught errors inside a page whose console BiDi does not report. */
+const INSTALL_ERROR_TRAP = () => {
+  const w = window as unknown as { __e2eErrors?: string[] };
+  if (w.__e2eErrors) return;
+  const errors: string[] = [];
+  w.__e2eErrors = errors;
+  const original = console.error.bind(console);
+  console.error = (...args: unknown[]) => {
+    errors.push(args.map((a) => (a instanceof Error ? a.message : String(a))).join(' '));
+    original(...args);
+  };
+  window.addEventListener('error', (e) => errors.push(`uncaught: ${e.message}`));
+  window.addEventListener('unhandledrejection', (e) =>
+    errors.push(`unhandled rejection: ${String(e.reason)}`),
+  );
+};
+
+class PpUiPage implements UiPage {
+  readonly browser = 'firefox' as const;
+  constructor(
+    readonly page: PpPage,
+    private readonly owner: { errors: ConsoleEntry[]; extensionOrigin: string },
+  ) {}
+
+  /** Puppeteer's own URL is stale for extension documents; ask the document. */
+  async url() {
+    return this.page.evaluate(() => location.href);
+  }
+  async goto(url: string) {
+    if (url.startsWith(this.owner.extensionOrigin)) {
+      // Not awaited: BiDi never reports the load of an extension document.
+      this.page.goto(url).catch(() => {});
+      await poll(`${url} to load`, async () => {
+        const at = await this.page.evaluate(() => [location.href, document.readyState] as const);
+        return at[0] === url && at[1] === 'complete';
+      });
+      await this.trapErrors();
+    } else {
+      await this.page.goto(url);
+    }
+  }
+  async trapErrors() {
+    await this.page.evaluate(INSTALL_ERROR_TRAP).catch(() => {});
+  }
+  /** Errors the trap caught in this page since the last call (moved to the browser's list). */
+  async drainErrors() {
+    const got = await this.page
+      .evaluate(() => {
+        const w = window as unknown as { __e2eErrors?: string[] };
+        return w.__e2eErrors?.splice(0) ?? [];
+      })
+      .catch(() => [] as string[]);
+    const url = await this.url().catch(() => '?');
+    for (const text of got) this.owner.errors.push({ url, text });
+  }
+  private async byRole(role: string, name: string): Promise<PpElement<Element>> {
+    const h = await this.page
+      .locator(`::-p-aria([name=${quoted(name)}][role=${quoted(role)}])`)
+      .setTimeout(15_000)
+      .waitHandle()
+      .catch(async (e: Error) => {
+        throw new Error(`no ${role} named ${JSON.stringify(name)} in ${await this.url()}: ${e.message}`);
+      });
+    return h as PpElement<Element>;
+  }
+  private async byLabel(label: string): Promise<PpElement<Element>> {
+    const handle = await poll(
+      `a control labelled ${JSON.stringify(label)}`,
+      async () => {
+        const h = await this.page.evaluateHandle(FIND_BY_LABEL, label);
+        const el = h.asElement();
+        if (!el) {
+          await h.dispose();
+          return undefined;
+        }
+        return el;
+      },
+      15_000,
+    );
+    return handle as PpElement<Element>;
+  }
+  async clickButton(name: string) {
+    const h = await this.byRole('button', name);
+    await h.click();
+    await h.dispose();
+  }
+  async clickLink(name: string) {
+    const h = await this.byRole('link', name);
+    await h.click();
+    await h.dispose();
+  }
+  async hasButton(name: string) {
+    const found = await this.page.$$(`::-p-aria([name=${quoted(name)}][role="button"])`);
+    await Promise.all(found.map((h) => h.dispose()));
+    return found.length > 0;
+  }
+  async fill(label: string, value: string) {
+    const h = await this.byLabel(label);
+    await h.evaluate((el) => {
+      const input = el as HTMLInputElement;
+      input.focus();
+      input.select?.();
+    });
+    if (value === '') await h.press('Backspace');
+    else await h.type(value);
+    await h.dispose();
+  }
+  async select(label: string, option: string) {
+    const h = (await this.byLabel(label)) as PpElement<HTMLSelectElement>;
+    const value = await h.evaluate((el, want) => {
+      const o = [...el.options].find((x) => x.value === want || x.text.trim() === want);
+      return o?.value;
+    }, option);
+    if (value === undefined) throw new Error(`the select labelled ${label} has no option ${option}`);
+    await h.select(value);
+    await h.dispose();
+  }
+  async check(label: string) {
+    const h = await this.byLabel(label);
+    if (!(await h.evaluate((el) => (el as HTMLInputElement).checked))) await h.click();
+    await h.dispose();
+  }
+  async text() {
+    return this.page.evaluate(bodyText);
+  }
+  async waitForText(want: string | RegExp, timeoutMs = 15_000) {
+    let last = '';
+    try {
+      return await poll(
+        `text ${String(want)}`,
+        async () => {
+          last = await this.text();
+          return matches(last, want) ? last : undefined;
+        },
+        timeoutMs,
+      );
+    } catch (e) {
+      throw new Error(
+        `${(e as Error).message} in ${await this.url().catch(() => '?')}\n--- the page shows ---\n${last.slice(0, 2000)}`,
+      );
+    }
+  }
+  async evaluate<R, A>(fn: (arg: A) => R | Promise<R>, arg: A): Promise<R> {
+    return (await this.page.evaluate(fn as AnyPageFunction, arg as unknown)) as R;
+  }
+  async axe() {
+    await this.page.evaluate(axeScript());
+    return (await this.page.evaluate(AXE_RUN)) as AxeViolation[];
+  }
+  async colorScheme(scheme: 'light' | 'dark') {
+    await this.page.emulateMediaFeatures([{ name: 'prefers-color-scheme', value: scheme }]);
+  }
+  async isClosed() {
+    if (this.page.isClosed()) return true;
+    try {
+      await this.page.evaluate(() => 1);
+      return false;
+    } catch {
+      return true;
+    }
+  }
+  async waitForClose(timeoutMs = 15_000) {
+    await poll('the window to close', () => this.isClosed(), timeoutMs);
+  }
+  async close() {
+    if (await this.isClosed()) return;
+    await this.drainErrors();
+    await this.page.close().catch(() => {});
+  }
+}
+
+/**
+ * Runs in the page: the form control labelled exactly `label`: aria-label, aria-labelledby,
+ * a <label for>, or a <label> around it. Whitespace is collapsed before comparing.
+ */
+const FIND_BY_LABEL = (label: string): Element | null => {
+  const norm = (s: string | null | undefined) => (s ?? '').replace(/\s+/g, ' ').trim();
+  const controls = [
+    ...document.querySelectorAll<HTMLElement>(
+      'input, select, textarea, [role=textbox], [role=combobox], [role=checkbox], [role=radio], [role=switch], [role=spinbutton], [contenteditable=true]',
+    ),
+  ];
+  for (const el of controls) {
+    if (norm(el.getAttribute('aria-label')) === label) return el;
+    const by = el.getAttribute('aria-labelledby');
+    if (
+      by &&
+      norm(
+        by
+          .split(/\s+/)
+          .map((id) => document.getElementById(id)?.textContent)
+          .join(' '),
+      ) === label
+    )
+      return el;
+    const labels = (el as HTMLInputElement).labels;
+    if (labels && [...labels].some((l) => norm(l.textContent) === label)) return el;
+  }
+  return null;
+};
+
+export async function launchFirefox(opts: LaunchOptions = {}): Promise<WalletBrowser> {
+  const extensionDir = snapshot(opts.build ?? FIREFOX_BUILD, 'set-wallet-firefox-');
+  const extensionOrigin = `moz-extension://${FIREFOX_EXTENSION_UUID}`;
+  const browser: PpBrowser = await puppeteer.launch({
+    browser: 'firefox',
+    executablePath: FIREFOX_PATH,
+    protocol: 'webDriverBiDi',
+    headless: true,
+    // Without it, WebDriver refuses to navigate a tab to a moz-extension: URL.
+    args: ['--remote-allow-system-access', '--width=1100', '--height=800'],
+    defaultViewport: null,
+    dumpio: opts.verbose ?? false,
+    extraPrefsFirefox: {
+      'extensions.webextensions.uuids': JSON.stringify({ [GECKO_ID]: FIREFOX_EXTENSION_UUID }),
+      // Content-script host permissions of an MV3 add-on are granted at install, as for a user.
+      'extensions.originControls.grantByDefault': true,
+      'browser.shell.checkDefaultBrowser': false,
+      'datareporting.policy.dataSubmissionEnabled': false,
+      'toolkit.telemetry.reportingpolicy.firstRun': false,
+    },
+  });
+  const installed = await browser.installExtension(extensionDir);
+  if (installed !== GECKO_ID) throw new Error(`installed ${installed}, expected the gecko id ${GECKO_ID}`);
+
+  const errors: ConsoleEntry[] = [];
+  const owner = { errors, extensionOrigin };
+  const wrapped = new WeakMap<PpPage, PpUiPage>();
+  const watch = (page: PpPage) => {
+    // Reported for web pages only (BiDi leaves extension documents out).
+    page.on('console', (m) => {
+      if (m.type() === 'error') errors.push({ url: page.url(), text: m.text() });
+    });
+    page.on('pageerror', (e) => errors.push({ url: page.url(), text: `uncaught: ${String(e)}` }));
+  };
+  browser.on('targetcreated', async (t) => {
+    const p = await t.page().catch(() => null);
+    if (p) watch(p);
+  });
+  for (const p of await browser.pages()) watch(p);
+
+  const wrap = (page: PpPage) => {
+    let w = wrapped.get(page);
+    if (!w) {
+      w = new PpUiPage(page, owner);
+      wrapped.set(page, w);
+    }
+    return w;
+  };
+  const locationOf = (page: PpPage) =>
+    page.evaluate(() => [location.href, document.readyState] as const).catch(() => undefined);
+  const findPages = async (prefix: string, fresh: boolean) => {
+    const found: PpPage[] = [];
+    for (const page of await browser.pages()) {
+      if (fresh && wrapped.has(page)) continue;
+      const at = await locationOf(page);
+      if (at?.[0].startsWith(`${extensionOrigin}/${prefix}`) && at[1] !== 'loading') found.push(page);
+    }
+    return found;
+  };
+  let driver: UiPage | undefined;
+
+  const api: WalletBrowser = {
+    name: 'firefox',
+    extensionOrigin,
+    extensionDir,
+    async openExtensionPage(path) {
+      const page = wrap(await browser.newPage());
+      await page.goto(`${extensionOrigin}/${path}`);
+      return page;
+    },
+    async openPage(url) {
+      const page = wrap(await browser.newPage());
+      await page.goto(url);
+      return page;
+    },
+    async waitForExtensionPage(prefix, timeoutMs = 15_000) {
+      const [page] = await poll(
+        `an extension page ${prefix}`,
+        async () => {
+          const found = await findPages(prefix, true);
+          return found.length > 0 ? found : undefined;
+        },
+        timeoutMs,
+      );
+      const ui = wrap(page!);
+      await ui.trapErrors();
+      return ui;
+    },
+    async extensionPages(prefix) {
+      return (await findPages(prefix, false)).map(wrap);
+    },
+    async inExtension(fn, arg) {
+      if (!driver || (await driver.isClosed())) driver = await api.openExtensionPage('manifest.json');
+      return (driver as UiPage).evaluate(fn, arg);
+    },
+    consoleErrors: () => [...errors],
+    async stopServiceWorker() {
+      throw new Error('Firefox runs the MV3 background as an event page: there is no service worker to stop');
+    },
+    async serviceWorkerRunning() {
+      return false;
+    },
+    async close() {
+      for (const page of await browser.pages().catch(() => [] as PpPage[])) {
+        if (wrapped.has(page)) await wrapped.get(page)!.drainErrors();
+      }
+      await browser.close().catch(() => {});
+      rmSync(extensionDir, { recursive: true, force: true });
+    },
+  };
+  return api;
+}
+
+export function launchBrowser(name: BrowserName, opts: LaunchOptions = {}): Promise<WalletBrowser> {
+  return name === 'chromium' ? launchChromium(opts) : launchFirefox(opts);
+}
+
+/** The `_locales/en` messages of a build, with chrome.i18n's placeholder substitution. */
+export interface Messages {
+  has(key: string): boolean;
+  /** The text the UI shows for `key` with `substitutions` ($1 …); throws when the key is missing. */
+  t(key: string, ...substitutions: string[]): string;
+}
+
+interface MessageEntry {
+  message: string;
+  placeholders?: Record<string, { content: string }>;
+}
+
+export function loadMessages(build: string, locale = 'en'): Messages {
+  const path = join(build, '_locales', locale, 'messages.json');
+  const json = JSON.parse(readFileSync(path, 'utf8')) as Record<string, MessageEntry>;
+  const lower = new Map(Object.entries(json).map(([k, v]) => [k.toLowerCase(), v]));
+  // $NAME$ → the placeholder's content, $1…$9 → the substitutions (in both), $$ → $.
+  const sub = (text: string, subs: string[], named: Map<string, string>): string =>
+    text.replace(/\$([A-Za-z0-9_@]+)\$|\$(\d)|\$\$/g, (all, name?: string, n?: string) => {
+      if (name !== undefined) return sub(named.get(name.toLowerCase()) ?? '', subs, new Map());
+      if (n !== undefined) return subs[Number(n) - 1] ?? '';
+      return all === '$$' ? '$' : all;
+    });
+  return {
+    has: (key) => lower.has(key.toLowerCase()),
+    t(key, ...subs) {
+      const entry = lower.get(key.toLowerCase());
+      if (!entry) throw new Error(`${path} has no message "${key}"`);
+      const named = new Map(
+        Object.entries(entry.placeholders ?? {}).map(([k, v]) => [k.toLowerCase(), v.content]),
+      );
+      return sub(entry.message, subs, named);
+    },
+  };
+}
