@@ -1,7 +1,16 @@
 import preact from '@preact/preset-vite';
 import { defineConfig } from 'wxt';
 
+const icons = { 16: 'icons/16.png', 32: 'icons/32.png', 48: 'icons/48.png', 128: 'icons/128.png' };
+
 // Builds chrome-mv3 and firefox-mv3 from the same entry points (npm run build).
+//
+// Permissions (justified in README "Permissions"): `storage` for storage.session (the unlocked key,
+// pending requests) and `alarms` for the auto-lock. Nothing else: no host permissions (SET messages
+// go through the page's own content script, same-origin), no `tabs` (the wallet needs only tab ids,
+// which every tabs event and the sender carry), windows.create and the badge need no permission.
+// The content script runs on https pages and local development servers, where a checkout or an
+// issuer page may declare an initiation (entrypoints/content.ts).
 export default defineConfig({
   modules: ['@wxt-dev/webextension-polyfill'],
   vite: () => ({ plugins: [preact()] }),
@@ -10,15 +19,19 @@ export default defineConfig({
     description: '__MSG_extDescription__',
     default_locale: 'en',
     permissions: ['storage', 'alarms'],
+    icons,
+    action: { default_icon: icons, default_title: '__MSG_extName__' },
     ...(browser === 'firefox'
       ? {
           browser_specific_settings: {
             gecko: {
               id: 'wallet@set-wallet.dev',
-              strict_min_version: '128.0',
+              // 140 (ESR) is the first release that reads data_collection_permissions.
+              strict_min_version: '140.0',
               // The wallet sends nothing anywhere: SET messages go only to the page's own endpoint.
               data_collection_permissions: { required: ['none'] },
             },
+            gecko_android: { strict_min_version: '142.0' },
           },
         }
       : {}),

@@ -11,7 +11,7 @@
 import { toWalletError, type WalletErrorJson, walletError } from './errors.ts';
 import { pageTransport, type Send } from './exchange.ts';
 import type { Wallet } from './index.ts';
-import type { InitiationKind } from './initiations.ts';
+import type { FoundInitiation, InitiationKind } from './initiations.ts';
 import {
   type BackgroundToContent,
   ContentToBackground,
@@ -119,6 +119,14 @@ function uiHandlers(wallet: Wallet, env: BackgroundEnv) {
       return registrations.submit(r.registrationId, r.answers, toTab(v.tabId, v.endpointUrl));
     },
     'registration.cancel': (r: Req<'registration.cancel'>) => registrations.cancel(r.registrationId),
+    'initiations.forTab': async (r: Req<'initiations.forTab'>) => {
+      const brief = (i: FoundInitiation | undefined) =>
+        i ? { kind: i.kind, origin: i.origin, endpointUrl: i.endpointUrl } : undefined;
+      return {
+        payment: brief(await initiations.get(r.tabId, 'payment')),
+        registration: brief(await initiations.get(r.tabId, 'registration')),
+      };
+    },
     'purchase.start': async (r: Req<'purchase.start'>) => {
       const i = await found(r.tabId, 'payment');
       return purchases.start(

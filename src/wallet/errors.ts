@@ -3,7 +3,7 @@
  * `messageKey` names the `_locales` message that explains it to a person (`error_<code>`), and
  * `params` fill that message's placeholders. Protocol failures keep their SET ErrorCode.
  */
-import { type ErrorCode, SetError } from '../protocol/index.ts';
+import { type ErrorCode, SetError } from '../protocol/errors.ts';
 
 export const WALLET_ERROR_CODES = [
   /** The vault is locked: ask for the passphrase, then retry. */

@@ -12,11 +12,11 @@
  *   UI ↔ background         UiRequest; reply UiReply
  */
 import * as v from 'valibot';
-import { MAX_INITIATION_BYTES, MAX_WIRE_BYTES } from '../protocol/index.ts';
+// Leaf modules only (not the protocol's index): the content script imports this file.
+import { MAX_INITIATION_BYTES } from '../protocol/initiation.ts';
+import { MAX_WIRE_BYTES } from '../protocol/messages/wire.ts';
 import { WALLET_ERROR_CODES, WalletError } from './errors.ts';
-import { MAX_ROOT_PEM_BYTES } from './roots.ts';
-import { MAX_BACKUP_BYTES } from './vault/backup.ts';
-import { MAX_PASSPHRASE_LENGTH } from './vault/vault.ts';
+import { MAX_BACKUP_BYTES, MAX_PASSPHRASE_LENGTH, MAX_ROOT_PEM_BYTES } from './limits.ts';
 
 /** DOM events a page may dispatch on `document` to ask for the wallet. */
 export const PAGE_EVENTS = {
@@ -134,6 +134,8 @@ export const UiRequest = v.variant('type', [
     ),
   }),
   v.strictObject({ type: v.literal('registration.cancel'), registrationId: Id }),
+  /** The popup: which initiations the current tab declares (origin and endpoint, no text). */
+  v.strictObject({ type: v.literal('initiations.forTab'), tabId: TabId }),
   /** The popup's "Pay at <origin>" for the current tab. */
   v.strictObject({ type: v.literal('purchase.start'), tabId: TabId }),
   v.strictObject({ type: v.literal('purchase.get'), requestId: Id }),

@@ -16,11 +16,13 @@ import {
   verify,
 } from '../protocol/index.ts';
 import { walletError } from './errors.ts';
+import { MAX_ROOT_PEM_BYTES } from './limits.ts';
 import { sessionGet, type WalletPlatform } from './platform.ts';
 import type { RootRecord, WalletDb } from './vault/db.ts';
 import type { Vault } from './vault/vault.ts';
 
-export const MAX_ROOT_PEM_BYTES = 16 * 1024;
+export { MAX_ROOT_PEM_BYTES };
+
 const PROPOSAL_KEY = 'wallet.roots.proposal';
 
 export interface RootSummary {

@@ -12,6 +12,7 @@
 import * as v from 'valibot';
 import { fromUtf8, utf8 } from '../../protocol/index.ts';
 import { WalletError, walletError } from '../errors.ts';
+import { MAX_BACKUP_BYTES } from '../limits.ts';
 import { MAX_IDLE_MINUTES, MIN_IDLE_MINUTES } from '../settings.ts';
 import {
   deriveKeyBytes,
@@ -26,7 +27,8 @@ import { opensVerifier, type Vault } from './vault.ts';
 
 export const BACKUP_FORMAT = 'set-wallet-backup';
 export const BACKUP_VERSION = 1;
-export const MAX_BACKUP_BYTES = 8 * 1024 * 1024;
+export { MAX_BACKUP_BYTES };
+
 const PAYLOAD_AAD = 'backup/payload';
 
 const B64U = /^[A-Za-z0-9_-]*$/;

@@ -9,6 +9,7 @@
  */
 import { b64u, fromB64u, utf8 } from '../../protocol/index.ts';
 import { WalletError, walletError } from '../errors.ts';
+import { MAX_PASSPHRASE_LENGTH, MIN_PASSPHRASE_LENGTH } from '../limits.ts';
 import { type SessionArea, sessionGet, type WalletPlatform } from '../platform.ts';
 import type { Settings } from '../settings.ts';
 import {
@@ -25,8 +26,7 @@ import {
 import type { FailuresRecord, SecretRecord, VaultMeta, WalletDb } from './db.ts';
 
 export const AUTO_LOCK_ALARM = 'set-wallet.auto-lock';
-export const MIN_PASSPHRASE_LENGTH = 8;
-export const MAX_PASSPHRASE_LENGTH = 1024;
+export { MAX_PASSPHRASE_LENGTH, MIN_PASSPHRASE_LENGTH };
 /** Wrong passphrases allowed before each attempt waits 2^(n-3) s, at most MAX_BACKOFF_SECONDS. */
 export const FREE_ATTEMPTS = 3;
 export const MAX_BACKOFF_SECONDS = 300;

@@ -1,0 +1,6 @@
+// The confirmation window (windows.create), one per payment request: see src/ui/confirm/.
+
+import { mount } from '../../src/ui/mount.tsx';
+import { ConfirmPage } from '../../src/ui/pages/ConfirmPage.tsx';
+
+mount(ConfirmPage, 'confirmWindowTitle');

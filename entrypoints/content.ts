@@ -1,0 +1,40 @@
+/**
+ * The content script (isolated world) on pages that may declare a SET initiation: any https page
+ * (a checkout or issuer page can be anywhere) and local development servers. It reads
+ * initiations, bridges the page's DOM events to the background, and POSTs SET messages
+ * same-origin for it. Everything it does is in src/ui/content/page-bridge.ts.
+ */
+import { browser } from 'wxt/browser';
+import { startPageBridge } from '../src/ui/content/page-bridge.ts';
+import type { FetchLike } from '../src/ui/content/page-transport.ts';
+
+/** Firefox's content-script extras: `content.fetch` requests as the page would; `cloneInto` hands values to page scripts. */
+interface FirefoxContentGlobals {
+  content?: { fetch?: FetchLike };
+  cloneInto?: <T>(value: T, target: object) => T;
+}
+
+export default defineContentScript({
+  matches: ['https://*/*', 'http://127.0.0.1/*', 'http://localhost/*'],
+  runAt: 'document_idle',
+  main(ctx) {
+    const ff = globalThis as FirefoxContentGlobals;
+    const pageFetch = ff.content?.fetch;
+    const bridge = startPageBridge({
+      document,
+      window,
+      origin: location.origin,
+      sendToBackground: (message) => browser.runtime.sendMessage(message),
+      fetch: pageFetch
+        ? (url, init) => pageFetch(url, ff.cloneInto ? ff.cloneInto(init, window) : init)
+        : (url, init) => fetch(url, init),
+      toPage: (value) => (ff.cloneInto ? ff.cloneInto(value, window) : value),
+    });
+    const onMessage = (message: unknown) => bridge.onBackgroundMessage(message);
+    browser.runtime.onMessage.addListener(onMessage);
+    ctx.onInvalidated(() => {
+      browser.runtime.onMessage.removeListener(onMessage);
+      bridge.stop();
+    });
+  },
+});

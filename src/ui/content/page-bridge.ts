@@ -1,0 +1,145 @@
+/**
+ * The content script's whole job (ARCHITECTURE "The extension's contexts"): read the tab's
+ * initiations, bridge the page's DOM events to the background, and carry SET messages same-origin
+ * for the background. It holds no keys, no card data and no passphrase, and decides nothing.
+ *
+ * The page's DOM event API (documented in docs/merchant-guide.md):
+ *
+ *   page → wallet   window/document event `set-wallet:request-payment` (pay the declared payment
+ *                   initiation) or `set-wallet:request-registration` (register a card with the
+ *                   declared registration initiation). The event's detail must be empty (null,
+ *                   undefined or {}): what to pay is only ever read from the initiation element.
+ *   wallet → page   window event `set-wallet:outcome`, detail PageOutcome:
+ *                   {status: 'approved'|'declined'|'pending'|'rejected'|'failed'|'alreadyPending',
+ *                    xid?, code?}; never anything about the cardholder's cards.
+ *   wallet → page   window event `set-wallet:ready` and the attribute data-set-wallet="ready" on
+ *                   <html>, once the wallet has read a valid initiation on this page (the wallet
+ *                   announces itself only to pages that declare one).
+ */
+import * as v from 'valibot';
+import {
+  BackgroundToContent,
+  type ContentToBackground,
+  PAGE_EVENTS,
+  PageOutcome,
+  PageRequest,
+  type TransportReply,
+} from '../../wallet/messages.ts';
+import {
+  changedInitiations,
+  findInitiations,
+  type InitiationScope,
+  type PageInitiations,
+} from './initiation-finder.ts';
+import { type FetchLike, postSetMessage } from './page-transport.ts';
+
+export const READY_EVENT = 'set-wallet:ready';
+export const READY_ATTRIBUTE = 'data-set-wallet';
+
+export interface PageBridgeDeps {
+  document: Document;
+  window: Window;
+  /** location.origin of the page. */
+  origin: string;
+  /** browser.runtime.sendMessage */
+  sendToBackground(message: ContentToBackground): Promise<unknown>;
+  /** POSTs as the page would (Firefox: content.fetch). */
+  fetch: FetchLike;
+  /** Makes a value readable by page scripts (Firefox: cloneInto); identity elsewhere. */
+  toPage<T>(value: T): T;
+}
+
+export interface PageBridge {
+  /** Rescans the document now (the MutationObserver calls it, debounced). */
+  scan(): void;
+  /** A message from the background; a Promise for the reply, or undefined when it is not for us. */
+  onBackgroundMessage(message: unknown): Promise<TransportReply | true> | undefined;
+  stop(): void;
+}
+
+const RESCAN_DELAY_MS = 50;
+
+export function startPageBridge(d: PageBridgeDeps): PageBridge {
+  let found: PageInitiations = {};
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let announced = false;
+
+  const tellPage = (outcome: PageOutcome) => {
+    const parsed = v.safeParse(PageOutcome, outcome);
+    if (!parsed.success) return;
+    d.window.dispatchEvent(new CustomEvent(PAGE_EVENTS.outcome, { detail: d.toPage(parsed.output) }));
+  };
+
+  const send = (message: ContentToBackground) =>
+    d.sendToBackground(message).catch(() => {
+      // The extension was updated or disabled under this page: say so instead of hanging.
+      if (message.type !== 'initiationFound') tellPage({ status: 'failed', code: 'walletUnavailable' });
+    });
+
+  const scan = () => {
+    timer = undefined;
+    const next = findInitiations(d.document as InitiationScope, d.origin);
+    const changed = changedInitiations(found, next);
+    found = next;
+    for (const i of changed) void send({ type: 'initiationFound', kind: i.kind, initiation: i.text });
+    if (!announced && (found.payment || found.registration)) {
+      announced = true;
+      d.document.documentElement.setAttribute(READY_ATTRIBUTE, 'ready');
+      d.window.dispatchEvent(new CustomEvent(READY_EVENT));
+    }
+  };
+
+  const schedule = () => {
+    timer ??= setTimeout(scan, RESCAN_DELAY_MS);
+  };
+
+  const onPageRequest = (kind: 'payment' | 'registration') => (event: Event) => {
+    // The page only asks: a detail that says anything is refused, so no page can steer a payment.
+    const detail = (event as CustomEvent).detail as unknown;
+    if (!v.safeParse(PageRequest, detail).success) {
+      tellPage({ status: 'failed', code: 'badMessage' });
+      return;
+    }
+    scan();
+    const initiation = found[kind];
+    if (!initiation) {
+      tellPage({ status: 'failed', code: 'noInitiation' });
+      return;
+    }
+    void send(
+      kind === 'payment'
+        ? { type: 'requestPayment', initiation: initiation.text }
+        : { type: 'requestRegistration', initiation: initiation.text },
+    );
+  };
+
+  const onPay = onPageRequest('payment');
+  const onRegister = onPageRequest('registration');
+  // Capture on window: sees events dispatched on window and on document (bubbling or not).
+  d.window.addEventListener(PAGE_EVENTS.requestPayment, onPay, true);
+  d.window.addEventListener(PAGE_EVENTS.requestRegistration, onRegister, true);
+
+  const observer = new MutationObserver(schedule);
+  observer.observe(d.document.documentElement, { childList: true, subtree: true, characterData: true });
+  scan();
+
+  return {
+    scan,
+    onBackgroundMessage(raw) {
+      const parsed = v.safeParse(BackgroundToContent, raw);
+      if (!parsed.success) return undefined;
+      const message = parsed.output;
+      if (message.type === 'outcome') {
+        tellPage(message.outcome);
+        return Promise.resolve(true);
+      }
+      return postSetMessage(d.fetch, message.url, message.body, d.origin);
+    },
+    stop() {
+      observer.disconnect();
+      if (timer !== undefined) clearTimeout(timer);
+      d.window.removeEventListener(PAGE_EVENTS.requestPayment, onPay, true);
+      d.window.removeEventListener(PAGE_EVENTS.requestRegistration, onRegister, true);
+    },
+  };
+}

@@ -1,0 +1,88 @@
+/**
+ * The page transport's content-script half (ARCHITECTURE "Transport"): the background asks the
+ * tab's content script to POST a SET message to the merchant's or CA's endpoint, and the content
+ * script does so only SAME-ORIGIN with the page, so the wallet needs no host permissions and can
+ * never be used to reach another site. The reply's body is read with a size limit.
+ */
+import { MAX_WIRE_BYTES } from '../../protocol/messages/wire.ts';
+import type { TransportReply } from '../../wallet/messages.ts';
+
+export type FetchLike = (url: string, init: RequestInit) => Promise<Response>;
+
+/**
+ * Why `url` may not be posted to from a page on `pageOrigin`, or undefined when it may: it must
+ * be http(s), carry no credentials, and be on the page's own origin.
+ *
+ * The endpoint is not required to be declared by the page *now*: a checkout page may reload itself
+ * while a payment is under way, and the wallet must then re-send the same PReq (or ask with
+ * InqReq) through the reloaded page. The background only ever sends the endpoint of an
+ * initiation it parsed against this origin.
+ */
+export function transportUrlProblem(url: string, pageOrigin: string): string | undefined {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return 'not a URL';
+  }
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') return 'not http(s)';
+  if (parsed.username || parsed.password) return 'carries credentials';
+  if (parsed.origin !== pageOrigin) return `not on the page's origin ${pageOrigin}`;
+  return undefined;
+}
+
+/** Reads a response body as text, refusing more than `limit` bytes (declared or streamed). */
+export async function readLimitedText(response: Response, limit: number): Promise<string> {
+  const declared = Number(response.headers.get('content-length') ?? Number.NaN);
+  if (declared > limit) throw new Error(`the reply is over ${limit} bytes`);
+  if (!response.body) return '';
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > limit) {
+      await reader.cancel().catch(() => {});
+      throw new Error(`the reply is over ${limit} bytes`);
+    }
+    chunks.push(value);
+  }
+  const bytes = new Uint8Array(total);
+  let at = 0;
+  for (const c of chunks) {
+    bytes.set(c, at);
+    at += c.byteLength;
+  }
+  return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+}
+
+/**
+ * POSTs one SET message same-origin and answers with a TransportReply (never throws). Redirects
+ * are refused (they could lead off the origin), and no cache is used.
+ */
+export async function postSetMessage(
+  fetchFn: FetchLike,
+  url: string,
+  body: string,
+  pageOrigin: string,
+  limit = MAX_WIRE_BYTES,
+): Promise<TransportReply> {
+  const problem = transportUrlProblem(url, pageOrigin);
+  if (problem) return { ok: false, error: `refused: the endpoint is ${problem}` };
+  try {
+    const response = await fetchFn(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+      credentials: 'same-origin',
+      redirect: 'error',
+      cache: 'no-store',
+    });
+    const text = await readLimitedText(response, limit);
+    return { ok: true, status: response.status, body: text };
+  } catch (e) {
+    return { ok: false, error: (e instanceof Error ? e.message : String(e)).slice(0, 500) };
+  }
+}

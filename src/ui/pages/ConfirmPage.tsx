@@ -1,0 +1,446 @@
+/**
+ * The confirmation window: everything the cardholder agrees to comes from verified data (the
+ * merchant from its certificate, the amount and order from the signed PInitRes, the page's origin
+ * as the browser reported it), and the origin-binding result is shown before anything else.
+ * One click on Pay when the wallet is unlocked and has a default card; a passphrase field first
+ * when it is locked (unlock then pay, still one screen). Escape cancels, and closing the window
+ * cancels too (the background tells the page).
+ */
+import type { JSX } from 'preact';
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import * as v from 'valibot';
+import { browser } from 'wxt/browser';
+import type { PurchaseView } from '../../wallet/purchase.ts';
+import type { VaultStatus } from '../../wallet/vault/vault.ts';
+import {
+  AmountView,
+  Button,
+  CardPicker,
+  CardView,
+  ErrorNotice,
+  Field,
+  MerchantIdentity,
+  Progress,
+} from '../components/index.ts';
+import { declineText } from '../error-text.ts';
+import { formatAmount } from '../format.ts';
+import { t, uiLocale } from '../i18n.ts';
+import { call, errorInfo, isUiError, type UiErrorInfo } from '../wallet-client.ts';
+
+const StartError = v.object({
+  code: v.pipe(v.string(), v.maxLength(64)),
+  messageKey: v.pipe(v.string(), v.maxLength(64)),
+  params: v.record(
+    v.pipe(v.string(), v.maxLength(64)),
+    v.union([v.pipe(v.string(), v.maxLength(512)), v.number()]),
+  ),
+  setCode: v.optional(v.pipe(v.string(), v.maxLength(64))),
+});
+
+/** Retries of a payment whose transport dropped (the page reloaded, the worker restarted): the same bytes. */
+const RETRY_DELAYS_MS = [800, 1600, 3200];
+const POLL_MS = 700;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const closeWindow = () => window.close();
+
+export function ConfirmPage() {
+  const params = new URLSearchParams(location.search);
+  const requestId = params.get('request');
+  if (requestId) return <Confirmation requestId={requestId} />;
+  return <CouldNotStart raw={params.get('error')} />;
+}
+
+/** The page asked to pay and the wallet could not even start: say why, and what to do. */
+function CouldNotStart({ raw }: { raw: string | null }) {
+  let error: UiErrorInfo = { code: 'unknownRequest', messageKey: 'error_unknownRequest', params: {} };
+  try {
+    const parsed = v.safeParse(StartError, JSON.parse(raw ?? 'null'));
+    if (parsed.success) error = parsed.output;
+  } catch {
+    // Not JSON: keep the generic explanation.
+  }
+  const needsCard =
+    error.code === 'noCards' || error.code === 'noCardForBrand' || error.code === 'untrustedRoot';
+  useEscape(closeWindow);
+  return (
+    <main class="stack">
+      <h1>{t('confirmCannotPayTitle')}</h1>
+      <ErrorNotice error={error} />
+      <div class="actions">
+        {needsCard ? (
+          <Button onClick={() => void browser.runtime.openOptionsPage().then(closeWindow)}>
+            {t('openSettings')}
+          </Button>
+        ) : null}
+        <Button variant="primary" onClick={closeWindow} autoFocus>
+          {t('closeButton')}
+        </Button>
+      </div>
+    </main>
+  );
+}
+
+function useEscape(handler: () => void) {
+  const ref = useRef(handler);
+  ref.current = handler;
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === 'Escape') {
+        e.preventDefault();
+        ref.current();
+      }
+    };
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, []);
+}
+
+type Phase = 'idle' | 'paying' | 'reconnecting' | 'cancelling';
+
+function Confirmation({ requestId }: { requestId: string }) {
+  const [view, setView] = useState<PurchaseView>();
+  const [vault, setVault] = useState<VaultStatus>();
+  const [cardId, setCardId] = useState<string>();
+  const [passphrase, setPassphrase] = useState('');
+  const [phase, setPhase] = useState<Phase>('idle');
+  const [error, setError] = useState<UiErrorInfo>();
+  const [loadError, setLoadError] = useState<UiErrorInfo>();
+  const resumed = useRef(false);
+
+  const refresh = useCallback(async () => {
+    try {
+      const [next, status] = await Promise.all([
+        call({ type: 'purchase.get', requestId }),
+        call({ type: 'vault.status' }),
+      ]);
+      setView(next);
+      setVault(status);
+      setCardId((c) => c ?? next.cardId ?? next.preselectedCardId);
+      return next;
+    } catch (e) {
+      setLoadError(errorInfo(e));
+      return undefined;
+    }
+  }, [requestId]);
+
+  /** Pay with the same request (idempotent per XID), retrying while the transport is away. */
+  const payNow = useCallback(
+    async (card: string) => {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          const done = await call({ type: 'purchase.pay', requestId, cardId: card });
+          setView(done);
+          return;
+        } catch (e) {
+          const retryable = isUiError(e, 'transport') || isUiError(e, 'backgroundGone');
+          const delay = RETRY_DELAYS_MS[attempt];
+          if (!retryable || delay === undefined) throw e;
+          setPhase('reconnecting');
+          await sleep(delay);
+        }
+      }
+    },
+    [requestId],
+  );
+
+  useEffect(() => {
+    void refresh().then((first) => {
+      // A payment a stopped worker left under way: carry on (the same PReq is re-sent).
+      if (first?.state === 'paying' && first.cardId && !resumed.current) {
+        resumed.current = true;
+        setPhase('paying');
+        payNow(first.cardId)
+          .catch((e) => setError(errorInfo(e)))
+          .finally(() => {
+            setPhase('idle');
+            void refresh();
+          });
+      }
+    });
+  }, [refresh, payNow]);
+
+  // The merchant has not answered PInitReq yet: keep looking.
+  useEffect(() => {
+    if (view?.state !== 'initiated') return;
+    const timer = setTimeout(() => void refresh(), POLL_MS);
+    return () => clearTimeout(timer);
+  }, [view, refresh]);
+
+  const open = view?.state === 'initiated' || view?.state === 'awaitingConfirmation';
+  const cancel = async () => {
+    if (!open) return closeWindow();
+    setPhase('cancelling');
+    try {
+      await call({ type: 'purchase.cancel', requestId });
+      closeWindow();
+    } catch (e) {
+      setError(errorInfo(e));
+      setPhase('idle');
+      void refresh();
+    }
+  };
+  useEscape(() => {
+    if (phase === 'idle') void cancel();
+  });
+
+  const pay = async (e: Event) => {
+    e.preventDefault();
+    if (!cardId || phase !== 'idle') return;
+    setError(undefined);
+    setPhase('paying');
+    try {
+      if (!vault?.unlocked) {
+        await call({ type: 'vault.unlock', passphrase });
+        setPassphrase('');
+        setVault(await call({ type: 'vault.status' }));
+      }
+      await payNow(cardId);
+    } catch (err) {
+      setError(errorInfo(err));
+      void refresh();
+    } finally {
+      setPhase('idle');
+    }
+  };
+
+  if (loadError && !view) {
+    return (
+      <main class="stack">
+        <h1>{t('confirmTitle')}</h1>
+        <ErrorNotice error={loadError} />
+        <div class="actions">
+          <Button variant="primary" onClick={closeWindow} autoFocus>
+            {t('closeButton')}
+          </Button>
+        </div>
+      </main>
+    );
+  }
+  if (!view || !vault) return <Progress text={t('loading')} />;
+
+  return (
+    <main class="stack">
+      <h1>{t('confirmTitle')}</h1>
+      <PageAndMerchant view={view} />
+      {view.state === 'initiated' ? <Progress text={t('confirmWaitingForMerchant')} /> : null}
+      {view.order ? <OrderFacts view={view} /> : null}
+      {view.state === 'awaitingConfirmation' ? (
+        <form class="stack" onSubmit={pay}>
+          <CardChoice view={view} cardId={cardId} onChange={setCardId} disabled={phase !== 'idle'} />
+          {vault.unlocked ? null : (
+            <Field
+              id="confirm-passphrase"
+              label={t('confirmPassphraseLabel')}
+              hint={t('confirmPassphraseHint')}
+              type="password"
+              autoComplete="current-password"
+              autoFocus
+              required
+              value={passphrase}
+              disabled={phase !== 'idle'}
+              onInput={(e) => setPassphrase(e.currentTarget.value)}
+            />
+          )}
+          <ErrorNotice error={error} />
+          {phase === 'paying' ? <Progress text={t('confirmPaying')} /> : null}
+          {phase === 'reconnecting' ? <Progress text={t('confirmReconnecting')} /> : null}
+          <div class="actions">
+            <Button onClick={() => void cancel()} disabled={phase !== 'idle'}>
+              {t('cancelButton')}
+            </Button>
+            <Button
+              type="submit"
+              variant="primary"
+              busy={phase === 'paying' || phase === 'reconnecting'}
+              disabled={!cardId}
+              autoFocus={vault.unlocked}
+            >
+              {view.order
+                ? t('confirmPayButton', formatAmount(view.order.amount, uiLocale()))
+                : t('confirmPayButtonPlain')}
+            </Button>
+          </div>
+        </form>
+      ) : null}
+      {view.state === 'paying' ? (
+        <>
+          <Progress text={phase === 'reconnecting' ? t('confirmReconnecting') : t('confirmPaying')} />
+          <ErrorNotice error={error}>
+            {phase === 'idle' ? (
+              <Button variant="primary" onClick={() => view.cardId && void payAgain(view.cardId)}>
+                {t('retryButton')}
+              </Button>
+            ) : null}
+          </ErrorNotice>
+        </>
+      ) : null}
+      {view.state === 'done' || view.state === 'failed' || view.state === 'rejected' ? (
+        <Result view={view} />
+      ) : null}
+      {view.state === 'initiated' ? (
+        <div class="actions">
+          <Button onClick={() => void cancel()}>{t('cancelButton')}</Button>
+        </div>
+      ) : null}
+    </main>
+  );
+
+  async function payAgain(card: string) {
+    setError(undefined);
+    setPhase('paying');
+    try {
+      await payNow(card);
+    } catch (err) {
+      setError(errorInfo(err));
+    } finally {
+      setPhase('idle');
+      void refresh();
+    }
+  }
+}
+
+/** Who is asking: the page as the browser reported it, the merchant as its certificate names it, and whether they agree. */
+function PageAndMerchant({ view }: { view: PurchaseView }) {
+  const binding = view.originBinding;
+  return (
+    <section class="card stack" aria-labelledby="merchant-heading">
+      <h2 id="merchant-heading" class="visually-hidden">
+        {t('confirmMerchantHeading')}
+      </h2>
+      {view.merchant ? (
+        <>
+          <MerchantIdentity merchant={view.merchant} headingLevel={3} />
+          <p class="muted">{t('confirmMerchantVerified')}</p>
+        </>
+      ) : null}
+      <dl class="facts">
+        <dt>{t('confirmPageOrigin')}</dt>
+        <dd class="mono">{view.tabOrigin}</dd>
+      </dl>
+      {binding ? (
+        binding.ok ? (
+          <p class="row">
+            <span class="badge badge-ok">{t('originBindingOkBadge')}</span>
+            <span>{t('originBindingOk', binding.tabOrigin)}</span>
+          </p>
+        ) : (
+          <div class="notice notice-error" role="alert">
+            <p>
+              <strong>{t('originBindingMismatchTitle')}</strong>
+            </p>
+            <p>
+              {t('originBindingMismatch', [
+                binding.tabOrigin,
+                binding.certificateOrigins.join(', ') || t('originBindingNone'),
+              ])}
+            </p>
+          </div>
+        )
+      ) : null}
+    </section>
+  );
+}
+
+function OrderFacts({ view }: { view: PurchaseView }) {
+  const order = view.order!;
+  return (
+    <section class="stack" aria-labelledby="order-heading">
+      <h2 id="order-heading">{t('confirmOrderHeading')}</h2>
+      <p>
+        <AmountView amount={order.amount} large />
+      </p>
+      <p>{order.od}</p>
+      <p class="muted">{t('confirmSignedBy')}</p>
+      {order.pageAmountDiffers ? (
+        <p class="notice notice-warn" role="note">
+          {t('confirmAmountDiffers')}
+        </p>
+      ) : null}
+    </section>
+  );
+}
+
+function CardChoice({
+  view,
+  cardId,
+  onChange,
+  disabled,
+}: {
+  view: PurchaseView;
+  cardId: string | undefined;
+  onChange: (id: string) => void;
+  disabled: boolean;
+}) {
+  const cards = view.cards ?? [];
+  if (cards.length === 0)
+    return <ErrorNotice error={{ code: 'noCards', messageKey: 'error_noCards', params: {} }} />;
+  if (cards.length === 1) {
+    return (
+      <section class="card" aria-label={t('confirmCardLegend')}>
+        <CardView card={cards[0]!} />
+      </section>
+    );
+  }
+  return <CardPicker cards={cards} value={cardId} onChange={onChange} disabled={disabled} />;
+}
+
+function Result({ view }: { view: PurchaseView }) {
+  const r = view.receipt;
+  let notice: JSX.Element;
+  if (view.state === 'done' && r) {
+    if (r.status === 'approved') {
+      notice = (
+        <div class="notice notice-ok" role="status">
+          <p>
+            <strong>{t('resultApproved')}</strong>
+          </p>
+          {r.authCode ? <p>{t('resultAuthCode', r.authCode)}</p> : null}
+          <p class="muted mono">{t('resultXid', r.xid)}</p>
+        </div>
+      );
+    } else if (r.status === 'declined') {
+      notice = (
+        <div class="notice notice-error" role="alert">
+          <p>
+            <strong>{t('resultDeclined')}</strong>
+          </p>
+          <p>{declineText(r.reason)}</p>
+          <p>{t('resultDeclinedNothingCharged')}</p>
+        </div>
+      );
+    } else {
+      notice = (
+        <div class="notice notice-warn" role="status">
+          <p>
+            <strong>{t('resultPending')}</strong>
+          </p>
+          <p>{t('resultPendingExplained')}</p>
+        </div>
+      );
+    }
+  } else if (view.state === 'rejected') {
+    notice = (
+      <p class="notice notice-warn" role="status">
+        {t('resultCancelled')}
+      </p>
+    );
+  } else {
+    notice = (
+      <ErrorNotice
+        error={view.error ?? { code: 'requestClosed', messageKey: 'error_requestClosed', params: {} }}
+      />
+    );
+  }
+  return (
+    <section class="stack" aria-labelledby="result-heading">
+      <h2 id="result-heading">{t('resultHeading')}</h2>
+      {notice}
+      <div class="actions">
+        <Button variant="primary" onClick={closeWindow} autoFocus>
+          {t('closeButton')}
+        </Button>
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,49 @@
+/**
+ * How a wallet page (popup, confirmation, registration, options) asks the background: one
+ * UiRequest per call, the reply parsed against UiReply before use. A failure is a UiError whose
+ * messageKey names the `_locales` message that explains it (errors.ts turns it into text).
+ */
+import * as v from 'valibot';
+import { browser } from 'wxt/browser';
+import type { UiValue } from '../wallet/background.ts';
+import type { WalletErrorJson } from '../wallet/errors.ts';
+import { UiReply, type UiRequest, type UiRequestType } from '../wallet/messages.ts';
+
+/** What the UI shows for a failure: a wallet error, or the background being unreachable. */
+export type UiErrorInfo = Pick<WalletErrorJson, 'messageKey' | 'params'> & { code: string; setCode?: string };
+
+export class UiError extends Error {
+  constructor(readonly info: UiErrorInfo) {
+    super(info.code);
+  }
+}
+
+export const BACKGROUND_GONE: UiErrorInfo = {
+  code: 'backgroundGone',
+  messageKey: 'error_backgroundGone',
+  params: {},
+};
+
+export function isUiError(e: unknown, code?: string): e is UiError {
+  return e instanceof UiError && (code === undefined || e.info.code === code);
+}
+
+export function errorInfo(e: unknown): UiErrorInfo {
+  return e instanceof UiError ? e.info : BACKGROUND_GONE;
+}
+
+export async function call<K extends UiRequestType>(
+  request: Extract<UiRequest, { type: K }>,
+): Promise<UiValue<K>> {
+  let raw: unknown;
+  try {
+    raw = await browser.runtime.sendMessage(request);
+  } catch {
+    // The service worker stopped while answering (or could not start): the caller may retry.
+    throw new UiError(BACKGROUND_GONE);
+  }
+  const reply = v.safeParse(UiReply, raw);
+  if (!reply.success) throw new UiError(BACKGROUND_GONE);
+  if (!reply.output.ok) throw new UiError(reply.output.error);
+  return reply.output.value as UiValue<K>;
+}
