@@ -42,6 +42,10 @@ export async function call<K extends UiRequestType>(
     // The service worker stopped while answering (or could not start): the caller may retry.
     throw new UiError(BACKGROUND_GONE);
   }
+  // Messaging drops a property whose value is undefined (a void result): put it back.
+  if (raw !== null && typeof raw === 'object' && (raw as { ok?: unknown }).ok === true && !('value' in raw)) {
+    raw = { ...raw, value: undefined };
+  }
   const reply = v.safeParse(UiReply, raw);
   if (!reply.success) throw new UiError(BACKGROUND_GONE);
   if (!reply.output.ok) throw new UiError(reply.output.error);

@@ -219,9 +219,10 @@ function Confirmation({ requestId }: { requestId: string }) {
   }
   if (!view || !vault) return <Progress text={t('loading')} />;
 
+  const finished = view.state === 'done' || view.state === 'failed' || view.state === 'rejected';
   return (
     <main class="stack">
-      <h1>{t('confirmTitle')}</h1>
+      <h1>{t(finished ? 'confirmTitleFinished' : 'confirmTitle')}</h1>
       <PageAndMerchant view={view} />
       {view.state === 'initiated' ? <Progress text={t('confirmWaitingForMerchant')} /> : null}
       {view.order ? <OrderFacts view={view} /> : null}
@@ -275,9 +276,7 @@ function Confirmation({ requestId }: { requestId: string }) {
           </ErrorNotice>
         </>
       ) : null}
-      {view.state === 'done' || view.state === 'failed' || view.state === 'rejected' ? (
-        <Result view={view} />
-      ) : null}
+      {finished ? <Result view={view} /> : null}
       {view.state === 'initiated' ? (
         <div class="actions">
           <Button onClick={() => void cancel()}>{t('cancelButton')}</Button>

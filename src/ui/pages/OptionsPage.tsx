@@ -266,7 +266,7 @@ function AutoLockSection() {
     <section class="stack" aria-labelledby="autolock-heading">
       <h2 id="autolock-heading">{t('autoLockHeading')}</h2>
       <form
-        class="row"
+        class="stack narrow"
         onSubmit={(e) => {
           e.preventDefault();
           setSaved(false);
@@ -289,9 +289,11 @@ function AutoLockSection() {
           value={minutes}
           onInput={(e) => setMinutes(e.currentTarget.value)}
         />
-        <Button type="submit" busy={busy}>
-          {t('saveButton')}
-        </Button>
+        <div>
+          <Button type="submit" busy={busy}>
+            {t('saveButton')}
+          </Button>
+        </div>
       </form>
       {saved ? (
         <p class="notice notice-ok" role="status">

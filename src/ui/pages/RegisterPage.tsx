@@ -329,7 +329,7 @@ function FormStep({
           key={f.name}
           id={`field-${f.name}`}
           name={f.name}
-          label={f.required ? f.label : t('registerOptionalField', f.label)}
+          label={f.label}
           type={INPUT_TYPE[f.kind]}
           autoComplete={AUTOCOMPLETE[f.kind] ?? 'off'}
           autoFocus={i === 0}
