@@ -23,6 +23,11 @@ export default defineContentScript({
     const bridge = startPageBridge({
       document,
       window,
+      observe: (onChange) => {
+        const observer = new MutationObserver(onChange);
+        observer.observe(document.documentElement, { childList: true, subtree: true, characterData: true });
+        return () => observer.disconnect();
+      },
       origin: location.origin,
       sendToBackground: (message) => browser.runtime.sendMessage(message),
       fetch: pageFetch

@@ -36,9 +36,12 @@ import { type FetchLike, postSetMessage } from './page-transport.ts';
 export const READY_EVENT = 'set-wallet:ready';
 export const READY_ATTRIBUTE = 'data-set-wallet';
 
+/** The parts of the DOM the bridge touches (a Document and a Window; fakes in tests). */
 export interface PageBridgeDeps {
-  document: Document;
-  window: Window;
+  document: InitiationScope & { documentElement: { setAttribute(name: string, value: string): void } };
+  window: Pick<EventTarget, 'addEventListener' | 'removeEventListener' | 'dispatchEvent'>;
+  /** Calls `onChange` after DOM changes (a MutationObserver on the whole document); returns a stop function. */
+  observe(onChange: () => void): () => void;
   /** location.origin of the page. */
   origin: string;
   /** browser.runtime.sendMessage */
@@ -58,6 +61,7 @@ export interface PageBridge {
 }
 
 const RESCAN_DELAY_MS = 50;
+const CAPTURE = { capture: true };
 
 export function startPageBridge(d: PageBridgeDeps): PageBridge {
   let found: PageInitiations = {};
@@ -78,7 +82,7 @@ export function startPageBridge(d: PageBridgeDeps): PageBridge {
 
   const scan = () => {
     timer = undefined;
-    const next = findInitiations(d.document as InitiationScope, d.origin);
+    const next = findInitiations(d.document, d.origin);
     const changed = changedInitiations(found, next);
     found = next;
     for (const i of changed) void send({ type: 'initiationFound', kind: i.kind, initiation: i.text });
@@ -116,11 +120,10 @@ export function startPageBridge(d: PageBridgeDeps): PageBridge {
   const onPay = onPageRequest('payment');
   const onRegister = onPageRequest('registration');
   // Capture on window: sees events dispatched on window and on document (bubbling or not).
-  d.window.addEventListener(PAGE_EVENTS.requestPayment, onPay, true);
-  d.window.addEventListener(PAGE_EVENTS.requestRegistration, onRegister, true);
+  d.window.addEventListener(PAGE_EVENTS.requestPayment, onPay, CAPTURE);
+  d.window.addEventListener(PAGE_EVENTS.requestRegistration, onRegister, CAPTURE);
 
-  const observer = new MutationObserver(schedule);
-  observer.observe(d.document.documentElement, { childList: true, subtree: true, characterData: true });
+  const stopObserving = d.observe(schedule);
   scan();
 
   return {
@@ -136,10 +139,10 @@ export function startPageBridge(d: PageBridgeDeps): PageBridge {
       return postSetMessage(d.fetch, message.url, message.body, d.origin);
     },
     stop() {
-      observer.disconnect();
+      stopObserving();
       if (timer !== undefined) clearTimeout(timer);
-      d.window.removeEventListener(PAGE_EVENTS.requestPayment, onPay, true);
-      d.window.removeEventListener(PAGE_EVENTS.requestRegistration, onRegister, true);
+      d.window.removeEventListener(PAGE_EVENTS.requestPayment, onPay, CAPTURE);
+      d.window.removeEventListener(PAGE_EVENTS.requestRegistration, onRegister, CAPTURE);
     },
   };
 }

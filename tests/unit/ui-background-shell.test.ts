@@ -1,0 +1,244 @@
+// The background's wiring (src/ui/background): a page's identity comes from the browser's sender,
+// never the message; the content script never receives the purchase view; one confirmation window
+// per request; closing it rejects the request and the page hears `rejected` exactly once; a closed
+// tab cancels its request; a restarted worker finishes a payment left `paying`.
+import { describe, expect, it } from 'vitest';
+import { BackgroundShell, type SenderLike } from '../../src/ui/background/background-shell.ts';
+import { WalletWindows, type WindowsApi } from '../../src/ui/background/wallet-windows.ts';
+import { type Wallet, WalletError } from '../../src/wallet/index.ts';
+import type { BackgroundToContent } from '../../src/wallet/messages.ts';
+import type { SessionArea } from '../../src/wallet/platform.ts';
+import type { PurchaseView } from '../../src/wallet/purchase.ts';
+
+const EXT = 'wallet-extension-id';
+const EXT_ORIGIN = 'chrome-extension://wallet-extension-id/';
+const SHOP = 'https://shop.example';
+const INITIATION = JSON.stringify({
+  set: 'SET/2',
+  kind: 'payment',
+  brands: ['SETPay'],
+  amount: { currency: 'EUR', value: 1299, exponent: 2 },
+  lidM: 'order-42',
+  endpoint: '/set',
+});
+
+function memorySession(): SessionArea {
+  const data = new Map<string, unknown>();
+  return {
+    async get(keys) {
+      const list = keys === null ? [...data.keys()] : typeof keys === 'string' ? [keys] : keys;
+      return Object.fromEntries(
+        list.filter((k) => data.has(k)).map((k) => [k, structuredClone(data.get(k))]),
+      );
+    },
+    async set(items) {
+      for (const [k, v] of Object.entries(items)) data.set(k, structuredClone(v));
+    },
+    async remove(keys) {
+      for (const k of typeof keys === 'string' ? [keys] : keys) data.delete(k);
+    },
+  };
+}
+
+const view = (state: PurchaseView['state'], extra: Partial<PurchaseView> = {}): PurchaseView => ({
+  requestId: 'R1',
+  tabId: 7,
+  tabOrigin: SHOP,
+  endpointUrl: `${SHOP}/set`,
+  state,
+  ...extra,
+});
+const DONE = view('done', {
+  cardId: 'C1',
+  receipt: {
+    id: 'X1',
+    xid: 'X1',
+    status: 'approved',
+    authCode: 'ABC123',
+  } as PurchaseView['receipt'],
+});
+
+function setup(purchase: { start?: () => Promise<PurchaseView>; list?: PurchaseView[] } = {}) {
+  const calls: string[] = [];
+  const found: unknown[] = [];
+  let current: PurchaseView = view('awaitingConfirmation');
+  const wallet = {
+    vault: { touch: async () => {}, status: async () => ({ exists: true, unlocked: true }) },
+    initiations: {
+      found: async (p: { tabId: number; origin: string; kind: string; text: string }) => {
+        found.push(p);
+        return { kind: p.kind, origin: p.origin, endpointUrl: `${p.origin}/set`, brands: ['SETPay'] };
+      },
+      get: async (tabId: number, kind: string) =>
+        kind === 'payment'
+          ? { kind, tabId, origin: SHOP, text: INITIATION, endpointUrl: `${SHOP}/set` }
+          : undefined,
+      forget: async (tabId: number) => void calls.push(`initiations.forget ${tabId}`),
+    },
+    purchases: {
+      start: purchase.start ?? (async () => current),
+      get: async () => current,
+      forTab: async () =>
+        ['initiated', 'awaitingConfirmation', 'paying'].includes(current.state) ? current : undefined,
+      cancel: async () => {
+        calls.push('purchases.cancel');
+        current = view('rejected');
+        return current;
+      },
+      pay: async (requestId: string, cardId: string, send: (wire: string) => Promise<string>) => {
+        calls.push(`purchases.pay ${requestId} ${cardId}`);
+        await send('{"PReq":1}');
+        current = DONE;
+        return current;
+      },
+      list: async () => purchase.list ?? [],
+      forget: async (id: string) => void calls.push(`purchases.forget ${id}`),
+    },
+    registrations: { cancel: async () => {} },
+  } as unknown as Wallet;
+
+  const toTabs: { tabId: number; message: BackgroundToContent }[] = [];
+  const windowCalls: string[] = [];
+  let nextWindow = 100;
+  const windowsApi: WindowsApi = {
+    create: async (o) => {
+      windowCalls.push(`create ${o.url}`);
+      return { id: nextWindow++ };
+    },
+    update: async (id) => void windowCalls.push(`update ${id}`),
+    remove: async (id) => void windowCalls.push(`remove ${id}`),
+  };
+  const badges: string[] = [];
+  const session = memorySession();
+  const shell = new BackgroundShell({
+    wallet: Promise.resolve(wallet),
+    env: {
+      sendToTab: async (tabId, message) => {
+        toTabs.push({ tabId, message });
+        return message.type === 'transportRequest' ? { ok: true, status: 200, body: '{}' } : true;
+      },
+    },
+    windows: new WalletWindows(session, windowsApi, (path) => `${EXT_ORIGIN}${path.slice(1)}`),
+    action: {
+      setBadgeText: ({ text }) => void badges.push(text),
+      setBadgeBackgroundColor: () => {},
+      setTitle: () => {},
+    },
+    session,
+    extensionId: EXT,
+    extensionOrigin: EXT_ORIGIN,
+    t: (key, subs) => (subs ? `${key}(${subs})` : key),
+  });
+  const outcomes = () => toTabs.filter((m) => m.message.type === 'outcome').map((m) => m.message);
+  return { shell, calls, found, toTabs, windowCalls, badges, outcomes };
+}
+
+const page: SenderLike = { id: EXT, url: `${SHOP}/checkout?o=1`, tab: { id: 7, windowId: 1 }, frameId: 0 };
+const walletPage: SenderLike = { id: EXT, url: `${EXT_ORIGIN}popup.html`, frameId: 0 };
+
+describe('background shell', () => {
+  it('takes the page origin from the sender, badges the tab, and tells the content script only ok', async () => {
+    const s = setup();
+    const reply = await s.shell.onMessage(
+      { type: 'initiationFound', kind: 'payment', initiation: INITIATION },
+      page,
+    );
+    expect(reply).toEqual({ ok: true });
+    expect(s.found).toEqual([{ tabId: 7, origin: SHOP, kind: 'payment', text: INITIATION }]);
+    expect(s.badges).toEqual(['badgePayment']);
+  });
+
+  it('refuses a message that names its own origin, and ignores strangers and sub-frames', async () => {
+    const s = setup();
+    const claim = {
+      type: 'initiationFound',
+      kind: 'payment',
+      initiation: INITIATION,
+      origin: 'https://bank.example',
+    };
+    expect(await s.shell.onMessage(claim, page)).toEqual({ ok: false });
+    expect(s.found).toEqual([]);
+    expect(
+      s.shell.onMessage({ type: 'initiationFound' }, { ...page, id: 'another-extension' }),
+    ).toBeUndefined();
+    expect(s.shell.onMessage({ type: 'initiationFound' }, { ...page, frameId: 3 })).toBeUndefined();
+    expect(
+      s.shell.onMessage({ type: 'initiationFound' }, { ...page, url: 'data:text/html,hi' }),
+    ).toBeUndefined();
+  });
+
+  it('opens one confirmation window per request, and never hands the content script the purchase view', async () => {
+    const s = setup();
+    const reply = await s.shell.onMessage({ type: 'requestPayment', initiation: INITIATION }, page);
+    expect(reply).toEqual({ ok: true });
+    expect(s.windowCalls).toEqual([`create ${EXT_ORIGIN}confirm.html?request=R1`]);
+    // The same request again (the popup's "Pay at"): the window comes forward instead.
+    await s.shell.onMessage({ type: 'purchase.start', tabId: 7 }, walletPage);
+    expect(s.windowCalls).toEqual([`create ${EXT_ORIGIN}confirm.html?request=R1`, 'update 100']);
+  });
+
+  it('answers a second request from the tab with alreadyPending and brings the window forward', async () => {
+    let n = 0;
+    const s = setup({
+      start: async () => {
+        if (n++ === 0) return view('awaitingConfirmation');
+        throw new WalletError('alreadyPending', 'a payment request is already open', { requestId: 'R1' });
+      },
+    });
+    await s.shell.onMessage({ type: 'requestPayment', initiation: INITIATION }, page);
+    await s.shell.onMessage({ type: 'requestPayment', initiation: INITIATION }, page);
+    expect(s.outcomes()).toEqual([{ type: 'outcome', outcome: { status: 'alreadyPending' } }]);
+    expect(s.windowCalls).toEqual([`create ${EXT_ORIGIN}confirm.html?request=R1`, 'update 100']);
+  });
+
+  it('rejects the request when its window is closed, and tells the page once', async () => {
+    const s = setup();
+    await s.shell.onMessage({ type: 'requestPayment', initiation: INITIATION }, page);
+    await s.shell.onWindowRemoved(100);
+    await s.shell.onWindowRemoved(100);
+    expect(s.calls).toContain('purchases.cancel');
+    expect(s.outcomes()).toEqual([{ type: 'outcome', outcome: { status: 'rejected' } }]);
+    expect(s.calls).toContain('purchases.forget R1');
+  });
+
+  it('a request that cannot start shows why in a window and tells the page', async () => {
+    const s = setup({
+      start: async () => {
+        throw new WalletError('noCards', 'register a card first');
+      },
+    });
+    await s.shell.onMessage({ type: 'requestPayment', initiation: INITIATION }, page);
+    expect(s.outcomes()).toEqual([{ type: 'outcome', outcome: { status: 'failed', code: 'noCards' } }]);
+    expect(s.windowCalls[0]).toMatch(
+      /^create chrome-extension:\/\/wallet-extension-id\/confirm\.html\?error=/,
+    );
+  });
+
+  it('tells the page the outcome of a payment once, however often the window asks', async () => {
+    const s = setup();
+    await s.shell.onMessage({ type: 'requestPayment', initiation: INITIATION }, page);
+    await s.shell.onMessage({ type: 'purchase.pay', requestId: 'R1', cardId: 'C1' }, walletPage);
+    await s.shell.onMessage({ type: 'purchase.get', requestId: 'R1' }, walletPage);
+    expect(s.outcomes()).toEqual([{ type: 'outcome', outcome: { status: 'approved', xid: 'X1' } }]);
+  });
+
+  it('cancels the open request of a closed tab and closes its window', async () => {
+    const s = setup();
+    await s.shell.onMessage({ type: 'requestPayment', initiation: INITIATION }, page);
+    await s.shell.onTabRemoved(7);
+    expect(s.calls).toEqual(expect.arrayContaining(['initiations.forget 7', 'purchases.cancel']));
+    expect(s.windowCalls).toContain('remove 100');
+  });
+
+  it('finishes a payment a stopped worker left paying, through the page transport', async () => {
+    const s = setup({ list: [view('paying', { cardId: 'C1' })] });
+    await s.shell.resume();
+    await new Promise((r) => setTimeout(r, 0));
+    expect(s.calls).toContain('purchases.pay R1 C1');
+    expect(s.toTabs[0]).toEqual({
+      tabId: 7,
+      message: { type: 'transportRequest', url: `${SHOP}/set`, body: '{"PReq":1}' },
+    });
+    expect(s.outcomes()).toEqual([{ type: 'outcome', outcome: { status: 'approved', xid: 'X1' } }]);
+  });
+});
