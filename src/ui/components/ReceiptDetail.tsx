@@ -33,8 +33,8 @@ export function ReceiptDetail({ receipt, onBack }: { receipt: ReceiptRecord; onB
       <Button variant="link" onClick={onBack} autoFocus>
         {t('backToWallet')}
       </Button>
-      <h2 id="receipt-heading">{t('receiptHeading')}</h2>
-      <MerchantIdentity merchant={m} headingLevel={3} />
+      <h1 id="receipt-heading">{t('receiptHeading')}</h1>
+      <MerchantIdentity merchant={m} headingLevel={2} />
       <dl class="facts">
         <dt>{t('receiptStatus')}</dt>
         <dd>{receiptStatusText(receipt.status)}</dd>
@@ -67,7 +67,7 @@ export function ReceiptDetail({ receipt, onBack }: { receipt: ReceiptRecord; onB
         <dt>{t('receiptPageOrigin')}</dt>
         <dd class="mono">{receipt.tabOrigin}</dd>
       </dl>
-      <h3>{t('receiptVerifiedHeading')}</h3>
+      <h2>{t('receiptVerifiedHeading')}</h2>
       <ul>
         <li>{t(receipt.kind === 'PRes' ? 'receiptVerifiedPRes' : 'receiptVerifiedInqRes', m.name)}</li>
         <li>{t(m.sandbox ? 'receiptVerifiedChainSandbox' : 'receiptVerifiedChain')}</li>

@@ -424,6 +424,13 @@ function Result({ view }: { view: PurchaseView }) {
         {t('resultCancelled')}
       </p>
     );
+  } else if (view.error?.code === 'originMismatch') {
+    // The origin-binding box above says why; here only what it means.
+    notice = (
+      <p class="notice notice-error" role="alert">
+        {t('resultRefused')}
+      </p>
+    );
   } else {
     notice = (
       <ErrorNotice
