@@ -1,62 +1,73 @@
 /**
  * The wallet's real-browser scenarios, written once and run in Chromium (chromium.test.ts) and
- * Firefox (firefox.test.ts) against the production builds and one sandbox per suite.
+ * Firefox (firefox.test.ts) against the production builds and one sandbox per suite:
  *
- * The steps build on each other (first run → trusted root → card → purchases), in order. A step
- * whose prerequisite failed is skipped with the name of what it needed, so a report shows the
- * first real failure rather than a cascade. The UI is found by role and accessible name, with
- * the names read from the build's _locales/en/messages.json, so a change of wording does not
- * break the tests.
+ *   first run → trust the sandbox root → register a card on the issuer's page → buy at the demo
+ *   store with one click on Pay → receipt in the popup; a declining card; Cancel (button and
+ *   closing the window); lock and unlock (and paying from a locked wallet); in Chromium, the
+ *   service worker stopped during a purchase. axe-core runs in the real browser on the popup, the
+ *   confirmation window and the options page (light and dark).
+ *
+ * The steps build on each other, in order. A step whose prerequisite failed is skipped with the
+ * name of what it needed, so a report shows the first real failure rather than a cascade. The UI
+ * is found by role and accessible name, and every name and text comes from the build's
+ * _locales/en/messages.json, so a change of wording does not break the tests.
  */
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { createHash } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, type TestContext, test } from 'vitest';
 import {
+  type AxeViolation,
   type BrowserName,
   launchBrowser,
   loadMessages,
   type Messages,
+  poll,
   type UiPage,
   type WalletBrowser,
 } from '../support/browsers.ts';
-import { type E2eSandbox, startE2eSandbox } from './sandbox.ts';
+import { type E2eSandbox, startE2eSandbox, TEST_CARDS } from './sandbox.ts';
 
 export interface SuiteOptions {
   /** Chromium only: the service worker can be stopped in the middle of a purchase. */
   serviceWorkerStop: boolean;
 }
 
-/** What a page hears from the wallet: the `set-wallet:outcome` events, in order. */
+/** What a page hears from the wallet: a `set-wallet:outcome` event's detail. */
 export interface PageOutcome {
   status: string;
   xid?: string;
   code?: string;
 }
 
-/** Runs in the page: records the wallet's outcome events (main world, as a merchant page would). */
-const LISTEN_FOR_OUTCOMES = () => {
-  const w = window as unknown as { __outcomes?: unknown[] };
-  if (w.__outcomes) return;
-  const outcomes: unknown[] = [];
-  w.__outcomes = outcomes;
+const PASSPHRASE = 'correct horse battery staple 42';
+const MERCHANT_NAME = 'SET Demo Store';
+const BRAND = 'SETPay';
+const OUTCOME_TIMEOUT_MS = 30_000;
+
+/**
+ * Runs in every document of a checkout tab (main world, as a merchant's own script): records the
+ * wallet's outcome events in sessionStorage, so they survive the demo store reloading its page
+ * when the order's state changes.
+ */
+const RECORD_OUTCOMES = () => {
   window.addEventListener('set-wallet:outcome', (e) => {
-    const detail = (e as CustomEvent).detail as unknown;
-    // A detail the page cannot read (Firefox without cloneInto) is recorded as such.
+    let detail: unknown;
     try {
-      outcomes.push(JSON.parse(JSON.stringify(detail)));
+      detail = JSON.parse(JSON.stringify((e as CustomEvent).detail ?? null));
     } catch (err) {
-      outcomes.push({ unreadable: String(err) });
+      // A detail page scripts cannot read (Firefox without cloneInto) says so here.
+      detail = { unreadable: String(err) };
     }
+    const all = JSON.parse(sessionStorage.getItem('e2e.outcomes') ?? '[]') as unknown[];
+    all.push(detail);
+    sessionStorage.setItem('e2e.outcomes', JSON.stringify(all));
   });
 };
 
-const OUTCOMES = () => (window as unknown as { __outcomes?: unknown[] }).__outcomes ?? [];
+const READ_OUTCOMES = () => JSON.parse(sessionStorage.getItem('e2e.outcomes') ?? '[]') as unknown;
 
-export async function outcomesOf(page: UiPage): Promise<PageOutcome[]> {
-  return (await page.evaluate(OUTCOMES, null)) as PageOutcome[];
-}
-
-/** Dispatches the DOM event API's request, as a merchant page's own "Pay" button would. */
-export async function requestFromPage(page: UiPage, kind: 'payment' | 'registration') {
-  await page.evaluate(LISTEN_FOR_OUTCOMES, null);
+/** Dispatches the DOM event API's request, as a merchant or issuer page's own button would. */
+async function requestFromPage(page: UiPage, kind: 'payment' | 'registration') {
   await page.evaluate(
     (name) => {
       document.dispatchEvent(new CustomEvent(name));
@@ -65,62 +76,47 @@ export async function requestFromPage(page: UiPage, kind: 'payment' | 'registrat
   );
 }
 
-export function walletSuite(name: BrowserName, options: SuiteOptions) {
-  describe(`SET Wallet in ${name}`, () => {
-    let browser: WalletBrowser;
-    let sandbox: E2eSandbox;
-    let m: Messages;
-    const passed = new Set<string>();
-    const started = Date.now();
-
-    /** A test that runs only when the steps it needs passed. */
-    const step = (title: string, needs: string[], fn: () => Promise<void>, timeoutMs?: number) =>
-      test(
-        title,
-        async (ctx) => {
-          const missing = needs.filter((n) => !passed.has(n));
-          if (missing.length > 0) ctx.skip(`needs: ${missing.join('; ')}`);
-          await fn();
-          passed.add(title);
-        },
-        timeoutMs,
-      );
-
-    beforeAll(async () => {
-      const [b, s] = await Promise.all([launchBrowser(name), startE2eSandbox()]);
-      browser = b;
-      sandbox = s;
-      m = loadMessages(b.extensionDir);
-    });
-
-    afterAll(async () => {
-      await browser?.close();
-      await sandbox?.close();
-      console.log(`${name}: ${((Date.now() - started) / 1000).toFixed(1)} s for the suite`);
-    });
-
-    const LOADS = 'the production build loads';
-    step(LOADS, [], async () => {
-      const popup = await browser.openExtensionPage('popup.html');
-      await popup.waitForText(m.t('extName'));
-      await popup.close();
-    });
-
-    const NOTICES = "the content script notices the demo store's payment initiation";
-    step(NOTICES, [LOADS], async () => {
-      const order = await browser.openPage(await sandbox.newOrder());
-      await expect
-        .poll(() => order.evaluate(() => document.documentElement.getAttribute('data-set-wallet'), null), {
-          timeout: 10_000,
-        })
-        .toBe('ready');
-      await expect
-        .poll(() => badges(browser), { timeout: 10_000 })
-        .toSatisfy((b: Badge[]) => b.some((x) => x.text !== ''));
-      await order.close();
-    });
-  });
+async function outcomesOf(page: UiPage): Promise<PageOutcome[]> {
+  return (await page.evaluate(READ_OUTCOMES, null)) as PageOutcome[];
 }
+
+/** Waits for the page to hear an outcome whose status is one of `statuses` (after `after` earlier ones). */
+async function waitForOutcome(page: UiPage, statuses: string[], after = 0): Promise<PageOutcome> {
+  let seen: PageOutcome[] = [];
+  try {
+    return await poll(
+      `an outcome ${statuses.join(' or ')} on the page`,
+      async () => {
+        seen = await outcomesOf(page);
+        return seen.slice(after).find((o) => statuses.includes(o.status));
+      },
+      OUTCOME_TIMEOUT_MS,
+    );
+  } catch (e) {
+    throw new Error(`${(e as Error).message}; the page heard ${JSON.stringify(seen)}`);
+  }
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** `text` as a whole word or phrase ("Locked" and not "Unlocked"). */
+function word(text: string): RegExp {
+  return new RegExp(`(?<![\\p{L}\\p{N}])${escapeRegExp(text)}(?![\\p{L}\\p{N}])`, 'u');
+}
+
+/** SHA-256 of the first certificate in a PEM text, as colon-separated upper-case hex. */
+function pemFingerprint(pem: string): string {
+  const b64 = pem.match(/-----BEGIN CERTIFICATE-----([\s\S]+?)-----END CERTIFICATE-----/)?.[1];
+  if (!b64) throw new Error('no certificate in the PEM text');
+  const digest = createHash('sha256')
+    .update(Buffer.from(b64.replace(/\s+/g, ''), 'base64'))
+    .digest('hex');
+  return digest.toUpperCase().match(/../g)!.join(':');
+}
+
+const normaliseFingerprint = (f: string) => f.replace(/[^0-9a-f]/gi, '').toUpperCase();
 
 interface Badge {
   tabId: number;
@@ -143,4 +139,506 @@ function badges(browser: WalletBrowser): Promise<Badge[]> {
         .map(async (t) => ({ tabId: t.id!, text: await api.action.getBadgeText({ tabId: t.id! }) })),
     );
   }, null);
+}
+
+function describeViolations(where: string, violations: AxeViolation[]): string {
+  return violations
+    .map((v) => `${where}: ${v.id} (${v.impact}) ${v.help}\n    ${v.nodes.join('\n    ')}`)
+    .join('\n');
+}
+
+export function walletSuite(name: BrowserName, options: SuiteOptions) {
+  describe(`SET Wallet in ${name}`, () => {
+    let browser: WalletBrowser;
+    let sandbox: E2eSandbox;
+    let m: Messages;
+    const passed = new Set<string>();
+    const started = Date.now();
+    /** axe results per page and state, asserted by the axe steps at the end. */
+    const axeResults = new Map<string, AxeViolation[]>();
+    /** Why axe did not run in dark mode, when it could not. */
+    const axeNotes = new Set<string>();
+
+    /** A test that runs only when the steps it needs passed. */
+    const step = (
+      title: string,
+      needs: string[],
+      fn: (ctx: TestContext) => Promise<void>,
+      timeoutMs?: number,
+    ) =>
+      test(
+        title,
+        async (ctx) => {
+          const missing = needs.filter((n) => !passed.has(n));
+          if (missing.length > 0) ctx.skip(`needs: ${missing.join('; ')}`);
+          await fn(ctx);
+          passed.add(title);
+        },
+        timeoutMs,
+      );
+
+    /** Runs axe on `page` as it is now (light, then dark), keeping the results under `where`. */
+    const axe = async (where: string, page: UiPage) => {
+      axeResults.set(`${where} (light)`, await page.axe());
+      try {
+        await page.colorScheme('dark');
+      } catch (e) {
+        axeNotes.add(`axe ran in light mode only: ${(e as Error).message.split('\n')[0]}`);
+        return;
+      }
+      axeResults.set(`${where} (dark)`, await page.axe());
+      await page.colorScheme('light');
+    };
+
+    const cardName = (last4: string) => m.t('cardLabel', BRAND, last4);
+
+    /** A checkout tab at a fresh demo-store order, recording the wallet's outcome events. */
+    const openCheckout = async () => {
+      const orderUrl = await sandbox.newOrder();
+      const page = await browser.openPage('about:blank');
+      await page.addInitScript(RECORD_OUTCOMES);
+      await page.goto(orderUrl);
+      await poll(
+        'the content script to notice the payment initiation',
+        async () =>
+          (await page.evaluate(() => document.documentElement.getAttribute('data-set-wallet'), null)) ===
+          'ready',
+        10_000,
+      );
+      return { page, orderUrl, orderId: orderUrl.slice(orderUrl.lastIndexOf('/') + 1) };
+    };
+
+    /** Asks to pay on `page` and returns the confirmation window once it shows the merchant's signed order. */
+    const startPayment = async (page: UiPage, orderId: string) => {
+      await requestFromPage(page, 'payment');
+      const confirm = await browser.waitForExtensionPage('confirm.html');
+      expect(await confirm.url()).toContain('?request=');
+      await confirm.waitForText(m.t('confirmTitle'));
+      // The merchant as its verified certificate names it, the origin binding, the signed order.
+      await confirm.waitForText(MERCHANT_NAME);
+      await confirm.waitForText(m.t('originBindingOk', sandbox.urls.store));
+      await confirm.waitForText(orderId);
+      return confirm;
+    };
+
+    const payButton = () => m.pattern('confirmPayButton', true);
+
+    /** Registers `pan` from the sandbox issuer's /register page, and closes the wallet's window. */
+    const registerCard = async (pan: string, axeWhere?: string) => {
+      const issuerPage = await browser.openPage(`${sandbox.urls.issuer}/register`);
+      await poll(
+        'the content script to notice the registration initiation',
+        async () =>
+          (await issuerPage.evaluate(
+            () => document.documentElement.getAttribute('data-set-wallet'),
+            null,
+          )) === 'ready',
+        10_000,
+      );
+      await requestFromPage(issuerPage, 'registration');
+      const reg = await browser.waitForExtensionPage('register.html');
+      await reg.waitForText(m.t('registerCardIntro'));
+      await reg.fill(m.t('registerPanLabel'), pan.replace(/(\d{4})(?=\d)/g, '$1 '));
+      const year = String(new Date().getFullYear() + 3);
+      await reg.select(m.t('registerExpiryMonth'), '12');
+      await reg.select(m.t('registerExpiryYear'), year);
+      if (axeWhere) await axe(`${axeWhere}: card step`, reg);
+      await reg.clickButton(m.t('continueButton'));
+      await reg.waitForText(m.t('registerFormHeading'));
+      // The sandbox issuer's form (RegFormRes): its labels are the issuer's, not the wallet's.
+      await reg.fill('Name on card', 'Ada Lovelace');
+      await reg.fill('Billing postcode', '90210');
+      if (m.has('registerAcceptPolicy') && (await reg.text()).includes(m.t('registerPolicyHeading'))) {
+        await reg.check(m.t('registerAcceptPolicy'));
+      }
+      if (axeWhere) await axe(`${axeWhere}: issuer's form`, reg);
+      await reg.clickButton(m.t('registerSubmit'));
+      const done = await reg.waitForText(m.t('registerDoneHeading'), 30_000);
+      expect(done).toContain(cardName(pan.slice(-4)));
+      expect(done).toContain(m.t('sandboxBadge'));
+      // The card number never reaches the issuer's page.
+      expect(await issuerPage.evaluate(() => document.documentElement.outerHTML, null)).not.toContain(pan);
+      await reg.clickButton(m.t('closeButton'));
+      await reg.waitForClose();
+      await issuerPage.close();
+    };
+
+    beforeAll(async () => {
+      const [b, s] = await Promise.all([launchBrowser(name), startE2eSandbox()]);
+      browser = b;
+      sandbox = s;
+      m = loadMessages(b.extensionDir);
+    });
+
+    afterAll(async () => {
+      await browser?.close();
+      await sandbox?.close();
+      console.log(`${name}: ${((Date.now() - started) / 1000).toFixed(1)} s for the suite`);
+      for (const note of axeNotes) console.log(`${name}: ${note}`);
+    });
+
+    const LOADS = 'the production build loads';
+    step(LOADS, [], async () => {
+      const popup = await browser.openExtensionPage('popup.html');
+      await popup.waitForText(m.t('extName'));
+      await popup.close();
+    });
+
+    const NOTICES = "the content script notices the demo store's payment initiation and badges the tab";
+    step(NOTICES, [LOADS], async () => {
+      const before = (await badges(browser)).filter((b) => b.text !== '').length;
+      const { page } = await openCheckout();
+      await expect
+        .poll(async () => (await badges(browser)).filter((b) => b.text === m.t('badgePayment')).length, {
+          timeout: 10_000,
+        })
+        .toBeGreaterThan(before);
+      await page.close();
+    });
+
+    const FIRST_RUN = 'first run: the options page creates the wallet with a passphrase';
+    let settings: UiPage;
+    step(FIRST_RUN, [LOADS], async () => {
+      const popup = await browser.openExtensionPage('popup.html');
+      await popup.waitForText(m.t('welcomeHeading'));
+      expect(await popup.hasButton(m.t('welcomeSetUp'))).toBe(true);
+      await axe('popup: first run', popup);
+      await popup.close();
+
+      settings = await browser.openExtensionPage('options.html');
+      await settings.waitForText(m.t('firstRunHeading'));
+      await axe('options page: first run', settings);
+      await settings.fill(m.t('firstRunPassphrase'), PASSPHRASE);
+      // The strength hint.
+      await settings.waitForText(
+        new RegExp([0, 1, 2, 3, 4].map((i) => escapeRegExp(m.t(`strengthScore_${i}`))).join('|')),
+      );
+      await settings.fill(m.t('firstRunPassphraseAgain'), PASSPHRASE);
+      await settings.clickButton(m.t('firstRunCreate'));
+      await settings.waitForText(m.t('vaultUnlockedText'), 30_000);
+      expect(await settings.text()).toContain(m.t('statusUnlocked'));
+    });
+
+    const TRUST_ROOT = 'the options page trusts the sandbox root after showing its SHA-256 fingerprint';
+    step(TRUST_ROOT, [FIRST_RUN], async () => {
+      const pem = await (await fetch(`${sandbox.urls.issuer}/pki/root.pem`)).text();
+      const fingerprint = pemFingerprint(pem);
+      await settings.waitForText(m.t('rootsEmpty'));
+      await settings.fill(m.t('rootPemLabel'), pem);
+      await settings.clickButton(m.t('rootCheck'));
+      const shown = await settings.waitForText(m.t('rootProposalHeading'));
+      expect(normaliseFingerprint(shown)).toContain(normaliseFingerprint(fingerprint));
+      expect(shown).toContain(m.t('rootProposalWarning'));
+      await axe('options page: root confirmation', settings);
+      await settings.clickButton(m.t('rootConfirm'));
+      await settings.waitForText(m.pattern('rootAdded'));
+      // The list shows the root, marked Sandbox.
+      await expect.poll(() => settings.text()).not.toContain(m.t('rootsEmpty'));
+      expect(await settings.text()).toContain(m.t('sandboxBadge'));
+    });
+
+    const ROOT_BY_URL =
+      "the options page downloads the root from the issuer's /pki/root.pem (then cancels the proposal)";
+    step(ROOT_BY_URL, [TRUST_ROOT], async () => {
+      await settings.fill(m.t('rootUrlLabel'), `${sandbox.urls.issuer}/pki/root.pem`);
+      await settings.clickButton(m.t('rootFetch'));
+      const shown = await settings.waitForText(
+        new RegExp(`${escapeRegExp(m.t('rootProposalHeading'))}|${escapeRegExp(m.t('error_rootFetch'))}`),
+      );
+      if (shown.includes(m.t('rootProposalHeading'))) await settings.clickButton(m.t('cancelButton'));
+      expect(shown, 'the download was refused: see error_rootFetch').toContain(m.t('rootProposalHeading'));
+    });
+
+    const REGISTER = "register a card on the sandbox issuer's page, typed in the wallet's own window";
+    step(
+      REGISTER,
+      [TRUST_ROOT, NOTICES],
+      async () => {
+        await registerCard(TEST_CARDS.approve, 'registration window');
+        await settings.close();
+        settings = await browser.openExtensionPage('options.html');
+        const text = await settings.waitForText(cardName('1111'));
+        expect(text).toContain(m.t('cardDefault'));
+      },
+      60_000,
+    );
+
+    let approvedXid: string | undefined;
+    const BUY = 'buy at the demo store with one click on Pay in the confirmation window';
+    step(
+      BUY,
+      [REGISTER],
+      async () => {
+        const { page, orderUrl, orderId } = await openCheckout();
+        const confirm = await startPayment(page, orderId);
+        // One card, the default: nothing to choose, one click.
+        expect(await confirm.text()).toContain(cardName('1111'));
+        await axe('confirmation window: before paying', confirm);
+        await confirm.clickButton(payButton());
+        await confirm.waitForText(m.t('resultApproved'), 30_000);
+        const outcome = await waitForOutcome(page, ['approved', 'declined', 'failed', 'rejected']);
+        expect(outcome.status).toBe('approved');
+        const xid = outcome.xid!;
+        approvedXid = xid;
+        expect(xid).toMatch(/^[A-Za-z0-9_-]+$/);
+        const result = await confirm.waitForText(m.t('resultXid', xid));
+        const auths = await sandbox.authorizations(xid);
+        expect(auths).toHaveLength(1);
+        expect(auths[0]).toMatchObject({
+          result: 'approved',
+          merchantName: MERCHANT_NAME,
+          cardLast4: '1111',
+        });
+        expect(result).toContain(m.t('resultAuthCode', auths[0]!.authCode!));
+        await expect.poll(() => sandbox.orderState(orderUrl)).toBe('authorized');
+        await axe('confirmation window: approved', confirm);
+        await confirm.clickButton(m.t('closeButton'));
+        await confirm.waitForClose();
+        await page.close();
+      },
+      60_000,
+    );
+
+    const RECEIPT = 'the receipt is in the popup, with what was verified';
+    step(RECEIPT, [BUY], async () => {
+      const xid = approvedXid!;
+      const popup = await browser.openExtensionPage('popup.html');
+      const list = await popup.waitForText(m.t('receiptXidShort', xid.slice(0, 12)));
+      expect(list).toContain(MERCHANT_NAME);
+      expect(list).toContain(m.t('receiptStatus_approved'));
+      await axe('popup: cards and receipts', popup);
+      await popup.clickButton(new RegExp(escapeRegExp(m.t('receiptXidShort', xid.slice(0, 12)))));
+      const detail = await popup.waitForText(m.t('receiptVerifiedHeading'));
+      expect(detail).toContain(xid);
+      expect(detail).toContain(m.t('receiptVerifiedPRes', MERCHANT_NAME));
+      expect(detail).toContain(m.t('receiptVerifiedChainSandbox'));
+      const [auth] = await sandbox.authorizations(xid);
+      expect(detail).toContain(auth!.authCode!);
+      await axe('popup: receipt detail', popup);
+      await popup.clickButton(m.t('backToWallet'));
+      await popup.waitForText(m.t('receiptsHeading'));
+      await popup.close();
+    });
+
+    const DECLINE = 'a declining test card (4000 0000 0000 0002): declined, nothing authorized';
+    step(
+      DECLINE,
+      [BUY],
+      async () => {
+        await registerCard(TEST_CARDS.declineDoNotHonour);
+        const { page, orderUrl, orderId } = await openCheckout();
+        const confirm = await startPayment(page, orderId);
+        // Two cards: the default (the first one) is preselected; choose the declining one.
+        const first = new RegExp(escapeRegExp(cardName('1111')));
+        const second = new RegExp(escapeRegExp(cardName('0002')));
+        expect(await confirm.isChecked(first)).toBe(true);
+        await axe('confirmation window: choosing a card', confirm);
+        await confirm.check(second);
+        await confirm.clickButton(payButton());
+        const result = await confirm.waitForText(m.t('resultDeclined'), 30_000);
+        expect(result).toContain(m.t('decline_doNotHonour'));
+        const outcome = await waitForOutcome(page, ['approved', 'declined', 'failed', 'rejected']);
+        expect(outcome.status).toBe('declined');
+        const auths = await sandbox.authorizations(outcome.xid!);
+        expect(auths).toHaveLength(1);
+        expect(auths[0]).toMatchObject({
+          result: 'declined',
+          cardLast4: '0002',
+          declineReason: 'doNotHonour',
+        });
+        await expect.poll(() => sandbox.orderState(orderUrl)).toBe('declined');
+        await axe('confirmation window: declined', confirm);
+        await confirm.clickButton(m.t('closeButton'));
+        await confirm.waitForClose();
+        await page.close();
+        const popup = await browser.openExtensionPage('popup.html');
+        const list = await popup.waitForText(m.t('receiptXidShort', outcome.xid!.slice(0, 12)));
+        expect(list).toContain(m.t('receiptStatus_declined'));
+        await popup.close();
+      },
+      90_000,
+    );
+
+    const CANCEL = 'Cancel in the confirmation window: the page hears user-rejected, nothing is paid';
+    step(CANCEL, [REGISTER], async () => {
+      const before = (await sandbox.authorizations()).length;
+      const { page, orderUrl, orderId } = await openCheckout();
+      const confirm = await startPayment(page, orderId);
+      await confirm.clickButton(m.t('cancelButton'));
+      await confirm.waitForClose();
+      const outcome = await waitForOutcome(page, ['rejected', 'approved', 'declined', 'failed']);
+      expect(outcome.status).toBe('rejected');
+      expect(await sandbox.authorizations()).toHaveLength(before);
+      expect(await sandbox.orderState(orderUrl)).toBe('awaitingPayment');
+      await page.close();
+    });
+
+    const CLOSE = 'closing the confirmation window rejects; a second request meanwhile is already-pending';
+    step(CLOSE, [REGISTER], async () => {
+      const before = (await sandbox.authorizations()).length;
+      const { page, orderId } = await openCheckout();
+      const confirm = await startPayment(page, orderId);
+      await requestFromPage(page, 'payment');
+      const pending = await waitForOutcome(page, ['alreadyPending', 'rejected', 'failed']);
+      expect(pending.status).toBe('alreadyPending');
+      const heard = (await outcomesOf(page)).length;
+      await confirm.close();
+      const outcome = await waitForOutcome(page, ['rejected', 'approved', 'declined', 'failed'], heard);
+      expect(outcome.status).toBe('rejected');
+      expect(await sandbox.authorizations()).toHaveLength(before);
+      expect(await browser.extensionPages('confirm.html')).toHaveLength(0);
+      await page.close();
+    });
+
+    const ESCAPE = 'keyboard: Escape in the confirmation window cancels, the page hears user-rejected';
+    step(ESCAPE, [REGISTER], async () => {
+      const { page, orderId } = await openCheckout();
+      const confirm = await startPayment(page, orderId);
+      await confirm.press('Escape');
+      await confirm.waitForClose();
+      const outcome = await waitForOutcome(page, ['rejected', 'approved', 'declined', 'failed']);
+      expect(outcome.status).toBe('rejected');
+      await page.close();
+    });
+
+    const LOCK = 'lock now, then unlock (a wrong passphrase is refused first)';
+    step(LOCK, [FIRST_RUN], async () => {
+      const popup = await browser.openExtensionPage('popup.html');
+      await popup.waitForText(m.t('statusUnlocked'));
+      await popup.clickButton(m.t('lockNow'));
+      await popup.waitForText(m.t('unlockHeading'));
+      expect(await popup.text()).toMatch(word(m.t('statusLocked')));
+      await axe('popup: locked', popup);
+      await popup.fill(m.t('passphraseLabel'), 'not the passphrase');
+      await popup.clickButton(m.t('unlockButton'));
+      await popup.waitForText(m.t('error_wrongPassphrase'), 30_000);
+      await popup.fill(m.t('passphraseLabel'), PASSPHRASE);
+      await popup.clickButton(m.t('unlockButton'));
+      await popup.waitForText(m.t('statusUnlocked'), 30_000);
+      expect(await popup.hasButton(m.t('lockNow'))).toBe(true);
+      await popup.close();
+    });
+
+    const PAY_LOCKED = 'a locked wallet asks for the passphrase in the confirmation window, then pays';
+    step(
+      PAY_LOCKED,
+      [LOCK, BUY],
+      async () => {
+        const popup = await browser.openExtensionPage('popup.html');
+        await popup.clickButton(m.t('lockNow'));
+        await popup.waitForText(m.t('unlockHeading'));
+        await popup.close();
+        const { page, orderId } = await openCheckout();
+        const confirm = await startPayment(page, orderId);
+        await confirm.waitForText(m.t('confirmPassphraseHint'));
+        await axe('confirmation window: locked', confirm);
+        await confirm.fill(m.t('confirmPassphraseLabel'), PASSPHRASE);
+        await confirm.clickButton(payButton());
+        await confirm.waitForText(m.t('resultApproved'), 30_000);
+        const outcome = await waitForOutcome(page, ['approved', 'declined', 'failed', 'rejected']);
+        expect(outcome.status).toBe('approved');
+        expect(await sandbox.authorizations(outcome.xid!)).toHaveLength(1);
+        await confirm.clickButton(m.t('closeButton'));
+        await confirm.waitForClose();
+        await page.close();
+      },
+      60_000,
+    );
+
+    if (options.serviceWorkerStop) {
+      const SW_IDLE = 'the service worker stopped while the confirmation window waits: Pay still pays, once';
+      step(
+        SW_IDLE,
+        [BUY],
+        async () => {
+          const { page, orderId } = await openCheckout();
+          const confirm = await startPayment(page, orderId);
+          await browser.stopServiceWorker();
+          await confirm.clickButton(payButton());
+          await confirm.waitForText(m.t('resultApproved'), 30_000);
+          const outcome = await waitForOutcome(page, ['approved', 'declined', 'failed', 'rejected']);
+          expect(outcome.status).toBe('approved');
+          expect(await sandbox.authorizations(outcome.xid!)).toHaveLength(1);
+          await confirm.clickButton(m.t('closeButton'));
+          await confirm.waitForClose();
+          await page.close();
+        },
+        60_000,
+      );
+
+      const SW_MID =
+        'the service worker stopped while the PReq is on its way: the page gets the result, one authorization';
+      step(
+        SW_MID,
+        [BUY],
+        async (ctx) => {
+          const before = await sandbox.authorizations();
+          const { page, orderUrl, orderId } = await openCheckout();
+          const confirm = await startPayment(page, orderId);
+          // PInitReq is answered (the confirmation shows the signed order): the next POST is the PReq.
+          const hold = await browser.holdPosts(page, '/set');
+          await confirm.clickButton(payButton());
+          await hold.held(1);
+          await browser.stopServiceWorker();
+          // The merchant gets the PReq and authorizes; its answer finds no service worker to take it.
+          await hold.release();
+          const outcome = await waitForOutcome(page, ['approved', 'declined', 'failed', 'rejected']);
+          await ctx.annotate(`the page heard ${JSON.stringify(outcome)}`);
+          const added = (await sandbox.authorizations()).filter((a) => !before.some((b) => b.xid === a.xid));
+          // Never a second payment: at most one new authorization, exactly one for the XID the page heard.
+          expect(added.length).toBeLessThanOrEqual(1);
+          if (outcome.xid) expect(await sandbox.authorizations(outcome.xid)).toHaveLength(1);
+          if (outcome.status === 'failed') {
+            // A clean error: a code the page can act on, and then nothing was authorized twice.
+            expect(outcome.code).toBeTruthy();
+          } else {
+            expect(outcome.status).toBe('approved');
+            expect(added).toHaveLength(1);
+            expect(added[0]!.xid).toBe(outcome.xid);
+            await expect.poll(() => sandbox.orderState(orderUrl)).toBe('authorized');
+            await confirm.waitForText(m.t('resultApproved'), 30_000);
+          }
+          // The window ends up with a result, not a spinner.
+          await confirm.waitForText(m.t('resultHeading'), 30_000);
+          await confirm.clickButton(m.t('closeButton'));
+          await confirm.waitForClose();
+          await page.close();
+        },
+        90_000,
+      );
+    }
+
+    const OPTIONS_FULL = 'axe: the options page with a card and a root';
+    step(OPTIONS_FULL, [REGISTER], async () => {
+      await settings.close();
+      settings = await browser.openExtensionPage('options.html');
+      await settings.waitForText(cardName('1111'));
+      await settings.waitForText(m.pattern('rootValidity'));
+      await axe('options page: cards, roots, settings', settings);
+      await settings.close();
+    });
+
+    const axeStep = (title: string, prefix: string, needs: string[]) =>
+      step(title, needs, async () => {
+        const entries = [...axeResults].filter(([where]) => where.startsWith(prefix));
+        expect(entries.length, `axe ran on no ${prefix} state`).toBeGreaterThan(0);
+        const report = entries
+          .filter(([, v]) => v.length > 0)
+          .map(([where, v]) => describeViolations(where, v))
+          .join('\n');
+        expect(report, `axe-core violations:\n${report}`).toBe('');
+      });
+    axeStep('axe-core finds no violations on the popup', 'popup', [FIRST_RUN]);
+    axeStep('axe-core finds no violations on the confirmation window', 'confirmation window', [BUY]);
+    axeStep('axe-core finds no violations on the options page', 'options page', [FIRST_RUN]);
+    axeStep('axe-core finds no violations on the registration window', 'registration window', [REGISTER]);
+
+    step('no errors in the extension pages', [LOADS], async () => {
+      const errors = browser
+        .consoleErrors()
+        .filter((e) => e.url.startsWith(browser.extensionOrigin))
+        .map((e) => `${e.url}: ${e.text}`);
+      expect(errors).toEqual([]);
+    });
+  });
 }

@@ -21,12 +21,20 @@
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { BrowserContext as PwContext, Page as PwPage } from 'playwright-core';
+import type { BrowserContext as PwContext, Page as PwPage, Route } from 'playwright-core';
 import { chromium } from 'playwright-core';
 import type { Browser as PpBrowser, ElementHandle as PpElement, Page as PpPage } from 'puppeteer-core';
 import puppeteer from 'puppeteer-core';
 
 export type BrowserName = 'chromium' | 'firefox';
+
+/** An accessible name or label: a string matches exactly (whitespace collapsed), a RegExp anywhere. */
+export type Name = string | RegExp;
+
+/** A Name as it crosses into a page function. */
+type NameArg = { exact: string } | { source: string; flags: string };
+const nameArg = (n: Name): NameArg =>
+  typeof n === 'string' ? { exact: n } : { source: n.source, flags: n.flags };
 
 export const REPO = resolve(import.meta.dirname, '../..');
 export const CHROME_BUILD = join(REPO, '.output/chrome-mv3');
@@ -62,18 +70,22 @@ export interface UiPage {
   /** The document's location, as the page itself reports it. */
   url(): Promise<string>;
   goto(url: string): Promise<void>;
-  /** Clicks the button (role=button) with exactly this accessible name. */
-  clickButton(name: string): Promise<void>;
-  /** Clicks the link with exactly this accessible name. */
-  clickLink(name: string): Promise<void>;
-  /** Whether a button with exactly this accessible name is there (now, no waiting). */
-  hasButton(name: string): Promise<boolean>;
-  /** Types into the form control labelled exactly `label` (label element, aria-label or aria-labelledby). */
-  fill(label: string, value: string): Promise<void>;
+  /** Clicks the button (role=button) with this accessible name (a string matches exactly). */
+  clickButton(name: Name): Promise<void>;
+  /** Clicks the link with this accessible name. */
+  clickLink(name: Name): Promise<void>;
+  /** Whether a button with this accessible name is there (now, no waiting). */
+  hasButton(name: Name): Promise<boolean>;
+  /** Types into the form control with this label (label element, aria-label or aria-labelledby). */
+  fill(label: Name, value: string): Promise<void>;
   /** Chooses the option whose text or value is `option` in the select labelled `label`. */
-  select(label: string, option: string): Promise<void>;
-  /** Ticks the checkbox labelled `label`. */
-  check(label: string): Promise<void>;
+  select(label: Name, option: string): Promise<void>;
+  /** Ticks the checkbox or radio button labelled `label`. */
+  check(label: Name): Promise<void>;
+  /** Whether the checkbox or radio button labelled `label` is checked. */
+  isChecked(label: Name): Promise<boolean>;
+  /** Runs `fn` in the main world of every document this tab loads from now on (and not in the current one). */
+  addInitScript(fn: () => void): Promise<void>;
   /** The visible text of the document (innerText of body). */
   text(): Promise<string>;
   /** Waits until the visible text contains `text` (or matches it), and returns the whole text. */
@@ -82,8 +94,10 @@ export interface UiPage {
   evaluate<R, A>(fn: (arg: A) => R | Promise<R>, arg: A): Promise<R>;
   /** Injects axe-core and runs it on the whole document: the violations found. */
   axe(): Promise<AxeViolation[]>;
-  /** Emulates prefers-color-scheme for this page. */
+  /** Emulates prefers-color-scheme for this page (Chromium only: Firefox's WebDriver BiDi cannot). */
   colorScheme(scheme: 'light' | 'dark'): Promise<void>;
+  /** Presses a key (e.g. `Escape`, `Enter`) in the focused element. */
+  press(key: string): Promise<void>;
   isClosed(): Promise<boolean>;
   /** Resolves once the tab or window is gone (the wallet closed it). */
   waitForClose(timeoutMs?: number): Promise<void>;
@@ -115,7 +129,19 @@ export interface WalletBrowser {
   stopServiceWorker(): Promise<void>;
   /** Chromium only: whether the extension's service worker is running now. */
   serviceWorkerRunning(): Promise<boolean>;
+  /**
+   * Chromium only: holds the POST requests `page` makes (its content script's included) to URLs
+   * ending in `pathSuffix`, until released. Each held request then goes on to the server unchanged.
+   */
+  holdPosts(page: UiPage, pathSuffix: string): Promise<HeldPosts>;
   close(): Promise<void>;
+}
+
+export interface HeldPosts {
+  /** Resolves with the number of requests held, once at least `count` are. */
+  held(count?: number, timeoutMs?: number): Promise<number>;
+  /** Lets every held request (and those to come) through, and stops holding. */
+  release(): Promise<void>;
 }
 
 export interface LaunchOptions {
@@ -195,24 +221,35 @@ class PwUiPage implements UiPage {
   async goto(url: string) {
     await this.page.goto(url);
   }
-  async clickButton(name: string) {
-    await this.page.getByRole('button', { name, exact: true }).click();
+  async clickButton(name: Name) {
+    try {
+      await this.page.getByRole('button', { name, exact: true }).click();
+    } catch (e) {
+      // A button that closes its window (Close, Cancel) takes the page with it.
+      if (!this.page.isClosed()) throw e;
+    }
   }
-  async clickLink(name: string) {
+  async clickLink(name: Name) {
     await this.page.getByRole('link', { name, exact: true }).click();
   }
-  async hasButton(name: string) {
+  async hasButton(name: Name) {
     return (await this.page.getByRole('button', { name, exact: true }).count()) > 0;
   }
-  async fill(label: string, value: string) {
+  async fill(label: Name, value: string) {
     await this.page.getByLabel(label, { exact: true }).fill(value);
   }
-  async select(label: string, option: string) {
+  async select(label: Name, option: string) {
     const el = this.page.getByLabel(label, { exact: true });
     await el.selectOption(option).catch(() => el.selectOption({ label: option }));
   }
-  async check(label: string) {
+  async check(label: Name) {
     await this.page.getByLabel(label, { exact: true }).check();
+  }
+  async isChecked(label: Name) {
+    return this.page.getByLabel(label, { exact: true }).isChecked();
+  }
+  async addInitScript(fn: () => void) {
+    await this.page.addInitScript(fn);
   }
   async text() {
     return this.page.evaluate(bodyText);
@@ -241,6 +278,9 @@ class PwUiPage implements UiPage {
   }
   async colorScheme(scheme: 'light' | 'dark') {
     await this.page.emulateMedia({ colorScheme: scheme });
+  }
+  async press(key: string) {
+    await this.page.keyboard.press(key);
   }
   async isClosed() {
     return this.page.isClosed();
@@ -291,9 +331,17 @@ export async function launchChromium(opts: LaunchOptions = {}): Promise<WalletBr
     }));
   const extensionId = new URL(worker.url()).host;
   const extensionOrigin = `chrome-extension://${extensionId}`;
-  const browser = context.browser();
-  if (!browser) throw new Error('playwright gave no Browser for the persistent context');
-  const cdp = await browser.newBrowserCDPSession();
+  // An extension page kept open for the whole session: it runs inExtension() calls, and its CDP
+  // session watches the service worker (opening and closing tabs would wake the worker: the
+  // wallet listens to tab events).
+  const driver = await context.newPage();
+  await driver.goto(`${extensionOrigin}/manifest.json`);
+  const driverSession = await context.newCDPSession(driver);
+  const versions = new Map<string, { scriptURL: string; runningStatus: string }>();
+  driverSession.on('ServiceWorker.workerVersionUpdated', (e) => {
+    for (const v of e.versions) versions.set(v.versionId, v);
+  });
+  await driverSession.send('ServiceWorker.enable');
 
   const handedOut = new WeakSet<PwPage>();
   const wrap = (page: PwPage) => {
@@ -330,32 +378,51 @@ export async function launchChromium(opts: LaunchOptions = {}): Promise<WalletBr
       return findPages(prefix).map((p) => new PwUiPage(p));
     },
     async inExtension(fn, arg) {
-      const page = await context.newPage();
-      try {
-        await page.goto(`${extensionOrigin}/manifest.json`);
-        return (await page.evaluate(fn as AnyPageFunction, arg as unknown)) as Awaited<ReturnType<typeof fn>>;
-      } finally {
-        await page.close();
-      }
+      return (await driver.evaluate(fn as AnyPageFunction, arg as unknown)) as Awaited<ReturnType<typeof fn>>;
     },
     consoleErrors: () => [...errors],
     async stopServiceWorker() {
-      // ServiceWorker.stopAllWorkers needs a page session; any extension page will do.
-      const page = await context.newPage();
-      try {
-        await page.goto(`${extensionOrigin}/manifest.json`);
-        const s = await context.newCDPSession(page);
-        await s.send('ServiceWorker.enable');
-        await s.send('ServiceWorker.stopAllWorkers');
-        await s.detach();
-      } finally {
-        await page.close();
+      const ours = () => [...versions].filter(([, v]) => v.scriptURL.startsWith(extensionOrigin));
+      await poll('the service worker to be listed', async () => ours().length > 0, 10_000);
+      for (const [versionId, v] of ours()) {
+        if (v.runningStatus !== 'stopped')
+          await driverSession.send('ServiceWorker.stopWorker', { versionId });
       }
-      await poll('the service worker to stop', async () => !(await api.serviceWorkerRunning()), 10_000);
+      await poll(
+        'the service worker to stop',
+        async () => ours().every(([, v]) => v.runningStatus === 'stopped'),
+        10_000,
+      );
     },
     async serviceWorkerRunning() {
-      const { targetInfos } = await cdp.send('Target.getTargets');
-      return targetInfos.some((t) => t.type === 'service_worker' && t.url.startsWith(extensionOrigin));
+      return [...versions.values()].some(
+        (v) => v.scriptURL.startsWith(extensionOrigin) && v.runningStatus === 'running',
+      );
+    },
+    async holdPosts(ui, pathSuffix) {
+      if (!(ui instanceof PwUiPage)) throw new Error('not a page of this browser');
+      const page = ui.page;
+      const waiting: Route[] = [];
+      let holding = true;
+      const matcher = (url: URL) => url.pathname.endsWith(pathSuffix);
+      const handler = async (route: Route) => {
+        if (route.request().method() !== 'POST' || !holding) return route.fallback();
+        waiting.push(route);
+      };
+      await page.route(matcher, handler);
+      return {
+        held: (count = 1, timeoutMs = 15_000) =>
+          poll(
+            `${count} held POST to ${pathSuffix}`,
+            async () => waiting.length >= count && waiting.length,
+            timeoutMs,
+          ),
+        async release() {
+          holding = false;
+          await Promise.all(waiting.splice(0).map((r) => r.fallback()));
+          await page.unroute(matcher, handler);
+        },
+      };
     },
     async close() {
       await context.close().catch(() => {});
@@ -423,48 +490,78 @@ class PpUiPage implements UiPage {
     const url = await this.url().catch(() => '?');
     for (const text of got) this.owner.errors.push({ url, text });
   }
-  private async byRole(role: string, name: string): Promise<PpElement<Element>> {
-    const h = await this.page
-      .locator(`::-p-aria([name=${quoted(name)}][role=${quoted(role)}])`)
-      .setTimeout(15_000)
-      .waitHandle()
-      .catch(async (e: Error) => {
-        throw new Error(`no ${role} named ${JSON.stringify(name)} in ${await this.url()}: ${e.message}`);
-      });
-    return h as PpElement<Element>;
+  /**
+   * The element with this role and accessible name: for a string, the browser's accessibility
+   * tree answers (puppeteer's aria query); for a RegExp, an approximation of the name in the page.
+   */
+  private async byRole(role: 'button' | 'link', name: Name, timeoutMs = 15_000): Promise<PpElement<Element>> {
+    const fail = async (e: unknown) => {
+      throw new Error(`no ${role} named ${String(name)} in ${await this.url()}: ${(e as Error).message}`);
+    };
+    if (typeof name === 'string') {
+      const h = await this.page
+        .locator(`::-p-aria([name=${quoted(name)}][role=${quoted(role)}])`)
+        .setTimeout(timeoutMs)
+        .waitHandle()
+        .catch(fail);
+      return h as PpElement<Element>;
+    }
+    return (await this.element(FIND_BY_ROLE, { role, name: nameArg(name) }, timeoutMs).catch(fail))!;
   }
-  private async byLabel(label: string): Promise<PpElement<Element>> {
-    const handle = await poll(
-      `a control labelled ${JSON.stringify(label)}`,
+  private async element<A>(
+    find: (arg: A) => Element | null,
+    arg: A,
+    timeoutMs = 15_000,
+  ): Promise<PpElement<Element>> {
+    return poll(
+      `an element (${JSON.stringify(arg)})`,
       async () => {
-        const h = await this.page.evaluateHandle(FIND_BY_LABEL, label);
+        const h = await this.page.evaluateHandle(find as (arg: unknown) => Element | null, arg as unknown);
         const el = h.asElement();
         if (!el) {
           await h.dispose();
           return undefined;
         }
-        return el;
+        return el as PpElement<Element>;
       },
-      15_000,
+      timeoutMs,
     );
-    return handle as PpElement<Element>;
   }
-  async clickButton(name: string) {
+  private byLabel(label: Name): Promise<PpElement<Element>> {
+    return this.element(FIND_BY_LABEL, nameArg(label)).catch(async (e: Error) => {
+      throw new Error(`no control labelled ${String(label)} in ${await this.url()}: ${e.message}`);
+    });
+  }
+  async clickButton(name: Name) {
     const h = await this.byRole('button', name);
-    await h.click();
-    await h.dispose();
+    try {
+      await h.click();
+      await h.dispose();
+    } catch (e) {
+      // A button that closes its window (Close, Cancel) takes the page with it.
+      if (!(await this.isClosed())) throw e;
+    }
   }
-  async clickLink(name: string) {
+  async clickLink(name: Name) {
     const h = await this.byRole('link', name);
     await h.click();
     await h.dispose();
   }
-  async hasButton(name: string) {
+  async hasButton(name: Name) {
+    if (typeof name !== 'string') {
+      const h = await this.page.evaluateHandle(FIND_BY_ROLE, {
+        role: 'button' as const,
+        name: nameArg(name),
+      });
+      const found = h.asElement() !== null;
+      await h.dispose();
+      return found;
+    }
     const found = await this.page.$$(`::-p-aria([name=${quoted(name)}][role="button"])`);
     await Promise.all(found.map((h) => h.dispose()));
     return found.length > 0;
   }
-  async fill(label: string, value: string) {
+  async fill(label: Name, value: string) {
     const h = await this.byLabel(label);
     await h.evaluate((el) => {
       const input = el as HTMLInputElement;
@@ -475,7 +572,7 @@ class PpUiPage implements UiPage {
     else await h.type(value);
     await h.dispose();
   }
-  async select(label: string, option: string) {
+  async select(label: Name, option: string) {
     const h = (await this.byLabel(label)) as PpElement<HTMLSelectElement>;
     const value = await h.evaluate((el, want) => {
       const o = [...el.options].find((x) => x.value === want || x.text.trim() === want);
@@ -485,10 +582,19 @@ class PpUiPage implements UiPage {
     await h.select(value);
     await h.dispose();
   }
-  async check(label: string) {
+  async check(label: Name) {
     const h = await this.byLabel(label);
     if (!(await h.evaluate((el) => (el as HTMLInputElement).checked))) await h.click();
     await h.dispose();
+  }
+  async isChecked(label: Name) {
+    const h = await this.byLabel(label);
+    const checked = await h.evaluate((el) => (el as HTMLInputElement).checked);
+    await h.dispose();
+    return checked;
+  }
+  async addInitScript(fn: () => void) {
+    await this.page.evaluateOnNewDocument(fn);
   }
   async text() {
     return this.page.evaluate(bodyText);
@@ -517,8 +623,12 @@ class PpUiPage implements UiPage {
     await this.page.evaluate(axeScript());
     return (await this.page.evaluate(AXE_RUN)) as AxeViolation[];
   }
-  async colorScheme(scheme: 'light' | 'dark') {
-    await this.page.emulateMediaFeatures([{ name: 'prefers-color-scheme', value: scheme }]);
+  async colorScheme(_scheme: 'light' | 'dark') {
+    // puppeteer emulates media features over CDP only, and Firefox ESR's BiDi has no such command.
+    throw new Error('prefers-color-scheme cannot be emulated in Firefox over WebDriver BiDi');
+  }
+  async press(key: string) {
+    await this.page.keyboard.press(key as Parameters<PpPage['keyboard']['press']>[0]);
   }
   async isClosed() {
     if (this.page.isClosed()) return true;
@@ -539,32 +649,59 @@ class PpUiPage implements UiPage {
   }
 }
 
-/**
- * Runs in the page: the form control labelled exactly `label`: aria-label, aria-labelledby,
- * a <label for>, or a <label> around it. Whitespace is collapsed before comparing.
- */
-const FIND_BY_LABEL = (label: string): Element | null => {
+/** Runs in the page: whether `text` is what `name` asks for (NameArg, inlined: page functions travel alone). */
+const FIND_BY_LABEL = (name: NameArg): Element | null => {
   const norm = (s: string | null | undefined) => (s ?? '').replace(/\s+/g, ' ').trim();
+  const fits = (text: string) =>
+    'exact' in name ? norm(text) === name.exact : new RegExp(name.source, name.flags).test(norm(text));
   const controls = [
     ...document.querySelectorAll<HTMLElement>(
       'input, select, textarea, [role=textbox], [role=combobox], [role=checkbox], [role=radio], [role=switch], [role=spinbutton], [contenteditable=true]',
     ),
   ];
   for (const el of controls) {
-    if (norm(el.getAttribute('aria-label')) === label) return el;
+    const aria = el.getAttribute('aria-label');
+    if (aria !== null && fits(aria)) return el;
     const by = el.getAttribute('aria-labelledby');
     if (
       by &&
-      norm(
+      fits(
         by
           .split(/\s+/)
           .map((id) => document.getElementById(id)?.textContent)
           .join(' '),
-      ) === label
+      )
     )
       return el;
     const labels = (el as HTMLInputElement).labels;
-    if (labels && [...labels].some((l) => norm(l.textContent) === label)) return el;
+    if (labels && [...labels].some((l) => fits(l.textContent ?? ''))) return el;
+  }
+  return null;
+};
+
+/** Runs in the page: the first visible button or link whose name (approximated) fits `name`. */
+const FIND_BY_ROLE = ({ role, name }: { role: 'button' | 'link'; name: NameArg }): Element | null => {
+  const norm = (s: string | null | undefined) => (s ?? '').replace(/\s+/g, ' ').trim();
+  const fits = (text: string) =>
+    'exact' in name ? norm(text) === name.exact : new RegExp(name.source, name.flags).test(norm(text));
+  const selector =
+    role === 'button'
+      ? 'button, [role=button], input[type=submit], input[type=button], input[type=reset]'
+      : 'a[href], [role=link]';
+  for (const el of document.querySelectorAll<HTMLElement>(selector)) {
+    if (el.closest('[hidden], [aria-hidden=true]') || el.getClientRects().length === 0) continue;
+    const by = el.getAttribute('aria-labelledby');
+    const text =
+      el.getAttribute('aria-label') ??
+      (by
+        ? by
+            .split(/\s+/)
+            .map((id) => document.getElementById(id)?.textContent)
+            .join(' ')
+        : el instanceof HTMLInputElement
+          ? el.value
+          : el.textContent);
+    if (fits(text ?? '')) return el;
   }
   return null;
 };
@@ -671,6 +808,9 @@ export async function launchFirefox(opts: LaunchOptions = {}): Promise<WalletBro
     async serviceWorkerRunning() {
       return false;
     },
+    async holdPosts() {
+      throw new Error('holdPosts is implemented for Chromium only');
+    },
     async close() {
       for (const page of await browser.pages().catch(() => [] as PpPage[])) {
         if (wrapped.has(page)) await wrapped.get(page)!.drainErrors();
@@ -691,6 +831,11 @@ export interface Messages {
   has(key: string): boolean;
   /** The text the UI shows for `key` with `substitutions` ($1 …); throws when the key is missing. */
   t(key: string, ...substitutions: string[]): string;
+  /**
+   * The message as a RegExp, anything in the placeholders; `whole` anchors it (for an accessible
+   * name), else it is found anywhere (in a page's text).
+   */
+  pattern(key: string, whole?: boolean): RegExp;
 }
 
 interface MessageEntry {
@@ -718,6 +863,13 @@ export function loadMessages(build: string, locale = 'en'): Messages {
         Object.entries(entry.placeholders ?? {}).map(([k, v]) => [k.toLowerCase(), v.content]),
       );
       return sub(entry.message, subs, named);
+    },
+    pattern(key, whole = false) {
+      const holes = Array.from({ length: 9 }, (_, i) => `\uE000${i}\uE000`);
+      const text = this.t(key, ...holes);
+      const escaped = text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/\s+/g, '\\s+');
+      const body = escaped.replace(/\uE000\d\uE000/g, '.+?');
+      return new RegExp(whole ? `^${body}$` : body);
     },
   };
 }
