@@ -6,11 +6,9 @@
  */
 import { browser } from 'wxt/browser';
 import { startPageBridge } from '../src/ui/content/page-bridge.ts';
-import type { FetchLike } from '../src/ui/content/page-transport.ts';
 
-/** Firefox's content-script extras: `content.fetch` requests as the page would; `cloneInto` hands values to page scripts. */
+/** Firefox's content-script extra: `cloneInto` hands a value to page scripts, which could not read it otherwise. */
 interface FirefoxContentGlobals {
-  content?: { fetch?: FetchLike };
   cloneInto?: <T>(value: T, target: object) => T;
 }
 
@@ -19,7 +17,6 @@ export default defineContentScript({
   runAt: 'document_idle',
   main(ctx) {
     const ff = globalThis as FirefoxContentGlobals;
-    const pageFetch = ff.content?.fetch;
     const bridge = startPageBridge({
       document,
       window,
@@ -30,9 +27,9 @@ export default defineContentScript({
       },
       origin: location.origin,
       sendToBackground: (message) => browser.runtime.sendMessage(message),
-      fetch: pageFetch
-        ? (url, init) => pageFetch(url, ff.cloneInto ? ff.cloneInto(init, window) : init)
-        : (url, init) => fetch(url, init),
+      // The content script's own fetch, not Firefox's content.fetch: a request made as the page is
+      // subject to the page's CSP, and an issuer page may well say connect-src 'none'.
+      fetch: (url, init) => fetch(url, init),
       toPage: (value) => (ff.cloneInto ? ff.cloneInto(value, window) : value),
     });
     const onMessage = (message: unknown) => bridge.onBackgroundMessage(message);
