@@ -1,4 +1,5 @@
 import type { ButtonHTMLAttributes, ComponentChildren } from 'preact';
+import { useAutoFocus } from '../autofocus.ts';
 
 export type ButtonProps = Omit<ButtonHTMLAttributes<HTMLButtonElement>, 'type'> & {
   variant?: 'primary' | 'secondary' | 'danger' | 'link';
@@ -16,11 +17,14 @@ export function Button({
   wide,
   disabled,
   children,
+  autoFocus,
   ...rest
 }: ButtonProps) {
+  const ref = useAutoFocus<HTMLButtonElement>(Boolean(autoFocus));
   return (
     <button
       {...rest}
+      ref={ref}
       type={type}
       class={`btn btn-${variant}${wide ? ' btn-wide' : ''}`}
       disabled={Boolean(disabled) || busy}

@@ -1,4 +1,5 @@
 import type { ComponentChildren } from 'preact';
+import { useAutoFocus } from '../autofocus.ts';
 
 export interface FieldProps {
   id: string;
@@ -22,13 +23,15 @@ export interface FieldProps {
 }
 
 /** A labelled input; its hint and error are tied to it with aria-describedby. */
-export function Field({ id, label, hint, error, type = 'text', ...input }: FieldProps) {
+export function Field({ id, label, hint, error, type = 'text', autoFocus, ...input }: FieldProps) {
+  const ref = useAutoFocus<HTMLInputElement>(autoFocus);
   const described = [hint ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ');
   return (
     <div class="field">
       <label for={id}>{label}</label>
       <input
         {...input}
+        ref={ref}
         // Preact types each input type separately; any of ours takes these attributes.
         type={type as 'text'}
         id={id}

@@ -339,7 +339,6 @@ function CardsSection() {
                   <Button
                     variant="danger"
                     disabled={busy}
-                    autoFocus
                     onClick={() =>
                       void run(async () => {
                         setConfirming(undefined);
@@ -350,7 +349,9 @@ function CardsSection() {
                   >
                     {t('cardRemoveYes')}
                   </Button>
-                  <Button onClick={() => setConfirming(undefined)}>{t('cancelButton')}</Button>
+                  <Button onClick={() => setConfirming(undefined)} autoFocus>
+                    {t('cancelButton')}
+                  </Button>
                 </>
               ) : (
                 <Button variant="link" onClick={() => setConfirming(c.id)}>
@@ -473,11 +474,12 @@ function RootsSection({ unlocked }: { unlocked: boolean }) {
           </dl>
           <p class="notice notice-warn">{t('rootProposalWarning')}</p>
           <div class="actions">
-            <Button onClick={() => setProposal(undefined)}>{t('cancelButton')}</Button>
+            <Button onClick={() => setProposal(undefined)} autoFocus>
+              {t('cancelButton')}
+            </Button>
             <Button
               variant="primary"
               busy={busy}
-              autoFocus
               onClick={() =>
                 void run(async () => {
                   const root = await call({ type: 'roots.confirm', fingerprint: proposal.fingerprint });
