@@ -1,0 +1,231 @@
+// The sandbox over real HTTP: a protocol-level cardholder registers at the issuer site, buys at the
+// demo store with each test card, and the merchant captures, refunds and reverses; plus the shell
+// checks (curl, openssl), revocation from the command line and a restart that keeps everything.
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_TEST_CARDS } from '../../src/gateway/index.ts';
+import {
+  hex,
+  PAYMENT_INITIATION_TYPE,
+  parsePaymentInitiation,
+  parseRegistrationInitiation,
+  REGISTRATION_INITIATION_TYPE,
+  SetError,
+} from '../../src/protocol/index.ts';
+import { type RunningSandbox, startSandbox } from '../../src/sandbox/sandbox.ts';
+import { payOverHttp, registerOverHttp } from '../support/http-wallet.ts';
+import type { Cardholder } from '../support/world.ts';
+
+const CLI = join(import.meta.dirname, '../../bin/setwallet.js');
+// The sandbox serves from this process: a command that talks to it must not block the event loop.
+const run = promisify(execFile);
+const dataDir = mkdtempSync(join(tmpdir(), 'set-sandbox-'));
+let sandbox: RunningSandbox;
+const cardholders = new Map<string, Cardholder>();
+const APPROVE = '4111111111111111';
+const DECLINE = '4000000000000002';
+
+const EXPECTED: Record<string, { status: 'approved' | 'declined'; reason?: string }> = {
+  approve: { status: 'approved' },
+  doNotHonour: { status: 'declined', reason: 'doNotHonour' },
+  insufficientFunds: { status: 'declined', reason: 'insufficientFunds' },
+  expiredCard: { status: 'declined', reason: 'expiredCard' },
+  stolenCard: { status: 'declined', reason: 'stolenCard' },
+  issuerUnavailable: { status: 'declined', reason: 'issuerUnavailable' },
+};
+
+function scriptOf(page: string, type: string): string | undefined {
+  return new RegExp(`<script type="${type.replace('+', '\\+')}">(.*?)</script>`).exec(page)?.[1];
+}
+
+/** A shopper's browser: keeps the store cookie and sends same-origin forms. */
+function shopper(origin: string) {
+  let cookie = '';
+  return async (path: string, form?: Record<string, string>) => {
+    const headers = new Headers({ origin });
+    if (cookie) headers.set('cookie', cookie);
+    const res = await fetch(`${origin}${path}`, {
+      method: form ? 'POST' : 'GET',
+      headers,
+      redirect: 'manual',
+      ...(form ? { body: new URLSearchParams(form) } : {}),
+    });
+    const set = res.headers.get('set-cookie');
+    if (set) cookie = set.split(';')[0]!;
+    return { status: res.status, location: res.headers.get('location'), text: await res.text() };
+  };
+}
+
+async function placeOrder(items: Record<string, number>): Promise<string> {
+  const shop = shopper(sandbox.urls.store);
+  for (const [productId, quantity] of Object.entries(items)) {
+    expect((await shop('/cart', { productId, quantity: String(quantity) })).status).toBe(303);
+  }
+  const placed = await shop('/checkout', {});
+  expect(placed.location).toMatch(/^\/orders\//);
+  return placed.location!.slice('/orders/'.length);
+}
+
+beforeAll(async () => {
+  sandbox = await startSandbox({ port: 0, dataDir, issuerTimeoutMs: 300, log: () => {} });
+  for (const card of DEFAULT_TEST_CARDS) {
+    cardholders.set(
+      card.pan,
+      await registerOverHttp(`${sandbox.urls.issuer}/set/cca`, sandbox.root, card.pan),
+    );
+  }
+}, 120_000);
+afterAll(async () => {
+  await sandbox?.close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('the sandbox over HTTP', () => {
+  it('registered a card for every test card, each certificate bound to its PAN by the unique ID', () => {
+    expect(cardholders.size).toBe(DEFAULT_TEST_CARDS.length);
+    for (const c of cardholders.values()) expect(c.certificate.subject.commonName).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it.each(DEFAULT_TEST_CARDS.map((c) => [c.behaviour, c.pan] as const))(
+    'a purchase with the %s card (%s) has its documented outcome',
+    async (behaviour, pan) => {
+      const orderId = await placeOrder({ poster: 1 });
+      const { receipt } = await payOverHttp(
+        `${sandbox.urls.store}/set`,
+        sandbox.root,
+        cardholders.get(pan)!,
+        orderId,
+      );
+      expect(receipt.content.result).toMatchObject(EXPECTED[behaviour]!);
+      const status = await (await fetch(`${sandbox.urls.store}/orders/${orderId}/status`)).json();
+      expect(status).toEqual({ state: behaviour === 'approve' ? 'authorized' : 'declined' });
+    },
+  );
+
+  it('captures, refunds and reverses through the store, and the gateway ledger agrees', async () => {
+    const orderId = await placeOrder({ hoodie: 1, poster: 1 });
+    const { receipt } = await payOverHttp(
+      `${sandbox.urls.store}/set`,
+      sandbox.root,
+      cardholders.get(APPROVE)!,
+      orderId,
+    );
+    const xid = receipt.content.transIds.xid;
+    const shop = shopper(sandbox.urls.store);
+    expect((await shop(`/orders/${orderId}/capture`, { amount: '60.00' })).location).toBe(
+      `/orders/${orderId}?done=capture`,
+    );
+    expect((await shop(`/orders/${orderId}/refund`, { amount: '15.00' })).location).toBe(
+      `/orders/${orderId}?done=refund`,
+    );
+    const ledger = (await (
+      await fetch(`${sandbox.urls.gateway}/api/transactions/${encodeURIComponent(xid)}`)
+    ).json()) as { captured: { value: number }; refunded: { value: number }; events: { kind: string }[] };
+    expect(ledger.captured.value).toBe(6000);
+    expect(ledger.refunded.value).toBe(1500);
+    expect(ledger.events).toHaveLength(2);
+
+    const second = await placeOrder({ notebook: 1 });
+    await payOverHttp(`${sandbox.urls.store}/set`, sandbox.root, cardholders.get(APPROVE)!, second);
+    expect((await shop(`/orders/${second}/reverse`, {})).location).toBe(`/orders/${second}?done=reverse`);
+    expect((await (await fetch(`${sandbox.urls.store}/orders/${second}/status`)).json()).state).toMatch(
+      /reversed/i,
+    );
+  });
+
+  it('curl: the checkout page declares the payment initiation, the registration page the registration initiation', async () => {
+    const orderId = await placeOrder({ poster: 2 });
+    const { stdout: checkout } = await run('curl', ['-sS', `${sandbox.urls.store}/orders/${orderId}`]);
+    const payment = parsePaymentInitiation(scriptOf(checkout, PAYMENT_INITIATION_TYPE)!, sandbox.urls.store);
+    expect(payment).toMatchObject({
+      lidM: orderId,
+      brands: ['SETPay'],
+      endpointUrl: `${sandbox.urls.store}/set`,
+    });
+    const { stdout: register } = await run('curl', ['-sS', `${sandbox.urls.issuer}/register`]);
+    const registration = parseRegistrationInitiation(
+      scriptOf(register, REGISTRATION_INITIATION_TYPE)!,
+      sandbox.urls.issuer,
+    );
+    expect(registration).toMatchObject({ brand: 'SETPay', endpointUrl: `${sandbox.urls.issuer}/set/cca` });
+  });
+
+  it('after setwallet pki export, openssl verify accepts the merchant and gateway chains', () => {
+    const out = join(dataDir, 'export');
+    const exported = spawnSync('node', [CLI, 'pki', 'export', out, '--data', dataDir], { encoding: 'utf8' });
+    expect(exported.stderr).toBe('');
+    expect(exported.status).toBe(0);
+    for (const name of ['merchant-sig', 'merchant-kx', 'gateway-sig', 'gateway-kx']) {
+      const pem = join(out, `${name}.pem`);
+      const verified = execFileSync(
+        'openssl',
+        [
+          'verify',
+          '-x509_strict',
+          '-ignore_critical',
+          '-CAfile',
+          join(out, 'root.pem'),
+          '-untrusted',
+          pem,
+          pem,
+        ],
+        { encoding: 'utf8' },
+      );
+      expect(verified).toBe(`${pem}: OK\n`);
+    }
+    const text = execFileSync('openssl', ['x509', '-in', join(out, 'merchant-sig.pem'), '-noout', '-text'], {
+      encoding: 'utf8',
+    });
+    expect(text).toContain(`URI:${sandbox.urls.store}`);
+  });
+
+  it('setwallet sandbox revoke takes effect at the next check: the revoked cardholder cannot pay', async () => {
+    const victim = cardholders.get(APPROVE)!;
+    const port = new URL(sandbox.urls.issuer).port;
+    const revoked = await run('node', [
+      CLI,
+      'sandbox',
+      'revoke',
+      victim.certificate.serialNumber,
+      '--port',
+      port,
+      '--data',
+      dataDir,
+    ]);
+    expect(revoked.stderr).toBe('');
+    expect(revoked.stdout).toMatch(/^revoked /);
+    const orderId = await placeOrder({ poster: 1 });
+    const error = await payOverHttp(`${sandbox.urls.store}/set`, sandbox.root, victim, orderId).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(SetError);
+    expect((error as SetError).code).toBe('revokedCertificate');
+  });
+
+  it('a restart keeps the root, the enrolled merchant and the ledger', async () => {
+    const root = hex(sandbox.root.thumbprint);
+    const ledger = async () =>
+      (
+        (await (await fetch(`${sandbox.urls.gateway}/api/transactions`)).json()) as {
+          authorizations: { xid: string }[];
+        }
+      ).authorizations
+        .map((a) => a.xid)
+        .sort();
+    const before = await ledger();
+    expect(before.length).toBeGreaterThan(5);
+    await sandbox.close();
+    sandbox = await startSandbox({ port: 0, dataDir, issuerTimeoutMs: 300, log: () => {} });
+    expect(hex(sandbox.root.thumbprint)).toBe(root);
+    expect(await ledger()).toEqual(before);
+    // The store moved port (port 0): the merchant re-enrolled for its new origin, the root stayed.
+    const other = cardholders.get(DECLINE)!;
+    const orderId = await placeOrder({ poster: 1 });
+    const { receipt } = await payOverHttp(`${sandbox.urls.store}/set`, sandbox.root, other, orderId);
+    expect(receipt.content.result.status).toBe('declined');
+  });
+});
