@@ -583,7 +583,10 @@ export function walletSuite(name: BrowserName, options: SuiteOptions) {
           // The merchant gets the PReq and authorizes; its answer finds no service worker to take it.
           await hold.release();
           const outcome = await waitForOutcome(page, ['approved', 'declined', 'failed', 'rejected']);
-          await ctx.annotate(`the page heard ${JSON.stringify(outcome)}`);
+          await ctx.annotate(
+            `the page heard ${JSON.stringify(outcome)}; it POSTed the PReq ${hold.seen()} time(s)`,
+          );
+          await hold.dispose();
           const added = (await sandbox.authorizations()).filter((a) => !before.some((b) => b.xid === a.xid));
           // Never a second payment: at most one new authorization, exactly one for the XID the page heard.
           expect(added.length).toBeLessThanOrEqual(1);

@@ -142,6 +142,10 @@ export interface HeldPosts {
   held(count?: number, timeoutMs?: number): Promise<number>;
   /** Lets every held request (and those to come) through, and stops holding. */
   release(): Promise<void>;
+  /** How many matching POSTs the page made so far (held or not). */
+  seen(): number;
+  /** Stops watching the page's requests. */
+  dispose(): Promise<void>;
 }
 
 export interface LaunchOptions {
@@ -404,9 +408,12 @@ export async function launchChromium(opts: LaunchOptions = {}): Promise<WalletBr
       const page = ui.page;
       const waiting: Route[] = [];
       let holding = true;
+      let seen = 0;
       const matcher = (url: URL) => url.pathname.endsWith(pathSuffix);
       const handler = async (route: Route) => {
-        if (route.request().method() !== 'POST' || !holding) return route.fallback();
+        if (route.request().method() !== 'POST') return route.fallback();
+        seen++;
+        if (!holding) return route.fallback();
         waiting.push(route);
       };
       await page.route(matcher, handler);
@@ -420,6 +427,9 @@ export async function launchChromium(opts: LaunchOptions = {}): Promise<WalletBr
         async release() {
           holding = false;
           await Promise.all(waiting.splice(0).map((r) => r.fallback()));
+        },
+        seen: () => seen,
+        async dispose() {
           await page.unroute(matcher, handler);
         },
       };
