@@ -149,6 +149,14 @@ describe('page bridge', () => {
     expect(s.bridge.onBackgroundMessage('hello')).toBeUndefined();
   });
 
+  it('reports the initiation again when the page comes back from the back/forward cache', () => {
+    const s = setup();
+    s.window.dispatchEvent(Object.assign(new Event('pageshow'), { persisted: false }));
+    expect(s.sent).toHaveLength(1);
+    s.window.dispatchEvent(Object.assign(new Event('pageshow'), { persisted: true }));
+    expect(s.sent.map((m) => m.type)).toEqual(['initiationFound', 'initiationFound']);
+  });
+
   it('stops listening when stopped', () => {
     const s = setup();
     s.bridge.stop();

@@ -123,6 +123,16 @@ export function startPageBridge(d: PageBridgeDeps): PageBridge {
   d.window.addEventListener(PAGE_EVENTS.requestPayment, onPay, CAPTURE);
   d.window.addEventListener(PAGE_EVENTS.requestRegistration, onRegister, CAPTURE);
 
+  // A page restored from the back/forward cache: the background forgot its initiations on the
+  // navigation away, so report them again.
+  const onPageShow = (event: Event) => {
+    if ((event as Event & { persisted?: boolean }).persisted) {
+      found = {};
+      scan();
+    }
+  };
+  d.window.addEventListener('pageshow', onPageShow);
+
   const stopObserving = d.observe(schedule);
   scan();
 
@@ -143,6 +153,7 @@ export function startPageBridge(d: PageBridgeDeps): PageBridge {
       if (timer !== undefined) clearTimeout(timer);
       d.window.removeEventListener(PAGE_EVENTS.requestPayment, onPay, CAPTURE);
       d.window.removeEventListener(PAGE_EVENTS.requestRegistration, onRegister, CAPTURE);
+      d.window.removeEventListener('pageshow', onPageShow);
     },
   };
 }
