@@ -5,6 +5,7 @@
  */
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import type { CardSummary } from '../../wallet/cards.ts';
+import { MAX_BACKUP_BYTES, MAX_ROOT_PEM_BYTES, MIN_PASSPHRASE_LENGTH } from '../../wallet/limits.ts';
 import type { RootProposal, RootSummary } from '../../wallet/roots.ts';
 import { passphraseStrength } from '../../wallet/vault/strength.ts';
 import type { VaultStatus } from '../../wallet/vault/vault.ts';
@@ -22,10 +23,6 @@ import { downloadText } from '../download.ts';
 import { formatDate } from '../format.ts';
 import { t, uiLocale } from '../i18n.ts';
 import { call, errorInfo, type UiErrorInfo } from '../wallet-client.ts';
-
-const MIN_PASSPHRASE = 8;
-const MAX_ROOT_PEM = 16 * 1024;
-const MAX_BACKUP = 8 * 1024 * 1024;
 
 /** Runs an action with busy and error state. */
 function useAction() {
@@ -122,7 +119,7 @@ function FirstRun({ onCreated }: { onCreated: () => void }) {
         <Field
           id="new-passphrase"
           label={t('firstRunPassphrase')}
-          hint={t('firstRunPassphraseHint', MIN_PASSPHRASE)}
+          hint={t('firstRunPassphraseHint', MIN_PASSPHRASE_LENGTH)}
           type="password"
           autoComplete="new-password"
           autoFocus
@@ -404,7 +401,7 @@ function RootsSection({ unlocked }: { unlocked: boolean }) {
       if (u.protocol !== 'https:' && u.protocol !== 'http:') throw new Error('scheme');
       const res = await fetch(u, { credentials: 'omit', cache: 'no-store', redirect: 'error' });
       if (!res.ok) throw new Error(String(res.status));
-      text = await readLimitedText(res, MAX_ROOT_PEM);
+      text = await readLimitedText(res, MAX_ROOT_PEM_BYTES);
     } catch {
       setError({ code: 'rootFetch', messageKey: 'error_rootFetch', params: {} });
       return;
@@ -510,7 +507,7 @@ function RootsSection({ unlocked }: { unlocked: boolean }) {
                 id="root-pem"
                 class="mono"
                 spellcheck={false}
-                maxLength={MAX_ROOT_PEM}
+                maxLength={MAX_ROOT_PEM_BYTES}
                 value={pem}
                 onInput={(e) => setPem(e.currentTarget.value)}
               />
@@ -597,7 +594,7 @@ function RestoreBackup({ onRestored }: { onRestored: () => void }) {
         onSubmit={(e) => {
           e.preventDefault();
           if (!file) return;
-          if (file.size > MAX_BACKUP) {
+          if (file.size > MAX_BACKUP_BYTES) {
             setError({ code: 'backupInvalid', messageKey: 'error_backupInvalid', params: {} });
             return;
           }
