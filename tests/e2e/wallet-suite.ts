@@ -171,7 +171,19 @@ export function walletSuite(name: BrowserName, options: SuiteOptions) {
         async (ctx) => {
           const missing = needs.filter((n) => !passed.has(n));
           if (missing.length > 0) ctx.skip(`needs: ${missing.join('; ')}`);
-          await fn(ctx);
+          const errorsBefore = browser.consoleErrors().length;
+          try {
+            await fn(ctx);
+          } catch (e) {
+            // What the browser logged meanwhile often says why (a CSP refusal, an uncaught error).
+            const logged = browser.consoleErrors().slice(errorsBefore);
+            if (e instanceof Error && logged.length > 0) {
+              e.message += `\n--- console errors during this step ---\n${logged
+                .map((l) => `${l.url}: ${l.text}`)
+                .join('\n')}`;
+            }
+            throw e;
+          }
           passed.add(title);
         },
         timeoutMs,
