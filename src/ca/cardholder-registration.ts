@@ -21,7 +21,7 @@ import {
   randomLabel,
   utf8,
 } from '../protocol/index.ts';
-import { isLuhnValid } from './luhn.ts';
+import { isLuhnValid } from '../protocol/pan.ts';
 import {
   checkBrand,
   type RegistrationContext,

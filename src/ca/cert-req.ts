@@ -25,9 +25,9 @@ import {
   type PendingRegistration,
   regFormAnswersProblem,
 } from '../protocol/index.ts';
+import { isLuhnValid } from '../protocol/pan.ts';
 import type { Sql } from '../storage/index.ts';
 import { panDigest } from './cardholder-registration.ts';
-import { isLuhnValid } from './luhn.ts';
 import type { RegistrationContext, SetHandlers } from './registration-context.ts';
 import { recordCertificate } from './store/certificates.ts';
 import { deletePending, findPending, type Pending } from './store/pending.ts';

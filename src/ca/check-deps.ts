@@ -13,8 +13,8 @@ import {
   RegForm,
   validatePath,
 } from '../protocol/index.ts';
+import { isLuhnValid } from '../protocol/pan.ts';
 import { type IssuerSiteDeps, type KeyHolder, TEST_CARD_BEHAVIOURS } from './deps.ts';
-import { isLuhnValid } from './luhn.ts';
 
 function checkHolder(
   name: string,

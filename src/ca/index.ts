@@ -31,7 +31,6 @@ export {
   type MerchantCertReq,
   sandboxEnrolments,
 } from './enrolment-policy.ts';
-export { isLuhnValid } from './luhn.ts';
 export { CA_MIGRATIONS } from './migrations.ts';
 export { DEFAULT_CARDHOLDER_FORM, DEFAULT_GATEWAY_FORM, DEFAULT_MERCHANT_FORM } from './reg-forms.ts';
 export { CRL_REFRESH_MS, CRL_VALIDITY_MS, type RevocationResult } from './revocation.ts';

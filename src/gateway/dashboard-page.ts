@@ -4,9 +4,9 @@
  * rendered HTML; every value goes through `html`, card numbers appear only as their last four.
  */
 import { b64u, randomNonce } from '../protocol/index.ts';
+import { html, SafeHtml } from '../web/html.ts';
 import { formatAmount, toDecimal } from './amounts.ts';
 import { AUTHORIZATION_STATES, type RejectReason } from './follow-up-rules.ts';
-import { html, SafeHtml } from './html.ts';
 import type { AuthorizationRecord, ListFilter, PaymentEventRecord } from './ledger.ts';
 
 export const OPERATOR_ACTIONS = [

@@ -31,7 +31,6 @@ export {
   type IssuerDecision,
   type IssuerRequest,
   type IssuerSimulator,
-  luhnValid,
   TEST_CARD_BEHAVIOURS,
   type TestCard,
   type TestCardBehaviour,

@@ -4,7 +4,9 @@
  * SET check has passed (SET Book 1 "Payment authorization": the acquirer asks the issuer over the
  * financial network). A decline is a business result, reported in AuthRes, never a SET Error.
  */
+
 import { type Amount, type DeclineReason, randomNonce } from '../protocol/index.ts';
+import { isLuhnValid } from '../protocol/pan.ts';
 
 export const TEST_CARD_BEHAVIOURS = [
   'approve',
@@ -59,21 +61,6 @@ export interface IssuerSimulator extends Issuer {
   readonly cards: readonly TestCard[];
 }
 
-/** The Luhn (ISO/IEC 7812-1 annex B) check digit test. */
-export function luhnValid(pan: string): boolean {
-  if (!/^\d{12,19}$/.test(pan)) return false;
-  let sum = 0;
-  for (let i = 0; i < pan.length; i++) {
-    let d = pan.charCodeAt(pan.length - 1 - i) - 48;
-    if (i % 2 === 1) {
-      d *= 2;
-      if (d > 9) d -= 9;
-    }
-    sum += d;
-  }
-  return sum % 10 === 0;
-}
-
 /** True when a YYYYMM expiry has passed: a card is valid through the last day of its month. */
 export function cardExpired(expiry: string, now: Date): boolean {
   const year = Number(expiry.slice(0, 4));
@@ -108,7 +95,7 @@ export function createIssuerSimulator(
 ): IssuerSimulator {
   const byPan = new Map<string, TestCard>();
   for (const card of cards) {
-    if (!luhnValid(card.pan)) throw new Error(`test card ${card.label}: the number fails the Luhn check`);
+    if (!isLuhnValid(card.pan)) throw new Error(`test card ${card.label}: the number fails the Luhn check`);
     if (byPan.has(card.pan)) throw new Error(`test card ${card.label}: the number is listed twice`);
     byPan.set(card.pan, card);
   }

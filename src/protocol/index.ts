@@ -13,5 +13,6 @@ export * from './encoding.ts';
 export * from './errors.ts';
 export * from './initiation.ts';
 export * from './messages/index.ts';
+export * from './pan.ts';
 export * from './pki/index.ts';
 export * from './primitives/index.ts';

@@ -27,11 +27,11 @@ import {
   setErrorResponse,
 } from '../merchant/index.ts';
 import { type Database, migrate } from '../storage/index.ts';
+import type { SafeHtml } from '../web/html.ts';
 import { CHECKOUT_SCRIPT, STYLESHEET } from './assets.ts';
 import { addToCart, cartLines, setQuantity } from './carts.ts';
 import { productById } from './catalogue.ts';
 import { AddToCartForm, AmountForm, parseForm, UpdateCartForm } from './forms.ts';
-import type { SafeHtml } from './html.ts';
 import { STORE_MIGRATIONS } from './migrations.ts';
 import { orderPayment } from './order-payment.ts';
 import { cartPage } from './pages/cart-page.ts';

@@ -9,8 +9,9 @@
  * May import src/merchant and src/storage only (never src/protocol directly, src/gateway, src/ca
  * or the sandbox, which wires the store to the gateway and the CAs).
  */
+
+export { escapeHtml, html, SafeHtml } from '../web/html.ts';
 export { createDemoStore, type DemoStore, type DemoStoreOptions } from './app.ts';
 export { CATALOGUE, type Product } from './catalogue.ts';
-export { escapeHtml, html, SafeHtml } from './html.ts';
 export { STORE_MIGRATIONS } from './migrations.ts';
 export { SqlOrderStore } from './sql-order-store.ts';

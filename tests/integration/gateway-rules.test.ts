@@ -1,7 +1,7 @@
 // The gateway's pure parts: the issuer simulator and its test cards, the follow-up arithmetic,
 // amounts typed by an operator, and the HTML escaper.
+
 import { describe, expect, it } from 'vitest';
-import { html } from '../../src/gateway/html.ts';
 import {
   type Balances,
   cardExpired,
@@ -10,18 +10,19 @@ import {
   decideFollowUp,
   type FollowUpKind,
   formatAmount,
-  luhnValid,
   parseDecimal,
   stateOf,
   toDecimal,
 } from '../../src/gateway/index.ts';
+import { isLuhnValid } from '../../src/protocol/pan.ts';
+import { html } from '../../src/web/html.ts';
 
 const EUR = (value: number) => ({ currency: 'EUR', value, exponent: 2 });
 const NOW = new Date('2026-06-15T12:00:00.000Z');
 
 describe('issuer simulator', () => {
   it('lists Luhn-valid test cards, one per behaviour at least, no number twice', () => {
-    for (const card of DEFAULT_TEST_CARDS) expect(luhnValid(card.pan), card.pan).toBe(true);
+    for (const card of DEFAULT_TEST_CARDS) expect(isLuhnValid(card.pan), card.pan).toBe(true);
     expect(new Set(DEFAULT_TEST_CARDS.map((c) => c.pan)).size).toBe(DEFAULT_TEST_CARDS.length);
     expect(new Set(DEFAULT_TEST_CARDS.map((c) => c.behaviour))).toEqual(
       new Set([
@@ -36,12 +37,12 @@ describe('issuer simulator', () => {
   });
 
   it('checks Luhn digits', () => {
-    expect(luhnValid('79927398713')).toBe(false); // too short for a PAN, though Luhn-valid
-    expect(luhnValid('4111111111111111')).toBe(true);
-    expect(luhnValid('4111111111111112')).toBe(false);
-    expect(luhnValid('5555555555554444')).toBe(true);
-    expect(luhnValid('4111 1111 1111 1111')).toBe(false);
-    expect(luhnValid('')).toBe(false);
+    expect(isLuhnValid('79927398713')).toBe(false); // too short for a PAN, though Luhn-valid
+    expect(isLuhnValid('4111111111111111')).toBe(true);
+    expect(isLuhnValid('4111111111111112')).toBe(false);
+    expect(isLuhnValid('5555555555554444')).toBe(true);
+    expect(isLuhnValid('4111 1111 1111 1111')).toBe(false);
+    expect(isLuhnValid('')).toBe(false);
   });
 
   it('treats a card as valid through the last day of its expiry month', () => {

@@ -7,13 +7,7 @@ import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { type ServerType, serve } from '@hono/node-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  CA_MIGRATIONS,
-  createIssuerSite,
-  type IssuerSite,
-  isLuhnValid,
-  type TestCard,
-} from '../../src/ca/index.ts';
+import { CA_MIGRATIONS, createIssuerSite, type IssuerSite, type TestCard } from '../../src/ca/index.ts';
 import {
   b64u,
   brandCrlIdentifierThumb,
@@ -47,6 +41,7 @@ import {
   verifyMeAqCInitRes,
   verifyRegFormRes,
 } from '../../src/protocol/index.ts';
+import { isLuhnValid } from '../../src/protocol/pan.ts';
 import { migrate } from '../../src/storage/index.ts';
 import { type Backend, backends } from '../support/databases.ts';
 import { makeWorld } from '../support/world.ts';

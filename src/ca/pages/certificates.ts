@@ -4,8 +4,8 @@
  * its unique cardholder ID only. With the admin session (see admin.ts) each live certificate has
  * a Revoke button, and cardholder rows show the card's last four digits.
  */
-import type { SafeHtml } from '../html.ts';
-import { html } from '../html.ts';
+import type { SafeHtml } from '../../web/html.ts';
+import { html } from '../../web/html.ts';
 import type { CertificateRecord, IssuingCa } from '../store/certificates.ts';
 import { layout } from './layout.ts';
 

@@ -1,5 +1,5 @@
 /** GET /: what this site is, what it serves, and where to go next. */
-import { html } from '../html.ts';
+import { html } from '../../web/html.ts';
 import { layout } from './layout.ts';
 
 export function homePage(p: { issuerName: string; brandId: string }): string {

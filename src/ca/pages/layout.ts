@@ -3,7 +3,7 @@
  * one stylesheet that follows the system's light or dark preference and keeps focus visible.
  * Pages run no script: the registration initiation is a data element the wallet reads.
  */
-import { html, type SafeHtml, trusted } from '../html.ts';
+import { html, type SafeHtml, trusted } from '../../web/html.ts';
 
 const STYLE = `
 :root { color-scheme: light dark; --bg: #fbfbfd; --fg: #1b1d21; --muted: #555b66; --line: #d8dbe2;

@@ -1,5 +1,5 @@
 /** A short page for refusals and failures of the HTML routes: what went wrong and what to do. */
-import { html } from '../html.ts';
+import { html } from '../../web/html.ts';
 import { layout } from './layout.ts';
 
 export function messagePage(p: { issuerName: string; title: string; text: string; back?: string }): string {

@@ -5,7 +5,7 @@
  * card number: this page never has a card field, so the number never touches the issuer's page.
  */
 import { registrationInitiationHtml } from '../../protocol/index.ts';
-import { html, trusted } from '../html.ts';
+import { html, trusted } from '../../web/html.ts';
 import { layout } from './layout.ts';
 
 export function registerPage(p: { issuerName: string; brandId: string; ccaEndpoint: string }): string {

@@ -3,8 +3,9 @@
  * manner of a payment provider's test mode. Numbers are shown in groups of four for reading, but
  * copy as bare digits: the groups are spans spaced by CSS, not spaces.
  */
+
+import { html } from '../../web/html.ts';
 import type { TestCard, TestCardBehaviour } from '../deps.ts';
-import { html } from '../html.ts';
 import { layout } from './layout.ts';
 
 export const BEHAVIOUR_TEXT: Record<TestCardBehaviour, { result: string; meaning: string }> = {

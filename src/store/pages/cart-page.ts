@@ -1,7 +1,7 @@
 /** The cart: lines with quantity forms, the total, and the checkout button. */
 import { type Amount, formatAmount } from '../../merchant/index.ts';
+import { html, type SafeHtml } from '../../web/html.ts';
 import type { CartLine } from '../carts.ts';
-import { html, type SafeHtml } from '../html.ts';
 
 export function cartTotal(lines: CartLine[]): Amount | undefined {
   const first = lines[0]?.product.price;

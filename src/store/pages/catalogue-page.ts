@@ -1,7 +1,7 @@
 /** The catalogue: every product with its price and an add-to-cart form. */
 import { formatAmount } from '../../merchant/index.ts';
+import { html, type SafeHtml } from '../../web/html.ts';
 import { CATALOGUE, type Product } from '../catalogue.ts';
-import { html, type SafeHtml } from '../html.ts';
 
 function initials(p: Product): string {
   return p.name

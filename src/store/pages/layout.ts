@@ -1,5 +1,5 @@
 /** The frame every store page shares: language, skip link, header with navigation, footer. */
-import { html, type SafeHtml } from '../html.ts';
+import { html, type SafeHtml } from '../../web/html.ts';
 
 export interface PageFrame {
   title: string;

@@ -13,7 +13,7 @@ import {
   type PurchaseState,
   paymentInitiationHtml,
 } from '../../merchant/index.ts';
-import { html, type SafeHtml, trusted } from '../html.ts';
+import { html, type SafeHtml, trusted } from '../../web/html.ts';
 import { awaitsPayment, type OrderPayment } from '../order-payment.ts';
 import type { StoreOrder } from '../store-orders.ts';
 

@@ -1,6 +1,6 @@
 /** The merchant's list of recent orders with their payment state. */
 import { formatAmount } from '../../merchant/index.ts';
-import { html, type SafeHtml } from '../html.ts';
+import { html, type SafeHtml } from '../../web/html.ts';
 import type { OrderPayment } from '../order-payment.ts';
 import type { StoreOrder } from '../store-orders.ts';
 import { STATE_WORDS } from './order-page.ts';

@@ -1,3 +1,5 @@
+/** Card numbers (ISO/IEC 7812-1). */
+
 /** The Luhn check digit (ISO/IEC 7812-1 Annex B), which every payment card number satisfies. */
 export function isLuhnValid(pan: string): boolean {
   if (!/^\d{12,19}$/.test(pan)) return false;
