@@ -68,7 +68,9 @@ const TIDY_EVERY_MS = 60_000;
 const HTML_HEADERS = {
   'content-type': 'text/html; charset=utf-8',
   'content-security-policy':
-    "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+    // connect-src 'self': the wallet's content script posts registration messages to /set/cca, and
+    // Firefox applies the page's policy to content-script requests.
+    "default-src 'none'; connect-src 'self'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
   'x-content-type-options': 'nosniff',
   'referrer-policy': 'no-referrer',
   'cache-control': 'no-store',
@@ -171,7 +173,11 @@ export async function createIssuerSite(deps: IssuerSiteDeps): Promise<IssuerSite
   });
   app.get('/pki/root.pem', () => {
     const pem = deps.trustedRoots.map((r) => certificateToPem(r.der)).join('');
-    return new Response(pem, { headers: { 'content-type': 'application/x-pem-file' } });
+    // Public by nature (a trust anchor is only trusted after the user checks its fingerprint), and
+    // fetched cross-origin by the wallet's options page.
+    return new Response(pem, {
+      headers: { 'content-type': 'application/x-pem-file', 'access-control-allow-origin': '*' },
+    });
   });
 
   app.get('/', () => page(homePage({ issuerName: deps.issuerName, brandId: deps.brandId })));
