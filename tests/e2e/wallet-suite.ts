@@ -171,12 +171,12 @@ export function walletSuite(name: BrowserName, options: SuiteOptions) {
         async (ctx) => {
           const missing = needs.filter((n) => !passed.has(n));
           if (missing.length > 0) ctx.skip(`needs: ${missing.join('; ')}`);
-          const errorsBefore = browser.consoleErrors().length;
+          const errorsBefore = (await browser.consoleErrors()).length;
           try {
             await fn(ctx);
           } catch (e) {
             // What the browser logged meanwhile often says why (a CSP refusal, an uncaught error).
-            const logged = browser.consoleErrors().slice(errorsBefore);
+            const logged = (await browser.consoleErrors()).slice(errorsBefore);
             if (e instanceof Error && logged.length > 0) {
               e.message += `\n--- console errors during this step ---\n${logged
                 .map((l) => `${l.url}: ${l.text}`)
@@ -224,7 +224,9 @@ export function walletSuite(name: BrowserName, options: SuiteOptions) {
     const startPayment = async (page: UiPage, orderId: string) => {
       await requestFromPage(page, 'payment');
       const confirm = await browser.waitForExtensionPage('confirm.html');
-      expect(await confirm.url()).toContain('?request=');
+      if (!(await confirm.url()).includes('?request=')) {
+        throw new Error(`the wallet could not start the payment; its window says:\n${await confirm.text()}`);
+      }
       await confirm.waitForText(m.t('confirmTitle'));
       // The merchant as its verified certificate names it, the origin binding, the signed order.
       await confirm.waitForText(MERCHANT_NAME);
@@ -276,10 +278,13 @@ export function walletSuite(name: BrowserName, options: SuiteOptions) {
     };
 
     beforeAll(async () => {
-      const [b, s] = await Promise.all([launchBrowser(name), startE2eSandbox()]);
-      browser = b;
-      sandbox = s;
-      m = loadMessages(b.extensionDir);
+      const [b, s] = await Promise.allSettled([launchBrowser(name), startE2eSandbox()]);
+      // Keep whatever started, so afterAll stops it even when the other failed.
+      if (b.status === 'fulfilled') browser = b.value;
+      if (s.status === 'fulfilled') sandbox = s.value;
+      if (b.status === 'rejected') throw b.reason;
+      if (s.status === 'rejected') throw s.reason;
+      m = loadMessages(browser.extensionDir);
     });
 
     afterAll(async () => {
@@ -649,8 +654,7 @@ export function walletSuite(name: BrowserName, options: SuiteOptions) {
     axeStep('axe-core finds no violations on the registration window', 'registration window', [REGISTER]);
 
     step('no errors in the extension pages', [LOADS], async () => {
-      const errors = browser
-        .consoleErrors()
+      const errors = (await browser.consoleErrors())
         .filter((e) => e.url.startsWith(browser.extensionOrigin))
         .map((e) => `${e.url}: ${e.text}`);
       expect(errors).toEqual([]);

@@ -21,7 +21,7 @@
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { BrowserContext as PwContext, Page as PwPage, Route } from 'playwright-core';
+import type { BrowserContext as PwContext, Page as PwPage, Route, Worker } from 'playwright-core';
 import { chromium } from 'playwright-core';
 import type { Browser as PpBrowser, ElementHandle as PpElement, Page as PpPage } from 'puppeteer-core';
 import puppeteer from 'puppeteer-core';
@@ -123,8 +123,11 @@ export interface WalletBrowser {
   extensionPages(pathPrefix: string): Promise<UiPage[]>;
   /** Runs `fn` in an extension page (browser.* / chrome.* are there), e.g. to read a tab's badge. */
   inExtension<R, A>(fn: (arg: A) => R | Promise<R>, arg: A): Promise<R>;
-  /** console.error and uncaught errors seen so far (extension pages and web pages). */
-  consoleErrors(): ConsoleEntry[];
+  /**
+   * console.error and uncaught errors seen so far: web pages and extension pages, and in Chromium
+   * the extension's service worker too.
+   */
+  consoleErrors(): Promise<ConsoleEntry[]>;
   /** Chromium only: stops the extension's service worker (as the browser does when it is idle). */
   stopServiceWorker(): Promise<void>;
   /** Chromium only: whether the extension's service worker is running now. */
@@ -326,13 +329,30 @@ export async function launchChromium(opts: LaunchOptions = {}): Promise<WalletBr
   };
   context.pages().forEach(watch);
   context.on('page', watch);
+  const watchWorker = (worker: Worker) => {
+    worker.on('console', (m) => {
+      if (m.type() === 'error') errors.push({ url: worker.url(), text: m.text() });
+    });
+  };
+  context.serviceWorkers().forEach(watchWorker);
+  context.on('serviceworker', watchWorker);
 
+  const cleanUp = async () => {
+    await context.close().catch(() => {});
+    rmSync(profile, { recursive: true, force: true });
+    rmSync(extensionDir, { recursive: true, force: true });
+  };
   const worker =
     context.serviceWorkers().find((w) => w.url().startsWith('chrome-extension://')) ??
-    (await context.waitForEvent('serviceworker', {
-      timeout: 15_000,
-      predicate: (w) => w.url().startsWith('chrome-extension://'),
-    }));
+    (await context
+      .waitForEvent('serviceworker', {
+        timeout: 15_000,
+        predicate: (w) => w.url().startsWith('chrome-extension://'),
+      })
+      .catch(async (e: Error) => {
+        await cleanUp();
+        throw new Error(`the extension's service worker did not start: ${e.message}`);
+      }));
   const extensionId = new URL(worker.url()).host;
   const extensionOrigin = `chrome-extension://${extensionId}`;
   // An extension page kept open for the whole session: it runs inExtension() calls, and its CDP
@@ -384,7 +404,7 @@ export async function launchChromium(opts: LaunchOptions = {}): Promise<WalletBr
     async inExtension(fn, arg) {
       return (await driver.evaluate(fn as AnyPageFunction, arg as unknown)) as Awaited<ReturnType<typeof fn>>;
     },
-    consoleErrors: () => [...errors],
+    consoleErrors: async () => [...errors],
     async stopServiceWorker() {
       const ours = () => [...versions].filter(([, v]) => v.scriptURL.startsWith(extensionOrigin));
       await poll('the service worker to be listed', async () => ours().length > 0, 10_000);
@@ -434,11 +454,7 @@ export async function launchChromium(opts: LaunchOptions = {}): Promise<WalletBr
         },
       };
     },
-    async close() {
-      await context.close().catch(() => {});
-      rmSync(profile, { recursive: true, force: true });
-      rmSync(extensionDir, { recursive: true, force: true });
-    },
+    close: cleanUp,
   };
   return api;
 }
@@ -544,6 +560,8 @@ class PpUiPage implements UiPage {
   }
   async clickButton(name: Name) {
     const h = await this.byRole('button', name);
+    // The click may close the window (Close, Cancel): collect what it logged first.
+    await this.drainErrors();
     try {
       await h.click();
       await h.dispose();
@@ -737,8 +755,14 @@ export async function launchFirefox(opts: LaunchOptions = {}): Promise<WalletBro
       'toolkit.telemetry.reportingpolicy.firstRun': false,
     },
   });
-  const installed = await browser.installExtension(extensionDir);
-  if (installed !== GECKO_ID) throw new Error(`installed ${installed}, expected the gecko id ${GECKO_ID}`);
+  try {
+    const installed = await browser.installExtension(extensionDir);
+    if (installed !== GECKO_ID) throw new Error(`installed ${installed}, expected the gecko id ${GECKO_ID}`);
+  } catch (e) {
+    await browser.close().catch(() => {});
+    rmSync(extensionDir, { recursive: true, force: true });
+    throw e;
+  }
 
   const errors: ConsoleEntry[] = [];
   const owner = { errors, extensionOrigin };
@@ -811,7 +835,12 @@ export async function launchFirefox(opts: LaunchOptions = {}): Promise<WalletBro
       if (!driver || (await driver.isClosed())) driver = await api.openExtensionPage('manifest.json');
       return (driver as UiPage).evaluate(fn, arg);
     },
-    consoleErrors: () => [...errors],
+    async consoleErrors() {
+      for (const page of await browser.pages().catch(() => [] as PpPage[])) {
+        await wrapped.get(page)?.drainErrors();
+      }
+      return [...errors];
+    },
     async stopServiceWorker() {
       throw new Error('Firefox runs the MV3 background as an event page: there is no service worker to stop');
     },
