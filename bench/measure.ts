@@ -126,11 +126,13 @@ export function timeAlone(fn: () => unknown, options: CompareOptions = {}): Stat
   return stats(xs);
 }
 
-/** A pass/fail figure: `value` must not exceed `target`. */
+/** A pass/fail figure: `value` must not exceed `target` (with `atLeast`, must reach it). */
 export interface Check {
   name: string;
   value: number;
   target: number;
+  /** The target is a floor (a fraction of a bound achieved), not a ceiling. */
+  atLeast?: boolean;
   pass: boolean;
 }
 

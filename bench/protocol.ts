@@ -39,7 +39,13 @@ import {
   signatureFromDer,
   verify,
 } from '../src/protocol/primitives/index.ts';
-import { issueCardholder, makeWorld, TestMerchant, TestWallet } from '../tests/support/world.ts';
+import {
+  issueCardholder,
+  makeWorld,
+  TestMerchant,
+  TestWallet,
+  type World as TestWorld,
+} from '../tests/support/world.ts';
 import { type Comparison, compare, type SuiteResult } from './measure.ts';
 
 /** The protocol layer may cost at most 25 % over its primitives. */
@@ -145,7 +151,7 @@ function walletCase(w: World): Case {
   };
 }
 
-interface AuthReqInputs {
+export interface AuthReqInputs {
   piBytes: Uint8Array;
   hPI: Uint8Array;
   envelope: { enc: Uint8Array; ct: Uint8Array };
@@ -167,8 +173,7 @@ interface AuthReqInputs {
 }
 
 /** Takes a real AuthReq apart, with the gateway's key, into the inputs of each primitive it needs. */
-function authReqInputs(w: World): AuthReqInputs {
-  const { world, authReq } = w;
+function authReqInputs(world: TestWorld, authReq: string): AuthReqInputs {
   const sk = world.gatewayKx.privateKey;
   const wire = JSON.parse(authReq) as {
     certs: string[];
@@ -244,15 +249,45 @@ function warmPrimitives(x: AuthReqInputs, sk: Uint8Array, authInfo: Uint8Array, 
   return ok;
 }
 
-function gatewayCases(w: World): Case[] {
-  const { world, authReq } = w;
-  const x = authReqInputs(w);
+/** The operations of warmPrimitives, in order, for an AuthReq carrying `carried` certificates. */
+function warmOps(carried: number): string[] {
+  return [
+    'SHA-256 (PI baggage: the envelope aad)',
+    'HPKE open (AuthReq envelope: the merchant-signed AuthReqData)',
+    `${carried} × certificate parse primitives: SHA-256 thumbprint, P-256 point check, DER signature decode`,
+    'ECDSA P-256 verify (merchant signature over SignedData TBS)',
+    'HPKE open (PIData, aad H(OIData))',
+    'SHA-256 (PIData bytes)',
+    'ECDSA P-256 verify (dual signature, PI-TBS)',
+    'HMAC-SHA256 (unique cardholder ID: PANSecret, len‖PAN‖len‖expiry)',
+  ];
+}
+
+/**
+ * The warm verifyAuthReq baseline for a real AuthReq (bench/gateway.ts uses it as part of its
+ * crypto bound): `run` performs the primitive operations verifyAuthReq makes on it with a
+ * TrustStore that has validated both chains before; `ops` lists them.
+ */
+export function warmVerifyAuthReqBaseline(
+  world: TestWorld,
+  authReq: string,
+): { run: () => boolean; ops: string[]; inputs: AuthReqInputs } {
+  const x = authReqInputs(world, authReq);
   const sk = world.gatewayKx.privateKey;
   const authInfo = infoFor('AuthReq');
   const piInfo = infoFor('PIData');
-  const warm = () => warmPrimitives(x, sk, authInfo, piInfo);
+  const run = () => warmPrimitives(x, sk, authInfo, piInfo);
+  assert(run(), 'a baseline signature does not verify');
+  return { run, ops: warmOps(x.carried.length), inputs: x };
+}
+
+function gatewayCases(w: World): Case[] {
+  const { world, authReq } = w;
+  const baseline = warmVerifyAuthReqBaseline(world, authReq);
+  const x = baseline.inputs;
+  const warm = baseline.run;
   const cold = () => {
-    let ok = warmPrimitives(x, sk, authInfo, piInfo);
+    let ok = warm();
     for (const [sig, tbs, key] of x.chainSignatures) ok = verify(sig, tbs, key) && ok; // validatePath
     return ok;
   };
@@ -263,16 +298,7 @@ function gatewayCases(w: World): Case[] {
   const ctx = { trust, clock: world.clock };
   verifyAuthReq(authReq, world.gatewayKx, ctx); // validates and caches both chains
 
-  const ops = [
-    'SHA-256 (PI baggage: the envelope aad)',
-    'HPKE open (AuthReq envelope: the merchant-signed AuthReqData)',
-    `${x.carried.length} × certificate parse primitives: SHA-256 thumbprint, P-256 point check, DER signature decode`,
-    'ECDSA P-256 verify (merchant signature over SignedData TBS)',
-    'HPKE open (PIData, aad H(OIData))',
-    'SHA-256 (PIData bytes)',
-    'ECDSA P-256 verify (dual signature, PI-TBS)',
-    'HMAC-SHA256 (unique cardholder ID: PANSecret, len‖PAN‖len‖expiry)',
-  ];
+  const ops = baseline.ops;
   const sizes = {
     authReqWire: utf8(authReq).length,
     piBaggage: x.piBytes.length,
