@@ -16,6 +16,7 @@ export * from './payment/follow-up.ts';
 export * from './purchase/p-init.ts';
 export * from './purchase/p-req.ts';
 export * from './purchase/p-res.ts';
+export * from './receive.ts';
 export * from './registration/index.ts';
 export * from './sealed.ts';
 export * from './signed.ts';

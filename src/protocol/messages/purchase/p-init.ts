@@ -17,24 +17,16 @@ import {
   Label,
   Language,
   Nonce,
-  parseWith,
   Text,
   Thumbs,
   Timestamp,
   TransIds,
 } from '../fields.ts';
-import { checkHeader, headerFor } from '../header.ts';
-import {
-  PlainBody,
-  parsePlain,
-  plainBody,
-  SignedBody,
-  type Signer,
-  signContent,
-  verifySigned,
-} from '../signed.ts';
+import { headerFor } from '../header.ts';
+import { receivePlain, receiveSigned } from '../receive.ts';
+import { plainBody, type Signer, signContent } from '../signed.ts';
 import { carriedCerts, type VerifyContext } from '../trust.ts';
-import { checkDate, decodeWireOf, makeWire, type Wire } from '../wire.ts';
+import { makeWire, type Wire } from '../wire.ts';
 
 export const PInitReqContent = v.strictObject({
   type: v.literal('PInitReq'),
@@ -94,12 +86,7 @@ export function buildPInitReq(p: {
 
 /** Merchant side: parses a PInitReq. */
 export function parsePInitReq(input: string | Uint8Array, clock: VerifyContext['clock']): PInitReqContent {
-  const wire = decodeWireOf(input, 'PInitReq');
-  const body = parseWith(PlainBody, wire.body, 'PInitReq.body');
-  const { content } = parsePlain(body.content, PInitReqContent, 'PInitReq');
-  checkHeader(wire, content);
-  checkDate(content.date, clock, 'PInitReq');
-  return content;
+  return receivePlain(input, 'PInitReq', PInitReqContent, clock);
 }
 
 export function buildPInitRes(p: {
@@ -152,20 +139,15 @@ export function verifyPInitRes(
   req: PInitReqContent,
   ctx: VerifyContext,
 ): VerifiedPInitRes {
-  const wire = decodeWireOf(input, 'PInitRes');
-  const body = parseWith(SignedBody, wire.body, 'PInitRes.body');
-  ctx.trust.addEncoded(wire.certs);
   const missing = req.thumbs.length ? 'thumbsMismatch' : 'missingCertificate';
-  const { content, path } = verifySigned(
-    body,
-    PInitResContent,
+  const { content, path } = receiveSigned(
+    input,
     'PInitRes',
-    ctx.trust,
+    PInitResContent,
+    ctx,
     { types: ['merchant'], keyRole: 'signature' },
-    ctx.clock,
-    missing,
+    { missing },
   );
-  checkHeader(wire, content);
   if (content.rrpid !== req.rrpid) fail('unknownRRPID', 'PInitRes answers a different PInitReq (RRPID)');
   if (content.challC !== req.challC) fail('challengeMismatch', 'PInitRes does not echo our Chall-C');
   if (content.transIds.lidC !== req.lidC || content.transIds.lidM !== req.lidM) {
@@ -173,7 +155,6 @@ export function verifyPInitRes(
   }
   if (content.brandId !== req.brandId)
     fail('badMessageHeader', 'PInitRes names another brand than we asked for');
-  checkDate(content.date, ctx.clock, 'PInitRes');
   const gateway = ctx.trust.verify(
     fromB64u(content.pgThumb, 'pgThumb'),
     { types: ['gateway'], keyRole: 'key-exchange' },

@@ -4,24 +4,17 @@
  * the wallet's receipt. InqRes has PRes's form and answers an inquiry about an XID.
  */
 import * as v from 'valibot';
-import { b64u, constantTimeEqualB64 } from '../../encoding.ts';
+import { b64u } from '../../encoding.ts';
 import { fail } from '../../errors.ts';
 import type { ParsedCertificate, ValidatedPath } from '../../pki/types.ts';
 import { randomNonce } from '../../primitives/hash.ts';
-import { Amount, DeclineReason, Nonce, parseWith, Timestamp, TransIds } from '../fields.ts';
-import { checkHeader, headerFor } from '../header.ts';
+import { Amount, DeclineReason, Nonce, Timestamp, TransIds } from '../fields.ts';
+import { headerFor } from '../header.ts';
+import { receivePlainBody, receiveSigned, receiveSignedBody } from '../receive.ts';
 import { SealedBody } from '../sealed.ts';
-import {
-  PlainBody,
-  parsePlain,
-  plainBody,
-  SignedBody,
-  type Signer,
-  signContent,
-  verifySigned,
-} from '../signed.ts';
+import { plainBody, type Signer, signContent } from '../signed.ts';
 import { carriedCerts, type VerifyContext } from '../trust.ts';
-import { checkDate, decodeWireOf, makeWire, type Wire } from '../wire.ts';
+import { decodeWireOf, makeWire, type Wire } from '../wire.ts';
 
 /** SET's CompletionCode: how far the merchant got with the order. */
 export const COMPLETION_CODES = [
@@ -110,27 +103,19 @@ function verifyOutcome<T extends 'PRes' | 'InqRes'>(
   merchantThumbprint: Uint8Array,
   ctx: VerifyContext,
 ): { content: PResContent | InqResContent; merchant: ValidatedPath } {
-  const wire = decodeWireOf(input, type);
-  const body = parseWith(SignedBody, wire.body, `${type}.body`);
-  ctx.trust.addEncoded(wire.certs);
-  if (!constantTimeEqualB64(body.signer, b64u(merchantThumbprint))) {
-    fail('invalidCertificate', `${type} is signed by another certificate than the merchant's in PInitRes`);
-  }
   const schema = type === 'PRes' ? PResContent : InqResContent;
-  const { content, path } = verifySigned(
-    body,
-    schema,
+  const { content, path } = receiveSigned(
+    input,
     type,
-    ctx.trust,
+    schema,
+    ctx,
     { types: ['merchant'], keyRole: 'signature' },
-    ctx.clock,
+    { signer: merchantThumbprint },
   );
-  checkHeader(wire, content);
   if (content.rrpid !== answers.rrpid) fail('unknownRRPID', `${type} answers another request (RRPID)`);
   if (content.transIds.xid !== answers.transIds.xid)
     fail('unknownXID', `${type} names another transaction (XID)`);
   if (content.challC !== answers.challC) fail('challengeMismatch', `${type} does not echo our Chall-C`);
-  checkDate(content.date, ctx.clock, type);
   return { content, merchant: path };
 }
 
@@ -179,28 +164,13 @@ export function verifyInqReq(
 ): { content: InqReqContent; cardholder?: ValidatedPath } {
   const wire = decodeWireOf(input, 'InqReq');
   if ('sig' in wire.body) {
-    const body = parseWith(SignedBody, wire.body, 'InqReq.body');
-    ctx.trust.addEncoded(wire.certs);
-    const { content, path } = verifySigned(
-      body,
-      InqReqContent,
-      'InqReq',
-      ctx.trust,
-      { types: ['cardholder'], keyRole: 'signature' },
-      ctx.clock,
-    );
-    checkHeader(wire, content);
-    checkDate(content.date, ctx.clock, 'InqReq');
+    const { content, path } = receiveSignedBody(wire, InqReqContent, ctx, {
+      types: ['cardholder'],
+      keyRole: 'signature',
+    });
     return { content, cardholder: path };
   }
-  const { content } = parsePlain(
-    parseWith(PlainBody, wire.body, 'InqReq.body').content,
-    InqReqContent,
-    'InqReq',
-  );
-  checkHeader(wire, content);
-  checkDate(content.date, ctx.clock, 'InqReq');
-  return { content };
+  return { content: receivePlainBody(wire, InqReqContent, ctx.clock) };
 }
 
 /** Merchant side. */

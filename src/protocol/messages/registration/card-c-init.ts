@@ -9,19 +9,12 @@ import { b64u, fromB64u } from '../../encoding.ts';
 import { fail } from '../../errors.ts';
 import type { ParsedCertificate, ValidatedPath } from '../../pki/types.ts';
 import { randomBytes, randomNonce } from '../../primitives/hash.ts';
-import { BrandId, Digest, Label, Nonce, parseWith, Thumbs, Timestamp } from '../fields.ts';
-import { checkHeader, headerFor } from '../header.ts';
-import {
-  PlainBody,
-  parsePlain,
-  plainBody,
-  SignedBody,
-  type Signer,
-  signContent,
-  verifySigned,
-} from '../signed.ts';
+import { BrandId, Digest, Label, Nonce, Thumbs, Timestamp } from '../fields.ts';
+import { headerFor } from '../header.ts';
+import { receivePlain, receiveSigned } from '../receive.ts';
+import { plainBody, type Signer, signContent } from '../signed.ts';
 import { carriedCerts, type VerifyContext } from '../trust.ts';
-import { type Clock, checkDate, decodeWireOf, makeWire, type Wire } from '../wire.ts';
+import { type Clock, makeWire, type Wire } from '../wire.ts';
 
 export const CardCInitReqContent = v.strictObject({
   type: v.literal('CardCInitReq'),
@@ -70,12 +63,7 @@ export function buildCardCInitReq(p: { brandId: string; lidEE?: string; thumbs?:
 
 /** CCA side: parses a CardCInitReq. */
 export function parseCardCInitReq(input: string | Uint8Array, clock: Clock): CardCInitReqContent {
-  const wire = decodeWireOf(input, 'CardCInitReq');
-  const body = parseWith(PlainBody, wire.body, 'CardCInitReq.body');
-  const { content } = parsePlain(body.content, CardCInitReqContent, 'CardCInitReq');
-  checkHeader(wire, content);
-  checkDate(content.date, clock, 'CardCInitReq');
-  return content;
+  return receivePlain(input, 'CardCInitReq', CardCInitReqContent, clock);
 }
 
 /** CCA side. `caKeyExchange` is the CCA key-exchange certificate's chain, leaf first. */
@@ -120,25 +108,19 @@ export function verifyCardCInitRes(
   req: CardCInitReqContent,
   ctx: VerifyContext,
 ): VerifiedCardCInitRes {
-  const wire = decodeWireOf(input, 'CardCInitRes');
-  const body = parseWith(SignedBody, wire.body, 'CardCInitRes.body');
-  ctx.trust.addEncoded(wire.certs);
   const missing = req.thumbs.length ? 'thumbsMismatch' : 'missingCertificate';
-  const { content, path } = verifySigned(
-    body,
-    CardCInitResContent,
+  const { content, path } = receiveSigned(
+    input,
     'CardCInitRes',
-    ctx.trust,
+    CardCInitResContent,
+    ctx,
     { types: ['cardholder-ca'], keyRole: 'signature' },
-    ctx.clock,
-    missing,
+    { missing },
   );
-  checkHeader(wire, content);
   if (content.rrpid !== req.rrpid)
     fail('unknownRRPID', 'CardCInitRes answers a different CardCInitReq (RRPID)');
   if (content.challEE !== req.challEE) fail('challengeMismatch', 'CardCInitRes does not echo our Chall-EE');
   if (content.lidEE !== req.lidEE) fail('badMessageHeader', 'CardCInitRes names another LID-EE than we sent');
-  checkDate(content.date, ctx.clock, 'CardCInitRes');
   const caKeyExchange = verifyCaKeyExchange(content.caKxThumb, path, 'cardholder-ca', ctx, missing);
   if (path.brandId !== req.brandId)
     fail('invalidCertificate', `the CCA is of brand "${path.brandId}", not "${req.brandId}"`);

@@ -10,19 +10,12 @@ import { b64u } from '../../encoding.ts';
 import { fail } from '../../errors.ts';
 import type { ParsedCertificate } from '../../pki/types.ts';
 import { randomNonce } from '../../primitives/hash.ts';
-import { BrandId, Digest, Label, Language, Nonce, parseWith, Thumbs, Timestamp } from '../fields.ts';
-import { checkHeader, headerFor } from '../header.ts';
-import {
-  PlainBody,
-  parsePlain,
-  plainBody,
-  SignedBody,
-  type Signer,
-  signContent,
-  verifySigned,
-} from '../signed.ts';
+import { BrandId, Digest, Label, Language, Nonce, Thumbs, Timestamp } from '../fields.ts';
+import { headerFor } from '../header.ts';
+import { receivePlain, receiveSigned } from '../receive.ts';
+import { plainBody, type Signer, signContent } from '../signed.ts';
 import { carriedCerts, type VerifyContext } from '../trust.ts';
-import { type Clock, checkDate, decodeWireOf, makeWire, type Wire } from '../wire.ts';
+import { type Clock, makeWire, type Wire } from '../wire.ts';
 import { randomLabel, type VerifiedCaInit, verifyCaKeyExchange } from './card-c-init.ts';
 import { caTypeFor } from './cert-req.ts';
 import { RegForm } from './reg-form-schema.ts';
@@ -82,12 +75,7 @@ export function buildMeAqCInitReq(p: {
 
 /** MCA/PCA side: parses a Me-AqCInitReq. */
 export function parseMeAqCInitReq(input: string | Uint8Array, clock: Clock): MeAqCInitReqContent {
-  const wire = decodeWireOf(input, 'Me-AqCInitReq');
-  const body = parseWith(PlainBody, wire.body, 'Me-AqCInitReq.body');
-  const { content } = parsePlain(body.content, MeAqCInitReqContent, 'Me-AqCInitReq');
-  checkHeader(wire, content);
-  checkDate(content.date, clock, 'Me-AqCInitReq');
-  return content;
+  return receivePlain(input, 'Me-AqCInitReq', MeAqCInitReqContent, clock);
 }
 
 /**
@@ -130,27 +118,21 @@ export function verifyMeAqCInitRes(
   req: MeAqCInitReqContent,
   ctx: VerifyContext,
 ): VerifiedMeAqCInitRes {
-  const wire = decodeWireOf(input, 'Me-AqCInitRes');
-  const body = parseWith(SignedBody, wire.body, 'Me-AqCInitRes.body');
-  ctx.trust.addEncoded(wire.certs);
   const missing = req.thumbs.length ? 'thumbsMismatch' : 'missingCertificate';
   const caType = caTypeFor(req.requestType);
-  const { content, path } = verifySigned(
-    body,
-    MeAqCInitResContent,
+  const { content, path } = receiveSigned(
+    input,
     'Me-AqCInitRes',
-    ctx.trust,
+    MeAqCInitResContent,
+    ctx,
     { types: [caType], keyRole: 'signature' },
-    ctx.clock,
-    missing,
+    { missing },
   );
-  checkHeader(wire, content);
   if (content.rrpid !== req.rrpid)
     fail('unknownRRPID', 'Me-AqCInitRes answers a different Me-AqCInitReq (RRPID)');
   if (content.challEE !== req.challEE) fail('challengeMismatch', 'Me-AqCInitRes does not echo our Chall-EE');
   if (content.lidEE !== req.lidEE)
     fail('badMessageHeader', 'Me-AqCInitRes names another LID-EE than we sent');
-  checkDate(content.date, ctx.clock, 'Me-AqCInitRes');
   const caKeyExchange = verifyCaKeyExchange(content.caKxThumb, path, caType, ctx, missing);
   if (path.brandId !== req.brandId)
     fail('invalidCertificate', `the CA is of brand "${path.brandId}", not "${req.brandId}"`);

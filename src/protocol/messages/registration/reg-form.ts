@@ -11,8 +11,9 @@ import type { ParsedCertificate, ValidatedPath } from '../../pki/types.ts';
 import { randomNonce } from '../../primitives/hash.ts';
 import { BrandId, Label, Language, Nonce, Pan, parseWith, Timestamp } from '../fields.ts';
 import { checkHeader, headerFor } from '../header.ts';
+import { receiveSigned } from '../receive.ts';
 import { openSealed, type Recipient, SealedBody, sealTo } from '../sealed.ts';
-import { parseContent, SignedBody, type Signer, signContent, verifySigned } from '../signed.ts';
+import { parseContent, type Signer, signContent } from '../signed.ts';
 import { carriedCerts, type VerifyContext } from '../trust.ts';
 import { type Clock, checkDate, decodeWireOf, makeWire, type Wire } from '../wire.ts';
 import type { VerifiedCardCInitRes } from './card-c-init.ts';
@@ -134,24 +135,15 @@ export function verifyRegFormRes(
   req: RegFormReqData,
   ctx: VerifyContext,
 ): VerifiedRegFormRes {
-  const wire = decodeWireOf(input, 'RegFormRes');
-  const body = parseWith(SignedBody, wire.body, 'RegFormRes.body');
-  ctx.trust.addEncoded(wire.certs);
-  const { content, path } = verifySigned(
-    body,
-    RegFormResContent,
-    'RegFormRes',
-    ctx.trust,
-    { types: ['cardholder-ca'], keyRole: 'signature' },
-    ctx.clock,
-  );
-  checkHeader(wire, content);
+  const { content, path } = receiveSigned(input, 'RegFormRes', RegFormResContent, ctx, {
+    types: ['cardholder-ca'],
+    keyRole: 'signature',
+  });
   if (content.rrpid !== req.rrpid) fail('unknownRRPID', 'RegFormRes answers a different RegFormReq (RRPID)');
   if (content.challEE2 !== req.challEE2) fail('challengeMismatch', 'RegFormRes does not echo our Chall-EE2');
   if (content.lidEE !== req.lidEE || content.lidCA !== req.lidCA) {
     fail('badMessageHeader', 'RegFormRes names other LID-EE/LID-CA than we sent');
   }
-  checkDate(content.date, ctx.clock, 'RegFormRes');
   if (path.brandId !== req.brandId)
     fail('invalidCertificate', `the CCA is of brand "${path.brandId}", not "${req.brandId}"`);
   return { content, ca: path };
