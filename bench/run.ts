@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import * as gateway from './gateway.ts';
 import type { SuiteResult } from './measure.ts';
 import * as protocol from './protocol.ts';
+import * as serviceWorker from './service-worker.ts';
 import * as wallet from './wallet.ts';
 
 const SUITES: { key: string; run: () => Promise<SuiteResult> }[] = [
@@ -18,6 +19,7 @@ const SUITES: { key: string; run: () => Promise<SuiteResult> }[] = [
   { key: 'gateway', run: gateway.run },
   { key: 'wallet', run: wallet.runUnlock },
   { key: 'bundles', run: wallet.runBundles },
+  { key: 'serviceWorker', run: serviceWorker.run },
 ];
 
 const RESULTS = fileURLToPath(new URL('./results.json', import.meta.url));
