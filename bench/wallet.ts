@@ -12,8 +12,8 @@
  *          `npm run build`), per part and in total, raw and gzip, as ratios to budgets stated
  *          below. Skipped with a note when there is no build.
  *
- * Not here: the time from a cold service worker to its first handled message needs a real
- * browser; the suite prints a TODO naming it.
+ * The time from a cold service worker to its first handled message needs a real browser: it is
+ * bench/service-worker.ts.
  */
 import 'fake-indexeddb/auto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -163,8 +163,6 @@ export async function runUnlock(): Promise<SuiteResult> {
         'same passphrase, salt and cost); ratio = median(unlock) / median(raw); paired = median of per-pair ratios.',
         "Node's WebCrypto, fake-indexeddb and WXT's fake storage.session/alarms: a browser's absolute time differs.",
         `Default cost: ${iterations.toLocaleString('en')} iterations (MIN_KDF_ITERATIONS ${MIN_KDF_ITERATIONS.toLocaleString('en')}); vault.create took ${tCreate.toFixed(0)} ms.`,
-        'TODO (needs a real browser, measured elsewhere): the time from a cold service worker to its first',
-        'handled message. Not measured by npm run bench; the lead decides where it lives (tests/e2e browser suites).',
       ],
       checks,
       figures: {
@@ -174,7 +172,6 @@ export async function runUnlock(): Promise<SuiteResult> {
         ratio,
         pairedRatio,
         createMs: tCreate,
-        coldServiceWorkerToFirstMessage: 'TODO: needs a real browser; not measured by npm run bench',
       },
     };
   } finally {
