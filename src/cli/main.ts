@@ -3,7 +3,9 @@
 import { SetError } from '../protocol/errors.ts';
 
 const USAGE = `usage:
-  setwallet start [--data DIR]                         build the wallet and prepare the sandbox
+  setwallet start [--data DIR] [--headless]            build the wallet, start the sandbox, open Chromium
+  setwallet demo [--browser chromium|firefox] [--transcript DIR] [--screenshots DIR]
+                                                       SET end to end in a headless browser, scripted
   setwallet sandbox [--port BASE] [--data DIR]         run the issuer site, payment gateway and demo store
   setwallet sandbox revoke SERIAL                      revoke a certificate in the running sandbox
   setwallet pki init DIR [--merchant-origin ORIGIN]   create a sandbox certificate hierarchy
@@ -24,6 +26,10 @@ async function main(argv: string[]): Promise<number> {
     case 'start': {
       const { runStart } = await import('./start.ts');
       return runStart(rest);
+    }
+    case 'demo': {
+      const { runDemoCommand } = await import('./demo.ts');
+      return runDemoCommand(rest);
     }
     case 'inspect': {
       const { runInspect } = await import('./inspect.ts');

@@ -54,6 +54,21 @@ export interface SandboxOptions {
   /** How long the "issuer unavailable" test card keeps the gateway waiting before it declines. */
   issuerTimeoutMs?: number;
   log?: (line: string) => void;
+  /**
+   * Sees every SET/2 message the three servers receive and answer, as the raw wire JSON, in the
+   * order they pass (`setwallet demo` prints and saves them). The parties are not changed.
+   */
+  observe?: (event: SetObservation) => void;
+}
+
+/** A SET/2 message one of the sandbox's servers received (`request`) or answered (`response`). */
+export interface SetObservation {
+  party: 'issuer' | 'gateway' | 'store';
+  direction: 'request' | 'response';
+  /** The message type, e.g. PReq. */
+  type: string;
+  /** The message exactly as it went over the wire. */
+  body: string;
 }
 
 export interface RunningSandbox {
@@ -121,7 +136,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<RunningSandbox
       adminToken,
       issuerName: ISSUER_NAME,
     });
-    const issuerServer = await bind(issuer.app.fetch, at(0), 'issuer site');
+    const issuerServer = await bind(observed('issuer', issuer.app.fetch, opts.observe), at(0), 'issuer site');
     servers.push(issuerServer);
     // The store's port must be known before the merchant enrols: its origin goes in the certificate.
     const gatewayServer = await reserve(at(1), 'payment gateway');
@@ -159,7 +174,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<RunningSandbox
       crls,
       issuer: createIssuerSimulator(DEFAULT_TEST_CARDS, { timeoutMs: opts.issuerTimeoutMs ?? 3000 }),
     });
-    gatewayServer.serve(gateway.app.fetch);
+    gatewayServer.serve(observed('gateway', gateway.app.fetch, opts.observe));
 
     const merchant = { signature: merchantKeys.signature, keyExchange: merchantKeys.keyExchange };
     const store = await createDemoStore({
@@ -181,7 +196,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<RunningSandbox
       publicOrigin: storeServer.url,
       testCardsUrl: `${issuerServer.url}/test-cards`,
     });
-    storeServer.serve(store.app.fetch);
+    storeServer.serve(observed('store', store.app.fetch, opts.observe));
 
     return {
       urls: { issuer: issuerServer.url, gateway: gatewayServer.url, store: storeServer.url },
@@ -195,6 +210,34 @@ export async function startSandbox(opts: SandboxOptions): Promise<RunningSandbox
     await close().catch(() => {});
     throw e;
   }
+}
+
+type FetchHandler = (request: Request) => Response | Promise<Response>;
+
+/** `fetch` reporting the SET/2 messages POSTed to it and answered by it to `observe` (when given). */
+function observed(
+  party: SetObservation['party'],
+  fetch: FetchHandler,
+  observe: SandboxOptions['observe'],
+): FetchHandler {
+  if (!observe) return fetch;
+  const report = (direction: SetObservation['direction'], body: string) => {
+    let type: unknown;
+    try {
+      const json = JSON.parse(body) as { set?: unknown; type?: unknown } | null;
+      if (typeof json?.set === 'string') type = json.type;
+    } catch {
+      return;
+    }
+    if (typeof type === 'string') observe({ party, direction, type, body });
+  };
+  return async (request) => {
+    if (request.method !== 'POST') return fetch(request);
+    report('request', await request.clone().text());
+    const response = await fetch(request);
+    report('response', await response.clone().text());
+    return response;
+  };
 }
 
 /** A per-sandbox secret kept in a 0600 file, made on first start. */

@@ -1,39 +1,17 @@
 /**
  * The developer sandbox as the browser suites use it: started once per suite on free ports, with a
  * short issuer timeout, plus what a test needs to set up and check a checkout from outside the
- * browser: a fresh order at the demo store, and the gateway's ledger (GET /api/transactions).
+ * browser (src/demo/sandbox-client.ts): a fresh order at the demo store, the gateway's ledger.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type RunningSandbox, startSandbox } from '../../src/sandbox/sandbox.ts';
+import { type SandboxClient, sandboxClient } from '../../src/demo/sandbox-client.ts';
+import { startSandbox } from '../../src/sandbox/sandbox.ts';
 
-export const TEST_CARDS = {
-  approve: '4111111111111111',
-  approveSecond: '4242424242424242',
-  declineDoNotHonour: '4000000000000002',
-} as const;
+export { type LedgerAuthorization, TEST_CARDS } from '../../src/demo/sandbox-client.ts';
 
-/** An authorization in the gateway's ledger, as GET /api/transactions lists it (fields used here). */
-export interface LedgerAuthorization {
-  xid: string;
-  merchantName: string;
-  cardLast4: string;
-  result: string;
-  state: string;
-  authCode?: string;
-  declineReason?: string;
-  requested: { currency: string; value: number; exponent: number };
-}
-
-export interface E2eSandbox {
-  urls: RunningSandbox['urls'];
-  /** Places an order for `quantity` × `productId` and returns its checkout page URL. */
-  newOrder(productId?: string, quantity?: number): Promise<string>;
-  /** The gateway's authorizations, all of them or those of one XID. */
-  authorizations(xid?: string): Promise<LedgerAuthorization[]>;
-  /** The state the store reports for the order at `orderUrl` (awaitingPayment, authorized, declined …). */
-  orderState(orderUrl: string): Promise<string>;
+export interface E2eSandbox extends SandboxClient {
   log: string[];
   close(): Promise<void>;
 }
@@ -46,42 +24,13 @@ export async function startE2eSandbox(): Promise<E2eSandbox> {
     dataDir,
     issuerTimeoutMs: 1000,
     log: (line) => log.push(line),
+  }).catch((e: unknown) => {
+    rmSync(dataDir, { recursive: true, force: true });
+    throw e;
   });
-  const { store, gateway } = sandbox.urls;
   return {
-    urls: sandbox.urls,
+    ...sandboxClient(sandbox.urls),
     log,
-    async newOrder(productId = 'mug', quantity = 1) {
-      const add = await fetch(`${store}/cart`, {
-        method: 'POST',
-        body: new URLSearchParams({ productId, quantity: String(quantity) }),
-        redirect: 'manual',
-      });
-      const cookie = add.headers.get('set-cookie')?.split(';')[0];
-      if (add.status !== 303 || !cookie) throw new Error(`adding to the cart answered ${add.status}`);
-      const checkout = await fetch(`${store}/checkout`, {
-        method: 'POST',
-        headers: { cookie },
-        redirect: 'manual',
-      });
-      const location = checkout.headers.get('location');
-      if (checkout.status !== 303 || !location?.startsWith('/orders/')) {
-        throw new Error(`checkout answered ${checkout.status} ${location}`);
-      }
-      return `${store}${location}`;
-    },
-    async authorizations(xid) {
-      const url = new URL(`${gateway}/api/transactions`);
-      if (xid) url.searchParams.set('xid', xid);
-      const res = await fetch(url);
-      if (!res.ok) throw new Error(`GET ${url} answered ${res.status}`);
-      const body = (await res.json()) as { authorizations: LedgerAuthorization[] };
-      return xid ? body.authorizations.filter((a) => a.xid === xid) : body.authorizations;
-    },
-    async orderState(orderUrl) {
-      const res = await fetch(`${orderUrl}/status`);
-      return ((await res.json()) as { state: string }).state;
-    },
     async close() {
       await sandbox.close();
       rmSync(dataDir, { recursive: true, force: true });

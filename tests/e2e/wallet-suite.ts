@@ -13,110 +13,41 @@
  * is found by role and accessible name, and every name and text comes from the build's
  * _locales/en/messages.json, so a change of wording does not break the tests.
  */
-import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, type TestContext, test } from 'vitest';
 import {
   type AxeViolation,
   type BrowserName,
   launchBrowser,
-  loadMessages,
-  type Messages,
-  poll,
   type UiPage,
   type WalletBrowser,
-} from '../support/browsers.ts';
+} from '../../src/demo/browsers.ts';
+import { loadMessages, type Messages } from '../../src/demo/messages.ts';
+import {
+  type Checkout,
+  escapeRegExp,
+  MERCHANT_NAME,
+  normaliseFingerprint,
+  outcomesOf,
+  DEMO_PASSPHRASE as PASSPHRASE,
+  requestFromPage,
+  WalletUser,
+  waitForOutcome,
+} from '../../src/demo/wallet.ts';
+import { fromB64u, parseCertificate, pemToDers, TrustStore, verifyPRes } from '../../src/protocol/index.ts';
+import type { ReceiptExport } from '../../src/wallet/receipts.ts';
 import { type E2eSandbox, startE2eSandbox, TEST_CARDS } from './sandbox.ts';
+
+export type { PageOutcome } from '../../src/demo/wallet.ts';
 
 export interface SuiteOptions {
   /** Chromium only: the service worker can be stopped in the middle of a purchase. */
   serviceWorkerStop: boolean;
 }
 
-/** What a page hears from the wallet: a `set-wallet:outcome` event's detail. */
-export interface PageOutcome {
-  status: string;
-  xid?: string;
-  code?: string;
-}
-
-const PASSPHRASE = 'correct horse battery staple 42';
-const MERCHANT_NAME = 'SET Demo Store';
-const BRAND = 'SETPay';
-const OUTCOME_TIMEOUT_MS = 30_000;
-
-/**
- * Runs in every document of a checkout tab (main world, as a merchant's own script): records the
- * wallet's outcome events in sessionStorage, so they survive the demo store reloading its page
- * when the order's state changes.
- */
-const RECORD_OUTCOMES = () => {
-  window.addEventListener('set-wallet:outcome', (e) => {
-    let detail: unknown;
-    try {
-      detail = JSON.parse(JSON.stringify((e as CustomEvent).detail ?? null));
-    } catch (err) {
-      // A detail page scripts cannot read (Firefox without cloneInto) says so here.
-      detail = { unreadable: String(err) };
-    }
-    const all = JSON.parse(sessionStorage.getItem('e2e.outcomes') ?? '[]') as unknown[];
-    all.push(detail);
-    sessionStorage.setItem('e2e.outcomes', JSON.stringify(all));
-  });
-};
-
-const READ_OUTCOMES = () => JSON.parse(sessionStorage.getItem('e2e.outcomes') ?? '[]') as unknown;
-
-/** Dispatches the DOM event API's request, as a merchant or issuer page's own button would. */
-async function requestFromPage(page: UiPage, kind: 'payment' | 'registration') {
-  await page.evaluate(
-    (name) => {
-      document.dispatchEvent(new CustomEvent(name));
-    },
-    kind === 'payment' ? 'set-wallet:request-payment' : 'set-wallet:request-registration',
-  );
-}
-
-async function outcomesOf(page: UiPage): Promise<PageOutcome[]> {
-  return (await page.evaluate(READ_OUTCOMES, null)) as PageOutcome[];
-}
-
-/** Waits for the page to hear an outcome whose status is one of `statuses` (after `after` earlier ones). */
-async function waitForOutcome(page: UiPage, statuses: string[], after = 0): Promise<PageOutcome> {
-  let seen: PageOutcome[] = [];
-  try {
-    return await poll(
-      `an outcome ${statuses.join(' or ')} on the page`,
-      async () => {
-        seen = await outcomesOf(page);
-        return seen.slice(after).find((o) => statuses.includes(o.status));
-      },
-      OUTCOME_TIMEOUT_MS,
-    );
-  } catch (e) {
-    throw new Error(`${(e as Error).message}; the page heard ${JSON.stringify(seen)}`);
-  }
-}
-
-function escapeRegExp(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
 /** `text` as a whole word or phrase ("Locked" and not "Unlocked"). */
 function word(text: string): RegExp {
   return new RegExp(`(?<![\\p{L}\\p{N}])${escapeRegExp(text)}(?![\\p{L}\\p{N}])`, 'u');
 }
-
-/** SHA-256 of the first certificate in a PEM text, as colon-separated upper-case hex. */
-function pemFingerprint(pem: string): string {
-  const b64 = pem.match(/-----BEGIN CERTIFICATE-----([\s\S]+?)-----END CERTIFICATE-----/)?.[1];
-  if (!b64) throw new Error('no certificate in the PEM text');
-  const digest = createHash('sha256')
-    .update(Buffer.from(b64.replace(/\s+/g, ''), 'base64'))
-    .digest('hex');
-  return digest.toUpperCase().match(/../g)!.join(':');
-}
-
-const normaliseFingerprint = (f: string) => f.replace(/[^0-9a-f]/gi, '').toUpperCase();
 
 interface Badge {
   tabId: number;
@@ -152,6 +83,7 @@ export function walletSuite(name: BrowserName, options: SuiteOptions) {
     let browser: WalletBrowser;
     let sandbox: E2eSandbox;
     let m: Messages;
+    let user: WalletUser;
     const passed = new Set<string>();
     const started = Date.now();
     /** axe results per page and state, asserted by the axe steps at the end. */
@@ -202,79 +134,20 @@ export function walletSuite(name: BrowserName, options: SuiteOptions) {
       await page.colorScheme('light');
     };
 
-    const cardName = (last4: string) => m.t('cardLabel', BRAND, last4);
+    const cardName = (last4: string) => user.cardName(last4);
+    const payButton = () => user.payButton();
 
     /** A checkout tab at a fresh demo-store order, recording the wallet's outcome events. */
-    const openCheckout = async () => {
-      const orderUrl = await sandbox.newOrder();
-      const page = await browser.openPage('about:blank');
-      await page.addInitScript(RECORD_OUTCOMES);
-      await page.goto(orderUrl);
-      await poll(
-        'the content script to notice the payment initiation',
-        async () =>
-          (await page.evaluate(() => document.documentElement.getAttribute('data-set-wallet'), null)) ===
-          'ready',
-        10_000,
-      );
-      return { page, orderUrl, orderId: orderUrl.slice(orderUrl.lastIndexOf('/') + 1) };
-    };
+    const openCheckout = async (): Promise<Checkout> => user.openCheckout(await sandbox.newOrder());
 
-    /** Asks to pay on `page` and returns the confirmation window once it shows the merchant's signed order. */
-    const startPayment = async (page: UiPage, orderId: string) => {
-      await requestFromPage(page, 'payment');
-      const confirm = await browser.waitForExtensionPage('confirm.html');
-      if (!(await confirm.url()).includes('?request=')) {
-        throw new Error(`the wallet could not start the payment; its window says:\n${await confirm.text()}`);
-      }
-      await confirm.waitForText(m.t('confirmTitle'));
-      // The merchant as its verified certificate names it, the origin binding, the signed order.
-      await confirm.waitForText(MERCHANT_NAME);
-      await confirm.waitForText(m.t('originBindingOk', sandbox.urls.store));
-      await confirm.waitForText(orderId);
-      return confirm;
-    };
+    /** Asks to pay and returns the confirmation window once it shows the merchant's signed order. */
+    const startPayment = (checkout: Checkout) => user.startPayment(checkout, sandbox.urls.store);
 
-    const payButton = () => m.pattern('confirmPayButton', true);
-
-    /** Registers `pan` from the sandbox issuer's /register page, and closes the wallet's window. */
-    const registerCard = async (pan: string, axeWhere?: string) => {
-      const issuerPage = await browser.openPage(`${sandbox.urls.issuer}/register`);
-      await poll(
-        'the content script to notice the registration initiation',
-        async () =>
-          (await issuerPage.evaluate(
-            () => document.documentElement.getAttribute('data-set-wallet'),
-            null,
-          )) === 'ready',
-        10_000,
-      );
-      await requestFromPage(issuerPage, 'registration');
-      const reg = await browser.waitForExtensionPage('register.html');
-      await reg.waitForText(m.t('registerCardIntro'));
-      await reg.fill(m.t('registerPanLabel'), pan.replace(/(\d{4})(?=\d)/g, '$1 '));
-      const year = String(new Date().getFullYear() + 3);
-      await reg.select(m.t('registerExpiryMonth'), '12');
-      await reg.select(m.t('registerExpiryYear'), year);
-      if (axeWhere) await axe(`${axeWhere}: card step`, reg);
-      await reg.clickButton(m.t('continueButton'));
-      await reg.waitForText(m.t('registerFormHeading'));
-      // The sandbox issuer's form (RegFormRes): its labels are the issuer's, not the wallet's.
-      await reg.fill('Name on card', 'Ada Lovelace');
-      await reg.fill('Billing postcode', '90210');
-      if (m.has('registerAcceptPolicy') && (await reg.text()).includes(m.t('registerPolicyHeading'))) {
-        await reg.check(m.t('registerAcceptPolicy'));
-      }
-      if (axeWhere) await axe(`${axeWhere}: issuer's form`, reg);
-      await reg.clickButton(m.t('registerSubmit'));
-      const done = await reg.waitForText(m.t('registerDoneHeading'), 30_000);
+    /** Registers `pan` from the sandbox issuer's /register page; axe runs there when `views`. */
+    const registerCard = async (pan: string, views = false) => {
+      const done = await user.registerCard(sandbox.urls.issuer, pan, { views });
       expect(done).toContain(cardName(pan.slice(-4)));
       expect(done).toContain(m.t('sandboxBadge'));
-      // The card number never reaches the issuer's page.
-      expect(await issuerPage.evaluate(() => document.documentElement.outerHTML, null)).not.toContain(pan);
-      await reg.clickButton(m.t('closeButton'));
-      await reg.waitForClose();
-      await issuerPage.close();
     };
 
     beforeAll(async () => {
@@ -285,6 +158,9 @@ export function walletSuite(name: BrowserName, options: SuiteOptions) {
       if (b.status === 'rejected') throw b.reason;
       if (s.status === 'rejected') throw s.reason;
       m = loadMessages(browser.extensionDir);
+      user = new WalletUser(browser, m);
+      // The moments worth a look are where axe runs.
+      user.onView = axe;
     });
 
     afterAll(async () => {
@@ -316,41 +192,18 @@ export function walletSuite(name: BrowserName, options: SuiteOptions) {
     const FIRST_RUN = 'first run: the options page creates the wallet with a passphrase';
     let settings: UiPage;
     step(FIRST_RUN, [LOADS], async () => {
-      const popup = await browser.openExtensionPage('popup.html');
-      await popup.waitForText(m.t('welcomeHeading'));
-      expect(await popup.hasButton(m.t('welcomeSetUp'))).toBe(true);
-      await axe('popup: first run', popup);
-      await popup.close();
-
-      settings = await browser.openExtensionPage('options.html');
-      await settings.waitForText(m.t('firstRunHeading'));
-      await axe('options page: first run', settings);
-      await settings.fill(m.t('firstRunPassphrase'), PASSPHRASE);
-      // The strength hint.
-      await settings.waitForText(
-        new RegExp([0, 1, 2, 3, 4].map((i) => escapeRegExp(m.t(`strengthScore_${i}`))).join('|')),
-      );
-      await settings.fill(m.t('firstRunPassphraseAgain'), PASSPHRASE);
-      await settings.clickButton(m.t('firstRunCreate'));
-      await settings.waitForText(m.t('vaultUnlockedText'), 30_000);
+      // The popup's welcome and the options page, axe on both (onView).
+      settings = await user.firstRun(PASSPHRASE);
       expect(await settings.text()).toContain(m.t('statusUnlocked'));
     });
 
     const TRUST_ROOT = 'the options page trusts the sandbox root after showing its SHA-256 fingerprint';
     step(TRUST_ROOT, [FIRST_RUN], async () => {
-      const pem = await (await fetch(`${sandbox.urls.issuer}/pki/root.pem`)).text();
-      const fingerprint = pemFingerprint(pem);
-      await settings.waitForText(m.t('rootsEmpty'));
-      await settings.fill(m.t('rootPemLabel'), pem);
-      await settings.clickButton(m.t('rootCheck'));
-      const shown = await settings.waitForText(m.t('rootProposalHeading'));
+      const { fingerprint, shown } = await user.trustRoot(settings, await sandbox.rootPem());
       expect(normaliseFingerprint(shown)).toContain(normaliseFingerprint(fingerprint));
       expect(shown).toContain(m.t('rootProposalWarning'));
-      await axe('options page: root confirmation', settings);
-      await settings.clickButton(m.t('rootConfirm'));
-      await settings.waitForText(m.pattern('rootAdded'));
       // The list shows the root, marked Sandbox.
-      await expect.poll(() => settings.text()).not.toContain(m.t('rootsEmpty'));
+      expect(await settings.text()).not.toContain(m.t('rootsEmpty'));
       expect(await settings.text()).toContain(m.t('sandboxBadge'));
     });
 
@@ -371,7 +224,7 @@ export function walletSuite(name: BrowserName, options: SuiteOptions) {
       REGISTER,
       [TRUST_ROOT, NOTICES],
       async () => {
-        await registerCard(TEST_CARDS.approve, 'registration window');
+        await registerCard(TEST_CARDS.approve, true);
         await settings.close();
         settings = await browser.openExtensionPage('options.html');
         const text = await settings.waitForText(cardName('1111'));
@@ -386,13 +239,14 @@ export function walletSuite(name: BrowserName, options: SuiteOptions) {
       BUY,
       [REGISTER],
       async () => {
-        const { page, orderUrl, orderId } = await openCheckout();
-        const confirm = await startPayment(page, orderId);
+        const checkout = await openCheckout();
+        const { page, orderUrl } = checkout;
+        const confirm = await startPayment(checkout);
         // One card, the default: nothing to choose, one click.
         expect(await confirm.text()).toContain(cardName('1111'));
         await axe('confirmation window: before paying', confirm);
-        await confirm.clickButton(payButton());
-        await confirm.waitForText(m.t('resultApproved'), 30_000);
+        const paid = await user.pay(confirm);
+        expect(paid.status, paid.text).toBe('approved');
         const outcome = await waitForOutcome(page, ['approved', 'declined', 'failed', 'rejected']);
         expect(outcome.status).toBe('approved');
         const xid = outcome.xid!;
@@ -432,6 +286,17 @@ export function walletSuite(name: BrowserName, options: SuiteOptions) {
       const [auth] = await sandbox.authorizations(xid);
       expect(detail).toContain(auth!.authCode!);
       await axe('popup: receipt detail', popup);
+      // "Export JSON": the signed PRes, which verifies again outside the wallet.
+      const exported = JSON.parse(await user.exportReceipt(popup)) as ReceiptExport;
+      const root = parseCertificate(pemToDers(await sandbox.rootPem())[0]!);
+      const { content } = verifyPRes(
+        JSON.stringify(exported.message),
+        exported.verify.answers,
+        fromB64u(exported.verify.merchantThumbprint),
+        { trust: new TrustStore([root]), clock: { now: new Date() } },
+      );
+      expect(content.transIds.xid).toBe(xid);
+      expect(content.result).toMatchObject({ status: 'approved', authCode: auth!.authCode });
       await popup.clickButton(m.t('backToWallet'));
       await popup.waitForText(m.t('receiptsHeading'));
       await popup.close();
@@ -443,8 +308,9 @@ export function walletSuite(name: BrowserName, options: SuiteOptions) {
       [BUY],
       async () => {
         await registerCard(TEST_CARDS.declineDoNotHonour);
-        const { page, orderUrl, orderId } = await openCheckout();
-        const confirm = await startPayment(page, orderId);
+        const checkout = await openCheckout();
+        const { page, orderUrl } = checkout;
+        const confirm = await startPayment(checkout);
         // Two cards: the default (the first one) is preselected; choose the declining one.
         const first = new RegExp(escapeRegExp(cardName('1111')));
         const second = new RegExp(escapeRegExp(cardName('0002')));
@@ -479,8 +345,9 @@ export function walletSuite(name: BrowserName, options: SuiteOptions) {
     const CANCEL = 'Cancel in the confirmation window: the page hears user-rejected, nothing is paid';
     step(CANCEL, [REGISTER], async () => {
       const before = (await sandbox.authorizations()).length;
-      const { page, orderUrl, orderId } = await openCheckout();
-      const confirm = await startPayment(page, orderId);
+      const checkout = await openCheckout();
+      const { page, orderUrl } = checkout;
+      const confirm = await startPayment(checkout);
       await confirm.clickButton(m.t('cancelButton'));
       await confirm.waitForClose();
       const outcome = await waitForOutcome(page, ['rejected', 'approved', 'declined', 'failed']);
@@ -493,8 +360,9 @@ export function walletSuite(name: BrowserName, options: SuiteOptions) {
     const CLOSE = 'closing the confirmation window rejects; a second request meanwhile is already-pending';
     step(CLOSE, [REGISTER], async () => {
       const before = (await sandbox.authorizations()).length;
-      const { page, orderId } = await openCheckout();
-      const confirm = await startPayment(page, orderId);
+      const checkout = await openCheckout();
+      const { page } = checkout;
+      const confirm = await startPayment(checkout);
       await requestFromPage(page, 'payment');
       const pending = await waitForOutcome(page, ['alreadyPending', 'rejected', 'failed']);
       expect(pending.status).toBe('alreadyPending');
@@ -509,8 +377,9 @@ export function walletSuite(name: BrowserName, options: SuiteOptions) {
 
     const ESCAPE = 'keyboard: Escape in the confirmation window cancels, the page hears user-rejected';
     step(ESCAPE, [REGISTER], async () => {
-      const { page, orderId } = await openCheckout();
-      const confirm = await startPayment(page, orderId);
+      const checkout = await openCheckout();
+      const { page } = checkout;
+      const confirm = await startPayment(checkout);
       await confirm.press('Escape');
       await confirm.waitForClose();
       const outcome = await waitForOutcome(page, ['rejected', 'approved', 'declined', 'failed']);
@@ -545,8 +414,9 @@ export function walletSuite(name: BrowserName, options: SuiteOptions) {
         await popup.clickButton(m.t('lockNow'));
         await popup.waitForText(m.t('unlockHeading'));
         await popup.close();
-        const { page, orderId } = await openCheckout();
-        const confirm = await startPayment(page, orderId);
+        const checkout = await openCheckout();
+        const { page } = checkout;
+        const confirm = await startPayment(checkout);
         await confirm.waitForText(m.t('confirmPassphraseHint'));
         await axe('confirmation window: locked', confirm);
         await confirm.fill(m.t('confirmPassphraseLabel'), PASSPHRASE);
@@ -568,8 +438,9 @@ export function walletSuite(name: BrowserName, options: SuiteOptions) {
         SW_IDLE,
         [BUY],
         async () => {
-          const { page, orderId } = await openCheckout();
-          const confirm = await startPayment(page, orderId);
+          const checkout = await openCheckout();
+          const { page } = checkout;
+          const confirm = await startPayment(checkout);
           await browser.stopServiceWorker();
           await confirm.clickButton(payButton());
           await confirm.waitForText(m.t('resultApproved'), 30_000);
@@ -590,8 +461,9 @@ export function walletSuite(name: BrowserName, options: SuiteOptions) {
         [BUY],
         async (ctx) => {
           const before = await sandbox.authorizations();
-          const { page, orderUrl, orderId } = await openCheckout();
-          const confirm = await startPayment(page, orderId);
+          const checkout = await openCheckout();
+          const { page, orderUrl } = checkout;
+          const confirm = await startPayment(checkout);
           // PInitReq is answered (the confirmation shows the signed order): the next POST is the PReq.
           const hold = await browser.holdPosts(page, '/set');
           await confirm.clickButton(payButton());

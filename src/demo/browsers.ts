@@ -1,6 +1,7 @@
 /**
- * Real browsers with the wallet's production build loaded, behind one small driver interface so
- * that each scenario in tests/e2e is written once and runs in both:
+ * Real browsers with the wallet's production build loaded, behind one small driver interface, so
+ * that `setwallet demo` (src/demo/run.ts) and the browser suites (tests/e2e) drive the wallet with
+ * the same code in both:
  *
  *   Chromium     playwright-core, Debian's /usr/bin/chromium, new headless (which loads
  *                extensions), the build given by --load-extension; the extension id comes from
@@ -15,16 +16,20 @@
  * Firefox an extension page is opened by a navigation that is not awaited, and found (also a window
  * the wallet opens itself) by asking each tab for its location.
  *
- * The build is copied to a temporary folder first: another `npm run build` while a suite runs
- * cannot change the extension under test.
+ * The build is copied to a temporary folder first: another `npm run build` while a suite or a demo
+ * runs cannot change the extension under test. The copy and the browser profile go in
+ * LaunchOptions.tempDir (default the system's), and close() removes both.
  */
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { BrowserContext as PwContext, Page as PwPage, Route, Worker } from 'playwright-core';
 import { chromium } from 'playwright-core';
 import type { Browser as PpBrowser, ElementHandle as PpElement, Page as PpPage } from 'puppeteer-core';
 import puppeteer from 'puppeteer-core';
+import { REPO } from './build.ts';
+
+export { REPO };
 
 export type BrowserName = 'chromium' | 'firefox';
 
@@ -36,7 +41,6 @@ type NameArg = { exact: string } | { source: string; flags: string };
 const nameArg = (n: Name): NameArg =>
   typeof n === 'string' ? { exact: n } : { source: n.source, flags: n.flags };
 
-export const REPO = resolve(import.meta.dirname, '../..');
 export const CHROME_BUILD = join(REPO, '.output/chrome-mv3');
 export const FIREFOX_BUILD = join(REPO, '.output/firefox-mv3');
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -98,6 +102,12 @@ export interface UiPage {
   colorScheme(scheme: 'light' | 'dark'): Promise<void>;
   /** Presses a key (e.g. `Escape`, `Enter`) in the focused element. */
   press(key: string): Promise<void>;
+  /**
+   * Saves a PNG of the whole document to `path`. With `width` (the width of the wallet's window or
+   * popup), the page is laid out that wide first (wider if its content needs it), and the picture
+   * is as tall as the document.
+   */
+  screenshot(path: string, width?: number): Promise<void>;
   isClosed(): Promise<boolean>;
   /** Resolves once the tab or window is gone (the wallet closed it). */
   waitForClose(timeoutMs?: number): Promise<void>;
@@ -156,6 +166,13 @@ export interface LaunchOptions {
   build?: string;
   /** Print the browser's own stderr (debugging). */
   verbose?: boolean;
+  /** Where the copy of the build and the browser profile go (default the system's temporary folder). */
+  tempDir?: string;
+  /**
+   * Let the driver close the browser on SIGINT, SIGTERM and SIGHUP itself (default true). A caller
+   * with its own handlers (the demo, which also stops its sandbox) passes false.
+   */
+  handleSignals?: boolean;
 }
 
 /** A label, an accessible name or a text as a JS string literal inside a puppeteer selector. */
@@ -186,11 +203,11 @@ export async function poll<T>(
   }
 }
 
-function snapshot(build: string, prefix: string): string {
+function snapshot(build: string, prefix: string, tempDir: string): string {
   if (!existsSync(join(build, 'manifest.json'))) {
     throw new Error(`no extension build in ${build}: run \`npm run build\` first`);
   }
-  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const dir = mkdtempSync(join(tempDir, prefix));
   cpSync(build, dir, { recursive: true });
   return dir;
 }
@@ -211,6 +228,10 @@ const AXE_RUN = `(async () => {
 // What a person sees: innerText leaves out hidden elements, which textContent would not.
 // biome-ignore lint/performance/useDomNodeTextContent: the visible text is the point
 const bodyText = () => document.body?.innerText ?? '';
+
+/** A screenshot's viewport height: small, so that a full-page picture is as tall as the content. */
+const SHOT_HEIGHT = 200;
+const CONTENT_WIDTH = () => document.documentElement.scrollWidth;
 
 function matches(text: string, want: string | RegExp): boolean {
   return typeof want === 'string' ? text.includes(want) : want.test(text);
@@ -289,6 +310,14 @@ class PwUiPage implements UiPage {
   async press(key: string) {
     await this.page.keyboard.press(key);
   }
+  async screenshot(path: string, width?: number) {
+    if (width) {
+      await this.page.setViewportSize({ width, height: SHOT_HEIGHT });
+      const needed = await this.page.evaluate(CONTENT_WIDTH);
+      if (needed > width) await this.page.setViewportSize({ width: needed, height: SHOT_HEIGHT });
+    }
+    await this.page.screenshot({ path, fullPage: true });
+  }
   async isClosed() {
     return this.page.isClosed();
   }
@@ -302,24 +331,38 @@ class PwUiPage implements UiPage {
 }
 
 export async function launchChromium(opts: LaunchOptions = {}): Promise<WalletBrowser> {
-  const extensionDir = snapshot(opts.build ?? CHROME_BUILD, 'set-wallet-chrome-');
-  const profile = mkdtempSync(join(tmpdir(), 'set-wallet-chromium-profile-'));
-  const context: PwContext = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM_PATH,
-    headless: true,
-    viewport: { width: 1100, height: 800 },
-    args: [
-      `--disable-extensions-except=${extensionDir}`,
-      `--load-extension=${extensionDir}`,
-      '--no-sandbox',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      '--no-default-browser-check',
-    ],
-    ...(opts.verbose ? { logger: { isEnabled: () => true, log: (n, s, m) => console.log(n, s, m) } } : {}),
-  });
+  const tempDir = opts.tempDir ?? tmpdir();
+  const extensionDir = snapshot(opts.build ?? CHROME_BUILD, 'set-wallet-chrome-', tempDir);
+  const profile = mkdtempSync(join(tempDir, 'set-wallet-chromium-profile-'));
+  const signals = opts.handleSignals ?? true;
+  const removeFiles = () => {
+    rmSync(profile, { recursive: true, force: true });
+    rmSync(extensionDir, { recursive: true, force: true });
+  };
+  const context: PwContext = await chromium
+    .launchPersistentContext(profile, {
+      executablePath: CHROMIUM_PATH,
+      headless: true,
+      handleSIGINT: signals,
+      handleSIGTERM: signals,
+      handleSIGHUP: signals,
+      viewport: { width: 1100, height: 800 },
+      args: [
+        `--disable-extensions-except=${extensionDir}`,
+        `--load-extension=${extensionDir}`,
+        '--no-sandbox',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+        '--no-default-browser-check',
+      ],
+      ...(opts.verbose ? { logger: { isEnabled: () => true, log: (n, s, m) => console.log(n, s, m) } } : {}),
+    })
+    .catch((e: unknown) => {
+      removeFiles();
+      throw e;
+    });
   const errors: ConsoleEntry[] = [];
   const watch = (page: PwPage) => {
     page.on('console', (m) => {
@@ -339,8 +382,7 @@ export async function launchChromium(opts: LaunchOptions = {}): Promise<WalletBr
 
   const cleanUp = async () => {
     await context.close().catch(() => {});
-    rmSync(profile, { recursive: true, force: true });
-    rmSync(extensionDir, { recursive: true, force: true });
+    removeFiles();
   };
   const worker =
     context.serviceWorkers().find((w) => w.url().startsWith('chrome-extension://')) ??
@@ -461,6 +503,17 @@ export async function launchChromium(opts: LaunchOptions = {}): Promise<WalletBr
 
 // ───────────────────────────── Firefox (puppeteer-core, WebDriver BiDi) ─────────────────────────────
 
+/**
+ * `fn` as puppeteer can send it to a page. Run through tsx (the CLI), esbuild's keepNames wraps
+ * each named inner function in `__name(fn, "name")`, a helper the page does not have (playwright
+ * defines it, puppeteer does not): a function whose source defines it first.
+ */
+function portable<F extends (...args: never[]) => unknown>(fn: F): F {
+  const source = fn.toString();
+  if (!source.includes('__name(')) return fn;
+  return new Function('...args', `const __name = (f) => f;\nreturn (${source})(...args);`) as F;
+}
+
 /** Collects console.error and uncaught errors inside a page whose console BiDi does not report. */
 const INSTALL_ERROR_TRAP = () => {
   const w = window as unknown as { __e2eErrors?: string[] };
@@ -542,7 +595,10 @@ class PpUiPage implements UiPage {
     return poll(
       `an element (${JSON.stringify(arg)})`,
       async () => {
-        const h = await this.page.evaluateHandle(find as (arg: unknown) => Element | null, arg as unknown);
+        const h = await this.page.evaluateHandle(
+          portable(find as (arg: unknown) => Element | null),
+          arg as unknown,
+        );
         const el = h.asElement();
         if (!el) {
           await h.dispose();
@@ -577,7 +633,7 @@ class PpUiPage implements UiPage {
   }
   async hasButton(name: Name) {
     if (typeof name !== 'string') {
-      const h = await this.page.evaluateHandle(FIND_BY_ROLE, {
+      const h = await this.page.evaluateHandle(portable(FIND_BY_ROLE), {
         role: 'button' as const,
         name: nameArg(name),
       });
@@ -622,7 +678,7 @@ class PpUiPage implements UiPage {
     return checked;
   }
   async addInitScript(fn: () => void) {
-    await this.page.evaluateOnNewDocument(fn);
+    await this.page.evaluateOnNewDocument(portable(fn));
   }
   async text() {
     return this.page.evaluate(bodyText);
@@ -645,7 +701,7 @@ class PpUiPage implements UiPage {
     }
   }
   async evaluate<R, A>(fn: (arg: A) => R | Promise<R>, arg: A): Promise<R> {
-    return (await this.page.evaluate(fn as AnyPageFunction, arg as unknown)) as R;
+    return (await this.page.evaluate(portable(fn as AnyPageFunction), arg as unknown)) as R;
   }
   async axe() {
     await this.page.evaluate(axeScript());
@@ -657,6 +713,14 @@ class PpUiPage implements UiPage {
   }
   async press(key: string) {
     await this.page.keyboard.press(key as Parameters<PpPage['keyboard']['press']>[0]);
+  }
+  async screenshot(path: string, width?: number) {
+    if (width) {
+      await this.page.setViewport({ width, height: SHOT_HEIGHT });
+      const needed = await this.page.evaluate(CONTENT_WIDTH);
+      if (needed > width) await this.page.setViewport({ width: needed, height: SHOT_HEIGHT });
+    }
+    await this.page.screenshot({ path, fullPage: true });
   }
   async isClosed() {
     if (this.page.isClosed()) return true;
@@ -735,32 +799,48 @@ const FIND_BY_ROLE = ({ role, name }: { role: 'button' | 'link'; name: NameArg }
 };
 
 export async function launchFirefox(opts: LaunchOptions = {}): Promise<WalletBrowser> {
-  const extensionDir = snapshot(opts.build ?? FIREFOX_BUILD, 'set-wallet-firefox-');
+  const tempDir = opts.tempDir ?? tmpdir();
+  const extensionDir = snapshot(opts.build ?? FIREFOX_BUILD, 'set-wallet-firefox-', tempDir);
   const extensionOrigin = `moz-extension://${FIREFOX_EXTENSION_UUID}`;
-  const browser: PpBrowser = await puppeteer.launch({
-    browser: 'firefox',
-    executablePath: FIREFOX_PATH,
-    protocol: 'webDriverBiDi',
-    headless: true,
-    // Without it, WebDriver refuses to navigate a tab to a moz-extension: URL.
-    args: ['--remote-allow-system-access', '--width=1100', '--height=800'],
-    defaultViewport: null,
-    dumpio: opts.verbose ?? false,
-    extraPrefsFirefox: {
-      'extensions.webextensions.uuids': JSON.stringify({ [GECKO_ID]: FIREFOX_EXTENSION_UUID }),
-      // Content-script host permissions of an MV3 add-on are granted at install, as for a user.
-      'extensions.originControls.grantByDefault': true,
-      'browser.shell.checkDefaultBrowser': false,
-      'datareporting.policy.dataSubmissionEnabled': false,
-      'toolkit.telemetry.reportingpolicy.firstRun': false,
-    },
-  });
+  const signals = opts.handleSignals ?? true;
+  const profile = mkdtempSync(join(tempDir, 'set-wallet-firefox-profile-'));
+  const removeFiles = () => {
+    rmSync(profile, { recursive: true, force: true });
+    rmSync(extensionDir, { recursive: true, force: true });
+  };
+  const browser: PpBrowser = await puppeteer
+    .launch({
+      browser: 'firefox',
+      executablePath: FIREFOX_PATH,
+      protocol: 'webDriverBiDi',
+      headless: true,
+      handleSIGINT: signals,
+      handleSIGTERM: signals,
+      handleSIGHUP: signals,
+      userDataDir: profile,
+      // Without it, WebDriver refuses to navigate a tab to a moz-extension: URL.
+      args: ['--remote-allow-system-access', '--width=1100', '--height=800'],
+      defaultViewport: null,
+      dumpio: opts.verbose ?? false,
+      extraPrefsFirefox: {
+        'extensions.webextensions.uuids': JSON.stringify({ [GECKO_ID]: FIREFOX_EXTENSION_UUID }),
+        // Content-script host permissions of an MV3 add-on are granted at install, as for a user.
+        'extensions.originControls.grantByDefault': true,
+        'browser.shell.checkDefaultBrowser': false,
+        'datareporting.policy.dataSubmissionEnabled': false,
+        'toolkit.telemetry.reportingpolicy.firstRun': false,
+      },
+    })
+    .catch((e: unknown) => {
+      removeFiles();
+      throw e;
+    });
   try {
     const installed = await browser.installExtension(extensionDir);
     if (installed !== GECKO_ID) throw new Error(`installed ${installed}, expected the gecko id ${GECKO_ID}`);
   } catch (e) {
     await browser.close().catch(() => {});
-    rmSync(extensionDir, { recursive: true, force: true });
+    removeFiles();
     throw e;
   }
 
@@ -855,7 +935,7 @@ export async function launchFirefox(opts: LaunchOptions = {}): Promise<WalletBro
         if (wrapped.has(page)) await wrapped.get(page)!.drainErrors();
       }
       await browser.close().catch(() => {});
-      rmSync(extensionDir, { recursive: true, force: true });
+      removeFiles();
     },
   };
   return api;
@@ -863,52 +943,4 @@ export async function launchFirefox(opts: LaunchOptions = {}): Promise<WalletBro
 
 export function launchBrowser(name: BrowserName, opts: LaunchOptions = {}): Promise<WalletBrowser> {
   return name === 'chromium' ? launchChromium(opts) : launchFirefox(opts);
-}
-
-/** The `_locales/en` messages of a build, with chrome.i18n's placeholder substitution. */
-export interface Messages {
-  has(key: string): boolean;
-  /** The text the UI shows for `key` with `substitutions` ($1 …); throws when the key is missing. */
-  t(key: string, ...substitutions: string[]): string;
-  /**
-   * The message as a RegExp, anything in the placeholders; `whole` anchors it (for an accessible
-   * name), else it is found anywhere (in a page's text).
-   */
-  pattern(key: string, whole?: boolean): RegExp;
-}
-
-interface MessageEntry {
-  message: string;
-  placeholders?: Record<string, { content: string }>;
-}
-
-export function loadMessages(build: string, locale = 'en'): Messages {
-  const path = join(build, '_locales', locale, 'messages.json');
-  const json = JSON.parse(readFileSync(path, 'utf8')) as Record<string, MessageEntry>;
-  const lower = new Map(Object.entries(json).map(([k, v]) => [k.toLowerCase(), v]));
-  // $NAME$ → the placeholder's content, $1…$9 → the substitutions (in both), $$ → $.
-  const sub = (text: string, subs: string[], named: Map<string, string>): string =>
-    text.replace(/\$([A-Za-z0-9_@]+)\$|\$(\d)|\$\$/g, (all, name?: string, n?: string) => {
-      if (name !== undefined) return sub(named.get(name.toLowerCase()) ?? '', subs, new Map());
-      if (n !== undefined) return subs[Number(n) - 1] ?? '';
-      return all === '$$' ? '$' : all;
-    });
-  return {
-    has: (key) => lower.has(key.toLowerCase()),
-    t(key, ...subs) {
-      const entry = lower.get(key.toLowerCase());
-      if (!entry) throw new Error(`${path} has no message "${key}"`);
-      const named = new Map(
-        Object.entries(entry.placeholders ?? {}).map(([k, v]) => [k.toLowerCase(), v.content]),
-      );
-      return sub(entry.message, subs, named);
-    },
-    pattern(key, whole = false) {
-      const holes = Array.from({ length: 9 }, (_, i) => `\uE000${i}\uE000`);
-      const text = this.t(key, ...holes);
-      const escaped = text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/\s+/g, '\\s+');
-      const body = escaped.replace(/\uE000\d\uE000/g, '.+?');
-      return new RegExp(whole ? `^${body}$` : body);
-    },
-  };
 }

@@ -1,0 +1,332 @@
+/**
+ * The scripted demo (`setwallet demo`, and `npm start` on a machine with no display): a fresh
+ * sandbox on free ports in a temporary folder, a real browser (headless) with the wallet's
+ * production build, and the steps a newcomer would take, each SET/2 message printed as it passes:
+ *
+ *   1 first run   2 trust the sandbox root   3 register a test card on the issuer's page
+ *   4 buy at the demo store with one click on Pay   5 the merchant captures the payment
+ *   6 check: the receipt exported from the wallet verifies (verifyPRes against the sandbox root),
+ *     and the gateway's ledger (GET /api/transactions/<xid>) shows the capture.
+ *
+ * Whatever happens, the browser and the sandbox are stopped and the temporary folder removed; an
+ * AbortSignal (Ctrl-C) ends the run at once the same way.
+ */
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative, resolve } from 'node:path';
+import { formatAmount } from '../merchant/index.ts';
+import { fromB64u, SetError, TrustStore, verifyPRes } from '../protocol/index.ts';
+import { type RunningSandbox, startSandbox } from '../sandbox/sandbox.ts';
+import { RECEIPT_EXPORT_FORMAT, type ReceiptExport } from '../wallet/receipts.ts';
+import { type BrowserName, launchBrowser, type UiPage, type WalletBrowser } from './browsers.ts';
+import { loadMessages, type Messages } from './messages.ts';
+import { sandboxClient, TEST_CARDS } from './sandbox-client.ts';
+import { readableContent, stamp, Transcript } from './transcript.ts';
+import { type Checkout, DEMO_PASSPHRASE, WalletUser, waitForOutcome } from './wallet.ts';
+
+export interface DemoOptions {
+  browser: BrowserName;
+  /** Saves every SET/2 message here, one file each, named in order (`03-PReq.json`). */
+  transcriptDir?: string;
+  /** Saves the confirmation window and the receipt here as PNG files. */
+  screenshotsDir?: string;
+  /** The test card to register and pay with (default 4111 1111 1111 1111, approved). */
+  card?: string;
+  /** Where the demo's lines go (default console.log). */
+  print?: (line: string) => void;
+  /** Aborting stops the run: the browser and the sandbox are closed, the temporary folder removed. */
+  signal?: AbortSignal;
+}
+
+export interface DemoReport {
+  ok: boolean;
+  /** The step that failed (0: starting the sandbox and the browser). */
+  failedStep?: number;
+  /** Why, in words. */
+  error?: string;
+  /** The SET Error messages exchanged during the failed step. */
+  setErrors?: string[];
+  interrupted?: boolean;
+  xid?: string;
+  /** How many SET/2 messages passed. */
+  messages: number;
+  seconds: number;
+}
+
+export const STEPS = [
+  'Start a fresh sandbox on free ports, and the browser with the wallet',
+  'First run: create the wallet with a passphrase',
+  'Trust the sandbox root (its SHA-256 fingerprint checked)',
+  "Register a test card on the issuer's page",
+  'Buy at the demo store with one click on Pay',
+  'The merchant captures the payment',
+  'Check the receipt in the wallet and the gateway ledger',
+] as const;
+
+const PRODUCT = 'SET/2 mug';
+export const SCREENSHOTS = { confirmation: 'confirmation-window.png', receipt: 'receipt.png' } as const;
+/** The widths of the confirmation window (src/ui/background/wallet-windows.ts) and the popup (theme.css). */
+const CONFIRM_WIDTH = 440;
+const POPUP_WIDTH = 360;
+
+class Interrupted extends Error {}
+
+/** A step failed for a reason the demo names (not a bug in the demo). */
+class StepFailure extends Error {}
+
+export async function runDemo(opts: DemoOptions): Promise<DemoReport> {
+  const print = opts.print ?? ((line: string) => console.log(line));
+  const started = performance.now();
+  const seconds = () => (performance.now() - started) / 1000;
+  const card = (opts.card ?? TEST_CARDS.approve).replace(/\s+/g, '');
+  const name = opts.browser === 'chromium' ? 'Chromium' : 'Firefox';
+  const transcriptDir = opts.transcriptDir && resolve(opts.transcriptDir);
+  const screenshotsDir = opts.screenshotsDir && resolve(opts.screenshotsDir);
+  if (screenshotsDir) mkdirSync(screenshotsDir, { recursive: true });
+  /** Once interrupted, what is still under way says nothing more. */
+  let stopping = false;
+  const progress = (line: string) => {
+    if (!stopping) print(line);
+  };
+  const transcript = new Transcript(progress, transcriptDir, started);
+  const tempRoot = mkdtempSync(join(tmpdir(), 'set-wallet-demo-'));
+
+  let sandbox: RunningSandbox | undefined;
+  let browser: WalletBrowser | undefined;
+  let current = 0;
+  let stepStart = 0;
+  let xid: string | undefined;
+  /** The sandbox and the browser starting (step 0), so that an interruption meanwhile still stops them. */
+  let launching:
+    | Promise<[PromiseSettledResult<RunningSandbox>, PromiseSettledResult<WalletBrowser>]>
+    | undefined;
+
+  const interrupted = new Promise<never>((_, reject) => {
+    const abort = () => reject(new Interrupted('interrupted'));
+    if (opts.signal?.aborted) abort();
+    opts.signal?.addEventListener('abort', abort, { once: true });
+  });
+  interrupted.catch(() => {});
+  /** Runs step `n`, printing its title and then its time; an interruption ends it at once. */
+  const step = async <T>(n: number, fn: () => Promise<T>): Promise<T> => {
+    current = n;
+    stepStart = transcript.entries.length;
+    print(`${stamp(seconds())} ${n} ${STEPS[n]}`);
+    const t0 = seconds();
+    const work = fn();
+    work.catch(() => {});
+    const result = await Promise.race([work, interrupted]);
+    print(`${stamp(seconds())}   ✓ step ${n} done in ${(seconds() - t0).toFixed(1)} s`);
+    return result;
+  };
+  const note = (line: string) => progress(`${stamp(seconds())}   ${line}`);
+  const shoot = async (page: UiPage, file: string, width: number) => {
+    if (!screenshotsDir) return;
+    const path = join(screenshotsDir, file);
+    await page.screenshot(path, width);
+    note(`screenshot: ${shown(path)}`);
+  };
+
+  print(`SET Wallet demo in ${name} (headless), with the wallet's production build`);
+  print(`  temporary folder ${tempRoot} (removed at the end)`);
+  if (transcriptDir) print(`  transcript of every SET/2 message in ${shown(transcriptDir)}`);
+  try {
+    // 0: the sandbox and the browser, side by side.
+    await step(0, async () => {
+      transcript.issuerPeer = 'gateway';
+      launching = Promise.allSettled([
+        startSandbox({
+          port: 0,
+          dataDir: join(tempRoot, 'sandbox'),
+          log: (line) => note(line.replace(/^› /, '')),
+          observe: transcript.observe,
+        }),
+        launchBrowser(opts.browser, { tempDir: tempRoot, handleSignals: false }),
+      ]);
+      const [s, b] = await launching;
+      // Keep whatever started, so that the end stops it even when the other failed.
+      if (s.status === 'fulfilled') sandbox = s.value;
+      if (b.status === 'fulfilled') browser = b.value;
+      if (s.status === 'rejected') throw s.reason;
+      if (b.status === 'rejected') throw new StepFailure(`${name} did not start: ${String(b.reason)}`);
+      transcript.issuerPeer = 'wallet';
+      if (transcriptDir) {
+        // The root the transcript's chains end at: setwallet inspect FILE --roots DIR/root.pem.
+        copyFileSync(join(s.value.dataDir, 'pki', 'root.pem'), join(transcriptDir, 'root.pem'));
+      }
+      const { issuer, gateway, store } = s.value.urls;
+      note(`issuer site and CAs ${issuer}   payment gateway ${gateway}   demo store ${store}`);
+      note(`${name} runs the wallet as ${b.value.extensionOrigin}`);
+    });
+    const s = sandbox!;
+    const b = browser!;
+    const client = sandboxClient(s.urls);
+    const m = loadMessages(b.extensionDir);
+    const user = new WalletUser(b, m);
+
+    const settings = await step(1, () => user.firstRun(DEMO_PASSPHRASE));
+
+    await step(2, async () => {
+      const { fingerprint } = await user.trustRoot(settings, await client.rootPem());
+      note(`the wallet showed the root's SHA-256 fingerprint ${fingerprint.slice(0, 23)}…, and trusts it`);
+      await settings.close();
+    });
+
+    await step(3, async () => {
+      await user.registerCard(s.urls.issuer, card);
+      note(`the wallet holds a cardholder certificate for ${user.cardName(card.slice(-4))}`);
+    });
+
+    const checkout: Checkout = await step(4, async () => {
+      const c = await user.shop(s.urls.store, PRODUCT);
+      note(`order ${c.orderId} at ${c.orderUrl}: the wallet offers to pay`);
+      const confirm = await user.startPayment(c, s.urls.store);
+      await shoot(confirm, SCREENSHOTS.confirmation, CONFIRM_WIDTH);
+      note('one click on Pay');
+      const result = await user.pay(confirm);
+      if (result.status !== 'approved') {
+        // What the merchant signed (a decline is a business result, not a SET error), and the window's words.
+        const pres = transcript.last('PRes');
+        const signed = pres && readableContent(pres.body)?.result;
+        const reason = (signed as { reason?: string } | undefined)?.reason;
+        throw new StepFailure(
+          `the payment was ${result.status}${reason ? ` (${reason})` : ''}; the confirmation window says: ${resultWords(result.text, m)}`,
+        );
+      }
+      const outcome = await waitForOutcome(c.page, ['approved', 'declined', 'failed', 'rejected']);
+      xid = outcome.xid;
+      note(`approved: XID ${xid}`);
+      await confirm.clickButton(m.t('closeButton'));
+      await confirm.waitForClose();
+      return c;
+    });
+
+    await step(5, async () => {
+      const page = checkout.page;
+      // The store's page reloads by itself once the order is paid, and shows the merchant's actions.
+      await page.waitForText('Merchant actions', 30_000);
+      await page.clickButton('Capture');
+      const text = await page.waitForText(
+        /Captured: the money is on its way|turned it down|could not|refused/,
+      );
+      if (!text.includes('Captured: the money is on its way')) {
+        throw new StepFailure(`the store's order page says:\n${text.split('\n').slice(0, 6).join('\n')}`);
+      }
+      note('the store says: Captured: the money is on its way to the shop.');
+    });
+
+    await step(6, async () => {
+      const popup = await user.openReceipt(xid!);
+      await shoot(popup, SCREENSHOTS.receipt, POPUP_WIDTH);
+      const exported = await user.exportReceipt(popup);
+      await popup.close();
+      note(`"Export JSON" in the popup saved the receipt (${exported.length.toLocaleString('en')} bytes)`);
+      const doc = JSON.parse(exported) as ReceiptExport;
+      if (doc.format !== RECEIPT_EXPORT_FORMAT)
+        throw new StepFailure(`the export is not a ${RECEIPT_EXPORT_FORMAT} document`);
+      const message = JSON.stringify(doc.message);
+      const { content, merchant } = verifyPRes(
+        message,
+        doc.verify.answers,
+        fromB64u(doc.verify.merchantThumbprint),
+        { trust: new TrustStore([s.root]), clock: { now: new Date() } },
+      );
+      if (content.transIds.xid !== xid)
+        throw new StepFailure(`the receipt is for XID ${content.transIds.xid}`);
+      if (content.result.status !== 'approved') {
+        throw new StepFailure(`the receipt says ${content.result.status}, not approved`);
+      }
+      const sent = transcript.last('PRes');
+      if (!sent || JSON.stringify(JSON.parse(sent.body)) !== message) {
+        throw new StepFailure('the receipt is not the PRes the store sent');
+      }
+      note(
+        `the receipt verifies: a PRes signed by ${merchant.chain[0]!.subject.commonName} (${merchant.chain
+          .map((c) => c.subject.commonName)
+          .slice(1)
+          .join(
+            ' › ',
+          )}), approved, ${formatAmount(content.result.amount)}, auth code ${content.result.authCode}`,
+      );
+      const tx = await client.transaction(xid!);
+      if (!tx) throw new StepFailure(`the gateway has no transaction ${xid}`);
+      const capture = tx.events.find((e) => e.kind === 'capture');
+      if (tx.captured.value <= 0 || !capture) {
+        throw new StepFailure(
+          `the gateway ledger shows no capture for ${xid}: state ${tx.state}, events ${tx.events
+            .map((e) => `${e.kind} ${e.outcome}`)
+            .join(', ')}`,
+        );
+      }
+      note(
+        `the gateway ledger: ${tx.state}, ${formatAmount(tx.captured)} captured of ${formatAmount(tx.authorized)} authorized (GET ${s.urls.gateway}/api/transactions/${xid})`,
+      );
+    });
+
+    print(
+      `✓ The demo passed in ${seconds().toFixed(1)} s: ${transcript.entries.length} SET/2 messages, the receipt verifies, the payment is captured.`,
+    );
+    if (transcriptDir) {
+      const example = transcript.last('PReq')?.file ?? transcript.entries[0]?.file;
+      if (example) {
+        print(
+          `  Inspect any message, e.g.: npx setwallet inspect ${shown(example)} --roots ${shown(join(transcriptDir, 'root.pem'))}`,
+        );
+      }
+    }
+    return { ok: true, messages: transcript.entries.length, seconds: seconds(), ...(xid ? { xid } : {}) };
+  } catch (e) {
+    const wasInterrupted = e instanceof Interrupted;
+    stopping = wasInterrupted;
+    const why = wasInterrupted ? 'interrupted' : describe(e);
+    const setErrors = transcript.errorsSince(stepStart);
+    if (wasInterrupted) print(`\n✗ Interrupted during step ${current} (${STEPS[current]}): stopping.`);
+    else {
+      print(`✗ Step ${current} failed (${STEPS[current]}): ${why}`);
+      for (const se of setErrors) print(`  SET error: ${se}`);
+      if (setErrors.length === 0) print('  No SET Error message was exchanged during this step.');
+    }
+    return {
+      ok: false,
+      failedStep: current,
+      error: why,
+      setErrors,
+      interrupted: wasInterrupted,
+      messages: transcript.entries.length,
+      seconds: seconds(),
+      ...(xid ? { xid } : {}),
+    };
+  } finally {
+    if (launching) {
+      const [s, b] = await launching;
+      if (s.status === 'fulfilled') sandbox = s.value;
+      if (b.status === 'fulfilled') browser = b.value;
+    }
+    await browser?.close().catch(() => {});
+    await sandbox?.close().catch(() => {});
+    rmSync(tempRoot, { recursive: true, force: true });
+    print(`  ${browser ? `${name} and ` : ''}${sandbox ? 'the sandbox ' : ''}stopped; ${tempRoot} removed.`);
+  }
+}
+
+/** The result part of the confirmation window's text, on one line, without its Close button. */
+function resultWords(text: string, m: Messages): string {
+  const heading = m.t('resultHeading');
+  const at = text.lastIndexOf(heading);
+  return (at >= 0 ? text.slice(at + heading.length) : text)
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && l !== m.t('closeButton'))
+    .join(' ');
+}
+
+/** A path as short as it can be said from here: relative inside the working folder, else absolute. */
+function shown(path: string): string {
+  const rel = relative(process.cwd(), path);
+  return rel && !rel.startsWith('..') ? rel : path;
+}
+
+function describe(e: unknown): string {
+  if (e instanceof SetError) return `${e.code}: ${e.message}`;
+  return e instanceof Error ? e.message : String(e);
+}

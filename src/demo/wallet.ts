@@ -1,0 +1,394 @@
+/**
+ * The wallet steps as a person takes them in a real browser, written once for `setwallet demo`
+ * and the browser suites (tests/e2e/wallet-suite.ts): first run, trusting the sandbox root,
+ * registering a card on the issuer's page, shopping at the demo store, the confirmation window,
+ * the receipt in the popup and its JSON export.
+ *
+ * The UI is found by role and accessible name, and every name and text comes from the build's
+ * _locales/en/messages.json (src/demo/messages.ts). A step checks what a careful user would (the
+ * root's fingerprint, the merchant's verified name and origin, the card number never reaching
+ * the issuer's page) and throws, saying what it saw, when something is off. `onView` is called at
+ * the moments worth a look (the suites run axe-core there, the demo takes its screenshots).
+ */
+import { createHash } from 'node:crypto';
+import { BRAND_ID, DEMO_MERCHANT } from '../sandbox/sandbox.ts';
+import { poll, type UiPage, type WalletBrowser } from './browsers.ts';
+import type { Messages } from './messages.ts';
+
+export const DEMO_PASSPHRASE = 'correct horse battery staple 42';
+export const MERCHANT_NAME = DEMO_MERCHANT.name;
+export const BRAND = BRAND_ID;
+const OUTCOME_TIMEOUT_MS = 30_000;
+const RESULT_TIMEOUT_MS = 30_000;
+
+/** What a page hears from the wallet: a `set-wallet:outcome` event's detail. */
+export interface PageOutcome {
+  status: string;
+  xid?: string;
+  code?: string;
+}
+
+/** A tab at a demo-store order awaiting payment, recording the wallet's outcome events. */
+export interface Checkout {
+  page: UiPage;
+  orderUrl: string;
+  orderId: string;
+}
+
+/** How a payment ended in the confirmation window. */
+export interface PaymentResult {
+  status: 'approved' | 'declined' | 'pending' | 'failed';
+  /** What the window shows: the whole result, or the error notice. */
+  text: string;
+}
+
+/** A moment worth a look: `where` names the page and its state, e.g. "confirmation window: before paying". */
+export type ViewHook = (where: string, page: UiPage) => Promise<void>;
+
+/**
+ * Runs in every document of a checkout tab (main world, as a merchant's own script): records the
+ * wallet's outcome events in sessionStorage, so they survive the demo store reloading its page
+ * when the order's state changes.
+ */
+const RECORD_OUTCOMES = () => {
+  window.addEventListener('set-wallet:outcome', (e) => {
+    let detail: unknown;
+    try {
+      detail = JSON.parse(JSON.stringify((e as CustomEvent).detail ?? null));
+    } catch (err) {
+      // A detail page scripts cannot read (Firefox without cloneInto) says so here.
+      detail = { unreadable: String(err) };
+    }
+    const all = JSON.parse(sessionStorage.getItem('e2e.outcomes') ?? '[]') as unknown[];
+    all.push(detail);
+    sessionStorage.setItem('e2e.outcomes', JSON.stringify(all));
+  });
+};
+
+const READ_OUTCOMES = () => JSON.parse(sessionStorage.getItem('e2e.outcomes') ?? '[]') as unknown;
+
+/**
+ * Runs in the popup: keeps what the page hands to URL.createObjectURL (the receipt export is a
+ * Blob saved through an <a download> click), and keeps that click from saving a file anywhere.
+ */
+const CAPTURE_DOWNLOADS = () => {
+  const w = window as unknown as { __demoDownloads?: string[] };
+  if (w.__demoDownloads) return;
+  const got: string[] = [];
+  w.__demoDownloads = got;
+  const create = URL.createObjectURL.bind(URL);
+  URL.createObjectURL = (obj: Blob | MediaSource) => {
+    if (obj instanceof Blob) void obj.text().then((t) => got.push(t));
+    return create(obj);
+  };
+  const click = HTMLAnchorElement.prototype.click;
+  HTMLAnchorElement.prototype.click = function (this: HTMLAnchorElement) {
+    if (this.hasAttribute('download') && this.href.startsWith('blob:')) return;
+    click.call(this);
+  };
+};
+
+const READ_DOWNLOADS = () => (window as unknown as { __demoDownloads?: string[] }).__demoDownloads ?? [];
+
+/** The texts of the error notices (role=alert) a page shows now. */
+const ALERTS = () =>
+  [...document.querySelectorAll('[role=alert]')]
+    .map((e) => (e.textContent ?? '').replace(/\s+/g, ' ').trim())
+    .filter((t) => t !== '')
+    .join('\n');
+
+const WALLET_READY = () => document.documentElement.getAttribute('data-set-wallet');
+
+/** Dispatches the DOM event API's request, as a merchant's or issuer's own button on the page would. */
+export async function requestFromPage(page: UiPage, kind: 'payment' | 'registration'): Promise<void> {
+  await page.evaluate(
+    (name) => {
+      document.dispatchEvent(new CustomEvent(name));
+    },
+    kind === 'payment' ? 'set-wallet:request-payment' : 'set-wallet:request-registration',
+  );
+}
+
+/** The outcomes a checkout tab heard so far, oldest first. */
+export async function outcomesOf(page: UiPage): Promise<PageOutcome[]> {
+  return (await page.evaluate(READ_OUTCOMES, null)) as PageOutcome[];
+}
+
+/** Waits for the page to hear an outcome whose status is one of `statuses` (after `after` earlier ones). */
+export async function waitForOutcome(page: UiPage, statuses: string[], after = 0): Promise<PageOutcome> {
+  let seen: PageOutcome[] = [];
+  try {
+    return await poll(
+      `an outcome ${statuses.join(' or ')} on the page`,
+      async () => {
+        seen = await outcomesOf(page);
+        return seen.slice(after).find((o) => statuses.includes(o.status));
+      },
+      OUTCOME_TIMEOUT_MS,
+    );
+  } catch (e) {
+    throw new Error(`${(e as Error).message}; the page heard ${JSON.stringify(seen)}`);
+  }
+}
+
+export function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** SHA-256 of the first certificate in a PEM text, as colon-separated upper-case hex. */
+export function pemFingerprint(pem: string): string {
+  const b64 = pem.match(/-----BEGIN CERTIFICATE-----([\s\S]+?)-----END CERTIFICATE-----/)?.[1];
+  if (!b64) throw new Error('no certificate in the PEM text');
+  const digest = createHash('sha256')
+    .update(Buffer.from(b64.replace(/\s+/g, ''), 'base64'))
+    .digest('hex');
+  return digest.toUpperCase().match(/../g)!.join(':');
+}
+
+export const normaliseFingerprint = (f: string) => f.replace(/[^0-9a-f]/gi, '').toUpperCase();
+
+async function waitForWallet(page: UiPage, what: string): Promise<void> {
+  await poll(
+    `the wallet's content script to notice the ${what} initiation`,
+    async () => (await page.evaluate(WALLET_READY, null)) === 'ready',
+    10_000,
+  );
+}
+
+/** A person at the wallet, in one browser. */
+export class WalletUser {
+  onView: ViewHook | undefined;
+
+  constructor(
+    readonly browser: WalletBrowser,
+    readonly m: Messages,
+  ) {}
+
+  private async view(where: string, page: UiPage): Promise<void> {
+    if (this.onView) await this.onView(where, page);
+  }
+
+  /** A card as the wallet names it, e.g. "SETPay •••• 1111". */
+  cardName(last4: string): string {
+    return this.m.t('cardLabel', BRAND, last4);
+  }
+
+  /** The Pay button's accessible name, whatever the amount. */
+  payButton(): RegExp {
+    return this.m.pattern('confirmPayButton', true);
+  }
+
+  /**
+   * First run: the popup welcomes and offers to set up; the options page (where Set up leads)
+   * creates the wallet with `passphrase`. Returns the options page, unlocked and still open.
+   */
+  async firstRun(passphrase = DEMO_PASSPHRASE): Promise<UiPage> {
+    const { m, browser } = this;
+    const popup = await browser.openExtensionPage('popup.html');
+    await popup.waitForText(m.t('welcomeHeading'));
+    if (!(await popup.hasButton(m.t('welcomeSetUp')))) {
+      throw new Error(`the popup has no "${m.t('welcomeSetUp')}" button:\n${await popup.text()}`);
+    }
+    await this.view('popup: first run', popup);
+    await popup.close();
+
+    const settings = await browser.openExtensionPage('options.html');
+    await settings.waitForText(m.t('firstRunHeading'));
+    await this.view('options page: first run', settings);
+    await settings.fill(m.t('firstRunPassphrase'), passphrase);
+    // The strength hint.
+    await settings.waitForText(
+      new RegExp([0, 1, 2, 3, 4].map((i) => escapeRegExp(m.t(`strengthScore_${i}`))).join('|')),
+    );
+    await settings.fill(m.t('firstRunPassphraseAgain'), passphrase);
+    await settings.clickButton(m.t('firstRunCreate'));
+    const text = await settings.waitForText(m.t('vaultUnlockedText'), 30_000);
+    if (!text.includes(m.t('statusUnlocked'))) throw new Error(`the new wallet is not unlocked:\n${text}`);
+    return settings;
+  }
+
+  /**
+   * Trusts the root certificate `pem` on the options page: the wallet shows its SHA-256
+   * fingerprint and a warning first, and the fingerprint must be the root's. Returns what the
+   * wallet showed.
+   */
+  async trustRoot(settings: UiPage, pem: string): Promise<{ fingerprint: string; shown: string }> {
+    const { m } = this;
+    const fingerprint = pemFingerprint(pem);
+    await settings.waitForText(m.t('rootsEmpty'));
+    await settings.fill(m.t('rootPemLabel'), pem);
+    await settings.clickButton(m.t('rootCheck'));
+    const shown = await settings.waitForText(m.t('rootProposalHeading'));
+    if (!normaliseFingerprint(shown).includes(normaliseFingerprint(fingerprint))) {
+      throw new Error(`the wallet does not show the root's SHA-256 fingerprint ${fingerprint}:\n${shown}`);
+    }
+    if (!shown.includes(m.t('rootProposalWarning'))) {
+      throw new Error(`the wallet proposes the root without its warning:\n${shown}`);
+    }
+    await this.view('options page: root confirmation', settings);
+    await settings.clickButton(m.t('rootConfirm'));
+    await settings.waitForText(m.pattern('rootAdded'));
+    // The list shows the root, marked Sandbox.
+    const listed = await poll('the root in the list of trusted roots', async () => {
+      const text = await settings.text();
+      return text.includes(m.t('rootsEmpty')) ? undefined : text;
+    });
+    if (!listed.includes(m.t('sandboxBadge'))) {
+      throw new Error(`the trusted root is not marked ${m.t('sandboxBadge')}:\n${listed}`);
+    }
+    return { fingerprint, shown };
+  }
+
+  /**
+   * Registers `pan` from the issuer's /register page: the page asks the wallet (as its button
+   * would), the card is typed in the wallet's own window, then the issuer's form is filled in.
+   * The window is closed at the end. `views` = false skips the onView calls (a second card).
+   * Returns what the window showed when done.
+   */
+  async registerCard(issuerUrl: string, pan: string, { views = true } = {}): Promise<string> {
+    const { m, browser } = this;
+    const issuerPage = await browser.openPage(`${issuerUrl}/register`);
+    await waitForWallet(issuerPage, 'registration');
+    await requestFromPage(issuerPage, 'registration');
+    const reg = await browser.waitForExtensionPage('register.html');
+    await reg.waitForText(m.t('registerCardIntro'));
+    await reg.fill(m.t('registerPanLabel'), pan.replace(/(\d{4})(?=\d)/g, '$1 '));
+    const year = String(new Date().getFullYear() + 3);
+    await reg.select(m.t('registerExpiryMonth'), '12');
+    await reg.select(m.t('registerExpiryYear'), year);
+    if (views) await this.view('registration window: card step', reg);
+    await reg.clickButton(m.t('continueButton'));
+    await this.waitFor(reg, m.t('registerFormHeading'), 'the issuer’s form (RegFormRes)');
+    // The sandbox issuer's form (RegFormRes): its labels are the issuer's, not the wallet's.
+    await reg.fill('Name on card', 'Ada Lovelace');
+    await reg.fill('Billing postcode', '90210');
+    if (m.has('registerAcceptPolicy') && (await reg.text()).includes(m.t('registerPolicyHeading'))) {
+      await reg.check(m.t('registerAcceptPolicy'));
+    }
+    if (views) await this.view("registration window: issuer's form", reg);
+    await reg.clickButton(m.t('registerSubmit'));
+    const done = await this.waitFor(reg, m.t('registerDoneHeading'), 'the certificate (CertRes)', 30_000);
+    for (const want of [this.cardName(pan.slice(-4)), m.t('sandboxBadge')]) {
+      if (!done.includes(want)) throw new Error(`the registered card is not shown as "${want}":\n${done}`);
+    }
+    // The card number never reaches the issuer's page.
+    const issuerHtml = await issuerPage.evaluate(() => document.documentElement.outerHTML, null);
+    if (issuerHtml.includes(pan)) throw new Error("the card number reached the issuer's page");
+    await reg.clickButton(m.t('closeButton'));
+    await reg.waitForClose();
+    await issuerPage.close();
+    return done;
+  }
+
+  /**
+   * Waits for `text` in a wallet window; an error notice there meanwhile fails at once, with its
+   * words (a registration refused, a certificate that does not verify).
+   */
+  private async waitFor(page: UiPage, text: string, what: string, timeoutMs = 15_000): Promise<string> {
+    let alerts = '';
+    const found = await poll(
+      what,
+      async () => {
+        const now = await page.text();
+        if (now.includes(text)) return now;
+        alerts = await page.evaluate(ALERTS, null);
+        return alerts ? now : undefined;
+      },
+      timeoutMs,
+    );
+    if (!found.includes(text)) throw new Error(`the wallet's window says: ${alerts}`);
+    return found;
+  }
+
+  /** Opens `orderUrl` (a demo-store order awaiting payment) in a tab that records the wallet's outcomes. */
+  async openCheckout(orderUrl: string): Promise<Checkout> {
+    const page = await this.browser.openPage('about:blank');
+    await page.addInitScript(RECORD_OUTCOMES);
+    await page.goto(orderUrl);
+    await waitForWallet(page, 'payment');
+    return { page, orderUrl, orderId: orderUrl.slice(orderUrl.lastIndexOf('/') + 1) };
+  }
+
+  /**
+   * Shops at the demo store as a customer: the catalogue, "Add to cart" on `product` (its name as
+   * the catalogue shows it), the cart, "Check out and pay with SET". Returns the checkout.
+   */
+  async shop(storeUrl: string, product: string): Promise<Checkout> {
+    const page = await this.browser.openPage('about:blank');
+    await page.addInitScript(RECORD_OUTCOMES);
+    await page.goto(storeUrl);
+    await page.waitForText(product);
+    await page.clickButton(`Add to cart ${product}`);
+    await page.waitForText('Your cart');
+    await page.clickButton('Check out and pay with SET');
+    const orderUrl = await poll('the checkout page', async () => {
+      const url = await page.url();
+      return /\/orders\/[^/?#]+$/.test(new URL(url).pathname) ? url.split(/[?#]/)[0] : undefined;
+    });
+    await waitForWallet(page, 'payment');
+    return { page, orderUrl: orderUrl!, orderId: orderUrl!.slice(orderUrl!.lastIndexOf('/') + 1) };
+  }
+
+  /**
+   * Asks to pay on the checkout page (as a Pay button on the page would) and returns the
+   * confirmation window once it shows the merchant's signed order: the merchant as its verified
+   * certificate names it, the origin binding to `storeOrigin`, the order number.
+   */
+  async startPayment(checkout: Checkout, storeOrigin: string): Promise<UiPage> {
+    const { m } = this;
+    await requestFromPage(checkout.page, 'payment');
+    const confirm = await this.browser.waitForExtensionPage('confirm.html');
+    if (!(await confirm.url()).includes('?request=')) {
+      throw new Error(`the wallet could not start the payment; its window says:\n${await confirm.text()}`);
+    }
+    await this.waitFor(confirm, m.t('confirmTitle'), 'the confirmation window');
+    await this.waitFor(confirm, MERCHANT_NAME, 'the merchant’s name (PInitRes)');
+    await confirm.waitForText(m.t('originBindingOk', storeOrigin));
+    await confirm.waitForText(checkout.orderId);
+    return confirm;
+  }
+
+  /** One click on Pay; waits for the result (or an error notice) in the confirmation window. */
+  async pay(confirm: UiPage): Promise<PaymentResult> {
+    const { m } = this;
+    await confirm.clickButton(this.payButton());
+    return poll(
+      'a result in the confirmation window',
+      async (): Promise<PaymentResult | undefined> => {
+        const text = await confirm.text();
+        if (text.includes(m.t('resultApproved'))) return { status: 'approved', text };
+        if (text.includes(m.t('resultDeclined'))) return { status: 'declined', text };
+        if (text.includes(m.t('resultPending'))) return { status: 'pending', text };
+        const alerts = await confirm.evaluate(ALERTS, null);
+        return alerts ? { status: 'failed', text: alerts } : undefined;
+      },
+      RESULT_TIMEOUT_MS,
+    );
+  }
+
+  /** The popup, on the detail of the receipt for `xid` (what the wallet verified about it). */
+  async openReceipt(xid: string): Promise<UiPage> {
+    const { m } = this;
+    const popup = await this.browser.openExtensionPage('popup.html');
+    const short = m.t('receiptXidShort', xid.slice(0, 12));
+    await popup.waitForText(short);
+    await popup.clickButton(new RegExp(escapeRegExp(short)));
+    const detail = await popup.waitForText(m.t('receiptVerifiedHeading'));
+    if (!detail.includes(xid)) throw new Error(`the receipt shown is not the one for ${xid}:\n${detail}`);
+    return popup;
+  }
+
+  /** Clicks "Export JSON" on a receipt's detail in the popup and returns the document it saves. */
+  async exportReceipt(popup: UiPage): Promise<string> {
+    await popup.evaluate(CAPTURE_DOWNLOADS, null);
+    await popup.clickButton(this.m.t('receiptExport'));
+    const [json] = await poll('the receipt export', async () => {
+      const got = (await popup.evaluate(READ_DOWNLOADS, null)) as string[];
+      if (got.length > 0) return got;
+      const alerts = await popup.evaluate(ALERTS, null);
+      if (alerts) throw new Error(`the popup says: ${alerts}`);
+      return undefined;
+    });
+    return json!;
+  }
+}

@@ -1,0 +1,190 @@
+// `setwallet demo` as a user runs it: the CLI in its own process, a real browser, the production
+// build. Chromium with --transcript and --screenshots, Firefox plain, and a declining card that must
+// fail naming its step. Each run exits with the right code, prints every SET step with its time,
+// and leaves no process and no temporary folder behind; every transcript file passes inspect.
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, test, vi } from 'vitest';
+import { runInspect } from '../../src/cli/inspect.ts';
+import { REPO } from '../../src/demo/build.ts';
+import { SCREENSHOTS } from '../../src/demo/run.ts';
+import { TRANSCRIPT_FILE } from '../../src/demo/transcript.ts';
+
+const CLI = join(REPO, 'bin/setwallet.js');
+const SET_STEPS = ['PInitReq', 'PInitRes', 'PReq', 'AuthReq', 'AuthRes', 'PRes', 'CapReq', 'CapRes'];
+const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+const scratch = mkdtempSync(join(tmpdir(), 'set-demo-test-'));
+
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+interface Run {
+  code: number | null;
+  output: string;
+  seconds: number;
+}
+
+/**
+ * Runs `setwallet …` from the repository, stdout and stderr together. `onOutput` sees the output so
+ * far each time more comes, with a way to send the process a signal.
+ */
+function setwallet(
+  args: string[],
+  opts: {
+    env?: NodeJS.ProcessEnv;
+    onOutput?: (output: string, kill: (s: NodeJS.Signals) => void) => void;
+  } = {},
+): Promise<Run> {
+  const started = Date.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], {
+      cwd: REPO,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: opts.env ?? process.env,
+    });
+    let output = '';
+    const more = (d: Buffer) => {
+      output += d;
+      opts.onOutput?.(output, (signal) => child.kill(signal));
+    };
+    child.stdout.on('data', more);
+    child.stderr.on('data', more);
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, output, seconds: (Date.now() - started) / 1000 }));
+  });
+}
+
+/** The demo's temporary folder, as it announced it: gone, and no process still using it. */
+function expectNothingLeft(run: Run) {
+  const temp = run.output.match(/temporary folder (\S+)/)?.[1];
+  expect(temp, run.output).toBeTruthy();
+  expect(existsSync(temp!), `${temp} is still there`).toBe(false);
+  const processes = execFileSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' })
+    .split('\n')
+    .filter((line) => line.includes(temp!));
+  expect(processes, 'processes still running with the demo’s folder').toEqual([]);
+}
+
+function expectSetSteps(run: Run) {
+  for (const type of SET_STEPS) {
+    expect(run.output, run.output).toMatch(new RegExp(`\\[\\s*\\d+\\.\\d\\ds\\]\\s+${type}\\s`));
+  }
+}
+
+async function inspect(args: string[]): Promise<{ code: number; output: string }> {
+  const lines: string[] = [];
+  const log = vi.spyOn(console, 'log').mockImplementation((...a) => void lines.push(a.join(' ')));
+  const error = vi.spyOn(console, 'error').mockImplementation((...a) => void lines.push(a.join(' ')));
+  try {
+    return { code: await runInspect(args), output: lines.join('\n') };
+  } finally {
+    log.mockRestore();
+    error.mockRestore();
+  }
+}
+
+describe('setwallet demo', () => {
+  test('--browser chromium --transcript DIR --screenshots DIR: exit 0, every transcript file passes inspect', async () => {
+    const transcript = join(scratch, 'transcript');
+    const screenshots = join(scratch, 'screenshots');
+    const run = await setwallet([
+      'demo',
+      '--browser',
+      'chromium',
+      '--transcript',
+      transcript,
+      '--screenshots',
+      screenshots,
+    ]);
+    console.log(`setwallet demo --browser chromium: exit ${run.code} in ${run.seconds.toFixed(1)} s`);
+    expect(run.code, run.output).toBe(0);
+    expectSetSteps(run);
+    expect(run.output).toContain('the receipt verifies');
+    expect(run.output).toMatch(/the gateway ledger: captured/);
+    expectNothingLeft(run);
+
+    const files = readdirSync(transcript).filter((f) => TRANSCRIPT_FILE.test(f));
+    const types = files.map((f) => f.replace(/^\d+-|\.json$/g, ''));
+    // The registration and the purchase, in order (after the gateway's and the merchant's enrolment).
+    expect(types.slice(-14)).toEqual([
+      'CardCInitReq',
+      'CardCInitRes',
+      'RegFormReq',
+      'RegFormRes',
+      'CertReq',
+      'CertRes',
+      ...SET_STEPS,
+    ]);
+    for (const file of files) {
+      const { code, output } = await inspect([
+        join(transcript, file),
+        '--roots',
+        join(transcript, 'root.pem'),
+      ]);
+      expect(code, `${file}:\n${output}`).toBe(0);
+    }
+
+    for (const png of Object.values(SCREENSHOTS)) {
+      const bytes = readFileSync(join(screenshots, png));
+      expect(bytes.subarray(0, 8).equals(PNG_SIGNATURE), png).toBe(true);
+      expect(bytes.length, png).toBeGreaterThan(10_000);
+    }
+  }, 120_000);
+
+  test('--browser firefox: exit 0', async () => {
+    const run = await setwallet(['demo', '--browser', 'firefox']);
+    console.log(`setwallet demo --browser firefox: exit ${run.code} in ${run.seconds.toFixed(1)} s`);
+    expect(run.code, run.output).toBe(0);
+    expectSetSteps(run);
+    expect(run.output).toContain('the receipt verifies');
+    expectNothingLeft(run);
+  }, 120_000);
+
+  test('a declining card: exit 1, the failure names step 4 and the decline, nothing left running', async () => {
+    const run = await setwallet(['demo', '--card', '4000 0000 0000 0002']);
+    expect(run.code, run.output).toBe(1);
+    expect(run.output).toMatch(
+      /✗ Step 4 failed \(Buy at the demo store.*\): the payment was declined \(doNotHonour\)/,
+    );
+    expect(run.output).toContain('No SET Error message was exchanged during this step.');
+    expectNothingLeft(run);
+  }, 120_000);
+
+  test('Ctrl-C during a step: exit 130, the browser and the sandbox stopped, nothing left', async () => {
+    let sent = false;
+    const run = await setwallet(['demo', '--browser', 'chromium'], {
+      onOutput: (output, kill) => {
+        if (!sent && /\] 1 First run/.test(output)) {
+          sent = true;
+          kill('SIGINT');
+        }
+      },
+    });
+    expect(run.code, run.output).toBe(130);
+    expect(run.output).toMatch(/✗ Interrupted during step 1 \(First run/);
+    expect(run.output).toContain('Chromium and the sandbox stopped');
+    expectNothingLeft(run);
+  }, 120_000);
+
+  test('npm start without a display: the scripted demo, then how to load the wallet by hand', async () => {
+    const { DISPLAY: _x, WAYLAND_DISPLAY: _w, ...env } = process.env;
+    const run = await setwallet(['start'], { env });
+    console.log(`setwallet start (no display): exit ${run.code} in ${run.seconds.toFixed(1)} s`);
+    expect(run.code, run.output).toBe(0);
+    expect(run.output).toContain('No display here');
+    expectSetSteps(run);
+    expect(run.output).toContain('✓ The demo passed');
+    expect(run.output).toContain(`choose ${join(REPO, '.output/chrome-mv3')}`);
+    expect(run.output).toContain(`choose ${join(REPO, '.output/firefox-mv3/manifest.json')}`);
+    expect(run.output).toContain('chrome://extensions');
+    expect(run.output).toContain('about:debugging#/runtime/this-firefox');
+    expectNothingLeft(run);
+  }, 120_000);
+
+  test('usage errors exit 2', async () => {
+    const run = await setwallet(['demo', '--browser', 'safari']);
+    expect(run.code).toBe(2);
+    expect(run.output).toContain('--browser is chromium or firefox');
+  });
+});
