@@ -7,8 +7,8 @@ import { BackgroundShell, type SenderLike } from '../../src/ui/background/backgr
 import { WalletWindows, type WindowsApi } from '../../src/ui/background/wallet-windows.ts';
 import { type Wallet, WalletError } from '../../src/wallet/index.ts';
 import type { BackgroundToContent } from '../../src/wallet/messages.ts';
-import type { SessionArea } from '../../src/wallet/platform.ts';
 import type { PurchaseView } from '../../src/wallet/purchase.ts';
+import { memorySession } from '../support/memory-session.ts';
 
 const EXT = 'wallet-extension-id';
 const EXT_ORIGIN = 'chrome-extension://wallet-extension-id/';
@@ -21,24 +21,6 @@ const INITIATION = JSON.stringify({
   lidM: 'order-42',
   endpoint: '/set',
 });
-
-function memorySession(): SessionArea {
-  const data = new Map<string, unknown>();
-  return {
-    async get(keys) {
-      const list = keys === null ? [...data.keys()] : typeof keys === 'string' ? [keys] : keys;
-      return Object.fromEntries(
-        list.filter((k) => data.has(k)).map((k) => [k, structuredClone(data.get(k))]),
-      );
-    },
-    async set(items) {
-      for (const [k, v] of Object.entries(items)) data.set(k, structuredClone(v));
-    },
-    async remove(keys) {
-      for (const k of typeof keys === 'string' ? [keys] : keys) data.delete(k);
-    },
-  };
-}
 
 const view = (state: PurchaseView['state'], extra: Partial<PurchaseView> = {}): PurchaseView => ({
   requestId: 'R1',

@@ -28,11 +28,11 @@ import {
   pageOutcomeOf,
   type ReceiptExport,
   type Send,
-  type SessionArea,
   type Wallet,
   WalletError,
   type WalletPlatform,
 } from '../../src/wallet/index.ts';
+import { memorySession } from '../support/memory-session.ts';
 import { makeWorld, registerCardholder, TestGateway, TestMerchant, type World } from '../support/world.ts';
 
 const PASS = 'correct horse battery staple';
@@ -47,24 +47,6 @@ const INITIATION = JSON.stringify({
   endpoint: '/set',
   description: 'One SET/2 mug',
 });
-
-function memorySession(): SessionArea {
-  const data = new Map<string, unknown>();
-  return {
-    async get(keys) {
-      const list = keys === null ? [...data.keys()] : typeof keys === 'string' ? [keys] : keys;
-      return Object.fromEntries(
-        list.filter((k) => data.has(k)).map((k) => [k, structuredClone(data.get(k))]),
-      );
-    },
-    async set(items) {
-      for (const [k, v] of Object.entries(items)) data.set(k, structuredClone(v));
-    },
-    async remove(keys) {
-      for (const k of typeof keys === 'string' ? [keys] : keys) data.delete(k);
-    },
-  };
-}
 
 /** The merchant's SET endpoint behind the page transport: PInitReq, PReq (via the gateway), InqReq. */
 class Shop {

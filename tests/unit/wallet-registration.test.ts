@@ -24,11 +24,11 @@ import {
 import {
   createWallet,
   type Send,
-  type SessionArea,
   type Wallet,
   WalletError,
   type WalletPlatform,
 } from '../../src/wallet/index.ts';
+import { memorySession } from '../support/memory-session.ts';
 import { makeWorld, TEST_REG_FORM, type World } from '../support/world.ts';
 
 const PASS = 'correct horse battery staple';
@@ -41,25 +41,6 @@ const INITIATION = JSON.stringify({
   issuerName: 'SETPay Sandbox Bank',
 });
 const ISSUER_ORIGIN = 'https://bank.example';
-
-function memorySession(): SessionArea & { data: Map<string, unknown> } {
-  const data = new Map<string, unknown>();
-  return {
-    data,
-    async get(keys) {
-      const list = keys === null ? [...data.keys()] : typeof keys === 'string' ? [keys] : keys;
-      return Object.fromEntries(
-        list.filter((k) => data.has(k)).map((k) => [k, structuredClone(data.get(k))]),
-      );
-    },
-    async set(items) {
-      for (const [k, v] of Object.entries(items)) data.set(k, structuredClone(v));
-    },
-    async remove(keys) {
-      for (const k of typeof keys === 'string' ? [keys] : keys) data.delete(k);
-    },
-  };
-}
 
 /** The issuer's CA endpoint: what the page transport reaches. */
 function ccaEndpoint(world: World, opts: { referral?: string } = {}) {
