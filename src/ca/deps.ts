@@ -21,21 +21,9 @@ export interface CaKeys {
   keyExchange: KeyHolder;
 }
 
-export const TEST_CARD_BEHAVIOURS = [
-  'approve',
-  'doNotHonour',
-  'insufficientFunds',
-  'expiredCard',
-  'stolenCard',
-  'issuerUnavailable',
-] as const;
-export type TestCardBehaviour = (typeof TEST_CARD_BEHAVIOURS)[number];
+import type { TestCard } from '../protocol/pan.ts';
 
-export interface TestCard {
-  pan: string;
-  behaviour: TestCardBehaviour;
-  label: string;
-}
+export { TEST_CARD_BEHAVIOURS, type TestCard, type TestCardBehaviour } from '../protocol/pan.ts';
 
 export interface IssuerSiteDeps {
   db: Database;

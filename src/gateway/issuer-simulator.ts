@@ -6,24 +6,9 @@
  */
 
 import { type Amount, type DeclineReason, randomNonce } from '../protocol/index.ts';
-import { isLuhnValid } from '../protocol/pan.ts';
+import { isLuhnValid, type TestCard } from '../protocol/pan.ts';
 
-export const TEST_CARD_BEHAVIOURS = [
-  'approve',
-  'doNotHonour',
-  'insufficientFunds',
-  'expiredCard',
-  'stolenCard',
-  'issuerUnavailable',
-] as const;
-export type TestCardBehaviour = (typeof TEST_CARD_BEHAVIOURS)[number];
-
-export interface TestCard {
-  pan: string;
-  behaviour: TestCardBehaviour;
-  /** What the card is for, as the issuer's test-cards page shows it. */
-  label: string;
-}
+export { TEST_CARD_BEHAVIOURS, type TestCard, type TestCardBehaviour } from '../protocol/pan.ts';
 
 /** Luhn-valid numbers, most of them the ones card networks' test modes use, so developers know them. */
 export const DEFAULT_TEST_CARDS: readonly TestCard[] = [

@@ -14,3 +14,24 @@ export function isLuhnValid(pan: string): boolean {
   }
   return sum % 10 === 0;
 }
+
+/**
+ * A sandbox test card: a number with a fixed outcome, as card networks' test modes have. The
+ * issuer site lists them and the gateway's issuer simulator acts on them, so both share this shape.
+ */
+export const TEST_CARD_BEHAVIOURS = [
+  'approve',
+  'doNotHonour',
+  'insufficientFunds',
+  'expiredCard',
+  'stolenCard',
+  'issuerUnavailable',
+] as const;
+export type TestCardBehaviour = (typeof TEST_CARD_BEHAVIOURS)[number];
+
+export interface TestCard {
+  pan: string;
+  behaviour: TestCardBehaviour;
+  /** What the card is for, as the issuer's test-cards page shows it. */
+  label: string;
+}
