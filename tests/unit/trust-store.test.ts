@@ -1,7 +1,7 @@
 // TrustStore and CRLs: a CRL only counts when its issuer signed it, and a forged one can neither
 // revoke a certificate nor hide a genuine revocation, whatever number it claims.
 import { describe, expect, it } from 'vitest';
-import { issueCrl, SetError, type TrustStore } from '../../src/protocol/index.ts';
+import { generateKeyPair, issueCrl, SetError, type TrustStore } from '../../src/protocol/index.ts';
 import { issueCardholder, makeWorld } from '../support/world.ts';
 
 const expectation = { types: ['cardholder' as const], keyRole: 'signature' as const };
