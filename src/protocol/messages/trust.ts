@@ -13,9 +13,6 @@ import type { CertificateType, KeyRole, ParsedCertificate, ParsedCrl, ValidatedP
 import { sha256 } from '../primitives/hash.ts';
 import type { Clock } from './wire.ts';
 
-/** CRLs held at most (the oldest goes first); a sandbox brand has a handful. */
-const MAX_CRLS = 64;
-
 export interface Expectation {
   types: CertificateType[];
   keyRole: KeyRole;
@@ -38,17 +35,12 @@ export class TrustStore {
     return this.crlList;
   }
 
-  /**
-   * Adds a CRL, and forgets the validated paths so that each is checked against it. CRLs are kept
-   * side by side rather than a newer one replacing its issuer's older one: whether a CRL really
-   * comes from its issuer is only known at path validation (which ignores one that does not), so
-   * a forged "newer" CRL must not displace the genuine one. SET CRLs only grow, so an older one
-   * never contradicts a newer one.
-   */
+  /** Adds a CRL; a newer CRL from the same issuer replaces the older, and cached paths are re-checked. */
   addCrl(crl: ParsedCrl): void {
-    if (this.crlList.some((c) => hex(c.thumbprint) === hex(crl.thumbprint))) return;
+    const i = this.crlList.findIndex((c) => c.issuerDn === crl.issuerDn);
+    if (i >= 0 && this.crlList[i]!.crlNumber >= crl.crlNumber) return;
+    if (i >= 0) this.crlList.splice(i, 1);
     this.crlList.push(crl);
-    if (this.crlList.length > MAX_CRLS) this.crlList.shift();
     this.validated.clear();
   }
 
@@ -101,7 +93,7 @@ export class TrustStore {
     const key = `${hex(thumbprint)}/${expect.types.join(',')}/${expect.keyRole}`;
     const cached = this.validated.get(key);
     if (cached) {
-      recheck(cached, clock.now);
+      recheck(cached, clock.now, this.crlList);
       return cached;
     }
     const path = validatePath({
@@ -117,17 +109,22 @@ export class TrustStore {
   }
 }
 
-/**
- * The cheap re-check of a cached path: validity dates. Signatures and revocation were checked when
- * it was validated, and adding a CRL forgets every cached path, so only time can have changed.
- */
-function recheck(path: ValidatedPath, at: Date): void {
+/** Cheap re-checks of a cached path: validity dates and revocation. Signatures were checked once. */
+function recheck(path: ValidatedPath, at: Date, crls: readonly ParsedCrl[]): void {
   for (const cert of path.chain) {
     if (at < cert.notBefore || at > cert.notAfter) {
       throw new SetError(
         'expiredCertificate',
         `the certificate "${cert.subject.commonName}" is not valid at ${at.toISOString()}`,
       );
+    }
+    for (const crl of crls) {
+      if (crl.issuerDn === cert.issuerDn && crl.revoked.has(cert.serialNumber)) {
+        throw new SetError(
+          'revokedCertificate',
+          `the certificate "${cert.subject.commonName}" has been revoked`,
+        );
+      }
     }
   }
 }
