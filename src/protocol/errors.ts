@@ -28,10 +28,6 @@ export const ERROR_CODES = [
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
-export function isErrorCode(value: unknown): value is ErrorCode {
-  return typeof value === 'string' && (ERROR_CODES as readonly string[]).includes(value);
-}
-
 /** A SET failure: a code from SET's list plus a sentence a person can act on. */
 export class SetError extends Error {
   override readonly name = 'SetError';

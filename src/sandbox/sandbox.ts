@@ -21,7 +21,7 @@ import {
   listen,
 } from '../gateway/index.ts';
 import { createGatewayClient } from '../merchant/index.ts';
-import { b64u, buildSandboxHierarchy, hex, type ParsedCertificate } from '../protocol/index.ts';
+import { b64u, buildSandboxHierarchy, type ParsedCertificate } from '../protocol/index.ts';
 import { type Database, openDatabase } from '../storage/index.ts';
 import { createDemoStore } from '../store/index.ts';
 import { enrol } from './enrol.ts';
@@ -307,8 +307,4 @@ async function bind(fetch: (request: Request) => Response | Promise<Response>, p
     }
     throw e;
   }
-}
-
-export function describeRoot(root: ParsedCertificate): string {
-  return hex(root.thumbprint);
 }

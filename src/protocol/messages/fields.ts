@@ -4,7 +4,6 @@
  * and checks the same thing everywhere.
  */
 import * as v from 'valibot';
-import { fromB64u } from '../encoding.ts';
 import { SetError } from '../errors.ts';
 
 const B64URL = /^[A-Za-z0-9_-]*$/;
@@ -95,11 +94,6 @@ export function parseWith<S extends v.GenericSchema>(
 
 export function amountsEqual(a: Amount, b: Amount): boolean {
   return a.currency === b.currency && a.value === b.value && a.exponent === b.exponent;
-}
-
-/** Decodes a field that the schema already shaped as base64url. */
-export function bytesOf(field: string, what: string): Uint8Array {
-  return fromB64u(field, what);
 }
 
 /** Why an issuer declined (a business result, reported in AuthRes and PRes, never as an Error). */
