@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { hex } from '../protocol/index.ts';
+import { fingerprintText } from '../protocol/index.ts';
 import { DEFAULT_BASE_PORT, startSandbox } from '../sandbox/sandbox.ts';
 
 const USAGE = `usage:
@@ -68,7 +68,7 @@ SET/2 sandbox running (data in ${flags.dataDir}/, ${sandbox.db.kind === 'postgre
   payment gateway      ${sandbox.urls.gateway}      dashboard of authorizations, captures, refunds
   demo store           ${sandbox.urls.store}      shop and pay with SET Wallet
   sandbox root         ${join(flags.dataDir, 'pki', 'root.pem')}
-                       SHA-256 ${hex(sandbox.root.thumbprint).replace(/(..)(?!$)/g, '$1:')}
+                       SHA-256 ${fingerprintText(sandbox.root.thumbprint)}
 Press Ctrl-C to stop.`);
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {

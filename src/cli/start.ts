@@ -18,7 +18,7 @@ import { join, relative, resolve } from 'node:path';
 import { CHROMIUM_PATH } from '../demo/browsers.ts';
 import { ensureBuild, REPO } from '../demo/build.ts';
 import { runDemo } from '../demo/run.ts';
-import { hex } from '../protocol/index.ts';
+import { fingerprintText } from '../protocol/index.ts';
 import { DEFAULT_BASE_PORT, startSandbox } from '../sandbox/sandbox.ts';
 import { exitNow } from './demo.ts';
 
@@ -115,9 +115,7 @@ async function withChromium(flags: Flags): Promise<number> {
   console.log(`› Starting the sandbox (data in ${dataDir}/, the embedded database)…`);
   const sandbox = await startSandbox({ dataDir, log: (line) => console.log(`  ${line}`) });
   const { issuer, gateway, store } = sandbox.urls;
-  const fingerprint = hex(sandbox.root.thumbprint)
-    .toUpperCase()
-    .replace(/(..)(?!$)/g, '$1:');
+  const fingerprint = fingerprintText(sandbox.root.thumbprint);
   console.log(`› The sandbox is running:
     issuer site and CAs  ${issuer}   (register a card: ${issuer}/register)
     payment gateway      ${gateway}   (its ledger of authorizations and captures)

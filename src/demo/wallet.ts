@@ -11,6 +11,7 @@
  * the moments worth a look (the suites run axe-core there, the demo takes its screenshots).
  */
 import { createHash } from 'node:crypto';
+import { fingerprintText } from '../protocol/index.ts';
 import { BRAND_ID, DEMO_MERCHANT } from '../sandbox/sandbox.ts';
 import { poll, type UiPage, type WalletBrowser } from './browsers.ts';
 import type { Messages } from './messages.ts';
@@ -97,6 +98,19 @@ const ALERTS = () =>
     .filter((t) => t !== '')
     .join('\n');
 
+/**
+ * The visible text and the alerts of a window read in one go: read separately, a notice that
+ * renders between the two reads (a decline is role=alert) would be taken for an error.
+ */
+const SNAPSHOT = () => ({
+  // biome-ignore lint/performance/useDomNodeTextContent: the visible text is what a person reads
+  text: document.body?.innerText ?? '',
+  alerts: [...document.querySelectorAll('[role=alert]')]
+    .map((e) => (e.textContent ?? '').replace(/\s+/g, ' ').trim())
+    .filter((t) => t !== '')
+    .join('\n'),
+});
+
 const WALLET_READY = () => document.documentElement.getAttribute('data-set-wallet');
 
 /** Dispatches the DOM event API's request, as a merchant's or issuer's own button on the page would. */
@@ -139,10 +153,11 @@ export function escapeRegExp(s: string): string {
 export function pemFingerprint(pem: string): string {
   const b64 = pem.match(/-----BEGIN CERTIFICATE-----([\s\S]+?)-----END CERTIFICATE-----/)?.[1];
   if (!b64) throw new Error('no certificate in the PEM text');
-  const digest = createHash('sha256')
-    .update(Buffer.from(b64.replace(/\s+/g, ''), 'base64'))
-    .digest('hex');
-  return digest.toUpperCase().match(/../g)!.join(':');
+  return fingerprintText(
+    createHash('sha256')
+      .update(Buffer.from(b64.replace(/\s+/g, ''), 'base64'))
+      .digest(),
+  );
 }
 
 export const normaliseFingerprint = (f: string) => f.replace(/[^0-9a-f]/gi, '').toUpperCase();
@@ -289,10 +304,10 @@ export class WalletUser {
     const found = await poll(
       what,
       async () => {
-        const now = await page.text();
-        if (now.includes(text)) return now;
-        alerts = await page.evaluate(ALERTS, null);
-        return alerts ? now : undefined;
+        const snap = await page.evaluate(SNAPSHOT, null);
+        if (snap.text.includes(text)) return snap.text;
+        alerts = snap.alerts;
+        return alerts ? snap.text : undefined;
       },
       timeoutMs,
     );
@@ -355,11 +370,10 @@ export class WalletUser {
     return poll(
       'a result in the confirmation window',
       async (): Promise<PaymentResult | undefined> => {
-        const text = await confirm.text();
+        const { text, alerts } = await confirm.evaluate(SNAPSHOT, null);
         if (text.includes(m.t('resultApproved'))) return { status: 'approved', text };
         if (text.includes(m.t('resultDeclined'))) return { status: 'declined', text };
         if (text.includes(m.t('resultPending'))) return { status: 'pending', text };
-        const alerts = await confirm.evaluate(ALERTS, null);
         return alerts ? { status: 'failed', text: alerts } : undefined;
       },
       RESULT_TIMEOUT_MS,

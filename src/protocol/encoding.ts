@@ -36,6 +36,14 @@ export function hex(bytes: Uint8Array): string {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
+/**
+ * A certificate fingerprint as people compare it: colon-separated upper-case hex, the form
+ * `openssl x509 -fingerprint -sha256` prints. Every place that shows one uses this.
+ */
+export function fingerprintText(digest: Uint8Array): string {
+  return (hex(digest).toUpperCase().match(/../g) ?? []).join(':');
+}
+
 export function fromHex(text: string): Uint8Array {
   const clean = text.replace(/\s+/g, '');
   if (!/^(?:[0-9a-fA-F]{2})*$/.test(clean)) fail('decodingFailure', 'not a hex string');

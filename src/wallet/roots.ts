@@ -6,6 +6,7 @@
  */
 import {
   b64u,
+  fingerprintText,
   fromB64u,
   hex,
   type ParsedCertificate,
@@ -37,10 +38,6 @@ export interface RootSummary {
 export type RootProposal = Omit<RootSummary, 'builtIn' | 'sandbox'>;
 
 /** `AB:CD:…` from bytes. */
-export function colonHex(bytes: Uint8Array): string {
-  return (hex(bytes).toUpperCase().match(/../g) ?? []).join(':');
-}
-
 /** Accepts `AB:CD:…` or plain hex, any case; returns plain lowercase hex. */
 export function normaliseFingerprint(text: string): string {
   return text.replace(/[:\s]/g, '').toLowerCase();
@@ -48,7 +45,7 @@ export function normaliseFingerprint(text: string): string {
 
 function summary(cert: ParsedCertificate, builtIn: boolean): RootSummary {
   return {
-    fingerprint: colonHex(cert.thumbprint),
+    fingerprint: fingerprintText(cert.thumbprint),
     subject: cert.subjectDn,
     notBefore: cert.notBefore.toISOString(),
     notAfter: cert.notAfter.toISOString(),

@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hex } from '../../src/protocol/encoding.ts';
+import { fingerprintText, hex } from '../../src/protocol/encoding.ts';
 import {
   certificateToPem,
   crlToPem,
@@ -92,6 +92,8 @@ describe.skipIf(!hasOpenssl)('pki init, checked with OpenSSL', () => {
     const fingerprint = openssl('x509', '-in', file(`${name}.leaf.pem`), '-fingerprint', '-sha256', '-noout');
     const cert = parseCertificate(pemToDers(readFileSync(file(`${name}.leaf.pem`), 'utf8'))[0]!);
     expect(fingerprint.trim().split('=')[1]!.replace(/:/g, '').toLowerCase()).toBe(hex(cert.thumbprint));
+    // What the wallet, `npm start` and `setwallet sandbox` show a person is exactly openssl's form.
+    expect(fingerprintText(cert.thumbprint)).toBe(fingerprint.trim().split('=')[1]);
   });
 
   it.each(NAMES)(

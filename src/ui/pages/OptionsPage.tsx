@@ -525,7 +525,7 @@ function RootsSection({ unlocked }: { unlocked: boolean }) {
               hint={t('rootUrlHint')}
               type="url"
               inputMode="url"
-              placeholder="http://127.0.0.1:8800/pki/root.pem"
+              placeholder={t('rootUrlPlaceholder')}
               value={url}
               onInput={(e) => setUrl(e.currentTarget.value)}
             />
