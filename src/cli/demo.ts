@@ -9,16 +9,7 @@ import type { BrowserName } from '../demo/browsers.ts';
 import { ensureBuild } from '../demo/build.ts';
 import { runDemo } from '../demo/run.ts';
 import { isLuhnValid } from '../protocol/index.ts';
-
-const USAGE = `usage: setwallet demo [--browser chromium|firefox] [--transcript DIR] [--screenshots DIR] [--card PAN]
-  Starts a fresh sandbox on free ports, drives the wallet's production build in a headless browser
-  (default chromium) through first run, the sandbox root, a test card, a one-click purchase at the
-  demo store and the merchant's capture, and prints each SET/2 message as it passes.
-  --transcript DIR    save every SET/2 message there, one file each (01-Me-AqCInitReq.json …),
-                      for setwallet inspect
-  --screenshots DIR   save the confirmation window and the receipt as PNG files
-  --card PAN          the sandbox test card to use (default 4111 1111 1111 1111; see the issuer's
-                      /test-cards page: the others decline)`;
+import { type Invocation, UsageError } from './commands.ts';
 
 interface Flags {
   browser: BrowserName;
@@ -27,44 +18,27 @@ interface Flags {
   card?: string;
 }
 
-function parse(args: string[]): Flags | string {
+function flagsOf(values: Invocation['values']): Flags {
   const flags: Flags = { browser: 'chromium' };
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    const [flag, inline] =
-      a.startsWith('--') && a.includes('=')
-        ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)]
-        : [a, undefined];
-    if (!['--browser', '--transcript', '--screenshots', '--card'].includes(flag)) {
-      return flag.startsWith('-') ? `unknown option "${flag}"` : `unexpected argument "${flag}"`;
-    }
-    const value = inline ?? args[++i];
-    if (value === undefined || value === '') return `${flag} needs a value`;
-    if (flag === '--browser') {
-      if (value !== 'chromium' && value !== 'firefox')
-        return `--browser is chromium or firefox, not "${value}"`;
-      flags.browser = value;
-    } else if (flag === '--transcript') flags.transcriptDir = value;
-    else if (flag === '--screenshots') flags.screenshotsDir = value;
-    else {
-      const pan = value.replace(/[\s-]/g, '');
-      if (!/^\d{12,19}$/.test(pan) || !isLuhnValid(pan)) return `--card ${value} is not a card number`;
-      flags.card = pan;
-    }
+  const browser = values.browser as string | undefined;
+  if (browser !== undefined) {
+    if (browser !== 'chromium' && browser !== 'firefox')
+      throw new UsageError(`--browser is chromium or firefox, not "${browser}"`);
+    flags.browser = browser;
+  }
+  if (typeof values.transcript === 'string') flags.transcriptDir = values.transcript;
+  if (typeof values.screenshots === 'string') flags.screenshotsDir = values.screenshots;
+  if (typeof values.card === 'string') {
+    const pan = values.card.replace(/[\s-]/g, '');
+    if (!/^\d{12,19}$/.test(pan) || !isLuhnValid(pan))
+      throw new UsageError(`--card ${values.card} is not a card number`);
+    flags.card = pan;
   }
   return flags;
 }
 
-export async function runDemoCommand(args: string[]): Promise<number> {
-  if (args.includes('-h') || args.includes('--help')) {
-    console.log(USAGE);
-    return 0;
-  }
-  const flags = parse(args);
-  if (typeof flags === 'string') {
-    console.error(`setwallet demo: ${flags}\n${USAGE}`);
-    return 2;
-  }
+export async function runDemoCommand({ values }: Invocation): Promise<number> {
+  const flags = flagsOf(values);
   if (!ensureBuild()) return 1;
 
   const controller = new AbortController();

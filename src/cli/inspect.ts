@@ -30,8 +30,8 @@ import {
   verifyDualSignature,
   type Wire,
 } from '../protocol/index.ts';
+import type { Invocation } from './commands.ts';
 
-const USAGE = 'usage: setwallet inspect FILE|- [--roots root.pem]';
 const MAX_INPUT_BYTES = 1024 * 1024;
 
 /** Who signs each signed message type (SET-PROFILE §4). */
@@ -48,19 +48,11 @@ const SIGNERS: Partial<Record<Wire['type'], CertificateType[]>> = {
 
 const AnyContent = v.looseObject({ type: v.string() });
 
-export async function runInspect(args: string[]): Promise<number> {
-  let file: string | undefined;
-  let rootsFile: string | undefined;
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    if (a === '--roots') rootsFile = args[++i];
-    else if (file === undefined) file = a;
-    else return usage(`unexpected argument "${a}"`);
-  }
-  if (!file || (args.includes('--roots') && !rootsFile)) return usage();
+export async function runInspect({ values, positionals: [file] }: Invocation): Promise<number> {
+  const rootsFile = values.roots as string | undefined;
   const out: string[] = [];
   try {
-    const input = file === '-' ? readFileSync(0) : readFileSync(file);
+    const input = file === '-' ? readFileSync(0) : readFileSync(file!);
     if (input.length > MAX_INPUT_BYTES)
       throw new SetError('messageTooBig', `the input is over ${MAX_INPUT_BYTES} bytes`);
     const text = input.toString('utf8');
@@ -82,11 +74,6 @@ export async function runInspect(args: string[]): Promise<number> {
     }
     throw e;
   }
-}
-
-function usage(problem?: string): number {
-  console.error(problem ? `setwallet inspect: ${problem}\n${USAGE}` : USAGE);
-  return 2;
 }
 
 export function describeCertificate(c: ParsedCertificate): string[] {

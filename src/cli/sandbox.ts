@@ -7,56 +7,29 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fingerprintText } from '../protocol/index.ts';
 import { DEFAULT_BASE_PORT, startSandbox } from '../sandbox/sandbox.ts';
-
-const USAGE = `usage:
-  setwallet sandbox [--port BASE] [--data DIR]
-      the issuer site (CAs) on BASE, the payment gateway on BASE+1 and the demo store on BASE+2
-      (default BASE ${DEFAULT_BASE_PORT}, DIR .sandbox); PGlite in DIR/db, or PostgreSQL when
-      DATABASE_URL is set. Runs until Ctrl-C.
-  setwallet sandbox revoke SERIAL [--port BASE] [--data DIR]
-      revokes the certificate with that serial number (hex) in the running sandbox`;
+import { type Invocation, UsageError } from './commands.ts';
 
 interface Flags {
   port: number;
   dataDir: string;
-  rest: string[];
 }
 
-function parseFlags(args: string[]): Flags | string {
-  const flags: Flags = { port: DEFAULT_BASE_PORT, dataDir: '.sandbox', rest: [] };
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    if (a === '--port' || a === '--data') {
-      const value = args[++i];
-      if (value === undefined) return `${a} needs a value`;
-      if (a === '--data') flags.dataDir = value;
-      else {
-        const port = Number(value);
-        if (!Number.isInteger(port) || port < 1 || port > 65533)
-          return `--port must be a port number from 1 to 65533`;
-        flags.port = port;
-      }
-    } else if (a.startsWith('-')) return `unknown option "${a}"`;
-    else flags.rest.push(a);
+function flagsOf(values: Invocation['values']): Flags {
+  const flags: Flags = {
+    port: DEFAULT_BASE_PORT,
+    dataDir: (values.data as string | undefined) ?? '.sandbox',
+  };
+  if (typeof values.port === 'string') {
+    const port = Number(values.port);
+    if (!Number.isInteger(port) || port < 1 || port > 65533)
+      throw new UsageError('--port must be a port number from 1 to 65533');
+    flags.port = port;
   }
   return flags;
 }
 
-export async function runSandbox(args: string[]): Promise<number> {
-  if (args[0] === '-h' || args[0] === '--help') {
-    console.log(USAGE);
-    return 0;
-  }
-  const flags = parseFlags(args);
-  if (typeof flags === 'string') {
-    console.error(`setwallet sandbox: ${flags}\n${USAGE}`);
-    return 2;
-  }
-  if (flags.rest[0] === 'revoke') return revoke(flags);
-  if (flags.rest.length) {
-    console.error(`setwallet sandbox: unexpected argument "${flags.rest[0]}"\n${USAGE}`);
-    return 2;
-  }
+export async function runSandbox({ values }: Invocation): Promise<number> {
+  const flags = flagsOf(values);
   const sandbox = await startSandbox({
     port: flags.port,
     dataDir: flags.dataDir,
@@ -83,12 +56,8 @@ Press Ctrl-C to stop.`);
   return 0;
 }
 
-async function revoke(flags: Flags): Promise<number> {
-  const serial = flags.rest[1];
-  if (!serial || flags.rest.length > 2) {
-    console.error(`setwallet sandbox revoke: give one serial number\n${USAGE}`);
-    return 2;
-  }
+export async function runRevoke({ values, positionals: [serial] }: Invocation): Promise<number> {
+  const flags = flagsOf(values);
   const tokenFile = join(flags.dataDir, 'admin-token');
   if (!existsSync(tokenFile)) {
     console.error(

@@ -20,12 +20,8 @@ import { ensureBuild, REPO } from '../demo/build.ts';
 import { runDemo } from '../demo/run.ts';
 import { fingerprintText } from '../protocol/index.ts';
 import { DEFAULT_BASE_PORT, startSandbox } from '../sandbox/sandbox.ts';
+import type { Invocation } from './commands.ts';
 import { exitNow } from './demo.ts';
-
-const USAGE = `usage: setwallet start [--data DIR] [--headless]
-  Builds the wallet if needed, starts the sandbox (data in DIR, default .sandbox) and opens Chromium
-  with the wallet and the demo store. Without a display, or with --headless, runs the scripted demo
-  (setwallet demo) instead.`;
 
 /** Whether a window can be shown: an X or Wayland display, or a desktop OS. */
 export function hasDisplay(env: NodeJS.ProcessEnv = process.env): boolean {
@@ -50,30 +46,11 @@ interface Flags {
   headless: boolean;
 }
 
-function parse(args: string[]): Flags | string {
-  const flags: Flags = { dataDir: '.sandbox', headless: false };
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    if (a === '--data') {
-      const value = args[++i];
-      if (!value) return '--data needs a folder';
-      flags.dataDir = value;
-    } else if (a === '--headless') flags.headless = true;
-    else return `unknown argument "${a}"`;
-  }
-  return flags;
-}
-
-export async function runStart(args: string[]): Promise<number> {
-  if (args.includes('-h') || args.includes('--help')) {
-    console.log(USAGE);
-    return 0;
-  }
-  const flags = parse(args);
-  if (typeof flags === 'string') {
-    console.error(`setwallet start: ${flags}\n${USAGE}`);
-    return 2;
-  }
+export async function runStart({ values }: Invocation): Promise<number> {
+  const flags: Flags = {
+    dataDir: (values.data as string | undefined) ?? '.sandbox',
+    headless: values.headless === true,
+  };
   if (!ensureBuild()) return 1;
   if (flags.headless || !hasDisplay()) return headless(flags);
   return withChromium(flags);

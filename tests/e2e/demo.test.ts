@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test, vi } from 'vitest';
-import { runInspect } from '../../src/cli/inspect.ts';
+import { runCommandLine } from '../../src/cli/commands.ts';
 import { REPO } from '../../src/demo/build.ts';
 import { SCREENSHOTS } from '../../src/demo/run.ts';
 import { TRANSCRIPT_FILE } from '../../src/demo/transcript.ts';
@@ -77,7 +77,7 @@ async function inspect(args: string[]): Promise<{ code: number; output: string }
   const log = vi.spyOn(console, 'log').mockImplementation((...a) => void lines.push(a.join(' ')));
   const error = vi.spyOn(console, 'error').mockImplementation((...a) => void lines.push(a.join(' ')));
   try {
-    return { code: await runInspect(args), output: lines.join('\n') };
+    return { code: await runCommandLine(['inspect', ...args]), output: lines.join('\n') };
   } finally {
     log.mockRestore();
     error.mockRestore();

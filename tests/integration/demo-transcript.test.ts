@@ -6,7 +6,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { runInspect } from '../../src/cli/inspect.ts';
+import { runCommandLine } from '../../src/cli/commands.ts';
 import { sandboxClient, TEST_CARDS } from '../../src/demo/sandbox-client.ts';
 import { TRANSCRIPT_FILE, Transcript } from '../../src/demo/transcript.ts';
 import { VERSION_STRING } from '../../src/protocol/index.ts';
@@ -24,13 +24,13 @@ const transcript = new Transcript((line) => printed.push(line), dir);
 let sandbox: RunningSandbox;
 let xid: string;
 
-/** runInspect's exit code and what it printed. */
+/** setwallet inspect's exit code and what it printed. */
 async function inspect(args: string[]): Promise<{ code: number; output: string }> {
   const lines: string[] = [];
   const log = vi.spyOn(console, 'log').mockImplementation((...a) => void lines.push(a.join(' ')));
   const error = vi.spyOn(console, 'error').mockImplementation((...a) => void lines.push(a.join(' ')));
   try {
-    return { code: await runInspect(args), output: lines.join('\n') };
+    return { code: await runCommandLine(['inspect', ...args]), output: lines.join('\n') };
   } finally {
     log.mockRestore();
     error.mockRestore();

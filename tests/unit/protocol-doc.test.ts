@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { generateExamples } from '../../scripts/protocol-doc.ts';
-import { runInspect } from '../../src/cli/inspect.ts';
+import { runCommandLine } from '../../src/cli/commands.ts';
 import { MESSAGE_TYPES } from '../../src/protocol/index.ts';
 
 const doc = readFileSync(new URL('../../docs/protocol.md', import.meta.url), 'utf8');
@@ -22,7 +22,7 @@ async function inspect(text: string): Promise<{ code: number; out: string; err: 
   const log = vi.spyOn(console, 'log').mockImplementation(() => {});
   const error = vi.spyOn(console, 'error').mockImplementation(() => {});
   try {
-    const code = await runInspect([file, '--roots', join(dir, 'root.pem')]);
+    const code = await runCommandLine(['inspect', file, '--roots', join(dir, 'root.pem')]);
     return { code, out: log.mock.calls.join('\n'), err: error.mock.calls.join('\n') };
   } finally {
     log.mockRestore();
