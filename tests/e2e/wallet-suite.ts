@@ -394,6 +394,9 @@ export function walletSuite(name: BrowserName, options: SuiteOptions) {
       await popup.clickButton(m.t('lockNow'));
       await popup.waitForText(m.t('unlockHeading'));
       expect(await popup.text()).toMatch(word(m.t('statusLocked')));
+      // Locked, the popup is the unlock screen only: nothing about the cards or the payments.
+      for (const hidden of [m.t('cardsHeading'), m.t('receiptsHeading'), m.t('popupThisPage')])
+        expect(await popup.text()).not.toContain(hidden);
       await axe('popup: locked', popup);
       await popup.fill(m.t('passphraseLabel'), 'not the passphrase');
       await popup.clickButton(m.t('unlockButton'));
@@ -402,6 +405,7 @@ export function walletSuite(name: BrowserName, options: SuiteOptions) {
       await popup.clickButton(m.t('unlockButton'));
       await popup.waitForText(m.t('statusUnlocked'), 30_000);
       expect(await popup.hasButton(m.t('lockNow'))).toBe(true);
+      await popup.waitForText(m.t('cardsHeading'));
       await popup.close();
     });
 

@@ -1,7 +1,8 @@
 /**
- * The toolbar popup: the wallet's status (first run → settings; locked → passphrase; lock now),
- * "Pay at <origin>" when the current tab declares a payment initiation (or "Register a card" for
- * a registration initiation), the cards, and the receipts with a detail view and JSON export.
+ * The toolbar popup: the wallet's status (first run → settings; locked → the passphrase and
+ * nothing else; lock now), "Pay at <origin>" when the current tab declares a payment initiation
+ * (or "Register a card" for a registration initiation), the cards, and the receipts with a
+ * detail view and JSON export.
  */
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { browser } from 'wxt/browser';
@@ -129,7 +130,7 @@ export function PopupPage() {
 
       <ErrorNotice error={error} />
 
-      {status.exists ? (
+      {status.unlocked ? (
         <section class="stack" aria-labelledby="here-heading">
           <h2 id="here-heading">{t('popupThisPage')}</h2>
           {here?.payment ? (
@@ -149,11 +150,11 @@ export function PopupPage() {
       {status.exists && !status.unlocked ? (
         <section class="stack" aria-labelledby="unlock-heading">
           <h2 id="unlock-heading">{t('unlockHeading')}</h2>
-          <UnlockForm onUnlocked={() => void load()} autoFocus={!here?.payment && !here?.registration} />
+          <UnlockForm onUnlocked={() => void load()} autoFocus />
         </section>
       ) : null}
 
-      {status.exists ? (
+      {status.unlocked ? (
         <section class="stack" aria-labelledby="cards-heading">
           <h2 id="cards-heading">{t('cardsHeading')}</h2>
           {cards.length === 0 ? <p class="muted">{t('cardsEmpty')}</p> : null}
@@ -167,7 +168,7 @@ export function PopupPage() {
         </section>
       ) : null}
 
-      {status.exists ? (
+      {status.unlocked ? (
         <section class="stack" aria-labelledby="receipts-heading">
           <h2 id="receipts-heading">{t('receiptsHeading')}</h2>
           {receipts.length === 0 ? <p class="muted">{t('receiptsEmpty')}</p> : null}
