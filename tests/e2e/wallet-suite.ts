@@ -44,6 +44,19 @@ export interface SuiteOptions {
   serviceWorkerStop: boolean;
 }
 
+const MIN_TEXT_PX = 14;
+
+/** Elements with visible text of their own whose computed font size is below `min` px. */
+const SMALL_TEXT = (min: number) =>
+  [...document.querySelectorAll('body *')]
+    .filter((e) => [...e.childNodes].some((n) => n.nodeType === 3 && (n.textContent ?? '').trim() !== ''))
+    .filter((e) => (e as HTMLElement).offsetParent !== null || e.tagName === 'BODY')
+    .filter((e) => Number.parseFloat(getComputedStyle(e).fontSize) < min)
+    .map(
+      (e) =>
+        `${e.tagName.toLowerCase()}${e.className ? `.${String(e.className).split(' ').join('.')}` : ''}: ${getComputedStyle(e).fontSize} "${(e.textContent ?? '').trim().slice(0, 40)}"`,
+    );
+
 /** `text` as a whole word or phrase ("Locked" and not "Unlocked"). */
 function word(text: string): RegExp {
   return new RegExp(`(?<![\\p{L}\\p{N}])${escapeRegExp(text)}(?![\\p{L}\\p{N}])`, 'u');
@@ -123,7 +136,7 @@ export function walletSuite(name: BrowserName, options: SuiteOptions) {
 
     /** Runs axe on `page` as it is now (light, then dark), keeping the results under `where`. */
     const axe = async (where: string, page: UiPage) => {
-      axeResults.set(`${where} (light)`, await page.axe());
+      axeResults.set(`${where} (light)`, [...(await page.axe()), ...(await smallText(page))]);
       try {
         await page.colorScheme('dark');
       } catch (e) {
@@ -132,6 +145,14 @@ export function walletSuite(name: BrowserName, options: SuiteOptions) {
       }
       axeResults.set(`${where} (dark)`, await page.axe());
       await page.colorScheme('light');
+    };
+
+    /** Our own rule beside axe's: no visible text a person reads is set below 14 px. */
+    const smallText = async (page: UiPage): Promise<AxeViolation[]> => {
+      const nodes = await page.evaluate(SMALL_TEXT, MIN_TEXT_PX);
+      return nodes.length === 0
+        ? []
+        : [{ id: 'text-below-14px', impact: 'serious', help: 'Body text is at least 14 px', nodes }];
     };
 
     const cardName = (last4: string) => user.cardName(last4);

@@ -42,6 +42,16 @@ function useAction() {
   return { busy, error, setError, run };
 }
 
+/** The settings' sections, in page order, by their headings: the page's navigation links to them. */
+const SECTIONS = [
+  ['vault-heading', 'vaultHeading'],
+  ['cards-heading', 'cardsHeading'],
+  ['register-heading', 'registerSectionHeading'],
+  ['roots-heading', 'rootsHeading'],
+  ['autolock-heading', 'autoLockHeading'],
+  ['backup-heading', 'backupHeading'],
+] as const;
+
 export function OptionsPage() {
   const [status, setStatus] = useState<VaultStatus>();
   const [error, setError] = useState<UiErrorInfo>();
@@ -65,6 +75,15 @@ export function OptionsPage() {
         </>
       ) : (
         <>
+          <nav class="section-nav" aria-label={t('optionsNavLabel')}>
+            <ul>
+              {SECTIONS.map(([id, key]) => (
+                <li key={id}>
+                  <a href={`#${id}`}>{t(key)}</a>
+                </li>
+              ))}
+            </ul>
+          </nav>
           <VaultSection status={status} onChange={() => void reload()} />
           <CardsSection key={`cards-${status.unlocked}`} />
           <RegisterSection />
