@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import preact from '@preact/preset-vite';
 import { defineConfig } from 'wxt';
 
@@ -11,8 +12,20 @@ const icons = { 16: 'icons/16.png', 32: 'icons/32.png', 48: 'icons/48.png', 128:
 // which every tabs event and the sender carry), windows.create and the badge need no permission.
 // The content script runs on https pages and local development servers, where a checkout or an
 // issuer page may declare an initiation (entrypoints/content.ts).
+// `npm run dev` (WXT's development mode, reloading on save) opens the wallet in Debian's Chromium,
+// or Firefox with `npm run dev -- -b firefox`, on the demo store of a sandbox you run beside it
+// (`npx setwallet sandbox`). Elsewhere WXT finds the installed Chrome or Firefox itself.
+const DEBIAN = { chrome: '/usr/bin/chromium', firefox: '/usr/bin/firefox-esr' };
+const SANDBOX_STORE = process.env.SET_SANDBOX_STORE ?? 'http://127.0.0.1:8702';
+
 export default defineConfig({
   modules: ['@wxt-dev/webextension-polyfill'],
+  webExt: {
+    binaries: Object.fromEntries(Object.entries(DEBIAN).filter(([, path]) => existsSync(path))),
+    // Chromium refuses to start as root with its sandbox on (containers, CI machines).
+    chromiumArgs: ['--no-first-run', ...(process.getuid?.() === 0 ? ['--no-sandbox'] : [])],
+    startUrls: [SANDBOX_STORE],
+  },
   vite: () => ({ plugins: [preact()] }),
   manifest: ({ browser }) => ({
     name: '__MSG_extName__',
