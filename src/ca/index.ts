@@ -5,7 +5,8 @@
  *
  * - The CCA registers cards over SET (CardCInit → RegForm → CertReq/CertRes), binding the unique
  *   cardholder ID to PANSecret; the MCA and PCA enrol merchants and gateways (Me-AqCInit →
- *   CertReq/CertRes). Every request is parsed by src/protocol, every failure is a signed SET Error
+ *   CertReq/CertRes). The MCA assigns MerchantIDs and keeps one enrolment per ID and name
+ *   (merchant-identity.ts). Every request is parsed by src/protocol, every failure is a signed SET Error
  *   with a 4xx status, and retried requests get their first answer.
  * - Pages: issuer home, the registration page declaring a registration initiation, the test
  *   cards, the issued certificates with revocation.
@@ -36,4 +37,5 @@ export { DEFAULT_CARDHOLDER_FORM, DEFAULT_GATEWAY_FORM, DEFAULT_MERCHANT_FORM } 
 export { CRL_REFRESH_MS, CRL_VALIDITY_MS, type RevocationResult } from './revocation.ts';
 export { CCA_ENDPOINT, createIssuerSite, type IssuerSite } from './site.ts';
 export type { IssuingCa } from './store/certificates.ts';
+export { MERCHANT_ID_PATTERN, merchantNameKey } from './store/merchant-enrolments.ts';
 export { PENDING_TTL_MS } from './store/pending.ts';

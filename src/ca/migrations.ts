@@ -10,6 +10,10 @@
  * - ca_brand_crl_identifiers: the current signed BrandCRLIdentifier and its sequence number.
  * - ca_responses: the answer given to each request, by RRPID, so that a retried identical
  *   request (same RRPID, same bytes) gets the same answer and never a second certificate.
+ * - ca_merchant_enrolments (002): one row per MerchantID the MCA assigned, with the merchant's
+ *   name (unique under name_key, its normalised form) and the thumbprint of its current signature
+ *   certificate, the only key that may renew it. ca_certificates.merchant_id links every
+ *   certificate of that merchant: its key lineage (SET-PROFILE §6 "Merchant identity").
  */
 import type { Migration } from '../storage/index.ts';
 
@@ -74,6 +78,22 @@ CREATE TABLE ca_responses (
   PRIMARY KEY (ca, rrpid)
 );
 CREATE INDEX ca_responses_created ON ca_responses (created_at);
+`,
+  },
+  {
+    id: 'ca/002-merchant-enrolments',
+    sql: `
+CREATE TABLE ca_merchant_enrolments (
+  merchant_id text PRIMARY KEY,
+  name text NOT NULL,
+  name_key text NOT NULL UNIQUE,
+  current_thumbprint bytea UNIQUE,
+  enrolled_at timestamptz NOT NULL,
+  renewed_at timestamptz,
+  renewals integer NOT NULL DEFAULT 0 CHECK (renewals >= 0)
+);
+ALTER TABLE ca_certificates ADD COLUMN merchant_id text REFERENCES ca_merchant_enrolments (merchant_id);
+CREATE INDEX ca_certificates_merchant ON ca_certificates (merchant_id) WHERE merchant_id IS NOT NULL;
 `,
   },
 ];

@@ -2,14 +2,15 @@
  * Enrolment of the sandbox's own merchant and gateway with the MCA and PCA, over SET and over
  * HTTP, exactly as an outside merchant or acquirer would do it (SET Book 2 "Merchant/Acquirer
  * registration"): Me-AqCInitReq → Me-AqCInitRes, then CertReq → CertRes, giving a signature
- * certificate and a key-exchange certificate.
+ * certificate and a key-exchange certificate. The MCA assigns the MerchantID; a merchant that
+ * `renews` with its current signature certificate (and key) keeps it.
  */
 import {
   buildCertReq,
   buildMeAqCInitReq,
   encodeWire,
   generateKeyPair,
-  type MerchantData,
+  type MerchantRequestData,
   type ParsedCertificate,
   TrustStore,
   verifyCertRes,
@@ -17,6 +18,11 @@ import {
 } from '../protocol/index.ts';
 import type { KeyedCertificate } from './pki-files.ts';
 import { postSet } from './post-set.ts';
+
+/** The CA answered with a rejected CertRes: a business refusal, with the CA's reason. */
+export class EnrolmentRefused extends Error {
+  override name = 'EnrolmentRefused';
+}
 
 export interface Enrolled {
   signature: KeyedCertificate;
@@ -26,9 +32,11 @@ export interface Enrolled {
 export type EnrolRequest =
   | {
       requestType: 'merchant';
-      merchantData: MerchantData;
+      merchantData: MerchantRequestData;
       origins: string[];
       answers: Record<string, string>;
+      /** The current signature certificate and key: renew it, keeping its MerchantID. */
+      renewing?: KeyedCertificate;
     }
   | { requestType: 'gateway'; answers: Record<string, string> };
 
@@ -60,6 +68,14 @@ export async function enrol(
             kxPublicKey: keyExchange.publicKey,
             merchantData: request.merchantData,
             origins: request.origins,
+            ...(request.renewing
+              ? {
+                  renewal: {
+                    certificate: request.renewing.certificate,
+                    privateKey: request.renewing.privateKey,
+                  },
+                }
+              : {}),
           }
         : { requestType: 'gateway', kxPublicKey: keyExchange.publicKey },
     answers: request.answers,
@@ -70,10 +86,12 @@ export async function enrol(
     certReq.content,
     ctx,
   );
-  if (certRes.status !== 'issued' || !certRes.kxCertificate || !certRes.kxPath) {
-    throw new Error(
-      `the ${request.requestType === 'merchant' ? 'MCA' : 'PCA'} did not issue certificates: ${certRes.status === 'rejected' ? (certRes.reason ?? 'no reason given') : 'no key-exchange certificate'}`,
-    );
+  const ca = request.requestType === 'merchant' ? 'MCA' : 'PCA';
+  if (certRes.status === 'rejected') {
+    throw new EnrolmentRefused(`the ${ca} refused: ${certRes.reason ?? 'no reason given'}`);
+  }
+  if (!certRes.kxCertificate || !certRes.kxPath) {
+    throw new Error(`the ${ca} issued no key-exchange certificate`);
   }
   const withoutRoot = (chain: ParsedCertificate[]) => chain.filter((c) => c.certificateType !== 'root');
   return {

@@ -7,12 +7,13 @@
  * First start creates the CA hierarchy in DATA/pki; the gateway and the demo merchant then enrol
  * with the PCA and MCA over SET and HTTP (Me-AqCInit → CertReq → CertRes), and keep their keys in
  * DATA/gateway and DATA/merchant. Later starts reuse everything. A merchant certificate bound to
- * another origin (the store moved port) is replaced by a fresh enrolment.
+ * another origin (the store moved port) is renewed with its current key, so the merchant keeps the
+ * MerchantID the MCA assigned it.
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createIssuerSite, type IssuerSite } from '../ca/index.ts';
+import { createIssuerSite, type IssuerSite, MERCHANT_ID_PATTERN } from '../ca/index.ts';
 import {
   createGateway,
   createIssuerSimulator,
@@ -24,7 +25,7 @@ import { createGatewayClient } from '../merchant/index.ts';
 import { b64u, buildSandboxHierarchy, type ParsedCertificate } from '../protocol/index.ts';
 import { type Database, openDatabase } from '../storage/index.ts';
 import { createDemoStore } from '../store/index.ts';
-import { enrol } from './enrol.ts';
+import { EnrolmentRefused, enrol } from './enrol.ts';
 import {
   hasEntry,
   type KeyedCertificate,
@@ -37,8 +38,8 @@ import {
 export const DEFAULT_BASE_PORT = 8700;
 export const BRAND_ID = 'SETPay';
 export const ISSUER_NAME = 'SETPay Sandbox Bank';
+/** The demo merchant as it asks the MCA; its MerchantID is the one the MCA assigns. */
 export const DEMO_MERCHANT = {
-  merchantId: 'DEMO-0001',
   name: 'SET Demo Store',
   city: 'Springfield',
   country: 'US',
@@ -152,18 +153,32 @@ export async function startSandbox(opts: SandboxOptions): Promise<RunningSandbox
         BRAND_ID,
       ),
     );
-    const merchantKeys = await keysFor(join(dataDir, 'merchant'), 'merchant', storeServer.url, async () =>
-      enrol(
-        `${issuerServer.url}/set/mca`,
-        { requestType: 'merchant', merchantData: DEMO_MERCHANT, origins: [storeServer.url], answers: {} },
-        root,
-        BRAND_ID,
-      ),
+    const merchantKeys = await keysFor(
+      join(dataDir, 'merchant'),
+      'merchant',
+      storeServer.url,
+      async (renewing) =>
+        enrol(
+          `${issuerServer.url}/set/mca`,
+          {
+            requestType: 'merchant',
+            merchantData: DEMO_MERCHANT,
+            origins: [storeServer.url],
+            answers: {},
+            ...(renewing ? { renewing } : {}),
+          },
+          root,
+          BRAND_ID,
+        ),
     );
     if (gatewayKeys.enrolled)
       log('› the payment gateway enrolled with the PCA over SET (Me-AqCInit → CertReq → CertRes)');
-    if (merchantKeys.enrolled)
-      log(`› the demo merchant enrolled with the MCA over SET, bound to ${storeServer.url}`);
+    if (merchantKeys.enrolled) {
+      const id = merchantKeys.signature.certificate.merchantData?.merchantId;
+      log(
+        `› the demo merchant ${merchantKeys.enrolled === 'renewed' ? 'renewed' : 'enrolled'} with the MCA over SET as ${id}, bound to ${storeServer.url}`,
+      );
+    }
 
     const crls = () => issuer.currentCrls();
     const gateway = await createGateway({
@@ -248,28 +263,50 @@ function secretFile(path: string): string {
 
 /**
  * The signature and key-exchange keys of one party: read from `dir`, or enrolled anew when
- * missing (or, for the merchant, when the certificate names another origin than `origin`).
+ * missing. A merchant whose certificate names another origin than `origin` renews with its
+ * current key and keeps its MerchantID; it enrols anew only when the MCA refuses the renewal (the
+ * database was reset) or its certificate predates MCA-assigned MerchantIDs.
  */
 async function keysFor(
   dir: string,
   prefix: 'gateway' | 'merchant',
   origin: string | undefined,
-  enrolNow: () => Promise<{ signature: KeyedCertificate; keyExchange: KeyedCertificate }>,
-): Promise<{ signature: KeyedCertificate; keyExchange: KeyedCertificate; enrolled: boolean }> {
+  enrolNow: (
+    renewing?: KeyedCertificate,
+  ) => Promise<{ signature: KeyedCertificate; keyExchange: KeyedCertificate }>,
+): Promise<{
+  signature: KeyedCertificate;
+  keyExchange: KeyedCertificate;
+  enrolled: false | 'enrolled' | 'renewed';
+}> {
   const sig = `${prefix}-sig`;
   const kx = `${prefix}-kx`;
+  let renewable: KeyedCertificate | undefined;
   if (hasEntry(dir, sig) && hasEntry(dir, kx)) {
     const signature = readEntry(dir, sig);
     const keyExchange = readEntry(dir, kx);
     const stillValid =
       signature.certificate.notAfter > new Date() && keyExchange.certificate.notAfter > new Date();
     const sameOrigin = origin === undefined || signature.certificate.origins.includes(origin);
-    if (stillValid && sameOrigin) return { signature, keyExchange, enrolled: false };
+    const assignedId =
+      prefix !== 'merchant' || MERCHANT_ID_PATTERN.test(signature.certificate.merchantData?.merchantId ?? '');
+    if (stillValid && sameOrigin && assignedId) return { signature, keyExchange, enrolled: false };
+    if (stillValid && assignedId && prefix === 'merchant') renewable = signature;
   }
-  const fresh = await enrolNow();
+  let fresh: { signature: KeyedCertificate; keyExchange: KeyedCertificate } | undefined;
+  let enrolled: 'enrolled' | 'renewed' = 'enrolled';
+  if (renewable) {
+    try {
+      fresh = await enrolNow(renewable);
+      enrolled = 'renewed';
+    } catch (e) {
+      if (!(e instanceof EnrolmentRefused)) throw e;
+    }
+  }
+  fresh ??= await enrolNow();
   writeEntry(dir, sig, fresh.signature);
   writeEntry(dir, kx, fresh.keyExchange);
-  return { ...fresh, enrolled: true };
+  return { ...fresh, enrolled };
 }
 
 /** A server bound now and given its handler later, so its origin is known before it serves. */

@@ -193,6 +193,7 @@ describe.each(backends)('issuer site on $name', (backend: Backend) => {
     return { ...started, ...built, certRes: res.text, verified };
   }
 
+  let merchantCount = 0;
   async function enrol(requestType: 'merchant' | 'gateway', origins = [MERCHANT_ORIGIN]) {
     const path = requestType === 'merchant' ? '/set/mca' : '/set/pca';
     const ctx = { trust: freshTrust(), clock: clock() };
@@ -207,9 +208,9 @@ describe.each(backends)('issuer site on $name', (backend: Backend) => {
         ? {
             requestType,
             kxPublicKey: kx.publicKey,
+            // The MCA assigns the MerchantID; two merchants may not share a name.
             merchantData: {
-              merchantId: 'DEMO-0002',
-              name: 'SET Test Store',
+              name: `SET Test Store ${++merchantCount}`,
               city: 'Springfield',
               country: 'US',
               categoryCode: '5999',
@@ -344,7 +345,8 @@ describe.each(backends)('issuer site on $name', (backend: Backend) => {
       expect(v.status).toBe('issued');
       if (v.status !== 'issued') return;
       expect(v.certificate.origins).toEqual([MERCHANT_ORIGIN]);
-      expect(v.certificate.merchantData?.merchantId).toBe('DEMO-0002');
+      expect(v.certificate.merchantData?.merchantId).toMatch(/^M\d{15}$/);
+      expect(v.kxCertificate?.merchantData?.merchantId).toBe(v.certificate.merchantData?.merchantId);
       expect(v.kxCertificate?.keyRole).toBe('key-exchange');
       expect(v.path.chain[1]!.thumbprint).toEqual(world.party('mca').certificate.thumbprint);
       expect(await certificateCount()).toBe(before + 2);

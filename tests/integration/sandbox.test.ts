@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MERCHANT_ID_PATTERN } from '../../src/ca/index.ts';
 import { DEFAULT_TEST_CARDS } from '../../src/gateway/index.ts';
 import {
   hex,
@@ -16,6 +17,7 @@ import {
   REGISTRATION_INITIATION_TYPE,
   SetError,
 } from '../../src/protocol/index.ts';
+import { readEntry } from '../../src/sandbox/pki-files.ts';
 import { type RunningSandbox, startSandbox } from '../../src/sandbox/sandbox.ts';
 import { payOverHttp, registerOverHttp } from '../support/http-wallet.ts';
 import type { Cardholder } from '../support/world.ts';
@@ -218,11 +220,22 @@ describe('the sandbox over HTTP', () => {
         .sort();
     const before = await ledger();
     expect(before.length).toBeGreaterThan(5);
+    const merchantCert = () => readEntry(join(dataDir, 'merchant'), 'merchant-sig').certificate;
+    const enrolled = merchantCert();
+    const merchantId = enrolled.merchantData?.merchantId;
+    expect(merchantId).toMatch(MERCHANT_ID_PATTERN);
     await sandbox.close();
-    sandbox = await startSandbox({ port: 0, dataDir, issuerTimeoutMs: 300, log: () => {} });
+    const logs: string[] = [];
+    sandbox = await startSandbox({ port: 0, dataDir, issuerTimeoutMs: 300, log: (l) => logs.push(l) });
     expect(hex(sandbox.root.thumbprint)).toBe(root);
     expect(await ledger()).toEqual(before);
-    // The store moved port (port 0): the merchant re-enrolled for its new origin, the root stayed.
+    // The store moved port (port 0): the merchant renewed for its new origin and kept the
+    // MerchantID the MCA assigned it; the root stayed.
+    const renewed = merchantCert();
+    expect(renewed.origins).toEqual([sandbox.urls.store]);
+    expect(renewed.merchantData?.merchantId).toBe(merchantId);
+    expect(hex(renewed.thumbprint)).not.toBe(hex(enrolled.thumbprint));
+    expect(logs.join('\n')).toContain(`renewed with the MCA over SET as ${merchantId}`);
     const other = cardholders.get(DECLINE)!;
     const orderId = await placeOrder({ poster: 1 });
     const { receipt } = await payOverHttp(`${sandbox.urls.store}/set`, sandbox.root, other, orderId);

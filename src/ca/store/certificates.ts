@@ -68,14 +68,16 @@ export async function recordCertificate(
     issuedAt: Date;
     lidCA?: string;
     cardLast4?: string;
+    /** A merchant's certificates: its enrolment (ca_merchant_enrolments), the key lineage. */
+    merchantId?: string;
     ifAbsent?: boolean;
   },
 ): Promise<void> {
   const cert = c.certificate;
   await sql.query(
     `INSERT INTO ca_certificates (serial, issuer_ca, certificate_type, key_role, subject_dn, common_name,
-       card_last4, thumbprint, der, not_before, not_after, issued_at, lid_ca)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)${c.ifAbsent ? ' ON CONFLICT DO NOTHING' : ''}`,
+       card_last4, thumbprint, der, not_before, not_after, issued_at, lid_ca, merchant_id)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)${c.ifAbsent ? ' ON CONFLICT DO NOTHING' : ''}`,
     [
       cert.serialNumber,
       c.issuer,
@@ -90,6 +92,7 @@ export async function recordCertificate(
       cert.notAfter,
       c.issuedAt,
       c.lidCA ?? null,
+      c.merchantId ?? null,
     ],
   );
 }

@@ -24,7 +24,7 @@ import type {
 } from '../../pki/types.ts';
 import { CARD_SECRET_LENGTH, panSecretOf, uniqueCardholderId } from '../../pki/unique-id.ts';
 import { AEAD_KEY_LENGTH, AEAD_NONCE_LENGTH, aeadOpen, aeadSeal } from '../../primitives/aead.ts';
-import { isValidPublicKey, publicKeyOf } from '../../primitives/ecdsa.ts';
+import { isValidPublicKey, publicKeyOf, sign, verify } from '../../primitives/ecdsa.ts';
 import { constantTimeEqual, randomBytes, randomNonce } from '../../primitives/hash.ts';
 import {
   b64uMax,
@@ -48,6 +48,7 @@ import {
   SignedBody,
   type Signer,
   signContent,
+  signedDataTbs,
   signWithKey,
   verifySigned,
   verifyWithKey,
@@ -75,8 +76,13 @@ export function caSignature(requestType: RequestType): Expectation {
   return { types: [caTypeFor(requestType)], keyRole: 'signature' };
 }
 
+/**
+ * merchantData as a merchant asks for it. The MerchantID is the MCA's to assign (SET-PROFILE §6
+ * "Merchant identity"): a requester leaves `merchantId` out, or, renewing, names the ID its current
+ * certificate carries. The issued certificates carry the ID the MCA chose.
+ */
 export const MerchantDataFields = v.strictObject({
-  merchantId: Label,
+  merchantId: v.optional(Label),
   name: v.pipe(v.string(), v.minLength(1), v.maxLength(128)),
   city: v.pipe(v.string(), v.minLength(1), v.maxLength(64)),
   stateProvince: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(64))),
@@ -111,6 +117,15 @@ const certReqCommon = {
   caBackKey: b64uOf(AEAD_KEY_LENGTH),
 };
 
+const MAX_CERT_BYTES = 4096;
+
+/**
+ * A merchant's renewal (SET Book 2 "Certificate renewal": the request is signed by the old key as
+ * well): the merchant's current signature certificate, whose key also signs the request
+ * (ProofOfPossession.renewalSig). The MCA keeps that certificate's MerchantID.
+ */
+export const Renewal = v.strictObject({ certificate: b64uMax(MAX_CERT_BYTES) });
+
 export const CertReqData = v.variant('requestType', [
   v.strictObject({ ...certReqCommon, requestType: v.literal('cardholder'), panData0: PANData0 }),
   v.strictObject({
@@ -119,6 +134,7 @@ export const CertReqData = v.variant('requestType', [
     kxPublicKey: PublicKey,
     merchantData: MerchantDataFields,
     origins: v.pipe(v.array(WebOrigin), v.minLength(1), v.maxLength(MAX_ORIGINS)),
+    renewal: v.optional(Renewal),
   }),
   v.strictObject({ ...certReqCommon, requestType: v.literal('gateway'), kxPublicKey: PublicKey }),
 ]);
@@ -128,15 +144,27 @@ export type CertReqData = v.InferOutput<typeof CertReqData>;
 export const ProofOfPossession = v.strictObject({
   content: v.pipe(v.string(), v.maxLength(Math.ceil((MAX_CONTENT_BYTES * 4) / 3))),
   sig: Signature,
+  /** A renewal: the same content bytes signed by the key of the certificate being renewed. */
+  renewalSig: v.optional(Signature),
 });
 
 export const CertReqBody = v.strictObject({ sealed: SealedBody });
 export type CertReqBody = v.InferOutput<typeof CertReqBody>;
 
+/** merchantData as requested: the MCA assigns `merchantId` (a renewal may name its current one). */
+export type MerchantRequestData = Omit<MerchantData, 'merchantId'> & { merchantId?: string };
+
 /** What the requester asks to be certified, beside its signature key. */
 export type CertRequest =
   | { requestType: 'cardholder'; card: { pan: string; expiry: string }; cardSecret?: Uint8Array }
-  | { requestType: 'merchant'; kxPublicKey: Uint8Array; merchantData: MerchantData; origins: string[] }
+  | {
+      requestType: 'merchant';
+      kxPublicKey: Uint8Array;
+      merchantData: MerchantRequestData;
+      origins: string[];
+      /** Renewing: the current signature certificate and its key, which co-signs the request. */
+      renewal?: { certificate: ParsedCertificate; privateKey: Uint8Array };
+    }
   | { requestType: 'gateway'; kxPublicKey: Uint8Array };
 
 export interface BuiltCertReq {
@@ -196,11 +224,19 @@ export function buildCertReq(p: {
       kxPublicKey: b64u(r.kxPublicKey),
       merchantData: r.merchantData,
       origins: r.origins,
+      ...(r.renewal ? { renewal: { certificate: b64u(r.renewal.certificate.der) } } : {}),
     };
   } else {
     content = { ...common, requestType: 'gateway', kxPublicKey: b64u(r.kxPublicKey) };
   }
-  const pop = signWithKey(content, p.privateKey);
+  const signed = signWithKey(content, p.privateKey);
+  const pop =
+    r.requestType === 'merchant' && r.renewal
+      ? {
+          ...signed,
+          renewalSig: b64u(sign(signedDataTbs(fromB64u(signed.content, 'content')), r.renewal.privateKey)),
+        }
+      : signed;
   const body = { sealed: sealTo(p.caKeyExchange, 'CertReq', jsonBytes(pop)) };
   const wire = makeWire('CertReq', headerFor(content), body);
   return { wire, content, caBackKey, ...(cardSecret ? { cardSecret } : {}) };
@@ -217,6 +253,11 @@ export interface OpenedCertReq {
   content: CertReqData;
   /** The new signature key, proven by the request's own signature. */
   publicKey: Uint8Array;
+  /**
+   * A merchant's renewal: the certificate it renews, whose key signed this very request. Whether
+   * it is this MCA's, current and unrevoked is the CA's to check against its records.
+   */
+  renewing?: ParsedCertificate;
 }
 
 /**
@@ -236,9 +277,10 @@ export function openCertReq(
   // The key to verify with is inside the content: read it unverified, then verify and re-read.
   const claimed = parsePlain(pop.content, CertReqData, 'CertReq').content;
   const publicKey = fromB64u(claimed.publicKey, 'publicKey');
-  const { content } = verifyWithKey(pop, publicKey, CertReqData, 'CertReq');
+  const { content, bytes } = verifyWithKey(pop, publicKey, CertReqData, 'CertReq');
   checkHeader(wire, content);
   checkDate(content.date, clock, 'CertReq');
+  const renewing = checkRenewal(content, pop.renewalSig, bytes);
   if (content.requestType !== 'cardholder') {
     const kx = fromB64u(content.kxPublicKey, 'kxPublicKey');
     if (!isValidPublicKey(kx)) fail('decodingFailure', 'kxPublicKey is not a P-256 public key');
@@ -259,7 +301,30 @@ export function openCertReq(
       `CertReq asks for a ${content.requestType} certificate in a ${pending.requestType} registration`,
     );
   }
-  return { content, publicKey };
+  return { content, publicKey, ...(renewing ? { renewing } : {}) };
+}
+
+/** A renewal's certificate must be a merchant signature certificate whose key signed `bytes` too. */
+function checkRenewal(
+  content: CertReqData,
+  renewalSig: string | undefined,
+  bytes: Uint8Array,
+): ParsedCertificate | undefined {
+  const renewal = content.requestType === 'merchant' ? content.renewal : undefined;
+  if (!renewal) {
+    if (renewalSig !== undefined)
+      fail('decodingFailure', 'CertReq carries a renewal signature but renews nothing');
+    return undefined;
+  }
+  const certificate = parseCertificate(fromB64u(renewal.certificate, 'renewal.certificate'));
+  if (certificate.certificateType !== 'merchant' || certificate.keyRole !== 'signature') {
+    fail('invalidCertificate', 'a renewal names the merchant signature certificate being renewed');
+  }
+  if (renewalSig === undefined) fail('signatureFailure', 'a renewal must also be signed by the current key');
+  if (!verify(fromB64u(renewalSig, 'renewalSig'), signedDataTbs(bytes), certificate.publicKey)) {
+    fail('signatureFailure', 'the renewal signature does not verify with the certificate being renewed');
+  }
+  return certificate;
 }
 
 /** A CA's decision on a CertReq. A rejection is a business result, carried in CertRes. */
@@ -288,6 +353,8 @@ export function issueFromCertReq(p: {
   req: CertReqData;
   issuer: Issuer;
   subject?: DistinguishedName;
+  /** A merchant: the MerchantID the MCA assigned (default: the one requested, for tests). */
+  merchantId?: string;
   now?: Date;
 }): IssuedCertificates {
   const req = p.req;
@@ -322,7 +389,10 @@ export function issueFromCertReq(p: {
       return { status: 'issued', certificate, nonceCca };
     }
     case 'merchant': {
-      const merchantData = req.merchantData;
+      const merchantId = p.merchantId ?? req.merchantData.merchantId;
+      if (merchantId === undefined)
+        fail('unspecifiedFailure', 'the Merchant CA has not assigned a MerchantID');
+      const merchantData: MerchantData = { ...req.merchantData, merchantId };
       const subject = p.subject ?? { commonName: merchantData.name, country: merchantData.country };
       const common = { certificateType: 'merchant' as const, subject, merchantData, ...validity };
       const certificate = issueEndEntity(p.issuer, {
@@ -352,7 +422,6 @@ export function issueFromCertReq(p: {
   }
 }
 
-const MAX_CERT_BYTES = 4096;
 export const MAX_REASON_LENGTH = 1024;
 
 const certResCommon = {
@@ -514,9 +583,18 @@ export function verifyCertRes(
     fail('decodingFailure', `CertRes for a ${req.requestType} lacks the key-exchange certificate`);
   const kx = checkIssued(content.kxCertificate, req.kxPublicKey, 'key-exchange', req, ca, ctx);
   if (req.requestType === 'merchant') {
+    // The MCA assigns the MerchantID; a renewal keeps the one of the certificate it renews.
+    const renewed = req.renewal
+      ? parseCertificate(fromB64u(req.renewal.certificate, 'renewal.certificate')).merchantData?.merchantId
+      : undefined;
+    const expectedId = req.merchantData.merchantId ?? renewed;
+    const assigned = issued.certificate.merchantData?.merchantId;
     for (const cert of [issued.certificate, kx.certificate]) {
       if (!sameMerchantData(cert.merchantData, req.merchantData)) {
         fail('invalidCertificate', 'the new merchant certificate carries other merchant data than requested');
+      }
+      if (cert.merchantData?.merchantId !== (expectedId ?? assigned)) {
+        fail('invalidCertificate', 'the new merchant certificates carry another MerchantID than expected');
       }
     }
     const named = new Set(issued.certificate.origins);
@@ -551,10 +629,10 @@ function checkIssued(
   return { certificate, path };
 }
 
-function sameMerchantData(a: MerchantData | undefined, b: MerchantData): boolean {
+/** The same merchant data, the MerchantID aside (the MCA's to assign). */
+function sameMerchantData(a: MerchantData | undefined, b: MerchantRequestData): boolean {
   return (
     a !== undefined &&
-    a.merchantId === b.merchantId &&
     a.name === b.name &&
     a.city === b.city &&
     a.stateProvince === b.stateProvince &&
