@@ -33,6 +33,10 @@ export interface CardSummary {
   validTo: string;
   sandbox: boolean;
   isDefault: boolean;
+  /**
+   * The name of the cardholder CA that certified the card, from its certificate verified at
+   * registration (the card's chain), never from the page the card was registered on.
+   */
   issuerName?: string;
 }
 
@@ -46,7 +50,6 @@ export interface NewCard {
   privateKey: Uint8Array;
   /** The verified certificate path: cardholder certificate first, trusted root last. */
   path: ValidatedPath;
-  issuerName?: string;
 }
 
 export const secretIdOf = (cardId: string) => `card/${cardId}`;
@@ -129,7 +132,6 @@ export class Cards {
       certificate: b64u(certificate.der),
       chain: card.path.chain.slice(1, -1).map((c) => b64u(c.der)),
       rootThumbprint: hex(card.path.root.thumbprint),
-      ...(card.issuerName ? { issuerName: card.issuerName } : {}),
       addedAt,
     };
     const secrets: CardSecrets = {
@@ -180,6 +182,9 @@ export class Cards {
 
   private summarise(r: CardRecord, isDefault: boolean, expiry: string | undefined): CardSummary {
     const cert: ParsedCertificate = parseCertificate(fromB64u(r.certificate, 'certificate'));
+    // The CCA is the first CA of the chain verified at registration. A label an older wallet kept
+    // from the registering page (r.issuerName) is ignored: a page could name any bank.
+    const cca = r.chain[0] ? parseCertificate(fromB64u(r.chain[0], 'certificate')) : undefined;
     return {
       id: r.id,
       brand: r.brand,
@@ -190,7 +195,7 @@ export class Cards {
       validTo: cert.notAfter.toISOString(),
       sandbox: this.roots.isSandbox(fromHex(r.rootThumbprint)),
       isDefault,
-      ...(r.issuerName ? { issuerName: r.issuerName } : {}),
+      ...(cca?.certificateType === 'cardholder-ca' ? { issuerName: cca.subject.commonName } : {}),
     };
   }
 }

@@ -53,7 +53,10 @@ export interface RegistrationView {
   registrationId: string;
   step: RegistrationStep;
   brand: string;
-  /** From the page's initiation: a display hint only. */
+  /**
+   * From the page's initiation: shown only as what the page says. The card's issuer label comes
+   * from the verified CCA certificate (CardSummary.issuerName).
+   */
   issuerName?: string;
   /** The issuer page's origin, as the browser reported it. */
   origin: string;
@@ -216,7 +219,6 @@ export class Registrations {
       panSecret: res.panSecret!,
       privateKey: keys.privateKey,
       path: res.path,
-      ...(state.issuerName ? { issuerName: state.issuerName } : {}),
     });
     return view({ ...state, step: 'done' }, { card });
   }

@@ -182,7 +182,8 @@ describe('wallet registration', () => {
       expiry: '202912',
       sandbox: true,
       isDefault: true,
-      issuerName: 'SETPay Sandbox Bank',
+      // The verified CCA certificate's name, not the page's 'SETPay Sandbox Bank'.
+      issuerName: 'SETPay Cardholder CA',
     });
     expect(cca.seen.map((w) => decodeWire(w).type)).toEqual(['CardCInitReq', 'RegFormReq', 'CertReq']);
     // The PAN never travelled in clear.
@@ -316,5 +317,55 @@ describe('wallet registration', () => {
     const done = await built.registrations.submit(started.registrationId, answers, cca.send);
     expect(done.card?.sandbox).toBe(false);
     await rejects(built.roots.remove((await built.roots.list())[0]!.fingerprint), 'unknownRoot');
+  });
+});
+
+describe('a card’s issuer label', () => {
+  const world = makeWorld();
+  const platform: WalletPlatform = {
+    indexedDB: new IDBFactory(),
+    session: memorySession(),
+    alarms: { create: () => {}, clear: async () => true },
+    now: () => world.clock.now,
+  };
+  let wallet: Wallet;
+
+  beforeAll(async () => {
+    wallet = await createWallet(platform);
+    await wallet.vault.create(PASS);
+    await wallet.roots.confirm((await wallet.roots.propose(certificateToPem(world.root.der))).fingerprint);
+  });
+
+  it('comes from the verified CCA certificate, never from the registering page', async () => {
+    const cca = ccaEndpoint(world);
+    // A page on an origin of its own that names a bank it is not.
+    const forged = JSON.stringify({ ...JSON.parse(INITIATION), issuerName: 'Trusted National Bank' });
+    const started = await wallet.registrations.start(
+      { initiation: forged, origin: 'https://phish.example' },
+      cca.send,
+    );
+    // During registration the page's words are shown as the page's, beside the verified CA.
+    expect(started.issuerName).toBe('Trusted National Bank');
+    expect(started.ca.name).toBe('SETPay Cardholder CA');
+    const form = await wallet.registrations.enterCard(
+      started.registrationId,
+      { pan: PAN, expiry: '202912' },
+      cca.send,
+    );
+    const done = await wallet.registrations.submit(
+      form.registrationId,
+      { fullName: 'Ada Lovelace', postcode: 'N1 9GU' },
+      cca.send,
+    );
+    expect(done.card?.issuerName).toBe('SETPay Cardholder CA');
+    const listed = await wallet.cards.list();
+    expect(listed.map((c) => c.issuerName)).toEqual(['SETPay Cardholder CA']);
+    const record = await wallet.db.get('cards', done.card!.id);
+    expect(JSON.stringify(record)).not.toContain('Trusted National Bank');
+
+    // A label an older wallet kept from the page is ignored too.
+    await wallet.db.put('cards', { ...record!, issuerName: 'Trusted National Bank' });
+    expect((await wallet.cards.summary(done.card!.id)).issuerName).toBe('SETPay Cardholder CA');
+    expect(JSON.stringify(await wallet.cards.list())).not.toContain('Trusted National Bank');
   });
 });

@@ -52,6 +52,7 @@ export interface CardRecord {
   chain: string[];
   /** Hex SHA-256 of the trusted root the certificate chained to at registration. */
   rootThumbprint: string;
+  /** Kept by older wallets from the registering page; ignored (the label is the CCA certificate's name). */
   issuerName?: string;
   addedAt: string;
 }
