@@ -10,7 +10,8 @@ type Options = NonNullable<ParseArgsConfig['options']>;
 
 /** What a command's module receives: its options' values and its positional arguments. */
 export interface Invocation {
-  values: Record<string, string | boolean | undefined>;
+  /** An option with `multiple: true` gives every value, in order. */
+  values: Record<string, string | boolean | string[] | undefined>;
   positionals: string[];
 }
 
@@ -81,6 +82,36 @@ export const COMMANDS: Command[] = [
     options: { port: { type: 'string' }, data: { type: 'string' } },
     operands: ['SERIAL'],
     run: async (i) => (await import('./sandbox.ts')).runRevoke(i),
+  },
+  {
+    words: ['merchant', 'enrol'],
+    usage:
+      'setwallet merchant enrol --origin ORIGIN [--origin …] --name NAME --out DIR [--sandbox URL] [--root root.pem]',
+    summary: "enrol a shop's own origins with the sandbox's Merchant CA over SET; write its keys to DIR",
+    details: `  Me-AqCInit → CertReq → CertRes with the sandbox's MCA. Writes to DIR: merchant-sig.key and
+  merchant-kx.key (PKCS#8, mode 0600), merchant-sig.pem and merchant-kx.pem (certificate, then its
+  CAs), root.pem, and merchant.json (the MerchantID the MCA assigned, the origins, the file names).
+  If DIR already holds an enrolment, it is renewed with its current key and keeps its MerchantID.
+  --origin ORIGIN   a web origin of the shop, e.g. https://shop.example (up to 8)
+  --name NAME       the shop's name; two merchants cannot share one
+  --sandbox URL     the sandbox's issuer site (default http://127.0.0.1:8700)
+  --root FILE       the brand root to trust (default: fetched from the sandbox; check the fingerprint
+                    it prints)
+  --brand BRAND, --city CITY, --country CC, --category MCC
+                    merchant data (default SETPay, Sandbox, US, 5999)`,
+    options: {
+      origin: { type: 'string', multiple: true },
+      name: { type: 'string' },
+      out: { type: 'string' },
+      sandbox: { type: 'string' },
+      root: { type: 'string' },
+      brand: { type: 'string' },
+      city: { type: 'string' },
+      country: { type: 'string' },
+      category: { type: 'string' },
+    },
+    operands: [],
+    run: async (i) => (await import('./merchant.ts')).runMerchantEnrol(i),
   },
   {
     words: ['pki', 'init'],

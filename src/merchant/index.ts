@@ -8,6 +8,8 @@
  *   OrderStore            what the site implements over its database; MemoryOrderStore for tests
  *   paymentInitiationHtml the element a checkout page declares so the wallet offers to pay
  *   toNodeListener        Node's http server as a thin adapter
+ *   enrolMerchant         enrol (or renew) with the Merchant CA over SET; the MCA assigns the MerchantID
+ *   write/readMerchantBundle   the keys, chains and merchant.json that `setwallet merchant enrol` writes
  *
  * May import src/protocol (and npm packages) only: never src/gateway, src/ca, src/wallet or the
  * sandbox, which wires the parties together. docs/merchant-guide.md walks through an integration.
@@ -29,8 +31,24 @@ export {
   type TransIds,
 } from '../protocol/index.ts';
 export { formatAmount, parseAmountInput } from './amount.ts';
+export {
+  MERCHANT_CONFIG_FILE,
+  type MerchantBundle,
+  MerchantConfig,
+  readMerchantBundle,
+  writeMerchantBundle,
+} from './bundle.ts';
 export { createSetEndpoint, type SetEndpointOptions, type SetHandler } from './endpoint.ts';
 export type { OutcomeEvent } from './endpoint-context.ts';
+export {
+  type Enrolled,
+  type EnrolMerchantOptions,
+  EnrolmentRefused,
+  type EnrolRequest,
+  enrolAtCa,
+  enrolMerchant,
+  type MerchantEnrolled,
+} from './enrol.ts';
 export {
   type AuthorizationRequest,
   createGatewayClient,

@@ -21,11 +21,10 @@ import {
   type Listening,
   listen,
 } from '../gateway/index.ts';
-import { createGatewayClient } from '../merchant/index.ts';
+import { createGatewayClient, EnrolmentRefused, enrolAtCa, enrolMerchant } from '../merchant/index.ts';
 import { b64u, buildSandboxHierarchy, type ParsedCertificate } from '../protocol/index.ts';
 import { type Database, openDatabase } from '../storage/index.ts';
 import { createDemoStore } from '../store/index.ts';
-import { EnrolmentRefused, enrol } from './enrol.ts';
 import {
   hasEntry,
   type KeyedCertificate,
@@ -146,7 +145,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<RunningSandbox
     servers.push(storeServer);
 
     const gatewayKeys = await keysFor(join(dataDir, 'gateway'), 'gateway', undefined, async () =>
-      enrol(
+      enrolAtCa(
         `${issuerServer.url}/set/pca`,
         { requestType: 'gateway', answers: { gatewayName: 'SET/2 Sandbox Gateway' } },
         root,
@@ -158,18 +157,14 @@ export async function startSandbox(opts: SandboxOptions): Promise<RunningSandbox
       'merchant',
       storeServer.url,
       async (renewing) =>
-        enrol(
-          `${issuerServer.url}/set/mca`,
-          {
-            requestType: 'merchant',
-            merchantData: DEMO_MERCHANT,
-            origins: [storeServer.url],
-            answers: {},
-            ...(renewing ? { renewing } : {}),
-          },
+        enrolMerchant({
+          mca: `${issuerServer.url}/set/mca`,
           root,
-          BRAND_ID,
-        ),
+          brandId: BRAND_ID,
+          merchant: DEMO_MERCHANT,
+          origins: [storeServer.url],
+          ...(renewing ? { renewing } : {}),
+        }),
     );
     if (gatewayKeys.enrolled)
       log('› the payment gateway enrolled with the PCA over SET (Me-AqCInit → CertReq → CertRes)');

@@ -3,6 +3,8 @@
  * with a CCA's SET endpoint and pays at a merchant's SET endpoint, as the wallet does through the
  * page. Errors come back as the SetError the peer reported.
  */
+
+import { postSet } from '../../src/merchant/post-set.ts';
 import {
   buildCardCInitReq,
   buildCertReq,
@@ -19,7 +21,6 @@ import {
   verifyPRes,
   verifyRegFormRes,
 } from '../../src/protocol/index.ts';
-import { postSet } from '../../src/sandbox/post-set.ts';
 import type { Cardholder } from './world.ts';
 
 const ctxFor = (root: ParsedCertificate) => ({ trust: new TrustStore([root]), clock: { now: new Date() } });
