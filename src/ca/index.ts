@@ -37,5 +37,5 @@ export { DEFAULT_CARDHOLDER_FORM, DEFAULT_GATEWAY_FORM, DEFAULT_MERCHANT_FORM } 
 export { CRL_REFRESH_MS, CRL_VALIDITY_MS, type RevocationResult } from './revocation.ts';
 export { CCA_ENDPOINT, createIssuerSite, type IssuerSite } from './site.ts';
 export type { IssuingCa } from './store/certificates.ts';
-export { MERCHANT_ID_PATTERN, merchantNameKey } from './store/merchant-enrolments.ts';
+export { MERCHANT_ID_PATTERN } from './store/merchant-enrolments.ts';
 export { PENDING_TTL_MS } from './store/pending.ts';
