@@ -13,10 +13,9 @@
  * - Revocation: per-CA CRLs and the brand's signed BrandCRLIdentifier, published from the
  *   database; currentCrls() is what the sandbox hands the gateway.
  *
- * May import src/protocol and src/storage only (never src/gateway or src/merchant); the sandbox
- * wires it to the others. Storage: CA_MIGRATIONS (tables prefixed ca_).
+ * May import src/protocol and the leaves src/storage and src/web only (never src/gateway or
+ * src/merchant); the sandbox wires it to the others. Storage: CA_MIGRATIONS (tables prefixed ca_).
  */
-export { ADMIN_COOKIE } from './admin-gate.ts';
 export {
   type CaKeys,
   type IssuerSiteDeps,
@@ -35,7 +34,7 @@ export {
 export { CA_MIGRATIONS } from './migrations.ts';
 export { DEFAULT_CARDHOLDER_FORM, DEFAULT_GATEWAY_FORM, DEFAULT_MERCHANT_FORM } from './reg-forms.ts';
 export { CRL_REFRESH_MS, CRL_VALIDITY_MS, type RevocationResult } from './revocation.ts';
-export { CCA_ENDPOINT, createIssuerSite, type IssuerSite } from './site.ts';
+export { ADMIN_COOKIE, CCA_ENDPOINT, createIssuerSite, type IssuerSite } from './site.ts';
 export type { IssuingCa } from './store/certificates.ts';
 export { MERCHANT_ID_PATTERN } from './store/merchant-enrolments.ts';
 export { PENDING_TTL_MS } from './store/pending.ts';

@@ -24,7 +24,7 @@ import {
   type Wire,
 } from '../protocol/index.ts';
 import type { Database } from '../storage/index.ts';
-import { readLimitedBody } from './body.ts';
+import { readLimitedBody } from '../web/body.ts';
 import type { CaRole, SetHandlers } from './registration-context.ts';
 import { findResponse } from './store/responses.ts';
 

@@ -11,7 +11,7 @@
  *   POST /admin/revoke       {serial}, Authorization: Bearer <admin token>
  */
 import { Hono } from 'hono';
-import { generateCookie, getCookie } from 'hono/cookie';
+import { getCookie } from 'hono/cookie';
 import * as v from 'valibot';
 import {
   certificateToPem,
@@ -21,8 +21,7 @@ import {
   type SignedBody,
 } from '../protocol/index.ts';
 import { migrate } from '../storage/index.ts';
-import { ADMIN_COOKIE, ADMIN_SESSION_SECONDS, AdminGate } from './admin-gate.ts';
-import { readLimitedBody } from './body.ts';
+import { fromOwnPages, OperatorGate, readLimitedBody } from '../web/index.ts';
 import { cardholderHandlers, panDigestKey } from './cardholder-registration.ts';
 import { certReqHandlers } from './cert-req.ts';
 import { checkDeps } from './check-deps.ts';
@@ -60,6 +59,9 @@ export interface IssuerSite {
   revoke(serial: string): Promise<RevocationResult>;
 }
 
+/** The administrator's session cookie (src/web/operator-gate.ts), made from the admin token. */
+export const ADMIN_COOKIE = 'set_issuer_admin';
+
 /** Where the CCA listens: what the registration initiation names. */
 export const CCA_ENDPOINT = '/set/cca';
 const CERTIFICATES_SHOWN = 500;
@@ -90,7 +92,7 @@ export async function createIssuerSite(deps: IssuerSiteDeps): Promise<IssuerSite
   const now = deps.now ?? (() => new Date());
   const log = deps.log ?? ((line: string) => console.error(`issuer: ${line}`));
   checkDeps(deps, now());
-  const gate = new AdminGate(deps.adminToken);
+  const gate = new OperatorGate(deps.adminToken, 'SET/2 issuer site');
   const { db } = deps;
   await migrate(db, CA_MIGRATIONS);
 
@@ -207,22 +209,10 @@ export async function createIssuerSite(deps: IssuerSiteDeps): Promise<IssuerSite
         );
       }
       // Swap the token for a session cookie, and take it out of the address bar and history.
-      return new Response(null, {
-        status: 303,
-        headers: {
-          location: '/certificates',
-          'set-cookie': generateCookie(ADMIN_COOKIE, gate.session, {
-            httpOnly: true,
-            sameSite: 'Strict',
-            path: '/',
-            maxAge: ADMIN_SESSION_SECONDS,
-          }),
-          'cache-control': 'no-store',
-          'referrer-policy': 'no-referrer',
-        },
-      });
+      return gate.signIn({ cookie: ADMIN_COOKIE, location: '/certificates', now: now(), secure: false });
     }
-    const admin = gate.sessionMatches(getCookie(c, ADMIN_COOKIE));
+    const session = getCookie(c, ADMIN_COOKIE);
+    const admin = session !== undefined && gate.sessionMatches(session, now());
     const [certificates, total] = await Promise.all([
       listCertificates(db, CERTIFICATES_SHOWN),
       countCertificates(db),
@@ -241,7 +231,7 @@ export async function createIssuerSite(deps: IssuerSiteDeps): Promise<IssuerSite
         certificates,
         total,
         now: now(),
-        ...(admin ? { csrf: gate.csrf } : {}),
+        ...(admin ? { csrf: gate.formToken(session) } : {}),
         ...(notice ? { notice } : {}),
       }),
     );
@@ -249,7 +239,8 @@ export async function createIssuerSite(deps: IssuerSiteDeps): Promise<IssuerSite
 
   app.post('/certificates/revoke', async (c) => {
     const back = '/certificates';
-    if (!gate.sessionMatches(getCookie(c, ADMIN_COOKIE))) {
+    const session = getCookie(c, ADMIN_COOKIE);
+    if (session === undefined || !gate.sessionMatches(session, now())) {
       return refusal(
         'Not signed in',
         'Open the administrator link the sandbox printed, then try again.',
@@ -257,8 +248,7 @@ export async function createIssuerSite(deps: IssuerSiteDeps): Promise<IssuerSite
         back,
       );
     }
-    const origin = c.req.header('origin');
-    if (origin !== undefined && origin !== new URL(c.req.url).origin) {
+    if (!fromOwnPages(c.req.raw.headers, new URL(c.req.url).origin)) {
       return refusal('Refused', 'The revoke form must be sent from this site.', 403, back);
     }
     const body = await readLimitedBody(c.req.raw, 2048);
@@ -267,7 +257,7 @@ export async function createIssuerSite(deps: IssuerSiteDeps): Promise<IssuerSite
       RevokeForm,
       Object.fromEntries(new URLSearchParams(new TextDecoder().decode(body.bytes))),
     );
-    if (!form.success || !gate.csrfMatches(form.output.csrf)) {
+    if (!form.success || !gate.formTokenMatches(session, form.output.csrf)) {
       return refusal(
         'Refused',
         'The form is out of date: reload the certificates page and try again.',

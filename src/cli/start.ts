@@ -97,6 +97,7 @@ async function withChromium(flags: Flags): Promise<number> {
     issuer site and CAs  ${issuer}   (register a card: ${issuer}/register)
     payment gateway      ${gateway}   (its ledger of authorizations and captures)
     demo store           ${store}
+      back office        ${sandbox.operatorLinks.backOffice}
     sandbox root         ${issuer}/pki/root.pem
                          SHA-256 ${fingerprint}`);
 

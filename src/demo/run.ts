@@ -4,7 +4,8 @@
  * production build, and the steps a newcomer would take, each SET/2 message printed as it passes:
  *
  *   1 first run   2 trust the sandbox root   3 register a test card on the issuer's page
- *   4 buy at the demo store with one click on Pay   5 the merchant captures the payment
+ *   4 buy at the demo store with one click on Pay   5 the merchant signs in to the store's back
+ *     office with the link the sandbox printed, and captures the payment
  *   6 check: the receipt exported from the wallet verifies (verifyPRes against the sandbox root),
  *     and the gateway's ledger (GET /api/transactions/<xid>) shows the capture.
  *
@@ -202,12 +203,16 @@ export async function runDemo(opts: DemoOptions): Promise<DemoReport> {
     });
 
     await step(5, async () => {
-      const page = checkout.page;
-      // The store's page reloads by itself once the order is paid, and shows the merchant's actions.
-      await page.waitForText('Merchant actions', 30_000);
-      await page.clickButton('Capture');
-      const text = await page.waitForText(
-        /Captured: the money is on its way|turned it down|could not|refused/,
+      // The merchant signs in to the store's back office with the link the sandbox printed (the
+      // capture form is the merchant's alone), in a tab of its own, and opens the paid order.
+      const office = await b.openPage(s.operatorLinks.backOffice);
+      await office.waitForText('You are signed in as the merchant');
+      note("signed in to the store's back office with the operator link the sandbox printed");
+      await office.goto(checkout.orderUrl);
+      await office.waitForText('Merchant actions', 30_000);
+      await office.clickButton('Capture');
+      const text = await office.waitForText(
+        /Captured: the money is on its way|turned it down|could not|refused|Not allowed/,
       );
       if (!text.includes('Captured: the money is on its way')) {
         throw new StepFailure(`the store's order page says:\n${text.split('\n').slice(0, 6).join('\n')}`);

@@ -1,7 +1,9 @@
 /**
- * The developer sandbox seen from outside the browser, over HTTP: an order at the demo store, the
- * state the store reports for it, and the payment gateway's ledger (GET /api/transactions). The
- * demo checks its outcome here, and the browser suites set up and check their checkouts.
+ * The developer sandbox seen from outside the browser, over HTTP: an order at the demo store (as
+ * a shopper: a session cookie and the form token its pages carry), the state the store reports
+ * for it, the merchant's capture, refund and reverse (signed in with the back-office link), and
+ * the payment gateway's ledger (GET /api/transactions). The demo checks its outcome here, and the
+ * browser suites set up and check their checkouts.
  */
 import type { Amount } from '../protocol/index.ts';
 
@@ -49,40 +51,105 @@ export interface LedgerTransaction extends LedgerAuthorization {
 
 export interface SandboxClient {
   urls: SandboxUrls;
-  /** Places an order for `quantity` × `productId` and returns its checkout page URL. */
+  /** Places an order for `quantity` × `productId` as a new shopper and returns its checkout page URL. */
   newOrder(productId?: string, quantity?: number): Promise<string>;
+  /**
+   * The merchant's action on the order at `orderUrl` through the store's form, signed in with the
+   * back-office link; returns where the store redirected (…?done=capture, …?problem=…).
+   */
+  merchantAction(
+    orderUrl: string,
+    action: 'capture' | 'refund' | 'reverse',
+    amount?: string,
+  ): Promise<string>;
   /** The gateway's authorizations, all of them or those of one XID. */
   authorizations(xid?: string): Promise<LedgerAuthorization[]>;
   /** The gateway's record of one XID with its events (GET /api/transactions/<xid>); undefined when unknown. */
   transaction(xid: string): Promise<LedgerTransaction | undefined>;
-  /** The state the store reports for the order at `orderUrl` (awaitingPayment, authorized, declined …). */
+  /**
+   * The state the store reports for the order at `orderUrl` (awaitingPayment, authorized,
+   * declined …), asked as the shopper who placed it here, else as the merchant.
+   */
   orderState(orderUrl: string): Promise<string>;
   /** The sandbox root certificate, PEM, as the issuer site serves it. */
   rootPem(): Promise<string>;
 }
 
-export function sandboxClient(urls: SandboxUrls): SandboxClient {
+/** A browser of sorts over fetch: keeps one origin's cookies and posts forms as its pages would. */
+class FormSession {
+  private readonly cookies = new Map<string, string>();
+  constructor(private readonly origin: string) {}
+
+  async request(
+    url: string,
+    fields?: Record<string, string>,
+  ): Promise<{ status: number; location: string | null; text: string }> {
+    const headers = new Headers();
+    if (this.cookies.size) headers.set('cookie', [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; '));
+    if (fields) headers.set('origin', this.origin);
+    const res = await fetch(new URL(url, this.origin), {
+      method: fields ? 'POST' : 'GET',
+      headers,
+      redirect: 'manual',
+      ...(fields ? { body: new URLSearchParams(fields) } : {}),
+    });
+    for (const line of res.headers.getSetCookie()) {
+      const [pair, ...attributes] = line.split(';');
+      const at = pair!.indexOf('=');
+      const name = pair!.slice(0, at).trim();
+      if (attributes.some((a) => /^\s*max-age=0\s*$/i.test(a))) this.cookies.delete(name);
+      else this.cookies.set(name, pair!.slice(at + 1).trim());
+    }
+    return { status: res.status, location: res.headers.get('location'), text: await res.text() };
+  }
+
+  /** The form token on the page at `path`. */
+  async formToken(path: string): Promise<string> {
+    const page = await this.request(path);
+    const token = /name="csrf" value="([0-9a-f]+)"/.exec(page.text)?.[1];
+    if (page.status !== 200 || !token)
+      throw new Error(`GET ${path} answered ${page.status} without a form token`);
+    return token;
+  }
+}
+
+/** `backOffice`: the sandbox's back-office sign-in link (RunningSandbox.operatorLinks), for merchantAction. */
+export function sandboxClient(urls: SandboxUrls, backOffice?: string): SandboxClient {
   const { store, gateway, issuer } = urls;
+  /** The shopper session that placed each order here. */
+  const shoppers = new Map<string, FormSession>();
+  let merchant: Promise<FormSession> | undefined;
+  const signedIn = () => {
+    merchant ??= (async () => {
+      if (!backOffice) throw new Error('the sandbox client was given no back-office link');
+      const session = new FormSession(store);
+      const res = await session.request(backOffice);
+      if (res.status !== 303) throw new Error(`the back-office link answered ${res.status}`);
+      return session;
+    })();
+    return merchant;
+  };
   return {
     urls,
     async newOrder(productId = 'mug', quantity = 1) {
-      const add = await fetch(`${store}/cart`, {
-        method: 'POST',
-        body: new URLSearchParams({ productId, quantity: String(quantity) }),
-        redirect: 'manual',
-      });
-      const cookie = add.headers.get('set-cookie')?.split(';')[0];
-      if (add.status !== 303 || !cookie) throw new Error(`adding to the cart answered ${add.status}`);
-      const checkout = await fetch(`${store}/checkout`, {
-        method: 'POST',
-        headers: { cookie },
-        redirect: 'manual',
-      });
-      const location = checkout.headers.get('location');
-      if (checkout.status !== 303 || !location?.startsWith('/orders/')) {
-        throw new Error(`checkout answered ${checkout.status} ${location}`);
+      const shopper = new FormSession(store);
+      const csrf = await shopper.formToken('/');
+      const add = await shopper.request('/cart', { productId, quantity: String(quantity), csrf });
+      if (add.status !== 303) throw new Error(`adding to the cart answered ${add.status}`);
+      const checkout = await shopper.request('/checkout', { csrf });
+      if (checkout.status !== 303 || !checkout.location?.startsWith('/orders/')) {
+        throw new Error(`checkout answered ${checkout.status} ${checkout.location}`);
       }
-      return `${store}${location}`;
+      const url = `${store}${checkout.location}`;
+      shoppers.set(url, shopper);
+      return url;
+    },
+    async merchantAction(orderUrl, action, amount) {
+      const session = await signedIn();
+      const csrf = await session.formToken('/back-office');
+      const res = await session.request(`${orderUrl}/${action}`, { csrf, ...(amount ? { amount } : {}) });
+      if (res.status !== 303 || !res.location) throw new Error(`${action} answered ${res.status}`);
+      return res.location;
     },
     async authorizations(xid) {
       const url = new URL(`${gateway}/api/transactions`);
@@ -100,8 +167,10 @@ export function sandboxClient(urls: SandboxUrls): SandboxClient {
       return (await res.json()) as LedgerTransaction;
     },
     async orderState(orderUrl) {
-      const res = await fetch(`${orderUrl}/status`);
-      return ((await res.json()) as { state: string }).state;
+      const session = shoppers.get(orderUrl) ?? (await signedIn());
+      const res = await session.request(`${orderUrl}/status`);
+      if (res.status !== 200) throw new Error(`GET ${orderUrl}/status answered ${res.status}`);
+      return (JSON.parse(res.text) as { state: string }).state;
     },
     async rootPem() {
       const res = await fetch(`${issuer}/pki/root.pem`);

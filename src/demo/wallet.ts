@@ -315,15 +315,6 @@ export class WalletUser {
     return found;
   }
 
-  /** Opens `orderUrl` (a demo-store order awaiting payment) in a tab that records the wallet's outcomes. */
-  async openCheckout(orderUrl: string): Promise<Checkout> {
-    const page = await this.browser.openPage('about:blank');
-    await page.addInitScript(RECORD_OUTCOMES);
-    await page.goto(orderUrl);
-    await waitForWallet(page, 'payment');
-    return { page, orderUrl, orderId: orderUrl.slice(orderUrl.lastIndexOf('/') + 1) };
-  }
-
   /**
    * Shops at the demo store as a customer: the catalogue, "Add to cart" on `product` (its name as
    * the catalogue shows it), the cart, "Check out and pay with SET". Returns the checkout.

@@ -73,6 +73,12 @@ export interface SetObservation {
 
 export interface RunningSandbox {
   urls: { issuer: string; gateway: string; store: string };
+  /**
+   * The operators' sign-in links, each with its per-sandbox token (DATA/admin-token,
+   * DATA/merchant-token): the issuer's certificates page (revocation) and the store's back office
+   * (capture, refund, reverse). Print them for the person running the sandbox only.
+   */
+  operatorLinks: { certificates: string; backOffice: string };
   root: ParsedCertificate;
   dataDir: string;
   db: Database;
@@ -111,6 +117,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<RunningSandbox
     KeyedCertificate
   >;
   const adminToken = secretFile(join(dataDir, 'admin-token'));
+  const merchantToken = secretFile(join(dataDir, 'merchant-token'));
 
   const db = await openDatabase(
     opts.databaseUrl ? { url: opts.databaseUrl } : { dataDir: join(dataDir, 'db') },
@@ -204,12 +211,17 @@ export async function startSandbox(opts: SandboxOptions): Promise<RunningSandbox
       },
       brandIds: [BRAND_ID],
       publicOrigin: storeServer.url,
+      merchantToken,
       testCardsUrl: `${issuerServer.url}/test-cards`,
     });
     storeServer.serve(observed('store', store.app.fetch, opts.observe));
 
     return {
       urls: { issuer: issuerServer.url, gateway: gatewayServer.url, store: storeServer.url },
+      operatorLinks: {
+        certificates: `${issuerServer.url}/certificates?token=${encodeURIComponent(adminToken)}`,
+        backOffice: `${storeServer.url}/back-office?token=${encodeURIComponent(merchantToken)}`,
+      },
       root,
       dataDir,
       db,

@@ -2,15 +2,20 @@
  * The demo store: a catalogue, a server-side cart, and a SET checkout built only with the merchant
  * SDK, so it doubles as the reference integration (docs/merchant-guide.md). POST /set mounts the
  * SDK's endpoint over the store's SqlOrderStore; each order page declares the payment initiation
- * while the order awaits payment and shows the SET result, with the merchant's capture, refund
- * and reverse actions, once it is paid.
+ * while the order awaits payment and shows the SET result once it is paid.
+ *
+ * Who may do what (src/store/sessions.ts): a shopper session owns its cart and the orders it
+ * placed, and sees no other order (another's order is "not found", so its existence is not
+ * revealed either). Capture, refund and reverse, and the back office listing every order, need
+ * the merchant's sign-in. Every POST but /set is a form read by readStoreForm (400 or 413 with a
+ * sentence when malformed or too large), sent from the store's own pages (Origin, Fetch Metadata)
+ * and carrying the form token of the session it acts for; anything else is refused with 403
+ * before anything changes.
  */
 
-import { randomBytes } from 'node:crypto';
 import type { Context } from 'hono';
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
-import { getCookie, setCookie } from 'hono/cookie';
+import type * as v from 'valibot';
 import {
   type Amount,
   createMerchantActions,
@@ -27,21 +32,22 @@ import {
   setErrorResponse,
 } from '../merchant/index.ts';
 import { type Database, migrate } from '../storage/index.ts';
-import type { SafeHtml } from '../web/html.ts';
+import { fromOwnPages, type SafeHtml } from '../web/index.ts';
 import { CHECKOUT_SCRIPT, STYLESHEET } from './assets.ts';
 import { addToCart, cartLines, setQuantity } from './carts.ts';
 import { productById } from './catalogue.ts';
-import { AddToCartForm, AmountForm, parseForm, UpdateCartForm } from './forms.ts';
+import { AddToCartForm, AmountForm, readStoreForm, TokenForm, UpdateCartForm } from './forms.ts';
 import { STORE_MIGRATIONS } from './migrations.ts';
 import { orderPayment } from './order-payment.ts';
 import { cartPage } from './pages/cart-page.ts';
 import { cataloguePage } from './pages/catalogue-page.ts';
 import { layout } from './pages/layout.ts';
 import { orderPage } from './pages/order-page.ts';
-import { ordersPage } from './pages/orders-page.ts';
+import { backOfficePage, ordersPage } from './pages/orders-page.ts';
 import { problemPage } from './pages/problem-page.ts';
+import { StoreSessions, type Visitor } from './sessions.ts';
 import { SqlOrderStore } from './sql-order-store.ts';
-import { findOrder, placeOrder, recentOrders } from './store-orders.ts';
+import { findOrder, placeOrder, recentOrders, type StoreOrder } from './store-orders.ts';
 
 export interface DemoStoreOptions {
   db: Database;
@@ -51,6 +57,11 @@ export interface DemoStoreOptions {
   brandIds?: string[];
   /** The store's origin as the browser sees it, e.g. http://127.0.0.1:8443. */
   publicOrigin: string;
+  /**
+   * The merchant's operator token (at least 16 characters): /back-office?token=… signs the
+   * merchant in. The sandbox makes one per data folder and prints the link.
+   */
+  merchantToken: string;
   storeName?: string;
   /** Where a shopper without the wallet learns how to install it. */
   walletHelpUrl?: string;
@@ -59,15 +70,14 @@ export interface DemoStoreOptions {
   log?: (message: string, cause?: unknown) => void;
 }
 
+type Env = { Variables: { visitor: Visitor } };
+
 export interface DemoStore {
-  app: Hono;
+  app: Hono<Env>;
   orders: SqlOrderStore;
   actions: MerchantActions;
 }
 
-const CART_COOKIE = 'store_cart';
-const CART_ID = /^[A-Za-z0-9_-]{24}$/;
-const MAX_FORM_BYTES = 4 * 1024;
 const ACTIONS = ['capture', 'refund', 'reverse'] as const;
 type Action = (typeof ACTIONS)[number];
 
@@ -98,9 +108,9 @@ export async function createDemoStore(opts: DemoStoreOptions): Promise<DemoStore
   const orders = new SqlOrderStore(db);
   const setHandler = createSetEndpoint({ ...opts.setEndpoint, orders, log: opts.setEndpoint.log ?? log });
   const actions = createMerchantActions({ gateway: opts.setEndpoint.gateway, orders, now });
-  const secure = opts.publicOrigin.startsWith('https:');
+  const sessions = new StoreSessions(opts.merchantToken, opts.publicOrigin.startsWith('https:'), now);
 
-  const app = new Hono();
+  const app = new Hono<Env>();
 
   app.use('*', async (c, next) => {
     await next();
@@ -115,47 +125,85 @@ export async function createDemoStore(opts: DemoStoreOptions): Promise<DemoStore
   // The SET endpoint: the SDK reads, limits and answers the body itself.
   app.all('/set', (c) => setHandler(c.req.raw));
 
-  // Forms: small bodies only, and only from our own pages (a cross-site form post is refused).
+  // Who is asking. A page gives a new browser its shopper session, so its forms carry a token.
   app.use('*', async (c, next) => {
-    if (c.req.method !== 'POST') return next();
-    const origin = c.req.header('origin');
-    if ((origin && origin !== opts.publicOrigin) || c.req.header('sec-fetch-site') === 'cross-site') {
-      return page(
-        c,
-        403,
-        'Not allowed',
-        problemPage('Not allowed', 'Forms are accepted from this store’s own pages only.'),
-      );
+    const visitor = sessions.visitor(c);
+    if (!visitor.shopper && c.req.method === 'GET' && !c.req.path.startsWith('/assets/')) {
+      visitor.shopper = sessions.startShopper(c);
+    }
+    c.set('visitor', visitor);
+    return next();
+  });
+
+  // Forms only from our own pages: a post another origin's page makes is refused before it is read.
+  app.use('*', async (c, next) => {
+    if (
+      c.req.method !== 'GET' &&
+      c.req.method !== 'HEAD' &&
+      !fromOwnPages(c.req.raw.headers, opts.publicOrigin)
+    ) {
+      return refused(c, 'Forms are accepted from this store’s own pages only.');
     }
     return next();
   });
-  app.use(
-    '*',
-    bodyLimit({
-      maxSize: MAX_FORM_BYTES,
-      onError: (c) =>
-        page(c, 413, 'Too much', problemPage('Too much', 'That form was larger than this store accepts.')),
-    }),
-  );
-
-  async function cartCount(c: Context): Promise<number> {
-    return (await cartLines(db, cartIdOf(c))).reduce((n, l) => n + l.quantity, 0);
-  }
-
-  function cartIdOf(c: Context): string | undefined {
-    const id = getCookie(c, CART_COOKIE);
-    return id && CART_ID.test(id) ? id : undefined;
-  }
 
   async function page(
-    c: Context,
+    c: Context<Env>,
     status: number,
     title: string,
     body: SafeHtml,
     extra: { head?: SafeHtml; scripts?: string[] } = {},
   ) {
-    const count = await cartCount(c).catch(() => 0);
-    return c.html(layout({ title, storeName, cartCount: count, body, ...extra }), status as 200);
+    const visitor = c.get('visitor') ?? {};
+    const lines = await cartLines(db, visitor.shopper).catch(() => []);
+    const cartCount = lines.reduce((n, l) => n + l.quantity, 0);
+    const frame = { title, storeName, cartCount, body, merchant: visitor.merchant !== undefined, ...extra };
+    return c.html(layout(frame), status as 200);
+  }
+
+  const refused = (c: Context<Env>, text: string) =>
+    page(c, 403, 'Not allowed', problemPage('Not allowed', text));
+  const notFound = (c: Context<Env>) =>
+    page(c, 404, 'No such order', problemPage('No such order', 'There is no order with this number.'));
+
+  /**
+   * The form a shopper (or the merchant) posted, read and checked against its session's form
+   * token before anything else looks at it; or the page that refuses it.
+   */
+  async function formOf<S extends v.GenericSchema>(
+    c: Context<Env>,
+    schema: S,
+    as: 'shopper' | 'merchant',
+  ): Promise<{ form: v.InferOutput<S> | undefined } | Response> {
+    const read = await readStoreForm(c.req.raw, schema);
+    if (!read.ok) {
+      const title = read.status === 413 ? 'Too much' : 'Not a form';
+      return page(c, read.status, title, problemPage(title, read.problem));
+    }
+    const visitor = c.get('visitor');
+    const tokenOk =
+      as === 'merchant'
+        ? sessions.merchantTokenMatches(visitor.merchant, read.csrf)
+        : sessions.shopperTokenMatches(visitor.shopper, read.csrf);
+    if (!tokenOk) {
+      return refused(
+        c,
+        visitor.shopper || visitor.merchant
+          ? 'This form is out of date or did not come from this store. Reload the page and try again.'
+          : 'Your browser did not send this store’s session cookie. Allow cookies for this site, reload the page and try again.',
+      );
+    }
+    return { form: read.form };
+  }
+
+  /** The order, if this visitor may see it: the shopper session that placed it, or the merchant. */
+  async function visibleOrder(c: Context<Env>): Promise<StoreOrder | undefined> {
+    const order = await findOrder(db, c.req.param('id') ?? '');
+    const { shopper, merchant } = c.get('visitor');
+    if (!order) return undefined;
+    return merchant !== undefined || (shopper !== undefined && order.sessionId === shopper)
+      ? order
+      : undefined;
   }
 
   app.get('/assets/store.css', (c) => c.body(STYLESHEET, 200, { 'content-type': 'text/css; charset=utf-8' }));
@@ -163,12 +211,18 @@ export async function createDemoStore(opts: DemoStoreOptions): Promise<DemoStore
     c.body(CHECKOUT_SCRIPT, 200, { 'content-type': 'text/javascript; charset=utf-8' }),
   );
 
-  app.get('/', (c) => page(c, 200, 'Catalogue', cataloguePage()));
+  const shopperCsrf = (c: Context<Env>) => sessions.shopperToken(c.get('visitor').shopper ?? '');
 
-  app.get('/cart', async (c) => page(c, 200, 'Your cart', cartPage(await cartLines(db, cartIdOf(c)))));
+  app.get('/', (c) => page(c, 200, 'Catalogue', cataloguePage(shopperCsrf(c))));
+
+  app.get('/cart', async (c) =>
+    page(c, 200, 'Your cart', cartPage(await cartLines(db, c.get('visitor').shopper), shopperCsrf(c))),
+  );
 
   app.post('/cart', async (c) => {
-    const form = parseForm(AddToCartForm, await c.req.parseBody());
+    const read = await formOf(c, AddToCartForm, 'shopper');
+    if (read instanceof Response) return read;
+    const { form } = read;
     if (!form || !productById(form.productId)) {
       return page(
         c,
@@ -177,57 +231,42 @@ export async function createDemoStore(opts: DemoStoreOptions): Promise<DemoStore
         problemPage('Not added', 'Choose a product from the catalogue and a quantity from 1 to 99.'),
       );
     }
-    let cartId = cartIdOf(c);
-    if (!cartId) {
-      cartId = randomBytes(18).toString('base64url');
-      setCookie(c, CART_COOKIE, cartId, {
-        httpOnly: true,
-        sameSite: 'Lax',
-        path: '/',
-        secure,
-        maxAge: 30 * 86400,
-      });
-    }
-    await addToCart(db, cartId, form.productId, form.quantity);
+    await addToCart(db, c.get('visitor').shopper!, form.productId, form.quantity);
     return c.redirect('/cart', 303);
   });
 
   app.post('/cart/update', async (c) => {
-    const form = parseForm(UpdateCartForm, await c.req.parseBody());
-    const cartId = cartIdOf(c);
-    if (!form || !cartId) {
+    const read = await formOf(c, UpdateCartForm, 'shopper');
+    if (read instanceof Response) return read;
+    if (!read.form) {
       return page(c, 422, 'Not updated', problemPage('Not updated', 'Quantities go from 0 (remove) to 99.'));
     }
-    await setQuantity(db, cartId, form.productId, form.quantity);
+    await setQuantity(db, c.get('visitor').shopper!, read.form.productId, read.form.quantity);
     return c.redirect('/cart', 303);
   });
 
   app.post('/checkout', async (c) => {
-    const cartId = cartIdOf(c);
-    const orderId = cartId ? await placeOrder(db, cartId, storeName) : undefined;
+    const read = await formOf(c, TokenForm, 'shopper');
+    if (read instanceof Response) return read;
+    const orderId = await placeOrder(db, c.get('visitor').shopper!, storeName);
     return c.redirect(orderId ? `/orders/${orderId}` : '/cart', 303);
   });
 
+  const withPayments = (list: StoreOrder[]) =>
+    Promise.all(list.map(async (order) => ({ order, payment: await orderPayment(orders, order.id) })));
+
   app.get('/orders', async (c) => {
-    const rows = await Promise.all(
-      (await recentOrders(db)).map(async (order) => ({
-        order,
-        payment: await orderPayment(orders, order.id),
-      })),
-    );
-    return page(c, 200, 'Orders', ordersPage(rows));
+    const { shopper } = c.get('visitor');
+    const mine = shopper ? await recentOrders(db, { sessionId: shopper }) : [];
+    c.header('cache-control', 'no-store');
+    return page(c, 200, 'Your orders', ordersPage(await withPayments(mine)));
   });
 
   app.get('/orders/:id', async (c) => {
-    const order = await findOrder(db, c.req.param('id'));
-    if (!order)
-      return page(
-        c,
-        404,
-        'No such order',
-        problemPage('No such order', 'There is no order with this number.'),
-      );
+    const order = await visibleOrder(c);
+    if (!order) return notFound(c);
     const payment = await orderPayment(orders, order.id);
+    const { merchant } = c.get('visitor');
     const view = orderPage({
       order,
       payment,
@@ -236,36 +275,63 @@ export async function createDemoStore(opts: DemoStoreOptions): Promise<DemoStore
       ...flashOf(c),
       ...(opts.walletHelpUrl ? { walletHelpUrl: opts.walletHelpUrl } : {}),
       ...(opts.testCardsUrl ? { testCardsUrl: opts.testCardsUrl } : {}),
+      ...(merchant ? { merchantCsrf: sessions.merchantToken(merchant) } : {}),
     });
     c.header('cache-control', 'no-store');
     return page(c, 200, view.title, view.body, { head: view.head, scripts: view.scripts });
   });
 
   app.get('/orders/:id/status', async (c) => {
-    const order = await findOrder(db, c.req.param('id'));
-    if (!order) return c.json({ error: 'no such order' }, 404);
+    const order = await visibleOrder(c);
     c.header('cache-control', 'no-store');
+    if (!order) return c.json({ error: 'no such order' }, 404);
     return c.json({ state: (await orderPayment(orders, order.id)).state });
+  });
+
+  // The merchant's back office: /back-office?token=… (the link the sandbox prints) signs in.
+  app.get('/back-office', async (c) => {
+    const token = c.req.query('token');
+    if (token !== undefined) {
+      if (!sessions.gate.tokenMatches(token)) {
+        return refused(c, 'This back-office link is not valid for this store.');
+      }
+      return sessions.signIn();
+    }
+    const { merchant } = c.get('visitor');
+    if (!merchant) return refused(c, 'The back office is the merchant’s: open the link the sandbox printed.');
+    c.header('cache-control', 'no-store');
+    const rows = await withPayments(await recentOrders(db, 'everyone'));
+    return page(c, 200, 'Back office', backOfficePage(rows, sessions.merchantToken(merchant)));
+  });
+
+  app.post('/back-office/sign-out', async (c) => {
+    const read = await formOf(c, TokenForm, 'merchant');
+    if (read instanceof Response) return read;
+    sessions.signOut(c);
+    return c.redirect('/', 303);
   });
 
   for (const action of ACTIONS) {
     app.post(`/orders/:id/${action}`, async (c) => {
-      const order = await findOrder(db, c.req.param('id'));
-      if (!order)
-        return page(
+      // The merchant's alone: refused before the form or the order is even looked at.
+      if (!c.get('visitor').merchant) {
+        return refused(
           c,
-          404,
-          'No such order',
-          problemPage('No such order', 'There is no order with this number.'),
+          'Capturing, refunding and reversing payments is for the merchant: sign in to the back office first.',
         );
+      }
+      const read = await formOf(c, action === 'reverse' ? TokenForm : AmountForm, 'merchant');
+      if (read instanceof Response) return read;
+      const order = await visibleOrder(c);
+      if (!order) return notFound(c);
       const back = (query: string) => c.redirect(`/orders/${order.id}?${query}`, 303);
       const payment = await orderPayment(orders, order.id);
       const xid = payment.current?.record ? payment.current.xid : undefined;
       if (!xid) return back('problem=notAuthorized');
       let amount: Amount | undefined;
       if (action !== 'reverse') {
-        const form = parseForm(AmountForm, await c.req.parseBody());
-        amount = form && parseAmountInput(form.amount, order.amount);
+        const entered = (read.form as { amount?: string } | undefined)?.amount;
+        amount = entered === undefined ? undefined : parseAmountInput(entered, order.amount);
         if (!amount) return back('problem=invalidAmount');
       }
       try {

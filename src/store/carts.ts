@@ -1,5 +1,6 @@
 /**
- * Server-side carts: the browser holds only a random cart id in a cookie; the lines live here.
+ * Server-side carts, one per shopper session: the browser holds only the session id in a cookie
+ * (src/store/sessions.ts); the lines live here.
  * Quantities are 1–99 per product (the table checks it too).
  */
 import type { Database } from '../storage/index.ts';

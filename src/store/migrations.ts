@@ -1,7 +1,9 @@
 /**
  * The demo store's tables: carts (server side, named by a cookie), orders (their lines and total
  * at checkout), and the SET transactions the merchant SDK records through SqlOrderStore. The
- * partial unique index is the database's own guard that an order is paid at most once.
+ * partial unique index is the database's own guard that an order is paid at most once. An order
+ * belongs to the shopper session that placed it (002; orders from before have no owner, and only
+ * the merchant sees them).
  */
 import type { Migration } from '../storage/index.ts';
 
@@ -45,6 +47,13 @@ CREATE TABLE store_set_follow_ups (
   created_at timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX store_set_follow_ups_by_xid ON store_set_follow_ups (xid, id);
+`,
+  },
+  {
+    id: 'store/002-orders-owned-by-a-shopper-session',
+    sql: `
+ALTER TABLE store_orders ADD COLUMN session_id text;
+CREATE INDEX store_orders_by_session ON store_orders (session_id, created_at);
 `,
   },
 ];

@@ -1,7 +1,8 @@
 /**
  * The shop's own orders. Checkout turns the cart into an order (its lines, total and the order
  * description the wallet will show) and empties the cart, in one transaction. The order id is the
- * LID-M the payment initiation declares and the merchant SDK looks the order up by.
+ * LID-M the payment initiation declares and the merchant SDK looks the order up by. The cart's id
+ * is the shopper session's (src/store/sessions.ts), and the order belongs to that session.
  */
 import { randomBytes } from 'node:crypto';
 import { type Amount, formatAmount } from '../merchant/index.ts';
@@ -22,16 +23,19 @@ export interface StoreOrder {
   lines: OrderLine[];
   amount: Amount;
   createdAt: Date;
+  /** The shopper session that placed it (none for orders from before sessions owned orders). */
+  sessionId?: string;
 }
 
 export const ORDER_ID = /^ord-[A-Za-z0-9_-]{16}$/;
 
+/** Turns the session's cart into an order the session owns; undefined when the cart is empty. */
 export async function placeOrder(
   db: Database,
-  cartId: string,
+  sessionId: string,
   storeName: string,
 ): Promise<string | undefined> {
-  const lines = await cartLines(db, cartId);
+  const lines = await cartLines(db, sessionId);
   if (!lines.length) return undefined;
   const currency = lines[0]!.product.price.currency;
   const exponent = lines[0]!.product.price.exponent;
@@ -50,10 +54,11 @@ export async function placeOrder(
     .join(', ')}. Total ${formatAmount(amount)}.`;
   await db.transaction(async (tx) => {
     await tx.query(
-      'INSERT INTO store_orders (id, description, lines, amount) VALUES ($1, $2, $3::jsonb, $4::jsonb)',
-      [id, description, JSON.stringify(orderLines), JSON.stringify(amount)],
+      `INSERT INTO store_orders (id, description, lines, amount, session_id)
+       VALUES ($1, $2, $3::jsonb, $4::jsonb, $5)`,
+      [id, description, JSON.stringify(orderLines), JSON.stringify(amount), sessionId],
     );
-    await tx.query('DELETE FROM store_cart_items WHERE cart_id = $1', [cartId]);
+    await tx.query('DELETE FROM store_cart_items WHERE cart_id = $1', [sessionId]);
   });
   return id;
 }
@@ -65,6 +70,7 @@ interface OrderRow {
   lines: OrderLine[];
   amount: Amount;
   created_at: Date | string;
+  session_id: string | null;
 }
 
 const toOrder = (r: OrderRow): StoreOrder => ({
@@ -73,21 +79,32 @@ const toOrder = (r: OrderRow): StoreOrder => ({
   lines: r.lines,
   amount: r.amount,
   createdAt: new Date(r.created_at),
+  ...(r.session_id ? { sessionId: r.session_id } : {}),
 });
+
+const COLUMNS = 'id, description, lines, amount, created_at, session_id';
 
 export async function findOrder(db: Database, id: string): Promise<StoreOrder | undefined> {
   if (!ORDER_ID.test(id)) return undefined;
-  const rows = await db.query<OrderRow>(
-    'SELECT id, description, lines, amount, created_at FROM store_orders WHERE id = $1',
-    [id],
-  );
+  const rows = await db.query<OrderRow>(`SELECT ${COLUMNS} FROM store_orders WHERE id = $1`, [id]);
   return rows[0] ? toOrder(rows[0]) : undefined;
 }
 
-export async function recentOrders(db: Database, limit = 50): Promise<StoreOrder[]> {
-  const rows = await db.query<OrderRow>(
-    'SELECT id, description, lines, amount, created_at FROM store_orders ORDER BY created_at DESC, id LIMIT $1',
-    [limit],
-  );
+/** The most recent orders: of one shopper session, or (for the merchant) of everyone. */
+export async function recentOrders(
+  db: Database,
+  of: { sessionId: string } | 'everyone',
+  limit = 50,
+): Promise<StoreOrder[]> {
+  const rows =
+    of === 'everyone'
+      ? await db.query<OrderRow>(
+          `SELECT ${COLUMNS} FROM store_orders ORDER BY created_at DESC, id LIMIT $1`,
+          [limit],
+        )
+      : await db.query<OrderRow>(
+          `SELECT ${COLUMNS} FROM store_orders WHERE session_id = $1 ORDER BY created_at DESC, id LIMIT $2`,
+          [of.sessionId, limit],
+        );
   return rows.map(toOrder);
 }

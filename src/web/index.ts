@@ -1,6 +1,10 @@
 /**
- * src/web: small helpers every server-rendered page of the sandbox parties shares (the issuer
- * site, the gateway dashboard, the demo store). Imports nothing from other src/ folders, so any
- * party may use it without depending on another.
+ * src/web: small pieces every server-rendered site of the sandbox parties shares (the issuer site,
+ * the gateway dashboard, the demo store): the HTML escaper, a size-limited body and form reader,
+ * and the operator's sign-in with its session cookie and form tokens. Imports nothing from other
+ * src/ folders, so any party may use it without depending on another.
  */
+export * from './body.ts';
+export * from './forms.ts';
 export * from './html.ts';
+export * from './operator-gate.ts';

@@ -158,8 +158,11 @@ export function walletSuite(name: BrowserName, options: SuiteOptions) {
     const cardName = (last4: string) => user.cardName(last4);
     const payButton = () => user.payButton();
 
-    /** A checkout tab at a fresh demo-store order, recording the wallet's outcome events. */
-    const openCheckout = async (): Promise<Checkout> => user.openCheckout(await sandbox.newOrder());
+    /**
+     * A checkout tab at a fresh demo-store order, recording the wallet's outcome events. The
+     * browser shops itself: an order is visible only to the shopper session that placed it.
+     */
+    const openCheckout = (): Promise<Checkout> => user.shop(sandbox.urls.store, 'SET/2 mug');
 
     /** Asks to pay and returns the confirmation window once it shows the merchant's signed order. */
     const startPayment = (checkout: Checkout) => user.startPayment(checkout, sandbox.urls.store);

@@ -41,7 +41,7 @@ beforeAll(async () => {
   transcript.issuerPeer = 'gateway';
   sandbox = await startSandbox({ port: 0, dataDir, log: () => {}, observe: transcript.observe });
   transcript.issuerPeer = 'wallet';
-  const client = sandboxClient(sandbox.urls);
+  const client = sandboxClient(sandbox.urls, sandbox.operatorLinks.backOffice);
   const cardholder = await registerOverHttp(
     `${sandbox.urls.issuer}/set/cca`,
     sandbox.root,
@@ -51,13 +51,9 @@ beforeAll(async () => {
   const orderId = orderUrl.slice(orderUrl.lastIndexOf('/') + 1);
   const { receipt } = await payOverHttp(`${sandbox.urls.store}/set`, sandbox.root, cardholder, orderId);
   xid = receipt.content.transIds.xid;
-  // The merchant's capture, through the order page's form (a form POST: not a SET message).
-  const capture = await fetch(`${orderUrl}/capture`, {
-    method: 'POST',
-    body: new URLSearchParams({ amount: '12.99' }),
-    redirect: 'manual',
-  });
-  expect(capture.headers.get('location')).toContain('done=capture');
+  // The merchant's capture, signed in to the store's back office, through the order page's form
+  // (a form POST: not a SET message).
+  expect(await client.merchantAction(orderUrl, 'capture', '12.99')).toContain('done=capture');
 }, 60_000);
 
 afterAll(async () => {

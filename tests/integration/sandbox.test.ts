@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MERCHANT_ID_PATTERN } from '../../src/ca/index.ts';
+import { sandboxClient } from '../../src/demo/sandbox-client.ts';
 import { DEFAULT_TEST_CARDS } from '../../src/gateway/index.ts';
 import {
   hex,
@@ -44,10 +45,10 @@ function scriptOf(page: string, type: string): string | undefined {
   return new RegExp(`<script type="${type.replace('+', '\\+')}">(.*?)</script>`).exec(page)?.[1];
 }
 
-/** A shopper's browser: keeps the store cookie and sends same-origin forms. */
+/** A shopper's browser: keeps the store's session cookie and sends its forms with the page's form token. */
 function shopper(origin: string) {
   let cookie = '';
-  return async (path: string, form?: Record<string, string>) => {
+  const request = async (path: string, form?: Record<string, string>) => {
     const headers = new Headers({ origin });
     if (cookie) headers.set('cookie', cookie);
     const res = await fetch(`${origin}${path}`, {
@@ -60,16 +61,23 @@ function shopper(origin: string) {
     if (set) cookie = set.split(';')[0]!;
     return { status: res.status, location: res.headers.get('location'), text: await res.text() };
   };
+  return { request, cookie: () => cookie };
 }
 
-async function placeOrder(items: Record<string, number>): Promise<string> {
+/** Places an order as a new shopper: its id, and the session cookie that may see it. */
+async function placeOrder(items: Record<string, number>): Promise<{ orderId: string; cookie: string }> {
   const shop = shopper(sandbox.urls.store);
+  const csrf = /name="csrf" value="([0-9a-f]+)"/.exec((await shop.request('/')).text)![1]!;
   for (const [productId, quantity] of Object.entries(items)) {
-    expect((await shop('/cart', { productId, quantity: String(quantity) })).status).toBe(303);
+    expect((await shop.request('/cart', { productId, quantity: String(quantity), csrf })).status).toBe(303);
   }
-  const placed = await shop('/checkout', {});
+  const placed = await shop.request('/checkout', { csrf });
   expect(placed.location).toMatch(/^\/orders\//);
-  return placed.location!.slice('/orders/'.length);
+  return { orderId: placed.location!.slice('/orders/'.length), cookie: shop.cookie() };
+}
+
+async function stateOf(orderId: string, cookie: string): Promise<unknown> {
+  return (await fetch(`${sandbox.urls.store}/orders/${orderId}/status`, { headers: { cookie } })).json();
 }
 
 beforeAll(async () => {
@@ -95,7 +103,7 @@ describe('the sandbox over HTTP', () => {
   it.each(DEFAULT_TEST_CARDS.map((c) => [c.behaviour, c.pan] as const))(
     'a purchase with the %s card (%s) has its documented outcome',
     async (behaviour, pan) => {
-      const orderId = await placeOrder({ poster: 1 });
+      const { orderId, cookie } = await placeOrder({ poster: 1 });
       const { receipt } = await payOverHttp(
         `${sandbox.urls.store}/set`,
         sandbox.root,
@@ -103,13 +111,14 @@ describe('the sandbox over HTTP', () => {
         orderId,
       );
       expect(receipt.content.result).toMatchObject(EXPECTED[behaviour]!);
-      const status = await (await fetch(`${sandbox.urls.store}/orders/${orderId}/status`)).json();
-      expect(status).toEqual({ state: behaviour === 'approve' ? 'authorized' : 'declined' });
+      expect(await stateOf(orderId, cookie)).toEqual({
+        state: behaviour === 'approve' ? 'authorized' : 'declined',
+      });
     },
   );
 
   it('captures, refunds and reverses through the store, and the gateway ledger agrees', async () => {
-    const orderId = await placeOrder({ hoodie: 1, poster: 1 });
+    const { orderId } = await placeOrder({ hoodie: 1, poster: 1 });
     const { receipt } = await payOverHttp(
       `${sandbox.urls.store}/set`,
       sandbox.root,
@@ -117,11 +126,13 @@ describe('the sandbox over HTTP', () => {
       orderId,
     );
     const xid = receipt.content.transIds.xid;
-    const shop = shopper(sandbox.urls.store);
-    expect((await shop(`/orders/${orderId}/capture`, { amount: '60.00' })).location).toBe(
+    // The merchant, signed in with the back-office link the sandbox prints.
+    const merchant = sandboxClient(sandbox.urls, sandbox.operatorLinks.backOffice);
+    const orderUrl = (id: string) => `${sandbox.urls.store}/orders/${id}`;
+    expect(await merchant.merchantAction(orderUrl(orderId), 'capture', '60.00')).toBe(
       `/orders/${orderId}?done=capture`,
     );
-    expect((await shop(`/orders/${orderId}/refund`, { amount: '15.00' })).location).toBe(
+    expect(await merchant.merchantAction(orderUrl(orderId), 'refund', '15.00')).toBe(
       `/orders/${orderId}?done=refund`,
     );
     const ledger = (await (
@@ -131,17 +142,21 @@ describe('the sandbox over HTTP', () => {
     expect(ledger.refunded.value).toBe(1500);
     expect(ledger.events).toHaveLength(2);
 
-    const second = await placeOrder({ notebook: 1 });
+    const { orderId: second, cookie } = await placeOrder({ notebook: 1 });
     await payOverHttp(`${sandbox.urls.store}/set`, sandbox.root, cardholders.get(APPROVE)!, second);
-    expect((await shop(`/orders/${second}/reverse`, {})).location).toBe(`/orders/${second}?done=reverse`);
-    expect((await (await fetch(`${sandbox.urls.store}/orders/${second}/status`)).json()).state).toMatch(
-      /reversed/i,
-    );
+    expect(await merchant.merchantAction(orderUrl(second), 'reverse')).toBe(`/orders/${second}?done=reverse`);
+    expect(await stateOf(second, cookie)).toEqual({ state: 'reversed' });
+    expect(await merchant.orderState(orderUrl(second))).toBe('reversed');
   });
 
   it('curl: the checkout page declares the payment initiation, the registration page the registration initiation', async () => {
-    const orderId = await placeOrder({ poster: 2 });
-    const { stdout: checkout } = await run('curl', ['-sS', `${sandbox.urls.store}/orders/${orderId}`]);
+    const { orderId, cookie } = await placeOrder({ poster: 2 });
+    const { stdout: checkout } = await run('curl', [
+      '-sS',
+      '-H',
+      `cookie: ${cookie}`,
+      `${sandbox.urls.store}/orders/${orderId}`,
+    ]);
     const payment = parsePaymentInitiation(scriptOf(checkout, PAYMENT_INITIATION_TYPE)!, sandbox.urls.store);
     expect(payment).toMatchObject({
       lidM: orderId,
@@ -200,7 +215,7 @@ describe('the sandbox over HTTP', () => {
     ]);
     expect(revoked.stderr).toBe('');
     expect(revoked.stdout).toMatch(/^revoked /);
-    const orderId = await placeOrder({ poster: 1 });
+    const { orderId } = await placeOrder({ poster: 1 });
     const error = await payOverHttp(`${sandbox.urls.store}/set`, sandbox.root, victim, orderId).catch(
       (e: unknown) => e,
     );
@@ -237,7 +252,7 @@ describe('the sandbox over HTTP', () => {
     expect(hex(renewed.thumbprint)).not.toBe(hex(enrolled.thumbprint));
     expect(logs.join('\n')).toContain(`renewed with the MCA over SET as ${merchantId}`);
     const other = cardholders.get(DECLINE)!;
-    const orderId = await placeOrder({ poster: 1 });
+    const { orderId } = await placeOrder({ poster: 1 });
     const { receipt } = await payOverHttp(`${sandbox.urls.store}/set`, sandbox.root, other, orderId);
     expect(receipt.content.result.status).toBe('declined');
   });

@@ -9,7 +9,7 @@ export function cartTotal(lines: CartLine[]): Amount | undefined {
   return { ...first, value: lines.reduce((n, l) => n + l.product.price.value * l.quantity, 0) };
 }
 
-export function cartPage(lines: CartLine[]): SafeHtml {
+export function cartPage(lines: CartLine[], csrf: string): SafeHtml {
   const total = cartTotal(lines);
   if (!total) {
     return html`<h1>Your cart</h1><p>Your cart is empty. <a href="/">Browse the catalogue</a>.</p>`;
@@ -26,6 +26,7 @@ export function cartPage(lines: CartLine[]): SafeHtml {
     <td>
       <form class="inline" method="post" action="/cart/update">
         <input type="hidden" name="productId" value="${l.product.id}">
+        <input type="hidden" name="csrf" value="${csrf}">
         <label class="skip" for="q-${l.product.id}">Quantity of ${l.product.name}</label>
         <input id="q-${l.product.id}" type="number" name="quantity" value="${l.quantity}" min="0" max="99" required>
         <button type="submit" class="secondary">Update<span class="skip"> ${l.product.name}</span></button>
@@ -38,5 +39,5 @@ export function cartPage(lines: CartLine[]): SafeHtml {
   <tfoot><tr><th scope="row" colspan="3">Total</th><td class="num" id="cart-total">${formatAmount(total)}</td></tr></tfoot>
 </table>
 <p class="muted">Set a quantity to 0 to remove the item.</p>
-<form method="post" action="/checkout"><button type="submit">Check out and pay with SET</button></form>`;
+<form method="post" action="/checkout"><input type="hidden" name="csrf" value="${csrf}"><button type="submit">Check out and pay with SET</button></form>`;
 }

@@ -1,4 +1,4 @@
-/** The catalogue: every product with its price and an add-to-cart form. */
+/** The catalogue: every product with its price and an add-to-cart form (with the shopper's form token). */
 import { formatAmount } from '../../merchant/index.ts';
 import { html, type SafeHtml } from '../../web/html.ts';
 import { CATALOGUE, type Product } from '../catalogue.ts';
@@ -12,7 +12,7 @@ function initials(p: Product): string {
     .toUpperCase();
 }
 
-export function cataloguePage(notice?: string): SafeHtml {
+export function cataloguePage(csrf: string, notice?: string): SafeHtml {
   return html`<h1>Catalogue</h1>
 ${notice ? html`<p class="notice ok" role="status">${notice}</p>` : ''}
 <ul class="products">
@@ -24,6 +24,7 @@ ${CATALOGUE.map(
   <p class="price">${formatAmount(p.price)}</p>
   <form class="inline" method="post" action="/cart">
     <input type="hidden" name="productId" value="${p.id}">
+    <input type="hidden" name="csrf" value="${csrf}">
     <label for="qty-${p.id}">Quantity</label>
     <input id="qty-${p.id}" type="number" name="quantity" value="1" min="1" max="99" required>
     <button type="submit">Add to cart<span class="skip"> ${p.name}</span></button>

@@ -5,6 +5,8 @@ export interface PageFrame {
   title: string;
   storeName: string;
   cartCount: number;
+  /** The merchant is signed in: the navigation offers the back office. */
+  merchant?: boolean;
   body: SafeHtml;
   /** Extra head markup (the payment initiation element goes here). */
   head?: SafeHtml;
@@ -29,7 +31,8 @@ ${p.head ?? ''}
     <ul>
       <li><a href="/">Catalogue</a></li>
       <li><a href="/cart">Cart${p.cartCount ? ` (${p.cartCount})` : ''}</a></li>
-      <li><a href="/orders">Orders</a></li>
+      <li><a href="/orders">Your orders</a></li>
+      ${p.merchant ? html`<li><a href="/back-office">Back office</a></li>` : ''}
     </ul>
   </nav>
 </header>

@@ -1,7 +1,8 @@
 /**
  * One order: while it awaits payment, the checkout (the payment initiation element, the order, a
  * status line the page script keeps fresh, and what to do without the wallet); once paid, the SET
- * result with the amounts and history, and the merchant's capture / refund / reverse forms.
+ * result with the amounts and history, and, for the merchant signed in to the back office only, the
+ * capture / refund / reverse forms.
  */
 import {
   type Amount,
@@ -25,6 +26,8 @@ export interface OrderView {
   flash?: { ok: boolean; text: string };
   walletHelpUrl?: string;
   testCardsUrl?: string;
+  /** The merchant's form token, when the merchant is signed in: the page shows their actions. */
+  merchantCsrf?: string;
 }
 
 export const STATE_WORDS: Record<PurchaseState, string> = {
@@ -176,10 +179,10 @@ ${
     : ''
 }
 ${linesTable(v.order)}
-${merchantActions(v.order.id, b)}`;
+${v.merchantCsrf ? merchantActions(v.order.id, b, v.merchantCsrf) : ''}`;
 }
 
-function merchantActions(orderId: string, b: ReturnType<typeof balanceOf>): SafeHtml {
+function merchantActions(orderId: string, b: ReturnType<typeof balanceOf>, csrf: string): SafeHtml {
   const amt = (value: number): Amount => ({ currency: b.currency, exponent: b.exponent, value });
   // A form field's default, e.g. "12.99": exact for SET amounts (see formatAmount).
   const plain = (value: number) => (value / 10 ** b.exponent).toFixed(b.exponent);
@@ -188,13 +191,14 @@ function merchantActions(orderId: string, b: ReturnType<typeof balanceOf>): Safe
   if (!canCapture && refundable <= 0) return html``;
   return html`<section aria-labelledby="merchant-heading">
 <h2 id="merchant-heading">Merchant actions</h2>
-<p class="muted">In a real shop these are in the back office. Each one is a signed, sealed request to the payment gateway.</p>
+<p class="muted">Only you, signed in to the back office, see these. Each one is a signed, sealed request to the payment gateway.</p>
 <div class="actions">
 ${
   canCapture
     ? html`<section>
   <h3>Capture</h3>
   <form class="inline" method="post" action="/orders/${orderId}/capture">
+    <input type="hidden" name="csrf" value="${csrf}">
     <label for="capture-amount">Amount (${b.currency}, up to ${formatAmount(amt(b.authorized))})</label>
     <input id="capture-amount" type="text" inputmode="decimal" name="amount" value="${plain(b.authorized)}" required>
     <button type="submit">Capture</button>
@@ -203,6 +207,7 @@ ${
 <section>
   <h3>Reverse the authorization</h3>
   <form class="inline" method="post" action="/orders/${orderId}/reverse">
+    <input type="hidden" name="csrf" value="${csrf}">
     <button type="submit" class="secondary">Reverse ${formatAmount(amt(b.authorized))}</button>
   </form>
 </section>`
@@ -213,6 +218,7 @@ ${
     ? html`<section>
   <h3>Refund</h3>
   <form class="inline" method="post" action="/orders/${orderId}/refund">
+    <input type="hidden" name="csrf" value="${csrf}">
     <label for="refund-amount">Amount (${b.currency}, up to ${formatAmount(amt(refundable))})</label>
     <input id="refund-amount" type="text" inputmode="decimal" name="amount" value="${plain(refundable)}" required>
     <button type="submit">Refund</button>
