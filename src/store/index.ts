@@ -6,8 +6,12 @@
  *   createDemoStore   the Hono app; applies STORE_MIGRATIONS ('store/…') to the database first
  *   SqlOrderStore     the merchant SDK's OrderStore over the store's tables
  *
- * May import src/merchant and src/storage only (never src/protocol directly, src/gateway, src/ca
- * or the sandbox, which wires the store to the gateway and the CAs).
+ * Shoppers see only the orders their session placed; capture, refund, reverse and the back office
+ * need the merchant's sign-in; every form is read by one reader and carries a form token
+ * (src/store/sessions.ts, src/store/forms.ts, docs/security.md).
+ *
+ * May import src/merchant and the leaves src/storage and src/web only (never src/protocol
+ * directly, src/gateway, src/ca or the sandbox, which wires the store to the gateway and the CAs).
  */
 
 export { escapeHtml, html, SafeHtml } from '../web/html.ts';
