@@ -1,8 +1,12 @@
 /**
  * The store's only static files: one stylesheet (light and dark, visible focus) and the checkout
  * page's small script, which polls the order's state and reloads the page when it changes, so the
- * page moves to the status view once the wallet has paid. Served from the store's own origin so
- * the Content-Security-Policy can forbid inline script.
+ * page moves to the status view once the wallet has paid. The wallet carries its PReq and PRes
+ * through this very page and then tells it the outcome (`set-wallet:outcome`); a reload before
+ * that would cut the wallet off. So while the payment is in progress ("authorizing") the page never
+ * reloads, and on a page the wallet has announced itself on, it reloads only once the wallet has
+ * told the outcome, or when the outcome has not come 10 s after the state changed. Served from
+ * the store's own origin so the Content-Security-Policy can forbid inline script.
  */
 
 import { CATALOGUE } from './catalogue.ts';
@@ -54,18 +58,27 @@ export const CHECKOUT_SCRIPT = `
   if (!status) return;
   const url = status.getAttribute('data-status-url');
   const shown = status.getAttribute('data-state');
+  const walletHere = () => document.documentElement.getAttribute('data-set-wallet') === 'ready';
+  let heard = false;
+  let changedAt = 0;
+  let timer;
   const poll = async () => {
-    if (document.visibilityState === 'visible') {
+    clearTimeout(timer);
+    if (document.visibilityState === 'visible' || heard) {
       try {
         const res = await fetch(url, { cache: 'no-store', headers: { accept: 'application/json' } });
         if (res.ok) {
           const { state } = await res.json();
-          if (state !== shown) { location.reload(); return; }
+          if (state !== shown && state !== 'authorizing') {
+            changedAt = changedAt || Date.now();
+            if (heard || !walletHere() || Date.now() - changedAt > 10000) { location.reload(); return; }
+          }
         }
       } catch {}
     }
-    setTimeout(poll, 2000);
+    timer = setTimeout(poll, 2000);
   };
-  setTimeout(poll, 2000);
+  window.addEventListener('set-wallet:outcome', () => { heard = true; poll(); });
+  timer = setTimeout(poll, 2000);
 })();
 `;
