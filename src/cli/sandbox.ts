@@ -40,13 +40,13 @@ SET/2 sandbox running (data in ${flags.dataDir}/, ${sandbox.db.kind === 'postgre
   issuer site and CAs  ${sandbox.urls.issuer}      register a card, test cards, certificates, CRLs
   payment gateway      ${sandbox.urls.gateway}      dashboard of authorizations, captures, refunds
   demo store           ${sandbox.urls.store}      shop and pay with SET Wallet
+  sandbox root         ${join(flags.dataDir, 'pki', 'root.pem')}
+                       SHA-256 ${fingerprintText(sandbox.root.thumbprint)}
 Operator links (keep them to yourself: each signs in whoever opens it):
   store back office    ${sandbox.operatorLinks.backOffice}
                        capture, refund and reverse payments
   issuer certificates  ${sandbox.operatorLinks.certificates}
                        revoke certificates
-  sandbox root         ${join(flags.dataDir, 'pki', 'root.pem')}
-                       SHA-256 ${fingerprintText(sandbox.root.thumbprint)}
 Press Ctrl-C to stop.`);
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
