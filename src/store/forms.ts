@@ -8,7 +8,7 @@ import { readForm } from '../web/index.ts';
 import { MAX_QUANTITY } from './carts.ts';
 
 /** No store form comes near this; a larger body is refused before it is parsed. */
-export const MAX_FORM_BYTES = 4 * 1024;
+const MAX_FORM_BYTES = 4 * 1024;
 
 const Quantity = (min: number) =>
   v.pipe(

@@ -18,8 +18,8 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
 import { generateCookie } from 'hono/cookie';
 
-export const OPERATOR_SESSION_SECONDS = 12 * 3600;
-export const MIN_OPERATOR_TOKEN_LENGTH = 16;
+const OPERATOR_SESSION_SECONDS = 12 * 3600;
+const MIN_OPERATOR_TOKEN_LENGTH = 16;
 
 export class OperatorGate {
   private readonly tokenHash: Uint8Array;
