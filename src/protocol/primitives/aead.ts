@@ -1,6 +1,10 @@
-/** AES-128-GCM (NIST SP 800-38D), the AEAD of SET/2's HPKE suite and of CertRes's reply key. */
+/**
+ * AES-128-GCM (NIST SP 800-38D), the AEAD of SET/2's HPKE suite and of CertRes's reply key: noble
+ * (synchronous) and WebCrypto (`aeadSealNative`, `aeadOpenNative`), which agree byte for byte.
+ */
 import { gcm } from '@noble/ciphers/aes.js';
 import { fail } from '../errors.ts';
+import { bufferSource, subtle } from './ecdsa.ts';
 
 export const AEAD_KEY_LENGTH = 16;
 export const AEAD_NONCE_LENGTH = 12;
@@ -31,6 +35,60 @@ export function aeadOpen(
   }
   try {
     return gcm(key, nonce, aad).decrypt(ciphertext);
+  } catch {
+    return fail(
+      'decodingFailure',
+      'encrypted data failed authentication (altered, or sealed to another key)',
+    );
+  }
+}
+
+function importAeadKey(key: Uint8Array, use: 'encrypt' | 'decrypt'): Promise<CryptoKey> {
+  return subtle().importKey('raw', bufferSource(key), 'AES-GCM', false, [use]);
+}
+
+/** WebCrypto: ciphertext ‖ 16-byte tag. */
+export async function aeadSealNative(
+  key: Uint8Array,
+  nonce: Uint8Array,
+  aad: Uint8Array,
+  plaintext: Uint8Array,
+): Promise<Uint8Array> {
+  if (key.length !== AEAD_KEY_LENGTH || nonce.length !== AEAD_NONCE_LENGTH)
+    fail('unspecifiedFailure', 'AES-128-GCM takes a 16-byte key and a 12-byte nonce');
+  const k = await importAeadKey(key, 'encrypt');
+  return new Uint8Array(
+    await subtle().encrypt(
+      { name: 'AES-GCM', iv: bufferSource(nonce), additionalData: bufferSource(aad) },
+      k,
+      bufferSource(plaintext),
+    ),
+  );
+}
+
+/** WebCrypto: opens or throws decodingFailure: a wrong key, nonce, AAD or any altered byte all fail alike. */
+export async function aeadOpenNative(
+  key: Uint8Array,
+  nonce: Uint8Array,
+  aad: Uint8Array,
+  ciphertext: Uint8Array,
+): Promise<Uint8Array> {
+  if (
+    key.length !== AEAD_KEY_LENGTH ||
+    nonce.length !== AEAD_NONCE_LENGTH ||
+    ciphertext.length < AEAD_TAG_LENGTH
+  ) {
+    fail('decodingFailure', 'encrypted data has the wrong shape');
+  }
+  try {
+    const k = await importAeadKey(key, 'decrypt');
+    return new Uint8Array(
+      await subtle().decrypt(
+        { name: 'AES-GCM', iv: bufferSource(nonce), additionalData: bufferSource(aad) },
+        k,
+        bufferSource(ciphertext),
+      ),
+    );
   } catch {
     return fail(
       'decodingFailure',

@@ -1,8 +1,11 @@
 /**
- * ECDSA P-256 with SHA-256, deterministic k (RFC 6979 §3.2), low-S on sign and required on
- * verify (SET-PROFILE §2). Messages carry the raw 64-byte r‖s; X.509 carries DER (see pki/).
+ * ECDSA P-256 with SHA-256 (SET-PROFILE §2): deterministic k (RFC 6979 §3.2, noble) and the
+ * platform's WebCrypto (`signNative`, `verifyNative`, keys imported once). Every signature is
+ * low-S: a native signature is normalised to s ≤ n/2, and every verifier refuses high-S, checked
+ * before `subtle.verify`, which would accept it. Messages carry the raw 64-byte r‖s; X.509 DER.
  */
 import { p256 } from '@noble/curves/nist.js';
+import { b64u } from '../encoding.ts';
 import { fail } from '../errors.ts';
 
 export const SIGNATURE_LENGTH = 64;
@@ -72,3 +75,106 @@ export function ecdh(privateKey: Uint8Array, publicKey: Uint8Array): Uint8Array 
 }
 
 export const P256_ORDER = p256.Point.CURVE().n;
+const HALF_ORDER = P256_ORDER >> 1n;
+
+const ECDSA_KEY = { name: 'ECDSA', namedCurve: 'P-256' } as const;
+const ECDSA_SHA256 = { name: 'ECDSA', hash: 'SHA-256' } as const;
+
+/** WebCrypto of the platform: Node ≥ 20, pages and MV3 service workers alike. */
+export function subtle(): SubtleCrypto {
+  return globalThis.crypto.subtle;
+}
+
+/** The view WebCrypto's types ask for; SET/2's bytes are never on a SharedArrayBuffer. */
+export function bufferSource(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
+  return bytes as Uint8Array<ArrayBuffer>;
+}
+
+/** JWK of a P-256 private key, the one private form WebCrypto imports besides PKCS#8. */
+export function privateJwk(
+  privateKey: Uint8Array,
+  publicKey: Uint8Array = publicKeyOf(privateKey),
+): JsonWebKey {
+  return {
+    kty: 'EC',
+    crv: 'P-256',
+    d: b64u(privateKey),
+    x: b64u(publicKey.subarray(1, 33)),
+    y: b64u(publicKey.subarray(33, 65)),
+  };
+}
+
+/** Imports a signature key once, non-extractable: what a party keeps for signing SET messages. */
+export function importSigningKey(privateKey: Uint8Array, publicKey?: Uint8Array): Promise<CryptoKey> {
+  return subtle().importKey('jwk', privateJwk(privateKey, publicKey), ECDSA_KEY, false, ['sign']);
+}
+
+/**
+ * Imports a public key for verification. decodingFailure unless it is a valid uncompressed point:
+ * the curve check is explicit (noble) rather than left to the platform.
+ */
+export async function importVerifyKey(publicKey: Uint8Array): Promise<CryptoKey> {
+  if (!isValidPublicKey(publicKey))
+    fail('decodingFailure', 'the public key is not an uncompressed P-256 point');
+  return subtle().importKey('raw', bufferSource(publicKey), ECDSA_KEY, false, ['verify']);
+}
+
+/** Signs SHA-256(message) natively (random k from the platform's CSPRNG); returns raw r‖s with s ≤ n/2. */
+export async function signNative(message: Uint8Array, key: CryptoKey): Promise<Uint8Array> {
+  return toLowS(new Uint8Array(await subtle().sign(ECDSA_SHA256, key, bufferSource(message))));
+}
+
+/**
+ * Verifies raw r‖s over SHA-256(message): false (never a throw) for a wrong length, r or s out
+ * of range, high-S, an invalid key, or a signature that does not verify.
+ */
+export async function verifyNative(
+  signature: Uint8Array,
+  message: Uint8Array,
+  key: CryptoKey | Uint8Array,
+): Promise<boolean> {
+  if (!isLowSInRange(signature)) return false;
+  let cryptoKey: CryptoKey;
+  if (key instanceof Uint8Array) {
+    if (!isValidPublicKey(key)) return false;
+    cryptoKey = await subtle().importKey('raw', bufferSource(key), ECDSA_KEY, false, ['verify']);
+  } else {
+    cryptoKey = key;
+  }
+  try {
+    return await subtle().verify(ECDSA_SHA256, cryptoKey, bufferSource(signature), bufferSource(message));
+  } catch {
+    return false;
+  }
+}
+
+/** 64 bytes, 0 < r < n and 0 < s ≤ n/2 (SET-PROFILE §2: high-S is refused). */
+function isLowSInRange(signature: Uint8Array): boolean {
+  if (signature.length !== SIGNATURE_LENGTH) return false;
+  const r = toBigInt(signature.subarray(0, 32));
+  const s = toBigInt(signature.subarray(32));
+  return r > 0n && r < P256_ORDER && s > 0n && s <= HALF_ORDER;
+}
+
+/** s → n − s when s > n/2: WebCrypto's signatures are high-S half the time. */
+function toLowS(signature: Uint8Array): Uint8Array {
+  if (signature.length !== SIGNATURE_LENGTH)
+    fail('unspecifiedFailure', 'the platform returned a malformed signature');
+  const s = toBigInt(signature.subarray(32));
+  if (s <= HALF_ORDER) return signature;
+  const out = signature.slice();
+  out.set(fromBigInt(P256_ORDER - s), 32);
+  return out;
+}
+
+function toBigInt(bytes: Uint8Array): bigint {
+  let n = 0n;
+  for (const b of bytes) n = (n << 8n) | BigInt(b);
+  return n;
+}
+
+function fromBigInt(n: bigint): Uint8Array {
+  const out = new Uint8Array(32);
+  for (let i = 31, v = n; i >= 0; i--, v >>= 8n) out[i] = Number(v & 0xffn);
+  return out;
+}

@@ -1,8 +1,10 @@
 /**
  * HPKE (RFC 9180) in Base mode with exactly one suite: DHKEM(P-256, HKDF-SHA256) (kem 0x0010),
  * HKDF-SHA256 (kdf 0x0001), AES-128-GCM (aead 0x0001), the suite of RFC 9180 A.3. This is SET/2's
- * digital envelope (SET-PROFILE §2). Internals are exported so tests can check every
- * intermediate value against the published vectors.
+ * digital envelope (SET-PROFILE §2). Two paths share the key schedule (noble's synchronous HKDF,
+ * faster than an async WebCrypto call per step at these sizes): noble throughout, and WebCrypto
+ * for the KEM's key generation and DH and for AES-GCM (`…Native`). Internals are exported so
+ * tests can check every intermediate value of both against the published vectors.
  */
 import { p256 } from '@noble/curves/nist.js';
 import { expand, extract } from '@noble/hashes/hkdf.js';
@@ -10,7 +12,8 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { randomBytes } from '@noble/hashes/utils.js';
 import { concatBytes, utf8 } from '../encoding.ts';
 import { fail } from '../errors.ts';
-import { aeadOpen, aeadSeal } from './aead.ts';
+import { aeadOpen, aeadOpenNative, aeadSeal, aeadSealNative } from './aead.ts';
+import { ecdhNative, generateExchangeKeyPair, importExchangeKey } from './ecdh.ts';
 import { ecdh, isValidPublicKey, type KeyPair } from './ecdsa.ts';
 
 const KEM_ID = 0x0010;
@@ -134,6 +137,16 @@ export class HpkeContext {
     return pt;
   }
 
+  sealNative(aad: Uint8Array, pt: Uint8Array): Promise<Uint8Array> {
+    return aeadSealNative(this.schedule.key, this.nonceFor(this.seq++), aad, pt);
+  }
+
+  async openNative(aad: Uint8Array, ct: Uint8Array): Promise<Uint8Array> {
+    const pt = await aeadOpenNative(this.schedule.key, this.nonceFor(this.seq), aad, ct);
+    this.seq++;
+    return pt;
+  }
+
   export(exporterContext: Uint8Array, length: number): Uint8Array {
     return labeledExpand(HPKE_SUITE, this.schedule.exporterSecret, 'sec', exporterContext, length);
   }
@@ -169,4 +182,86 @@ export function hpkeOpen(
 ): Uint8Array {
   if (enc.length !== ENC_LENGTH) fail('decodingFailure', 'the HPKE encapsulated key must be 65 bytes');
   return setupBaseR(enc, skR, info).open(aad, ct);
+}
+
+/**
+ * RFC 9180 §4.1 Encap on WebCrypto. `pkRKey` is the recipient's point already imported (cached
+ * per certificate); `ikmE` derives the ephemeral key deterministically (tests only).
+ */
+export async function encapNative(
+  pkR: Uint8Array,
+  ikmE?: Uint8Array,
+  pkRKey?: CryptoKey,
+): Promise<{ sharedSecret: Uint8Array; enc: Uint8Array }> {
+  if (!isValidPublicKey(pkR))
+    fail('invalidCertificate', 'the recipient key-exchange key is not a valid P-256 point');
+  let eph: { privateKey: CryptoKey; publicKey: Uint8Array };
+  if (ikmE) {
+    const derived = deriveKeyPair(ikmE);
+    eph = {
+      privateKey: await importExchangeKey(derived.privateKey, derived.publicKey),
+      publicKey: derived.publicKey,
+    };
+  } else {
+    eph = await generateExchangeKeyPair();
+  }
+  const enc = eph.publicKey;
+  const dh = await ecdhNative(eph.privateKey, pkRKey ?? pkR);
+  return { sharedSecret: extractAndExpand(dh, concatBytes(enc, pkR)), enc };
+}
+
+/** RFC 9180 §4.1 Decap on WebCrypto, with the recipient's key (imported once) and its public point. */
+export async function decapNative(enc: Uint8Array, skR: CryptoKey, pkR: Uint8Array): Promise<Uint8Array> {
+  if (!isValidPublicKey(enc)) fail('decodingFailure', 'the HPKE encapsulated key is not a valid P-256 point');
+  let dh: Uint8Array;
+  try {
+    dh = await ecdhNative(skR, enc);
+  } catch {
+    return fail('decodingFailure', 'the HPKE encapsulated key does not agree with this key-exchange key');
+  }
+  return extractAndExpand(dh, concatBytes(enc, pkR));
+}
+
+export async function setupBaseSNative(
+  pkR: Uint8Array,
+  info: Uint8Array,
+  ikmE?: Uint8Array,
+  pkRKey?: CryptoKey,
+) {
+  const { sharedSecret, enc } = await encapNative(pkR, ikmE, pkRKey);
+  return { enc, sharedSecret, context: new HpkeContext(keySchedule(sharedSecret, info)) };
+}
+
+export async function setupBaseRNative(
+  enc: Uint8Array,
+  skR: CryptoKey,
+  pkR: Uint8Array,
+  info: Uint8Array,
+): Promise<HpkeContext> {
+  return new HpkeContext(keySchedule(await decapNative(enc, skR, pkR), info));
+}
+
+/** Single-shot Base-mode seal on WebCrypto (RFC 9180 §6.1). */
+export async function hpkeSealNative(
+  pkR: Uint8Array,
+  info: Uint8Array,
+  aad: Uint8Array,
+  pt: Uint8Array,
+  pkRKey?: CryptoKey,
+): Promise<{ enc: Uint8Array; ct: Uint8Array }> {
+  const { enc, context } = await setupBaseSNative(pkR, info, undefined, pkRKey);
+  return { enc, ct: await context.sealNative(aad, pt) };
+}
+
+/** Single-shot Base-mode open on WebCrypto; any mismatch (key, info, aad, bytes) is decodingFailure. */
+export async function hpkeOpenNative(
+  skR: CryptoKey,
+  pkR: Uint8Array,
+  enc: Uint8Array,
+  info: Uint8Array,
+  aad: Uint8Array,
+  ct: Uint8Array,
+): Promise<Uint8Array> {
+  if (enc.length !== ENC_LENGTH) fail('decodingFailure', 'the HPKE encapsulated key must be 65 bytes');
+  return (await setupBaseRNative(enc, skR, pkR, info)).openNative(aad, ct);
 }

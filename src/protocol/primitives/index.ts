@@ -1,4 +1,5 @@
 export * from './aead.ts';
+export * from './ecdh.ts';
 export * from './ecdsa.ts';
 export * from './hash.ts';
 export * from './hpke.ts';
