@@ -24,6 +24,7 @@ const setCode: ParamText = (p, info) => setErrorText(info.setCode ?? (p.setCode 
 export const ERROR_PLACEHOLDERS: Record<string, readonly ParamText[]> = {
   error_unlockThrottled: [param('retryInSeconds')],
   error_passphraseTooShort: [param('minimum')],
+  error_backupKdfTooCostly: [param('iterations'), param('maximum')],
   error_noCardForBrand: [param('brands')],
   error_invalidAnswers: [param('problem')],
   error_registrationRejected: [param('reason')],

@@ -21,6 +21,8 @@ export const WALLET_ERROR_CODES = [
   'passphraseTooShort',
   /** A backup file that is not one, is too big, or is damaged. */
   'backupInvalid',
+  /** A backup whose KDF cost is above 10× this wallet's: params.iterations, params.maximum. */
+  'backupKdfTooCostly',
   'unknownCard',
   'noCards',
   /** No card of a brand the merchant accepts: params.brands. */

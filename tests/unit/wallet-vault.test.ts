@@ -172,9 +172,73 @@ describe('wallet vault', () => {
   it('changes the passphrase', async () => {
     await rejects(wallet.vault.changePassphrase('not it at all', 'a new passphrase'), 'wrongPassphrase');
     await wallet.vault.changePassphrase(PASS, 'a new long passphrase');
+    expect(await wallet.vault.isUnlocked()).toBe(true);
     await wallet.vault.lock();
     await rejects(wallet.vault.unlock(PASS), 'wrongPassphrase');
     await wallet.vault.unlock('a new long passphrase');
+    await wallet.vault.changePassphrase('a new long passphrase', PASS);
+  });
+
+  it('counts every one of many concurrent wrong guesses, and lets none through the back-off', async () => {
+    await wallet.vault.lock();
+    advance(10 * 60_000);
+    // Ten guesses at once, the right one last: each waits for the one before it to be counted.
+    const guesses = [...Array.from({ length: 9 }, (_, i) => `concurrent guess ${i}`), PASS];
+    const results = await Promise.allSettled(guesses.map((g) => wallet.vault.unlock(g)));
+    const codes = results.map((r) => (r.status === 'rejected' ? (r.reason as WalletError).code : 'unlocked'));
+    // Three free guesses, then the back-off refuses the rest (the right passphrase too) unread.
+    expect(codes).toEqual([
+      'wrongPassphrase',
+      'wrongPassphrase',
+      'wrongPassphrase',
+      ...Array(7).fill('unlockThrottled'),
+    ]);
+    expect(await wallet.vault.isUnlocked()).toBe(false);
+    expect((await wallet.vault.status()).failedAttempts).toBe(3);
+    advance(1000);
+    await wallet.vault.unlock(PASS);
+  });
+
+  it('changePassphrase obeys the back-off, counts a wrong old passphrase, and never unlocks by itself', async () => {
+    await wallet.vault.lock();
+    // Locked: refused before the passphrase is even tried, so it cannot serve as an unlock.
+    await rejects(wallet.vault.changePassphrase(PASS, 'another long passphrase'), 'locked');
+    expect(await wallet.vault.isUnlocked()).toBe(false);
+    expect((await wallet.vault.status()).failedAttempts).toBe(0);
+    await wallet.vault.unlock(PASS);
+    // Unlocked: wrong old passphrases count like wrong unlocks, concurrently too.
+    const tries = await Promise.allSettled(
+      [1, 2, 3, 4].map((i) => wallet.vault.changePassphrase(`wrong old ${i}`, 'another long passphrase')),
+    );
+    expect(tries.map((r) => (r.status === 'rejected' ? (r.reason as WalletError).code : 'changed'))).toEqual([
+      'wrongPassphrase',
+      'wrongPassphrase',
+      'wrongPassphrase',
+      'unlockThrottled',
+    ]);
+    // The right old passphrase is refused during the back-off as well; the passphrase is unchanged.
+    await rejects(wallet.vault.changePassphrase(PASS, 'another long passphrase'), 'unlockThrottled');
+    await wallet.vault.lock();
+    advance(1000);
+    await wallet.vault.unlock(PASS);
+    expect((await wallet.vault.status()).failedAttempts).toBe(0);
+  });
+
+  it("refuses a backup asking for more than 10× this wallet's KDF cost, before deriving anything", async () => {
+    await wallet.vault.unlock(PASS);
+    const file = JSON.parse(await wallet.exportBackup()) as { kdf: { iterations: number } };
+    const fresh = await createWallet({ ...platform, indexedDB: new IDBFactory() });
+    for (const iterations of [MIN_KDF_ITERATIONS * 10 + 1, 100_000_000]) {
+      const costly = JSON.stringify({ ...file, kdf: { ...file.kdf, iterations } });
+      const started = Date.now();
+      const e = await rejects(fresh.restoreBackup(costly, PASS), 'backupKdfTooCostly');
+      // Refused at once: 6,000,001 PBKDF2 rounds alone would take seconds.
+      expect(Date.now() - started).toBeLessThan(1000);
+      expect(e.params).toEqual({ iterations, maximum: MIN_KDF_ITERATIONS * 10 });
+      expect(e.messageKey).toBe('error_backupKdfTooCostly');
+      expect((await fresh.vault.status()).exists).toBe(false);
+    }
+    expect(await fresh.restoreBackup(JSON.stringify(file), PASS)).toEqual({ cards: 0, receipts: 0 });
   });
 });
 

@@ -30,6 +30,8 @@ export const BACKUP_VERSION = 1;
 export { MAX_BACKUP_BYTES };
 
 const PAYLOAD_AAD = 'backup/payload';
+/** A backup may ask for at most this many times the wallet's own KDF cost (vault.kdfIterations). */
+export const MAX_BACKUP_KDF_FACTOR = 10;
 
 const B64U = /^[A-Za-z0-9_-]*$/;
 const b64u = (max: number) => v.pipe(v.string(), v.maxLength(max), v.regex(B64U));
@@ -141,6 +143,16 @@ export async function restoreBackup(
   }
   const file = parsed.output;
   if (await vault.meta()) walletError('vaultExists', 'restore into an empty wallet only');
+  // The file names its own KDF cost, and deriving the key is the first thing done with it: a file
+  // asking for a billion rounds would hold the wallet's background for hours.
+  const maximum = vault.kdfIterations * MAX_BACKUP_KDF_FACTOR;
+  if (file.kdf.iterations > maximum) {
+    walletError(
+      'backupKdfTooCostly',
+      `the backup asks for ${file.kdf.iterations} PBKDF2 iterations; this wallet allows at most ${maximum}`,
+      { iterations: file.kdf.iterations, maximum },
+    );
+  }
 
   const raw = await deriveKeyBytes(passphrase, file.kdf);
   const key = await importAesKey(raw);

@@ -64,6 +64,12 @@ export class Vault {
   readonly kdfIterations: number;
   private cached: { raw: string; key: CryptoKey } | undefined;
   private readonly session: SessionArea;
+  /**
+   * Every passphrase check (unlock, changePassphrase) runs after the one before it has recorded
+   * its result: concurrent guesses would otherwise all read the same failure count and all pass
+   * the back-off check before any of them is counted.
+   */
+  private checks: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly db: WalletDb,
@@ -119,7 +125,46 @@ export class Vault {
    * Unlocks with `passphrase`. Refused with `unlockThrottled` during a back-off; a wrong
    * passphrase counts a failure. A vault whose KDF is below this wallet's cost is re-encrypted.
    */
-  async unlock(passphrase: string): Promise<{ kdfUpgraded: boolean }> {
+  unlock(passphrase: string): Promise<{ kdfUpgraded: boolean }> {
+    return this.oneAtATime(async () => {
+      const { meta, key, raw } = await this.checkPassphrase(passphrase);
+      if (meta.kdf.alg !== KDF_ALG || meta.kdf.iterations < this.kdfIterations) {
+        await this.setUnlocked(await this.rewrap(key, passphrase));
+        return { kdfUpgraded: true };
+      }
+      await this.setUnlocked(raw);
+      return { kdfUpgraded: false };
+    });
+  }
+
+  /**
+   * Checks `oldPassphrase` (under the same back-off as unlock, and counting a wrong one), then
+   * re-encrypts every secret under a key from `newPassphrase` and a fresh salt. Only an unlocked
+   * vault's passphrase can be changed, so this never unlocks the vault by itself: it stays
+   * unlocked, under the new key.
+   */
+  changePassphrase(oldPassphrase: string, newPassphrase: string): Promise<void> {
+    return this.oneAtATime(async () => {
+      checkPassphrase(newPassphrase);
+      if (!(await this.meta())) return walletError('noVault', 'there is no vault yet');
+      if (!(await this.isUnlocked()))
+        walletError('locked', 'unlock the wallet before changing its passphrase');
+      const { key } = await this.checkPassphrase(oldPassphrase);
+      const raw = await this.rewrap(key, newPassphrase);
+      // Locked meanwhile (auto-lock, lock now): the new passphrase stands, the vault stays locked.
+      const s = await sessionGet<SessionKey>(this.session, SESSION_KEY);
+      if (s && this.platform.now().getTime() < s.expiresAt) await this.setUnlocked(raw);
+      else await this.lock();
+    });
+  }
+
+  /**
+   * The one passphrase check: refused with `unlockThrottled` during a back-off; a wrong passphrase
+   * is counted before the refusal returns; a right one clears the count. Runs inside oneAtATime.
+   */
+  private async checkPassphrase(
+    passphrase: string,
+  ): Promise<{ meta: VaultMeta; key: CryptoKey; raw: Uint8Array }> {
     if (typeof passphrase !== 'string' || passphrase.length > MAX_PASSPHRASE_LENGTH) {
       walletError('wrongPassphrase', 'that is not the passphrase');
     }
@@ -147,22 +192,13 @@ export class Vault {
       });
     }
     await this.db.delete('meta', 'unlockFailures');
-    if (meta.kdf.alg !== KDF_ALG || meta.kdf.iterations < this.kdfIterations) {
-      await this.setUnlocked(await this.rewrap(key, passphrase));
-      return { kdfUpgraded: true };
-    }
-    await this.setUnlocked(raw);
-    return { kdfUpgraded: false };
+    return { meta, key, raw };
   }
 
-  /** Checks `oldPassphrase`, then re-encrypts every secret under a key from `newPassphrase` and a fresh salt. */
-  async changePassphrase(oldPassphrase: string, newPassphrase: string): Promise<void> {
-    checkPassphrase(newPassphrase);
-    const meta = await this.meta();
-    if (!meta) return walletError('noVault', 'there is no vault yet');
-    const key = await importAesKey(await deriveKeyBytes(oldPassphrase, meta.kdf));
-    if (!(await opensVerifier(key, meta))) walletError('wrongPassphrase', 'that is not the passphrase');
-    await this.setUnlocked(await this.rewrap(key, newPassphrase));
+  private oneAtATime<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.checks.then(fn, fn);
+    this.checks = run.catch(() => {});
+    return run;
   }
 
   async lock(): Promise<void> {
