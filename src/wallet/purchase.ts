@@ -49,11 +49,16 @@ import type { Vault } from './vault/vault.ts';
 
 export type PurchaseState = 'initiated' | 'awaitingConfirmation' | 'paying' | 'done' | 'failed' | 'rejected';
 
-/** A request still waiting for the PInitRes after this long was lost with its service worker. */
+/**
+ * A request still waiting for the PInitRes after this long is failed and frees its tab (the
+ * merchant never answered). A request whose PInitReq was sent by a service worker that has since
+ * stopped is freed at once (see `initiating`).
+ */
 export const INITIATED_TIMEOUT_MS = 60_000;
 export const SW_IDENT = 'SET Wallet/0.1';
 const RECORD_PREFIX = 'wallet.purchase.';
 const TAB_PREFIX = 'wallet.purchaseTab.';
+const VERIFIED_ORIGIN_PREFIX = 'wallet.verifiedOrigin.';
 
 export type MerchantIdentity = ReceiptMerchant;
 
@@ -114,6 +119,14 @@ const OPEN: readonly PurchaseState[] = ['initiated', 'awaitingConfirmation', 'pa
 export class Purchases {
   private readonly tabLocks = new Map<number, Promise<unknown>>();
   private readonly paying = new Map<string, Promise<PurchaseView>>();
+  /**
+   * Requests whose PInitReq exchange runs in this service worker. A request `initiated` but not in
+   * here was started by a worker that stopped before the PInitRes came back: its answer has nobody
+   * to go to, so it is failed (`transport`) as soon as anything looks at it, and the tab is free to
+   * ask again at once. (Cleared rather than resumed: resending PInitReq would make the merchant
+   * open a second XID for an order the shopper has not seen yet, and the page can simply ask again.)
+   */
+  private readonly initiating = new Set<string>();
 
   constructor(
     private readonly platform: WalletPlatform,
@@ -162,13 +175,23 @@ export class Purchases {
         endpointUrl: initiation.endpointUrl,
         pinitReq: pinitReq.content,
       };
+      this.initiating.add(rec.requestId);
       await this.save(rec);
       await this.platform.session.set({ [TAB_PREFIX + p.tabId]: rec.requestId });
       return { rec, wire: encodeWire(pinitReq.wire) };
     });
-    let rec = record.rec;
+    try {
+      return await this.initiate(record.rec, record.wire, send);
+    } finally {
+      this.initiating.delete(record.rec.requestId);
+    }
+  }
+
+  /** Sends PInitReq and verifies PInitRes for a request `start` has just kept. */
+  private async initiate(initiated: PurchaseRecord, wire: string, send: Send): Promise<PurchaseView> {
+    let rec = initiated;
     const ctx = await this.context();
-    const exchanged = await exchange(send, record.wire, ctx).then(
+    const exchanged = await exchange(send, wire, ctx).then(
       (reply) => ({ reply }),
       (error: unknown) => ({ error }),
     );
@@ -206,10 +229,20 @@ export class Purchases {
         );
       }
       await this.save(rec);
+      await this.platform.session.set({ [VERIFIED_ORIGIN_PREFIX + rec.tabOrigin]: true });
     } catch (e) {
       rec = await this.fail(rec, e);
     }
     return this.view(rec);
+  }
+
+  /**
+   * Whether a merchant certificate naming `origin` has verified in this browser session (a PInitRes
+   * whose origin binding held). Until then the wallet asks the shopper before its PInitReq tells
+   * that origin anything about the cards it holds (brand, BIN).
+   */
+  async knowsOrigin(origin: string): Promise<boolean> {
+    return (await sessionGet<boolean>(this.platform.session, VERIFIED_ORIGIN_PREFIX + origin)) === true;
   }
 
   /**
@@ -240,7 +273,7 @@ export class Purchases {
   }
 
   async get(requestId: string): Promise<PurchaseView> {
-    return this.view(await this.load(requestId));
+    return this.view(await this.settle(await this.load(requestId)));
   }
 
   /** The open request of a tab, if any (the popup's "pending order for this tab"). */
@@ -255,7 +288,7 @@ export class Purchases {
     const recs = Object.entries(all)
       .filter(([k]) => k.startsWith(RECORD_PREFIX))
       .map(([, v]) => v as PurchaseRecord);
-    return Promise.all(recs.map((r) => this.view(r)));
+    return Promise.all(recs.map(async (r) => this.view(await this.settle(r))));
   }
 
   /** Drops a finished request once the page has its outcome. */
@@ -519,9 +552,24 @@ export class Purchases {
     const id = await sessionGet<string>(this.platform.session, TAB_PREFIX + tabId);
     const rec = id ? await sessionGet<PurchaseRecord>(this.platform.session, RECORD_PREFIX + id) : undefined;
     if (!rec || !OPEN.includes(rec.state)) return undefined;
-    if (rec.state === 'initiated' && this.platform.now().getTime() - rec.updatedAt > INITIATED_TIMEOUT_MS) {
-      await this.fail(rec, new WalletError('transport', 'the merchant did not answer PInitReq'));
-      return undefined;
+    const settled = await this.settle(rec);
+    return OPEN.includes(settled.state) ? settled : undefined;
+  }
+
+  /**
+   * A request `initiated` whose PInitReq no exchange in this worker is waiting for (its worker
+   * stopped), or that has waited past INITIATED_TIMEOUT_MS, is failed; anything else as it is.
+   */
+  private async settle(rec: PurchaseRecord): Promise<PurchaseRecord> {
+    if (rec.state !== 'initiated') return rec;
+    if (!this.initiating.has(rec.requestId)) {
+      return this.fail(
+        rec,
+        new WalletError('transport', 'the wallet restarted before the merchant answered PInitReq'),
+      );
+    }
+    if (this.platform.now().getTime() - rec.updatedAt > INITIATED_TIMEOUT_MS) {
+      return this.fail(rec, new WalletError('transport', 'the merchant did not answer PInitReq'));
     }
     return rec;
   }

@@ -317,6 +317,61 @@ describe('wallet purchase', () => {
     expect(preqs[1]).toBe(preqs[0]);
   });
 
+  it('frees the tab at once when the service worker died waiting for the PInitRes (issue 10 case 8)', async () => {
+    const shop = new Shop(world);
+    const tabId = ++tab;
+    // The PInitReq leaves; the worker that sent it never hears back (it stopped).
+    let sent!: () => void;
+    const left = new Promise<void>((r) => {
+      sent = r;
+    });
+    const lost: Send = () => {
+      sent();
+      return new Promise<string>(() => {});
+    };
+    void wallet.purchases.start({ tabId, tabOrigin: SHOP, initiation: INITIATION }, lost);
+    await left;
+    // Still the same worker: the exchange is alive, so a second request is already pending.
+    const pending = await rejects(
+      wallet.purchases.start({ tabId, tabOrigin: SHOP, initiation: INITIATION }, shop.send),
+      'alreadyPending',
+    );
+    const orphan = String(pending.params.requestId);
+
+    // The worker restarts: the tab can pay again at once, not 60 s later.
+    const restarted = await createWallet(platform);
+    const again = await restarted.purchases.start(
+      { tabId, tabOrigin: SHOP, initiation: INITIATION },
+      shop.send,
+    );
+    expect(again.state).toBe('awaitingConfirmation');
+    expect(again.requestId).not.toBe(orphan);
+    // The orphan ended as a failure the window and the page can show (transport: asking again is safe).
+    const old = await restarted.purchases.get(orphan);
+    expect(old.state).toBe('failed');
+    expect(old.error?.code).toBe('transport');
+    expect(pageOutcomeOf(old)).toEqual({ status: 'failed', code: 'transport' });
+    expect((await restarted.purchases.forTab(tabId))?.requestId).toBe(again.requestId);
+    await restarted.purchases.cancel(again.requestId);
+  });
+
+  it('settles an orphaned request when the restarted worker lists or reads it, so its window does not wait forever', async () => {
+    const tabId = ++tab;
+    let sent!: () => void;
+    const left = new Promise<void>((r) => {
+      sent = r;
+    });
+    void wallet.purchases.start({ tabId, tabOrigin: SHOP, initiation: INITIATION }, () => {
+      sent();
+      return new Promise<string>(() => {});
+    });
+    await left;
+    const restarted = await createWallet(platform);
+    const listed = (await restarted.purchases.list()).filter((p) => p.tabId === tabId);
+    expect(listed.map((p) => p.state)).toEqual(['failed']);
+    expect(await restarted.purchases.forTab(tabId)).toBeUndefined();
+  });
+
   it('asks with InqReq when the merchant answered but the answer was lost', async () => {
     const shop = new Shop(world);
     const view = await wallet.purchases.start(
