@@ -31,6 +31,9 @@ export default defineContentScript({
       // subject to the page's CSP, and an issuer page may well say connect-src 'none'.
       fetch: (url, init) => fetch(url, init),
       toPage: (value) => (ff.cloneInto ? ff.cloneInto(value, window) : value),
+      // The isolated world's own navigator: the page cannot replace what this reads.
+      userActivation: () => navigator.userActivation?.isActive === true,
+      isTrusted: (event) => event.isTrusted,
     });
     const onMessage = (message: unknown) => bridge.onBackgroundMessage(message);
     browser.runtime.onMessage.addListener(onMessage);

@@ -31,7 +31,20 @@ export const PageRequest = v.nullish(v.strictObject({}));
 
 /** What a page learns: the outcome and the XID it already knows. Never anything about cards. */
 export const PageOutcome = v.strictObject({
-  status: v.picklist(['approved', 'declined', 'pending', 'rejected', 'failed', 'alreadyPending']),
+  /**
+   * `awaitingShopper`: not final. The page asked without a click or key press on it (or too soon
+   * after its last window closed), so the wallet opened nothing: it marked its toolbar button, where
+   * the shopper can review the payment, or the page can ask again from a button the shopper clicks.
+   */
+  status: v.picklist([
+    'approved',
+    'declined',
+    'pending',
+    'rejected',
+    'failed',
+    'alreadyPending',
+    'awaitingShopper',
+  ]),
   /** The transaction (base64url XID) when there was one. */
   xid: v.optional(v.pipe(v.string(), v.maxLength(64))),
   /** For `failed`: the wallet's error code, or the SET ErrorCode behind it. */
@@ -52,9 +65,17 @@ export const ContentToBackground = v.variant('type', [
     kind: v.picklist(['payment', 'registration']),
     initiation: InitiationText,
   }),
-  /** The page dispatched set-wallet:request-payment; the content script read the initiation. */
-  v.strictObject({ type: v.literal('requestPayment'), initiation: InitiationText }),
-  v.strictObject({ type: v.literal('requestRegistration'), initiation: InitiationText }),
+  /**
+   * The page dispatched set-wallet:request-payment; the content script read the initiation.
+   * `gesture`: the content script's own finding (never the page's word) that the page had
+   * transient user activation from a trusted input event not used by an earlier request.
+   */
+  v.strictObject({ type: v.literal('requestPayment'), initiation: InitiationText, gesture: v.boolean() }),
+  v.strictObject({
+    type: v.literal('requestRegistration'),
+    initiation: InitiationText,
+    gesture: v.boolean(),
+  }),
 ]);
 export type ContentToBackground = v.InferOutput<typeof ContentToBackground>;
 

@@ -1,9 +1,16 @@
 // The background's wiring (src/ui/background): a page's identity comes from the browser's sender,
 // never the message; the content script never receives the purchase view; one confirmation window
 // per request; closing it rejects the request and the page hears `rejected` exactly once; a closed
-// tab cancels its request; a restarted worker finishes a payment left `paying`.
+// tab cancels its request; a restarted worker finishes a payment left `paying`. And a page opens a
+// window only by the shopper's deliberate act (issue 8 item 2): a fresh gesture the content script
+// vouches for, no window or request already (a repeat never takes focus), a cool-down per tab, and
+// at an origin not verified yet a question first, before anything about the cards leaves.
 import { describe, expect, it } from 'vitest';
-import { BackgroundShell, type SenderLike } from '../../src/ui/background/background-shell.ts';
+import {
+  BackgroundShell,
+  type SenderLike,
+  TAB_COOLDOWN_MS,
+} from '../../src/ui/background/background-shell.ts';
 import { WalletWindows, type WindowsApi } from '../../src/ui/background/wallet-windows.ts';
 import { type Wallet, WalletError } from '../../src/wallet/index.ts';
 import type { BackgroundToContent } from '../../src/wallet/messages.ts';
@@ -40,10 +47,15 @@ const DONE = view('done', {
   } as PurchaseView['receipt'],
 });
 
-function setup(purchase: { start?: () => Promise<PurchaseView>; list?: PurchaseView[] } = {}) {
+function setup(
+  purchase: { start?: () => Promise<PurchaseView>; list?: PurchaseView[]; knows?: boolean } = {},
+) {
   const calls: string[] = [];
+  let clock = 1_000_000;
   const found: unknown[] = [];
   let current: PurchaseView = view('awaitingConfirmation');
+  /** A request exists once started (or when a restarted worker finds it). */
+  let started = (purchase.list ?? []).length > 0;
   const wallet = {
     vault: { touch: async () => {}, status: async () => ({ exists: true, unlocked: true }) },
     initiations: {
@@ -58,10 +70,19 @@ function setup(purchase: { start?: () => Promise<PurchaseView>; list?: PurchaseV
       forget: async (tabId: number) => void calls.push(`initiations.forget ${tabId}`),
     },
     purchases: {
-      start: purchase.start ?? (async () => current),
+      knowsOrigin: async () => purchase.knows ?? true,
+      start: async () => {
+        calls.push('purchases.start');
+        if (purchase.start) current = await purchase.start();
+        else current = view('awaitingConfirmation');
+        started = true;
+        return current;
+      },
       get: async () => current,
       forTab: async () =>
-        ['initiated', 'awaitingConfirmation', 'paying'].includes(current.state) ? current : undefined,
+        started && ['initiated', 'awaitingConfirmation', 'paying'].includes(current.state)
+          ? current
+          : undefined,
       cancel: async () => {
         calls.push('purchases.cancel');
         current = view('rejected');
@@ -87,7 +108,7 @@ function setup(purchase: { start?: () => Promise<PurchaseView>; list?: PurchaseV
       windowCalls.push(`create ${o.url}`);
       return { id: nextWindow++ };
     },
-    update: async (id) => void windowCalls.push(`update ${id}`),
+    update: async (id, o) => void windowCalls.push(o.focused ? `focus ${id}` : `update ${id}`),
     remove: async (id) => void windowCalls.push(`remove ${id}`),
   };
   const badges: string[] = [];
@@ -110,10 +131,17 @@ function setup(purchase: { start?: () => Promise<PurchaseView>; list?: PurchaseV
     extensionId: EXT,
     extensionOrigin: EXT_ORIGIN,
     t: (key, subs) => (subs ? `${key}(${subs})` : key),
+    now: () => clock,
   });
   const outcomes = () => toTabs.filter((m) => m.message.type === 'outcome').map((m) => m.message);
-  return { shell, calls, found, toTabs, windowCalls, badges, outcomes };
+  const advance = (ms: number) => {
+    clock += ms;
+  };
+  return { shell, calls, found, toTabs, windowCalls, badges, outcomes, advance };
 }
+
+const PAY = { type: 'requestPayment', initiation: INITIATION, gesture: true };
+const PAY_NO_GESTURE = { ...PAY, gesture: false };
 
 const page: SenderLike = { id: EXT, url: `${SHOP}/checkout?o=1`, tab: { id: 7, windowId: 1 }, frameId: 0 };
 const walletPage: SenderLike = { id: EXT, url: `${EXT_ORIGIN}popup.html`, frameId: 0 };
@@ -151,31 +179,133 @@ describe('background shell', () => {
 
   it('opens one confirmation window per request, and never hands the content script the purchase view', async () => {
     const s = setup();
-    const reply = await s.shell.onMessage({ type: 'requestPayment', initiation: INITIATION }, page);
+    const reply = await s.shell.onMessage(PAY, page);
     expect(reply).toEqual({ ok: true });
     expect(s.windowCalls).toEqual([`create ${EXT_ORIGIN}confirm.html?request=R1`]);
     // The same request again (the popup's "Pay at"): the window comes forward instead.
     await s.shell.onMessage({ type: 'purchase.start', tabId: 7 }, walletPage);
-    expect(s.windowCalls).toEqual([`create ${EXT_ORIGIN}confirm.html?request=R1`, 'update 100']);
+    expect(s.windowCalls).toEqual([`create ${EXT_ORIGIN}confirm.html?request=R1`, 'focus 100']);
   });
 
-  it('answers a second request from the tab with alreadyPending and brings the window forward', async () => {
-    let n = 0;
+  it('answers a repeat request from the tab with alreadyPending and never takes focus', async () => {
+    const s = setup();
+    await s.shell.onMessage(PAY, page);
+    for (let i = 0; i < 5; i++) {
+      s.advance(TAB_COOLDOWN_MS);
+      expect(await s.shell.onMessage(PAY, page)).toEqual({ ok: false });
+    }
+    expect(s.outcomes()).toEqual(Array(5).fill({ type: 'outcome', outcome: { status: 'alreadyPending' } }));
+    expect(s.windowCalls).toEqual([`create ${EXT_ORIGIN}confirm.html?request=R1`]);
+    expect(s.calls.filter((c) => c === 'purchases.start')).toHaveLength(1);
+  });
+
+  it('opens nothing for a request without a gesture: the page hears awaitingShopper, the toolbar is marked', async () => {
+    const s = setup();
+    // A message with any other field (a page's claim of activation) is refused by its schema.
+    expect(await s.shell.onMessage({ ...PAY_NO_GESTURE, userActivation: true }, page)).toEqual({ ok: false });
+    expect(await s.shell.onMessage(PAY_NO_GESTURE, page)).toEqual({ ok: false });
+    expect(s.windowCalls).toEqual([]);
+    expect(s.calls).not.toContain('purchases.start');
+    expect(s.badges.at(-1)).toBe('badgeAsked');
+    expect(s.outcomes()).toEqual([{ type: 'outcome', outcome: { status: 'awaitingShopper' } }]);
+    // The shopper clicks the toolbar button and "Review the payment": that is the deliberate act.
+    await s.shell.onMessage({ type: 'purchase.start', tabId: 7 }, walletPage);
+    expect(s.windowCalls).toEqual([`create ${EXT_ORIGIN}confirm.html?request=R1`]);
+    expect(s.badges.at(-1)).toBe('badgePayment');
+  });
+
+  it('asks first at an origin not verified yet: no PInitReq (no brand, no BIN) before the shopper goes on', async () => {
+    const s = setup({ knows: false });
+    expect(await s.shell.onMessage(PAY, page)).toEqual({ ok: true });
+    expect(s.windowCalls).toEqual([`create ${EXT_ORIGIN}confirm.html?tab=7`]);
+    expect(s.calls).not.toContain('purchases.start');
+    expect(s.toTabs).toEqual([]);
+    // Again while the question is open: alreadyPending, no focus, no second window.
+    s.advance(TAB_COOLDOWN_MS);
+    await s.shell.onMessage(PAY, page);
+    expect(s.outcomes()).toEqual([{ type: 'outcome', outcome: { status: 'alreadyPending' } }]);
+    // Continue in that window: the request starts, and the same window shows it.
+    const askWindow: SenderLike = {
+      ...walletPage,
+      url: `${EXT_ORIGIN}confirm.html?tab=7`,
+      tab: { windowId: 100 },
+    };
+    await s.shell.onMessage({ type: 'purchase.start', tabId: 7 }, askWindow);
+    expect(s.calls).toContain('purchases.start');
+    expect(s.windowCalls).toEqual([`create ${EXT_ORIGIN}confirm.html?tab=7`]);
+    // Closing it now rejects the request it shows.
+    await s.shell.onWindowRemoved(100);
+    expect(s.calls).toContain('purchases.cancel');
+    expect(s.outcomes().at(-1)).toEqual({ type: 'outcome', outcome: { status: 'rejected' } });
+  });
+
+  it('closing the question rejects; a start that fails after Continue is told to the page once', async () => {
     const s = setup({
+      knows: false,
       start: async () => {
-        if (n++ === 0) return view('awaitingConfirmation');
-        throw new WalletError('alreadyPending', 'a payment request is already open', { requestId: 'R1' });
+        throw new WalletError('noCards', 'register a card first');
       },
     });
-    await s.shell.onMessage({ type: 'requestPayment', initiation: INITIATION }, page);
-    await s.shell.onMessage({ type: 'requestPayment', initiation: INITIATION }, page);
-    expect(s.outcomes()).toEqual([{ type: 'outcome', outcome: { status: 'alreadyPending' } }]);
-    expect(s.windowCalls).toEqual([`create ${EXT_ORIGIN}confirm.html?request=R1`, 'update 100']);
+    await s.shell.onMessage(PAY, page);
+    await s.shell.onWindowRemoved(100);
+    expect(s.outcomes()).toEqual([{ type: 'outcome', outcome: { status: 'rejected' } }]);
+    s.advance(TAB_COOLDOWN_MS);
+    await s.shell.onMessage(PAY, page);
+    const askWindow: SenderLike = {
+      ...walletPage,
+      url: `${EXT_ORIGIN}confirm.html?tab=7`,
+      tab: { windowId: 101 },
+    };
+    await s.shell.onMessage({ type: 'purchase.start', tabId: 7 }, askWindow);
+    await s.shell.onWindowRemoved(101);
+    expect(s.outcomes().slice(1)).toEqual([
+      { type: 'outcome', outcome: { status: 'failed', code: 'noCards' } },
+    ]);
+  });
+
+  it('a page cannot open windows in a loop: after each window a cool-down, and each needs a new gesture', async () => {
+    const s = setup();
+    await s.shell.onMessage(PAY, page);
+    await s.shell.onWindowRemoved(100);
+    // At once, gesture or not: only the toolbar mark.
+    await s.shell.onMessage(PAY, page);
+    s.advance(TAB_COOLDOWN_MS - 1);
+    await s.shell.onMessage(PAY, page);
+    expect(s.windowCalls).toEqual([`create ${EXT_ORIGIN}confirm.html?request=R1`]);
+    expect(s.outcomes().slice(1)).toEqual([
+      { type: 'outcome', outcome: { status: 'awaitingShopper' } },
+      { type: 'outcome', outcome: { status: 'awaitingShopper' } },
+    ]);
+    // After the cool-down, still no window without a gesture; with one, a window.
+    s.advance(1);
+    await s.shell.onMessage(PAY_NO_GESTURE, page);
+    expect(s.windowCalls).toHaveLength(1);
+    await s.shell.onMessage(PAY, page);
+    expect(s.windowCalls).toHaveLength(2);
+    // Another tab is not held back by this one.
+    const other = { ...page, tab: { id: 8, windowId: 1 } };
+    await s.shell.onWindowRemoved(101);
+    await s.shell.onMessage(PAY, other);
+    expect(s.windowCalls).toHaveLength(3);
+  });
+
+  it('a registration window opens only with a gesture, once per tab, never refocused by the page', async () => {
+    const s = setup();
+    const REG = { type: 'requestRegistration', initiation: INITIATION, gesture: false };
+    await s.shell.onMessage(REG, page);
+    expect(s.windowCalls).toEqual([]);
+    expect(s.outcomes()).toEqual([{ type: 'outcome', outcome: { status: 'awaitingShopper' } }]);
+    await s.shell.onMessage({ ...REG, gesture: true }, page);
+    expect(s.windowCalls).toEqual([`create ${EXT_ORIGIN}register.html?tab=7`]);
+    s.advance(TAB_COOLDOWN_MS);
+    await s.shell.onMessage({ ...REG, gesture: true }, page);
+    expect(s.windowCalls).toHaveLength(1);
+    expect(s.outcomes().at(-1)).toEqual({ type: 'outcome', outcome: { status: 'alreadyPending' } });
   });
 
   it('rejects the request when its window is closed, and tells the page once', async () => {
     const s = setup();
-    await s.shell.onMessage({ type: 'requestPayment', initiation: INITIATION }, page);
+    await s.shell.onMessage(PAY, page);
     await s.shell.onWindowRemoved(100);
     await s.shell.onWindowRemoved(100);
     expect(s.calls).toContain('purchases.cancel');
@@ -189,16 +319,21 @@ describe('background shell', () => {
         throw new WalletError('noCards', 'register a card first');
       },
     });
-    await s.shell.onMessage({ type: 'requestPayment', initiation: INITIATION }, page);
+    await s.shell.onMessage(PAY, page);
     expect(s.outcomes()).toEqual([{ type: 'outcome', outcome: { status: 'failed', code: 'noCards' } }]);
     expect(s.windowCalls[0]).toMatch(
       /^create chrome-extension:\/\/wallet-extension-id\/confirm\.html\?error=/,
     );
+    // That window is the tab's one window: asking again meanwhile opens nothing more.
+    s.advance(TAB_COOLDOWN_MS);
+    await s.shell.onMessage(PAY, page);
+    expect(s.windowCalls).toHaveLength(1);
+    expect(s.outcomes().at(-1)).toEqual({ type: 'outcome', outcome: { status: 'alreadyPending' } });
   });
 
   it('tells the page the outcome of a payment once, however often the window asks', async () => {
     const s = setup();
-    await s.shell.onMessage({ type: 'requestPayment', initiation: INITIATION }, page);
+    await s.shell.onMessage(PAY, page);
     await s.shell.onMessage({ type: 'purchase.pay', requestId: 'R1', cardId: 'C1' }, walletPage);
     await s.shell.onMessage({ type: 'purchase.get', requestId: 'R1' }, walletPage);
     expect(s.outcomes()).toEqual([{ type: 'outcome', outcome: { status: 'approved', xid: 'X1' } }]);
@@ -206,7 +341,7 @@ describe('background shell', () => {
 
   it('cancels the open request of a closed tab and closes its window', async () => {
     const s = setup();
-    await s.shell.onMessage({ type: 'requestPayment', initiation: INITIATION }, page);
+    await s.shell.onMessage(PAY, page);
     await s.shell.onTabRemoved(7);
     expect(s.calls).toEqual(expect.arrayContaining(['initiations.forget 7', 'purchases.cancel']));
     expect(s.windowCalls).toContain('remove 100');

@@ -18,6 +18,9 @@ const INITIATION = JSON.stringify({
   endpoint: '/set',
 });
 
+/** Input events the fake browser marks as the user's own (a page cannot make an Event trusted). */
+const trusted = new WeakSet<Event>();
+
 function setup(initially: string[] = [INITIATION]) {
   const texts = [...initially];
   const attributes = new Map<string, string>();
@@ -27,6 +30,7 @@ function setup(initially: string[] = [INITIATION]) {
   const fetched: string[] = [];
   let ready = 0;
   let onChange = () => {};
+  const activation = { isActive: false };
   window.addEventListener(PAGE_EVENTS.outcome, (e) => outcomes.push((e as CustomEvent).detail));
   window.addEventListener(READY_EVENT, () => ready++);
   const fetchFn: FetchLike = async (url) => {
@@ -51,6 +55,8 @@ function setup(initially: string[] = [INITIATION]) {
     },
     fetch: fetchFn,
     toPage: (v) => v,
+    userActivation: () => activation.isActive,
+    isTrusted: (event) => trusted.has(event),
   };
   const bridge = startPageBridge(deps);
   return {
@@ -63,6 +69,14 @@ function setup(initially: string[] = [INITIATION]) {
     fetched,
     ready: () => ready,
     mutate: () => onChange(),
+    activation,
+    /** The shopper clicks on the page: a trusted click, and the page has transient activation. */
+    click() {
+      const e = new Event('pointerdown');
+      trusted.add(e);
+      activation.isActive = true;
+      window.dispatchEvent(e);
+    },
   };
 }
 
@@ -94,12 +108,40 @@ describe('page bridge', () => {
 
   it('turns set-wallet:request-payment into requestPayment with the initiation read from the DOM', async () => {
     const s = setup();
+    s.click();
     s.window.dispatchEvent(new CustomEvent(PAGE_EVENTS.requestPayment));
+    s.click();
     s.window.dispatchEvent(new CustomEvent(PAGE_EVENTS.requestPayment, { detail: {} }));
     expect(s.sent.slice(1)).toEqual([
-      { type: 'requestPayment', initiation: INITIATION },
-      { type: 'requestPayment', initiation: INITIATION },
+      { type: 'requestPayment', initiation: INITIATION, gesture: true },
+      { type: 'requestPayment', initiation: INITIATION, gesture: true },
     ]);
+  });
+
+  it('reports a gesture only for a trusted input event with the page still activated, once per gesture', () => {
+    const s = setup();
+    // No input at all: the page's word is all there is.
+    s.window.dispatchEvent(new CustomEvent(PAGE_EVENTS.requestPayment));
+    // Activation without a trusted event we saw (input hidden from the wallet): no gesture.
+    s.activation.isActive = true;
+    s.window.dispatchEvent(new CustomEvent(PAGE_EVENTS.requestPayment));
+    // Input the page forged (untrusted events) does not count either.
+    s.window.dispatchEvent(new Event('pointerdown'));
+    s.window.dispatchEvent(new Event('keydown'));
+    s.window.dispatchEvent(new CustomEvent(PAGE_EVENTS.requestPayment));
+    // A real click, but the activation expired before the page asked.
+    s.click();
+    s.activation.isActive = false;
+    s.window.dispatchEvent(new CustomEvent(PAGE_EVENTS.requestPayment));
+    // A real click: one request with a gesture; asking again on the same click has none.
+    s.click();
+    s.window.dispatchEvent(new CustomEvent(PAGE_EVENTS.requestPayment));
+    s.window.dispatchEvent(new CustomEvent(PAGE_EVENTS.requestPayment));
+    s.window.dispatchEvent(new CustomEvent(PAGE_EVENTS.requestRegistration));
+    const requests = s.sent.filter((m) => m.type !== 'initiationFound') as { gesture: boolean }[];
+    expect(requests.map((r) => r.gesture)).toEqual([false, false, false, false, true, false]);
+    // The registration request found no initiation; the page hears only that.
+    expect(s.outcomes).toEqual([{ status: 'failed', code: 'noInitiation' }]);
   });
 
   it('refuses a request whose detail says anything', () => {

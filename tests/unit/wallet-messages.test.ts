@@ -36,7 +36,8 @@ describe('wallet message schemas', () => {
   });
 
   it('a content script sends initiation text within the initiation size limit', () => {
-    ok(ContentToBackground, { type: 'requestPayment', initiation: '{}' });
+    ok(ContentToBackground, { type: 'requestPayment', initiation: '{}', gesture: true });
+    no(ContentToBackground, { type: 'requestPayment', initiation: '{}' });
     ok(ContentToBackground, { type: 'initiationFound', kind: 'registration', initiation: '{}' });
     no(ContentToBackground, { type: 'requestPayment', initiation: 'x'.repeat(4097) });
     no(ContentToBackground, { type: 'requestPayment', initiation: '{}', origin: 'https://bank.example' });

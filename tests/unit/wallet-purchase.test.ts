@@ -164,6 +164,8 @@ describe('wallet purchase', () => {
 
   it('shows the verified merchant and signed order, then pays with one click and keeps the receipt', async () => {
     const shop = new Shop(world);
+    // Nothing verified for this origin yet: the background asks the shopper before starting.
+    expect(await wallet.purchases.knowsOrigin(SHOP)).toBe(false);
     const started = await wallet.purchases.start(
       { tabId: tab, tabOrigin: SHOP, initiation: INITIATION },
       shop.send,
@@ -188,6 +190,7 @@ describe('wallet purchase', () => {
       preselectedCardId: visa,
     });
     expect(started.cards?.map((c) => c.id)).toEqual([visa, declining]);
+    expect(await wallet.purchases.knowsOrigin(SHOP)).toBe(true);
     // PInitReq carried the default card's BIN, nothing more of the card.
     expect(shop.sent('PInitReq')[0]).not.toContain('4111111111111111');
 
@@ -234,6 +237,8 @@ describe('wallet purchase', () => {
     expect(view.originBinding).toEqual({ ok: false, tabOrigin: evil, certificateOrigins: [SHOP] });
     expect(view.merchant?.name).toBe('SET Demo Store');
     expect(view.error).toMatchObject({ code: 'originMismatch', messageKey: 'error_originMismatch' });
+    // A certificate that names another origin verifies nothing for this one.
+    expect(await wallet.purchases.knowsOrigin(evil)).toBe(false);
     await rejects(wallet.purchases.pay(view.requestId, visa, shop.send), 'originMismatch');
     expect(shop.sent('PReq')).toHaveLength(0);
   });
@@ -494,7 +499,7 @@ describe('wallet background handlers', () => {
 
     const started = await handleContentMessage(
       wallet,
-      { type: 'requestPayment', initiation: INITIATION },
+      { type: 'requestPayment', initiation: INITIATION, gesture: true },
       sender,
       env,
     );
@@ -544,7 +549,7 @@ describe('wallet background handlers', () => {
     expect(
       await handleContentMessage(
         wallet,
-        { type: 'requestPayment', initiation: cross },
+        { type: 'requestPayment', initiation: cross, gesture: true },
         { tabId: 9, origin: SHOP },
         env,
       ),

@@ -4,6 +4,14 @@
  * initiation, opens one confirmation window per request, tells the page the outcome exactly once,
  * rejects a request whose window was closed, forgets a closed tab, and resumes payments a stopped
  * service worker left `paying`. entrypoints/background.ts wires browser events to it.
+ *
+ * A page opens a wallet window only by a deliberate act of the shopper (docs/security.md, "Hostile
+ * page"): the content script must report a fresh gesture with transient user activation, the tab
+ * must not have had a window in the last TAB_COOLDOWN_MS, and it must have no window or open
+ * request already. Otherwise the page hears `awaitingShopper` (or `alreadyPending`), the toolbar
+ * button is marked, and nothing takes focus. At an origin whose merchant certificate has not
+ * verified yet in this session, the window first asks whether to go on: until then the page's
+ * endpoint learns nothing about the cards (no PInitReq, so no brand and no BIN).
  */
 import * as v from 'valibot';
 import {
@@ -15,7 +23,7 @@ import {
 import { pageTransport } from '../../wallet/exchange.ts';
 import type { Wallet } from '../../wallet/index.ts';
 import type { InitiationSummary } from '../../wallet/initiations.ts';
-import type { PageOutcome } from '../../wallet/messages.ts';
+import { ContentToBackground, type PageOutcome } from '../../wallet/messages.ts';
 import { type SessionArea, sessionGet } from '../../wallet/platform.ts';
 import { type PurchaseView, pageOutcomeOf } from '../../wallet/purchase.ts';
 import type { WalletWindows } from './wallet-windows.ts';
@@ -46,6 +54,8 @@ export interface ShellDeps {
   /** browser.runtime.getURL('/') */
   extensionOrigin: string;
   t(key: string, substitutions?: string | string[]): string;
+  /** Date.now, replaceable in tests. */
+  now?: () => number;
 }
 
 /** Requests a wallet page makes of the background itself (not of the wallet). */
@@ -57,7 +67,18 @@ export const ShellRequest = v.variant('type', [
 ]);
 
 const OUTCOME_SENT = 'ui.outcomeSent.';
+/** When a page last had a wallet window opened or closed, per tab (ms since the epoch). */
+const TAB_WINDOW_AT = 'ui.tabWindowAt.';
 const OPEN_STATES: readonly PurchaseView['state'][] = ['initiated', 'awaitingConfirmation'];
+
+/**
+ * After a page's wallet window opens or closes (cancelled, closed, failed), the page cannot open
+ * another for this long, whatever gestures it has: one click on a page that re-asks at once, or a
+ * page that asks on every keystroke, gets at most one window per few seconds, and each needs a new
+ * gesture on the page (the content script uses one gesture for one request). The shopper's own
+ * toolbar button is never held back.
+ */
+export const TAB_COOLDOWN_MS = 3000;
 
 export class BackgroundShell {
   constructor(private readonly d: ShellDeps) {}
@@ -83,11 +104,19 @@ export class BackgroundShell {
     if (!owner) return;
     const wallet = await this.d.wallet;
     if (owner.kind === 'register') {
+      await this.noteTabWindow(owner.tabId);
       if (owner.registrationId) await wallet.registrations.cancel(owner.registrationId).catch(() => {});
+      return;
+    }
+    if (owner.kind === 'ask') {
+      await this.noteTabWindow(owner.tabId);
+      // The shopper closed the question without going on: the page hears `rejected`.
+      if (!owner.error) await this.tell(owner.tabId, { status: 'rejected' });
       return;
     }
     let view = await wallet.purchases.get(owner.requestId).catch(() => undefined);
     if (!view) return;
+    await this.noteTabWindow(view.tabId);
     if (OPEN_STATES.includes(view.state)) {
       // Closing the window is the cardholder saying no: the page hears `rejected`.
       view = await wallet.purchases.cancel(owner.requestId).catch(() => view);
@@ -104,6 +133,8 @@ export class BackgroundShell {
       await this.d.windows.close({ kind: 'confirm', requestId: open.requestId });
     }
     await this.d.windows.close({ kind: 'register', tabId });
+    await this.d.windows.close({ kind: 'ask', tabId });
+    await this.d.session.remove(TAB_WINDOW_AT + tabId);
   }
 
   /** The tab started loading another document: what the old one declared is gone. */
@@ -136,18 +167,93 @@ export class BackgroundShell {
 
   private async fromContentScript(message: unknown, tabId: number, origin: string) {
     const wallet = await this.d.wallet;
-    const reply = await handleContentMessage(wallet, message, { tabId, origin }, this.d.env);
-    const type = (message as { type?: unknown } | null)?.type;
+    const parsed = v.safeParse(ContentToBackground, message);
+    const request = parsed.success && parsed.output.type !== 'initiationFound' ? parsed.output : undefined;
+    if (!request) {
+      const reply = await handleContentMessage(wallet, message, { tabId, origin }, this.d.env);
+      if (reply.ok) await this.badge(tabId, (reply.value as { initiation: InitiationSummary }).initiation);
+      return { ok: reply.ok };
+    }
+    const kind = request.type === 'requestPayment' ? 'payment' : 'registration';
+    // Keep (and check) what the tab declares first, as an initiationFound would: nothing opens yet.
+    const found = await handleContentMessage(
+      wallet,
+      { type: 'initiationFound', kind, initiation: request.initiation },
+      { tabId, origin },
+      this.d.env,
+    );
+    if (!found.ok) {
+      await this.tell(tabId, { status: 'failed', code: found.error.setCode ?? found.error.code });
+      return { ok: false };
+    }
+    await this.badge(tabId, (found.value as { initiation: InitiationSummary }).initiation);
+    // A repeat request never takes focus: whatever the tab already has stays where it is.
+    if (await this.tabBusy(tabId, kind)) {
+      await this.tell(tabId, { status: 'alreadyPending' });
+      return { ok: false };
+    }
+    if (!request.gesture || (await this.coolingDown(tabId))) {
+      await this.markAsked(tabId, kind, origin);
+      await this.tell(tabId, { status: 'awaitingShopper' });
+      return { ok: false };
+    }
+    await this.noteTabWindow(tabId);
+    if (kind === 'registration') {
+      await this.d.windows.openRegistration(tabId, false);
+      return { ok: true };
+    }
+    if (!(await wallet.purchases.knowsOrigin(origin))) {
+      // Nothing about the cards goes to this origin before the shopper says to go on.
+      await this.d.windows.openAsk(tabId);
+      return { ok: true };
+    }
+    const reply = await handleContentMessage(wallet, request, { tabId, origin }, this.d.env);
     if (reply.ok) {
-      const value = reply.value as { initiation: InitiationSummary; purchase?: PurchaseView };
-      if (type === 'initiationFound') await this.badge(tabId, value.initiation);
+      const value = reply.value as { purchase?: PurchaseView };
       if (value.purchase) await this.started(value.purchase);
-      if (type === 'requestRegistration') await this.d.windows.openRegistration(tabId);
-    } else if (type === 'requestPayment' || type === 'requestRegistration') {
-      await this.refused(tabId, reply, type === 'requestPayment');
+    } else {
+      await this.refused(tabId, reply);
     }
     // The content script learns only whether it worked: never the purchase view (it lists cards).
     return { ok: reply.ok };
+  }
+
+  /** The tab already has a wallet window of this kind, or an open payment request. */
+  private async tabBusy(tabId: number, kind: 'payment' | 'registration'): Promise<boolean> {
+    if (kind === 'registration') {
+      return (await this.d.windows.windowOf({ kind: 'register', tabId })) !== undefined;
+    }
+    if ((await this.d.windows.windowOf({ kind: 'ask', tabId })) !== undefined) return true;
+    const wallet = await this.d.wallet;
+    return (await wallet.purchases.forTab(tabId).catch(() => undefined)) !== undefined;
+  }
+
+  private now(): number {
+    return (this.d.now ?? Date.now)();
+  }
+
+  private async coolingDown(tabId: number): Promise<boolean> {
+    const at = await sessionGet<number>(this.d.session, TAB_WINDOW_AT + tabId);
+    return at !== undefined && this.now() - at < TAB_COOLDOWN_MS;
+  }
+
+  private async noteTabWindow(tabId: number): Promise<void> {
+    await this.d.session.set({ [TAB_WINDOW_AT + tabId]: this.now() });
+  }
+
+  /** The page asked without a gesture: mark the toolbar button; the popup offers to review. */
+  private async markAsked(tabId: number, kind: 'payment' | 'registration', origin: string) {
+    const { action, t } = this.d;
+    try {
+      await action.setBadgeBackgroundColor({ tabId, color: '#b45309' });
+      await action.setBadgeText({ tabId, text: t('badgeAsked') });
+      await action.setTitle({
+        tabId,
+        title: t(kind === 'payment' ? 'actionTitleAskedPayment' : 'actionTitleAskedRegistration', origin),
+      });
+    } catch {
+      // The tab closed meanwhile.
+    }
   }
 
   private async fromWalletPage(message: unknown, sender: SenderLike): Promise<unknown> {
@@ -159,20 +265,51 @@ export class BackgroundShell {
     const wallet = await this.d.wallet;
     const reply = await handleUiRequest(wallet, message, this.d.env);
     const type = (message as { type?: unknown } | null)?.type;
+    const windowId = sender.tab?.windowId;
+    const startTab = type === 'purchase.start' ? (message as { tabId?: unknown }).tabId : undefined;
+    if (typeof startTab === 'number' && (reply.ok || reply.error.code !== 'alreadyPending')) {
+      // The shopper acted in the wallet (the popup, or "Continue" in the tab's ask window).
+      await this.unmarkAsked(startTab);
+    }
     if (reply.ok) {
       const value = reply.value as PurchaseView & { registrationId?: string };
-      if (type === 'purchase.start') await this.started(value);
+      if (type === 'purchase.start') {
+        // From the tab's ask window: that window now shows the request.
+        if (windowId !== undefined && (await this.d.windows.adopt(windowId, value.requestId))) {
+          await this.deliver(value);
+        } else {
+          await this.started(value);
+        }
+      }
       if (type === 'purchase.pay' || type === 'purchase.cancel' || type === 'purchase.get') {
         await this.deliver(value);
       }
-      const windowId = sender.tab?.windowId;
       if (type === 'registration.start' && windowId !== undefined && value.registrationId) {
         await this.d.windows.noteRegistration(windowId, value.registrationId);
       }
     } else if (type === 'purchase.start' && reply.error.code === 'alreadyPending') {
+      // The shopper asked in the wallet: bringing the open request forward is what they want.
       await this.focusPending(reply.error.params.requestId);
+    } else if (typeof startTab === 'number' && reply.error.code !== 'badMessage') {
+      // Could not start after the shopper chose to go on: the page hears that it failed (once: the
+      // ask window, which shows why, no longer stands for an unanswered question).
+      await this.tell(startTab, { status: 'failed', code: reply.error.setCode ?? reply.error.code });
+      if (windowId !== undefined) await this.d.windows.answered(windowId);
     }
     return reply;
+  }
+
+  private async unmarkAsked(tabId: number): Promise<void> {
+    const wallet = await this.d.wallet;
+    const payment = await wallet.initiations.get(tabId, 'payment').catch(() => undefined);
+    if (payment) {
+      await this.badge(tabId, {
+        kind: 'payment',
+        origin: payment.origin,
+        endpointUrl: payment.endpointUrl,
+        brands: [],
+      });
+    }
   }
 
   /** A request started: show it (also a failure, so the cardholder sees why), and tell the page if it ended. */
@@ -181,16 +318,18 @@ export class BackgroundShell {
     await this.deliver(view);
   }
 
-  /** The page asked and the wallet could not start: tell the page, and show the cardholder why. */
-  private async refused(tabId: number, reply: Extract<Reply<unknown>, { ok: false }>, payment: boolean) {
+  /**
+   * The page asked (with a gesture, at a verified origin) and the wallet could not start: tell the
+   * page, and show the cardholder why in the tab's one window. An open request is never focused.
+   */
+  private async refused(tabId: number, reply: Extract<Reply<unknown>, { ok: false }>) {
     const { error } = reply;
     if (error.code === 'alreadyPending') {
       await this.tell(tabId, { status: 'alreadyPending' });
-      await this.focusPending(error.params.requestId);
       return;
     }
     await this.tell(tabId, { status: 'failed', code: error.setCode ?? error.code });
-    if (payment && error.code !== 'badMessage') await this.d.windows.openConfirmationError(error);
+    if (error.code !== 'badMessage') await this.d.windows.openConfirmationError(tabId, error);
   }
 
   private async focusPending(requestId: string | number | undefined) {

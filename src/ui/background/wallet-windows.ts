@@ -14,19 +14,24 @@ export interface WindowsApi {
     height: number;
     focused?: boolean;
   }): Promise<{ id?: number | undefined } | undefined>;
-  update(windowId: number, options: { focused: boolean }): Promise<unknown>;
+  update(windowId: number, options: { focused?: boolean }): Promise<unknown>;
   remove(windowId: number): Promise<void>;
 }
 
 export type WindowOwner =
   | { kind: 'confirm'; requestId: string }
+  /**
+   * A tab's window before it has a request: the page asked, and the shopper says whether to go on
+   * (`confirm.html?tab=`), or the request could not start and the window says why (`error`).
+   */
+  | { kind: 'ask'; tabId: number; error?: boolean }
   | { kind: 'register'; tabId: number; registrationId?: string };
 
 const PREFIX = 'ui.window.';
 const SIZE = { confirm: { width: 440, height: 720 }, register: { width: 480, height: 760 } } as const;
 
 const keyOf = (owner: WindowOwner) =>
-  owner.kind === 'confirm' ? `${PREFIX}confirm.${owner.requestId}` : `${PREFIX}register.${owner.tabId}`;
+  owner.kind === 'confirm' ? `${PREFIX}confirm.${owner.requestId}` : `${PREFIX}${owner.kind}.${owner.tabId}`;
 
 interface Kept {
   windowId: number;
@@ -41,24 +46,59 @@ export class WalletWindows {
     private readonly pageUrl: (path: string) => string,
   ) {}
 
-  /** Opens (or focuses) the confirmation window of a payment request. */
-  openConfirmation(requestId: string): Promise<void> {
+  /**
+   * Opens the confirmation window of a payment request; if it has one, brings it forward only when
+   * `focus` (the shopper asked in the wallet, never when a page asked again).
+   */
+  openConfirmation(requestId: string, focus = true): Promise<void> {
     return this.open(
       { kind: 'confirm', requestId },
       `/confirm.html?request=${encodeURIComponent(requestId)}`,
       SIZE.confirm,
+      focus,
     );
   }
 
-  /** A request that could not even start: a confirmation window that only explains why. */
-  async openConfirmationError(error: { messageKey: string; params: Record<string, string | number> }) {
-    const url = this.pageUrl(`/confirm.html?error=${encodeURIComponent(JSON.stringify(error))}`);
-    await this.windows.create({ url, type: 'popup', ...SIZE.confirm, focused: true });
+  /** The page asked to pay at an origin not verified yet: a window that asks the shopper first. */
+  openAsk(tabId: number): Promise<void> {
+    return this.open({ kind: 'ask', tabId }, `/confirm.html?tab=${tabId}`, SIZE.confirm, false);
   }
 
-  /** Opens (or focuses) the registration window for an issuer tab. */
-  openRegistration(tabId: number): Promise<void> {
-    return this.open({ kind: 'register', tabId }, `/register.html?tab=${tabId}`, SIZE.register);
+  /** A request that could not even start: a confirmation window of the tab that only explains why. */
+  openConfirmationError(
+    tabId: number,
+    error: { messageKey: string; params: Record<string, string | number> },
+  ) {
+    return this.open(
+      { kind: 'ask', tabId, error: true },
+      `/confirm.html?error=${encodeURIComponent(JSON.stringify(error))}`,
+      SIZE.confirm,
+      false,
+    );
+  }
+
+  /** The tab's ask window now shows why the request could not start: closing it says nothing more. */
+  async answered(windowId: number): Promise<void> {
+    const kept = await this.find(windowId);
+    if (kept?.owner.kind !== 'ask') return;
+    await this.session.set({
+      [keyOf(kept.owner)]: { windowId, owner: { ...kept.owner, error: true } } satisfies Kept,
+    });
+  }
+
+  /** The tab's ask window now shows request `requestId`: closing it rejects that request. */
+  async adopt(windowId: number, requestId: string): Promise<boolean> {
+    const kept = await this.find(windowId);
+    if (kept?.owner.kind !== 'ask' || kept.owner.error) return false;
+    const owner: WindowOwner = { kind: 'confirm', requestId };
+    await this.session.set({ [keyOf(owner)]: { windowId, owner } satisfies Kept });
+    await this.session.remove(keyOf(kept.owner));
+    return true;
+  }
+
+  /** Opens the registration window for an issuer tab; if it has one, focuses it only when `focus`. */
+  openRegistration(tabId: number, focus = true): Promise<void> {
+    return this.open({ kind: 'register', tabId }, `/register.html?tab=${tabId}`, SIZE.register, focus);
   }
 
   /** The registration a registration window runs, so closing it ends the registration. */
@@ -88,11 +128,17 @@ export class WalletWindows {
     if (id !== undefined) await this.windows.remove(id).catch(() => {});
   }
 
-  private async open(owner: WindowOwner, path: string, size: { width: number; height: number }) {
+  private async open(
+    owner: WindowOwner,
+    path: string,
+    size: { width: number; height: number },
+    focusExisting = true,
+  ) {
     const existing = await this.windowOf(owner);
     if (existing !== undefined) {
       try {
-        await this.windows.update(existing, { focused: true });
+        // Without focusing, update({}) still tells whether the window is there.
+        await this.windows.update(existing, focusExisting ? { focused: true } : {});
         return;
       } catch {
         // Closed while the worker was stopped: open a new one.

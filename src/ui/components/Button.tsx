@@ -6,6 +6,11 @@ export type ButtonProps = Omit<ButtonHTMLAttributes<HTMLButtonElement>, 'type'> 
   type?: 'button' | 'submit';
   /** Shows the control as working: disabled, aria-busy. */
   busy?: boolean;
+  /**
+   * Shown as disabled (aria-disabled) while it stays focusable and in the accessibility tree; the
+   * caller's handler must ignore activation meanwhile (the input delay of the confirmation window).
+   */
+  waiting?: boolean;
   wide?: boolean;
   children: ComponentChildren;
 };
@@ -14,6 +19,7 @@ export function Button({
   variant = 'secondary',
   type = 'button',
   busy,
+  waiting,
   wide,
   disabled,
   children,
@@ -29,6 +35,7 @@ export function Button({
       class={`btn btn-${variant}${wide ? ' btn-wide' : ''}`}
       disabled={Boolean(disabled) || busy}
       aria-busy={busy ? 'true' : undefined}
+      aria-disabled={waiting ? 'true' : undefined}
     >
       {children}
     </button>

@@ -9,9 +9,12 @@
  *                   initiation) or `set-wallet:request-registration` (register a card with the
  *                   declared registration initiation). The event's detail must be empty (null,
  *                   undefined or {}): what to pay is only ever read from the initiation element.
+ *                   The wallet opens a window only when the page asks while it has transient user
+ *                   activation (dispatch the event from a click or key handler): without it, the
+ *                   page hears `awaitingShopper` and the wallet marks its toolbar button instead.
  *   wallet → page   window event `set-wallet:outcome`, detail PageOutcome:
  *                   {status: 'approved'|'declined'|'pending'|'rejected'|'failed'|'alreadyPending',
- *                    xid?, code?}; never anything about the cardholder's cards.
+ *                    'awaitingShopper', xid?, code?}; never anything about the cardholder's cards.
  *   wallet → page   window event `set-wallet:ready` and the attribute data-set-wallet="ready" on
  *                   <html>, once the wallet has read a valid initiation on this page (the wallet
  *                   announces itself only to pages that declare one).
@@ -50,6 +53,13 @@ export interface PageBridgeDeps {
   fetch: FetchLike;
   /** Makes a value readable by page scripts (Firefox: cloneInto); identity elsewhere. */
   toPage<T>(value: T): T;
+  /**
+   * navigator.userActivation.isActive, read in the isolated world: whether the page has transient
+   * user activation now. False when the browser cannot tell (the wallet then opens nothing).
+   */
+  userActivation(): boolean;
+  /** Whether an input event came from the user (event.isTrusted; a page cannot forge it). */
+  isTrusted(event: Event): boolean;
 }
 
 export interface PageBridge {
@@ -62,11 +72,38 @@ export interface PageBridge {
 
 const RESCAN_DELAY_MS = 50;
 const CAPTURE = { capture: true };
+/** The input events that give a page transient user activation (HTML "activation triggering input event"). */
+export const ACTIVATION_EVENTS = [
+  'keydown',
+  'mousedown',
+  'pointerdown',
+  'pointerup',
+  'touchend',
+  'click',
+] as const;
 
 export function startPageBridge(d: PageBridgeDeps): PageBridge {
   let found: PageInitiations = {};
   let timer: ReturnType<typeof setTimeout> | undefined;
   let announced = false;
+  /**
+   * A trusted activating input event reached this page since the last request that used one. With
+   * navigator.userActivation, this makes one click or key press good for one window at most: the
+   * browser's activation lasts seconds, and a page could otherwise ask again and again within it.
+   * A page that hides input events from us (stopImmediatePropagation in an earlier capture
+   * listener) only loses its own windows.
+   */
+  let unusedGesture = false;
+  const onInput = (event: Event) => {
+    if (d.isTrusted(event)) unusedGesture = true;
+  };
+  for (const type of ACTIVATION_EVENTS) d.window.addEventListener(type, onInput, CAPTURE);
+  /** The wallet's own finding, at the moment the page asks: a fresh gesture with activation still on. */
+  const takeGesture = (): boolean => {
+    const gesture = unusedGesture && d.userActivation();
+    if (gesture) unusedGesture = false;
+    return gesture;
+  };
 
   const tellPage = (outcome: PageOutcome) => {
     const parsed = v.safeParse(PageOutcome, outcome);
@@ -104,6 +141,9 @@ export function startPageBridge(d: PageBridgeDeps): PageBridge {
       tellPage({ status: 'failed', code: 'badMessage' });
       return;
     }
+    // Read now, synchronously in the page's dispatch: activation expires, and a later read would
+    // see a gesture that came after the request.
+    const gesture = takeGesture();
     scan();
     const initiation = found[kind];
     if (!initiation) {
@@ -112,8 +152,8 @@ export function startPageBridge(d: PageBridgeDeps): PageBridge {
     }
     void send(
       kind === 'payment'
-        ? { type: 'requestPayment', initiation: initiation.text }
-        : { type: 'requestRegistration', initiation: initiation.text },
+        ? { type: 'requestPayment', initiation: initiation.text, gesture }
+        : { type: 'requestRegistration', initiation: initiation.text, gesture },
     );
   };
 
@@ -154,6 +194,7 @@ export function startPageBridge(d: PageBridgeDeps): PageBridge {
       d.window.removeEventListener(PAGE_EVENTS.requestPayment, onPay, CAPTURE);
       d.window.removeEventListener(PAGE_EVENTS.requestRegistration, onRegister, CAPTURE);
       d.window.removeEventListener('pageshow', onPageShow);
+      for (const type of ACTIVATION_EVENTS) d.window.removeEventListener(type, onInput, CAPTURE);
     },
   };
 }

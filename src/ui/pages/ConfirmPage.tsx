@@ -5,6 +5,12 @@
  * One click on Pay when the wallet is unlocked and has a default card; a passphrase field first
  * when it is locked (unlock then pay, still one screen). Escape cancels, and closing the window
  * cancels too (the background tells the page).
+ *
+ * Nothing here answers a keystroke or click meant for another window (docs/security.md, "Hostile
+ * page"): the window's heading, not Pay, has focus when it opens, and Pay and Continue ignore
+ * activation until the input delay (src/ui/input-delay.ts) has passed since the window became
+ * visible and focused, again after every refocus. `?tab=` is the question asked before a request
+ * at an origin not verified yet; `?request=` the request; `?error=` why one could not start.
  */
 import type { JSX } from 'preact';
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
@@ -25,6 +31,7 @@ import {
 import { declineText } from '../error-text.ts';
 import { formatAmount } from '../format.ts';
 import { t, uiLocale } from '../i18n.ts';
+import { useInputDelay } from '../input-delay.ts';
 import { call, errorInfo, isUiError, type UiErrorInfo } from '../wallet-client.ts';
 
 const StartError = v.object({
@@ -48,7 +55,103 @@ export function ConfirmPage() {
   const params = new URLSearchParams(location.search);
   const requestId = params.get('request');
   if (requestId) return <Confirmation requestId={requestId} />;
+  const tab = Number(params.get('tab') ?? Number.NaN);
+  if (Number.isSafeInteger(tab) && tab >= 0) return <AskFirst tabId={tab} />;
   return <CouldNotStart raw={params.get('error')} />;
+}
+
+/** The window's heading, focused when the window opens: somewhere a stray Enter or Space does nothing. */
+function Heading({ text }: { text: string }) {
+  const ref = useRef<HTMLHeadingElement>(null);
+  useEffect(() => ref.current?.focus(), []);
+  return (
+    <h1 ref={ref} tabIndex={-1}>
+      {text}
+    </h1>
+  );
+}
+
+/** While the input delay runs: say why the buttons wait. */
+function DelayNote({ ready }: { ready: boolean }) {
+  return ready ? null : (
+    <p class="muted" id="input-delay-note">
+      {t('confirmInputDelay')}
+    </p>
+  );
+}
+
+/**
+ * A page at an origin whose merchant certificate has not verified in this session asked to pay:
+ * nothing has gone to it yet. Continue starts the request (PInitReq: brand and BIN); this window
+ * then shows it.
+ */
+function AskFirst({ tabId }: { tabId: number }) {
+  const [origin, setOrigin] = useState<string>();
+  const [error, setError] = useState<UiErrorInfo>();
+  const [busy, setBusy] = useState(false);
+  const delay = useInputDelay();
+  useEffect(() => {
+    call({ type: 'initiations.forTab', tabId })
+      .then((here) => {
+        if (here.payment) setOrigin(here.payment.origin);
+        else setError({ code: 'noInitiation', messageKey: 'error_noInitiation', params: {} });
+      })
+      .catch((e) => setError(errorInfo(e)));
+  }, [tabId]);
+  useEscape(closeWindow);
+  const goOn = async (e: Event) => {
+    e.preventDefault();
+    if (!delay.isReady() || busy || !origin) return;
+    setBusy(true);
+    setError(undefined);
+    try {
+      const view = await call({ type: 'purchase.start', tabId });
+      location.replace(`/confirm.html?request=${encodeURIComponent(view.requestId)}`);
+    } catch (err) {
+      // alreadyPending: the background brought that request's window forward.
+      if (isUiError(err, 'alreadyPending')) return closeWindow();
+      setError(errorInfo(err));
+      setBusy(false);
+    }
+  };
+  return (
+    <main class="stack">
+      <Heading text={t('confirmAskTitle')} />
+      {origin ? (
+        <form class="stack" onSubmit={goOn}>
+          <p>{t('confirmAskText', origin)}</p>
+          <p class="muted">{t('confirmAskWhat')}</p>
+          <ErrorNotice error={error} />
+          <DelayNote ready={delay.ready} />
+          <div class="actions">
+            <Button onClick={closeWindow}>{t('cancelButton')}</Button>
+            {error ? null : (
+              <Button
+                type="submit"
+                variant="primary"
+                busy={busy}
+                waiting={!delay.ready}
+                aria-describedby={delay.ready ? undefined : 'input-delay-note'}
+              >
+                {t('continueButton')}
+              </Button>
+            )}
+          </div>
+        </form>
+      ) : error ? (
+        <>
+          <ErrorNotice error={error} />
+          <div class="actions">
+            <Button variant="primary" onClick={closeWindow}>
+              {t('closeButton')}
+            </Button>
+          </div>
+        </>
+      ) : (
+        <Progress text={t('loading')} />
+      )}
+    </main>
+  );
 }
 
 /** The page asked to pay and the wallet could not even start: say why, and what to do. */
@@ -107,6 +210,7 @@ function Confirmation({ requestId }: { requestId: string }) {
   const [error, setError] = useState<UiErrorInfo>();
   const [loadError, setLoadError] = useState<UiErrorInfo>();
   const resumed = useRef(false);
+  const delay = useInputDelay();
 
   const refresh = useCallback(async () => {
     try {
@@ -186,7 +290,8 @@ function Confirmation({ requestId }: { requestId: string }) {
 
   const pay = async (e: Event) => {
     e.preventDefault();
-    if (!cardId || phase !== 'idle') return;
+    // Within the input delay a click, Enter or Space may have been meant for another window.
+    if (!cardId || phase !== 'idle' || !delay.isReady()) return;
     setError(undefined);
     setPhase('paying');
     try {
@@ -222,7 +327,7 @@ function Confirmation({ requestId }: { requestId: string }) {
   const finished = view.state === 'done' || view.state === 'failed' || view.state === 'rejected';
   return (
     <main class="stack">
-      <h1>{t(finished ? 'confirmTitleFinished' : 'confirmTitle')}</h1>
+      <Heading text={t(finished ? 'confirmTitleFinished' : 'confirmTitle')} />
       <PageAndMerchant view={view} />
       {view.state === 'initiated' ? <Progress text={t('confirmWaitingForMerchant')} /> : null}
       {view.order ? <OrderFacts view={view} /> : null}
@@ -236,7 +341,6 @@ function Confirmation({ requestId }: { requestId: string }) {
               hint={t('confirmPassphraseHint')}
               type="password"
               autoComplete="current-password"
-              autoFocus
               required
               value={passphrase}
               disabled={phase !== 'idle'}
@@ -246,6 +350,7 @@ function Confirmation({ requestId }: { requestId: string }) {
           <ErrorNotice error={error} />
           {phase === 'paying' ? <Progress text={t('confirmPaying')} /> : null}
           {phase === 'reconnecting' ? <Progress text={t('confirmReconnecting')} /> : null}
+          <DelayNote ready={delay.ready} />
           <div class="actions">
             <Button onClick={() => void cancel()} disabled={phase !== 'idle'}>
               {t('cancelButton')}
@@ -255,7 +360,8 @@ function Confirmation({ requestId }: { requestId: string }) {
               variant="primary"
               busy={phase === 'paying' || phase === 'reconnecting'}
               disabled={!cardId}
-              autoFocus={vault.unlocked}
+              waiting={!delay.ready}
+              aria-describedby={delay.ready ? undefined : 'input-delay-note'}
             >
               {view.order
                 ? t('confirmPayButton', formatAmount(view.order.amount, uiLocale()))
