@@ -102,6 +102,8 @@ export interface UiPage {
   colorScheme(scheme: 'light' | 'dark'): Promise<void>;
   /** Presses a key (e.g. `Escape`, `Enter`) in the focused element. */
   press(key: string): Promise<void>;
+  /** Types `text` with the driver's real key events into whatever has focus in this page. */
+  type(text: string): Promise<void>;
   /**
    * Saves a PNG of the whole document to `path`. With `width` (the width of the wallet's window or
    * popup), the page is laid out that wide first (wider if its content needs it), and the picture
@@ -308,7 +310,15 @@ class PwUiPage implements UiPage {
     await this.page.emulateMedia({ colorScheme: scheme });
   }
   async press(key: string) {
-    await this.page.keyboard.press(key);
+    try {
+      await this.page.keyboard.press(key);
+    } catch (e) {
+      // A key that closes its window (Escape) takes the page with it.
+      if (!this.page.isClosed()) throw e;
+    }
+  }
+  async type(text: string) {
+    await this.page.keyboard.type(text, { delay: 30 });
   }
   async screenshot(path: string, width?: number) {
     if (width) {
@@ -616,6 +626,11 @@ class PpUiPage implements UiPage {
   }
   async clickButton(name: Name) {
     const h = await this.byRole('button', name);
+    // As a person (and playwright) does: wait until the button is enabled, aria-disabled included
+    // (the confirmation window's Pay during its input delay).
+    await poll(`the button ${String(name)} to be enabled`, () =>
+      h.evaluate((el) => !(el as HTMLButtonElement).disabled && el.getAttribute('aria-disabled') !== 'true'),
+    );
     // The click may close the window (Close, Cancel): collect what it logged first.
     await this.drainErrors();
     try {
@@ -713,6 +728,9 @@ class PpUiPage implements UiPage {
   }
   async press(key: string) {
     await this.page.keyboard.press(key as Parameters<PpPage['keyboard']['press']>[0]);
+  }
+  async type(text: string) {
+    await this.page.keyboard.type(text, { delay: 30 });
   }
   async screenshot(path: string, width?: number) {
     if (width) {

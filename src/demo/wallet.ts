@@ -113,7 +113,10 @@ const SNAPSHOT = () => ({
 
 const WALLET_READY = () => document.documentElement.getAttribute('data-set-wallet');
 
-/** Dispatches the DOM event API's request, as a merchant's or issuer's own button on the page would. */
+/**
+ * Dispatches the DOM event API's request from a page script with no user gesture (a page asking by
+ * itself): the wallet opens no window for it, only marks its toolbar button.
+ */
 export async function requestFromPage(page: UiPage, kind: 'payment' | 'registration'): Promise<void> {
   await page.evaluate(
     (name) => {
@@ -122,6 +125,36 @@ export async function requestFromPage(page: UiPage, kind: 'payment' | 'registrat
     kind === 'payment' ? 'set-wallet:request-payment' : 'set-wallet:request-registration',
   );
 }
+
+/** The name of the button askWithClick puts on a page that has none of its own. */
+export const ASK_BUTTON = 'Ask SET Wallet';
+
+/**
+ * Asks for the wallet as a page's own button does: with a real click (a trusted input event, so
+ * the page has transient user activation) on a button whose handler dispatches the request. Pages
+ * without such a button (the sandbox issuer's /register) get one, as their own script would add.
+ */
+export async function askWithClick(page: UiPage, kind: 'payment' | 'registration'): Promise<void> {
+  await page.evaluate(
+    ({ name, event }) => {
+      if (document.getElementById('e2e-ask-wallet')) return;
+      const button = document.createElement('button');
+      button.type = 'button';
+      button.id = 'e2e-ask-wallet';
+      button.textContent = name;
+      button.addEventListener('click', () => document.dispatchEvent(new CustomEvent(event)));
+      document.body.prepend(button);
+    },
+    {
+      name: ASK_BUTTON,
+      event: kind === 'payment' ? 'set-wallet:request-payment' : 'set-wallet:request-registration',
+    },
+  );
+  await page.clickButton(ASK_BUTTON);
+}
+
+/** The demo store's own checkout button: its click asks the wallet. */
+export const STORE_PAY_BUTTON = 'Pay with SET';
 
 /** The outcomes a checkout tab heard so far, oldest first. */
 export async function outcomesOf(page: UiPage): Promise<PageOutcome[]> {
@@ -264,7 +297,7 @@ export class WalletUser {
     const { m, browser } = this;
     const issuerPage = await browser.openPage(`${issuerUrl}/register`);
     await waitForWallet(issuerPage, 'registration');
-    await requestFromPage(issuerPage, 'registration');
+    await askWithClick(issuerPage, 'registration');
     const reg = await browser.waitForExtensionPage('register.html');
     await reg.waitForText(m.t('registerCardIntro'));
     await reg.fill(m.t('registerPanLabel'), pan.replace(/(\d{4})(?=\d)/g, '$1 '));
@@ -336,14 +369,25 @@ export class WalletUser {
   }
 
   /**
-   * Asks to pay on the checkout page (as a Pay button on the page would) and returns the
-   * confirmation window once it shows the merchant's signed order: the merchant as its verified
-   * certificate names it, the origin binding to `storeOrigin`, the order number.
+   * Clicks the store's "Pay with SET" on the checkout page and returns the confirmation window once
+   * it shows the merchant's signed order: the merchant as its verified certificate names it, the
+   * origin binding to `storeOrigin`, the order number. At a shop the wallet has not verified yet in
+   * this session, the window first asks whether to go on: Continue, once its input delay is over.
    */
   async startPayment(checkout: Checkout, storeOrigin: string): Promise<UiPage> {
     const { m } = this;
-    await requestFromPage(checkout.page, 'payment');
+    await checkout.page.clickButton(STORE_PAY_BUTTON);
     const confirm = await this.browser.waitForExtensionPage('confirm.html');
+    if ((await confirm.url()).includes('?tab=')) {
+      await this.waitFor(
+        confirm,
+        m.t('confirmAskText', storeOrigin),
+        'the question before paying a new shop',
+      );
+      await this.view('confirmation window: a shop not verified yet', confirm);
+      await confirm.clickButton(m.t('continueButton'));
+      await poll('the confirmation of the request', async () => (await confirm.url()).includes('?request='));
+    }
     if (!(await confirm.url()).includes('?request=')) {
       throw new Error(`the wallet could not start the payment; its window says:\n${await confirm.text()}`);
     }
@@ -354,7 +398,10 @@ export class WalletUser {
     return confirm;
   }
 
-  /** One click on Pay; waits for the result (or an error notice) in the confirmation window. */
+  /**
+   * One click on Pay, once it answers (its input delay over: clickButton waits for an enabled
+   * button); waits for the result (or an error notice) in the confirmation window.
+   */
   async pay(confirm: UiPage): Promise<PaymentResult> {
     const { m } = this;
     await confirm.clickButton(this.payButton());

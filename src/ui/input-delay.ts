@@ -45,14 +45,21 @@ export class InputGate {
 
 /**
  * The gate wired to this document: `ready` for rendering (aria-disabled), `isReady()` for the
- * moment an activation arrives (handlers check it then, not the last render).
+ * moment an activation arrives (handlers check it then, not the last render). The delay also
+ * starts over whenever `shown` changes: Pay appearing once the merchant has answered is a new
+ * thing under the shopper's pointer, however long the window has been open.
  */
-export function useInputDelay(delayMs: number = PAY_INPUT_DELAY_MS): {
+export function useInputDelay(
+  shown: unknown = null,
+  delayMs: number = PAY_INPUT_DELAY_MS,
+): {
   ready: boolean;
   isReady: () => boolean;
 } {
   const gate = useRef(new InputGate(delayMs)).current;
   const [ready, setReady] = useState(false);
+  const restart = useRef<() => void>(() => {});
+  useEffect(() => restart.current(), [shown]);
   useEffect(() => {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const check = () => {
@@ -70,6 +77,10 @@ export function useInputDelay(delayMs: number = PAY_INPUT_DELAY_MS): {
     };
     const onFocus = () => {
       gate.refocused(performance.now());
+      sync();
+    };
+    restart.current = () => {
+      gate.update(false, performance.now());
       sync();
     };
     window.addEventListener('focus', onFocus);

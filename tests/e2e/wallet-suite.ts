@@ -8,6 +8,11 @@
  *   service worker stopped during a purchase. axe-core runs in the real browser on the popup, the
  *   confirmation window and the options page (light and dark).
  *
+ *   A hostile page (issue 8 item 2), with the browser's real input events: a page that asks by
+ *   itself gets only the toolbar mark; a page that asks on every keystroke in its own text box,
+ *   while the shopper types and presses Enter and Space, pays nothing; a repeat request does not
+ *   take focus; Pay works with a real click once its input delay is over.
+ *
  * The steps build on each other, in order. A step whose prerequisite failed is skipped with the
  * name of what it needed, so a report shows the first real failure rather than a cascade. The UI
  * is found by role and accessible name, and every name and text comes from the build's
@@ -18,11 +23,13 @@ import {
   type AxeViolation,
   type BrowserName,
   launchBrowser,
+  poll,
   type UiPage,
   type WalletBrowser,
 } from '../../src/demo/browsers.ts';
 import { loadMessages, type Messages } from '../../src/demo/messages.ts';
 import {
+  askWithClick,
   type Checkout,
   escapeRegExp,
   MERCHANT_NAME,
@@ -30,6 +37,7 @@ import {
   outcomesOf,
   DEMO_PASSPHRASE as PASSPHRASE,
   requestFromPage,
+  STORE_PAY_BUTTON,
   WalletUser,
   waitForOutcome,
 } from '../../src/demo/wallet.ts';
@@ -66,6 +74,62 @@ interface Badge {
   tabId: number;
   text: string;
 }
+
+/** The browser's windows as the extension sees them: which one has focus, and which holds `url`'s tab. */
+function windowFocus(browser: WalletBrowser, url: string): Promise<{ focused?: number; tabWindow?: number }> {
+  return browser.inExtension(async (want) => {
+    interface Api {
+      tabs: { query(q: object): Promise<{ url?: string; windowId: number }[]> };
+      windows: { getLastFocused(): Promise<{ id?: number; focused: boolean }> };
+    }
+    const g = globalThis as unknown as { browser?: Api; chrome?: Api };
+    const api = (g.browser ?? g.chrome)!;
+    const tabs = await api.tabs.query({});
+    const last = await api.windows.getLastFocused();
+    return { focused: last.id, tabWindow: tabs.find((t) => t.url?.startsWith(want))?.windowId };
+  }, url);
+}
+
+/** Focuses the browser window that holds `url`'s tab, as a shopper clicking into it would. */
+function focusWindowOf(browser: WalletBrowser, url: string): Promise<void> {
+  return browser.inExtension(async (want) => {
+    interface Api {
+      tabs: { query(q: object): Promise<{ url?: string; windowId: number }[]> };
+      windows: { update(id: number, o: object): Promise<unknown> };
+    }
+    const g = globalThis as unknown as { browser?: Api; chrome?: Api };
+    const api = (g.browser ?? g.chrome)!;
+    const tab = (await api.tabs.query({})).find((t) => t.url?.startsWith(want));
+    if (tab) await api.windows.update(tab.windowId, { focused: true });
+  }, url);
+}
+
+/** Runs in the confirmation window: the Pay button's state and what has focus. */
+const PAY_STATE = () => {
+  const pay = document.querySelector<HTMLButtonElement>('button[type=submit]');
+  return {
+    present: pay !== null,
+    waiting: pay?.getAttribute('aria-disabled') === 'true',
+    focusedIsPay: pay !== null && document.activeElement === pay,
+    focused: document.activeElement?.tagName ?? '',
+  };
+};
+
+/**
+ * Runs in the checkout page, as a hostile shop's own script: a text box that asks the wallet on
+ * every keystroke (each one gives the page transient activation).
+ */
+const HOSTILE_TEXT_BOX = () => {
+  const box = document.createElement('input');
+  box.type = 'text';
+  box.setAttribute('aria-label', 'Gift message');
+  box.id = 'gift-message';
+  box.addEventListener('keydown', () =>
+    document.dispatchEvent(new CustomEvent('set-wallet:request-payment')),
+  );
+  document.body.prepend(box);
+  box.focus();
+};
 
 /** The toolbar badge text of every tab, read in an extension page. */
 function badges(browser: WalletBrowser): Promise<Badge[]> {
@@ -293,6 +357,115 @@ export function walletSuite(name: BrowserName, options: SuiteOptions) {
       },
       60_000,
     );
+
+    const NO_GESTURE =
+      'hostile page: asking by itself (no click, no key press), even in a loop, opens nothing and only marks the toolbar';
+    step(NO_GESTURE, [REGISTER], async () => {
+      const before = (await sandbox.authorizations()).length;
+      const checkout = await openCheckout();
+      const { page, orderUrl } = checkout;
+      for (let i = 0; i < 10; i++) await requestFromPage(page, 'payment');
+      await waitForOutcome(page, ['awaitingShopper', 'alreadyPending', 'failed', 'approved']);
+      await expect.poll(async () => (await outcomesOf(page)).length, { timeout: 15_000 }).toBe(10);
+      expect(new Set((await outcomesOf(page)).map((o) => o.status))).toEqual(new Set(['awaitingShopper']));
+      expect(await browser.extensionPages('confirm.html')).toHaveLength(0);
+      expect((await badges(browser)).map((b) => b.text)).toContain(m.t('badgeAsked'));
+      expect(await sandbox.authorizations()).toHaveLength(before);
+      expect(await sandbox.orderState(orderUrl)).toBe('awaitingPayment');
+      // The shopper's own click on the page's button still works (a fresh gesture, no window yet).
+      const confirm = await startPayment(checkout);
+      await confirm.clickButton(m.t('cancelButton'));
+      await confirm.waitForClose();
+      await page.close();
+    });
+
+    const KEYSTROKES =
+      'hostile page: it asks on every keystroke in its own text box; the shopper types on and presses Enter and Space: nothing is paid';
+    step(
+      KEYSTROKES,
+      [BUY],
+      async (ctx) => {
+        const before = (await sandbox.authorizations()).length;
+        const checkout = await openCheckout();
+        const { page, orderUrl } = checkout;
+        await page.evaluate(HOSTILE_TEXT_BOX, null);
+        // The shopper types a gift message: real key events, each a gesture on the page.
+        await page.type('Happy');
+        const confirm = await browser.waitForExtensionPage('confirm.html');
+        // The window took focus: the rest of what the shopper types, and Enter, land in it.
+        await confirm.type(' birthday');
+        await confirm.press('Enter');
+        await confirm.press(' ');
+        const early = await confirm.evaluate(PAY_STATE, null);
+        await confirm.waitForText(m.t('originBindingOk', sandbox.urls.store));
+        await confirm.press('Enter');
+        // Pay is not where keys go: the window's heading has focus, and Pay waits out its delay.
+        const shown = await confirm.evaluate(PAY_STATE, null);
+        expect(shown.present).toBe(true);
+        expect(shown.focusedIsPay).toBe(false);
+        await poll(
+          'Pay to be enabled',
+          async () => !(await confirm.evaluate(PAY_STATE, null)).waiting,
+          15_000,
+        );
+        // Even after the delay, Enter and Space where the focus is do nothing.
+        await confirm.press('Enter');
+        await confirm.press(' ');
+        await confirm.type('x\n');
+        const after = await confirm.evaluate(PAY_STATE, null);
+        expect(after.focusedIsPay).toBe(false);
+        expect(await confirm.text()).not.toContain(m.t('confirmPaying'));
+        expect(await confirm.hasButton(payButton())).toBe(true);
+        expect(await sandbox.authorizations()).toHaveLength(before);
+        expect(await sandbox.orderState(orderUrl)).toBe('awaitingPayment');
+        // The page's keystrokes after the first asked again: already pending, never a second window.
+        const heard = await outcomesOf(page);
+        expect(heard.every((o) => o.status === 'alreadyPending' || o.status === 'awaitingShopper')).toBe(
+          true,
+        );
+        expect(await browser.extensionPages('confirm.html')).toHaveLength(1);
+        await ctx.annotate(`Pay's state when the first keys landed: ${JSON.stringify(early)}`);
+        // Then the shopper's deliberate click pays, once.
+        const paid = await user.pay(confirm);
+        expect(paid.status, paid.text).toBe('approved');
+        const outcome = await waitForOutcome(page, ['approved', 'declined', 'failed', 'rejected']);
+        expect(outcome.status).toBe('approved');
+        expect(await sandbox.authorizations(outcome.xid!)).toHaveLength(1);
+        expect((await sandbox.authorizations()).length).toBe(before + 1);
+        await confirm.clickButton(m.t('closeButton'));
+        await confirm.waitForClose();
+        await page.close();
+      },
+      60_000,
+    );
+
+    const REPEAT = 'hostile page: a repeat request is already pending and does not take focus from the page';
+    step(REPEAT, [BUY], async (ctx) => {
+      const checkout = await openCheckout();
+      const { page, orderUrl } = checkout;
+      const confirm = await startPayment(checkout);
+      await focusWindowOf(browser, orderUrl);
+      const focusedBefore = await windowFocus(browser, orderUrl);
+      const heard = (await outcomesOf(page)).length;
+      // The shopper (or the page, on the shopper's click) asks again from the page.
+      await page.clickButton(STORE_PAY_BUTTON);
+      await askWithClick(page, 'payment');
+      const again = await waitForOutcome(page, ['alreadyPending', 'awaitingShopper'], heard);
+      expect(['alreadyPending', 'awaitingShopper']).toContain(again.status);
+      await expect.poll(async () => (await outcomesOf(page)).length - heard).toBe(2);
+      const focusedAfter = await windowFocus(browser, orderUrl);
+      await ctx.annotate(
+        `focus before ${JSON.stringify(focusedBefore)}, after ${JSON.stringify(focusedAfter)}`,
+      );
+      if (focusedBefore.focused === focusedBefore.tabWindow) {
+        // The page's window kept focus: the confirmation window was not brought forward.
+        expect(focusedAfter.focused).toBe(focusedAfter.tabWindow);
+      }
+      expect(await browser.extensionPages('confirm.html')).toHaveLength(1);
+      await confirm.clickButton(m.t('cancelButton'));
+      await confirm.waitForClose();
+      await page.close();
+    });
 
     const RECEIPT = 'the receipt is in the popup, with what was verified';
     step(RECEIPT, [BUY], async () => {

@@ -199,6 +199,16 @@ describe('background shell', () => {
     expect(s.calls.filter((c) => c === 'purchases.start')).toHaveLength(1);
   });
 
+  it('two requests from a tab at once open one window', async () => {
+    for (const knows of [true, false]) {
+      const s = setup({ knows });
+      const replies = await Promise.all([1, 2, 3].map(() => s.shell.onMessage(PAY, page)));
+      expect(replies).toEqual([{ ok: true }, { ok: false }, { ok: false }]);
+      expect(s.windowCalls).toHaveLength(1);
+      expect(s.outcomes()).toEqual(Array(2).fill({ type: 'outcome', outcome: { status: 'alreadyPending' } }));
+    }
+  });
+
   it('opens nothing for a request without a gesture: the page hears awaitingShopper, the toolbar is marked', async () => {
     const s = setup();
     // A message with any other field (a page's claim of activation) is refused by its schema.

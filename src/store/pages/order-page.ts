@@ -118,9 +118,10 @@ ${linesTable(v.order)}
 <section aria-labelledby="pay-heading">
   <h2 id="pay-heading">Pay with SET</h2>
   ${statusLine(v, `Waiting for your SET Wallet to pay ${formatAmount(v.order.amount)}…`)}
-  <p>Your SET Wallet notices this page and offers to pay. Its confirmation window shows this shop's
-  verified name and the amount the shop signed: check them, then confirm there. This page moves on
-  by itself once the payment has gone through.</p>
+  <p><button type="button" id="pay-with-set" hidden>Pay with SET</button></p>
+  <p>Press <strong>Pay with SET</strong>, or your SET Wallet's toolbar button. The wallet's
+  confirmation window shows this shop's verified name and the amount the shop signed: check them,
+  then confirm there. This page moves on by itself once the payment has gone through.</p>
   <details>
     <summary>No SET Wallet yet?</summary>
     <ol>

@@ -81,6 +81,9 @@ const OPEN_STATES: readonly PurchaseView['state'][] = ['initiated', 'awaitingCon
 export const TAB_COOLDOWN_MS = 3000;
 
 export class BackgroundShell {
+  /** A tab's page requests, one after the other: two at once must not both find the tab free. */
+  private readonly tabRequests = new Map<number, Promise<unknown>>();
+
   constructor(private readonly d: ShellDeps) {}
 
   /** runtime.onMessage: a Promise for the reply, or undefined for messages that are not ours. */
@@ -96,7 +99,14 @@ export class BackgroundShell {
       return undefined;
     }
     if (origin === 'null') return undefined;
-    return this.fromContentScript(message, tabId, origin);
+    const before = this.tabRequests.get(tabId) ?? Promise.resolve();
+    const run = before.then(() => this.fromContentScript(message, tabId, origin));
+    const settled = run.catch(() => {});
+    this.tabRequests.set(tabId, settled);
+    void settled.then(() => {
+      if (this.tabRequests.get(tabId) === settled) this.tabRequests.delete(tabId);
+    });
+    return run;
   }
 
   async onWindowRemoved(windowId: number): Promise<void> {

@@ -210,7 +210,7 @@ function Confirmation({ requestId }: { requestId: string }) {
   const [error, setError] = useState<UiErrorInfo>();
   const [loadError, setLoadError] = useState<UiErrorInfo>();
   const resumed = useRef(false);
-  const delay = useInputDelay();
+  const delay = useInputDelay(view?.state);
 
   const refresh = useCallback(async () => {
     try {
