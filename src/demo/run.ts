@@ -182,6 +182,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoReport> {
       const c = await user.shop(s.urls.store, PRODUCT);
       note(`order ${c.orderId} at ${c.orderUrl}: the wallet offers to pay`);
       const confirm = await user.startPayment(c, s.urls.store);
+      await user.payReady(confirm);
       await shoot(confirm, SCREENSHOTS.confirmation, CONFIRM_WIDTH);
       note('one click on Pay');
       const result = await user.pay(confirm);

@@ -111,6 +111,12 @@ const SNAPSHOT = () => ({
     .join('\n'),
 });
 
+/** The confirmation window's Pay button is there and no longer waiting out its input delay. */
+const PAY_READY = () => {
+  const pay = document.querySelector('button[type=submit]');
+  return pay !== null && pay.getAttribute('aria-disabled') !== 'true';
+};
+
 const WALLET_READY = () => document.documentElement.getAttribute('data-set-wallet');
 
 /**
@@ -396,6 +402,11 @@ export class WalletUser {
     await confirm.waitForText(m.t('originBindingOk', storeOrigin));
     await confirm.waitForText(checkout.orderId);
     return confirm;
+  }
+
+  /** Waits until Pay answers: the confirmation window's input delay is over. */
+  async payReady(confirm: UiPage): Promise<void> {
+    await poll('Pay to answer (its input delay)', () => confirm.evaluate(PAY_READY, null));
   }
 
   /**

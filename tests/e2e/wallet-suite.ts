@@ -655,6 +655,49 @@ export function walletSuite(name: BrowserName, options: SuiteOptions) {
         60_000,
       );
 
+      const SW_PINIT =
+        'the service worker stopped while waiting for the PInitRes: the tab can pay again at once (issue 10 case 8)';
+      step(
+        SW_PINIT,
+        [BUY],
+        async () => {
+          const checkout = await openCheckout();
+          const { page } = checkout;
+          // The PInitReq leaves and is held; the worker that sent it stops; the answer finds nobody.
+          const hold = await browser.holdPosts(page, '/set');
+          await page.clickButton(STORE_PAY_BUTTON);
+          await hold.held(1);
+          await browser.stopServiceWorker();
+          await hold.release();
+          await hold.dispose();
+          // Paying again works now, not 60 s later: after the tab's short cool-down, a new window.
+          // (No window had opened: it opens once the merchant's signed answer is in.) Meanwhile the
+          // page hears `awaitingShopper` (cool-down) or the orphan's `failed`, never alreadyPending.
+          for (let tries = 0; ; tries++) {
+            const before = (await outcomesOf(page)).length;
+            await page.clickButton(STORE_PAY_BUTTON);
+            const answer = await poll('an answer to Pay with SET', async () => {
+              if ((await browser.extensionPages('confirm.html')).length > 0) return 'window';
+              return (await outcomesOf(page)).slice(before)[0]?.status;
+            });
+            if (answer === 'window') break;
+            expect(['awaitingShopper', 'failed']).toContain(answer);
+            expect(tries).toBeLessThan(200);
+          }
+          const heard = await outcomesOf(page);
+          const confirm = await browser.waitForExtensionPage('confirm.html');
+          await confirm.waitForText(checkout.orderId);
+          const paid = await user.pay(confirm);
+          expect(paid.status, paid.text).toBe('approved');
+          const outcome = await waitForOutcome(page, ['approved', 'declined', 'rejected'], heard.length);
+          expect(await sandbox.authorizations(outcome.xid!)).toHaveLength(1);
+          await confirm.clickButton(m.t('closeButton'));
+          await confirm.waitForClose();
+          await page.close();
+        },
+        90_000,
+      );
+
       const SW_MID =
         'the service worker stopped while the PReq is on its way: the page gets the result, one authorization';
       step(

@@ -67,6 +67,8 @@ export const ShellRequest = v.variant('type', [
 ]);
 
 const OUTCOME_SENT = 'ui.outcomeSent.';
+/** Retries of an outcome the page's tab could not take at once (about 8 s in all). */
+const OUTCOME_RETRY_MS = [250, 500, 1000, 2000, 4000];
 /** When a page last had a wallet window opened or closed, per tab (ms since the epoch). */
 const TAB_WINDOW_AT = 'ui.tabWindowAt.';
 const OPEN_STATES: readonly PurchaseView['state'][] = ['initiated', 'awaitingConfirmation'];
@@ -353,7 +355,9 @@ export class BackgroundShell {
     const key = OUTCOME_SENT + view.requestId;
     if (!(await sessionGet<boolean>(this.d.session, key))) {
       // Sent before it is marked: a worker stopped in between sends it twice rather than never.
-      await this.tell(view.tabId, outcome);
+      // A page between two documents (the shop reloads into its status view as the order's state
+      // changes) has no content script for a moment: try again shortly rather than lose it.
+      if (!(await this.tell(view.tabId, outcome))) void this.tellLater(view.tabId, outcome);
       await this.d.session.set({ [key]: true });
     }
     if ((await this.d.windows.windowOf({ kind: 'confirm', requestId: view.requestId })) === undefined) {
@@ -363,10 +367,19 @@ export class BackgroundShell {
     }
   }
 
-  private async tell(tabId: number, outcome: PageOutcome): Promise<void> {
-    await this.d.env.sendToTab(tabId, { type: 'outcome', outcome }).catch(() => {
-      // The tab is gone or has no content script: nobody to tell.
-    });
+  /** Tells the page; false when nothing there took it (the tab is gone, or between documents). */
+  private async tell(tabId: number, outcome: PageOutcome): Promise<boolean> {
+    return this.d.env.sendToTab(tabId, { type: 'outcome', outcome }).then(
+      () => true,
+      () => false,
+    );
+  }
+
+  private async tellLater(tabId: number, outcome: PageOutcome): Promise<void> {
+    for (const ms of OUTCOME_RETRY_MS) {
+      await new Promise((r) => setTimeout(r, ms));
+      if (await this.tell(tabId, outcome)) return;
+    }
   }
 
   private async badge(tabId: number, initiation: InitiationSummary | undefined): Promise<void> {
