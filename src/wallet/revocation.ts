@@ -71,12 +71,16 @@ export class Revocations {
     // Those in force now, and those kept before whose issuer this answer did not reach.
     const inForce = trust.crls;
     const issuers = new Set(inForce.map((c) => c.issuerDn));
-    const crls = [...inForce, ...kept.crls.filter((c) => !issuers.has(c.issuerDn))]
-      .slice(0, MAX_CRLS_PER_BRAND)
-      .map((c) => b64u(c.der));
-    const bci = current?.bci ?? kept.bci;
+    const keeping = [...inForce, ...kept.crls.filter((c) => !issuers.has(c.issuerDn))].slice(
+      0,
+      MAX_CRLS_PER_BRAND,
+    );
+    // A BrandCRLIdentifier is kept only with every CRL it lists: listing its thumbprint in `thumbs`
+    // tells merchants to send none of them.
+    const held = new Set(keeping.map((c) => b64u(c.thumbprint)));
+    const bci = current && current.content.crls.every((t) => held.has(t)) ? current.bci : undefined;
     const record = await this.record();
-    record.brands[brandId] = { ...(bci ? { bci } : {}), crls };
+    record.brands[brandId] = { ...(bci ? { bci } : {}), crls: keeping.map((c) => b64u(c.der)) };
     await this.db.put('meta', record);
     return current !== undefined;
   }
