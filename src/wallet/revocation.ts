@@ -78,7 +78,7 @@ export class Revocations {
     // A BrandCRLIdentifier is kept only with every CRL it lists: listing its thumbprint in `thumbs`
     // tells merchants to send none of them.
     const held = new Set(keeping.map((c) => b64u(c.thumbprint)));
-    const bci = current && current.content.crls.every((t) => held.has(t)) ? current.bci : undefined;
+    const bci = current?.content.crls.every((t) => held.has(t)) ? current.bci : undefined;
     const record = await this.record();
     record.brands[brandId] = { ...(bci ? { bci } : {}), crls: keeping.map((c) => b64u(c.der)) };
     await this.db.put('meta', record);
