@@ -98,8 +98,10 @@ async function checkout(store: string): Promise<string> {
     if (set) cookie = set.split(';')[0]!;
     return { location: res.headers.get('location'), text: await res.text() };
   };
-  await go('/cart', { productId: 'poster', quantity: '1' });
-  const placed = await go('/checkout', {});
+  // The store's forms carry a session-bound token.
+  const csrf = /name="csrf" value="([0-9a-f]+)"/.exec((await go('/')).text)?.[1] ?? '';
+  await go('/cart', { productId: 'poster', quantity: '1', csrf });
+  const placed = await go('/checkout', { csrf });
   const page = await go(placed.location!);
   const m = new RegExp(`<script type="${PAYMENT_INITIATION_TYPE.replace('+', '\\+')}">(.*?)</script>`).exec(
     page.text,
