@@ -26,7 +26,7 @@ import {
   checkBrand,
   type RegistrationContext,
   type SetHandlers,
-  withRevocationInfo,
+  withCaRevocationInfo,
 } from './registration-context.ts';
 import { advanceToForm, deletePending, findPending, insertPending } from './store/pending.ts';
 import { recordResponse } from './store/responses.ts';
@@ -61,7 +61,7 @@ export function cardholderHandlers(ctx: RegistrationContext, panKey: Uint8Array)
         lidCA,
         now: at,
       });
-      const response = encodeWire(await withRevocationInfo(ctx, res.wire, req.thumbs));
+      const response = encodeWire(await withCaRevocationInfo(ctx, res.wire, req.thumbs));
       await ctx.tidy(at);
       await db.transaction(async (tx) => {
         await insertPending(tx, {

@@ -16,7 +16,7 @@ import {
   checkBrand,
   type RegistrationContext,
   type SetHandlers,
-  withRevocationInfo,
+  withCaRevocationInfo,
 } from './registration-context.ts';
 import { insertPending } from './store/pending.ts';
 import { recordResponse } from './store/responses.ts';
@@ -41,7 +41,7 @@ export function meAqHandlers(ctx: RegistrationContext): SetHandlers {
         lidCA,
         now: at,
       });
-      const response = encodeWire(await withRevocationInfo(ctx, res.wire, req.thumbs));
+      const response = encodeWire(await withCaRevocationInfo(ctx, res.wire, req.thumbs));
       await ctx.tidy(at);
       await db.transaction(async (tx) => {
         await insertPending(tx, {

@@ -3,15 +3,12 @@
  * the database, the forms, the enrolment policy and the published revocation state.
  */
 import {
-  b64u,
-  brandCrlIdentifierThumb,
-  encodeWire,
   fail,
   type MessageType,
   type RegForm,
   type RegistrationCaType,
-  WIRE_LIMITS,
   type Wire,
+  withRevocationInfo,
 } from '../protocol/index.ts';
 import type { Database } from '../storage/index.ts';
 import type { KeyHolder } from './deps.ts';
@@ -58,22 +55,11 @@ export function checkBrand(ctx: RegistrationContext, brandId: string, what: stri
   }
 }
 
-/**
- * Adds the CRLs and the BrandCRLIdentifier to a CA's response when the requester's thumbprints
- * show it lacks them (SET-PROFILE §1 "Revocation"), unless that would push the response over its
- * size limit.
- */
-export async function withRevocationInfo<W extends Wire>(
+/** The CA's answer with the CRLs and BrandCRLIdentifier the requester lacks (protocol's withRevocationInfo). */
+export async function withCaRevocationInfo<W extends Wire>(
   ctx: RegistrationContext,
   wire: W,
   thumbs: readonly string[],
 ): Promise<W> {
-  const bci = await ctx.revocation.brandCrlIdentifier();
-  const held = new Set(thumbs);
-  if (held.has(brandCrlIdentifierThumb(bci))) return wire;
-  const crls = (await ctx.revocation.currentCrls())
-    .filter((c) => !held.has(b64u(c.thumbprint)))
-    .map((c) => b64u(c.der));
-  const extended: W = { ...wire, bci, ...(crls.length ? { crls } : {}) };
-  return encodeWire(extended).length <= WIRE_LIMITS[wire.type] ? extended : wire;
+  return withRevocationInfo(wire, thumbs, await ctx.revocation.inForce());
 }

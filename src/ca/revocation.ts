@@ -16,6 +16,7 @@ import {
   issueCrl,
   type ParsedCrl,
   parseCrl,
+  type RevocationInForce,
   type SignedBody,
   sha256,
 } from '../protocol/index.ts';
@@ -66,6 +67,12 @@ export class Revocation {
     const found = (await this.current()).find((r) => r.ca === ca);
     if (!found) throw new Error(`no CRL published for ${ca}`);
     return found.crl;
+  }
+
+  /** The BrandCRLIdentifier and the CRLs it lists: what responses attach and providers hand out. */
+  async inForce(): Promise<RevocationInForce> {
+    const bci = await this.brandCrlIdentifier();
+    return { bci, crls: await this.currentCrls() };
   }
 
   /** The signed BrandCRLIdentifier listing the current CRLs. */

@@ -18,6 +18,7 @@ import {
   constantTimeEqual,
   type ParsedCertificate,
   type ParsedCrl,
+  type RevocationInForce,
   type SignedBody,
 } from '../protocol/index.ts';
 import { migrate } from '../storage/index.ts';
@@ -55,6 +56,8 @@ export interface IssuerSite {
   currentCrls(): Promise<ParsedCrl[]>;
   /** The current signed BrandCRLIdentifier. */
   brandCrlIdentifier(): Promise<SignedBody>;
+  /** Both: the BrandCRLIdentifier and the CRLs in force, for a merchant SDK's `revocation` provider. */
+  revocationInForce(): Promise<RevocationInForce>;
   /** Revokes by serial (hex, any case, colons allowed); throws RangeError for a malformed serial. */
   revoke(serial: string): Promise<RevocationResult>;
 }
@@ -320,6 +323,7 @@ export async function createIssuerSite(deps: IssuerSiteDeps): Promise<IssuerSite
     app,
     currentCrls: () => revocation.currentCrls(),
     brandCrlIdentifier: () => revocation.brandCrlIdentifier(),
+    revocationInForce: () => revocation.inForce(),
     revoke: async (serial) => {
       const normal = normaliseSerial(serial);
       if (!normal) throw new RangeError(`not a certificate serial number: ${serial.slice(0, 80)}`);

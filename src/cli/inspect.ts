@@ -137,7 +137,7 @@ function inspectMessage(input: Uint8Array, roots: ParsedCertificate[] | undefine
     );
   const trust = roots ? new TrustStore(roots) : undefined;
   trust?.addEncoded(wire.certs);
-  trust?.addEncodedCrls(wire.crls);
+  if (trust) trust.offerEncodedCrls(wire.crls, { now: new Date(wire.hdr.date) });
   const at = new Date(wire.hdr.date);
   const body = wire.body;
 

@@ -10,7 +10,7 @@ import {
   type ParsedCrl,
   type Recipient,
   type SignedSender,
-  TrustStore,
+  TrustCache,
   type VerifyContext,
 } from '../protocol/index.ts';
 import { type Database, migrate } from '../storage/index.ts';
@@ -32,6 +32,8 @@ export interface GatewayDeps {
   trustedRoots: ParsedCertificate[];
   /** The CRLs in force; asked before every verification, so a revocation counts at the next message. */
   crls?: () => ParsedCrl[] | Promise<ParsedCrl[]>;
+  /** Validated certificate chains remembered (LRU; default 1,000). Carried certificates are never kept unvalidated. */
+  trustCacheSize?: number;
   issuer: Issuer;
   now?: () => Date;
   /** How long an approval may be captured (default 7 days). */
@@ -48,24 +50,21 @@ export interface Gateway {
   handle(message: Uint8Array | string): Promise<SetReply>;
 }
 
-/** After this many certificates seen, the verifier's cache starts afresh (carried certificates are attacker-supplied). */
-const MAX_CACHED_CERTIFICATES = 10_000;
-
 /** Creates the gateway and brings its ledger schema up to date (gateway/… migrations). */
 export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
   await migrate(deps.db, GATEWAY_MIGRATIONS);
   const now = deps.now ?? (() => new Date());
   const log = deps.log ?? consoleLog;
   const ledger = new Ledger(deps.db, deps.authorizationValidityMs ?? DEFAULT_AUTHORIZATION_VALIDITY_MS);
-  let trust = new TrustStore(deps.trustedRoots);
-  let verifications = 0;
+  // Long-lived: validated chains only, bounded. What a request carries lives in its own TrustStore.
+  const trustCache = new TrustCache(
+    deps.trustedRoots,
+    deps.trustCacheSize === undefined ? {} : { maxValidated: deps.trustCacheSize },
+  );
 
   const verifyContext = async (): Promise<VerifyContext> => {
-    if (++verifications % 1000 === 0 && trust.thumbs().length > MAX_CACHED_CERTIFICATES) {
-      trust = new TrustStore(deps.trustedRoots);
-    }
-    for (const crl of (await deps.crls?.()) ?? []) trust.addCrl(crl);
-    return { trust, clock: { now: now() } };
+    if (deps.crls) trustCache.setCrls(await deps.crls());
+    return { trust: trustCache.forRequest(), clock: { now: now() } };
   };
   const payment: PaymentContext = {
     signature: deps.signature,

@@ -2,7 +2,13 @@
  * What the three request handlers of the SET endpoint share: the options, the trust store with the
  * CRLs in force, and the clock of the request being handled.
  */
-import type { Clock, ParsedCertificate, PurchaseOutcome, TrustStore } from '../protocol/index.ts';
+import type {
+  Clock,
+  ParsedCertificate,
+  PurchaseOutcome,
+  RevocationInForce,
+  TrustStore,
+} from '../protocol/index.ts';
 import type { GatewayClient } from './gateway-client.ts';
 import type { MerchantKeys } from './keys.ts';
 import type { OrderStore } from './order-store.ts';
@@ -24,7 +30,9 @@ export interface EndpointContext {
   captureNow: boolean;
   onOutcome: (event: OutcomeEvent) => void;
   log: (message: string, cause?: unknown) => void;
-  /** The trust store, with the CRLs in force refreshed for this request. */
+  /** The BrandCRLIdentifier and CRLs in force, to attach for a wallet that lacks them. */
+  revocation(): Promise<RevocationInForce | undefined>;
+  /** A trust store for this request, over the long-lived cache with the CRLs in force refreshed. */
   verifyContext(): Promise<{ trust: TrustStore; clock: Clock }>;
   clock: Clock;
 }

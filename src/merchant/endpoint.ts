@@ -9,8 +9,8 @@ import {
   decodeWire,
   fail,
   type ParsedCertificate,
-  type ParsedCrl,
-  TrustStore,
+  type RevocationInForce,
+  TrustCache,
   WIRE_LIMITS,
 } from '../protocol/index.ts';
 import type { EndpointContext, OutcomeEvent } from './endpoint-context.ts';
@@ -31,8 +31,15 @@ export interface SetEndpointOptions {
   orders: OrderStore;
   /** Roots the cardholder chains must lead to. */
   trustedRoots: ParsedCertificate[];
-  /** The CRLs in force, asked for before each certificate check. */
-  crls?: () => Promise<ParsedCrl[]>;
+  /**
+   * The brand's BrandCRLIdentifier and the CRLs in force (e.g. the issuer site's `revocationInForce`,
+   * or its GET /bci and /crl/*.crl), asked for on each request: the endpoint checks cardholder
+   * certificates against the CRLs and attaches both to PInitRes and PRes for a wallet whose
+   * `thumbs` show it lacks them (SET-PROFILE §6). Without it, wallets refuse to pay.
+   */
+  revocation?: () => Promise<RevocationInForce>;
+  /** Validated certificate chains remembered (LRU; default 1,000). Carried certificates are never kept unvalidated. */
+  trustCacheSize?: number;
   /** Accept purchases without a cardholder certificate (SET-PROFILE §4 Purchase 11). Default false. */
   acceptUnsigned?: boolean;
   /** Ask the gateway to capture with the authorization. Default false. */
@@ -53,11 +60,16 @@ export function createSetEndpoint(opts: SetEndpointOptions): SetHandler {
   const now = opts.now ?? (() => new Date());
   const log = opts.log ?? ((message, cause) => console.error(message, cause ?? ''));
   const gatewayKeyExchange = opts.gatewayKeyExchange ?? opts.gateway.gatewayKeyExchange;
-  const trust = new TrustStore(opts.trustedRoots);
+  // Long-lived: validated chains only, bounded. What a request carries lives in its own TrustStore.
+  const trustCache = new TrustCache(
+    opts.trustedRoots,
+    opts.trustCacheSize === undefined ? {} : { maxValidated: opts.trustCacheSize },
+  );
   // Our own certificate must be a merchant signature certificate under the roots; its brand is
   // the one brand a PInitReq may ask for. Checked now so a misconfiguration fails at start-up.
-  for (const c of opts.merchant.signature.chain) trust.add(c);
-  const brandId = trust.verify(
+  const own = trustCache.forRequest();
+  for (const c of opts.merchant.signature.chain) own.add(c);
+  const brandId = own.verify(
     opts.merchant.signature.certificate.thumbprint,
     { types: ['merchant'], keyRole: 'signature' },
     { now: now() },
@@ -65,6 +77,15 @@ export function createSetEndpoint(opts: SetEndpointOptions): SetHandler {
 
   return async (request) => {
     const clock: Clock = { now: now() };
+    // Asked for once per request; the CRLs in force are the provider's as a whole.
+    let inForce: Promise<RevocationInForce | undefined> | undefined;
+    const revocation = () =>
+      (inForce ??= (async () => {
+        if (!opts.revocation) return undefined;
+        const got = await opts.revocation();
+        trustCache.setCrls(got.crls);
+        return got;
+      })());
     const ctx: EndpointContext = {
       merchant: opts.merchant,
       gateway: opts.gateway,
@@ -76,9 +97,10 @@ export function createSetEndpoint(opts: SetEndpointOptions): SetHandler {
       onOutcome: opts.onOutcome ?? (() => {}),
       log,
       clock,
+      revocation,
       verifyContext: async () => {
-        for (const crl of (await opts.crls?.()) ?? []) trust.addCrl(crl);
-        return { trust, clock };
+        await revocation();
+        return { trust: trustCache.forRequest(), clock };
       },
     };
     if (request.method !== 'POST') {

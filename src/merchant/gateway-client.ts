@@ -27,7 +27,8 @@ import {
   readError,
   SetError,
   type TransIds,
-  TrustStore,
+  TrustCache,
+  type TrustStore,
   type VerifiedPReq,
   verifyAuthRes,
   verifyFollowUpResponse,
@@ -96,19 +97,22 @@ export function createGatewayClient(opts: GatewayClientOptions): GatewayClient {
   const backoffMs = opts.backoffMs ?? 250;
   const timeoutMs = opts.timeoutMs ?? 15_000;
   const now = opts.now ?? (() => new Date());
-  const trust = new TrustStore(opts.trustedRoots);
+  // Long-lived: validated chains only. Each answer gets its own TrustStore for what it carries.
+  const cache = new TrustCache(opts.trustedRoots);
   const gatewayKx = opts.gatewayKeyExchange[0];
   if (!gatewayKx) throw new Error('createGatewayClient: gatewayKeyExchange is empty');
-  for (const c of opts.gatewayKeyExchange) trust.add(c);
+  const configured = cache.forRequest();
+  for (const c of opts.gatewayKeyExchange) configured.add(c);
   // Fail at start-up, not on the first payment, when the configured certificate is not a gateway
   // key-exchange certificate under our roots.
-  trust.verify(gatewayKx.thumbprint, { types: ['gateway'], keyRole: 'key-exchange' }, { now: now() });
+  configured.verify(gatewayKx.thumbprint, { types: ['gateway'], keyRole: 'key-exchange' }, { now: now() });
   // The gateway seals its responses to this key; it learns the certificate from `certs`.
   const merchantKxCerts = carriedCerts([opts.merchant.keyExchange.chain]);
   const signer = opts.merchant.signature;
 
   async function context(): Promise<{ trust: TrustStore; clock: Clock }> {
-    for (const crl of (await opts.crls?.()) ?? []) trust.addCrl(crl);
+    if (opts.crls) cache.setCrls(await opts.crls());
+    const trust = cache.forRequest();
     const clock = { now: now() };
     trust.verify(gatewayKx!.thumbprint, { types: ['gateway'], keyRole: 'key-exchange' }, clock);
     return { trust, clock };

@@ -33,6 +33,11 @@ export interface PendingPurchase {
   /** What verifyPReq checks the PReq against. */
   order: PendingOrder;
   purchAmt: Amount;
+  /**
+   * Revocation thumbprints the wallet holds after PInitRes (its `thumbs` and what PInitRes
+   * attached): PRes attaches the BrandCRLIdentifier and CRLs only if they changed since.
+   */
+  walletHolds?: string[];
   /** ISO 8601. */
   createdAt: string;
 }

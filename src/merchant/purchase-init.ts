@@ -13,6 +13,7 @@ import {
   hod,
   MAX_OD_LENGTH,
   parsePInitReq,
+  revocationThumbs,
 } from '../protocol/index.ts';
 import type { EndpointContext } from './endpoint-context.ts';
 
@@ -28,14 +29,17 @@ export async function handlePInitReq(bytes: Uint8Array, ctx: EndpointContext): P
     throw new Error(`the order description for ${req.lidM} must be 1–${MAX_OD_LENGTH} characters`);
   }
   if (!v.is(Amount, order.amount)) throw new Error(`the amount of order ${req.lidM} is not a SET amount`);
+  const revocation = await ctx.revocation();
   const { wire, content } = buildPInitRes({
     req,
     merchant: ctx.merchant.signature,
     gatewayKeyExchange: ctx.gatewayKeyExchange,
     od: order.od,
     purchAmt: order.amount,
+    ...(revocation ? { revocation } : {}),
     now: ctx.clock.now,
   });
+  const attached = revocation && wire.bci !== undefined ? revocationThumbs(revocation) : [];
   await ctx.orders.savePending({
     xid: content.transIds.xid,
     lidM: req.lidM,
@@ -47,6 +51,7 @@ export async function handlePInitReq(bytes: Uint8Array, ctx: EndpointContext): P
       brandId: content.brandId,
     },
     purchAmt: content.purchAmt,
+    walletHolds: [...req.thumbs, ...attached],
     createdAt: ctx.clock.now.toISOString(),
   });
   return JSON.stringify(wire);

@@ -92,9 +92,15 @@ export async function handlePReq(bytes: Uint8Array, ctx: EndpointContext): Promi
     result: { ...result },
     ...(authRes.acqCardMsg ? { acqCardMsg: authRes.acqCardMsg } : {}),
   };
+  const inForce = await ctx.revocation();
   const pres = JSON.stringify(
-    buildPRes({ answers: verified.oiData, outcome, merchant: ctx.merchant.signature, now: ctx.clock.now })
-      .wire,
+    buildPRes({
+      answers: verified.oiData,
+      outcome,
+      merchant: ctx.merchant.signature,
+      ...(inForce ? { revocation: { inForce, peerHolds: tx.walletHolds ?? [] } } : {}),
+      now: ctx.clock.now,
+    }).wire,
   );
   const record: PurchaseRecord = {
     preqDigest: digest,

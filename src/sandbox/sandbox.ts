@@ -207,7 +207,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<RunningSandbox
         }),
         gatewayKeyExchange: gatewayKeys.keyExchange.chain,
         trustedRoots: [root],
-        crls,
+        revocation: () => issuer.revocationInForce(),
       },
       brandIds: [BRAND_ID],
       publicOrigin: storeServer.url,

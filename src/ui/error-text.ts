@@ -30,6 +30,7 @@ export const ERROR_PLACEHOLDERS: Record<string, readonly ParamText[]> = {
   error_registrationRejected: [param('reason')],
   error_invalidRoot: [(p) => t(`rootProblem_${String(p.problem ?? 'decoding')}`)],
   error_originMismatch: [param('tabOrigin'), param('certificateOrigins')],
+  error_revocationUnknown: [param('brand')],
   error_peerError: [setCode],
   error_protocol: [setCode],
   error_badMessage: [param('problem')],

@@ -49,6 +49,10 @@ export const WALLET_ERROR_CODES = [
   'unknownReceipt',
   /** The merchant certificate does not name the page's origin: params.tabOrigin, params.certificateOrigins. */
   'originMismatch',
+  /** A certificate of the merchant or its payment gateway (or a CA above them) is revoked. */
+  'certificateRevoked',
+  /** The wallet has no current revocation lists for the brand (params.brand): it cannot pay. */
+  'revocationUnknown',
   /** The request is finished (paid, failed or cancelled). */
   'requestClosed',
   /** The payment is under way: it can no longer be cancelled. */

@@ -12,6 +12,7 @@
  *   registration.ts  CardCInit → RegForm → CertReq/CertRes, as steps for the registration page
  *   purchase.ts      one checkout request as a resumable state machine (PInit, PReq, PRes)
  *   receipts.ts      verified PRes kept and exported
+ *   revocation.ts    each brand's verified BrandCRLIdentifier and CRLs, kept and listed in thumbs
  *   exchange.ts      one request/response over the page transport
  *   initiations.ts   the initiations content scripts found, per tab
  *   background.ts    message handling for the background entry point (schemas first)
@@ -27,6 +28,7 @@ import type { WalletPlatform } from './platform.ts';
 import { Purchases } from './purchase.ts';
 import { Receipts } from './receipts.ts';
 import { Registrations } from './registration.ts';
+import { Revocations } from './revocation.ts';
 import { TrustedRoots } from './roots.ts';
 import { Settings } from './settings.ts';
 import { exportBackup, restoreBackup } from './vault/backup.ts';
@@ -100,7 +102,7 @@ export async function createWallet(platform: WalletPlatform, options: WalletOpti
     roots,
     cards,
     registrations: new Registrations(platform, vault, roots, cards),
-    purchases: new Purchases(platform, vault, roots, cards, receipts, options.swIdent),
+    purchases: new Purchases(platform, vault, roots, cards, receipts, new Revocations(db), options.swIdent),
     receipts,
     initiations: new Initiations(platform),
     exportBackup: () => exportBackup(db, vault, platform.now()),

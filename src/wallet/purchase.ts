@@ -10,7 +10,10 @@
  * What the confirmation shows comes from verified data only: the merchant from its certificate,
  * the amount and order from the signed PInitRes, and the origin binding (SET/2) compares the
  * certificate's origins with the tab origin the browser reported. A mismatch fails the request
- * before anything is asked of the cardholder.
+ * before anything is asked of the cardholder, and so does a revoked merchant certificate or
+ * gateway key-exchange certificate, or a brand whose current revocation lists the wallet cannot
+ * get (SET-PROFILE §6): PInitReq lists the BrandCRLIdentifier and CRLs the wallet keeps, and
+ * those PInitRes and PRes carry are kept once verified (revocation.ts).
  *
  * Paying is idempotent per XID: the PReq is built once and its wire kept before it is sent; a
  * retried or resumed pay re-sends the same bytes. If the merchant no longer knows the XID (it
@@ -24,12 +27,14 @@ import {
   buildPInitReq,
   buildPReq,
   DEFAULT_MAX_AGE_MS,
+  decodeWire,
   encodeWire,
   fromB64u,
   type InqResContent,
   type PInitReqContent,
   type PResContent,
   parsePaymentInitiation,
+  SetError,
   type VerifiedPInitRes,
   type VerifyContext,
   verifyInqRes,
@@ -42,6 +47,7 @@ import { exchange, type Send } from './exchange.ts';
 import type { PageOutcome } from './messages.ts';
 import { sessionGet, type WalletPlatform } from './platform.ts';
 import type { ReceiptSummary, Receipts } from './receipts.ts';
+import type { KeptRevocation, Revocations } from './revocation.ts';
 import type { TrustedRoots } from './roots.ts';
 import { randomBytes } from './vault/crypto.ts';
 import type { CardRecord, ReceiptMerchant, ReceiptRecord } from './vault/db.ts';
@@ -100,6 +106,8 @@ interface PurchaseRecord {
   pageAmount: Amount;
   endpointUrl: string;
   pinitReq?: PInitReqContent;
+  /** The card whose BIN PInitReq carried (its CA chain lets the CCA's CRL verify). */
+  initialCardId?: string;
   pinitResWire?: string;
   pinitAt?: number;
   brand?: string;
@@ -134,6 +142,7 @@ export class Purchases {
     private readonly roots: TrustedRoots,
     private readonly cards: Cards,
     private readonly receipts: Receipts,
+    private readonly revocations: Revocations,
     private readonly swIdent = SW_IDENT,
   ) {}
 
@@ -157,11 +166,13 @@ export class Purchases {
       const card = await this.cardFor(initiation.brands);
       const now = this.platform.now();
       const lidC = b64u(randomBytes(12));
+      const kept = await this.revocations.load(card.brand);
       const pinitReq = buildPInitReq({
         lidC,
         lidM: initiation.lidM,
         brandId: card.brand,
         bin: card.bin,
+        thumbs: this.revocations.thumbs(kept),
         now,
       });
       const rec: PurchaseRecord = {
@@ -174,6 +185,7 @@ export class Purchases {
         pageAmount: initiation.amount,
         endpointUrl: initiation.endpointUrl,
         pinitReq: pinitReq.content,
+        initialCardId: card.id,
       };
       this.initiating.add(rec.requestId);
       await this.save(rec);
@@ -190,7 +202,8 @@ export class Purchases {
   /** Sends PInitReq and verifies PInitRes for a request `start` has just kept. */
   private async initiate(initiated: PurchaseRecord, wire: string, send: Send): Promise<PurchaseView> {
     let rec = initiated;
-    const ctx = await this.context();
+    const brand = rec.pinitReq!.brandId;
+    const ctx = await this.context(brand, rec.initialCardId);
     const exchanged = await exchange(send, wire, ctx).then(
       (reply) => ({ reply }),
       (error: unknown) => ({ error }),
@@ -201,7 +214,9 @@ export class Purchases {
     try {
       if ('error' in exchanged) throw exchanged.error;
       const reply = exchanged.reply;
-      const pinit = guard(() => verifyPInitRes(reply, rec.pinitReq!, ctx));
+      const pinit = await this.withRevocation(brand, reply, ctx, () =>
+        verifyPInitRes(reply, rec.pinitReq!, ctx),
+      );
       const merchant = this.identity(pinit);
       const originBinding: OriginBinding = {
         ok: merchant.origins.includes(rec.tabOrigin),
@@ -307,7 +322,7 @@ export class Purchases {
     if (rec.state !== 'paying' && rec.state !== 'done') {
       walletError('notReady', 'only a request that was paid can be inquired about', { step: rec.state });
     }
-    const ctx = await this.context();
+    const ctx = await this.context(rec.brand!, rec.cardId);
     const signer = (await this.vault.isUnlocked()) ? await this.cards.signer(rec.cardId!) : undefined;
     const inq = buildInqReq({
       transIds: rec.answers!.transIds,
@@ -360,7 +375,7 @@ export class Purchases {
       case 'paying':
         break;
     }
-    const ctx = await this.context();
+    const ctx = await this.context(rec.brand!, rec.cardId);
     let reply: string;
     try {
       reply = await exchange(send, rec.preqWire!, ctx);
@@ -374,7 +389,9 @@ export class Purchases {
       return this.view(await this.fail(rec, err));
     }
     try {
-      const res = guard(() => verifyPRes(reply, rec.answers!, fromB64u(rec.merchant!.thumbprint), ctx));
+      const res = await this.withRevocation(rec.brand!, reply, ctx, () =>
+        verifyPRes(reply, rec.answers!, fromB64u(rec.merchant!.thumbprint), ctx),
+      );
       rec = await this.finish(rec, 'PRes', res.content, reply, rec.answers!);
     } catch (e) {
       rec = await this.fail(rec, e);
@@ -391,7 +408,7 @@ export class Purchases {
     if (record.brand !== rec.brand) {
       walletError('noCardForBrand', `the merchant takes ${rec.brand} cards`, { brands: rec.brand ?? '' });
     }
-    const ctx = await this.context();
+    const ctx = await this.context(rec.brand!, cardId);
     const age = ctx.clock.now.getTime() - rec.pinitAt!;
     const pinit: VerifiedPInitRes = guard(() =>
       verifyPInitRes(rec.pinitResWire!, rec.pinitReq!, {
@@ -523,8 +540,59 @@ export class Purchases {
     return v;
   }
 
-  private async context(): Promise<VerifyContext> {
-    return { trust: await this.roots.trustStore(), clock: { now: this.platform.now() } };
+  /**
+   * A trust store for one exchange: the trusted roots, the card's CA chain (so the CCA's CRL can
+   * be verified too) and the kept CRLs of the brand, which count once their issuers validate.
+   */
+  private async context(
+    brand: string,
+    cardId: string | undefined,
+  ): Promise<VerifyContext & { kept: KeptRevocation }> {
+    const trust = await this.roots.trustStore();
+    const clock = { now: this.platform.now() };
+    const card = cardId ? await this.cards.get(cardId).catch(() => undefined) : undefined;
+    if (card) trust.addEncoded(card.chain);
+    const kept = await this.revocations.load(brand);
+    this.revocations.offer(kept, trust, clock);
+    return { trust, clock, kept };
+  }
+
+  /**
+   * Verifies a merchant's answer, then keeps the revocation state it brought (also when the
+   * answer was refused: verified CRLs are worth keeping). A revoked certificate, or no current
+   * BrandCRLIdentifier for the brand, refuses the answer with a message a person understands.
+   */
+  private async withRevocation<T>(
+    brand: string,
+    reply: string,
+    ctx: VerifyContext & { kept: KeptRevocation },
+    verifyAnswer: () => T,
+  ): Promise<T> {
+    let verified: { value: T } | undefined;
+    let failure: unknown;
+    try {
+      verified = { value: verifyAnswer() };
+    } catch (e) {
+      failure = e;
+    }
+    const carried = (() => {
+      try {
+        return decodeWire(reply).bci;
+      } catch {
+        return undefined;
+      }
+    })();
+    const current = await this.revocations.keep(brand, ctx.kept, carried, ctx.trust, ctx.clock);
+    if (!verified) throw purchaseError(failure);
+    if (!current) {
+      throw new WalletError(
+        'revocationUnknown',
+        `no current BrandCRLIdentifier for ${brand} whose CRLs verify`,
+        { brand },
+        'missingCertificate',
+      );
+    }
+    return verified.value;
   }
 
   private async load(requestId: string): Promise<PurchaseRecord> {
@@ -604,6 +672,14 @@ function guard<T>(fn: () => T): T {
   try {
     return fn();
   } catch (e) {
-    throw toWalletError(e);
+    throw purchaseError(e);
   }
+}
+
+/** A failure as the shopper is told: a revoked certificate has its own message. */
+function purchaseError(e: unknown): WalletError {
+  if (e instanceof SetError && e.code === 'revokedCertificate') {
+    return new WalletError('certificateRevoked', e.message, {}, 'revokedCertificate');
+  }
+  return toWalletError(e);
 }

@@ -261,9 +261,9 @@ describe.each(backends)('issuer site on $name', (backend: Backend) => {
       const wire = decodeWire(r.initRes.text);
       expect(wire.crls).toHaveLength(4);
       const trust = freshTrust();
-      trust.addEncoded(wire.certs);
-      trust.addEncodedCrls(wire.crls);
       trust.add(brandCert);
+      trust.addEncoded(wire.certs);
+      trust.offerEncodedCrls(wire.crls, clock());
       const bci = verifyBrandCrlIdentifier(wire.bci, { trust, clock: clock() });
       expect(bci.content.brandId).toBe('SETPay');
       // A wallet that lists the BrandCRLIdentifier's thumbprint does not get it again.
@@ -466,7 +466,7 @@ describe.each(backends)('issuer site on $name', (backend: Backend) => {
       const bciBefore = (await (await get('/bci')).json()) as SignedBody;
       const trustBefore = freshTrust();
       trustBefore.add(brandCert);
-      for (const crl of await site.currentCrls()) trustBefore.addCrl(crl);
+      trustBefore.setCrls(await site.currentCrls());
       const seqBefore = verifyBrandCrlIdentifier(bciBefore, { trust: trustBefore, clock: clock() }).content
         .sequence;
 

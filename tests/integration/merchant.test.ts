@@ -29,7 +29,7 @@ import {
   SetError,
   verifyInqRes,
 } from '../../src/protocol/index.ts';
-import { type Cardholder, issueCardholder, makeWorld, TestWallet } from '../support/world.ts';
+import { type Cardholder, issueCardholder, makeWorld, revocationOf, TestWallet } from '../support/world.ts';
 import {
   closedPort,
   type Served,
@@ -59,7 +59,7 @@ function endpointFor(gateway: GatewayClient, store = orders, extra: { acceptUnsi
     gateway,
     orders: store,
     trustedRoots: [world.root],
-    crls: async () => [],
+    revocation: async () => revocationOf(world),
     onOutcome: (e) => events.push(e),
     log: (m) => logs.push(m),
     ...extra,

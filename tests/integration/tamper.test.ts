@@ -280,7 +280,7 @@ const tamperings: { name: string; expect: ErrorCode; run: () => unknown }[] = [
         nextUpdate: new Date(now.getTime() + 86400_000),
         revoked: [{ serialNumber: s.cardholder.certificate.serialNumber, revocationDate: now }],
       });
-      s.merchant.trust.addCrl(crl);
+      s.merchant.trust.setCrls([crl]);
       return s.merchant.preqToAuthReq(s.preqWire);
     },
   },

@@ -8,6 +8,7 @@ import {
   b64u,
   buildAuthReq,
   buildAuthRes,
+  buildBrandCrlIdentifier,
   buildCardCInitReq,
   buildCardCInitRes,
   buildCertReq,
@@ -27,6 +28,7 @@ import {
   generateKeyPair,
   hod,
   type Issuer,
+  issueCrl,
   issueEndEntity,
   issueFromCertReq,
   openCertReq,
@@ -38,6 +40,7 @@ import {
   parseCardCInitReq,
   parsePInitReq,
   type RegForm,
+  type RevocationInForce,
   randomNonce,
   SetError,
   sealCapToken,
@@ -94,6 +97,55 @@ export function makeWorld(now = new Date(), merchantOrigin = 'https://shop.examp
   };
 }
 export type World = ReturnType<typeof makeWorld>;
+
+/** The CAs of the world that publish CRLs (src/ca/revocation.ts ISSUING_CAS). */
+export type CrlIssuer = 'brand-ca' | 'cca' | 'mca' | 'pca';
+const CRL_ISSUERS: readonly CrlIssuer[] = ['brand-ca', 'cca', 'mca', 'pca'];
+const inForceOf = new WeakMap<World, RevocationInForce>();
+
+/**
+ * A brand's revocation state as the issuer site publishes it: a CRL from each CA (all numbered
+ * `crlNumber`, revoking `revoked`) and the brand CA's BrandCRLIdentifier (`sequence`) listing them.
+ * With no arguments, the world's nothing-revoked state (made once per world).
+ */
+export function revocationOf(
+  world: World,
+  p: {
+    revoked?: { ca: CrlIssuer; serialNumber: string }[];
+    crlNumber?: number;
+    sequence?: number;
+    at?: Date;
+  } = {},
+): RevocationInForce {
+  const plain = Object.keys(p).length === 0;
+  const known = plain ? inForceOf.get(world) : undefined;
+  if (known) return known;
+  const at = p.at ?? world.clock.now;
+  const nextUpdate = new Date(at.getTime() + 7 * 86_400_000);
+  const crls = CRL_ISSUERS.map((ca) =>
+    issueCrl({
+      issuer: world.issuer(ca),
+      crlNumber: p.crlNumber ?? 1,
+      thisUpdate: at,
+      nextUpdate,
+      revoked: (p.revoked ?? [])
+        .filter((r) => r.ca === ca)
+        .map((r) => ({ serialNumber: r.serialNumber, revocationDate: at })),
+    }),
+  );
+  const brand = world.party('brand-ca');
+  const bci = buildBrandCrlIdentifier({
+    brandCa: { privateKey: brand.privateKey, certificate: brand.certificate },
+    brandId: 'SETPay',
+    sequence: p.sequence ?? 1,
+    crls,
+    nextUpdate,
+    now: at,
+  });
+  const inForce = { bci, crls };
+  if (plain) inForceOf.set(world, inForce);
+  return inForce;
+}
 
 export interface Cardholder extends Party {
   card: Card;
@@ -210,8 +262,11 @@ export class TestMerchant {
     PendingOrder & { purchAmt: { currency: string; value: number; exponent: number } }
   >();
   readonly trust: TrustStore;
+  /** What PInitRes and PRes attach for a wallet that lacks it (undefined: nothing). */
+  revocation: RevocationInForce | undefined;
   constructor(readonly world: World) {
     this.trust = world.trust();
+    this.revocation = revocationOf(world);
   }
 
   pinit(
@@ -225,6 +280,7 @@ export class TestMerchant {
       gatewayKeyExchange: this.world.gatewayKx.chain,
       od: order.od,
       purchAmt: order.purchAmt,
+      ...(this.revocation ? { revocation: this.revocation } : {}),
       now: this.world.clock.now,
     });
     this.pending.set(content.transIds.xid, {

@@ -7,6 +7,7 @@ import 'fake-indexeddb/auto';
 import { IDBFactory } from 'fake-indexeddb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
+  brandCrlIdentifierThumb,
   buildErrorFor,
   buildInqRes,
   certificateToPem,
@@ -14,6 +15,7 @@ import {
   encodeWire,
   fromB64u,
   type PurchaseOutcome,
+  parsePInitReq,
   SetError,
   verifyInqReq,
   verifyInqRes,
@@ -33,7 +35,14 @@ import {
   type WalletPlatform,
 } from '../../src/wallet/index.ts';
 import { memorySession } from '../support/memory-session.ts';
-import { makeWorld, registerCardholder, TestGateway, TestMerchant, type World } from '../support/world.ts';
+import {
+  makeWorld,
+  registerCardholder,
+  revocationOf,
+  TestGateway,
+  TestMerchant,
+  type World,
+} from '../support/world.ts';
 
 const PASS = 'correct horse battery staple';
 const SHOP = 'https://shop.example';
@@ -602,5 +611,80 @@ describe('wallet backup', () => {
     );
     const done = await fresh.purchases.pay(view.requestId, card.id, shop.send);
     expect(done.receipt?.status).toBe('approved');
+  });
+});
+
+describe('wallet purchase: the revocation state it keeps', () => {
+  const world = makeWorld(new Date(), SHOP);
+  let wallet: Wallet;
+  let card: string;
+  let tab = 500;
+
+  beforeAll(async () => {
+    wallet = await createWallet({
+      indexedDB: new IDBFactory(),
+      session: memorySession(),
+      alarms: { create: () => {}, clear: async () => true },
+      now: () => world.clock.now,
+    });
+    await wallet.vault.create(PASS);
+    await wallet.roots.confirm((await wallet.roots.propose(certificateToPem(world.root.der))).fingerprint);
+    card = (await addCard(wallet, world, '4111111111111111')).id;
+  });
+
+  const start = (shop: Shop) =>
+    wallet.purchases.start({ tabId: ++tab, tabOrigin: SHOP, initiation: INITIATION }, shop.send);
+
+  it('a forged BrandCRLIdentifier and CRLs (another brand CA, another MCA key) invent no revocation', async () => {
+    const shop = new Shop(world);
+    const forger = makeWorld(world.clock.now, SHOP);
+    shop.merchant.revocation = revocationOf(forger, {
+      crlNumber: 9,
+      sequence: 9,
+      revoked: [{ ca: 'mca', serialNumber: world.merchant.certificate.serialNumber }],
+    });
+    const view = await start(shop);
+    // Not "revoked": the forged CRL never counted; and no genuine BrandCRLIdentifier came either.
+    expect(view.error).toMatchObject({ code: 'revocationUnknown', setCode: 'missingCertificate' });
+    expect(shop.sent('PReq')).toHaveLength(0);
+  });
+
+  it('keeps the newer CRLs when a merchant later carries stale ones, and refuses the merchant they revoke', async () => {
+    const shop = new Shop(world);
+    const newer = revocationOf(world, {
+      crlNumber: 2,
+      sequence: 2,
+      revoked: [{ ca: 'mca', serialNumber: world.merchant.certificate.serialNumber }],
+    });
+    shop.merchant.revocation = newer;
+    const refused = await start(shop);
+    expect(refused.state).toBe('failed');
+    expect(refused.error).toMatchObject({ code: 'certificateRevoked', setCode: 'revokedCertificate' });
+    expect(refused.cards).toBeUndefined();
+
+    // The merchant now carries the older set, which does not list the revocation.
+    shop.merchant.revocation = revocationOf(world);
+    const again = await start(shop);
+    const req = parsePInitReq(shop.sent('PInitReq').at(-1)!, world.clock);
+    expect(req.thumbs).toContain(brandCrlIdentifierThumb(newer.bci));
+    expect(again.error).toMatchObject({ code: 'certificateRevoked', setCode: 'revokedCertificate' });
+    expect(shop.sent('PReq')).toHaveLength(0);
+    expect(pageOutcomeOf(again)).toEqual({ status: 'failed', code: 'revokedCertificate' });
+    expect(card).toBeTruthy();
+  });
+
+  it('a higher-numbered CRL with a bad signature does not hide the kept revocation', async () => {
+    const shop = new Shop(world);
+    const clean = revocationOf(world, { crlNumber: 3, sequence: 3 });
+    // The brand CA's genuine BrandCRLIdentifier #3, but the MCA's CRL #3 damaged (one bit of its signature).
+    const crls = clean.crls.map((c) => {
+      if (!c.issuerDn.includes('Merchant')) return c;
+      const der = c.der.slice();
+      der[der.length - 1]! ^= 1;
+      return { ...c, der };
+    });
+    shop.merchant.revocation = { bci: clean.bci, crls };
+    const view = await start(shop);
+    expect(view.error?.code).toBe('certificateRevoked');
   });
 });

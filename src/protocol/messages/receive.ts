@@ -44,6 +44,8 @@ export function receiveSignedBody<S extends v.GenericSchema>(
 ): { content: Content<S>; path: ValidatedPath } {
   const body = parseWith(SignedBody, wire.body, `${wire.type}.body`);
   ctx.trust.addEncoded(wire.certs);
+  // Carried CRLs count only once verified under their issuer (trust.ts), before the signer is judged.
+  ctx.trust.offerEncodedCrls(wire.crls, ctx.clock);
   if (opts.signer && !constantTimeEqualB64(body.signer, b64u(opts.signer))) {
     fail('invalidCertificate', `${wire.type} is signed by another certificate than expected`);
   }

@@ -3,8 +3,8 @@
  * naming the version and message type, a clear header for routing and for Error replies, a
  * type-specific body, and the certificates, CRLs and BrandCRLIdentifier the receiver may need.
  *
- * decodeWire checks, in this order: size, JSON, version, type, envelope shape, the type's own
- * size limit. Message modules then check the body and the signed dates.
+ * decodeWire checks, in this order: size, JSON, version, type, how many certificates and CRLs
+ * it carries, envelope shape, the type's own size limit. Message modules then check the body and the signed dates.
  */
 import * as v from 'valibot';
 import { parseJsonBytes, utf8 } from '../encoding.ts';
@@ -92,13 +92,20 @@ export const Header = v.strictObject({
 export type Header = v.InferOutput<typeof Header>;
 
 const MAX_CERT_BYTES = 4096;
+/**
+ * Certificates one message may carry: two chains of root, brand, geo-CA, CA and end entity need
+ * eight (roots are never carried). A bound keeps chain building's work per message fixed.
+ */
+export const MAX_CARRIED_CERTS = 10;
+/** CRLs one message may carry: one per CA of a brand (brand, geo, CCA, MCA, PCA) with room. */
+export const MAX_CARRIED_CRLS = 8;
 const Envelope = v.strictObject({
   set: v.string(),
   type: v.picklist(MESSAGE_TYPES),
   hdr: v.unknown(),
   body: v.pipe(v.record(v.string(), v.unknown())),
-  certs: v.optional(v.pipe(v.array(b64uMax(MAX_CERT_BYTES)), v.maxLength(16))),
-  crls: v.optional(v.pipe(v.array(b64uMax(16 * 1024)), v.maxLength(8))),
+  certs: v.optional(v.pipe(v.array(b64uMax(MAX_CERT_BYTES)), v.maxLength(MAX_CARRIED_CERTS))),
+  crls: v.optional(v.pipe(v.array(b64uMax(16 * 1024)), v.maxLength(MAX_CARRIED_CRLS))),
   bci: v.optional(v.unknown()),
 });
 
@@ -139,6 +146,16 @@ export function decodeWire(input: string | Uint8Array): Wire {
     const named =
       typeof type === 'string' ? `"${type.slice(0, 40)}"` : `a ${type === null ? 'null' : typeof type}`;
     fail('messageNotSupported', `${named} is not a SET/2 message type`);
+  }
+  const { certs, crls } = json as { certs?: unknown; crls?: unknown };
+  if (Array.isArray(certs) && certs.length > MAX_CARRIED_CERTS) {
+    fail(
+      'messageTooBig',
+      `${type} carries ${certs.length} certificates; at most ${MAX_CARRIED_CERTS} are taken`,
+    );
+  }
+  if (Array.isArray(crls) && crls.length > MAX_CARRIED_CRLS) {
+    fail('messageTooBig', `${type} carries ${crls.length} CRLs; at most ${MAX_CARRIED_CRLS} are taken`);
   }
   const env = parseWith(Envelope, json, 'message');
   const hdr = parseHeader(env.hdr);

@@ -9,7 +9,7 @@
  * old data as it was. Steps never need the vault key; re-encryption waits for the next unlock.
  */
 import { type DBSchema, type IDBPDatabase, type IDBPTransaction, wrap } from 'idb';
-import type { Amount, PResContent, TransIds } from '../../protocol/index.ts';
+import type { Amount, PResContent, SignedBody, TransIds } from '../../protocol/index.ts';
 import type { KdfParams, Sealed } from './crypto.ts';
 
 export const WALLET_DB_NAME = 'set-wallet';
@@ -37,7 +37,12 @@ export interface FailuresRecord {
   /** ms since the epoch */
   lastFailureAt: number;
 }
-export type MetaRecord = VaultMeta | CardsMeta | SettingsRecord | FailuresRecord;
+/** Each brand's verified revocation state (src/wallet/revocation.ts): public, kept across sessions. */
+export interface RevocationRecord {
+  id: 'revocation';
+  brands: Record<string, { bci?: SignedBody; crls: string[] }>;
+}
+export type MetaRecord = VaultMeta | CardsMeta | SettingsRecord | FailuresRecord | RevocationRecord;
 
 /** A registered card's public part. Its secrets are the SecretRecord `card/<id>`. */
 export interface CardRecord {

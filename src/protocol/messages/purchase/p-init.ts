@@ -9,6 +9,7 @@ import { b64u, fromB64u } from '../../encoding.ts';
 import { fail } from '../../errors.ts';
 import type { ParsedCertificate, ValidatedPath } from '../../pki/types.ts';
 import { randomNonce } from '../../primitives/hash.ts';
+import { type RevocationInForce, withRevocationInfo } from '../brand-crl-identifier.ts';
 import {
   Amount,
   Bin,
@@ -95,6 +96,8 @@ export function buildPInitRes(p: {
   gatewayKeyExchange: ParsedCertificate[];
   od: string;
   purchAmt: Amount;
+  /** The BrandCRLIdentifier and CRLs in force: attached when the wallet's thumbs show it lacks them. */
+  revocation?: RevocationInForce;
   xid?: Uint8Array;
   now?: Date;
 }): { wire: Wire<'PInitRes'>; content: PInitResContent } {
@@ -121,7 +124,7 @@ export function buildPInitRes(p: {
   const wire = makeWire('PInitRes', headerFor(content), signContent(content, p.merchant), {
     certs: carriedCerts([p.merchant.chain, p.gatewayKeyExchange], p.req.thumbs),
   });
-  return { wire, content };
+  return { wire: withRevocationInfo(wire, p.req.thumbs, p.revocation), content };
 }
 
 export interface VerifiedPInitRes {

@@ -8,6 +8,7 @@ import { b64u } from '../../encoding.ts';
 import { fail } from '../../errors.ts';
 import type { ParsedCertificate, ValidatedPath } from '../../pki/types.ts';
 import { randomNonce } from '../../primitives/hash.ts';
+import { type RevocationInForce, withRevocationInfo } from '../brand-crl-identifier.ts';
 import { Amount, DeclineReason, Nonce, Timestamp, TransIds } from '../fields.ts';
 import { headerFor } from '../header.ts';
 import { receivePlainBody, receiveSigned, receiveSignedBody } from '../receive.ts';
@@ -67,7 +68,7 @@ function buildOutcome<T extends 'PRes' | 'InqRes'>(
   outcome: PurchaseOutcome,
   merchant: Signer & { chain: ParsedCertificate[] },
   now: Date | undefined,
-  peerThumbs: string[] = [],
+  revocation?: { inForce: RevocationInForce; peerHolds: readonly string[] },
 ): { wire: Wire<T>; content: PResContent | InqResContent } {
   const content = {
     type,
@@ -78,19 +79,27 @@ function buildOutcome<T extends 'PRes' | 'InqRes'>(
     ...outcome,
   } as PResContent | InqResContent;
   const wire = makeWire(type, headerFor(content), signContent(content, merchant), {
-    certs: carriedCerts([merchant.chain], peerThumbs),
+    certs: carriedCerts([merchant.chain]),
   });
-  return { wire, content };
+  return {
+    wire: revocation ? withRevocationInfo(wire, revocation.peerHolds, revocation.inForce) : wire,
+    content,
+  };
 }
 
-/** Merchant side: the PRes answering a verified PReq (`answers` = its OIData). */
+/**
+ * Merchant side: the PRes answering a verified PReq (`answers` = its OIData). `revocation` names
+ * the BrandCRLIdentifier and CRLs in force and what the wallet holds (its PInitReq thumbs plus
+ * what PInitRes carried): they are attached when the wallet lacks them (SET-PROFILE §6).
+ */
 export function buildPRes(p: {
   answers: Answerable;
   outcome: PurchaseOutcome;
   merchant: Signer & { chain: ParsedCertificate[] };
+  revocation?: { inForce: RevocationInForce; peerHolds: readonly string[] };
   now?: Date;
 }) {
-  return buildOutcome('PRes', p.answers, p.outcome, p.merchant, p.now) as {
+  return buildOutcome('PRes', p.answers, p.outcome, p.merchant, p.now, p.revocation) as {
     wire: Wire<'PRes'>;
     content: PResContent;
   };
