@@ -13,7 +13,7 @@ import {
   TrustStore,
   type VerifyContext,
 } from '../protocol/index.ts';
-import { type Database, migrate } from '../storage/index.ts';
+import { type Database, DatabaseUnavailableError, migrate } from '../storage/index.ts';
 import { mountDashboard } from './dashboard.ts';
 import { messagePage } from './dashboard-page.ts';
 import { DEFAULT_AUTHORIZATION_VALIDITY_MS } from './follow-up-rules.ts';
@@ -84,12 +84,10 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
   const app = new Hono();
   app.post('/set', async (c) => {
     const reply = await handleSetRequest(payment, c.req.raw);
-    return new Response(reply.body, {
-      status: reply.status,
-      headers: reply.body
-        ? { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' }
-        : { 'cache-control': 'no-store' },
-    });
+    const headers: Record<string, string> = { 'cache-control': 'no-store' };
+    if (reply.body) headers['content-type'] = 'application/json; charset=utf-8';
+    if (reply.retryAfter !== undefined) headers['retry-after'] = String(reply.retryAfter);
+    return new Response(reply.body, { status: reply.status, headers });
   });
   app.get('/healthz', async (c) => {
     try {
@@ -103,6 +101,23 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
   app.notFound(() => new Response(messagePage(page, 'Not found', 'There is no page here.'), notFoundInit));
   app.onError((err, c) => {
     if (err instanceof HTTPException) return err.getResponse();
+    if (err instanceof DatabaseUnavailableError) {
+      log({ level: 'warn', event: 'database-unavailable', path: c.req.path, cause: err.causeMessage });
+      return new Response(
+        messagePage(
+          page,
+          'Ledger unavailable',
+          'The gateway cannot reach its database just now. Nothing was changed; try again in a few seconds.',
+        ),
+        {
+          status: 503,
+          headers: {
+            'content-type': 'text/html; charset=utf-8',
+            'retry-after': String(err.retryAfterSeconds),
+          },
+        },
+      );
+    }
     log({ level: 'error', event: 'internal', path: c.req.path, cause: err.message });
     return new Response(
       messagePage(page, 'Something went wrong', 'The gateway could not complete this request. Try again.'),

@@ -31,7 +31,7 @@ import {
   SetError,
   setErrorResponse,
 } from '../merchant/index.ts';
-import { type Database, migrate } from '../storage/index.ts';
+import { type Database, DatabaseUnavailableError, migrate } from '../storage/index.ts';
 import { fromOwnPages, type SafeHtml } from '../web/index.ts';
 import { CHECKOUT_SCRIPT, STYLESHEET } from './assets.ts';
 import { addToCart, cartLines, setQuantity } from './carts.ts';
@@ -359,6 +359,15 @@ export async function createDemoStore(opts: DemoStoreOptions): Promise<DemoStore
     });
   }
 
+  app.get('/healthz', async (c) => {
+    try {
+      await db.query('SELECT 1');
+      return c.json({ ok: true, database: db.kind });
+    } catch {
+      return c.json({ ok: false, database: db.kind }, 503, { 'retry-after': '2' });
+    }
+  });
+
   app.notFound((c) =>
     page(c, 404, 'Not found', problemPage('Not found', 'There is no page at this address.')),
   );
@@ -367,6 +376,21 @@ export async function createDemoStore(opts: DemoStoreOptions): Promise<DemoStore
     log(`demo store: ${c.req.method} ${c.req.path} failed`, err);
     if (c.req.path === '/set')
       return setErrorResponse('', err, opts.setEndpoint.merchant.signature, now(), log);
+    if (err instanceof DatabaseUnavailableError) {
+      c.header('retry-after', String(err.retryAfterSeconds));
+      return c.html(
+        layout({
+          title: 'Temporarily unavailable',
+          storeName,
+          cartCount: 0,
+          body: problemPage(
+            'Temporarily unavailable',
+            'The store cannot reach its database just now. Nothing was changed; try again in a few seconds.',
+          ),
+        }),
+        503,
+      );
+    }
     return page(
       c,
       422,
