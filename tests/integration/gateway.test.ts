@@ -326,6 +326,7 @@ describe.each(backends)('payment gateway on $name', (backend) => {
       rrpid,
       requestDigest: rrpid,
       merchantId: 'DEMO-0001',
+      merchantIssuer: 'mca-key',
       merchantName: 'SET Demo Store',
       merchantKxChain: [],
       brandId: 'SETPay',
@@ -376,7 +377,7 @@ describe.each(backends)('payment gateway on $name', (backend) => {
           requestDigest: 'credit-1',
           amount: EUR(100),
           source: 'merchant',
-          merchantId: 'DEMO-0001',
+          merchant: { merchantId: 'DEMO-0001', issuer: 'mca-key' },
           at: now(),
         },
         () => {
