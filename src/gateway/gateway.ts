@@ -14,7 +14,7 @@ import {
   type VerifyContext,
 } from '../protocol/index.ts';
 import { type Database, DatabaseUnavailableError, migrate } from '../storage/index.ts';
-import { mountDashboard } from './dashboard.ts';
+import { type DashboardAccess, mountDashboard } from './dashboard.ts';
 import { messagePage } from './dashboard-page.ts';
 import { DEFAULT_AUTHORIZATION_VALIDITY_MS } from './follow-up-rules.ts';
 import type { Issuer } from './issuer-simulator.ts';
@@ -39,6 +39,8 @@ export interface GatewayDeps {
   log?: GatewayLog;
   /** Dashboard title and the locale amounts are shown in. */
   page?: { title?: string; locale?: string };
+  /** Who may use the dashboard and its API: the operator token and the configured Host names. */
+  dashboard?: DashboardAccess;
 }
 
 export interface Gateway {
@@ -97,7 +99,7 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
       return c.json({ ok: false, database: deps.db.kind }, 503);
     }
   });
-  mountDashboard(app, { ledger, now, page });
+  mountDashboard(app, { ledger, now, page, access: deps.dashboard ?? {} });
   app.notFound(() => new Response(messagePage(page, 'Not found', 'There is no page here.'), notFoundInit));
   app.onError((err, c) => {
     if (err instanceof HTTPException) return err.getResponse();
