@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readError, verifyAuthRes } from '../../src/protocol/index.ts';
+import { type RunningSandbox, startSandbox } from '../../src/sandbox/sandbox.ts';
 import { type Database, DatabaseUnavailableError, openDatabase } from '../../src/storage/index.ts';
 import { POSTGRES_URL } from '../support/databases.ts';
 import {
@@ -163,3 +164,45 @@ describe.skipIf(!PRIVATE_POSTGRES)('a gateway process whose PostgreSQL stops wit
     }
   });
 });
+
+describe.skipIf(!PRIVATE_POSTGRES)(
+  'the whole sandbox (issuer site, gateway, store) while PostgreSQL is away',
+  () => {
+    let pg: PrivatePostgres;
+    let sandbox: RunningSandbox;
+    const dataDir = mkdtempSync(join(tmpdir(), 'sandbox-faults-'));
+    beforeAll(async () => {
+      pg = await startPrivatePostgres();
+      sandbox = await startSandbox({ port: 0, dataDir, databaseUrl: pg.url, log: () => {} });
+    });
+    afterAll(async () => {
+      await sandbox?.close().catch(() => {});
+      pg?.remove();
+      rmSync(dataDir, { recursive: true, force: true });
+    });
+
+    it('each party answers 503 with Retry-After and /healthz 503, then recovers by itself', async () => {
+      const { issuer, gateway, store } = sandbox.urls;
+      for (const url of [issuer, gateway, store]) expect((await fetch(`${url}/healthz`)).status).toBe(200);
+      pg.crash();
+      for (const url of [issuer, gateway, store]) {
+        const health = await fetch(`${url}/healthz`);
+        expect(health.status, url).toBe(503);
+      }
+      // Pages that read the database: not a 422 "something went wrong", a 503 saying to retry.
+      for (const page of [`${issuer}/certificates`, `${store}/cart`]) {
+        const res = await fetch(page, { headers: { cookie: 'store_cart=AAAAAAAAAAAAAAAAAAAAAAAA' } });
+        expect(res.status, page).toBe(503);
+        expect(Number(res.headers.get('retry-after')), page).toBeGreaterThan(0);
+        expect(await res.text()).toMatch(/cannot reach its database just now/);
+      }
+      pg.start();
+      for (const url of [issuer, gateway, store]) {
+        await until(`${url} to recover`, async () =>
+          (await fetch(`${url}/healthz`)).status === 200 ? true : undefined,
+        );
+      }
+      expect((await fetch(`${store}/cart`)).status).toBe(200);
+    });
+  },
+);
