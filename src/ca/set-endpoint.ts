@@ -23,7 +23,7 @@ import {
   sha256,
   type Wire,
 } from '../protocol/index.ts';
-import type { Database } from '../storage/index.ts';
+import { type Database, DatabaseUnavailableError } from '../storage/index.ts';
 import { readLimitedBody } from '../web/body.ts';
 import type { CaRole, SetHandlers } from './registration-context.ts';
 import { findResponse } from './store/responses.ts';
@@ -90,8 +90,17 @@ export function setEndpoint(deps: SetEndpointDeps): (req: Request) => Promise<Re
 
   function errorResponse(bytes: Uint8Array, e: unknown, at: Date): Response {
     let error: SetError;
+    let retryAfter: number | undefined;
     if (e instanceof SetError) {
       error = e;
+    } else if (e instanceof DatabaseUnavailableError) {
+      // Nothing was stored: the same request, sent again shortly, is handled as the first one.
+      log(`${role.name}: ${e.message}`);
+      retryAfter = e.retryAfterSeconds;
+      error = new SetError(
+        'unspecifiedFailure',
+        `the ${role.title} cannot reach its database just now; nothing was done: send the same request again shortly`,
+      );
     } else {
       log(`${role.name}: ${e instanceof Error ? `${e.name}: ${e.message}` : 'unknown failure'}`);
       error = new SetError(
@@ -99,21 +108,23 @@ export function setEndpoint(deps: SetEndpointDeps): (req: Request) => Promise<Re
         `the ${role.title} could not process this request; try again`,
       );
     }
-    const status = httpStatusFor(error.code);
+    const status = retryAfter === undefined ? httpStatusFor(error.code) : 503;
+    const headers: Record<string, string> =
+      retryAfter === undefined ? {} : { 'retry-after': String(retryAfter) };
     try {
       const reply = buildErrorFor(bytes, error, role.signer, at);
       // Nobody answers an Error with an Error: the status alone says it was not taken.
-      return reply ? answer(encodeWire(reply), status) : new Response(null, { status });
+      return reply ? answer(encodeWire(reply), status, headers) : new Response(null, { status, headers });
     } catch (cause) {
       log(`${role.name}: could not build the Error reply: ${cause instanceof Error ? cause.message : ''}`);
-      return new Response(null, { status });
+      return new Response(null, { status, headers });
     }
   }
 }
 
-function answer(json: string, status = 200): Response {
+function answer(json: string, status = 200, headers: Record<string, string> = {}): Response {
   return new Response(json, {
     status,
-    headers: { 'content-type': SET_CONTENT_TYPE, 'cache-control': 'no-store' },
+    headers: { 'content-type': SET_CONTENT_TYPE, 'cache-control': 'no-store', ...headers },
   });
 }

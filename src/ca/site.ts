@@ -21,7 +21,7 @@ import {
   type RevocationInForce,
   type SignedBody,
 } from '../protocol/index.ts';
-import { migrate } from '../storage/index.ts';
+import { DatabaseUnavailableError, migrate } from '../storage/index.ts';
 import { fromOwnPages, OperatorGate, readLimitedBody } from '../web/index.ts';
 import { cardholderHandlers, panDigestKey } from './cardholder-registration.ts';
 import { certReqHandlers } from './cert-req.ts';
@@ -310,9 +310,31 @@ export async function createIssuerSite(deps: IssuerSiteDeps): Promise<IssuerSite
     return c.json({ ...result, revokedAt: result.revokedAt.toISOString() });
   });
 
+  app.get('/healthz', async (c) => {
+    try {
+      await db.query('SELECT 1');
+      return c.json({ ok: true, database: db.kind });
+    } catch {
+      return c.json({ ok: false, database: db.kind }, 503, { 'retry-after': '2' });
+    }
+  });
+
   app.notFound(() => refusal('Not found', 'There is no page here.', 404));
   app.onError((err, c) => {
     log(`${c.req.method} ${new URL(c.req.url).pathname}: ${err.name}: ${err.message}`);
+    if (err instanceof DatabaseUnavailableError) {
+      const retry = { 'retry-after': String(err.retryAfterSeconds) };
+      if (new URL(c.req.url).pathname.startsWith('/admin/')) {
+        return c.json({ error: 'the issuer cannot reach its database just now; retry shortly' }, 503, retry);
+      }
+      const r = refusal(
+        'Temporarily unavailable',
+        'The issuer cannot reach its database just now. Nothing was changed; try again in a few seconds.',
+        503,
+      );
+      r.headers.set('retry-after', retry['retry-after']);
+      return r;
+    }
     if (new URL(c.req.url).pathname.startsWith('/admin/')) {
       return c.json({ error: 'the issuer could not do this; see its log' }, 422);
     }

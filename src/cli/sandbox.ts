@@ -47,6 +47,8 @@ Operator links (keep them to yourself: each signs in whoever opens it):
                        capture, refund and reverse payments
   issuer certificates  ${sandbox.operatorLinks.certificates}
                        revoke certificates
+  gateway dashboard    ${sandbox.operatorLinks.gatewayDashboard}
+                       the ledger; capture, refund and reverse as the acquirer's operator
 Press Ctrl-C to stop.`);
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {

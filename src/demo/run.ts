@@ -161,7 +161,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoReport> {
     });
     const s = sandbox!;
     const b = browser!;
-    const client = sandboxClient(s.urls);
+    const client = sandboxClient(s.urls, s.operatorLinks.backOffice, s.gatewayOperatorToken);
     const m = loadMessages(b.extensionDir);
     const user = new WalletUser(b, m);
 

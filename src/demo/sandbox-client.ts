@@ -114,8 +114,19 @@ class FormSession {
 }
 
 /** `backOffice`: the sandbox's back-office sign-in link (RunningSandbox.operatorLinks), for merchantAction. */
-export function sandboxClient(urls: SandboxUrls, backOffice?: string): SandboxClient {
+/**
+ * `gatewayOperatorToken`: the gateway's ledger API is for its operator (RunningSandbox's token,
+ * sent as a Bearer token).
+ */
+export function sandboxClient(
+  urls: SandboxUrls,
+  backOffice?: string,
+  gatewayOperatorToken?: string,
+): SandboxClient {
   const { store, gateway, issuer } = urls;
+  const operator: Record<string, string> = gatewayOperatorToken
+    ? { authorization: `Bearer ${gatewayOperatorToken}` }
+    : {};
   /** The shopper session that placed each order here. */
   const shoppers = new Map<string, FormSession>();
   let merchant: Promise<FormSession> | undefined;
@@ -154,14 +165,14 @@ export function sandboxClient(urls: SandboxUrls, backOffice?: string): SandboxCl
     async authorizations(xid) {
       const url = new URL(`${gateway}/api/transactions`);
       if (xid) url.searchParams.set('xid', xid);
-      const res = await fetch(url);
+      const res = await fetch(url, { headers: operator });
       if (!res.ok) throw new Error(`GET ${url} answered ${res.status}`);
       const body = (await res.json()) as { authorizations: LedgerAuthorization[] };
       return xid ? body.authorizations.filter((a) => a.xid === xid) : body.authorizations;
     },
     async transaction(xid) {
       const url = `${gateway}/api/transactions/${encodeURIComponent(xid)}`;
-      const res = await fetch(url);
+      const res = await fetch(url, { headers: operator });
       if (res.status === 404) return undefined;
       if (!res.ok) throw new Error(`GET ${url} answered ${res.status}`);
       return (await res.json()) as LedgerTransaction;

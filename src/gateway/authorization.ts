@@ -14,7 +14,7 @@ import {
   type Wire,
 } from '../protocol/index.ts';
 import type { AuthorizationRecord } from './ledger.ts';
-import { chainToRecord, merchantKeyExchangeOf } from './merchant-key-exchange.ts';
+import { chainToRecord, merchantIdentityOf, merchantKeyExchangeOf } from './merchant-key-exchange.ts';
 import { type PaymentContext, requestDigest } from './payment-context.ts';
 
 /** Returns the AuthRes wire to send; throws a SetError for anything the Error message reports. */
@@ -71,11 +71,13 @@ export async function authorize(p: PaymentContext, bytes: Uint8Array, wire: Wire
     }).wire,
   );
   const merchant = verified.merchant.chain[0]!;
+  const identity = merchantIdentityOf(verified.merchant);
   const recorded = await p.ledger.recordAuthorization({
     xid,
     rrpid: req.rrpid,
     requestDigest: digest,
-    merchantId: merchant.merchantData?.merchantId ?? merchant.subject.commonName,
+    merchantId: identity.merchantId,
+    merchantIssuer: identity.issuer,
     merchantName: merchant.merchantData?.name ?? merchant.subject.commonName,
     merchantKxChain: chainToRecord(merchantKx),
     brandId: verified.merchant.brandId,

@@ -53,6 +53,8 @@ export interface Notice {
 export interface PageOptions {
   title: string;
   locale: string;
+  /** The operator session's CSRF value: every action form carries it. */
+  csrf?: string;
 }
 
 const STYLE = `
@@ -139,7 +141,7 @@ export function availableActions(a: AuthorizationRecord): { action: OperatorActi
   return out;
 }
 
-function actionForm(a: AuthorizationRecord, back: string, compact: boolean): SafeHtml {
+function actionForm(a: AuthorizationRecord, back: string, compact: boolean, csrf = ''): SafeHtml {
   const actions = availableActions(a);
   if (actions.length === 0) return html`<span class="vh">No action available</span>`;
   const id = a.xid;
@@ -147,6 +149,7 @@ function actionForm(a: AuthorizationRecord, back: string, compact: boolean): Saf
   return html`<form class="action" method="post" action="/dashboard/action">
 <input type="hidden" name="xid" value="${a.xid}">
 <input type="hidden" name="nonce" value="${b64u(randomNonce())}">
+<input type="hidden" name="csrf" value="${csrf}">
 <input type="hidden" name="back" value="${back}">
 <label for="action-${id}" class="${compact ? 'vh' : ''}">Action<span class="vh"> for ${shortXid(a.xid)}</span></label>
 <select id="action-${id}" name="action">${actions.map(
@@ -180,7 +183,7 @@ function authorizationRows(list: AuthorizationRecord[], back: string, opts: Page
 <td class="num">${formatAmount(amountOf(a, a.balances.refunded), opts.locale)}</td>
 <td>${stateCell(a)}</td>
 <td>${a.authCode ? html`<code>${a.authCode}</code>` : (a.declineReason ?? '')}</td>
-<td>${actionForm(a, back, true)}</td>
+<td>${actionForm(a, back, true, opts.csrf)}</td>
 </tr>`,
   )}`;
 }
@@ -283,7 +286,7 @@ ${noticeBlock(notice)}
 <dt>Refunded</dt><dd>${formatAmount(amountOf(a, a.balances.refunded), opts.locale)}</dd>
 </dl>
 <h2>Operator action</h2>
-${availableActions(a).length ? actionForm(a, back, false) : html`<p>No action is possible on this transaction.</p>`}
+${availableActions(a).length ? actionForm(a, back, false, opts.csrf) : html`<p>No action is possible on this transaction.</p>`}
 <h2 id="events">Captures, refunds and reversals</h2>
 <table aria-labelledby="events">${eventsHead(false)}<tbody>${eventRows(events, opts, false)}</tbody></table>`,
   );

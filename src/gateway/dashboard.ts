@@ -3,12 +3,21 @@
  * (GET /transactions/:xid), the operator's capture, refund and reversal form
  * (POST /dashboard/action), and the same ledger as JSON (GET /api/transactions). Query strings
  * and forms are parsed against schemas; a bad one gets a plain 4xx page, never a 500.
+ *
+ * Only the operator (issue 8 §6): the operator token, printed at start, opens a session
+ * (`/?token=…` → HttpOnly SameSite=Strict cookie); the API takes it as a Bearer token; every
+ * action form carries the session's CSRF field. Every page and the API answer only requests whose
+ * `Host` is one of the configured names (loopback names when none are configured), so a page
+ * that re-points its own DNS name at this machine (DNS rebinding) gets 421. Without an operator
+ * token the dashboard and its API are off (403).
  */
-import type { Hono } from 'hono';
+import type { Context, Hono, Next } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { getCookie } from 'hono/cookie';
 import { csrf } from 'hono/csrf';
 import * as v from 'valibot';
 import { type Amount, b64u, jsonBytes, SetError, sha256 } from '../protocol/index.ts';
+import { hostAllowed, OperatorGate } from '../web/index.ts';
 import { parseDecimal } from './amounts.ts';
 import {
   dashboardPage,
@@ -34,10 +43,21 @@ const Query = v.object({
   notice: v.optional(v.picklist(OPERATOR_ACTIONS)),
   outcome: v.optional(v.picklist(['accepted', 'rejected'])),
   reason: v.optional(v.picklist(REJECT_REASONS)),
+  token: v.optional(v.pipe(v.string(), v.maxLength(256))),
 });
 type Query = v.InferOutput<typeof Query>;
 
+export const OPERATOR_COOKIE = 'set_gateway_operator';
+
+export interface DashboardAccess {
+  /** The operator token (at least 16 characters). Absent: the dashboard and its API are off. */
+  token?: string;
+  /** The `Host` values this gateway answers its pages to, e.g. ['127.0.0.1:8701']. Default: loopback names. */
+  hosts?: string[];
+}
+
 const ActionForm = v.object({
+  csrf: v.pipe(v.string(), v.maxLength(128)),
   xid: XidParam,
   nonce: XidParam,
   action: v.picklist(OPERATOR_ACTIONS),
@@ -64,12 +84,70 @@ const PAGE_HEADERS = {
 
 export function mountDashboard(
   app: Hono,
-  deps: { ledger: Ledger; now: () => Date; page: PageOptions },
+  deps: { ledger: Ledger; now: () => Date; page: PageOptions; access: DashboardAccess },
 ): void {
-  const { ledger, page } = deps;
+  const { ledger } = deps;
+  const gate = deps.access.token ? new OperatorGate(deps.access.token, 'SET/2 payment gateway') : undefined;
   const htmlResponse = (body: string, status = 200) => new Response(body, { status, headers: PAGE_HEADERS });
   const problem = (status: number, heading: string, text: string) =>
-    htmlResponse(messagePage(page, heading, text), status);
+    htmlResponse(messagePage(deps.page, heading, text), status);
+  const sessionOf = (c: Context) => {
+    const cookie = getCookie(c, OPERATOR_COOKIE);
+    return cookie !== undefined && gate?.sessionMatches(cookie, deps.now()) ? cookie : undefined;
+  };
+  /** The page options of this operator's session: its action forms carry the session's form token. */
+  const pageFor = (c: Context): PageOptions => {
+    const session = sessionOf(c);
+    return { ...deps.page, ...(gate && session ? { csrf: gate.formToken(session) } : {}) };
+  };
+  const signedIn = (c: Context) => sessionOf(c) !== undefined;
+
+  // Before anything else: the Host check (DNS rebinding), then the operator.
+  const guard = (api: boolean) => async (c: Context, next: Next) => {
+    if (!hostAllowed(c.req.header('host'), deps.access.hosts)) {
+      const text = `This gateway answers its dashboard only at its configured address, not at “${(c.req.header('host') ?? '').slice(0, 100)}”. Open the address the sandbox printed.`;
+      return api ? c.json({ error: text }, 421) : problem(421, 'Wrong address', text);
+    }
+    if (!gate) {
+      const text = 'The operator dashboard is off: this gateway was started without an operator token.';
+      return api ? c.json({ error: text }, 403) : problem(403, 'Dashboard off', text);
+    }
+    if (api) {
+      const bearer = gate.bearer(c.req.header('authorization'));
+      if (bearer === 'ok' || signedIn(c)) return next();
+      return c.json(
+        { error: 'send the operator token the gateway printed at start: Authorization: Bearer <token>' },
+        bearer === 'wrong' ? 403 : 401,
+      );
+    }
+    const token = c.req.method === 'GET' ? c.req.query('token') : undefined;
+    if (token !== undefined) {
+      if (!gate.tokenMatches(token)) {
+        return problem(403, 'Not a valid operator link', 'This operator link is not valid for this gateway.');
+      }
+      // Swap the token for a session cookie, and drop it from the address bar.
+      const url = new URL(c.req.url);
+      url.searchParams.delete('token');
+      return gate.signIn({
+        cookie: OPERATOR_COOKIE,
+        location: `${url.pathname}${url.search}`,
+        now: deps.now(),
+        secure: url.protocol === 'https:',
+      });
+    }
+    if (!signedIn(c)) {
+      return problem(
+        401,
+        'Operator sign-in needed',
+        'The dashboard is for the gateway’s operator. Open the operator link the sandbox printed at start (it ends in ?token=…).',
+      );
+    }
+    return next();
+  };
+  app.use('/', guard(false));
+  app.use('/transactions/*', guard(false));
+  app.use('/dashboard/*', guard(false));
+  app.use('/api/*', guard(true));
 
   app.get('/', async (c) => {
     const q = v.safeParse(Query, c.req.query());
@@ -79,7 +157,7 @@ export function mountDashboard(
     const data = await ledger.list(filter);
     const url = new URL(c.req.url);
     for (const k of ['notice', 'outcome', 'reason']) url.searchParams.delete(k);
-    return htmlResponse(dashboardPage(page, filter, data, `/${url.search}`, noticeOf(q.output)));
+    return htmlResponse(dashboardPage(pageFor(c), filter, data, `/${url.search}`, noticeOf(q.output)));
   });
 
   app.get('/transactions/:xid', async (c) => {
@@ -88,7 +166,9 @@ export function mountDashboard(
     const auth = xid.success ? await ledger.findAuthorization(xid.output) : undefined;
     if (!auth) return problem(404, 'No such transaction', 'The ledger holds no authorization with this XID.');
     const events = await ledger.eventsOf(auth.xid);
-    return htmlResponse(transactionPage(page, auth, events, q.success ? noticeOf(q.output) : undefined));
+    return htmlResponse(
+      transactionPage(pageFor(c), auth, events, q.success ? noticeOf(q.output) : undefined),
+    );
   });
 
   // Operator forms: refuse cross-site posts (Origin / Sec-Fetch-Site) and bodies beyond a form's size.
@@ -99,10 +179,25 @@ export function mountDashboard(
   );
 
   app.post('/dashboard/action', async (c) => {
-    const form = v.safeParse(ActionForm, await c.req.parseBody());
+    // A body that is not a form at all (a broken multipart body, a bad boundary) is refused, not thrown.
+    let body: unknown;
+    try {
+      body = await c.req.parseBody();
+    } catch {
+      return problem(400, 'Unreadable form', 'The form could not be read. Reload the page and try again.');
+    }
+    const form = v.safeParse(ActionForm, body);
     if (!form.success)
-      return problem(422, 'Invalid form', 'The form is incomplete. Reload the page and try again.');
+      return problem(400, 'Invalid form', 'The form is incomplete. Reload the page and try again.');
     const f = form.output;
+    const session = sessionOf(c);
+    if (!gate || !session || !gate.formTokenMatches(session, f.csrf)) {
+      return problem(
+        403,
+        'Form expired',
+        'This form is not from the current operator session. Reload the page.',
+      );
+    }
     const auth = await ledger.findAuthorization(f.xid);
     if (!auth) return problem(404, 'No such transaction', 'The ledger holds no authorization with this XID.');
     const value = parseDecimal(f.amount, auth.exponent);

@@ -16,7 +16,7 @@ import {
   type Wire,
 } from '../protocol/index.ts';
 import { KIND_OF_REQUEST } from './follow-up-rules.ts';
-import { merchantKeyExchangeOf } from './merchant-key-exchange.ts';
+import { merchantIdentityOf, merchantKeyExchangeOf } from './merchant-key-exchange.ts';
 import { type PaymentContext, requestDigest } from './payment-context.ts';
 
 export async function followUp(
@@ -28,9 +28,15 @@ export async function followUp(
   const ctx = await p.verifyContext();
   const { content: req, merchant } = verifyFollowUp(bytes, type, p.keyExchange, ctx);
   const capToken = req.capToken ? openCapToken(req.capToken, p.keyExchange) : undefined;
-  const merchantId = merchant.chain[0]!.merchantData?.merchantId;
+  // Bound to the enrolled merchant that authorized the sale, not to a MerchantID string any
+  // certificate could repeat (issue 8.1): checked here and again under the ledger's row lock.
+  const identity = merchantIdentityOf(merchant);
   const auth = await p.ledger.findAuthorization(req.transIds.xid);
-  if (!auth || auth.merchantId !== merchantId) {
+  if (
+    !auth ||
+    auth.merchantId !== identity.merchantId ||
+    (auth.merchantIssuer !== undefined && auth.merchantIssuer !== identity.issuer)
+  ) {
     throw new SetError('unknownXID', 'no authorization with this XID was made for this merchant');
   }
   // Read once, outside the transaction: the recorded chain never changes after authorization.
@@ -44,7 +50,8 @@ export async function followUp(
       requestDigest: requestDigest(req),
       amount: req.amount,
       source: 'merchant',
-      merchantId: auth.merchantId,
+      merchant: identity,
+      ...(req.idempotencyKey ? { idempotencyKey: req.idempotencyKey } : {}),
       ...(capToken ? { capToken } : {}),
       at,
     },

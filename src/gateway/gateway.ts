@@ -13,8 +13,8 @@ import {
   TrustCache,
   type VerifyContext,
 } from '../protocol/index.ts';
-import { type Database, migrate } from '../storage/index.ts';
-import { mountDashboard } from './dashboard.ts';
+import { type Database, DatabaseUnavailableError, migrate } from '../storage/index.ts';
+import { type DashboardAccess, mountDashboard } from './dashboard.ts';
 import { messagePage } from './dashboard-page.ts';
 import { DEFAULT_AUTHORIZATION_VALIDITY_MS } from './follow-up-rules.ts';
 import type { Issuer } from './issuer-simulator.ts';
@@ -41,6 +41,8 @@ export interface GatewayDeps {
   log?: GatewayLog;
   /** Dashboard title and the locale amounts are shown in. */
   page?: { title?: string; locale?: string };
+  /** Who may use the dashboard and its API: the operator token and the configured Host names. */
+  dashboard?: DashboardAccess;
 }
 
 export interface Gateway {
@@ -83,12 +85,10 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
   const app = new Hono();
   app.post('/set', async (c) => {
     const reply = await handleSetRequest(payment, c.req.raw);
-    return new Response(reply.body, {
-      status: reply.status,
-      headers: reply.body
-        ? { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' }
-        : { 'cache-control': 'no-store' },
-    });
+    const headers: Record<string, string> = { 'cache-control': 'no-store' };
+    if (reply.body) headers['content-type'] = 'application/json; charset=utf-8';
+    if (reply.retryAfter !== undefined) headers['retry-after'] = String(reply.retryAfter);
+    return new Response(reply.body, { status: reply.status, headers });
   });
   app.get('/healthz', async (c) => {
     try {
@@ -98,10 +98,27 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
       return c.json({ ok: false, database: deps.db.kind }, 503);
     }
   });
-  mountDashboard(app, { ledger, now, page });
+  mountDashboard(app, { ledger, now, page, access: deps.dashboard ?? {} });
   app.notFound(() => new Response(messagePage(page, 'Not found', 'There is no page here.'), notFoundInit));
   app.onError((err, c) => {
     if (err instanceof HTTPException) return err.getResponse();
+    if (err instanceof DatabaseUnavailableError) {
+      log({ level: 'warn', event: 'database-unavailable', path: c.req.path, cause: err.causeMessage });
+      return new Response(
+        messagePage(
+          page,
+          'Ledger unavailable',
+          'The gateway cannot reach its database just now. Nothing was changed; try again in a few seconds.',
+        ),
+        {
+          status: 503,
+          headers: {
+            'content-type': 'text/html; charset=utf-8',
+            'retry-after': String(err.retryAfterSeconds),
+          },
+        },
+      );
+    }
     log({ level: 'error', event: 'internal', path: c.req.path, cause: err.message });
     return new Response(
       messagePage(page, 'Something went wrong', 'The gateway could not complete this request. Try again.'),

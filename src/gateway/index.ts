@@ -9,6 +9,7 @@
  * another party's folder. The sandbox wires it to the CA and the demo store.
  */
 export { formatAmount, parseDecimal, toDecimal } from './amounts.ts';
+export { type DashboardAccess, OPERATOR_COOKIE } from './dashboard.ts';
 export {
   AUTHORIZATION_STATES,
   type AuthorizationState,

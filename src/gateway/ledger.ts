@@ -28,6 +28,8 @@ export interface NewAuthorization {
   rrpid: string;
   requestDigest: string;
   merchantId: string;
+  /** Who certified the merchant: see merchantIssuerOf. Follow-ups must come from the same. */
+  merchantIssuer: string;
   merchantName: string;
   /** The merchant's key-exchange certificate and its CAs (base64url DER): follow-up answers are sealed to it. */
   merchantKxChain: string[];
@@ -47,6 +49,8 @@ export interface AuthorizationRecord {
   rrpid: string;
   requestDigest: string;
   merchantId: string;
+  /** Absent for authorizations recorded before the issuer was (gateway/002). */
+  merchantIssuer?: string;
   merchantName: string;
   merchantKxChain: string[];
   brandId: string;
@@ -72,6 +76,8 @@ export interface PaymentEventRecord {
   kind: FollowUpKind;
   source: 'merchant' | 'operator';
   requestDigest: string;
+  /** The merchant's idempotency key (SET-PROFILE §6), when it sent one. */
+  idempotencyKey?: string;
   outcome: 'accepted' | 'rejected';
   reason?: RejectReason;
   amount: Amount;
@@ -87,7 +93,8 @@ export interface FollowUpCommand {
   amount: Amount;
   source: 'merchant' | 'operator';
   /** For merchant requests: only the merchant that was authorized may follow up. */
-  merchantId?: string;
+  merchant?: { merchantId: string; issuer: string };
+  idempotencyKey?: string;
   /** The CapToken the merchant returned, already opened by the gateway. */
   capToken?: CapTokenData;
   at: Date;
@@ -145,8 +152,8 @@ export class Ledger {
         `INSERT INTO gateway_authorizations (xid, rrpid, request_digest, merchant_id, merchant_name,
            merchant_kx_chain, brand_id, pan_last4, dual_signed, currency, exponent, requested_value,
            authorized_value, captured_value, refunded_value, result, state, auth_code, decline_reason,
-           capture_now, response, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 0, $15, $16, $17, $18, $19, $20, $21, $21)
+           capture_now, response, created_at, updated_at, merchant_issuer)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 0, $15, $16, $17, $18, $19, $20, $21, $21, $22)
          ON CONFLICT (xid) DO NOTHING
          RETURNING xid`,
         [
@@ -171,6 +178,7 @@ export class Ledger {
           a.captureNow,
           a.response,
           a.at.toISOString(),
+          a.merchantIssuer,
         ],
       );
       if (inserted.length === 0) {
@@ -206,17 +214,38 @@ export class Ledger {
       ]);
       const auth = rows[0] ? authorizationOf(rows[0]) : undefined;
       // Another merchant's XID is reported exactly like one that does not exist.
-      if (!auth || (cmd.merchantId !== undefined && cmd.merchantId !== auth.merchantId)) {
+      if (!auth || (cmd.merchant && !sameMerchant(auth, cmd.merchant))) {
         throw new SetError('unknownXID', 'no authorization with this XID was made for this merchant');
       }
-      const seen = await tx.query('SELECT * FROM gateway_payment_events WHERE xid = $1 AND rrpid = $2', [
-        cmd.xid,
-        cmd.rrpid,
-      ]);
+      // The idempotency key first (SET-PROFILE §6): the same key gets the stored answer, even for a
+      // request rebuilt with another RRPID; a different request under a used key is refused.
+      const byKey = cmd.idempotencyKey
+        ? await tx.query('SELECT * FROM gateway_payment_events WHERE xid = $1 AND idempotency_key = $2', [
+            cmd.xid,
+            cmd.idempotencyKey,
+          ])
+        : [];
+      const seen = byKey.length
+        ? byKey
+        : await tx.query('SELECT * FROM gateway_payment_events WHERE xid = $1 AND rrpid = $2', [
+            cmd.xid,
+            cmd.rrpid,
+          ]);
       if (seen[0]) {
         const event = eventOf(seen[0]);
-        if (event.kind !== cmd.kind || event.requestDigest !== cmd.requestDigest) {
-          throw new SetError('unknownRRPID', 'this RRPID was already used for another request on this XID');
+        const sameRequest =
+          event.rrpid === cmd.rrpid
+            ? event.kind === cmd.kind && event.requestDigest === cmd.requestDigest
+            : event.kind === cmd.kind &&
+              event.idempotencyKey === cmd.idempotencyKey &&
+              sameAmount(event.amount, cmd.amount);
+        if (!sameRequest) {
+          throw new SetError(
+            'unknownRRPID',
+            byKey.length
+              ? 'this idempotency key was already used for a different request on this XID; a new request needs a new key'
+              : 'this RRPID was already used for another request on this XID',
+          );
         }
         return {
           replayed: true,
@@ -234,6 +263,7 @@ export class Ledger {
         kind: cmd.kind,
         source: cmd.source,
         requestDigest: cmd.requestDigest,
+        ...(cmd.idempotencyKey ? { idempotencyKey: cmd.idempotencyKey } : {}),
         outcome: decision.outcome,
         ...(decision.outcome === 'rejected' ? { reason: decision.reason } : {}),
         amount: cmd.amount,
@@ -320,6 +350,19 @@ export class Ledger {
   }
 }
 
+/**
+ * The same enrolled merchant: the MerchantID its MCA assigned, and that MCA (the MCA never gives
+ * one ID to two key lineages, so together they name one merchant). A certificate that repeats the
+ * ID under another MCA, or under a CA the requester made itself, is someone else.
+ */
+function sameMerchant(auth: AuthorizationRecord, m: { merchantId: string; issuer: string }): boolean {
+  if (auth.merchantId !== m.merchantId) return false;
+  return auth.merchantIssuer === undefined || auth.merchantIssuer === m.issuer;
+}
+
+const sameAmount = (a: Amount, b: Amount) =>
+  a.currency === b.currency && a.value === b.value && a.exponent === b.exponent;
+
 /** A CapToken is the gateway's own sealed note of the approval: it must name this XID and its code. */
 function checkCapToken(token: CapTokenData, auth: AuthorizationRecord): void {
   if (token.xid !== auth.xid || token.authCode !== auth.authCode) {
@@ -330,8 +373,8 @@ function checkCapToken(token: CapTokenData, auth: AuthorizationRecord): void {
 async function insertEvent(tx: Sql, e: PaymentEventRecord): Promise<void> {
   await tx.query(
     `INSERT INTO gateway_payment_events (xid, rrpid, kind, source, request_digest, outcome, reason,
-       currency, exponent, value, response, created_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+       currency, exponent, value, response, created_at, idempotency_key)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
     [
       e.xid,
       e.rrpid,
@@ -345,6 +388,7 @@ async function insertEvent(tx: Sql, e: PaymentEventRecord): Promise<void> {
       e.amount.value,
       e.response ?? null,
       e.createdAt.toISOString(),
+      e.idempotencyKey ?? null,
     ],
   );
 }
@@ -360,6 +404,7 @@ function authorizationOf(r: Row): AuthorizationRecord {
     rrpid: str(r.rrpid),
     requestDigest: str(r.request_digest),
     merchantId: str(r.merchant_id),
+    ...(r.merchant_issuer ? { merchantIssuer: str(r.merchant_issuer) } : {}),
     merchantName: str(r.merchant_name),
     merchantKxChain: JSON.parse(str(r.merchant_kx_chain)) as string[],
     brandId: str(r.brand_id),
@@ -391,6 +436,7 @@ function eventOf(r: Row): PaymentEventRecord {
     kind: str(r.kind) as FollowUpKind,
     source: str(r.source) as PaymentEventRecord['source'],
     requestDigest: str(r.request_digest),
+    ...(r.idempotency_key ? { idempotencyKey: str(r.idempotency_key) } : {}),
     outcome: str(r.outcome) as PaymentEventRecord['outcome'],
     ...(r.reason ? { reason: str(r.reason) as RejectReason } : {}),
     amount: { currency: str(r.currency), value: num(r.value), exponent: num(r.exponent) },

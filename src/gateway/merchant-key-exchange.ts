@@ -73,3 +73,19 @@ function isKeyExchangeTwin(cert: ParsedCertificate, sig: ParsedCertificate): boo
     cert.issuerDn === sig.issuerDn
   );
 }
+
+/**
+ * The enrolled merchant behind a verified signature chain (issue 8.1; SET-PROFILE §6): the
+ * MerchantID its MCA assigned, and that MCA, named by the SHA-256 of its public key (so a
+ * re-issued MCA certificate for the same key is the same issuer). A chain that repeats the ID
+ * under another MCA, even one of the same brand and root, yields another identity.
+ */
+export function merchantIdentityOf(signer: ValidatedPath): { merchantId: string; issuer: string } {
+  const leaf = signer.chain[0]!;
+  const mca = signer.chain[1];
+  if (!mca) throw new SetError('invalidCertificate', 'the merchant certificate has no issuing MCA');
+  return {
+    merchantId: leaf.merchantData?.merchantId ?? leaf.subject.commonName,
+    issuer: b64u(sha256(mca.publicKey)),
+  };
+}

@@ -58,4 +58,17 @@ CREATE TABLE gateway_payment_events (
 CREATE INDEX gateway_payment_events_created ON gateway_payment_events (created_at DESC);
 `,
   },
+  {
+    // Issue 8.1 and SET-PROFILE §6: a follow-up must come from the merchant that authorized the
+    // sale (its MerchantID *and* the key of the MCA that certified it), and carries an
+    // idempotency key unique per XID. Rows from before have no issuer recorded and are matched
+    // on the MerchantID alone.
+    id: 'gateway/002-merchant-identity-idempotency-keys',
+    sql: `
+ALTER TABLE gateway_authorizations ADD COLUMN merchant_issuer text;
+ALTER TABLE gateway_payment_events ADD COLUMN idempotency_key text CHECK (idempotency_key ~ '^[A-Za-z0-9._:-]{1,64}$');
+CREATE UNIQUE INDEX gateway_payment_events_idempotency ON gateway_payment_events (xid, idempotency_key)
+  WHERE idempotency_key IS NOT NULL;
+`,
+  },
 ];

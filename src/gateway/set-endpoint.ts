@@ -14,6 +14,7 @@ import {
   readError,
   SetError,
 } from '../protocol/index.ts';
+import { DatabaseUnavailableError } from '../storage/index.ts';
 import { authorize } from './authorization.ts';
 import { followUp } from './follow-up.ts';
 import type { PaymentContext } from './payment-context.ts';
@@ -23,6 +24,8 @@ export interface SetReply {
   status: number;
   /** A SET/2 wire message (JSON), or null when there is nothing to say (answering an Error). */
   body: string | null;
+  /** Seconds: set with 503 when the ledger's database is unavailable and a retry may succeed. */
+  retryAfter?: number;
 }
 
 const isFollowUp = (type: string): type is FollowUpRequest => Object.hasOwn(FOLLOW_UPS, type);
@@ -58,6 +61,17 @@ export async function handleSetRequest(p: PaymentContext, request: Request): Pro
 
 function errorReply(p: PaymentContext, bytes: Uint8Array, e: unknown): SetReply {
   let error: SetError;
+  if (e instanceof DatabaseUnavailableError) {
+    // Nothing was committed: the same request, sent again once the database is back, is answered
+    // as if it were the first (SET's unspecifiedFailure; HTTP 503 tells clients to retry).
+    p.log({ level: 'warn', event: 'database-unavailable', cause: e.causeMessage });
+    error = new SetError(
+      'unspecifiedFailure',
+      'the gateway cannot reach its ledger just now; nothing was done: send the same request again shortly',
+    );
+    const wire = buildErrorFor(bytes, error, p.signature, p.now());
+    return { status: 503, body: wire ? encodeWire(wire) : null, retryAfter: e.retryAfterSeconds };
+  }
   if (e instanceof SetError) {
     error = e;
     p.log({ level: 'info', event: 'refused', code: e.code, reason: e.message });

@@ -12,6 +12,7 @@
 import {
   type Amount,
   type AuthResData,
+  b64u,
   buildAuthReq,
   buildFollowUp,
   type Clock,
@@ -24,6 +25,7 @@ import {
   offendingOf,
   type ParsedCertificate,
   type ParsedCrl,
+  randomNonce,
   readError,
   SetError,
   type TransIds,
@@ -78,6 +80,20 @@ export interface FollowUpParams {
   amount: Amount;
   /** The AuthRes capToken (capture only). */
   capToken?: string;
+  /**
+   * SET-PROFILE §6: the same key always gets the same answer from the gateway and never a second
+   * effect. Default: a new random key, so only resending the same request is a retry.
+   */
+  idempotencyKey?: string;
+}
+
+/** A follow-up built and signed, ready to send, and to keep so a retry resends the same bytes. */
+export interface PreparedFollowUp {
+  type: FollowUpRequest;
+  /** The wire JSON to POST. */
+  wire: string;
+  /** What was signed: the answer is checked against it. */
+  content: FollowUpRequestData;
 }
 
 export interface GatewayClient {
@@ -89,6 +105,10 @@ export interface GatewayClient {
   reverse(p: FollowUpParams): Promise<FollowUpResponseData>;
   /** Any follow-up, including CapRevReq and CredRevReq. */
   followUp(type: FollowUpRequest, p: FollowUpParams): Promise<FollowUpResponseData>;
+  /** Builds and signs a follow-up without sending it (to persist it first). */
+  prepareFollowUp(type: FollowUpRequest, p: FollowUpParams): PreparedFollowUp;
+  /** Sends a prepared follow-up (the same bytes every time) and checks the answer. */
+  sendFollowUp(prepared: PreparedFollowUp): Promise<FollowUpResponseData>;
 }
 
 export function createGatewayClient(opts: GatewayClientOptions): GatewayClient {
@@ -122,8 +142,10 @@ export function createGatewayClient(opts: GatewayClientOptions): GatewayClient {
   async function exchange(body: string): Promise<Uint8Array> {
     let maybeDelivered = false;
     let lastFailure = '';
+    let retryAfterMs = 0;
     for (let attempt = 1; attempt <= attempts; attempt++) {
-      if (attempt > 1) await sleep(backoffMs * 2 ** (attempt - 2));
+      if (attempt > 1) await sleep(Math.max(backoffMs * 2 ** (attempt - 2), retryAfterMs));
+      retryAfterMs = 0;
       let response: Response;
       try {
         response = await doFetch(opts.endpoint, {
@@ -139,6 +161,9 @@ export function createGatewayClient(opts: GatewayClientOptions): GatewayClient {
       }
       maybeDelivered = true;
       if (response.status >= 500) {
+        // A gateway whose ledger is down says when to come back (bounded: we never wait long).
+        const after = Number(response.headers.get('retry-after'));
+        if (Number.isFinite(after) && after > 0) retryAfterMs = Math.min(after * 1000, MAX_RETRY_AFTER_MS);
         await response.body?.cancel().catch(() => {});
         lastFailure = `HTTP ${response.status}`;
         continue;
@@ -165,26 +190,33 @@ export function createGatewayClient(opts: GatewayClientOptions): GatewayClient {
     throw new GatewayUnavailableError(opts.endpoint, attempts, maybeDelivered, lastFailure);
   }
 
-  async function followUp(type: FollowUpRequest, p: FollowUpParams): Promise<FollowUpResponseData> {
+  function prepareFollowUp(type: FollowUpRequest, p: FollowUpParams): PreparedFollowUp {
     const { wire, content } = buildFollowUp(type, {
       merchant: signer,
       gatewayKeyExchange: gatewayKx!,
       transIds: p.transIds,
       amount: p.amount,
       ...(p.capToken ? { capToken: p.capToken } : {}),
+      idempotencyKey: p.idempotencyKey ?? b64u(randomNonce()).slice(0, 32),
       now: now(),
     });
     // `certs` travels outside the signature: adding our key-exchange chain changes nothing signed.
     wire.certs = [...new Set([...(wire.certs ?? []), ...merchantKxCerts])];
-    const answer = await exchange(JSON.stringify(wire));
+    return { type, wire: JSON.stringify(wire), content };
+  }
+
+  async function sendFollowUp(prepared: PreparedFollowUp): Promise<FollowUpResponseData> {
+    const answer = await exchange(prepared.wire);
     return verifyFollowUpResponse(
       answer,
-      type,
-      content as FollowUpRequestData,
+      prepared.type,
+      prepared.content,
       opts.merchant.keyExchange,
       await context(),
     ).content;
   }
+
+  const followUp = (type: FollowUpRequest, p: FollowUpParams) => sendFollowUp(prepareFollowUp(type, p));
 
   return {
     endpoint: opts.endpoint,
@@ -209,8 +241,12 @@ export function createGatewayClient(opts: GatewayClientOptions): GatewayClient {
     refund: (p) => followUp('CredReq', p),
     reverse: (p) => followUp('AuthRevReq', p),
     followUp,
+    prepareFollowUp,
+    sendFollowUp,
   };
 }
+
+const MAX_RETRY_AFTER_MS = 5_000;
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));

@@ -4,7 +4,8 @@
  *
  *   createSetEndpoint     the SET endpoint, (Request) => Promise<Response>: PInitReq, PReq, InqReq
  *   createGatewayClient   AuthReq, CapReq, CredReq, AuthRevReq… to the payment gateway over HTTP
- *   createMerchantActions capture / refund / reverse an order with checks, recorded with the order
+ *   createMerchantActions capture / refund / reverse an order exactly once, recorded with the order;
+ *                         reconcile settles what a lost answer left open
  *   OrderStore            what the site implements over its database; MemoryOrderStore for tests
  *   paymentInitiationHtml the element a checkout page declares so the wallet offers to pay
  *   toNodeListener        Node's http server as a thin adapter
@@ -55,6 +56,7 @@ export {
   type FollowUpParams,
   type GatewayClient,
   type GatewayClientOptions,
+  type PreparedFollowUp,
 } from './gateway-client.ts';
 export { GatewayUnavailableError } from './gateway-unavailable.ts';
 export { type CertifiedKey, certificatesFromPem, certifiedKeyFromPem, type MerchantKeys } from './keys.ts';
@@ -72,6 +74,7 @@ export type {
   FollowUpRecord,
   OrderDescription,
   OrderStore,
+  PendingFollowUp,
   PendingPurchase,
   PurchaseRecord,
   RejectReason,

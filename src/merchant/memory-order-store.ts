@@ -9,6 +9,7 @@ import type {
   FollowUpRecord,
   OrderDescription,
   OrderStore,
+  PendingFollowUp,
   PendingPurchase,
   PurchaseRecord,
   SetTransaction,
@@ -68,10 +69,25 @@ export class MemoryOrderStore implements OrderStore {
     return structuredClone(tx.record);
   }
 
+  async beginFollowUp(xid: string, pending: PendingFollowUp): Promise<PendingFollowUp> {
+    const tx = this.transactions.get(xid);
+    if (!tx) throw new Error(`no transaction ${xid}`);
+    tx.pendingFollowUp ??= structuredClone(pending);
+    return structuredClone(tx.pendingFollowUp);
+  }
+
   async recordFollowUp(xid: string, followUp: FollowUpRecord): Promise<void> {
     const tx = this.transactions.get(xid);
     if (!tx) throw new Error(`no transaction ${xid}`);
+    const key = followUp.idempotencyKey;
+    if (key !== undefined && tx.followUps.some((f) => f.idempotencyKey === key)) return;
     tx.followUps.push(structuredClone(followUp));
+    if (key !== undefined && tx.pendingFollowUp?.idempotencyKey === key) delete tx.pendingFollowUp;
+  }
+
+  async abandonFollowUp(xid: string, idempotencyKey: string): Promise<void> {
+    const tx = this.transactions.get(xid);
+    if (tx?.pendingFollowUp?.idempotencyKey === idempotencyKey) delete tx.pendingFollowUp;
   }
 
   /** An order is taken while one of its XIDs is authorizing or approved. */

@@ -1,13 +1,23 @@
 /**
  * The merchant's actions on an authorized purchase, with the checks a site should make before it
- * asks the gateway: capture (once, up to the amount authorized), refund (any number of times, up
- * to what was captured) and reversal of an authorization not yet captured. Each gateway answer,
- * accepted or rejected, is recorded with the order. The gateway checks the same limits again.
+ * asks the gateway: capture (several partial captures, up to the amount authorized: split
+ * shipment), refund (any number of times, up to what was captured) and reversal of an
+ * authorization not yet captured. The gateway checks the same limits again.
+ *
+ * Exactly once (SET-PROFILE §6): each follow-up is built with an idempotency key and kept in the
+ * OrderStore (its bytes) before it is sent; its answer is recorded with the order. When the answer
+ * is lost (GatewayUnavailableError with maybeDelivered) the order is "pendingConfirmation" and the
+ * next action on it, or `reconcile`, sends those same bytes again: the gateway answers a repeated
+ * key with what it did the first time, so nothing is ever captured or refunded twice.
  */
-import type { Amount } from '../protocol/index.ts';
+import type { Amount, FollowUpRequest, FollowUpRequestData } from '../protocol/index.ts';
+import { b64u, randomNonce, SetError } from '../protocol/index.ts';
+import { authorizeClaim } from './authorization-outcome.ts';
 import type { GatewayClient } from './gateway-client.ts';
-import type { FollowUpRecord, OrderStore, SetTransaction } from './order-store.ts';
-import { balanceOf } from './purchase-state.ts';
+import { GatewayUnavailableError } from './gateway-unavailable.ts';
+import type { MerchantKeys } from './keys.ts';
+import type { FollowUpRecord, OrderStore, PendingFollowUp, SetTransaction } from './order-store.ts';
+import { balanceOf, type PurchaseState, purchaseStateOf } from './purchase-state.ts';
 
 export type ActionProblem =
   | 'unknownTransaction'
@@ -30,25 +40,46 @@ export class MerchantActionError extends Error {
 }
 
 export interface MerchantActions {
-  /** Captures `amount` (default: all that is authorized). */
+  /** Captures `amount` (default: all that is still authorized and not captured). May be repeated. */
   capture(xid: string, amount?: Amount): Promise<FollowUpRecord>;
   refund(xid: string, amount: Amount): Promise<FollowUpRecord>;
   /** Reverses the whole authorization; only before capture (refund after). */
   reverse(xid: string): Promise<FollowUpRecord>;
+  /**
+   * Brings the order in line with the gateway's books: resends a follow-up whose answer was lost
+   * (same bytes), and an authorization left "authorizing" for longer than `authorizingAfterMs`
+   * (the claimed AuthReq, same XID and RRPID). The gateway answers both from its ledger if it
+   * already acted. Returns the order's state afterwards. Throws GatewayUnavailableError while the
+   * gateway cannot be reached (nothing is lost: call it again later).
+   */
+  reconcile(xid: string): Promise<PurchaseState>;
 }
+
+/** Default bound after which reconcile settles an order still "authorizing" (wallet gone quiet). */
+export const AUTHORIZING_BOUND_MS = 60_000;
 
 export function createMerchantActions(deps: {
   gateway: GatewayClient;
   orders: OrderStore;
+  /** Needed to settle a stuck authorization: the PRes kept for the wallet is signed with it. */
+  merchant?: MerchantKeys;
   now?: () => Date;
+  /** How long an order may stay "authorizing" before reconcile asks the gateway (default 60 s). */
+  authorizingAfterMs?: number;
 }): MerchantActions {
   const now = deps.now ?? (() => new Date());
+  const authorizingAfterMs = deps.authorizingAfterMs ?? AUTHORIZING_BOUND_MS;
+
+  async function found(xid: string): Promise<SetTransaction> {
+    const tx = await deps.orders.find(xid);
+    if (!tx) throw new MerchantActionError('unknownTransaction', 'there is no SET transaction with this XID');
+    return tx;
+  }
 
   async function approved(
     xid: string,
   ): Promise<SetTransaction & { record: NonNullable<SetTransaction['record']> }> {
-    const tx = await deps.orders.find(xid);
-    if (!tx) throw new MerchantActionError('unknownTransaction', 'there is no SET transaction with this XID');
+    const tx = await found(xid);
     if (tx.record?.outcome.result.status !== 'approved') {
       throw new MerchantActionError('notAuthorized', 'this purchase was not authorized');
     }
@@ -70,58 +101,160 @@ export function createMerchantActions(deps: {
       throw new MerchantActionError('amountTooLarge', `the amount is more than ${what}`);
   }
 
-  async function record(
-    xid: string,
-    request: FollowUpRecord['request'],
-    res: Awaited<ReturnType<GatewayClient['capture']>>,
-  ): Promise<FollowUpRecord> {
+  /**
+   * Sends a pending follow-up (its stored bytes) and records the answer. A SET Error means the
+   * gateway refused it without effect, and one that provably never reached the gateway is
+   * dropped; a lost answer leaves it pending and throws.
+   */
+  async function settle(xid: string, pending: PendingFollowUp): Promise<FollowUpRecord> {
+    let res: Awaited<ReturnType<GatewayClient['sendFollowUp']>>;
+    try {
+      res = await deps.gateway.sendFollowUp({
+        type: pending.request,
+        wire: pending.wire,
+        content: JSON.parse(pending.content) as FollowUpRequestData,
+      });
+    } catch (e) {
+      const noEffect = e instanceof GatewayUnavailableError ? !e.maybeDelivered : e instanceof SetError;
+      if (noEffect) await deps.orders.abandonFollowUp(xid, pending.idempotencyKey);
+      throw e;
+    }
     const rec: FollowUpRecord = {
-      request,
+      request: pending.request,
       status: res.status,
       amount: res.amount,
       ...(res.reason ? { reason: res.reason } : {}),
+      idempotencyKey: pending.idempotencyKey,
       at: now().toISOString(),
     };
     await deps.orders.recordFollowUp(xid, rec);
     return rec;
   }
 
+  /**
+   * One follow-up, exactly once. An earlier follow-up still pending is settled first; if it is
+   * this very request (same kind and amount: the merchant pressed again after a lost answer), its
+   * answer is the answer. Otherwise `check` runs on the settled order and the new one is kept,
+   * then sent.
+   */
+  async function act(
+    xid: string,
+    type: FollowUpRequest,
+    plan: (tx: SetTransaction & { record: NonNullable<SetTransaction['record']> }) => {
+      amount: Amount;
+      capToken?: string;
+    },
+  ): Promise<FollowUpRecord> {
+    for (let round = 0; round < 3; round++) {
+      let tx = await approved(xid);
+      const earlier = tx.pendingFollowUp;
+      if (earlier) {
+        const wanted = planOrUndefined(() => plan(tx));
+        const rec = await settle(xid, earlier);
+        if (wanted && earlier.request === type && sameAmount(earlier.amount, wanted.amount)) return rec;
+        tx = await approved(xid);
+      }
+      const { amount, capToken } = plan(tx);
+      const prepared = deps.gateway.prepareFollowUp(type, {
+        transIds: tx.order.transIds,
+        amount,
+        ...(capToken ? { capToken } : {}),
+        // Derived from the order's records, plus a random part so an abandoned key is never reused.
+        idempotencyKey: `${type}-${tx.followUps.length + 1}-${b64u(randomNonce()).slice(0, 12)}`,
+      });
+      const mine: PendingFollowUp = {
+        request: type,
+        idempotencyKey: prepared.content.idempotencyKey!,
+        amount,
+        wire: prepared.wire,
+        content: JSON.stringify(prepared.content),
+        at: now().toISOString(),
+      };
+      const pending = await deps.orders.beginFollowUp(xid, mine);
+      if (pending.idempotencyKey === mine.idempotencyKey) return settle(xid, mine);
+      // Another action on this order got there first: settle it, then look again.
+    }
+    throw new GatewayUnavailableError('the order store', 3, true, 'other actions on this order kept winning');
+  }
+
   return {
-    async capture(xid, amount) {
-      const tx = await approved(xid);
-      const b = balanceOf(tx);
-      if (b.authorized === 0)
-        throw new MerchantActionError('alreadyReversed', 'the authorization was reversed');
-      if (b.captured > 0)
-        throw new MerchantActionError('alreadyCaptured', 'this purchase has already been captured');
-      const amt = amount ?? { currency: b.currency, value: b.authorized, exponent: b.exponent };
-      checkAmount(amt, tx, b.authorized, 'is authorized');
-      const res = await deps.gateway.capture({
-        transIds: tx.order.transIds,
-        amount: amt,
-        ...(tx.record.authRes.capToken ? { capToken: tx.record.authRes.capToken } : {}),
-      });
-      return record(xid, 'CapReq', res);
-    },
-    async refund(xid, amount) {
-      const tx = await approved(xid);
-      const b = balanceOf(tx);
-      if (b.captured === 0) throw new MerchantActionError('notCaptured', 'nothing has been captured yet');
-      checkAmount(amount, tx, b.captured - b.refunded, 'is left to refund');
-      return record(xid, 'CredReq', await deps.gateway.refund({ transIds: tx.order.transIds, amount }));
-    },
-    async reverse(xid) {
-      const tx = await approved(xid);
-      const b = balanceOf(tx);
-      if (b.authorized === 0)
-        throw new MerchantActionError('alreadyReversed', 'the authorization was reversed');
-      if (b.captured > 0)
-        throw new MerchantActionError('alreadyCaptured', 'the purchase was captured: refund it');
-      const res = await deps.gateway.reverse({
-        transIds: tx.order.transIds,
-        amount: { currency: b.currency, value: 0, exponent: b.exponent },
-      });
-      return record(xid, 'AuthRevReq', res);
+    capture: (xid, amount) =>
+      act(xid, 'CapReq', (tx) => {
+        const b = balanceOf(tx);
+        if (b.authorized === 0)
+          throw new MerchantActionError('alreadyReversed', 'the authorization was reversed');
+        const left = b.authorized - b.captured;
+        if (left <= 0)
+          throw new MerchantActionError('alreadyCaptured', 'everything authorized has been captured');
+        const amt = amount ?? { currency: b.currency, value: left, exponent: b.exponent };
+        checkAmount(amt, tx, left, 'is authorized and not yet captured');
+        return {
+          amount: amt,
+          ...(tx.record.authRes.capToken ? { capToken: tx.record.authRes.capToken } : {}),
+        };
+      }),
+    refund: (xid, amount) =>
+      act(xid, 'CredReq', (tx) => {
+        const b = balanceOf(tx);
+        if (b.captured === 0) throw new MerchantActionError('notCaptured', 'nothing has been captured yet');
+        checkAmount(amount, tx, b.captured - b.refunded, 'is left to refund');
+        return { amount };
+      }),
+    reverse: (xid) =>
+      act(xid, 'AuthRevReq', (tx) => {
+        const b = balanceOf(tx);
+        if (b.authorized === 0)
+          throw new MerchantActionError('alreadyReversed', 'the authorization was reversed');
+        if (b.captured > 0)
+          throw new MerchantActionError('alreadyCaptured', 'the purchase was captured: refund it');
+        return { amount: { currency: b.currency, value: 0, exponent: b.exponent } };
+      }),
+    async reconcile(xid) {
+      let tx = await found(xid);
+      if (tx.claim && !tx.record) {
+        const since = now().getTime() - Date.parse(tx.claim.at);
+        if (since >= authorizingAfterMs) {
+          if (!deps.merchant || !tx.claim.answers) {
+            throw new Error(
+              'reconcile: settling an authorization needs the merchant keys and a claim with answers',
+            );
+          }
+          const { cardholder, ...answers } = tx.claim.answers;
+          await authorizeClaim({
+            gateway: deps.gateway,
+            orders: deps.orders,
+            merchant: deps.merchant,
+            now: now(),
+            xid,
+            claim: tx.claim,
+            answers: { ...answers, transIds: tx.order.transIds },
+            ...(cardholder ? { cardholder } : {}),
+          });
+          tx = await found(xid);
+        }
+      }
+      if (tx.pendingFollowUp) {
+        try {
+          await settle(xid, tx.pendingFollowUp);
+        } catch (e) {
+          if (!(e instanceof SetError) || e instanceof GatewayUnavailableError) throw e;
+          // Refused without effect: dropped, and the order is as the gateway has it.
+        }
+        tx = await found(xid);
+      }
+      return purchaseStateOf(tx);
     },
   };
 }
+
+function planOrUndefined<T>(f: () => T): T | undefined {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof MerchantActionError) return undefined;
+    throw e;
+  }
+}
+
+const sameAmount = (a: Amount, b: Amount) =>
+  a.currency === b.currency && a.value === b.value && a.exponent === b.exponent;

@@ -7,6 +7,8 @@
  *   authorizing  a verified PReq has claimed the order and an AuthReq (with this RRPID) is out
  *   approved / declined   the gateway answered; the signed PRes is kept, so an identical PReq
  *                         retried gets the same PRes and never causes a second AuthReq
+ * After approval, each capture, refund or reversal is first kept as a pending follow-up (its bytes),
+ * then sent, then recorded with the answer: so a lost answer is settled by sending the same bytes.
  * An order (LID-M) may have several XIDs (a declined card, then another), but at most one that is
  * authorizing or approved: that rule is what stops an order being paid twice.
  */
@@ -44,6 +46,11 @@ export interface PendingPurchase {
 
 /** A verified PReq's claim on its order: the RRPID every AuthReq for this XID uses. */
 export interface AuthorizationClaim {
+  /**
+   * What a PRes for this PReq must echo (the wallet's RRPID and Chall-C), so that an authorization
+   * settled later by reconciliation can still answer the wallet's retried PReq.
+   */
+  answers?: { rrpid: string; challC: string; cardholder?: string };
   /** Reusing it makes any resent AuthReq a retry the gateway answers once (same XID + RRPID). */
   rrpid: string;
   /** Digest of the PReq that made the claim (see preqDigest). */
@@ -66,6 +73,8 @@ export interface PurchaseRecord {
   authRes: AuthResData;
   /** Thumbprint (base64url) of the cardholder certificate that paid; absent for unsigned purchases. */
   cardholder?: string;
+  /** Sale mode (CaptureNow): the gateway captured the whole approval with the authorization. */
+  capturedWithAuthorization?: boolean;
   at: string;
 }
 
@@ -77,6 +86,24 @@ export interface FollowUpRecord {
   status: FollowUpResponseData['status'];
   amount: Amount;
   reason?: RejectReason;
+  /** The request's idempotency key: recording it settles the pending follow-up with that key. */
+  idempotencyKey?: string;
+  at: string;
+}
+
+/**
+ * A follow-up written down before it is sent (SET-PROFILE §6): its exact bytes and its
+ * idempotency key. Until the gateway's answer is recorded the order is "pending confirmation",
+ * and the only way forward is to send these same bytes again: never a second request.
+ */
+export interface PendingFollowUp {
+  request: FollowUpRequest;
+  idempotencyKey: string;
+  amount: Amount;
+  /** The signed wire JSON, sent as is on every attempt. */
+  wire: string;
+  /** The signed content as JSON text: the answer is checked against it. */
+  content: string;
   at: string;
 }
 
@@ -84,6 +111,8 @@ export interface SetTransaction extends PendingPurchase {
   claim?: AuthorizationClaim;
   record?: PurchaseRecord;
   followUps: FollowUpRecord[];
+  /** A follow-up sent (or about to be) whose answer is not recorded yet. */
+  pendingFollowUp?: PendingFollowUp;
 }
 
 export type ClaimResult =
@@ -107,5 +136,16 @@ export interface OrderStore {
   releaseAuthorization(xid: string, rrpid: string): Promise<void>;
   /** Stores the outcome unless one is stored already (first writer wins); returns the stored one. */
   recordOutcome(xid: string, record: PurchaseRecord): Promise<PurchaseRecord>;
+  /**
+   * Atomically: if the XID has no pending follow-up, stores `pending`; returns the pending one
+   * (`pending`, or the one already there, which the caller must settle first).
+   */
+  beginFollowUp(xid: string, pending: PendingFollowUp): Promise<PendingFollowUp>;
+  /**
+   * Records the gateway's answer. If it carries the pending follow-up's idempotency key, that
+   * one is settled in the same write; an answer whose key is already recorded is not added again.
+   */
   recordFollowUp(xid: string, followUp: FollowUpRecord): Promise<void>;
+  /** Drops the pending follow-up with this key: the gateway refused it, or it never reached it. */
+  abandonFollowUp(xid: string, idempotencyKey: string): Promise<void>;
 }

@@ -19,10 +19,11 @@ import {
   sha256,
   verifyPReq,
 } from '../protocol/index.ts';
-import { decodeAuthorizationRequest, encodeAuthorizationRequest } from './authorization-request.ts';
+import { authorizeClaim } from './authorization-outcome.ts';
+import { encodeAuthorizationRequest } from './authorization-request.ts';
 import type { EndpointContext } from './endpoint-context.ts';
 import { GatewayUnavailableError } from './gateway-unavailable.ts';
-import type { AuthorizationClaim, PurchaseRecord } from './order-store.ts';
+import type { AuthorizationClaim } from './order-store.ts';
 
 /** Identifies a PReq by what the cardholder signed: H(H(OIData) ‖ H(PI)). */
 export function preqDigest(hOIData: Uint8Array, piBytes: Uint8Array): string {
@@ -53,6 +54,7 @@ export async function handlePReq(bytes: Uint8Array, ctx: EndpointContext): Promi
   if (!tx) fail('unknownXID', 'PReq names an XID this merchant has no open order for');
 
   const rrpid = b64u(randomNonce());
+  const cardholder = verified.cardholder ? b64u(verified.cardholder.chain[0]!.thumbprint) : undefined;
   const claimed = await ctx.orders.claimAuthorization(xid, {
     rrpid,
     preqDigest: digest,
@@ -63,6 +65,11 @@ export async function handlePReq(bytes: Uint8Array, ctx: EndpointContext): Promi
       captureNow: ctx.captureNow,
       rrpid,
     }),
+    answers: {
+      rrpid: verified.oiData.rrpid,
+      challC: verified.oiData.challC,
+      ...(cardholder ? { cardholder } : {}),
+    },
   });
   if (!claimed.ok) {
     fail('unknownXID', `order ${tx.lidM} is already paid, or being paid, under another transaction`);
@@ -70,48 +77,52 @@ export async function handlePReq(bytes: Uint8Array, ctx: EndpointContext): Promi
   // The first claim wins: a retry (or a concurrent or rebuilt PReq) resends the claimed request.
   const claim: AuthorizationClaim = claimed.claim;
 
-  let authRes: Awaited<ReturnType<typeof ctx.gateway.authorize>>;
+  const inForce = await ctx.revocation();
+  const revocation = inForce ? { inForce, peerHolds: tx.walletHolds ?? [] } : undefined;
+  let settled: Awaited<ReturnType<typeof authorizeClaim>>;
   try {
-    authRes = await ctx.gateway.authorize(decodeAuthorizationRequest(claim.request));
+    settled = await authorizeClaim({
+      gateway: ctx.gateway,
+      orders: ctx.orders,
+      merchant: ctx.merchant,
+      now: ctx.clock.now,
+      xid,
+      claim,
+      answers: verified.oiData,
+      ...(revocation ? { revocation } : {}),
+      ...(cardholder ? { cardholder } : {}),
+    });
   } catch (e) {
     if (e instanceof GatewayUnavailableError) {
-      // Nothing reached the gateway: the order is as it was before this PReq.
-      if (!e.maybeDelivered) await ctx.orders.releaseAuthorization(xid, claim.rrpid);
       ctx.log(`SET endpoint: ${e.message}`);
-      fail(
-        'unspecifiedFailure',
-        'the merchant could not reach its payment gateway; nothing was charged yet: try again',
+      if (!e.maybeDelivered) {
+        // Nothing reached the gateway: the order is as it was before this PReq.
+        await ctx.orders.releaseAuthorization(xid, claim.rrpid);
+        fail(
+          'unspecifiedFailure',
+          'the merchant could not reach its payment gateway; nothing was charged yet: try again',
+        );
+      }
+      // The gateway may have authorized: say so, never "nothing was charged". The claim stays;
+      // the wallet's retry or the merchant's reconciliation settles it with the same AuthReq.
+      const pending: PurchaseOutcome = {
+        completionCode: 'orderReceived',
+        result: { status: 'pending', amount: tx.purchAmt },
+      };
+      return JSON.stringify(
+        buildPRes({
+          answers: verified.oiData,
+          outcome: pending,
+          merchant: ctx.merchant.signature,
+          ...(revocation ? { revocation } : {}),
+          now: ctx.clock.now,
+        }).wire,
       );
     }
     throw e;
   }
-
-  const result = authRes.result;
-  const outcome: PurchaseOutcome = {
-    completionCode: result.status === 'approved' ? 'authorizationPerformed' : 'orderRejected',
-    result: { ...result },
-    ...(authRes.acqCardMsg ? { acqCardMsg: authRes.acqCardMsg } : {}),
-  };
-  const inForce = await ctx.revocation();
-  const pres = JSON.stringify(
-    buildPRes({
-      answers: verified.oiData,
-      outcome,
-      merchant: ctx.merchant.signature,
-      ...(inForce ? { revocation: { inForce, peerHolds: tx.walletHolds ?? [] } } : {}),
-      now: ctx.clock.now,
-    }).wire,
-  );
-  const record: PurchaseRecord = {
-    preqDigest: digest,
-    pres,
-    outcome,
-    authRes,
-    ...(verified.cardholder ? { cardholder: b64u(verified.cardholder.chain[0]!.thumbprint) } : {}),
-    at: ctx.clock.now.toISOString(),
-  };
-  const stored = await ctx.orders.recordOutcome(xid, record);
-  if (stored.pres === pres) ctx.onOutcome({ xid, lidM: tx.lidM, outcome });
+  const { stored, mine } = settled;
+  if (mine) ctx.onOutcome({ xid, lidM: tx.lidM, outcome: stored.outcome });
   // A concurrent identical PReq may have recorded first: answer with the one PRes kept.
-  return stored.preqDigest === digest ? stored.pres : pres;
+  return stored.preqDigest === digest ? stored.pres : settled.pres;
 }

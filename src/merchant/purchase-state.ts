@@ -14,7 +14,9 @@ export type PurchaseState =
   | 'reversed'
   | 'captured'
   | 'partiallyRefunded'
-  | 'refunded';
+  | 'refunded'
+  /** A capture, refund or reversal was sent and its answer was lost: settle it (reconcile). */
+  | 'pendingConfirmation';
 
 export interface Balance {
   currency: string;
@@ -36,6 +38,8 @@ export function balanceOf(tx: SetTransaction): Balance {
   const result = tx.record?.outcome.result;
   if (result?.status !== 'approved') return b;
   b.authorized = result.amount.value;
+  // Sale mode: the gateway captured the whole approval with the authorization.
+  if (tx.record?.capturedWithAuthorization) b.captured = result.amount.value;
   for (const f of tx.followUps) {
     const v = f.amount.value;
     if (f.status === 'authorizationReversed') b.authorized = v;
@@ -50,6 +54,7 @@ export function balanceOf(tx: SetTransaction): Balance {
 export function purchaseStateOf(tx: SetTransaction): PurchaseState {
   if (!tx.record) return tx.claim ? 'authorizing' : 'awaitingPayment';
   if (tx.record.outcome.result.status !== 'approved') return 'declined';
+  if (tx.pendingFollowUp) return 'pendingConfirmation';
   const b = balanceOf(tx);
   if (b.refunded > 0) return b.refunded >= b.captured ? 'refunded' : 'partiallyRefunded';
   if (b.captured > 0) return 'captured';

@@ -78,7 +78,9 @@ export interface RunningSandbox {
    * DATA/merchant-token): the issuer's certificates page (revocation) and the store's back office
    * (capture, refund, reverse). Print them for the person running the sandbox only.
    */
-  operatorLinks: { certificates: string; backOffice: string };
+  operatorLinks: { certificates: string; backOffice: string; gatewayDashboard: string };
+  /** The gateway dashboard's operator token (DATA/gateway-operator-token): Bearer for its API. */
+  gatewayOperatorToken: string;
   root: ParsedCertificate;
   dataDir: string;
   db: Database;
@@ -118,6 +120,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<RunningSandbox
   >;
   const adminToken = secretFile(join(dataDir, 'admin-token'));
   const merchantToken = secretFile(join(dataDir, 'merchant-token'));
+  const gatewayOperatorToken = secretFile(join(dataDir, 'gateway-operator-token'));
 
   const db = await openDatabase(
     opts.databaseUrl ? { url: opts.databaseUrl } : { dataDir: join(dataDir, 'db') },
@@ -190,6 +193,8 @@ export async function startSandbox(opts: SandboxOptions): Promise<RunningSandbox
       trustedRoots: [root],
       crls,
       issuer: createIssuerSimulator(DEFAULT_TEST_CARDS, { timeoutMs: opts.issuerTimeoutMs ?? 3000 }),
+      // The dashboard answers only at its own address, and only to the operator.
+      dashboard: { token: gatewayOperatorToken, hosts: hostsOf(gatewayServer.url) },
     });
     gatewayServer.serve(observed('gateway', gateway.app.fetch, opts.observe));
 
@@ -218,9 +223,11 @@ export async function startSandbox(opts: SandboxOptions): Promise<RunningSandbox
 
     return {
       urls: { issuer: issuerServer.url, gateway: gatewayServer.url, store: storeServer.url },
+      gatewayOperatorToken,
       operatorLinks: {
         certificates: `${issuerServer.url}/certificates?token=${encodeURIComponent(adminToken)}`,
         backOffice: `${storeServer.url}/back-office?token=${encodeURIComponent(merchantToken)}`,
+        gatewayDashboard: `${gatewayServer.url}/?token=${encodeURIComponent(gatewayOperatorToken)}`,
       },
       root,
       dataDir,
@@ -263,6 +270,12 @@ function observed(
 }
 
 /** A per-sandbox secret kept in a 0600 file, made on first start. */
+/** The Host values a server bound at `url` (on 127.0.0.1) is reached by: the IP and localhost. */
+function hostsOf(url: string): string[] {
+  const { port } = new URL(url);
+  return [`127.0.0.1:${port}`, `localhost:${port}`];
+}
+
 function secretFile(path: string): string {
   if (!existsSync(path)) writeFileSync(path, `${b64u(randomBytes(32))}\n`, { mode: 0o600 });
   return readFileSync(path, 'utf8').trim();

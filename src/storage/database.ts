@@ -1,4 +1,9 @@
-/** One interface over PGlite and node-postgres: parameterised queries and transactions. */
+/**
+ * One interface over PGlite and node-postgres: parameterised queries and transactions. A lost
+ * connection to PostgreSQL (server stopped, restarted, or the backend terminated) fails only the
+ * statement or transaction that was using it, with DatabaseUnavailableError; the process stays up
+ * and the next query opens a new connection, so service resumes by itself when the server is back.
+ */
 import { mkdirSync } from 'node:fs';
 
 export type Row = Record<string, unknown>;
@@ -22,6 +27,43 @@ export interface DatabaseOptions {
   url?: string;
   /** Otherwise PGlite in this folder; omit both for an in-memory PGlite (tests). */
   dataDir?: string;
+}
+
+/**
+ * The database could not be reached, or the connection broke mid-statement: nothing was committed
+ * by the failed call (a COMMIT that broke is never acknowledged, and PostgreSQL rolls back what it
+ * did not commit). The caller answers HTTP 503 with Retry-After, and a retry may succeed.
+ */
+export class DatabaseUnavailableError extends Error {
+  override readonly name = 'DatabaseUnavailableError';
+  /** Marks a failure worth retrying later; sites that cannot import src/storage test this flag. */
+  readonly temporary = true;
+  readonly retryAfterSeconds = 2;
+  constructor(readonly causeMessage: string) {
+    super(`the database is unavailable (${causeMessage}); retry shortly`);
+  }
+}
+
+/** True for failures that say the connection, not the statement, is at fault. */
+export function isConnectionFailure(e: unknown): boolean {
+  if (e instanceof DatabaseUnavailableError) return true;
+  const err = e as { code?: unknown; message?: unknown } | null;
+  const code = typeof err?.code === 'string' ? err.code : '';
+  // SQLSTATE class 08 (connection exception), 57P01–57P03 (admin/crash shutdown, cannot connect
+  // now), and the socket errors node-postgres passes through.
+  if (/^08|^57P0[1-3]$/.test(code)) return true;
+  if (['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EHOSTUNREACH'].includes(code))
+    return true;
+  const message = typeof err?.message === 'string' ? err.message : '';
+  return /Connection terminated|connection error|not queryable|timeout exceeded when trying to connect|terminating connection/i.test(
+    message,
+  );
+}
+
+/** Re-throws a connection failure as DatabaseUnavailableError, anything else unchanged. */
+function unavailable(e: unknown): unknown {
+  if (e instanceof DatabaseUnavailableError || !isConnectionFailure(e)) return e;
+  return new DatabaseUnavailableError(e instanceof Error ? e.message : String(e));
 }
 
 export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
@@ -48,10 +90,18 @@ async function openPglite(dataDir?: string): Promise<Database> {
 
 async function openPostgres(url: string): Promise<Database> {
   const { default: pg } = await import('pg');
-  const pool = new pg.Pool({ connectionString: url, max: 8 });
+  // A bounded wait for a connection: while the server is down a request fails in seconds, not never.
+  const pool = new pg.Pool({ connectionString: url, max: 8, connectionTimeoutMillis: 5_000 });
   // An idle client whose server connection drops (restart, admin command) emits 'error' on the
   // pool; unhandled, that would end the process. The next query simply gets a new connection.
   pool.on('error', () => {});
+  const connect = async () => {
+    try {
+      return await pool.connect();
+    } catch (e) {
+      throw unavailable(e);
+    }
+  };
   // Fail now with a clear message rather than on the first request.
   try {
     const client = await pool.connect();
@@ -64,10 +114,23 @@ async function openPostgres(url: string): Promise<Database> {
   }
   return {
     kind: 'postgres',
-    query: async <T extends Row>(sql: string, params: unknown[] = []) =>
-      (await pool.query(sql, params)).rows as T[],
+    query: async <T extends Row>(sql: string, params: unknown[] = []) => {
+      try {
+        return (await pool.query(sql, params)).rows as T[];
+      } catch (e) {
+        throw unavailable(e);
+      }
+    },
     transaction: async (fn) => {
-      const client = await pool.connect();
+      const client = await connect();
+      // A checked-out client whose connection breaks emits 'error' on itself, not on the pool;
+      // unhandled, that ends the process. The statement in flight fails on its own, and the
+      // client is then destroyed rather than returned to the pool.
+      let broken: unknown;
+      const onError = (e: unknown) => {
+        broken = e;
+      };
+      client.on('error', onError);
       try {
         await client.query('BEGIN');
         const result = await fn({
@@ -77,14 +140,20 @@ async function openPostgres(url: string): Promise<Database> {
         await client.query('COMMIT');
         return result;
       } catch (e) {
-        await client.query('ROLLBACK').catch(() => {});
-        throw e;
+        if (broken === undefined && !isConnectionFailure(e)) await client.query('ROLLBACK').catch(() => {});
+        else broken ??= e;
+        throw unavailable(e);
       } finally {
-        client.release();
+        client.off('error', onError);
+        client.release(broken === undefined ? undefined : broken instanceof Error ? broken : true);
       }
     },
     exec: async (sql) => {
-      await pool.query(sql);
+      try {
+        await pool.query(sql);
+      } catch (e) {
+        throw unavailable(e);
+      }
     },
     close: () => pool.end(),
   };

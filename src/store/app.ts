@@ -31,7 +31,7 @@ import {
   SetError,
   setErrorResponse,
 } from '../merchant/index.ts';
-import { type Database, migrate } from '../storage/index.ts';
+import { type Database, DatabaseUnavailableError, migrate } from '../storage/index.ts';
 import { fromOwnPages, type SafeHtml } from '../web/index.ts';
 import { CHECKOUT_SCRIPT, STYLESHEET } from './assets.ts';
 import { addToCart, cartLines, setQuantity } from './carts.ts';
@@ -78,13 +78,14 @@ export interface DemoStore {
   actions: MerchantActions;
 }
 
-const ACTIONS = ['capture', 'refund', 'reverse'] as const;
+const ACTIONS = ['capture', 'refund', 'reverse', 'reconcile'] as const;
 type Action = (typeof ACTIONS)[number];
 
 const DONE: Record<Action, string> = {
   capture: 'Captured: the money is on its way to the shop.',
   refund: 'Refunded.',
   reverse: 'The authorization has been reversed: nothing will be charged.',
+  reconcile: 'Checked with the payment gateway: the order shows what the gateway holds.',
 };
 const PROBLEMS: Record<string, string> = {
   unknownTransaction: 'This order has no SET payment yet.',
@@ -95,6 +96,8 @@ const PROBLEMS: Record<string, string> = {
   invalidAmount: 'Enter an amount like 12.50, more than zero.',
   amountTooLarge: 'That amount is more than the payment allows.',
   gatewayUnavailable: 'The payment gateway could not be reached. Nothing changed; try again shortly.',
+  pendingConfirmation:
+    'The payment gateway did not answer, so this may or may not have been done. The order is pending confirmation: press “Check with the gateway” (or the same button again) once the gateway is back. It is never done twice.',
   gatewayError: 'The payment gateway refused the request. Nothing changed.',
 };
 
@@ -107,7 +110,12 @@ export async function createDemoStore(opts: DemoStoreOptions): Promise<DemoStore
   const now = opts.setEndpoint.now ?? (() => new Date());
   const orders = new SqlOrderStore(db);
   const setHandler = createSetEndpoint({ ...opts.setEndpoint, orders, log: opts.setEndpoint.log ?? log });
-  const actions = createMerchantActions({ gateway: opts.setEndpoint.gateway, orders, now });
+  const actions = createMerchantActions({
+    gateway: opts.setEndpoint.gateway,
+    orders,
+    merchant: opts.setEndpoint.merchant,
+    now,
+  });
   const sessions = new StoreSessions(opts.merchantToken, opts.publicOrigin.startsWith('https:'), now);
 
   const app = new Hono<Env>();
@@ -320,21 +328,32 @@ export async function createDemoStore(opts: DemoStoreOptions): Promise<DemoStore
           'Capturing, refunding and reversing payments is for the merchant: sign in to the back office first.',
         );
       }
-      const read = await formOf(c, action === 'reverse' ? TokenForm : AmountForm, 'merchant');
+      const read = await formOf(
+        c,
+        action === 'capture' || action === 'refund' ? AmountForm : TokenForm,
+        'merchant',
+      );
       if (read instanceof Response) return read;
       const order = await visibleOrder(c);
       if (!order) return notFound(c);
       const back = (query: string) => c.redirect(`/orders/${order.id}?${query}`, 303);
       const payment = await orderPayment(orders, order.id);
-      const xid = payment.current?.record ? payment.current.xid : undefined;
+      const xid =
+        payment.current?.record || (action === 'reconcile' && payment.current?.claim)
+          ? payment.current.xid
+          : undefined;
       if (!xid) return back('problem=notAuthorized');
       let amount: Amount | undefined;
-      if (action !== 'reverse') {
+      if (action === 'capture' || action === 'refund') {
         const entered = (read.form as { amount?: string } | undefined)?.amount;
         amount = entered === undefined ? undefined : parseAmountInput(entered, order.amount);
         if (!amount) return back('problem=invalidAmount');
       }
       try {
+        if (action === 'reconcile') {
+          const state = await actions.reconcile(xid);
+          return back(state === 'pendingConfirmation' ? 'problem=pendingConfirmation' : 'done=reconcile');
+        }
         const result =
           action === 'capture'
             ? await actions.capture(xid, amount)
@@ -348,7 +367,7 @@ export async function createDemoStore(opts: DemoStoreOptions): Promise<DemoStore
         if (e instanceof MerchantActionError) return back(`problem=${e.problem}`);
         if (e instanceof GatewayUnavailableError) {
           log(`demo store: ${e.message}`);
-          return back('problem=gatewayUnavailable');
+          return back(e.maybeDelivered ? 'problem=pendingConfirmation' : 'problem=gatewayUnavailable');
         }
         if (e instanceof SetError) {
           log(`demo store: the gateway refused a ${action}: ${e.code}: ${e.message}`);
@@ -359,6 +378,15 @@ export async function createDemoStore(opts: DemoStoreOptions): Promise<DemoStore
     });
   }
 
+  app.get('/healthz', async (c) => {
+    try {
+      await db.query('SELECT 1');
+      return c.json({ ok: true, database: db.kind });
+    } catch {
+      return c.json({ ok: false, database: db.kind }, 503, { 'retry-after': '2' });
+    }
+  });
+
   app.notFound((c) =>
     page(c, 404, 'Not found', problemPage('Not found', 'There is no page at this address.')),
   );
@@ -367,6 +395,21 @@ export async function createDemoStore(opts: DemoStoreOptions): Promise<DemoStore
     log(`demo store: ${c.req.method} ${c.req.path} failed`, err);
     if (c.req.path === '/set')
       return setErrorResponse('', err, opts.setEndpoint.merchant.signature, now(), log);
+    if (err instanceof DatabaseUnavailableError) {
+      c.header('retry-after', String(err.retryAfterSeconds));
+      return c.html(
+        layout({
+          title: 'Temporarily unavailable',
+          storeName,
+          cartCount: 0,
+          body: problemPage(
+            'Temporarily unavailable',
+            'The store cannot reach its database just now. Nothing was changed; try again in a few seconds.',
+          ),
+        }),
+        503,
+      );
+    }
     return page(
       c,
       422,

@@ -56,4 +56,14 @@ ALTER TABLE store_orders ADD COLUMN session_id text;
 CREATE INDEX store_orders_by_session ON store_orders (session_id, created_at);
 `,
   },
+  {
+    // A follow-up is kept (its bytes) before it is sent, and settled when its answer is recorded:
+    // at most one pending per SET transaction, and an answer recorded once per idempotency key.
+    id: 'store/003-pending-follow-ups',
+    sql: `
+ALTER TABLE store_set_transactions ADD COLUMN pending_follow_up jsonb;
+CREATE UNIQUE INDEX store_set_follow_ups_key ON store_set_follow_ups (xid, (record->>'idempotencyKey'))
+  WHERE (record->>'idempotencyKey') IS NOT NULL;
+`,
+  },
 ];

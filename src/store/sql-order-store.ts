@@ -11,6 +11,7 @@ import type {
   FollowUpRecord,
   OrderDescription,
   OrderStore,
+  PendingFollowUp,
   PendingPurchase,
   PurchaseRecord,
   SetTransaction,
@@ -23,6 +24,7 @@ interface TransactionRow {
   pending: PendingPurchase;
   claim: AuthorizationClaim | null;
   record: PurchaseRecord | null;
+  pending_follow_up: PendingFollowUp | null;
 }
 
 const TAKEN = `state IN ('authorizing', 'approved')`;
@@ -51,7 +53,7 @@ export class SqlOrderStore implements OrderStore {
 
   async find(xid: string): Promise<SetTransaction | undefined> {
     const rows = await this.db.query<TransactionRow>(
-      'SELECT xid, pending, claim, record FROM store_set_transactions WHERE xid = $1',
+      'SELECT xid, pending, claim, record, pending_follow_up FROM store_set_transactions WHERE xid = $1',
       [xid],
     );
     return rows[0] ? this.withFollowUps(this.db, rows[0]) : undefined;
@@ -60,7 +62,7 @@ export class SqlOrderStore implements OrderStore {
   /** Every SET transaction of an order, oldest first. */
   async transactionsFor(lidM: string): Promise<SetTransaction[]> {
     const rows = await this.db.query<TransactionRow>(
-      'SELECT xid, pending, claim, record FROM store_set_transactions WHERE lid_m = $1 ORDER BY created_at, xid',
+      'SELECT xid, pending, claim, record, pending_follow_up FROM store_set_transactions WHERE lid_m = $1 ORDER BY created_at, xid',
       [lidM],
     );
     return Promise.all(rows.map((r) => this.withFollowUps(this.db, r)));
@@ -116,11 +118,52 @@ export class SqlOrderStore implements OrderStore {
     });
   }
 
+  async beginFollowUp(xid: string, pending: PendingFollowUp): Promise<PendingFollowUp> {
+    await this.db.query(
+      `UPDATE store_set_transactions SET pending_follow_up = $2::jsonb
+        WHERE xid = $1 AND pending_follow_up IS NULL`,
+      [xid, JSON.stringify(pending)],
+    );
+    const rows = await this.db.query<{ pending_follow_up: PendingFollowUp | null }>(
+      'SELECT pending_follow_up FROM store_set_transactions WHERE xid = $1',
+      [xid],
+    );
+    const stored = rows[0]?.pending_follow_up;
+    if (!stored) throw new Error(`no SET transaction ${xid}`);
+    return stored;
+  }
+
   async recordFollowUp(xid: string, followUp: FollowUpRecord): Promise<void> {
-    await this.db.query('INSERT INTO store_set_follow_ups (xid, record) VALUES ($1, $2::jsonb)', [
-      xid,
-      JSON.stringify(followUp),
-    ]);
+    const key = followUp.idempotencyKey;
+    await this.db.transaction(async (tx) => {
+      await tx.query('SELECT 1 FROM store_set_transactions WHERE xid = $1 FOR UPDATE', [xid]);
+      if (key !== undefined) {
+        const seen = await tx.query(
+          `SELECT 1 FROM store_set_follow_ups WHERE xid = $1 AND record->>'idempotencyKey' = $2`,
+          [xid, key],
+        );
+        if (seen.length) return;
+      }
+      await tx.query('INSERT INTO store_set_follow_ups (xid, record) VALUES ($1, $2::jsonb)', [
+        xid,
+        JSON.stringify(followUp),
+      ]);
+      if (key !== undefined) {
+        await tx.query(
+          `UPDATE store_set_transactions SET pending_follow_up = NULL
+            WHERE xid = $1 AND pending_follow_up->>'idempotencyKey' = $2`,
+          [xid, key],
+        );
+      }
+    });
+  }
+
+  async abandonFollowUp(xid: string, idempotencyKey: string): Promise<void> {
+    await this.db.query(
+      `UPDATE store_set_transactions SET pending_follow_up = NULL
+        WHERE xid = $1 AND pending_follow_up->>'idempotencyKey' = $2`,
+      [xid, idempotencyKey],
+    );
   }
 
   private async orderOf(xid: string): Promise<string | undefined> {
@@ -140,6 +183,7 @@ export class SqlOrderStore implements OrderStore {
       ...row.pending,
       ...(row.claim ? { claim: row.claim } : {}),
       ...(row.record ? { record: row.record } : {}),
+      ...(row.pending_follow_up ? { pendingFollowUp: row.pending_follow_up } : {}),
       followUps: followUps.map((f) => f.record),
     };
   }

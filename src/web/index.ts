@@ -6,5 +6,6 @@
  */
 export * from './body.ts';
 export * from './forms.ts';
+export * from './host.ts';
 export * from './html.ts';
 export * from './operator-gate.ts';

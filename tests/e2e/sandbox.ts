@@ -29,7 +29,7 @@ export async function startE2eSandbox(): Promise<E2eSandbox> {
     throw e;
   });
   return {
-    ...sandboxClient(sandbox.urls, sandbox.operatorLinks.backOffice),
+    ...sandboxClient(sandbox.urls, sandbox.operatorLinks.backOffice, sandbox.gatewayOperatorToken),
     log,
     async close() {
       await sandbox.close();

@@ -41,7 +41,7 @@ beforeAll(async () => {
   transcript.issuerPeer = 'gateway';
   sandbox = await startSandbox({ port: 0, dataDir, log: () => {}, observe: transcript.observe });
   transcript.issuerPeer = 'wallet';
-  const client = sandboxClient(sandbox.urls, sandbox.operatorLinks.backOffice);
+  const client = sandboxClient(sandbox.urls, sandbox.operatorLinks.backOffice, sandbox.gatewayOperatorToken);
   const cardholder = await registerOverHttp(
     `${sandbox.urls.issuer}/set/cca`,
     sandbox.root,
@@ -114,7 +114,7 @@ describe("the demo's transcript (startSandbox's observe)", () => {
   });
 
   it('the gateway ledger shows the capture of the XID the receipt names', async () => {
-    const tx = await sandboxClient(sandbox.urls).transaction(xid);
+    const tx = await sandboxClient(sandbox.urls, undefined, sandbox.gatewayOperatorToken).transaction(xid);
     expect(tx).toMatchObject({ state: 'captured', captured: { value: 1299 } });
     expect(tx!.events.map((e) => e.kind)).toContain('capture');
   });

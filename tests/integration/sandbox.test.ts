@@ -136,7 +136,9 @@ describe('the sandbox over HTTP', () => {
       `/orders/${orderId}?done=refund`,
     );
     const ledger = (await (
-      await fetch(`${sandbox.urls.gateway}/api/transactions/${encodeURIComponent(xid)}`)
+      await fetch(`${sandbox.urls.gateway}/api/transactions/${encodeURIComponent(xid)}`, {
+        headers: { authorization: `Bearer ${sandbox.gatewayOperatorToken}` },
+      })
     ).json()) as { captured: { value: number }; refunded: { value: number }; events: { kind: string }[] };
     expect(ledger.captured.value).toBe(6000);
     expect(ledger.refunded.value).toBe(1500);
@@ -227,7 +229,11 @@ describe('the sandbox over HTTP', () => {
     const root = hex(sandbox.root.thumbprint);
     const ledger = async () =>
       (
-        (await (await fetch(`${sandbox.urls.gateway}/api/transactions`)).json()) as {
+        (await (
+          await fetch(`${sandbox.urls.gateway}/api/transactions`, {
+            headers: { authorization: `Bearer ${sandbox.gatewayOperatorToken}` },
+          })
+        ).json()) as {
           authorizations: { xid: string }[];
         }
       ).authorizations

@@ -294,6 +294,13 @@ describe.each(backends)('demo store on $name', (backend) => {
     expect(after.text).toMatch(/class="state ok">Partly refunded</);
     expect(after.text).toContain('€20.00');
     expect((await shopper.get(`/orders/${orderId}/status`)).text).toBe('{"state":"partiallyRefunded"}');
+    // A second partial capture (split shipment) takes what is left, and then nothing is.
+    expect((await merchant.post(`/orders/${orderId}/capture`, { amount: '5.01', csrf })).location).toContain(
+      'problem=amountTooLarge',
+    );
+    expect((await merchant.post(`/orders/${orderId}/capture`, { amount: '5', csrf })).location).toBe(
+      `/orders/${orderId}?done=capture`,
+    );
     expect((await merchant.post(`/orders/${orderId}/capture`, { amount: '1', csrf })).location).toContain(
       'problem=alreadyCaptured',
     );

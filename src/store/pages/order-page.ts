@@ -39,6 +39,7 @@ export const STATE_WORDS: Record<PurchaseState, string> = {
   captured: 'Captured',
   partiallyRefunded: 'Partly refunded',
   refunded: 'Refunded',
+  pendingConfirmation: 'Pending confirmation from the payment gateway',
 };
 
 const FOLLOW_UP_WORDS: Record<FollowUpRecord['request'], string> = {
@@ -145,8 +146,10 @@ function statusView(v: OrderView): SafeHtml {
   const { state, current } = v.payment;
   if (state === 'authorizing' || !current?.record) {
     return html`<h1>Order ${v.order.id}</h1>
+${flash(v)}
 ${statusLine(v, 'Payment in progress: waiting for the payment gateway…')}
-${linesTable(v.order)}`;
+${linesTable(v.order)}
+${v.merchantCsrf ? reconcileForm(v.order.id, 'If this does not move on, ask the payment gateway what it holds for this payment.', v.merchantCsrf) : ''}`;
   }
   const result = current.record.outcome.result;
   const b = balanceOf(current);
@@ -160,7 +163,7 @@ ${flash(v)}
   <tbody>
     <tr><th scope="row">Authorization code</th><td class="num"><code>${result.authCode ?? '—'}</code></td></tr>
     ${amountRow('Amount authorized', result.amount)}
-    ${amountRow('Authorized, not captured', amt(b.captured === 0 ? b.authorized : 0))}
+    ${amountRow('Authorized, not captured', amt(Math.max(b.authorized - b.captured, 0)))}
     ${amountRow('Captured', amt(b.captured))}
     ${amountRow('Refunded', amt(b.refunded))}
   </tbody>
@@ -180,14 +183,37 @@ ${
     : ''
 }
 ${linesTable(v.order)}
-${v.merchantCsrf ? merchantActions(v.order.id, b, v.merchantCsrf) : ''}`;
+${
+  !v.merchantCsrf
+    ? ''
+    : state === 'pendingConfirmation'
+      ? reconcileForm(
+          v.order.id,
+          'The payment gateway’s answer to the last action was lost, so it may or may not have been done. Checking sends the very same request again: the gateway answers with what it did, and never does it twice.',
+          v.merchantCsrf,
+        )
+      : merchantActions(v.order.id, b, v.merchantCsrf)
+}`;
+}
+
+function reconcileForm(orderId: string, text: string, csrf: string): SafeHtml {
+  return html`<section aria-labelledby="reconcile-heading">
+<h2 id="reconcile-heading">Check with the payment gateway</h2>
+<p>${text}</p>
+<form class="inline" method="post" action="/orders/${orderId}/reconcile">
+  <input type="hidden" name="csrf" value="${csrf}">
+  <button type="submit" class="secondary">Check with the gateway</button>
+</form>
+</section>`;
 }
 
 function merchantActions(orderId: string, b: ReturnType<typeof balanceOf>, csrf: string): SafeHtml {
   const amt = (value: number): Amount => ({ currency: b.currency, exponent: b.exponent, value });
   // A form field's default, e.g. "12.99": exact for SET amounts (see formatAmount).
   const plain = (value: number) => (value / 10 ** b.exponent).toFixed(b.exponent);
-  const canCapture = b.authorized > 0 && b.captured === 0;
+  // Several partial captures (split shipment), up to what is authorized.
+  const capturable = b.authorized - b.captured;
+  const canCapture = capturable > 0;
   const refundable = b.captured - b.refunded;
   if (!canCapture && refundable <= 0) return html``;
   return html`<section aria-labelledby="merchant-heading">
@@ -200,18 +226,22 @@ ${
   <h3>Capture</h3>
   <form class="inline" method="post" action="/orders/${orderId}/capture">
     <input type="hidden" name="csrf" value="${csrf}">
-    <label for="capture-amount">Amount (${b.currency}, up to ${formatAmount(amt(b.authorized))})</label>
-    <input id="capture-amount" type="text" inputmode="decimal" name="amount" value="${plain(b.authorized)}" required>
+    <label for="capture-amount">Amount (${b.currency}, up to ${formatAmount(amt(capturable))})</label>
+    <input id="capture-amount" type="text" inputmode="decimal" name="amount" value="${plain(capturable)}" required>
     <button type="submit">Capture</button>
   </form>
 </section>
-<section>
+${
+  b.captured === 0
+    ? html`<section>
   <h3>Reverse the authorization</h3>
   <form class="inline" method="post" action="/orders/${orderId}/reverse">
     <input type="hidden" name="csrf" value="${csrf}">
     <button type="submit" class="secondary">Reverse ${formatAmount(amt(b.authorized))}</button>
   </form>
 </section>`
+    : ''
+}`
     : ''
 }
 ${

@@ -46,6 +46,18 @@ export const REJECT_REASONS = [
   'authorizationExpired',
 ] as const;
 
+/**
+ * SET-PROFILE §6 "Idempotency of follow-ups": a key of the merchant's choice (or derived from its
+ * order records), unique per XID. The same key always gets the same answer and never a second
+ * effect; reused for a different request it is refused. Absent, the RRPID is the key.
+ */
+export const IdempotencyKey = v.pipe(
+  v.string(),
+  v.minLength(1, 'an idempotency key is at least 1 character'),
+  v.maxLength(64, 'an idempotency key is at most 64 characters'),
+  v.regex(/^[A-Za-z0-9._:-]+$/, 'an idempotency key uses letters, digits and . _ : - only'),
+);
+
 const requestSchema = <T extends FollowUpRequest>(type: T) =>
   v.strictObject({
     type: v.literal(`${type}Data` as `${T}Data`),
@@ -55,6 +67,7 @@ const requestSchema = <T extends FollowUpRequest>(type: T) =>
     /** CapReq: amount to capture; CapRevReq: captured amount to reverse; AuthRevReq: the new authorized amount (0 reverses it all); CredReq: amount to refund; CredRevReq: credited amount to reverse. */
     amount: Amount,
     capToken: v.optional(b64uMax(MAX_CAP_TOKEN_BYTES)),
+    idempotencyKey: v.optional(IdempotencyKey),
   });
 
 const responseSchema = <T extends FollowUpRequest>(type: T) =>
@@ -95,6 +108,7 @@ export function buildFollowUp(
     transIds: FollowUpRequestData['transIds'];
     amount: FollowUpRequestData['amount'];
     capToken?: string;
+    idempotencyKey?: string;
     now?: Date;
   },
 ): { wire: Wire<FollowUpRequest, ExchangeBody>; content: FollowUpRequestData } {
@@ -105,6 +119,7 @@ export function buildFollowUp(
     transIds: p.transIds,
     amount: p.amount,
     ...(p.capToken ? { capToken: p.capToken } : {}),
+    ...(p.idempotencyKey ? { idempotencyKey: p.idempotencyKey } : {}),
   };
   return { wire: buildExchange(type, content, p.merchant, p.gatewayKeyExchange), content };
 }
