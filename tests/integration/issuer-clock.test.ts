@@ -173,6 +173,6 @@ describe.each(backends)('issuer site over time on $name', (backend: Backend) => 
         testCards: [{ pan: '4111111111111112', behaviour: 'approve', label: 'x' }],
       }),
     ).rejects.toThrow(/Luhn/);
-    await expect(createIssuerSite({ ...deps, adminToken: 'short' })).rejects.toThrow(/admin token/);
+    await expect(createIssuerSite({ ...deps, adminToken: 'short' })).rejects.toThrow(/operator token/);
   });
 });
