@@ -8,6 +8,7 @@
  *   POST /set/mca, /set/pca  Me-AqCInitReq, CertReq (merchants, gateways)
  *   GET  /crl/{cca,mca,pca,brand}.crl, /bci, /pki/root.pem
  *   GET  /, /register, /test-cards, /certificates   POST /certificates/revoke
+ *   GET  /merchants   POST /merchants/enrol, /merchants/revoke   (merchant-routes.ts)
  *   POST /admin/revoke       {serial}, Authorization: Bearer <admin token>
  */
 import { Hono } from 'hono';
@@ -29,6 +30,7 @@ import { checkDeps } from './check-deps.ts';
 import type { IssuerSiteDeps, KeyHolder } from './deps.ts';
 import { sandboxEnrolments } from './enrolment-policy.ts';
 import { meAqHandlers } from './me-aq-registration.ts';
+import { merchantRoutes } from './merchant-routes.ts';
 import { CA_MIGRATIONS } from './migrations.ts';
 import { certificatesPage, type Notice } from './pages/certificates.ts';
 import { homePage } from './pages/home.ts';
@@ -132,6 +134,7 @@ export async function createIssuerSite(deps: IssuerSiteDeps): Promise<IssuerSite
   const refusal = (title: string, text: string, status: number, back?: string) =>
     page(messagePage({ issuerName: deps.issuerName, title, text, ...(back ? { back } : {}) }), status);
 
+  const endpoints = new Map<CaRole['name'], (req: Request) => Promise<Response>>();
   for (const role of roles) {
     const ctx: RegistrationContext = {
       role,
@@ -148,6 +151,7 @@ export async function createIssuerSite(deps: IssuerSiteDeps): Promise<IssuerSite
         ? { ...cardholderHandlers(ctx, panKey!), ...certReqHandlers(ctx, panKey) }
         : { ...meAqHandlers(ctx), ...certReqHandlers(ctx) };
     const handle = setEndpoint({ role, db, handlers, now, log });
+    endpoints.set(role.name, handle);
     app.post(`/set/${role.name}`, (c) => handle(c.req.raw));
     app.all(
       `/set/${role.name}`,
@@ -238,6 +242,21 @@ export async function createIssuerSite(deps: IssuerSiteDeps): Promise<IssuerSite
         ...(notice ? { notice } : {}),
       }),
     );
+  });
+
+  merchantRoutes(app, {
+    db,
+    gate,
+    cookie: ADMIN_COOKIE,
+    revocation,
+    mca: endpoints.get('mca')!,
+    roots: deps.trustedRoots,
+    brandId: deps.brandId,
+    issuerName: deps.issuerName,
+    now,
+    log,
+    page,
+    refusal,
   });
 
   app.post('/certificates/revoke', async (c) => {

@@ -2,44 +2,34 @@
  * A merchant's enrolment on disk (what `setwallet merchant enrol --out DIR` writes and a shop's
  * server reads): the keys as PKCS#8 PEM (mode 0600, in a 0700 folder), the certificate chains
  * (leaf first, up to but not including the root), the brand's root, and merchant.json naming them
- * with the MerchantID the MCA assigned. Each file is written to a temporary name and renamed, and
- * merchant.json last, so a folder is never left naming files that are half written.
+ * with the MerchantID the MCA assigned. The layout is src/protocol's merchantBundleFiles. Each
+ * file is written to a temporary name and renamed, and merchant.json last, so a folder is never
+ * left naming files that are half written.
+ *
+ * readMerchantBundle reads that folder, or the same files as one JSON file (the download of the
+ * issuer site's Merchants page, { "format": "set-merchant-bundle/1", "files": {…} }):
  *
  *   const { merchantId, keys, root } = readMerchantBundle('./set-merchant');
+ *   const same = readMerchantBundle('./set-merchant-M048213377195520.json');
  */
-import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as v from 'valibot';
 import {
-  certificateToPem,
+  MAX_BUNDLE_FILE_CHARS,
+  MERCHANT_CONFIG_FILE,
+  MerchantBundleJson,
+  MerchantConfig,
+  merchantBundleFiles,
   type ParsedCertificate,
   parseCertificate,
   pemToDers,
   privateKeyFromPem,
-  privateKeyToPem,
 } from '../protocol/index.ts';
 import type { MerchantEnrolled } from './enrol.ts';
 import type { CertifiedKey, MerchantKeys } from './keys.ts';
 
-export const MERCHANT_CONFIG_FILE = 'merchant.json';
-
-const FileName = v.pipe(v.string(), v.regex(/^[\w.-]{1,64}$/, 'a file name in the same folder'));
-const KeyFiles = v.strictObject({ certificate: FileName, privateKey: FileName });
-
-export const MerchantConfig = v.strictObject({
-  version: v.literal(1),
-  merchantId: v.pipe(v.string(), v.minLength(1), v.maxLength(64)),
-  name: v.pipe(v.string(), v.minLength(1), v.maxLength(128)),
-  origins: v.pipe(v.array(v.pipe(v.string(), v.maxLength(256))), v.minLength(1), v.maxLength(8)),
-  brandId: v.pipe(v.string(), v.minLength(1), v.maxLength(64)),
-  /** The MCA's SET endpoint it enrolled at (renewals go there). */
-  mca: v.pipe(v.string(), v.maxLength(512)),
-  signature: KeyFiles,
-  keyExchange: KeyFiles,
-  root: FileName,
-  enrolledAt: v.pipe(v.string(), v.isoTimestamp()),
-});
-export type MerchantConfig = v.InferOutput<typeof MerchantConfig>;
+export { MERCHANT_CONFIG_FILE, MerchantConfig } from '../protocol/index.ts';
 
 export interface MerchantBundle {
   config: MerchantConfig;
@@ -62,55 +52,66 @@ export function writeMerchantBundle(
   p: { root: ParsedCertificate; brandId: string; mca: string; now?: Date },
 ): string[] {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const written: string[] = [];
-  const write = (name: string, text: string, mode = 0o644) => {
-    writeAtomically(join(dir, name), text, mode);
-    written.push(join(dir, name));
-  };
-  const pair = (prefix: string, key: CertifiedKey) => {
-    write(`${prefix}.key`, privateKeyToPem(key.privateKey, key.certificate.publicKey), 0o600);
-    write(`${prefix}.pem`, key.chain.map((c) => certificateToPem(c.der)).join(''));
-    return { certificate: `${prefix}.pem`, privateKey: `${prefix}.key` };
-  };
-  const signature = pair('merchant-sig', enrolled.signature);
-  const keyExchange = pair('merchant-kx', enrolled.keyExchange);
-  write('root.pem', certificateToPem(p.root.der));
-  const merchantData = enrolled.signature.certificate.merchantData!;
-  const config: MerchantConfig = {
-    version: 1,
+  const files = merchantBundleFiles({
     merchantId: enrolled.merchantId,
-    name: merchantData.name,
-    origins: enrolled.signature.certificate.origins,
+    signature: enrolled.signature,
+    keyExchange: enrolled.keyExchange,
+    root: p.root,
     brandId: p.brandId,
     mca: p.mca,
-    signature,
-    keyExchange,
-    root: 'root.pem',
-    enrolledAt: (p.now ?? new Date()).toISOString(),
-  };
-  write(MERCHANT_CONFIG_FILE, `${JSON.stringify(config, null, 2)}\n`);
-  return written;
+    enrolledAt: p.now ?? new Date(),
+  });
+  return files.map((f) => {
+    writeAtomically(join(dir, f.name), f.text, f.secret ? 0o600 : 0o644);
+    return join(dir, f.name);
+  });
 }
 
-/** Reads a folder written by writeMerchantBundle; throws a message naming the file at fault. */
-export function readMerchantBundle(dir: string): MerchantBundle {
-  const configPath = join(dir, MERCHANT_CONFIG_FILE);
-  const read = (name: string) => {
+const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
+
+/**
+ * Reads a folder written by writeMerchantBundle, or a single-file bundle (.json); throws a
+ * message naming the file at fault.
+ */
+export function readMerchantBundle(path: string): MerchantBundle {
+  let isFile = false;
+  try {
+    isFile = statSync(path).isFile();
+  } catch (e) {
+    throw new Error(`cannot read ${path}: ${message(e)}`);
+  }
+  if (isFile) {
+    let json: MerchantBundleJson;
     try {
-      return readFileSync(join(dir, name), 'utf8');
+      const text = readFileSync(path, 'utf8');
+      if (text.length > 9 * MAX_BUNDLE_FILE_CHARS) throw new Error('it is too large');
+      json = v.parse(MerchantBundleJson, JSON.parse(text));
     } catch (e) {
-      throw new Error(`cannot read ${join(dir, name)}: ${e instanceof Error ? e.message : String(e)}`);
+      throw new Error(`${path} is not a merchant bundle: ${message(e)}`);
     }
-  };
+    return readBundleFiles(`${path}: `, (name) => {
+      const text = Object.hasOwn(json.files, name) ? json.files[name] : undefined;
+      if (text === undefined) throw new Error(`${path} holds no ${name}`);
+      return text;
+    });
+  }
+  return readBundleFiles(path.endsWith('/') ? path : `${path}/`, (name) => {
+    try {
+      return readFileSync(join(path, name), 'utf8');
+    } catch (e) {
+      throw new Error(`cannot read ${join(path, name)}: ${message(e)}`);
+    }
+  });
+}
+
+function readBundleFiles(where: string, read: (name: string) => string): MerchantBundle {
   let config: MerchantConfig;
   try {
     const text = read(MERCHANT_CONFIG_FILE);
-    if (text.length > 16 * 1024) throw new Error('it is larger than 16 KiB');
+    if (text.length > MAX_BUNDLE_FILE_CHARS) throw new Error('it is larger than 16 KiB');
     config = v.parse(MerchantConfig, JSON.parse(text));
   } catch (e) {
-    throw new Error(
-      `${configPath} is not a merchant configuration: ${e instanceof Error ? e.message : String(e)}`,
-    );
+    throw new Error(`${where}${MERCHANT_CONFIG_FILE} is not a merchant configuration: ${message(e)}`);
   }
   const certified = (files: { certificate: string; privateKey: string }): CertifiedKey => {
     try {
@@ -118,16 +119,16 @@ export function readMerchantBundle(dir: string): MerchantBundle {
       if (!chain[0]) throw new Error('no CERTIFICATE in it');
       return { certificate: chain[0], privateKey: privateKeyFromPem(read(files.privateKey)), chain };
     } catch (e) {
-      throw new Error(
-        `cannot read ${join(dir, files.certificate)}: ${e instanceof Error ? e.message : String(e)}`,
-      );
+      throw new Error(`cannot read ${where}${files.certificate}: ${message(e)}`);
     }
   };
   const keys = { signature: certified(config.signature), keyExchange: certified(config.keyExchange) };
   const root = pemToDers(read(config.root)).map(parseCertificate)[0];
-  if (!root) throw new Error(`${join(dir, config.root)} holds no certificate`);
+  if (!root) throw new Error(`${where}${config.root} holds no certificate`);
   if (keys.signature.certificate.merchantData?.merchantId !== config.merchantId) {
-    throw new Error(`${configPath} names ${config.merchantId}, but the certificate another MerchantID`);
+    throw new Error(
+      `${where}${MERCHANT_CONFIG_FILE} names ${config.merchantId}, but the certificate another MerchantID`,
+    );
   }
   return { config, merchantId: config.merchantId, keys, root };
 }

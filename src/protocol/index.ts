@@ -12,6 +12,7 @@
 export * from './encoding.ts';
 export * from './errors.ts';
 export * from './initiation.ts';
+export * from './merchant-bundle.ts';
 export * from './messages/index.ts';
 export * from './pan.ts';
 export * from './pki/index.ts';

@@ -45,16 +45,21 @@ th { font-size: .9rem; color: var(--muted); }
 button { font: inherit; padding: .3rem .8rem; border-radius: 6px; border: 1px solid var(--bad); background: transparent; color: var(--bad); cursor: pointer; }
 button:hover { background: var(--bad); color: var(--bg); }
 .muted { color: var(--muted); }
+button.primary { border-color: var(--accent); color: var(--accent); }
+button.primary:hover { background: var(--accent); color: var(--accent-fg); }
+input, textarea { font: inherit; padding: .3rem .5rem; border: 1px solid var(--line); border-radius: 6px; background: var(--panel); color: var(--fg); max-width: 100%; }
+pre { background: var(--code); padding: .75rem; border-radius: 6px; overflow-x: auto; }
 footer { color: var(--muted); font-size: .9rem; border-top: 1px solid var(--line); padding-block: 1rem; }
 `;
 
-export type PageName = 'home' | 'register' | 'test-cards' | 'certificates';
+export type PageName = 'home' | 'register' | 'test-cards' | 'certificates' | 'merchants';
 
 const NAV: { name: PageName; href: string; label: string }[] = [
   { name: 'home', href: '/', label: 'Home' },
   { name: 'register', href: '/register', label: 'Register a card' },
   { name: 'test-cards', href: '/test-cards', label: 'Test cards' },
   { name: 'certificates', href: '/certificates', label: 'Certificates' },
+  { name: 'merchants', href: '/merchants', label: 'Merchants' },
 ];
 
 export function layout(p: {
