@@ -16,6 +16,8 @@ import {
   buildInqRes,
   buildMeAqCInitReq,
   buildMeAqCInitRes,
+  buildPCertReq,
+  buildPCertRes,
   certificateToPem,
   encodeWire,
   type FollowUpRequest,
@@ -34,6 +36,8 @@ import {
   verifyFollowUp,
   verifyInqReq,
   verifyMeAqCInitRes,
+  verifyPCertReq,
+  verifyPCertRes,
 } from '../src/protocol/index.ts';
 import {
   makeWorld,
@@ -67,6 +71,19 @@ export function generateExamples(): { examples: Map<string, Example>; extra: Map
   record(run.authReq, { signedContent: opened.content, piDataAtTheGateway: opened.piData });
   record(run.authResWire, run.authRes);
   record(run.pres);
+
+  // The merchant asks the gateway for its certificates.
+  const pcertReq = buildPCertReq({ merchant: world.merchant, brandId: 'SETPay' });
+  record(encodeWire(pcertReq.wire), verifyPCertReq(encodeWire(pcertReq.wire), ctx()).content);
+  const pcertRes = buildPCertRes({
+    req: pcertReq.content,
+    signature: world.gateway,
+    keyExchange: world.gatewayKx.chain,
+  });
+  record(
+    encodeWire(pcertRes.wire),
+    verifyPCertRes(encodeWire(pcertRes.wire), pcertReq.content, ctx()).content,
+  );
 
   // Inquiry about the same XID.
   const inq = buildInqReq({ transIds: run.authReqContent.transIds, cardholder });

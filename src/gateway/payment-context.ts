@@ -7,6 +7,7 @@ import {
   b64u,
   jsonBytes,
   lengthPrefixed,
+  type ParsedCertificate,
   type Recipient,
   type SignedSender,
   sha256,
@@ -31,7 +32,7 @@ export interface PaymentContext {
   /** gateway-sig: signs AuthRes, follow-up responses and Errors. */
   signature: SignedSender;
   /** gateway-kx: opens what merchants and cardholders sealed to the gateway, and CapTokens. */
-  keyExchange: Recipient;
+  keyExchange: Recipient & { chain?: ParsedCertificate[] };
   issuer: Issuer;
   ledger: Ledger;
   now(): Date;

@@ -17,6 +17,7 @@ import {
 import { DatabaseUnavailableError } from '../storage/index.ts';
 import { authorize } from './authorization.ts';
 import { followUp } from './follow-up.ts';
+import { answerPCertReq } from './gateway-certificates.ts';
 import type { PaymentContext } from './payment-context.ts';
 import { readBounded } from './request-body.ts';
 
@@ -36,10 +37,11 @@ export async function handleSetMessage(p: PaymentContext, bytes: Uint8Array): Pr
     const wire = decodeWire(bytes);
     if (wire.type === 'AuthReq') return { status: 200, body: await authorize(p, bytes, wire) };
     if (isFollowUp(wire.type)) return { status: 200, body: await followUp(p, wire.type, bytes, wire) };
+    if (wire.type === 'PCertReq') return { status: 200, body: await answerPCertReq(p, bytes) };
     if (wire.type === 'Error') return await receiveError(p, bytes);
     throw new SetError(
       'messageNotSupported',
-      `the payment gateway takes AuthReq, CapReq, CapRevReq, AuthRevReq, CredReq, CredRevReq and Error, not ${wire.type}`,
+      `the payment gateway takes AuthReq, CapReq, CapRevReq, AuthRevReq, CredReq, CredRevReq, PCertReq and Error, not ${wire.type}`,
     );
   } catch (e) {
     return errorReply(p, bytes, e);

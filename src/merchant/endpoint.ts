@@ -59,7 +59,6 @@ const MAX_REQUEST_BYTES = Math.max(WIRE_LIMITS.PInitReq, WIRE_LIMITS.PReq, WIRE_
 export function createSetEndpoint(opts: SetEndpointOptions): SetHandler {
   const now = opts.now ?? (() => new Date());
   const log = opts.log ?? ((message, cause) => console.error(message, cause ?? ''));
-  const gatewayKeyExchange = opts.gatewayKeyExchange ?? opts.gateway.gatewayKeyExchange;
   // Long-lived: validated chains only, bounded. What a request carries lives in its own TrustStore.
   const trustCache = new TrustCache(
     opts.trustedRoots,
@@ -89,7 +88,8 @@ export function createSetEndpoint(opts: SetEndpointOptions): SetHandler {
     const ctx: EndpointContext = {
       merchant: opts.merchant,
       gateway: opts.gateway,
-      gatewayKeyExchange,
+      // Read per request: a client that fetches the gateway's certificates follows its rollovers.
+      gatewayKeyExchange: opts.gatewayKeyExchange ?? opts.gateway.gatewayKeyExchange,
       orders: opts.orders,
       brandId,
       acceptUnsigned: opts.acceptUnsigned ?? false,
@@ -115,6 +115,9 @@ export function createSetEndpoint(opts: SetEndpointOptions): SetHandler {
       const { type } = decodeWire(bytes);
       switch (type) {
         case 'PInitReq':
+          if (!opts.gatewayKeyExchange) {
+            ctx.gatewayKeyExchange = await opts.gateway.currentGatewayKeyExchange();
+          }
           return setMessageResponse(await handlePInitReq(bytes, ctx));
         case 'PReq':
           return setMessageResponse(await handlePReq(bytes, ctx));

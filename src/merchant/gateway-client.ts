@@ -15,6 +15,7 @@ import {
   b64u,
   buildAuthReq,
   buildFollowUp,
+  buildPCertReq,
   type Clock,
   carriedCerts,
   errorToSetError,
@@ -34,6 +35,7 @@ import {
   type VerifiedPReq,
   verifyAuthRes,
   verifyFollowUpResponse,
+  verifyPCertRes,
 } from '../protocol/index.ts';
 import { describeFailure, GatewayUnavailableError, neverConnected } from './gateway-unavailable.ts';
 import type { MerchantKeys } from './keys.ts';
@@ -44,8 +46,13 @@ export interface GatewayClientOptions {
   /** The gateway's SET endpoint, e.g. `${gatewayUrl}/set`. */
   endpoint: string;
   merchant: MerchantKeys;
-  /** The gateway's key-exchange certificate, then its CAs: requests are sealed to it. */
-  gatewayKeyExchange: ParsedCertificate[];
+  /**
+   * The gateway's key-exchange certificate, then its CAs: requests are sealed to it. Leave it out
+   * and the client asks the gateway itself (PCertReq → PCertRes), keeps the answer by
+   * thumbprint, and asks again when the gateway says thumbsMismatch or the certificate is within
+   * a day of expiry: a gateway key rollover needs nothing from you.
+   */
+  gatewayKeyExchange?: ParsedCertificate[];
   trustedRoots: ParsedCertificate[];
   /** The CRLs in force, asked for before each response is verified. */
   crls?: () => Promise<ParsedCrl[]>;
@@ -98,7 +105,12 @@ export interface PreparedFollowUp {
 
 export interface GatewayClient {
   readonly endpoint: string;
+  /** The key-exchange chain in use (empty until the first PCertRes when none was configured). */
   readonly gatewayKeyExchange: ParsedCertificate[];
+  /** The key-exchange chain in use, asking the gateway first when none is held or it is near expiry. */
+  currentGatewayKeyExchange(): Promise<ParsedCertificate[]>;
+  /** Asks the gateway for its current certificates now (PCertReq → PCertRes). */
+  refreshGatewayCertificates(): Promise<GatewayCertificates>;
   authorize(req: AuthorizationRequest): Promise<AuthResData>;
   capture(p: FollowUpParams): Promise<FollowUpResponseData>;
   refund(p: FollowUpParams): Promise<FollowUpResponseData>;
@@ -111,6 +123,16 @@ export interface GatewayClient {
   sendFollowUp(prepared: PreparedFollowUp): Promise<FollowUpResponseData>;
 }
 
+export interface GatewayCertificates {
+  /** The gateway's signature certificate, then its CAs. */
+  signature: ParsedCertificate[];
+  /** The gateway's key-exchange certificate, then its CAs. */
+  keyExchange: ParsedCertificate[];
+}
+
+/** A fetched key-exchange certificate this close to expiry is fetched again. */
+export const GATEWAY_CERT_REFRESH_MS = 24 * 3600_000;
+
 export function createGatewayClient(opts: GatewayClientOptions): GatewayClient {
   const doFetch = opts.fetch ?? fetch;
   const attempts = Math.max(1, opts.attempts ?? 3);
@@ -119,23 +141,81 @@ export function createGatewayClient(opts: GatewayClientOptions): GatewayClient {
   const now = opts.now ?? (() => new Date());
   // Long-lived: validated chains only. Each answer gets its own TrustStore for what it carries.
   const cache = new TrustCache(opts.trustedRoots);
-  const gatewayKx = opts.gatewayKeyExchange[0];
-  if (!gatewayKx) throw new Error('createGatewayClient: gatewayKeyExchange is empty');
-  const configured = cache.forRequest();
-  for (const c of opts.gatewayKeyExchange) configured.add(c);
-  // Fail at start-up, not on the first payment, when the configured certificate is not a gateway
-  // key-exchange certificate under our roots.
-  configured.verify(gatewayKx.thumbprint, { types: ['gateway'], keyRole: 'key-exchange' }, { now: now() });
+  const configured = opts.gatewayKeyExchange !== undefined;
+  let gatewayChain: ParsedCertificate[] = opts.gatewayKeyExchange ?? [];
+  if (configured) {
+    if (!gatewayChain[0]) throw new Error('createGatewayClient: gatewayKeyExchange is empty');
+    const given = cache.forRequest();
+    for (const c of gatewayChain) given.add(c);
+    // Fail at start-up, not on the first payment, when the configured certificate is not a gateway
+    // key-exchange certificate under our roots.
+    given.verify(gatewayChain[0].thumbprint, { types: ['gateway'], keyRole: 'key-exchange' }, { now: now() });
+  }
   // The gateway seals its responses to this key; it learns the certificate from `certs`.
   const merchantKxCerts = carriedCerts([opts.merchant.keyExchange.chain]);
   const signer = opts.merchant.signature;
+  const own = cache.forRequest();
+  for (const c of signer.chain) own.add(c);
+  // Our brand: the one the PCertReq asks for (and a check, at start-up, of our own chain).
+  const brandId = own.verify(
+    signer.certificate.thumbprint,
+    { types: ['merchant'], keyRole: 'signature' },
+    { now: now() },
+  ).brandId;
 
   async function context(): Promise<{ trust: TrustStore; clock: Clock }> {
     if (opts.crls) cache.setCrls(await opts.crls());
     const trust = cache.forRequest();
-    const clock = { now: now() };
-    trust.verify(gatewayKx!.thumbprint, { types: ['gateway'], keyRole: 'key-exchange' }, clock);
-    return { trust, clock };
+    // The gateway's chain as we hold it (configured or fetched), so its answers may leave it out.
+    for (const c of gatewayChain) trust.add(c);
+    return { trust, clock: { now: now() } };
+  }
+
+  let refreshing: Promise<GatewayCertificates> | undefined;
+  /** PCertReq → PCertRes; concurrent callers share one request. */
+  function refresh(): Promise<GatewayCertificates> {
+    refreshing ??= (async () => {
+      try {
+        const { wire, content } = buildPCertReq({ merchant: signer, brandId, now: now() });
+        const answer = await exchange(JSON.stringify(wire));
+        const res = verifyPCertRes(answer, content, await context());
+        const got = {
+          signature: res.signature.chain.filter((c) => c.certificateType !== 'root'),
+          keyExchange: res.keyExchange.chain.filter((c) => c.certificateType !== 'root'),
+        };
+        gatewayChain = got.keyExchange;
+        return got;
+      } finally {
+        refreshing = undefined;
+      }
+    })();
+    return refreshing;
+  }
+
+  /** The key-exchange certificate to seal to, valid now (fetched when absent or near expiry). */
+  async function sealTo(): Promise<ParsedCertificate> {
+    const held = gatewayChain[0];
+    const soon = now().getTime() + GATEWAY_CERT_REFRESH_MS;
+    if (!held || (!configured && held.notAfter.getTime() < soon)) await refresh();
+    const kx = gatewayChain[0]!;
+    const { trust, clock } = await context();
+    trust.verify(kx.thumbprint, { types: ['gateway'], keyRole: 'key-exchange' }, clock);
+    return kx;
+  }
+
+  /** Runs `attempt`; when the gateway holds another key-exchange certificate, fetches it and runs it once more. */
+  async function withRollover<T>(attempt: (kx: ParsedCertificate) => Promise<T>): Promise<T> {
+    const kx = await sealTo();
+    try {
+      return await attempt(kx);
+    } catch (e) {
+      if (configured || !(e instanceof SetError) || e.code !== 'thumbsMismatch') throw e;
+      const before = b64u(kx.thumbprint);
+      await refresh();
+      const fresh = await sealTo();
+      if (b64u(fresh.thumbprint) === before) throw e;
+      return attempt(fresh);
+    }
   }
 
   /** POSTs the same bytes until the gateway answers; returns its SET answer or throws. */
@@ -190,10 +270,22 @@ export function createGatewayClient(opts: GatewayClientOptions): GatewayClient {
     throw new GatewayUnavailableError(opts.endpoint, attempts, maybeDelivered, lastFailure);
   }
 
+  /**
+   * Seals to the key-exchange certificate held now (synchronous, so its bytes can be kept before
+   * sending): a client that fetches the gateway's certificates must have fetched them first
+   * (currentGatewayKeyExchange, or any purchase).
+   */
   function prepareFollowUp(type: FollowUpRequest, p: FollowUpParams): PreparedFollowUp {
+    const gatewayKx = gatewayChain[0];
+    if (!gatewayKx) {
+      throw new SetError(
+        'missingCertificate',
+        "the gateway's certificates are not fetched yet: await gateway.currentGatewayKeyExchange() first",
+      );
+    }
     const { wire, content } = buildFollowUp(type, {
       merchant: signer,
-      gatewayKeyExchange: gatewayKx!,
+      gatewayKeyExchange: gatewayKx,
       transIds: p.transIds,
       amount: p.amount,
       ...(p.capToken ? { capToken: p.capToken } : {}),
@@ -216,27 +308,22 @@ export function createGatewayClient(opts: GatewayClientOptions): GatewayClient {
     ).content;
   }
 
-  const followUp = (type: FollowUpRequest, p: FollowUpParams) => sendFollowUp(prepareFollowUp(type, p));
+  const followUp = async (type: FollowUpRequest, p: FollowUpParams) => {
+    await sealTo();
+    return sendFollowUp(prepareFollowUp(type, p));
+  };
 
   return {
     endpoint: opts.endpoint,
-    gatewayKeyExchange: opts.gatewayKeyExchange,
-    async authorize(req) {
-      const { wire, content } = buildAuthReq({
-        merchant: signer,
-        gatewayKeyExchange: gatewayKx,
-        oiData: req.purchase.oiData,
-        hOIData: req.purchase.hOIData,
-        piBytes: req.purchase.piBytes,
-        cardholderCerts: [...req.purchase.certs, ...merchantKxCerts],
-        authReqAmt: req.amount,
-        captureNow: req.captureNow ?? false,
-        rrpid: req.rrpid,
-        now: now(),
-      });
-      const answer = await exchange(JSON.stringify(wire));
-      return verifyAuthRes(answer, content, opts.merchant.keyExchange, await context()).content;
+    get gatewayKeyExchange() {
+      return gatewayChain;
     },
+    currentGatewayKeyExchange: async () => {
+      await sealTo();
+      return gatewayChain;
+    },
+    refreshGatewayCertificates: refresh,
+    authorize: (req) => withRollover((gatewayKx) => authorizeWith(gatewayKx, req)),
     capture: (p) => followUp('CapReq', p),
     refund: (p) => followUp('CredReq', p),
     reverse: (p) => followUp('AuthRevReq', p),
@@ -244,6 +331,26 @@ export function createGatewayClient(opts: GatewayClientOptions): GatewayClient {
     prepareFollowUp,
     sendFollowUp,
   };
+
+  async function authorizeWith(
+    gatewayKx: ParsedCertificate,
+    req: AuthorizationRequest,
+  ): Promise<AuthResData> {
+    const { wire, content } = buildAuthReq({
+      merchant: signer,
+      gatewayKeyExchange: gatewayKx,
+      oiData: req.purchase.oiData,
+      hOIData: req.purchase.hOIData,
+      piBytes: req.purchase.piBytes,
+      cardholderCerts: [...req.purchase.certs, ...merchantKxCerts],
+      authReqAmt: req.amount,
+      captureNow: req.captureNow ?? false,
+      rrpid: req.rrpid,
+      now: now(),
+    });
+    const answer = await exchange(JSON.stringify(wire));
+    return verifyAuthRes(answer, content, opts.merchant.keyExchange, await context()).content;
+  }
 }
 
 const MAX_RETRY_AFTER_MS = 5_000;

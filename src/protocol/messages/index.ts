@@ -13,6 +13,7 @@ export * from './hod.ts';
 export * from './payment/auth.ts';
 export * from './payment/exchange.ts';
 export * from './payment/follow-up.ts';
+export * from './payment/p-cert.ts';
 export * from './purchase/p-init.ts';
 export * from './purchase/p-req.ts';
 export * from './purchase/p-res.ts';

@@ -41,6 +41,8 @@ export const MESSAGE_TYPES = [
   'CredRes',
   'CredRevReq',
   'CredRevRes',
+  'PCertReq',
+  'PCertRes',
   'Error',
 ] as const;
 export type MessageType = (typeof MESSAGE_TYPES)[number];
@@ -76,6 +78,8 @@ export const WIRE_LIMITS: Record<MessageType, number> = {
   CredRes: 48 * 1024,
   CredRevReq: 48 * 1024,
   CredRevRes: 48 * 1024,
+  PCertReq: 16 * 1024,
+  PCertRes: 48 * 1024,
   Error: 48 * 1024,
 };
 
