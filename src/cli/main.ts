@@ -12,8 +12,11 @@ runCommandLine(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (e: unknown) => {
-    if (e instanceof SetError) console.error(`setwallet: ${e.code}: ${e.message}`);
-    else console.error(`setwallet: ${e instanceof Error ? e.message : String(e)}`);
+    if (e instanceof SetError) {
+      // A SetWalletError (an Error message from the sandbox) also carries the peer's own words.
+      const detail = (e as { detail?: unknown }).detail;
+      console.error(`setwallet: ${e.code}: ${e.message}${typeof detail === 'string' ? ` (${detail})` : ''}`);
+    } else console.error(`setwallet: ${e instanceof Error ? e.message : String(e)}`);
     process.exitCode = 1;
   },
 );

@@ -6,8 +6,8 @@
  * Every request carries the merchant's key-exchange chain so the gateway can seal its answer to
  * it. A network failure or a 5xx is retried with the same request bytes (the gateway answers a
  * repeated XID + RRPID once), a bounded number of times with exponential backoff; then the call
- * fails with GatewayUnavailableError. A SET Error from the gateway becomes a SetError with the
- * gateway's code. A business answer (declined, rejected) is returned, not thrown.
+ * fails with GatewayUnavailableError. A SET Error from the gateway becomes a SetWalletError (a
+ * SetError) with the gateway's code, a sentence for the developer, and the gateway's words. A business answer (declined, rejected) is returned, not thrown.
  */
 import {
   type Amount,
@@ -18,7 +18,6 @@ import {
   buildPCertReq,
   type Clock,
   carriedCerts,
-  errorToSetError,
   type FollowUpRequest,
   type FollowUpRequestData,
   type FollowUpResponseData,
@@ -41,6 +40,7 @@ import { describeFailure, GatewayUnavailableError, neverConnected } from './gate
 import type { MerchantKeys } from './keys.ts';
 import { readBody } from './read-body.ts';
 import { SET_CONTENT_TYPE } from './set-response.ts';
+import { setWalletError } from './set-wallet-error.ts';
 
 export interface GatewayClientOptions {
   /** The gateway's SET endpoint, e.g. `${gatewayUrl}/set`. */
@@ -257,7 +257,7 @@ export function createGatewayClient(opts: GatewayClientOptions): GatewayClient {
         continue;
       }
       if (offendingOf(bytes).type === 'Error') {
-        throw errorToSetError(readError(bytes, await context()).content);
+        throw setWalletError(readError(bytes, await context()).content, 'gateway');
       }
       if (!response.ok) {
         throw new SetError(

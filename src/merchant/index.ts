@@ -89,4 +89,5 @@ export {
   purchaseStateOf,
 } from './purchase-state.ts';
 export { SET_CONTENT_TYPE, setErrorResponse } from './set-response.ts';
+export { SET_ERROR_SENTENCES, SetWalletError, setWalletError } from './set-wallet-error.ts';
 export { describeDecline, describeRejection, describeSetError } from './wording.ts';

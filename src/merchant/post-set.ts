@@ -1,15 +1,10 @@
 /**
  * Sends one SET/2 message over HTTP and returns the reply's text. A reply that is a SET Error is
- * turned into the SetError it reports; anything else that is not a SET message is an error
+ * turned into the SetWalletError it reports; anything else that is not a SET message is an error
  * naming the status, so a misconfigured URL says so instead of failing to parse.
  */
-import {
-  decodeWire,
-  errorToSetError,
-  type ParsedCertificate,
-  readError,
-  TrustStore,
-} from '../protocol/index.ts';
+import { decodeWire, type ParsedCertificate, readError, TrustStore } from '../protocol/index.ts';
+import { setWalletError } from './set-wallet-error.ts';
 
 const MAX_REPLY_BYTES = 512 * 1024;
 
@@ -30,8 +25,9 @@ export async function postSet(url: string, wire: string, roots: ParsedCertificat
     throw new Error(`${url} answered HTTP ${res.status} without a SET message`);
   }
   if (type === 'Error') {
-    throw errorToSetError(
+    throw setWalletError(
       readError(text, { trust: new TrustStore(roots), clock: { now: new Date() } }).content,
+      'ca',
     );
   }
   return text;

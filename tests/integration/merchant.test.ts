@@ -15,7 +15,9 @@ import {
   type MerchantKeys,
   type OutcomeEvent,
   purchaseStateOf,
+  SET_ERROR_SENTENCES,
   type SetHandler,
+  SetWalletError,
 } from '../../src/merchant/index.ts';
 import {
   b64u,
@@ -355,7 +357,7 @@ describe('merchant SDK: gateway client', () => {
     await expect(actions.capture(otherXid)).rejects.toMatchObject({ problem: 'alreadyReversed' });
   });
 
-  it('a SET Error from the gateway becomes a typed SetError', async () => {
+  it('a SET Error from the gateway becomes a typed SetWalletError with a sentence', async () => {
     const wallet = new TestWallet(world, cardholder);
     const { pinit: p } = await pay(wallet, newOrder());
     const err = await client
@@ -363,7 +365,10 @@ describe('merchant SDK: gateway client', () => {
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(SetError);
     expect((err as SetError).code).toBe('decodingFailure');
-    expect((err as SetError).message).toMatch(/peer answered with an Error/);
+    expect(err).toBeInstanceOf(SetWalletError);
+    expect((err as SetWalletError).message).toBe(SET_ERROR_SENTENCES.decodingFailure);
+    expect((err as SetWalletError).detail).toMatch(/\S/);
+    expect((err as SetWalletError).from).toBe('gateway');
   });
 
   it('retries a failing gateway with the same request bytes', async () => {
