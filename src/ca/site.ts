@@ -23,7 +23,7 @@ import {
   type SignedBody,
 } from '../protocol/index.ts';
 import { DatabaseUnavailableError, migrate } from '../storage/index.ts';
-import { fromOwnPages, OperatorGate, readLimitedBody } from '../web/index.ts';
+import { fromOwnPages, healthResponse, OperatorGate, readLimitedBody } from '../web/index.ts';
 import { cardholderHandlers, panDigestKey } from './cardholder-registration.ts';
 import { certReqHandlers } from './cert-req.ts';
 import { checkDeps } from './check-deps.ts';
@@ -329,14 +329,7 @@ export async function createIssuerSite(deps: IssuerSiteDeps): Promise<IssuerSite
     return c.json({ ...result, revokedAt: result.revokedAt.toISOString() });
   });
 
-  app.get('/healthz', async (c) => {
-    try {
-      await db.query('SELECT 1');
-      return c.json({ ok: true, database: db.kind });
-    } catch {
-      return c.json({ ok: false, database: db.kind }, 503, { 'retry-after': '2' });
-    }
-  });
+  app.get('/healthz', () => healthResponse(db));
 
   app.notFound(() => refusal('Not found', 'There is no page here.', 404));
   app.onError((err, c) => {

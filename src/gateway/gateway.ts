@@ -14,6 +14,7 @@ import {
   type VerifyContext,
 } from '../protocol/index.ts';
 import { type Database, DatabaseUnavailableError, migrate } from '../storage/index.ts';
+import { healthResponse } from '../web/index.ts';
 import { type DashboardAccess, mountDashboard } from './dashboard.ts';
 import { messagePage } from './dashboard-page.ts';
 import { DEFAULT_AUTHORIZATION_VALIDITY_MS } from './follow-up-rules.ts';
@@ -90,14 +91,7 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
     if (reply.retryAfter !== undefined) headers['retry-after'] = String(reply.retryAfter);
     return new Response(reply.body, { status: reply.status, headers });
   });
-  app.get('/healthz', async (c) => {
-    try {
-      await deps.db.query('SELECT 1');
-      return c.json({ ok: true, database: deps.db.kind });
-    } catch {
-      return c.json({ ok: false, database: deps.db.kind }, 503);
-    }
-  });
+  app.get('/healthz', () => healthResponse(deps.db));
   mountDashboard(app, { ledger, now, page, access: deps.dashboard ?? {} });
   app.notFound(() => new Response(messagePage(page, 'Not found', 'There is no page here.'), notFoundInit));
   app.onError((err, c) => {

@@ -32,7 +32,7 @@ import {
   setErrorResponse,
 } from '../merchant/index.ts';
 import { type Database, DatabaseUnavailableError, migrate } from '../storage/index.ts';
-import { fromOwnPages, type SafeHtml } from '../web/index.ts';
+import { fromOwnPages, healthResponse, type SafeHtml } from '../web/index.ts';
 import { CHECKOUT_SCRIPT, STYLESHEET } from './assets.ts';
 import { addToCart, cartLines, setQuantity } from './carts.ts';
 import { productById } from './catalogue.ts';
@@ -378,14 +378,7 @@ export async function createDemoStore(opts: DemoStoreOptions): Promise<DemoStore
     });
   }
 
-  app.get('/healthz', async (c) => {
-    try {
-      await db.query('SELECT 1');
-      return c.json({ ok: true, database: db.kind });
-    } catch {
-      return c.json({ ok: false, database: db.kind }, 503, { 'retry-after': '2' });
-    }
-  });
+  app.get('/healthz', () => healthResponse(db));
 
   app.notFound((c) =>
     page(c, 404, 'Not found', problemPage('Not found', 'There is no page at this address.')),

@@ -188,6 +188,7 @@ describe.skipIf(!PRIVATE_POSTGRES)(
       for (const url of [issuer, gateway, store]) {
         const health = await fetch(`${url}/healthz`);
         expect(health.status, url).toBe(503);
+        expect(Number(health.headers.get('retry-after')), url).toBeGreaterThan(0);
       }
       // Pages that read the database: not a 422 "something went wrong", a 503 saying to retry.
       for (const page of [`${issuer}/certificates`, `${store}/cart`]) {
