@@ -14,7 +14,6 @@
  * directly, src/gateway, src/ca or the sandbox, which wires the store to the gateway and the CAs).
  */
 
-export { escapeHtml, html, SafeHtml } from '../web/html.ts';
 export { createDemoStore, type DemoStore, type DemoStoreOptions } from './app.ts';
 export { CATALOGUE, type Product } from './catalogue.ts';
 export { STORE_MIGRATIONS } from './migrations.ts';

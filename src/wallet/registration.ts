@@ -23,6 +23,7 @@ import {
   DEFAULT_MAX_AGE_MS,
   encodeWire,
   generateKeyPair,
+  isLuhnValid,
   parseRegistrationInitiation,
   type RegForm,
   type RegFormAnswers,
@@ -96,17 +97,6 @@ export interface CardEntry {
   pan: string;
   /** YYYYMM */
   expiry: string;
-}
-
-/** ISO/IEC 7812-1 Annex B (Luhn): catches most mistyped card numbers before anything is sent. */
-export function luhnValid(pan: string): boolean {
-  let sum = 0;
-  for (let i = 0; i < pan.length; i++) {
-    let d = pan.charCodeAt(pan.length - 1 - i) - 48;
-    if (i % 2 === 1) d = d * 2 > 9 ? d * 2 - 9 : d * 2;
-    sum += d;
-  }
-  return sum % 10 === 0;
 }
 
 export class Registrations {
@@ -233,7 +223,7 @@ export class Registrations {
 
   private checkCard(entry: CardEntry): { pan: string; expiry: string } {
     const pan = typeof entry?.pan === 'string' ? entry.pan.replace(/[\s-]/g, '') : '';
-    if (!/^\d{12,19}$/.test(pan) || !luhnValid(pan)) {
+    if (!isLuhnValid(pan)) {
       walletError('invalidCardNumber', 'that is not a card number');
     }
     const expiry = typeof entry.expiry === 'string' ? entry.expiry : '';

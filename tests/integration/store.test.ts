@@ -24,14 +24,8 @@ import {
 } from '../../src/protocol/index.ts';
 import type { Database } from '../../src/storage/index.ts';
 import { migrate } from '../../src/storage/index.ts';
-import {
-  createDemoStore,
-  type DemoStore,
-  html,
-  SqlOrderStore,
-  STORE_MIGRATIONS,
-} from '../../src/store/index.ts';
-import { OperatorGate } from '../../src/web/index.ts';
+import { createDemoStore, type DemoStore, SqlOrderStore, STORE_MIGRATIONS } from '../../src/store/index.ts';
+import { html, OperatorGate } from '../../src/web/index.ts';
 import { backends } from '../support/databases.ts';
 import { issueCardholder, makeWorld, TestWallet } from '../support/world.ts';
 import { type Served, serve, startTestGateway, type TestGatewayServer } from './merchant-support.ts';
