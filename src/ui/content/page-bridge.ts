@@ -1,5 +1,5 @@
 /**
- * The content script's whole job (ARCHITECTURE "The extension's contexts"): read the tab's
+ * The content script's whole job (docs/architecture.md, "The extension's contexts"): read the tab's
  * initiations, bridge the page's DOM events to the background, and carry SET messages same-origin
  * for the background. It holds no keys, no card data and no passphrase, and decides nothing.
  *
