@@ -3,9 +3,10 @@
  * filters, and a form on each approved authorization to capture, refund or reverse it. Server-
  * rendered HTML; every value goes through `html`, card numbers appear only as their last four.
  */
+
+import { amountDecimal, formatAmount } from '../protocol/amount.ts';
 import { b64u, randomNonce } from '../protocol/index.ts';
 import { html, SafeHtml } from '../web/html.ts';
-import { formatAmount, toDecimal } from './amounts.ts';
 import { AUTHORIZATION_STATES, type RejectReason } from './follow-up-rules.ts';
 import type { AuthorizationRecord, ListFilter, PaymentEventRecord } from './ledger.ts';
 
@@ -157,7 +158,7 @@ function actionForm(a: AuthorizationRecord, back: string, compact: boolean, csrf
   )}</select>
 <label for="amount-${id}" class="${compact ? 'vh' : ''}">Amount in ${a.currency}<span class="vh"> for ${shortXid(a.xid)}</span></label>
 <input id="amount-${id}" name="amount" inputmode="decimal" autocomplete="off" required
-  pattern="\\d{1,16}(\\.\\d{1,4})?" value="${toDecimal(amountOf(a, actions[0]!.suggested))}">
+  pattern="\\d{1,16}([.,]\\d{1,4})?" value="${amountDecimal(amountOf(a, actions[0]!.suggested))}">
 <button type="submit">Apply</button>
 </form>`;
 }

@@ -16,9 +16,9 @@ import { bodyLimit } from 'hono/body-limit';
 import { getCookie } from 'hono/cookie';
 import { csrf } from 'hono/csrf';
 import * as v from 'valibot';
+import { parseAmount } from '../protocol/amount.ts';
 import { type Amount, b64u, jsonBytes, SetError, sha256 } from '../protocol/index.ts';
 import { hostAllowed, OperatorGate } from '../web/index.ts';
-import { parseDecimal } from './amounts.ts';
 import {
   dashboardPage,
   messagePage,
@@ -200,7 +200,7 @@ export function mountDashboard(
     }
     const auth = await ledger.findAuthorization(f.xid);
     if (!auth) return problem(404, 'No such transaction', 'The ledger holds no authorization with this XID.');
-    const value = parseDecimal(f.amount, auth.exponent);
+    const value = parseAmount(f.amount, auth)?.value;
     if (value === undefined || value === 0) {
       return problem(
         422,

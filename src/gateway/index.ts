@@ -8,7 +8,6 @@
  * Imports src/protocol and src/storage only (plus hono, valibot and @hono/node-server); never
  * another party's folder. The sandbox wires it to the CA and the demo store.
  */
-export { formatAmount, parseDecimal, toDecimal } from './amounts.ts';
 export { type DashboardAccess, OPERATOR_COOKIE } from './dashboard.ts';
 export {
   AUTHORIZATION_STATES,

@@ -15,6 +15,8 @@
  * May import src/protocol (and npm packages) only: never src/gateway, src/ca, src/wallet or the
  * sandbox, which wires the parties together. docs/merchant-guide.md walks through an integration.
  */
+
+export { amountDecimal, formatAmount, parseAmount } from '../protocol/amount.ts';
 export {
   type Amount,
   type AuthResData,
@@ -31,7 +33,6 @@ export {
   SetError,
   type TransIds,
 } from '../protocol/index.ts';
-export { formatAmount, parseAmountInput } from './amount.ts';
 export {
   MERCHANT_CONFIG_FILE,
   type MerchantBundle,

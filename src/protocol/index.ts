@@ -9,6 +9,7 @@
  *   messages/    the wire wrapper and every message of SET-PROFILE §4, the dual signature
  *   initiation   the payment and registration initiations pages declare (SET-PROFILE §5)
  */
+export * from './amount.ts';
 export * from './encoding.ts';
 export * from './errors.ts';
 export * from './initiation.ts';

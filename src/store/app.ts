@@ -24,7 +24,7 @@ import {
   GatewayUnavailableError,
   MerchantActionError,
   type MerchantActions,
-  parseAmountInput,
+  parseAmount,
   REJECT_REASONS,
   type RejectReason,
   type SetEndpointOptions,
@@ -346,7 +346,7 @@ export async function createDemoStore(opts: DemoStoreOptions): Promise<DemoStore
       let amount: Amount | undefined;
       if (action === 'capture' || action === 'refund') {
         const entered = (read.form as { amount?: string } | undefined)?.amount;
-        amount = entered === undefined ? undefined : parseAmountInput(entered, order.amount);
+        amount = entered === undefined ? undefined : parseAmount(entered, order.amount);
         if (!amount) return back('problem=invalidAmount');
       }
       try {

@@ -1,32 +1,7 @@
 /**
- * Amounts, dates and expiries for display. An Amount is an integer in minor units with its ISO 4217
- * currency and exponent; it is formatted with Intl.NumberFormat from its exact decimal string, so a
- * large amount never goes through a lossy division.
+ * Dates and card expiries for display, in the wallet's language. Amounts are formatted by
+ * src/protocol/amount.ts, the one place every party formats and reads them.
  */
-import type { Amount } from '../protocol/messages/fields.ts';
-
-/** `{value: 123456, exponent: 2}` → `"1234.56"` */
-export function amountDecimal(amount: Amount): string {
-  const digits = String(Math.trunc(Math.abs(amount.value))).padStart(amount.exponent + 1, '0');
-  const whole = digits.slice(0, digits.length - amount.exponent);
-  const fraction = digits.slice(digits.length - amount.exponent);
-  return amount.exponent === 0 ? whole : `${whole}.${fraction}`;
-}
-
-export function formatAmount(amount: Amount, locale?: string): string {
-  try {
-    const format = new Intl.NumberFormat(locale, {
-      style: 'currency',
-      currency: amount.currency,
-      minimumFractionDigits: amount.exponent,
-      maximumFractionDigits: amount.exponent,
-    });
-    // Intl.NumberFormat takes a decimal string exactly (ECMA-402 2023); typed here for ES2022 libs.
-    return (format.format as (v: number | string) => string)(amountDecimal(amount));
-  } catch {
-    return `${amountDecimal(amount)} ${amount.currency}`;
-  }
-}
 
 export function formatDate(iso: string, locale?: string, withTime = false): string {
   const d = new Date(iso);

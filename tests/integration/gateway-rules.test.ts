@@ -1,5 +1,5 @@
 // The gateway's pure parts: the issuer simulator and its test cards, the follow-up arithmetic,
-// amounts typed by an operator, and the HTML escaper.
+// amounts typed by a person (src/protocol/amount.ts), and the HTML escaper.
 
 import { describe, expect, it } from 'vitest';
 import {
@@ -9,15 +9,15 @@ import {
   DEFAULT_TEST_CARDS,
   decideFollowUp,
   type FollowUpKind,
-  formatAmount,
-  parseDecimal,
   stateOf,
-  toDecimal,
 } from '../../src/gateway/index.ts';
+import { amountDecimal, formatAmount, parseAmount } from '../../src/protocol/amount.ts';
 import { isLuhnValid } from '../../src/protocol/pan.ts';
 import { html } from '../../src/web/html.ts';
 
 const EUR = (value: number) => ({ currency: 'EUR', value, exponent: 2 });
+const parseDecimalValue = (text: string, exponent: number) =>
+  parseAmount(text, { currency: 'EUR', exponent })?.value;
 const NOW = new Date('2026-06-15T12:00:00.000Z');
 
 describe('issuer simulator', () => {
@@ -171,24 +171,32 @@ describe('follow-up rules', () => {
 
 describe('amounts and HTML', () => {
   it('reads operator amounts without floating point', () => {
-    expect(parseDecimal('12.99', 2)).toBe(1299);
-    expect(parseDecimal('12.9', 2)).toBe(1290);
-    expect(parseDecimal('12', 2)).toBe(1200);
-    expect(parseDecimal(' 0.01 ', 2)).toBe(1);
-    expect(parseDecimal('12.999', 2)).toBeUndefined();
-    expect(parseDecimal('1.5', 0)).toBeUndefined();
-    expect(parseDecimal('-1', 2)).toBeUndefined();
-    expect(parseDecimal('1e3', 2)).toBeUndefined();
-    expect(parseDecimal('9999999999999.99', 2)).toBe(999_999_999_999_999);
-    expect(parseDecimal('10000000000000', 2)).toBe(1e15);
-    expect(parseDecimal('10000000000000.01', 2)).toBeUndefined(); // over 1e15 minor units
-    expect(parseDecimal('0.1', 4)).toBe(1000);
+    expect(parseDecimalValue('12.99', 2)).toBe(1299);
+    expect(parseDecimalValue('12.9', 2)).toBe(1290);
+    expect(parseDecimalValue('12', 2)).toBe(1200);
+    expect(parseDecimalValue(' 0.01 ', 2)).toBe(1);
+    expect(parseDecimalValue('12.999', 2)).toBeUndefined();
+    expect(parseDecimalValue('1.5', 0)).toBeUndefined();
+    expect(parseDecimalValue('-1', 2)).toBeUndefined();
+    expect(parseDecimalValue('1e3', 2)).toBeUndefined();
+    expect(parseDecimalValue('9999999999999.99', 2)).toBe(999_999_999_999_999);
+    expect(parseDecimalValue('10000000000000', 2)).toBe(1e15);
+    expect(parseDecimalValue('10000000000000.01', 2)).toBeUndefined(); // over 1e15 minor units
+    expect(parseDecimalValue('0.1', 4)).toBe(1000);
+    expect(parseDecimalValue('12,50', 2)).toBe(1250); // a decimal comma, as many people type it
+    expect(parseDecimalValue('1,234.50', 2)).toBeUndefined(); // no grouping separators
+    expect(parseDecimalValue('12.', 2)).toBeUndefined();
+    expect(parseAmount('7', { currency: 'JPY', exponent: 0 })).toEqual({
+      currency: 'JPY',
+      value: 7,
+      exponent: 0,
+    });
   });
 
   it('shows amounts in their currency', () => {
-    expect(toDecimal(EUR(1299))).toBe('12.99');
-    expect(toDecimal(EUR(5))).toBe('0.05');
-    expect(toDecimal({ currency: 'JPY', value: 500, exponent: 0 })).toBe('500');
+    expect(amountDecimal(EUR(1299))).toBe('12.99');
+    expect(amountDecimal(EUR(5))).toBe('0.05');
+    expect(amountDecimal({ currency: 'JPY', value: 500, exponent: 0 })).toBe('500');
     expect(formatAmount(EUR(1299))).toBe('€12.99');
     expect(formatAmount({ currency: 'JPY', value: 500, exponent: 0 })).toBe('¥500');
     expect(formatAmount({ currency: 'BHD', value: 1234, exponent: 3 })).toContain('1.234');

@@ -1,6 +1,7 @@
 // Amounts (minor units, ISO 4217, exponent) formatted exactly with Intl.NumberFormat; expiries.
 import { describe, expect, it } from 'vitest';
-import { amountDecimal, formatAmount, formatExpiry } from '../../src/ui/format.ts';
+import { amountDecimal, formatAmount } from '../../src/protocol/amount.ts';
+import { formatExpiry } from '../../src/ui/format.ts';
 
 describe('amounts', () => {
   it('writes the exact decimal of minor units', () => {

@@ -4,6 +4,7 @@
  * and checks the same thing everywhere.
  */
 import * as v from 'valibot';
+import { MAX_AMOUNT_VALUE } from '../amount.ts';
 import { SetError } from '../errors.ts';
 
 const B64URL = /^[A-Za-z0-9_-]*$/;
@@ -61,7 +62,7 @@ export const Text = (max: number) => v.pipe(v.string(), v.maxLength(max));
 /** SET PurchAmt: ISO 4217 currency, integer minor units and decimal exponent; never floating point (SET-PROFILE §3). */
 export const Amount = v.strictObject({
   currency: v.pipe(v.string(), v.regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code')),
-  value: v.pipe(v.number(), v.safeInteger(), v.minValue(0), v.maxValue(1e15)),
+  value: v.pipe(v.number(), v.safeInteger(), v.minValue(0), v.maxValue(MAX_AMOUNT_VALUE)),
   exponent: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(4)),
 });
 export type Amount = v.InferOutput<typeof Amount>;

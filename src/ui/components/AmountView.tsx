@@ -1,5 +1,5 @@
+import { formatAmount } from '../../protocol/amount.ts';
 import type { Amount } from '../../protocol/messages/fields.ts';
-import { formatAmount } from '../format.ts';
 import { uiLocale } from '../i18n.ts';
 
 export function AmountView({ amount, large }: { amount: Amount; large?: boolean }) {

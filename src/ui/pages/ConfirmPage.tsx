@@ -16,6 +16,7 @@ import type { JSX } from 'preact';
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import * as v from 'valibot';
 import { browser } from 'wxt/browser';
+import { formatAmount } from '../../protocol/amount.ts';
 import type { PurchaseView } from '../../wallet/purchase.ts';
 import type { VaultStatus } from '../../wallet/vault/vault.ts';
 import {
@@ -29,7 +30,6 @@ import {
   Progress,
 } from '../components/index.ts';
 import { declineText } from '../error-text.ts';
-import { formatAmount } from '../format.ts';
 import { t, uiLocale } from '../i18n.ts';
 import { useInputDelay } from '../input-delay.ts';
 import { call, errorInfo, isUiError, type UiErrorInfo } from '../wallet-client.ts';
