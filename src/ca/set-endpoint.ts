@@ -9,6 +9,8 @@
  * answer when its bytes are identical and it is still within the date window; the same RRPID on
  * other bytes is refused.
  */
+
+import { readLimitedBody } from '../protocol/body.ts';
 import {
   buildErrorFor,
   checkDate,
@@ -24,7 +26,6 @@ import {
   type Wire,
 } from '../protocol/index.ts';
 import { type Database, DatabaseUnavailableError } from '../storage/index.ts';
-import { readLimitedBody } from '../web/body.ts';
 import type { CaRole, SetHandlers } from './registration-context.ts';
 import { findResponse } from './store/responses.ts';
 

@@ -3,6 +3,8 @@
  * Error message. Whatever goes wrong is answered with a signed SET Error and a 4xx status
  * (docs/protocol.md §7), except an Error, which is logged and never answered with an Error.
  */
+
+import { readLimitedBody } from '../protocol/body.ts';
 import {
   buildErrorFor,
   decodeWire,
@@ -19,7 +21,6 @@ import { authorize } from './authorization.ts';
 import { followUp } from './follow-up.ts';
 import { answerPCertReq } from './gateway-certificates.ts';
 import type { PaymentContext } from './payment-context.ts';
-import { readBounded } from './request-body.ts';
 
 export interface SetReply {
   status: number;
@@ -50,15 +51,15 @@ export async function handleSetMessage(p: PaymentContext, bytes: Uint8Array): Pr
 
 /** Reads the body within SET/2's 256 KiB limit, then handles it. */
 export async function handleSetRequest(p: PaymentContext, request: Request): Promise<SetReply> {
-  const bytes = await readBounded(request, MAX_WIRE_BYTES);
-  if (bytes === 'tooBig') {
+  const body = await readLimitedBody(request, MAX_WIRE_BYTES);
+  if (!body.ok) {
     return errorReply(
       p,
       new Uint8Array(0),
       new SetError('messageTooBig', `a SET/2 message is at most ${MAX_WIRE_BYTES} bytes`),
     );
   }
-  return handleSetMessage(p, bytes);
+  return handleSetMessage(p, body.bytes);
 }
 
 function errorReply(p: PaymentContext, bytes: Uint8Array, e: unknown): SetReply {

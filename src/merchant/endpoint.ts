@@ -4,6 +4,8 @@
  * PReq and InqReq; any other message type with a SET Error messageNotSupported; any bad input with
  * a signed SET Error and a 4xx (docs/protocol.md §7); never a 5xx.
  */
+
+import { readBody } from '../protocol/body.ts';
 import {
   type Clock,
   decodeWire,
@@ -20,7 +22,6 @@ import { handleInqReq } from './order-inquiry.ts';
 import type { OrderStore } from './order-store.ts';
 import { handlePInitReq } from './purchase-init.ts';
 import { handlePReq } from './purchase-request.ts';
-import { readBody } from './read-body.ts';
 import { setErrorResponse, setMessageResponse } from './set-response.ts';
 
 export interface SetEndpointOptions {

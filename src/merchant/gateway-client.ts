@@ -9,6 +9,8 @@
  * fails with GatewayUnavailableError. A SET Error from the gateway becomes a SetWalletError (a
  * SetError) with the gateway's code, a sentence for the developer, and the gateway's words. A business answer (declined, rejected) is returned, not thrown.
  */
+
+import { readBody } from '../protocol/body.ts';
 import {
   type Amount,
   type AuthResData,
@@ -38,7 +40,6 @@ import {
 } from '../protocol/index.ts';
 import { describeFailure, GatewayUnavailableError, neverConnected } from './gateway-unavailable.ts';
 import type { MerchantKeys } from './keys.ts';
-import { readBody } from './read-body.ts';
 import { SET_CONTENT_TYPE } from './set-response.ts';
 import { setWalletError } from './set-wallet-error.ts';
 

@@ -10,6 +10,7 @@
  *   initiation   the payment and registration initiations pages declare (SET-PROFILE §5)
  */
 export * from './amount.ts';
+export * from './body.ts';
 export * from './encoding.ts';
 export * from './errors.ts';
 export * from './initiation.ts';

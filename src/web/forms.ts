@@ -4,7 +4,7 @@
  * and limits on fields. Whatever arrives, the answer is fields or a refusal with a status and a
  * sentence a person can act on, never an exception. Parse the fields with a schema afterwards.
  */
-import { readLimitedBody } from './body.ts';
+import { readLimitedBody } from '../protocol/body.ts';
 
 export interface FormLimits {
   /** The whole body (default 4 KiB). */

@@ -1,10 +1,11 @@
 /**
  * src/web: small pieces every server-rendered site of the sandbox parties shares (the issuer site,
- * the gateway dashboard, the demo store): the HTML escaper, a size-limited body and form reader,
- * `/healthz`, and the operator's sign-in with its session cookie and form tokens. Imports nothing from other
- * src/ folders, so any party may use it without depending on another.
+ * the gateway dashboard, the demo store): the HTML escaper, the form reader (over src/protocol's
+ * size-limited body reader), `/healthz`, and the operator's sign-in with its session cookie and
+ * form tokens. Imports nothing from other src/ folders but src/protocol's body reader, so any
+ * party may use it without depending on another.
  */
-export * from './body.ts';
+export { type LimitedBody, readLimitedBody } from '../protocol/body.ts';
 export * from './forms.ts';
 export * from './health.ts';
 export * from './host.ts';

@@ -4,6 +4,7 @@
  * script does so only SAME-ORIGIN with the page, so the wallet needs no host permissions and can
  * never be used to reach another site. The reply's body is read with a size limit.
  */
+import { readLimitedBody } from '../../protocol/body.ts';
 import { MAX_WIRE_BYTES } from '../../protocol/messages/wire.ts';
 import type { TransportReply } from '../../wallet/messages.ts';
 
@@ -33,29 +34,9 @@ export function transportUrlProblem(url: string, pageOrigin: string): string | u
 
 /** Reads a response body as text, refusing more than `limit` bytes (declared or streamed). */
 export async function readLimitedText(response: Response, limit: number): Promise<string> {
-  const declared = Number(response.headers.get('content-length') ?? Number.NaN);
-  if (declared > limit) throw new Error(`the reply is over ${limit} bytes`);
-  if (!response.body) return '';
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > limit) {
-      await reader.cancel().catch(() => {});
-      throw new Error(`the reply is over ${limit} bytes`);
-    }
-    chunks.push(value);
-  }
-  const bytes = new Uint8Array(total);
-  let at = 0;
-  for (const c of chunks) {
-    bytes.set(c, at);
-    at += c.byteLength;
-  }
-  return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  const body = await readLimitedBody(response, limit);
+  if (!body.ok) throw new Error(`the reply is over ${limit} bytes`);
+  return new TextDecoder('utf-8', { fatal: true }).decode(body.bytes);
 }
 
 /**
