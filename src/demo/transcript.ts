@@ -3,6 +3,11 @@
  * `observe`): each one printed as it happens, with its time, who sent it to whom and its size,
  * and, with a folder, saved as it went over the wire, one file each, named in order
  * (`03-PReq.json`), for `setwallet inspect`.
+ *
+ * A message that passes twice with the same bytes is marked as a repeat, with the reason: the
+ * wallet re-sends the very same PReq when it lost the answer (its page transport or service
+ * worker went away and came back), and a SET endpoint answers a repeated request with the answer
+ * it made the first time, doing nothing twice (so no second AuthReq passes).
  */
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -21,6 +26,8 @@ export interface TranscriptEntry {
   body: string;
   /** The file it was saved to, when saved. */
   file?: string;
+  /** The earlier entry with the very same bytes, when this one is a repeat. */
+  repeatOf?: number;
 }
 
 /** A transcript file's name: its number and type, e.g. `03-PReq.json`. */
@@ -51,6 +58,8 @@ export class Transcript {
   /** Who the issuer site is talking to: the wallet, or (at the sandbox's start) an enrolling party. */
   issuerPeer = 'wallet';
   private readonly started: number;
+  /** The first entry of each body seen, by direction and bytes. */
+  private readonly firstSeen = new Map<string, number>();
 
   constructor(
     private readonly print: (line: string) => void,
@@ -77,6 +86,10 @@ export class Transcript {
     const party = e.party === 'issuer' ? caOf(this.issuerPeer) : e.party;
     const [from, to] = e.direction === 'request' ? [peer, party] : [party, peer];
     const entry: TranscriptEntry = { n, at, type: e.type, from, to, body: e.body };
+    const key = `${e.party} ${e.direction} ${e.body}`;
+    const repeatOf = this.firstSeen.get(key);
+    if (repeatOf === undefined) this.firstSeen.set(key, n);
+    else entry.repeatOf = repeatOf;
     if (this.dir) {
       entry.file = join(this.dir, `${String(n).padStart(2, '0')}-${e.type}.json`);
       writeFileSync(entry.file, e.body);
@@ -84,7 +97,9 @@ export class Transcript {
     this.entries.push(entry);
     const size = `${Buffer.byteLength(e.body).toLocaleString('en')} bytes`;
     const line = `${stamp(at)}   ${e.type.padEnd(14)} ${`${from} → ${to}`.padEnd(20)} ${size}`;
-    this.print(e.type === 'Error' ? `${line}   ${describeSetError(e.body)}` : line);
+    if (e.type === 'Error') this.print(`${line}   ${describeSetError(e.body)}`);
+    else if (repeatOf === undefined) this.print(line);
+    else this.print(`${line}   ${repeatNote(e.direction, repeatOf)}`);
   };
 
   /** The last message of `type`, if any passed. */
@@ -103,6 +118,13 @@ export class Transcript {
         return `${describeSetError(e.body)} (an Error from the ${e.from} to the ${e.to}${to})`;
       });
   }
+}
+
+/** Why a message passes a second time with the same bytes. */
+function repeatNote(direction: SetObservation['direction'], first: number): string {
+  return direction === 'request'
+    ? `again, the same bytes as #${first}: the sender lost the answer and re-sent it`
+    : `the answer #${first} again: a repeated request gets its first answer, nothing is done twice`;
 }
 
 /** The certificate authority an enrolling party talks to. */
