@@ -1,6 +1,6 @@
 /**
- * src/merchant — the merchant SDK (`set-wallet/merchant`): what a participating site mounts on its
- * server to take SET/2 payments.
+ * src/merchant — the merchant SDK, published as `@setwallet/merchant` (packages/merchant): what a
+ * participating site mounts on its server to take SET/2 payments.
  *
  *   createSetEndpoint     the SET endpoint, (Request) => Promise<Response>: PInitReq, PReq, InqReq
  *   createGatewayClient   AuthReq, CapReq, CredReq, AuthRevReq… to the payment gateway over HTTP

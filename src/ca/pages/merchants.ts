@@ -54,7 +54,7 @@ function freshPanel(b: FreshBundle): SafeHtml {
 <p><a href="${b.href}" download="${b.fileName}">Download the bundle (${b.fileName})</a>. It holds the
 private keys: it can be downloaded for the next 15 minutes only, and the issuer keeps no copy.</p>
 <p>The merchant SDK reads the file as it is:</p>
-<pre><code>import { readMerchantBundle } from 'set-wallet/merchant';
+<pre><code>import { readMerchantBundle } from '@setwallet/merchant';
 const { merchantId, keys, root } = readMerchantBundle('./${b.fileName}');</code></pre>
 <p>It holds the same files <code>setwallet merchant enrol --out DIR</code> writes (merchant.json,
 merchant-sig.key/.pem, merchant-kx.key/.pem, root.pem) under <code>files</code>. Keep it

@@ -41,7 +41,7 @@ ${p.body}
 </main>
 <footer>
   <p>A demo store for the SET/2 sandbox: every payment goes through the SET Wallet and the sandbox
-  payment gateway. No real money moves. Built only with <code>set-wallet/merchant</code>.</p>
+  payment gateway. No real money moves. Built only with <code>@setwallet/merchant</code>.</p>
 </footer>
 ${(p.scripts ?? []).map((src) => html`<script src="${src}" defer></script>`)}
 </body>
