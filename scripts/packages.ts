@@ -175,7 +175,7 @@ export function readPackageJson(spec: PackageSpec, root = ROOT): PackageJson {
 }
 
 /**
- * Compiles one package into `outDir` (emptied first; by default its tsconfig's, packages/NAME/dist):
+ * Compiles one package into `outDir` (by default its tsconfig's, packages/NAME/dist), replacing it:
  * type-checks with the package's tsconfig.json, emits only the files of the package's own source
  * folder, and rewrites the module specifiers. Returns the files written, relative to `outDir`.
  */
@@ -211,8 +211,8 @@ export function buildPackage(spec: PackageSpec, out?: string): string[] {
   const diagnostics = ts.getPreEmitDiagnostics(program);
   if (diagnostics.length > 0) throw new PackageBuildError(formatDiagnostics(diagnostics));
 
-  rmSync(outDir, { recursive: true, force: true });
-  const written: string[] = [];
+  // Held until the whole emit succeeded, so a failed build leaves the previous dist/ as it was.
+  const output = new Map<string, string>();
   const rewrite = rewriteSpecifiers((specifier, from) =>
     packageSpecifier(specifier, from, spec, { dependsOn }),
   );
@@ -228,18 +228,19 @@ export function buildPackage(spec: PackageSpec, out?: string): string[] {
       const rel = within(outDir, fileName);
       if (rel === undefined) throw new PackageBuildError(`${fileName} is outside ${outDir}`);
       if (!rel.startsWith(prefix)) return;
-      const inPackage = rel.slice(prefix.length);
-      const target = join(outDir, inPackage);
-      mkdirSync(dirname(target), { recursive: true });
-      writeFileSync(target, text);
-      written.push(inPackage);
+      output.set(rel.slice(prefix.length), text);
     },
     undefined,
     false,
     { before: [rewrite], afterDeclarations: [rewriteDeclarations] },
   );
   if (result.diagnostics.length > 0) throw new PackageBuildError(formatDiagnostics(result.diagnostics));
-  return written.sort();
+  rmSync(outDir, { recursive: true, force: true });
+  for (const [file, text] of output) {
+    mkdirSync(dirname(join(outDir, file)), { recursive: true });
+    writeFileSync(join(outDir, file), text);
+  }
+  return [...output.keys()].sort();
 }
 
 /**

@@ -226,6 +226,15 @@ describe('the packed SDK in an empty project', () => {
             .join('/');
           if (pkg === sibling && name !== sibling && declared.includes(sibling)) {
             used.add(pkg);
+            // A subpath (`@setwallet/protocol/amount.js`) is one of the protocol's shipped modules.
+            const sub = specifier.slice(sibling.length + 1);
+            const shipped = join(
+              installed(sibling),
+              'dist',
+              file.endsWith('.d.ts') ? sub.replace(/\.js$/, '.d.ts') : sub,
+            );
+            if (sub !== '' && (!sub.endsWith('.js') || !existsSync(shipped)))
+              problems.push(`${where} names no shipped module`);
             continue;
           }
           if (declared.includes(pkg)) used.add(pkg);
@@ -238,6 +247,38 @@ describe('the packed SDK in an empty project', () => {
         `${name}: declared but not imported`,
       ).toEqual([]);
     }
+  });
+
+  it('the browser modules load nothing of Node, directly or through the SDK’s other files', () => {
+    const dist = join(installed('@setwallet/merchant'), 'dist');
+    const imports = (file: string) =>
+      ts.preProcessFile(readFileSync(file, 'utf8'), true, true).importedFiles.map((f) => f.fileName);
+    /** The Node modules `entries` load, following the package's relative imports. */
+    const nodeImports = (entries: string[]): string[] => {
+      const seen = new Set<string>();
+      const found: string[] = [];
+      const queue = [...entries];
+      for (let file = queue.pop(); file !== undefined; file = queue.pop()) {
+        if (seen.has(file)) continue;
+        seen.add(file);
+        for (const specifier of imports(file)) {
+          if (specifier.startsWith('.')) queue.push(join(file, '..', specifier));
+          else if (specifier.startsWith('node:') || specifier === '@hono/node-server') {
+            found.push(`${relative(dist, file)} imports ${specifier}`);
+          }
+        }
+      }
+      return found.sort();
+    };
+    // The walk finds them where they are: the SDK's index loads the Node adapter and the bundle files.
+    expect(nodeImports([join(dist, 'index.js')])).toEqual(
+      expect.arrayContaining(['node-listener.js imports @hono/node-server', 'bundle.js imports node:fs']),
+    );
+    const browser = existsSync(join(dist, 'browser'))
+      ? filesUnder(join(dist, 'browser')).filter((f) => f.endsWith('.js'))
+      : [];
+    expect(browser.length > 0).toBe(existsSync(join(ROOT, 'src/merchant/browser')));
+    expect(nodeImports(browser)).toEqual([]);
   });
 
   it('every export target is shipped when its source exists', () => {

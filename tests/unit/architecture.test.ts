@@ -87,7 +87,7 @@ const MAY_IMPORT: Record<string, string[]> = {
   'src/storage': [],
   'src/web': ['src/protocol'], // the body reader only: see below
   'src/wallet': LEAVES,
-  'src/merchant': LEAVES,
+  'src/merchant': ['src/protocol'], // it ships as @setwallet/merchant, which depends on the protocol only
   'src/gateway': LEAVES,
   'src/ca': LEAVES,
   'src/store': ['src/merchant', 'src/storage', 'src/web'],
