@@ -18,6 +18,8 @@ import {
   buildMeAqCInitRes,
   buildPCertReq,
   buildPCertRes,
+  buildTransListReq,
+  buildTransListRes,
   certificateToPem,
   encodeWire,
   type FollowUpRequest,
@@ -38,6 +40,8 @@ import {
   verifyMeAqCInitRes,
   verifyPCertReq,
   verifyPCertRes,
+  verifyTransListReq,
+  verifyTransListRes,
 } from '../src/protocol/index.ts';
 import {
   makeWorld,
@@ -83,6 +87,52 @@ export function generateExamples(): { examples: Map<string, Example>; extra: Map
   record(
     encodeWire(pcertRes.wire),
     verifyPCertRes(encodeWire(pcertRes.wire), pcertReq.content, ctx()).content,
+  );
+
+  // The merchant lists its transactions at the gateway (the first page of captured ones in EUR).
+  const listReq = buildTransListReq({
+    merchant: world.merchant,
+    brandId: 'SETPay',
+    filter: { state: 'captured', currency: 'EUR', from: '2026-01-01T00:00:00.000Z' },
+    limit: 20,
+  });
+  record(encodeWire(listReq.wire), verifyTransListReq(encodeWire(listReq.wire), ctx()).content);
+  const sale = run.authReqContent;
+  const listRes = buildTransListRes({
+    req: listReq.content,
+    signature: world.gateway,
+    transactions: [
+      {
+        xid: sale.transIds.xid,
+        lidM: sale.transIds.lidM,
+        state: 'captured',
+        result: 'approved',
+        authCode: run.authRes.result.status === 'approved' ? run.authRes.result.authCode : 'A1B2C3',
+        amount: sale.authReqAmt,
+        authorized: sale.authReqAmt.value,
+        captured: sale.authReqAmt.value,
+        refunded: 0,
+        captureNow: false,
+        brandId: 'SETPay',
+        panLast4: '1111',
+        createdAt: world.clock.now.toISOString(),
+        updatedAt: world.clock.now.toISOString(),
+      },
+    ],
+    nextCursor: b64u(
+      new TextEncoder().encode(
+        JSON.stringify({
+          v: 1,
+          at: world.clock.now.toISOString(),
+          xid: sale.transIds.xid,
+          for: 'AAAAAAAAAAAAAAAAAAAAAA',
+        }),
+      ),
+    ),
+  });
+  record(
+    encodeWire(listRes.wire),
+    verifyTransListRes(encodeWire(listRes.wire), listReq.content, ctx()).content,
   );
 
   // Inquiry about the same XID.

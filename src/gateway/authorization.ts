@@ -76,6 +76,7 @@ export async function authorize(p: PaymentContext, bytes: Uint8Array, wire: Wire
     xid,
     rrpid: req.rrpid,
     requestDigest: digest,
+    lidM: req.transIds.lidM,
     merchantId: identity.merchantId,
     merchantIssuer: identity.issuer,
     merchantName: merchant.merchantData?.name ?? merchant.subject.commonName,

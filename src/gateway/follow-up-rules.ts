@@ -5,7 +5,14 @@
  * read it as a table. A refusal is a business result (`rejected` with a REJECT_REASONS reason),
  * never a SET Error.
  */
-import { type Amount, type FollowUpRequest, REJECT_REASONS, SetError } from '../protocol/index.ts';
+import {
+  type Amount,
+  type FollowUpRequest,
+  REJECT_REASONS,
+  SetError,
+  TRANSACTION_STATES,
+  type TransactionState,
+} from '../protocol/index.ts';
 
 export type RejectReason = (typeof REJECT_REASONS)[number];
 export { REJECT_REASONS };
@@ -27,8 +34,9 @@ export const KIND_OF_REQUEST: Record<FollowUpRequest, FollowUpKind> = {
   CredRevReq: 'creditReversal',
 };
 
-export const AUTHORIZATION_STATES = ['authorized', 'captured', 'refunded', 'declined', 'reversed'] as const;
-export type AuthorizationState = (typeof AUTHORIZATION_STATES)[number];
+/** The states of an authorization (the protocol's, since TransListRes reports them). */
+export const AUTHORIZATION_STATES = TRANSACTION_STATES;
+export type AuthorizationState = TransactionState;
 
 /** Minor units, in the authorization's currency and exponent. */
 export interface Balances {

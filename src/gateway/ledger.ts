@@ -27,6 +27,8 @@ export interface NewAuthorization {
   xid: string;
   rrpid: string;
   requestDigest: string;
+  /** The merchant's order label from the AuthReq's TransIDs. */
+  lidM: string;
   merchantId: string;
   /** Who certified the merchant: see merchantIssuerOf. Follow-ups must come from the same. */
   merchantIssuer: string;
@@ -48,6 +50,8 @@ export interface AuthorizationRecord {
   xid: string;
   rrpid: string;
   requestDigest: string;
+  /** Absent for authorizations recorded before the gateway kept it (gateway/004). */
+  lidM?: string;
   merchantId: string;
   /** Absent for authorizations recorded before the issuer was (gateway/002). */
   merchantIssuer?: string;
@@ -111,6 +115,22 @@ export interface FollowUpOutcome {
 /** Builds the signed response for a decision, inside the transaction, so it is stored with the event. */
 export type RespondTo = (decision: Decision, authorization: AuthorizationRecord) => string;
 
+export interface MerchantPageQuery {
+  merchant: { merchantId: string; issuer: string };
+  filter: {
+    state?: AuthorizationState;
+    /** ISO 8601: created_at ≥ from. */
+    from?: string;
+    /** ISO 8601: created_at < until. */
+    until?: string;
+    lidM?: string;
+    currency?: string;
+  };
+  limit: number;
+  /** The last row of the previous page. */
+  after?: { at: string; xid: string };
+}
+
 export interface ListFilter {
   state?: AuthorizationState;
   kind?: 'authorization' | 'capture' | 'refund' | 'reversal';
@@ -152,8 +172,8 @@ export class Ledger {
         `INSERT INTO gateway_authorizations (xid, rrpid, request_digest, merchant_id, merchant_name,
            merchant_kx_chain, brand_id, pan_last4, dual_signed, currency, exponent, requested_value,
            authorized_value, captured_value, refunded_value, result, state, auth_code, decline_reason,
-           capture_now, response, created_at, updated_at, merchant_issuer)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 0, $15, $16, $17, $18, $19, $20, $21, $21, $22)
+           capture_now, response, created_at, updated_at, merchant_issuer, lid_m)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 0, $15, $16, $17, $18, $19, $20, $21, $21, $22, $23)
          ON CONFLICT (xid) DO NOTHING
          RETURNING xid`,
         [
@@ -179,6 +199,7 @@ export class Ledger {
           a.response,
           a.at.toISOString(),
           a.merchantIssuer,
+          a.lidM,
         ],
       );
       if (inserted.length === 0) {
@@ -340,6 +361,66 @@ export class Ledger {
     return { authorizations, events };
   }
 
+  /**
+   * One merchant's authorizations (TransListReq), newest first by (created_at, xid), strictly after
+   * `after` in that order: a keyset page, so rows inserted meanwhile never shift it. Returns up to
+   * `limit` + 1 rows; the extra one only says that there is a next page.
+   */
+  async merchantPage(q: MerchantPageQuery): Promise<AuthorizationRecord[]> {
+    const params: unknown[] = [];
+    const param = (value: unknown) => {
+      params.push(value);
+      return `$${params.length}`;
+    };
+    // The identity exactly: rows from before gateway/002 (no issuer recorded) are not listed.
+    const where = [
+      `merchant_id = ${param(q.merchant.merchantId)}`,
+      `merchant_issuer = ${param(q.merchant.issuer)}`,
+    ];
+    const f = q.filter;
+    if (f.state) where.push(`state = ${param(f.state)}`);
+    if (f.from) where.push(`created_at >= ${param(f.from)}::timestamptz`);
+    if (f.until) where.push(`created_at < ${param(f.until)}::timestamptz`);
+    if (f.lidM) where.push(`lid_m = ${param(f.lidM)}`);
+    if (f.currency) where.push(`currency = ${param(f.currency)}`);
+    // XIDs compare byte by byte (COLLATE "C"), the same on every server whatever its locale.
+    if (q.after) {
+      where.push(
+        `(created_at, xid COLLATE "C") < (${param(q.after.at)}::timestamptz, ${param(q.after.xid)} COLLATE "C")`,
+      );
+    }
+    const rows = await this.db.query(
+      `SELECT * FROM gateway_authorizations WHERE ${where.join(' AND ')}
+        ORDER BY created_at DESC, xid COLLATE "C" DESC LIMIT ${param(q.limit + 1)}`,
+      params,
+    );
+    return rows.map(authorizationOf);
+  }
+
+  /** One merchant's authorization by XID; another merchant's is undefined, as if it did not exist. */
+  async merchantAuthorization(
+    xid: string,
+    merchant: { merchantId: string; issuer: string },
+  ): Promise<AuthorizationRecord | undefined> {
+    const rows = await this.db.query(
+      'SELECT * FROM gateway_authorizations WHERE xid = $1 AND merchant_id = $2 AND merchant_issuer = $3',
+      [xid, merchant.merchantId, merchant.issuer],
+    );
+    return rows[0] ? authorizationOf(rows[0]) : undefined;
+  }
+
+  /** The newest `limit` events of an XID, oldest first, and whether older ones were left out. */
+  async latestEventsOf(
+    xid: string,
+    limit: number,
+  ): Promise<{ events: PaymentEventRecord[]; truncated: boolean }> {
+    const rows = await this.db.query(
+      'SELECT * FROM gateway_payment_events WHERE xid = $1 ORDER BY created_at DESC, rrpid DESC LIMIT $2',
+      [xid, limit + 1],
+    );
+    return { events: rows.slice(0, limit).map(eventOf).reverse(), truncated: rows.length > limit };
+  }
+
   /** Counts, for tests and health checks. */
   async counts(): Promise<{ authorizations: number; events: number }> {
     const rows = await this.db.query(
@@ -403,6 +484,7 @@ function authorizationOf(r: Row): AuthorizationRecord {
     xid: str(r.xid),
     rrpid: str(r.rrpid),
     requestDigest: str(r.request_digest),
+    ...(r.lid_m ? { lidM: str(r.lid_m) } : {}),
     merchantId: str(r.merchant_id),
     ...(r.merchant_issuer ? { merchantIssuer: str(r.merchant_issuer) } : {}),
     merchantName: str(r.merchant_name),

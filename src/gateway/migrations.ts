@@ -71,4 +71,16 @@ CREATE UNIQUE INDEX gateway_payment_events_idempotency ON gateway_payment_events
   WHERE idempotency_key IS NOT NULL;
 `,
   },
+  {
+    // The per-merchant API (TransListReq): the merchant's order label (LID-M) from the AuthReq's
+    // TransIDs, kept so a merchant can find an order's transactions, and the index its pages
+    // walk: one merchant identity, newest first by (created_at, xid byte by byte).
+    id: 'gateway/004-merchant-api',
+    sql: `
+ALTER TABLE gateway_authorizations ADD COLUMN lid_m text;
+CREATE INDEX gateway_authorizations_merchant_page
+  ON gateway_authorizations (merchant_id, merchant_issuer, created_at DESC, xid COLLATE "C" DESC);
+CREATE INDEX gateway_authorizations_merchant_order ON gateway_authorizations (merchant_id, lid_m);
+`,
+  },
 ];

@@ -18,6 +18,7 @@ import {
   buildAuthReq,
   buildFollowUp,
   buildPCertReq,
+  buildTransListReq,
   type Clock,
   carriedCerts,
   type FollowUpRequest,
@@ -27,21 +28,26 @@ import {
   offendingOf,
   type ParsedCertificate,
   type ParsedCrl,
+  parseWith,
   randomNonce,
   readError,
   SetError,
+  type TransactionState,
   type TransIds,
+  TransListReqContent,
+  type TransRecord,
   TrustCache,
   type TrustStore,
   type VerifiedPReq,
   verifyAuthRes,
   verifyFollowUpResponse,
   verifyPCertRes,
+  verifyTransListRes,
 } from '../protocol/index.ts';
 import { describeFailure, GatewayUnavailableError, neverConnected } from './gateway-unavailable.ts';
 import type { MerchantKeys } from './keys.ts';
 import { SET_CONTENT_TYPE } from './set-response.ts';
-import { setWalletError } from './set-wallet-error.ts';
+import { SetWalletError, setWalletError } from './set-wallet-error.ts';
 
 export interface GatewayClientOptions {
   /** The gateway's SET endpoint, e.g. `${gatewayUrl}/set`. */
@@ -118,10 +124,48 @@ export interface GatewayClient {
   reverse(p: FollowUpParams): Promise<FollowUpResponseData>;
   /** Any follow-up, including CapRevReq and CredRevReq. */
   followUp(type: FollowUpRequest, p: FollowUpParams): Promise<FollowUpResponseData>;
-  /** Builds and signs a follow-up without sending it (to persist it first). */
-  prepareFollowUp(type: FollowUpRequest, p: FollowUpParams): PreparedFollowUp;
+  /**
+   * Builds and signs a follow-up without sending it (to persist it first), sealed to the gateway's
+   * current key-exchange certificate (asked for first when none is held or it is near expiry).
+   */
+  prepareFollowUp(type: FollowUpRequest, p: FollowUpParams): Promise<PreparedFollowUp>;
   /** Sends a prepared follow-up (the same bytes every time) and checks the answer. */
   sendFollowUp(prepared: PreparedFollowUp): Promise<FollowUpResponseData>;
+  /**
+   * One page of this merchant's transactions as the gateway's ledger holds them, newest first
+   * (TransListReq → TransListRes). Pass `nextCursor` back as `cursor` for the next page, with the
+   * same filter; no `nextCursor` means this was the last page.
+   */
+  listTransactions(params?: ListTransactionsParams): Promise<TransactionPage>;
+  /** One transaction by XID with its captures, refunds and reversals; undefined when the gateway has none for this merchant. */
+  getTransaction(xid: string): Promise<GatewayTransaction | undefined>;
+  /** Every transaction matching the filter, newest first, page after page. */
+  allTransactions(params?: Omit<ListTransactionsParams, 'cursor'>): AsyncIterableIterator<GatewayTransaction>;
+}
+
+/** An authorization as the gateway's ledger holds it (TransListRes; docs/protocol.md). */
+export type GatewayTransaction = TransRecord;
+
+export interface ListTransactionsParams {
+  /** 1 to 50 (default 20). */
+  limit?: number;
+  /** A page's `nextCursor`. */
+  cursor?: string;
+  state?: TransactionState;
+  /** Created at or after. */
+  from?: Date | string;
+  /** Created before. */
+  until?: Date | string;
+  /** The order id: the LID-M the payment initiation named. */
+  orderId?: string;
+  /** ISO 4217, e.g. 'EUR'. */
+  currency?: string;
+}
+
+export interface TransactionPage {
+  transactions: GatewayTransaction[];
+  /** Absent on the last page. */
+  nextCursor?: string;
 }
 
 export interface GatewayCertificates {
@@ -271,19 +315,9 @@ export function createGatewayClient(opts: GatewayClientOptions): GatewayClient {
     throw new GatewayUnavailableError(opts.endpoint, attempts, maybeDelivered, lastFailure);
   }
 
-  /**
-   * Seals to the key-exchange certificate held now (synchronous, so its bytes can be kept before
-   * sending): a client that fetches the gateway's certificates must have fetched them first
-   * (currentGatewayKeyExchange, or any purchase).
-   */
-  function prepareFollowUp(type: FollowUpRequest, p: FollowUpParams): PreparedFollowUp {
-    const gatewayKx = gatewayChain[0];
-    if (!gatewayKx) {
-      throw new SetError(
-        'missingCertificate',
-        "the gateway's certificates are not fetched yet: await gateway.currentGatewayKeyExchange() first",
-      );
-    }
+  /** Seals to the current key-exchange certificate, kept with the bytes so a retry resends them. */
+  async function prepareFollowUp(type: FollowUpRequest, p: FollowUpParams): Promise<PreparedFollowUp> {
+    const gatewayKx = await sealTo();
     const { wire, content } = buildFollowUp(type, {
       merchant: signer,
       gatewayKeyExchange: gatewayKx,
@@ -299,7 +333,16 @@ export function createGatewayClient(opts: GatewayClientOptions): GatewayClient {
   }
 
   async function sendFollowUp(prepared: PreparedFollowUp): Promise<FollowUpResponseData> {
-    const answer = await exchange(prepared.wire);
+    let answer: Uint8Array;
+    try {
+      answer = await exchange(prepared.wire);
+    } catch (e) {
+      // Sealed to a key the gateway no longer holds: nothing happened. Learn its new key, so the
+      // next follow-up prepared is sealed to it.
+      if (!configured && e instanceof SetError && e.code === 'thumbsMismatch')
+        await refresh().catch(() => {});
+      throw e;
+    }
     return verifyFollowUpResponse(
       answer,
       prepared.type,
@@ -309,10 +352,62 @@ export function createGatewayClient(opts: GatewayClientOptions): GatewayClient {
     ).content;
   }
 
-  const followUp = async (type: FollowUpRequest, p: FollowUpParams) => {
-    await sealTo();
-    return sendFollowUp(prepareFollowUp(type, p));
-  };
+  const followUp = async (type: FollowUpRequest, p: FollowUpParams) =>
+    sendFollowUp(await prepareFollowUp(type, p));
+
+  /** TransListReq → TransListRes; the answer must come from the gateway whose certificates we hold. */
+  async function transList(query: {
+    xid?: string;
+    filter?: TransListReqContent['filter'];
+    limit?: number;
+    cursor?: string;
+  }) {
+    const held = await sealTo();
+    const { wire, content } = buildTransListReq({ merchant: signer, brandId, ...query, now: now() });
+    // Refuse a bad argument here, with the field named, rather than after a round trip.
+    parseWith(TransListReqContent, content, 'listTransactions');
+    const answer = await exchange(JSON.stringify(wire));
+    return verifyTransListRes(answer, content, await context(), held.subjectDn).content;
+  }
+
+  async function listTransactions(params: ListTransactionsParams = {}): Promise<TransactionPage> {
+    const filter = {
+      ...(params.state !== undefined ? { state: params.state } : {}),
+      ...(params.from !== undefined ? { from: isoDate(params.from, 'from') } : {}),
+      ...(params.until !== undefined ? { until: isoDate(params.until, 'until') } : {}),
+      ...(params.orderId !== undefined ? { lidM: params.orderId } : {}),
+      ...(params.currency !== undefined ? { currency: params.currency } : {}),
+    };
+    const res = await transList({
+      ...(Object.keys(filter).length ? { filter } : {}),
+      ...(params.limit !== undefined ? { limit: params.limit } : {}),
+      ...(params.cursor !== undefined ? { cursor: params.cursor } : {}),
+    });
+    return {
+      transactions: res.transactions,
+      ...(res.nextCursor !== undefined ? { nextCursor: res.nextCursor } : {}),
+    };
+  }
+
+  async function getTransaction(xid: string): Promise<GatewayTransaction | undefined> {
+    try {
+      return (await transList({ xid })).transactions[0];
+    } catch (e) {
+      if (e instanceof SetWalletError && e.code === 'unknownXID') return undefined;
+      throw e;
+    }
+  }
+
+  async function* allTransactions(
+    params: Omit<ListTransactionsParams, 'cursor'> = {},
+  ): AsyncIterableIterator<GatewayTransaction> {
+    let cursor: string | undefined;
+    do {
+      const page = await listTransactions({ ...params, ...(cursor !== undefined ? { cursor } : {}) });
+      yield* page.transactions;
+      cursor = page.nextCursor;
+    } while (cursor !== undefined);
+  }
 
   return {
     endpoint: opts.endpoint,
@@ -331,6 +426,9 @@ export function createGatewayClient(opts: GatewayClientOptions): GatewayClient {
     followUp,
     prepareFollowUp,
     sendFollowUp,
+    listTransactions,
+    getTransaction,
+    allTransactions,
   };
 
   async function authorizeWith(
@@ -355,6 +453,14 @@ export function createGatewayClient(opts: GatewayClientOptions): GatewayClient {
 }
 
 const MAX_RETRY_AFTER_MS = 5_000;
+
+/** A Date, or an ISO 8601 string, as SET/2's timestamp (UTC with milliseconds). */
+function isoDate(d: Date | string, what: string): string {
+  const date = typeof d === 'string' ? new Date(d) : d;
+  if (Number.isNaN(date.getTime()))
+    throw new SetError('decodingFailure', `listTransactions: ${what} is not a date`);
+  return date.toISOString();
+}
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));

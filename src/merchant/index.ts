@@ -3,7 +3,8 @@
  * participating site mounts on its server to take SET/2 payments.
  *
  *   createSetEndpoint     the SET endpoint, (Request) => Promise<Response>: PInitReq, PReq, InqReq
- *   createGatewayClient   AuthReq, CapReq, CredReq, AuthRevReq… to the payment gateway over HTTP
+ *   createGatewayClient   AuthReq, CapReq, CredReq, AuthRevReq… to the payment gateway over HTTP;
+ *                         listTransactions / getTransaction / allTransactions ask its ledger (TransListReq)
  *   createMerchantActions capture / refund / reverse an order exactly once, recorded with the order;
  *                         reconcile settles what a lost answer left open
  *   OrderStore            what the site implements over its database; MemoryOrderStore for tests
@@ -31,6 +32,8 @@ export {
   paymentInitiationHtml,
   REJECT_REASONS,
   SetError,
+  type TransactionState,
+  type TransEvent,
   type TransIds,
 } from '../protocol/index.ts';
 export {
@@ -57,7 +60,10 @@ export {
   type FollowUpParams,
   type GatewayClient,
   type GatewayClientOptions,
+  type GatewayTransaction,
+  type ListTransactionsParams,
   type PreparedFollowUp,
+  type TransactionPage,
 } from './gateway-client.ts';
 export { GatewayUnavailableError } from './gateway-unavailable.ts';
 export { type CertifiedKey, certificatesFromPem, certifiedKeyFromPem, type MerchantKeys } from './keys.ts';

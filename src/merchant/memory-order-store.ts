@@ -43,7 +43,6 @@ export class MemoryOrderStore implements OrderStore {
     return tx ? structuredClone(tx) : undefined;
   }
 
-  /** Every transaction for an order, oldest first. */
   async transactionsFor(lidM: string): Promise<SetTransaction[]> {
     return [...this.transactions.values()].filter((t) => t.lidM === lidM).map((t) => structuredClone(t));
   }

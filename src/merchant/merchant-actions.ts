@@ -2,7 +2,9 @@
  * The merchant's actions on an authorized purchase, with the checks a site should make before it
  * asks the gateway: capture (several partial captures, up to the amount authorized: split
  * shipment), refund (any number of times, up to what was captured) and reversal of an
- * authorization not yet captured. The gateway checks the same limits again.
+ * authorization not yet captured, and the reversals of a capture (before it is refunded) and of a
+ * refund. The gateway checks the same limits again; every answer, accepted or rejected, is
+ * recorded with the order.
  *
  * Exactly once (SET-PROFILE §6): each follow-up is built with an idempotency key and kept in the
  * OrderStore (its bytes) before it is sent; its answer is recorded with the order. When the answer
@@ -24,6 +26,7 @@ export type ActionProblem =
   | 'notAuthorized'
   | 'alreadyCaptured'
   | 'notCaptured'
+  | 'notRefunded'
   | 'alreadyReversed'
   | 'invalidAmount'
   | 'amountTooLarge';
@@ -45,6 +48,13 @@ export interface MerchantActions {
   refund(xid: string, amount: Amount): Promise<FollowUpRecord>;
   /** Reverses the whole authorization; only before capture (refund after). */
   reverse(xid: string): Promise<FollowUpRecord>;
+  /**
+   * Undoes a capture (CapRevReq), e.g. one made by mistake, before it is refunded: `amount`
+   * (default: all that is captured and not refunded) goes back to authorized-not-captured.
+   */
+  reverseCapture(xid: string, amount?: Amount): Promise<FollowUpRecord>;
+  /** Undoes a refund (CredRevReq): `amount` (default: all refunded) is captured again. */
+  reverseRefund(xid: string, amount?: Amount): Promise<FollowUpRecord>;
   /**
    * Brings the order in line with the gateway's books: resends a follow-up whose answer was lost
    * (same bytes), and an authorization left "authorizing" for longer than `authorizingAfterMs`
@@ -155,7 +165,7 @@ export function createMerchantActions(deps: {
         tx = await approved(xid);
       }
       const { amount, capToken } = plan(tx);
-      const prepared = deps.gateway.prepareFollowUp(type, {
+      const prepared = await deps.gateway.prepareFollowUp(type, {
         transIds: tx.order.transIds,
         amount,
         ...(capToken ? { capToken } : {}),
@@ -208,6 +218,23 @@ export function createMerchantActions(deps: {
         if (b.captured > 0)
           throw new MerchantActionError('alreadyCaptured', 'the purchase was captured: refund it');
         return { amount: { currency: b.currency, value: 0, exponent: b.exponent } };
+      }),
+    reverseCapture: (xid, amount) =>
+      act(xid, 'CapRevReq', (tx) => {
+        const b = balanceOf(tx);
+        const left = b.captured - b.refunded;
+        if (left <= 0) throw new MerchantActionError('notCaptured', 'nothing captured is left to reverse');
+        const amt = amount ?? { currency: b.currency, value: left, exponent: b.exponent };
+        checkAmount(amt, tx, left, 'is captured and not refunded');
+        return { amount: amt };
+      }),
+    reverseRefund: (xid, amount) =>
+      act(xid, 'CredRevReq', (tx) => {
+        const b = balanceOf(tx);
+        if (b.refunded <= 0) throw new MerchantActionError('notRefunded', 'nothing has been refunded');
+        const amt = amount ?? { currency: b.currency, value: b.refunded, exponent: b.exponent };
+        checkAmount(amt, tx, b.refunded, 'has been refunded');
+        return { amount: amt };
       }),
     async reconcile(xid) {
       let tx = await found(xid);

@@ -80,7 +80,10 @@ export interface PurchaseRecord {
 
 export type RejectReason = (typeof REJECT_REASONS)[number];
 
-/** A capture, reversal or refund the gateway answered. */
+/**
+ * A capture, capture reversal, authorization reversal, refund or refund reversal the gateway
+ * answered (accepted or rejected): createMerchantActions records every one it sends.
+ */
 export interface FollowUpRecord {
   request: FollowUpRequest;
   status: FollowUpResponseData['status'];
@@ -127,6 +130,11 @@ export interface OrderStore {
   describe(lidM: string): Promise<OrderDescription | undefined>;
   savePending(p: PendingPurchase): Promise<void>;
   find(xid: string): Promise<SetTransaction | undefined>;
+  /**
+   * Every SET transaction of one order (its LID-M, the order id the payment initiation named),
+   * oldest first: declined attempts, the one paid, each with its follow-ups.
+   */
+  transactionsFor(lidM: string): Promise<SetTransaction[]>;
   /**
    * Atomically: if `xid` already has a claim, returns it; if another XID of the same order is
    * authorizing or approved, refuses (orderTaken); otherwise stores `claim` and returns it.

@@ -203,14 +203,13 @@ export async function startSandbox(opts: SandboxOptions): Promise<RunningSandbox
       db,
       setEndpoint: {
         merchant,
+        // Like any shop: the gateway's certificates are asked for (PCertReq), not copied in.
         gateway: createGatewayClient({
           endpoint: `${gatewayServer.url}/set`,
           merchant,
-          gatewayKeyExchange: gatewayKeys.keyExchange.chain,
           trustedRoots: [root],
           crls,
         }),
-        gatewayKeyExchange: gatewayKeys.keyExchange.chain,
         trustedRoots: [root],
         revocation: () => issuer.revocationInForce(),
       },

@@ -59,7 +59,6 @@ export class SqlOrderStore implements OrderStore {
     return rows[0] ? this.withFollowUps(this.db, rows[0]) : undefined;
   }
 
-  /** Every SET transaction of an order, oldest first. */
   async transactionsFor(lidM: string): Promise<SetTransaction[]> {
     const rows = await this.db.query<TransactionRow>(
       'SELECT xid, pending, claim, record, pending_follow_up FROM store_set_transactions WHERE lid_m = $1 ORDER BY created_at, xid',

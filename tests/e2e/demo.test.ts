@@ -13,7 +13,19 @@ import { SCREENSHOTS } from '../../src/demo/run.ts';
 import { TRANSCRIPT_FILE } from '../../src/demo/transcript.ts';
 
 const CLI = join(REPO, 'bin/setwallet.js');
-const SET_STEPS = ['PInitReq', 'PInitRes', 'PReq', 'AuthReq', 'AuthRes', 'PRes', 'CapReq', 'CapRes'];
+// PCertReq: the demo store asks the gateway for its certificates before its first PInitRes.
+const SET_STEPS = [
+  'PInitReq',
+  'PCertReq',
+  'PCertRes',
+  'PInitRes',
+  'PReq',
+  'AuthReq',
+  'AuthRes',
+  'PRes',
+  'CapReq',
+  'CapRes',
+];
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 const scratch = mkdtempSync(join(tmpdir(), 'set-demo-test-'));
 

@@ -15,7 +15,19 @@ import { payOverHttp, registerOverHttp } from '../support/http-wallet.ts';
 
 const ENROLMENT = ['Me-AqCInitReq', 'Me-AqCInitRes', 'CertReq', 'CertRes'];
 const REGISTRATION = ['CardCInitReq', 'CardCInitRes', 'RegFormReq', 'RegFormRes', 'CertReq', 'CertRes'];
-const PURCHASE = ['PInitReq', 'PInitRes', 'PReq', 'AuthReq', 'AuthRes', 'PRes', 'CapReq', 'CapRes'];
+// The store asks the gateway for its certificates (PCertReq) when the first PInitReq needs them.
+const PURCHASE = [
+  'PInitReq',
+  'PCertReq',
+  'PCertRes',
+  'PInitRes',
+  'PReq',
+  'AuthReq',
+  'AuthRes',
+  'PRes',
+  'CapReq',
+  'CapRes',
+];
 
 const dataDir = mkdtempSync(join(tmpdir(), 'set-demo-transcript-'));
 const dir = join(dataDir, 'transcript');
@@ -83,6 +95,8 @@ describe("the demo's transcript (startSandbox's observe)", () => {
     const purchase = transcript.entries.slice(-PURCHASE.length).map((e) => `${e.type} ${e.from} → ${e.to}`);
     expect(purchase).toEqual([
       'PInitReq wallet → store',
+      'PCertReq store → gateway',
+      'PCertRes gateway → store',
       'PInitRes store → wallet',
       'PReq wallet → store',
       'AuthReq store → gateway',
@@ -99,7 +113,7 @@ describe("the demo's transcript (startSandbox's observe)", () => {
   it('saves each message exactly as it went over the wire, one file each, named in order', () => {
     const files = readdirSync(dir).filter((f) => TRANSCRIPT_FILE.test(f));
     expect(files).toEqual(transcript.entries.map((e) => `${String(e.n).padStart(2, '0')}-${e.type}.json`));
-    expect(files).toContain('17-PReq.json');
+    expect(files).toContain('19-PReq.json');
     for (const e of transcript.entries) expect(readFileSync(e.file!, 'utf8')).toBe(e.body);
   });
 

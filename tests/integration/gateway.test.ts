@@ -340,6 +340,7 @@ describe.each(backends)('payment gateway on $name', (backend) => {
       xid,
       rrpid,
       requestDigest: rrpid,
+      lidM: 'order-1',
       merchantId: 'DEMO-0001',
       merchantIssuer: 'mca-key',
       merchantName: 'SET Demo Store',

@@ -59,12 +59,12 @@ export function writePkiDir(world: World, dir: string): void {
 export function merchantAuthReq(
   world: World,
   cardholder: Cardholder,
-  opts: { amount?: Amount; captureNow?: boolean; now?: Date } = {},
+  opts: { amount?: Amount; captureNow?: boolean; now?: Date; lidM?: string } = {},
 ) {
   const merchant = new TestMerchant(world);
   const wallet = new TestWallet(world, cardholder);
   const purchAmt = opts.amount ?? { currency: 'EUR', value: 1299, exponent: 2 };
-  const pinitReq = wallet.pinitReq();
+  const pinitReq = wallet.pinitReq(opts.lidM);
   const pinit = wallet.verifyPInitRes(
     merchant.pinit(JSON.stringify(pinitReq.wire), { od: 'One SET/2 mug', purchAmt }),
     pinitReq.content,

@@ -415,10 +415,10 @@ export class TestWallet {
     this.trust = world.trust();
   }
 
-  pinitReq() {
+  pinitReq(lidM = 'order-42') {
     return buildPInitReq({
       lidC: 'wallet-1',
-      lidM: 'order-42',
+      lidM,
       brandId: 'SETPay',
       bin: this.card.pan.slice(0, 6),
       now: this.world.clock.now,

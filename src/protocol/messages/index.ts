@@ -14,6 +14,7 @@ export * from './payment/auth.ts';
 export * from './payment/exchange.ts';
 export * from './payment/follow-up.ts';
 export * from './payment/p-cert.ts';
+export * from './payment/trans-list.ts';
 export * from './purchase/p-init.ts';
 export * from './purchase/p-req.ts';
 export * from './purchase/p-res.ts';

@@ -43,6 +43,8 @@ export const MESSAGE_TYPES = [
   'CredRevRes',
   'PCertReq',
   'PCertRes',
+  'TransListReq',
+  'TransListRes',
   'Error',
 ] as const;
 export type MessageType = (typeof MESSAGE_TYPES)[number];
@@ -80,6 +82,9 @@ export const WIRE_LIMITS: Record<MessageType, number> = {
   CredRevRes: 48 * 1024,
   PCertReq: 16 * 1024,
   PCertRes: 48 * 1024,
+  TransListReq: 16 * 1024,
+  // 48 KiB of signed content (a page of MAX_TRANS_LIST_LIMIT) as base64url, and the gateway's chain.
+  TransListRes: 80 * 1024,
   Error: 48 * 1024,
 };
 
