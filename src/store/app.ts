@@ -6,7 +6,7 @@
  *
  * Who may do what (src/store/sessions.ts): a shopper session owns its cart and the orders it
  * placed, and sees no other order (another's order is "not found", so its existence is not
- * revealed either). Capture, refund and reverse, and the back office listing every order, need
+ * revealed either). Capture, refund, the reversals, and the back office listing every order, need
  * the merchant's sign-in. Every POST but /set is a form read by readStoreForm (400 or 413 with a
  * sentence when malformed or too large), sent from the store's own pages (Origin, Fetch Metadata)
  * and carrying the form token of the session it acts for; anything else is refused with 403
@@ -78,20 +78,25 @@ export interface DemoStore {
   actions: MerchantActions;
 }
 
-const ACTIONS = ['capture', 'refund', 'reverse', 'reconcile'] as const;
+const ACTIONS = ['capture', 'refund', 'reverse', 'reverse-capture', 'reverse-refund', 'reconcile'] as const;
+/** The actions that take an amount. */
+const WITH_AMOUNT: readonly Action[] = ['capture', 'refund', 'reverse-capture', 'reverse-refund'];
 type Action = (typeof ACTIONS)[number];
 
 const DONE: Record<Action, string> = {
   capture: 'Captured: the money is on its way to the shop.',
   refund: 'Refunded.',
   reverse: 'The authorization has been reversed: nothing will be charged.',
+  'reverse-capture': 'The capture has been reversed: that amount is authorized again, not captured.',
+  'reverse-refund': 'The refund has been reversed: that amount is captured again.',
   reconcile: 'Checked with the payment gateway: the order shows what the gateway holds.',
 };
 const PROBLEMS: Record<string, string> = {
   unknownTransaction: 'This order has no SET payment yet.',
   notAuthorized: 'This order’s payment was not authorized.',
   alreadyCaptured: 'The payment has already been captured.',
-  notCaptured: 'Nothing has been captured yet, so there is nothing to refund.',
+  notCaptured: 'Nothing captured (and not refunded) is left, so there is nothing to refund or reverse.',
+  notRefunded: 'Nothing has been refunded, so there is no refund to reverse.',
   alreadyReversed: 'The authorization has already been reversed.',
   invalidAmount: 'Enter an amount like 12.50, more than zero.',
   amountTooLarge: 'That amount is more than the payment allows.',
@@ -328,11 +333,7 @@ export async function createDemoStore(opts: DemoStoreOptions): Promise<DemoStore
           'Capturing, refunding and reversing payments is for the merchant: sign in to the back office first.',
         );
       }
-      const read = await formOf(
-        c,
-        action === 'capture' || action === 'refund' ? AmountForm : TokenForm,
-        'merchant',
-      );
+      const read = await formOf(c, WITH_AMOUNT.includes(action) ? AmountForm : TokenForm, 'merchant');
       if (read instanceof Response) return read;
       const order = await visibleOrder(c);
       if (!order) return notFound(c);
@@ -344,7 +345,7 @@ export async function createDemoStore(opts: DemoStoreOptions): Promise<DemoStore
           : undefined;
       if (!xid) return back('problem=notAuthorized');
       let amount: Amount | undefined;
-      if (action === 'capture' || action === 'refund') {
+      if (WITH_AMOUNT.includes(action)) {
         const entered = (read.form as { amount?: string } | undefined)?.amount;
         amount = entered === undefined ? undefined : parseAmount(entered, order.amount);
         if (!amount) return back('problem=invalidAmount');
@@ -354,12 +355,13 @@ export async function createDemoStore(opts: DemoStoreOptions): Promise<DemoStore
           const state = await actions.reconcile(xid);
           return back(state === 'pendingConfirmation' ? 'problem=pendingConfirmation' : 'done=reconcile');
         }
-        const result =
-          action === 'capture'
-            ? await actions.capture(xid, amount)
-            : action === 'refund'
-              ? await actions.refund(xid, amount!)
-              : await actions.reverse(xid);
+        const result = await {
+          capture: () => actions.capture(xid, amount),
+          refund: () => actions.refund(xid, amount!),
+          reverse: () => actions.reverse(xid),
+          'reverse-capture': () => actions.reverseCapture(xid, amount),
+          'reverse-refund': () => actions.reverseRefund(xid, amount),
+        }[action]();
         if (result.status === 'rejected')
           return back(`problem=rejected${result.reason ? `&reason=${result.reason}` : ''}`);
         return back(`done=${action}`);

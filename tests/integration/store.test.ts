@@ -7,6 +7,7 @@
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  balanceOf,
   createGatewayClient,
   describeDecline,
   type GatewayClient,
@@ -299,6 +300,55 @@ describe.each(backends)('demo store on $name', (backend) => {
       'problem=alreadyCaptured',
     );
     expect((await merchant.get('/back-office')).text).toContain(orderId);
+  });
+
+  it('the back office reverses a capture and a refund, shows both in the history, and lists every transaction of the order', async () => {
+    const { orderId, shopper } = await checkout({ poster: 1 });
+    await walletPays(server.url, new TestWallet(world, declinedCardholder), orderId);
+    await walletPays(server.url, new TestWallet(world, cardholder), orderId);
+    const merchant = await browser(server.url).signIn();
+    const csrf = await merchant.token('/back-office');
+    expect((await merchant.post(`/orders/${orderId}/capture`, { amount: '15', csrf })).location).toContain(
+      'done=capture',
+    );
+    expect((await merchant.post(`/orders/${orderId}/reverse-capture`, { amount: '5', csrf })).location).toBe(
+      `/orders/${orderId}?done=reverse-capture`,
+    );
+    expect((await merchant.post(`/orders/${orderId}/refund`, { amount: '4', csrf })).location).toContain(
+      'done=refund',
+    );
+    expect(
+      (await merchant.post(`/orders/${orderId}/reverse-refund`, { amount: '9', csrf })).location,
+    ).toContain('problem=amountTooLarge');
+    const rev = await merchant.post(`/orders/${orderId}/reverse-refund`, { amount: '1.50', csrf });
+    expect(rev.location).toBe(`/orders/${orderId}?done=reverse-refund`);
+    const page = (await merchant.get(rev.location!)).text;
+    expect(page).toContain('The refund has been reversed');
+    for (const words of [
+      'Capture reversal',
+      'Refund reversal',
+      'SET transactions of this order',
+      'Declined',
+    ]) {
+      expect(page).toContain(words);
+    }
+    expect(page).toContain('/reverse-capture');
+    expect(page).toContain('/reverse-refund');
+    const all = await store.orders.transactionsFor(orderId);
+    expect(all).toHaveLength(2);
+    expect(all[1]!.followUps.map((f) => [f.request, f.status])).toEqual([
+      ['CapReq', 'captured'],
+      ['CapRevReq', 'captureReversed'],
+      ['CredReq', 'credited'],
+      ['CredRevReq', 'creditReversed'],
+    ]);
+    expect(balanceOf(all[1]!)).toMatchObject({ captured: 1000, refunded: 250 });
+    // Not the shopper's to do, nor to see.
+    const shopperCsrf = await shopper.token('/');
+    expect(
+      (await shopper.post(`/orders/${orderId}/reverse-refund`, { amount: '1', csrf: shopperCsrf })).status,
+    ).toBe(403);
+    expect((await shopper.get(`/orders/${orderId}`)).text).not.toContain('SET transactions of this order');
   });
 
   it('a decline shows its reason and the order can be paid again; the merchant can reverse an authorization', async () => {

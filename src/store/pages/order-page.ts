@@ -1,8 +1,8 @@
 /**
  * One order: while it awaits payment, the checkout (the payment initiation element, the order, a
  * status line the page script keeps fresh, and what to do without the wallet); once paid, the SET
- * result with the amounts and history, and, for the merchant signed in to the back office only, the
- * capture / refund / reverse forms.
+ * result with the amounts and history, and, for the merchant signed in to the back office only,
+ * every SET transaction of the order and the capture / refund / reversal forms.
  */
 import {
   type Amount,
@@ -13,6 +13,8 @@ import {
   formatAmount,
   type PurchaseState,
   paymentInitiationHtml,
+  purchaseStateOf,
+  type SetTransaction,
 } from '../../merchant/index.ts';
 import { html, type SafeHtml, trusted } from '../../web/html.ts';
 import { awaitsPayment, type OrderPayment } from '../order-payment.ts';
@@ -183,6 +185,7 @@ ${
     : ''
 }
 ${linesTable(v.order)}
+${v.merchantCsrf ? transactionsTable(v.payment.all) : ''}
 ${
   !v.merchantCsrf
     ? ''
@@ -194,6 +197,39 @@ ${
         )
       : merchantActions(v.order.id, b, v.merchantCsrf)
 }`;
+}
+
+/** The back office's view of every SET transaction of the order (a declined card, then another…). */
+function transactionsTable(all: SetTransaction[]): SafeHtml {
+  if (!all.length) return html``;
+  return html`<table>
+  <caption>SET transactions of this order</caption>
+  <thead><tr><th scope="col">Started (UTC)</th><th scope="col">XID</th><th scope="col">State</th><th scope="col" class="num">Follow-ups</th></tr></thead>
+  <tbody>${all.map(
+    (t) =>
+      html`<tr><td>${t.createdAt.replace('T', ' ').slice(0, 19)}</td><td><code>${t.xid.slice(0, 12)}…</code></td><td>${STATE_WORDS[purchaseStateOf(t)]}</td><td class="num">${t.followUps.length}</td></tr>`,
+  )}</tbody>
+</table>`;
+}
+
+function amountForm(p: {
+  orderId: string;
+  action: string;
+  heading: string;
+  button: string;
+  max: Amount;
+  plain: string;
+  csrf: string;
+}): SafeHtml {
+  return html`<section>
+  <h3>${p.heading}</h3>
+  <form class="inline" method="post" action="/orders/${p.orderId}/${p.action}">
+    <input type="hidden" name="csrf" value="${p.csrf}">
+    <label for="${p.action}-amount">Amount (${p.max.currency}, up to ${formatAmount(p.max)})</label>
+    <input id="${p.action}-amount" type="text" inputmode="decimal" name="amount" value="${p.plain}" required>
+    <button type="submit" class="secondary">${p.button}</button>
+  </form>
+</section>`;
 }
 
 function reconcileForm(orderId: string, text: string, csrf: string): SafeHtml {
@@ -215,7 +251,7 @@ function merchantActions(orderId: string, b: ReturnType<typeof balanceOf>, csrf:
   const capturable = b.authorized - b.captured;
   const canCapture = capturable > 0;
   const refundable = b.captured - b.refunded;
-  if (!canCapture && refundable <= 0) return html``;
+  if (!canCapture && refundable <= 0 && b.refunded <= 0) return html``;
   return html`<section aria-labelledby="merchant-heading">
 <h2 id="merchant-heading">Merchant actions</h2>
 <p class="muted">Only you, signed in to the back office, see these. Each one is a signed, sealed request to the payment gateway.</p>
@@ -254,7 +290,21 @@ ${
     <input id="refund-amount" type="text" inputmode="decimal" name="amount" value="${plain(refundable)}" required>
     <button type="submit">Refund</button>
   </form>
-</section>`
+</section>
+${amountForm({ orderId, action: 'reverse-capture', heading: 'Reverse a capture', button: 'Reverse capture', max: amt(refundable), plain: plain(refundable), csrf })}`
+    : ''
+}
+${
+  b.refunded > 0
+    ? amountForm({
+        orderId,
+        action: 'reverse-refund',
+        heading: 'Reverse a refund',
+        button: 'Reverse refund',
+        max: amt(b.refunded),
+        plain: plain(b.refunded),
+        csrf,
+      })
     : ''
 }
 </div>
