@@ -1,211 +1,233 @@
 /**
- * The gateway suite (issue 3): authorizations per second over HTTP with the ledger, on PGlite;
- * the cost of the pure cryptography each authorization needs, measured in the same run; the ratio.
+ * The gateway under load (issue 11): CPU ms per authorization against the native floor, auth/s and
+ * latency, over real HTTP from autocannon.
  *
- * The real gateway (src/gateway createGateway) listens on 127.0.0.1 with its ledger in an on-disk
- * PGlite and the test-card issuer simulator. Distinct AuthReqs for the approved test card
- * (4111 1111 1111 1111), each from its own PInit and PReq, are built before any timing. They are
- * POSTed to /set over HTTP (Node's fetch, keep-alive) from this same process, one at a time
- * (c=1) and four in flight (c=4).
+ * The real gateway (src/gateway createGateway with the test-card issuer simulator) runs in child
+ * processes of its own (bench/gateway-process.ts), so its CPU time, read from process.cpuUsage()
+ * inside each process over IPC before and after a phase, holds nothing of the load generator's.
+ * On PostgreSQL the server's share is added: the utime + stime (/proc/<pid>/stat) of every backend
+ * connected to the bench's database (pg_stat_activity), before and after the phase.
  *
- * The bound: per authorization, the primitive operations the gateway performs (src/gateway
- * authorization.ts with a warm TrustStore): verifyAuthReq's (bench/protocol.ts's warm baseline),
- * the request digest and the merchant key-exchange lookup (SHA-256s), the authorization code (a
- * random nonce), and the answer: HPKE seal of the CapToken to the gateway's own key-exchange key,
- * ECDSA P-256 signature of AuthResData, HPKE seal of the signed AuthRes to the merchant's
- * key-exchange key. Inputs are taken from a real AuthRes of this gateway (same sizes and keys).
+ * Setups: PGlite (on disk) with 1 process; PostgreSQL (TEST_DATABASE_URL) with 1 process and with
+ * 2 processes sharing one database (autocannon then drives both at once, half the connections
+ * each). Each setup starts on a fresh database. Phases: a returning cardholder (one certificate,
+ * validated by the gateway once) and new cardholders (a certificate of its own per AuthReq), at
+ * c=1 and c=16 (the two-process setup: c=16 only).
  *
- * Measurement, in the spirit of measure.ts: ROUNDS rounds, each a batch of the bound's operations
- * followed by a chunk of authorizations at each level: in-process (gateway.handle, no HTTP, which
- * splits the overhead into HTTP's and the rest), HTTP c=1 and HTTP c=4, their order rotating. Any
- * slowdown of the shared machine hits the bound and the runs beside it alike. The result is the
- * fraction of the crypto bound's throughput each level achieves.
+ * Every AuthReq is distinct (its own PInit, PReq and XID) and built before any timing; autocannon's
+ * setupRequest hands each connection the next unused body. Every reply is checked to be an AuthRes
+ * (HTTP 200), and each process's ledger must hold one row per authorization sent to it.
+ *
+ * The floor (bench/native-floor.ts) is the same authorization's cryptography with node:crypto, in
+ * this process, measured before, between and after the setups (the median is used).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { type ChildProcess, fork } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import {
-  createGateway,
-  createIssuerSimulator,
-  DEFAULT_TEST_CARDS,
-  type Gateway,
-  listen,
-} from '../src/gateway/index.ts';
-import {
-  type AuthReqData,
-  decodeWire,
-  fromB64u,
-  fromUtf8,
-  hpkeOpen,
-  hpkeSeal,
-  infoFor,
-  jsonBytes,
-  lengthPrefixed,
-  randomNonce,
-  sha256,
-  sign,
-  signedDataTbs,
-  verifyAuthRes,
-} from '../src/protocol/index.ts';
-import { openDatabase } from '../src/storage/index.ts';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import { fromB64u } from '../src/protocol/index.ts';
+import { type Database, openDatabase } from '../src/storage/index.ts';
+import { writePkiDir } from '../tests/support/gateway-process.ts';
 import { issueCardholder, makeWorld, TestMerchant, TestWallet, type World } from '../tests/support/world.ts';
-import { blackhole, type Check, quantile, type SuiteResult } from './measure.ts';
-import { warmVerifyAuthReqBaseline } from './protocol.ts';
+import type { GatewayCommand, GatewayReport } from './gateway-process.ts';
+import { type Check, quantile, type SuiteResult } from './measure.ts';
+import { cpuPerCall, prepareFloor } from './native-floor.ts';
 
-/** Timed rounds; each holds one bound batch, then CHUNK authorizations at each level. */
-const ROUNDS = 8;
-/** Authorizations per chunk: a multiple of 4, so c=4 runs full waves. */
-const CHUNK = 8;
-/** Bound operations (one authorization's worth each) per round. */
-const BOUND_BATCH = 8;
-/** Untimed authorizations first: JIT, the TrustStore validating both chains, PGlite's caches. */
-const WARM_UP = 4;
-/** In-process (gateway.handle, no HTTP), then over HTTP one at a time and four in flight. */
-const LEVELS = ['inProcess', 'c1', 'c4'] as const;
-type Level = (typeof LEVELS)[number];
+/** Targets: gateway CPU per authorization ÷ native floor; 2 processes ÷ 1. */
+export const TARGETS = { returning: 3, new: 4, twoProcessCpu: 1.2 } as const;
 
-/**
- * Minimum fractions of the crypto bound's throughput. The gateway is one Node process: its
- * cryptography, HTTP parsing, JSON, valibot schemas, PGlite (WASM, same thread) and here the fetch
- * client share one event loop, so nothing overlaps and fraction = bound / (bound + the rest).
- *   c1, c4     0.5: everything that is not cryptography (HTTP, JSON, schemas, ledger commit, the
- *              client) may cost at most as much as the cryptography itself. Measured on 2 shared
- *              cores: 0.61–0.75 at c=1, 0.59–0.72 at c=4 (c=4 is no faster: one thread, so
- *              concurrency can only hide waits, and there are few).
- *   inProcess  0.6: gateway.handle without HTTP (protocol layer, schemas, ledger); measured 0.80,
- *              so the rest costs at most two thirds of the cryptography.
- */
-export const TARGET_FRACTION = { inProcess: 0.6, c1: 0.5, c4: 0.5 } as const;
+const CHILD = fileURLToPath(new URL('./gateway-process.ts', import.meta.url));
+const REPO = fileURLToPath(new URL('..', import.meta.url));
+const CLK_TCK = 100;
+
+type Kind = 'returning' | 'new';
+type Level = 1 | 16;
+
+export interface GatewayOptions {
+  quick?: boolean;
+  log?: (line: string) => void;
+}
 
 function assert(condition: unknown, what: string): asserts condition {
   if (!condition) throw new Error(`bench/gateway: ${what}`);
 }
 
-interface Prepared {
-  wire: string;
-  content: AuthReqData;
+interface Proc {
+  child: ChildProcess;
+  url: string;
+  ask<T>(cmd: GatewayCommand, key: 'usage' | 'counts'): Promise<T>;
 }
 
-/** One purchase up to the merchant's AuthReq, with its own PInit (own XID) and PReq. */
-function prepare(wallet: TestWallet, merchant: TestMerchant): Prepared {
-  const pinitReq = wallet.pinitReq();
-  const pinit = wallet.verifyPInitRes(merchant.pinit(JSON.stringify(pinitReq.wire)), pinitReq.content);
-  const preq = wallet.preq(pinit);
-  const { authReq, authReqContent } = merchant.preqToAuthReq(JSON.stringify(preq.wire));
-  return { wire: authReq, content: authReqContent };
+async function startProcess(pkiDir: string, db: { url?: string; dataDir?: string }): Promise<Proc> {
+  const args = ['--pki', pkiDir];
+  if (db.url) args.push('--database-url', db.url);
+  if (db.dataDir) args.push('--data-dir', db.dataDir);
+  const child = fork(CHILD, args, {
+    cwd: REPO,
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    const onMessage = (m: GatewayReport) => {
+      if ('listening' in m) {
+        child.off('message', onMessage);
+        resolve(m.listening);
+      }
+    };
+    child.on('message', onMessage);
+    child.once('exit', (code) => reject(new Error(`the gateway process exited (${code}) before listening`)));
+  });
+  const ask = <T>(cmd: GatewayCommand, key: 'usage' | 'counts') =>
+    new Promise<T>((resolve) => {
+      const onMessage = (m: GatewayReport) => {
+        if (key in m) {
+          child.off('message', onMessage);
+          resolve((m as Record<string, unknown>)[key] as T);
+        }
+      };
+      child.on('message', onMessage);
+      child.send(cmd);
+    });
+  return { child, url: `http://127.0.0.1:${port}`, ask };
+}
+
+async function stopProcess(p: Proc): Promise<void> {
+  if (p.child.exitCode !== null) return;
+  const exited = new Promise<void>((r) => p.child.once('exit', () => r()));
+  p.child.send({ cmd: 'stop' } satisfies GatewayCommand);
+  await exited;
+}
+
+/** utime + stime in ms of each PostgreSQL backend connected to `dbName`, by pid. */
+async function backendCpu(admin: Database, dbName: string): Promise<Map<number, number>> {
+  const rows = await admin.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = $1', [
+    dbName,
+  ]);
+  const out = new Map<number, number>();
+  for (const { pid } of rows) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      // Fields 14 and 15 of proc(5), counted from the state (field 3) here.
+      out.set(pid, ((Number(fields[11]) + Number(fields[12])) * 1000) / CLK_TCK);
+    } catch {
+      // The backend ended between the query and the read.
+    }
+  }
+  return out;
+}
+
+interface Bodies {
+  returning: string[];
+  new: string[];
 }
 
 /**
- * The gateway's primitive operations beyond verifyAuthReq, on the inputs of a real AuthRes:
- * `reply` is this gateway's answer to `req`, opened here with the merchant's and the gateway's
- * key-exchange keys to recover the plaintexts it sealed.
+ * The AuthReqs of one kind: `n` distinct ones, each from its own purchase (PInit, PReq, XID) and,
+ * for `new`, its own cardholder. One merchant for all, as a real one is.
  */
-function answerBaseline(world: World, req: Prepared, reply: string) {
-  const wire = JSON.parse(reply) as { body: { sealed: { enc: string; ct: string } } };
-  const authResInfo = infoFor('AuthRes');
-  const capInfo = infoFor('CapToken');
-  const empty = new Uint8Array(0);
-  const signedBytes = hpkeOpen(
-    world.merchantKx.privateKey,
-    fromB64u(wire.body.sealed.enc),
-    authResInfo,
-    empty,
-    fromB64u(wire.body.sealed.ct),
-  );
-  const signed = JSON.parse(fromUtf8(signedBytes)) as { content: string };
-  const contentBytes = fromB64u(signed.content);
-  const content = JSON.parse(fromUtf8(contentBytes)) as { capToken?: string };
-  assert(content.capToken, 'the AuthRes carries no CapToken');
-  const cap = JSON.parse(fromUtf8(fromB64u(content.capToken))) as { enc: string; ct: string };
-  const capBytes = hpkeOpen(world.gatewayKx.privateKey, fromB64u(cap.enc), capInfo, empty, fromB64u(cap.ct));
-  const tbs = signedDataTbs(contentBytes);
-
-  // requestDigest: SHA-256 of len‖JSON(AuthReqData without date)‖len‖SHA-256(PI baggage).
-  const { date: _date, ...rest } = req.content;
-  const piBytes = fromB64u((JSON.parse(req.wire) as { body: { baggage: string } }).body.baggage);
-  const digestInput = lengthPrefixed(jsonBytes(rest), sha256(piBytes));
-  // merchantKeyExchangeOf hashes carried certificates until it meets the merchant-kx leaf.
-  const carried = ((JSON.parse(req.wire) as { certs: string[] }).certs ?? []).map((c) => fromB64u(c));
-  const kxThumb = world.merchantKx.certificate.thumbprint;
-  const lookup = carried.findIndex((der) => sha256(der).every((b, i) => b === kxThumb[i])) + 1;
-  assert(lookup > 0, 'the AuthReq does not carry the merchant key-exchange certificate');
-  const looked = carried.slice(0, lookup);
-
-  const gatewayKxPub = world.gatewayKx.certificate.publicKey;
-  const merchantKxPub = world.merchantKx.certificate.publicKey;
-  const gatewayKey = world.gateway.privateKey;
-  return {
-    run: () => {
-      sha256(piBytes); // requestDigest: H(baggage)
-      sha256(digestInput); // requestDigest
-      for (const der of looked) sha256(der); // merchantKeyExchangeOf: thumbprints
-      randomNonce(); // newAuthCode
-      const capSealed = hpkeSeal(gatewayKxPub, capInfo, empty, capBytes); // sealCapToken
-      const sig = sign(tbs, gatewayKey); // signContent(AuthResData)
-      return [capSealed, sig, hpkeSeal(merchantKxPub, authResInfo, empty, signedBytes)]; // sealTo(merchant-kx)
-    },
-    ops: [
-      '2 × SHA-256 (request digest: PI baggage, then len‖AuthReqData‖len‖H(baggage))',
-      `${looked.length} × SHA-256 (carried certificates, looking up the merchant key-exchange certificate)`,
-      'random 32-byte nonce (authorization code)',
-      'HPKE seal (CapToken to the gateway key-exchange key)',
-      'ECDSA P-256 sign (AuthResData, SignedData TBS)',
-      'HPKE seal (signed AuthRes to the merchant key-exchange key)',
-    ],
-    sizes: {
-      capTokenData: capBytes.length,
-      authResTbs: tbs.length,
-      signedAuthRes: signedBytes.length,
-      requestDigestInput: digestInput.length,
-      authResWire: reply.length,
-    },
-  };
-}
-
-async function post(url: string, body: string): Promise<{ status: number; text: string }> {
-  const res = await fetch(url, { method: 'POST', body, headers: { 'content-type': 'application/json' } });
-  return { status: res.status, text: await res.text() };
-}
-
-/** POSTs `reqs` with `concurrency` in flight; returns the wall time in ms and the replies in order. */
-async function postAll(
-  url: string,
-  reqs: Prepared[],
-  concurrency: number,
-): Promise<{ ms: number; replies: { status: number; text: string }[] }> {
-  const replies: { status: number; text: string }[] = new Array(reqs.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < reqs.length) {
-      const i = next++;
-      replies[i] = await post(url, reqs[i]!.wire);
-    }
-  };
-  const t0 = performance.now();
-  await Promise.all(Array.from({ length: concurrency }, worker));
-  return { ms: performance.now() - t0, replies };
-}
-
-/** Hands `reqs` to the gateway in-process, one at a time: the same work without HTTP. */
-async function handleAll(
-  gateway: Gateway,
-  reqs: Prepared[],
-): Promise<{ ms: number; replies: { status: number; text: string }[] }> {
-  const replies: { status: number; text: string }[] = [];
-  const t0 = performance.now();
-  for (const r of reqs) {
-    const reply = await gateway.handle(r.wire);
-    replies.push({ status: reply.status, text: reply.body ?? '' });
+async function buildBodies(world: World, merchant: TestMerchant, kind: Kind, n: number): Promise<string[]> {
+  const returning = new TestWallet(world, issueCardholder(world));
+  const out: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const wallet = kind === 'returning' ? returning : new TestWallet(world, issueCardholder(world));
+    const pinitReq = await wallet.pinitReq();
+    const pinit = await wallet.verifyPInitRes(
+      await merchant.pinit(JSON.stringify(pinitReq.wire)),
+      pinitReq.content,
+    );
+    const preq = await wallet.preq(pinit);
+    out.push((await merchant.preqToAuthReq(JSON.stringify(preq.wire))).authReq);
   }
-  return { ms: performance.now() - t0, replies };
+  return out;
 }
 
-/** Runs `fn` `n` times; ms per run. */
-function timeBound(fn: () => unknown, n: number): number {
+interface PhaseResult {
+  setup: string;
+  kind: Kind;
+  connections: Level;
+  processes: number;
+  authorizations: number;
+  authPerSecond: number;
+  latencyMs: { p50: number; p90: number; p99: number };
+  gatewayCpuMsPerAuth: number;
+  postgresCpuMsPerAuth: number;
+  cpuMsPerAuth: number;
+  notAuthRes: number;
+  errors: number;
+}
+
+/** Sends `bodies` to the processes with `connections` in flight in all (split evenly). */
+async function phase(
+  procs: Proc[],
+  bodies: string[],
+  connections: Level,
+  pg: { admin: Database; name: string } | undefined,
+): Promise<Omit<PhaseResult, 'setup' | 'kind'>> {
+  let next = 0;
+  let notAuthRes = 0;
+  const take = (): string => {
+    const b = bodies[next++];
+    assert(b, 'ran out of distinct AuthReqs');
+    return b;
+  };
+  const perProc = connections / procs.length;
+  // autocannon builds one request per connection ahead: those bodies are never sent.
+  const amount = Math.floor((bodies.length - connections * 2) / procs.length);
+  const cpu0 = await Promise.all(procs.map((p) => p.ask<{ cpuUs: number }>({ cmd: 'usage' }, 'usage')));
+  const pg0 = pg ? await backendCpu(pg.admin, pg.name) : new Map<number, number>();
   const t0 = performance.now();
-  for (let i = 0; i < n; i++) blackhole.last = fn();
-  return (performance.now() - t0) / n;
+  const results = await Promise.all(
+    procs.map((p) =>
+      autocannon({
+        url: p.url,
+        connections: Math.max(1, perProc),
+        amount,
+        timeout: 60,
+        requests: [
+          {
+            method: 'POST',
+            path: '/set',
+            headers: { 'content-type': 'application/json' },
+            setupRequest: (req) => ({ ...req, body: take() }),
+            onResponse: (status, body) => {
+              if (status !== 200 || !body.includes('"type":"AuthRes"')) notAuthRes++;
+            },
+          },
+        ],
+      }),
+    ),
+  );
+  const wallMs = performance.now() - t0;
+  const cpu1 = await Promise.all(procs.map((p) => p.ask<{ cpuUs: number }>({ cmd: 'usage' }, 'usage')));
+  const pg1 = pg ? await backendCpu(pg.admin, pg.name) : new Map<number, number>();
+  const n = amount * procs.length;
+  const gatewayCpuMs = cpu1.reduce((s, u, i) => s + (u.cpuUs - cpu0[i]!.cpuUs) / 1000, 0);
+  let pgCpuMs = 0;
+  for (const [pid, ms] of pg1) pgCpuMs += ms - (pg0.get(pid) ?? 0);
+  // Latency: autocannon's histograms per instance; with two, the mean of their quantiles.
+  const mean = (f: (r: (typeof results)[number]) => number) =>
+    results.reduce((s, r) => s + f(r), 0) / results.length;
+  return {
+    connections,
+    processes: procs.length,
+    authorizations: n,
+    authPerSecond: (n * 1000) / wallMs,
+    latencyMs: {
+      p50: mean((r) => r.latency.p50),
+      p90: mean((r) => r.latency.p90),
+      p99: mean((r) => r.latency.p99),
+    },
+    gatewayCpuMsPerAuth: gatewayCpuMs / n,
+    postgresCpuMsPerAuth: pgCpuMs / n,
+    cpuMsPerAuth: (gatewayCpuMs + pgCpuMs) / n,
+    notAuthRes,
+    errors: results.reduce((s, r) => s + r.errors + r.timeouts, 0),
+  };
 }
 
 const median = (xs: readonly number[]): number =>
@@ -213,197 +235,309 @@ const median = (xs: readonly number[]): number =>
     [...xs].sort((a, b) => a - b),
     0.5,
   );
-const ms = (n: number): string => n.toFixed(1);
-const perS = (msPerOp: number): string => (1000 / msPerOp).toFixed(1);
 
-export async function run(): Promise<SuiteResult> {
+export async function run(opts: GatewayOptions = {}): Promise<SuiteResult> {
+  const log = opts.log ?? (() => {});
+  const N = opts.quick ? { 1: 16, 16: 48 } : { 1: 60, 16: 240 };
+  const postgresUrl = process.env.TEST_DATABASE_URL;
+  const setups = [
+    { name: 'PGlite, 1 process', backend: 'pglite' as const, processes: 1, levels: [1, 16] as Level[] },
+    ...(postgresUrl
+      ? [
+          {
+            name: 'PostgreSQL, 1 process',
+            backend: 'postgres' as const,
+            processes: 1,
+            levels: [1, 16] as Level[],
+          },
+          {
+            name: 'PostgreSQL, 2 processes',
+            backend: 'postgres' as const,
+            processes: 2,
+            levels: [16] as Level[],
+          },
+        ]
+      : []),
+  ];
+
   const world = makeWorld();
-  const wallet = new TestWallet(world, issueCardholder(world, '4111111111111111'));
-  const merchant = new TestMerchant(world);
+  const temp = mkdtempSync(join(tmpdir(), 'set-bench-gateway-'));
+  const pkiDir = join(temp, 'pki');
+  writePkiDir(world, pkiDir);
 
-  // Every AuthReq first: building them costs more cryptography than answering them.
-  const total = WARM_UP + ROUNDS * CHUNK * LEVELS.length;
+  // Every AuthReq first (untimed). A setup starts on a fresh database, so each reuses the same set.
   const tGen = performance.now();
-  const reqs = Array.from({ length: total }, () => prepare(wallet, merchant));
+  // Dated a little ahead, so that the whole run stays inside the gateway's freshness window.
+  world.clock.now = new Date(Date.now() + 4 * 60_000);
+  const merchant = new TestMerchant(world);
+  const need = (level: Level) => N[level] + level * 2;
+  const sets: Record<Kind, Record<Level, string[]>> = {
+    returning: { 1: [], 16: [] },
+    new: { 1: [], 16: [] },
+  };
+  for (const kind of ['returning', 'new'] as const)
+    for (const level of [1, 16] as const)
+      sets[kind][level] = await buildBodies(world, merchant, kind, need(level));
+  const warmUp: Bodies = {
+    returning: await buildBodies(world, merchant, 'returning', 8),
+    new: await buildBodies(world, merchant, 'new', 8),
+  };
   const generationMs = performance.now() - tGen;
+  log(
+    `  built ${4 + 2 * 8 + 2 * (need(1) + need(16))} distinct AuthReqs in ${(generationMs / 1000).toFixed(1)} s`,
+  );
 
-  const dataDir = mkdtempSync(join(tmpdir(), 'set-bench-gateway-'));
-  const db = await openDatabase({ dataDir });
-  const gateway = await createGateway({
-    db,
-    signature: world.gateway,
-    keyExchange: world.gatewayKx,
-    trustedRoots: [world.root],
-    issuer: createIssuerSimulator(DEFAULT_TEST_CARDS, { timeoutMs: 1000 }),
-    log: () => {},
-  });
-  const server = await listen(gateway.app.fetch);
-  const url = `${server.url}/set`;
+  // The native floor's inputs: the real envelope and sizes of one AuthReq and its AuthRes.
+  const sample = JSON.parse(sets.returning[1][0]!) as {
+    body: { sealed: { enc: string; ct: string }; baggage: string };
+    certs: string[];
+  };
+  const baggage = fromB64u(sample.body.baggage);
+  const piSealed = findSealed(JSON.parse(new TextDecoder().decode(baggage)));
+  assert(piSealed, 'the PI baggage holds no sealed PIData');
+  const floorFor = (authResBytes: number) =>
+    prepareFloor({
+      gatewayKx: world.gatewayKx.privateKey,
+      gatewayKxPublic: world.gatewayKx.certificate.publicKey,
+      gatewaySig: { privateKey: world.gateway.privateKey, publicKey: world.gateway.certificate.publicKey },
+      merchantKxPublic: world.merchantKx.certificate.publicKey,
+      baggage,
+      envelope: { enc: fromB64u(sample.body.sealed.enc), ct: fromB64u(sample.body.sealed.ct) },
+      pi: { enc: fromB64u(piSealed.enc), ct: fromB64u(piSealed.ct) },
+      carriedCerts: sample.certs.map((c) => fromB64u(c)),
+      sizes: { merchantTbs: 484, piTbs: 77, capToken: 300, authRes: authResBytes, certTbs: 560 },
+    });
+  let floor: ReturnType<typeof prepareFloor> | undefined;
+  const floorRuns: { returning: number[]; new: number[] } = { returning: [], new: [] };
+  const floorWall: { returning: number[]; new: number[] } = { returning: [], new: [] };
+  const measureFloor = () => {
+    if (!floor) return;
+    // Interleaved batches, so a busier moment of the shared machine hits both kinds alike.
+    const n = opts.quick ? 40 : 100;
+    for (let b = 0; b < 3; b++) {
+      for (const kind of ['returning', 'new'] as const) {
+        const r = cpuPerCall(kind === 'returning' ? floor.returning : floor.fresh, n, b === 0 ? 20 : 0);
+        floorRuns[kind].push(r.cpuMs);
+        floorWall[kind].push(r.wallMs);
+      }
+    }
+  };
 
+  const phases: PhaseResult[] = [];
+  const ledger: { setup: string; rows: number; expected: number }[] = [];
+  const admin = postgresUrl ? await openDatabase({ url: postgresUrl }) : undefined;
   try {
-    const warm = await postAll(url, reqs.slice(0, WARM_UP), 1);
-    const first = warm.replies[0]!;
-    assert(first.status === 200 && decodeWire(first.text).type === 'AuthRes', `warm-up reply: ${first.text}`);
-
-    const verify = warmVerifyAuthReqBaseline(world, reqs[0]!.wire);
-    const answer = answerBaseline(world, reqs[0]!, first.text);
-    const bound = () => [verify.run(), answer.run()];
-    timeBound(bound, 3); // warm the bound's code paths too
-
-    const boundMs: number[] = [];
-    const levelMs: Record<Level, number[]> = { inProcess: [], c1: [], c4: [] };
-    const pairs: Record<Level, number[]> = { inProcess: [], c1: [], c4: [] };
-    const sent: { req: Prepared; reply: { status: number; text: string } }[] = [];
-    let cursor = WARM_UP;
-    for (let r = 0; r < ROUNDS; r++) {
-      const b = timeBound(bound, BOUND_BATCH);
-      boundMs.push(b);
-      // The levels' order rotates from round to round, so none always runs first after the bound.
-      for (let k = 0; k < LEVELS.length; k++) {
-        const level = LEVELS[(r + k) % LEVELS.length]!;
-        const chunk = reqs.slice(cursor, cursor + CHUNK);
-        cursor += CHUNK;
-        const { ms: wall, replies } =
-          level === 'inProcess'
-            ? await handleAll(gateway, chunk)
-            : await postAll(url, chunk, level === 'c1' ? 1 : 4);
-        const perAuth = wall / CHUNK;
-        levelMs[level].push(perAuth);
-        pairs[level].push(b / perAuth);
-        replies.forEach((reply, i) => {
-          sent.push({ req: chunk[i]!, reply });
-        });
+    for (const setup of setups) {
+      log(`  ${setup.name}…`);
+      let dbName: string | undefined;
+      let where: { url?: string; dataDir?: string };
+      if (setup.backend === 'postgres') {
+        dbName = `setwallet_bench_${randomBytes(6).toString('hex')}`;
+        await admin!.exec(`CREATE DATABASE ${dbName}`);
+        const u = new URL(postgresUrl!);
+        u.pathname = `/${dbName}`;
+        where = { url: u.href };
+      } else {
+        where = { dataDir: join(temp, `pglite-${phases.length}`) };
       }
-    }
-    boundMs.push(timeBound(bound, BOUND_BATCH));
-
-    // Correctness, after the timing: every reply an AuthRes, a sample of them opened and verified
-    // as the merchant would, and one ledger row per authorization.
-    const notAuthRes = sent.filter(({ reply }) => {
-      if (reply.status !== 200) return true;
+      // Processes start one after the other: the first creates the ledger's tables.
+      const procs: Proc[] = [];
       try {
-        return decodeWire(reply.text).type !== 'AuthRes';
-      } catch {
-        return true;
+        for (let i = 0; i < setup.processes; i++) procs.push(await startProcess(pkiDir, where));
+        // Warm-up (untimed): JIT, the validated-chain cache, the database's caches.
+        let expected = 0;
+        for (const [kind, list] of Object.entries(warmUp) as [Kind, string[]][]) {
+          for (const [i, body] of list.entries()) {
+            const res = await fetch(`${procs[i % procs.length]!.url}/set`, { method: 'POST', body });
+            const text = await res.text();
+            assert(
+              res.status === 200 && text.includes('"type":"AuthRes"'),
+              `warm-up (${kind}): ${text.slice(0, 300)}`,
+            );
+            expected++;
+            if (!floor) {
+              const sealed = (JSON.parse(text) as { body: { sealed: { ct: string } } }).body.sealed;
+              floor = floorFor(fromB64u(sealed.ct).length - 16 - 64);
+              measureFloor();
+            }
+          }
+        }
+        const pg = dbName ? { admin: admin!, name: dbName } : undefined;
+        for (const kind of ['returning', 'new'] as const) {
+          for (const level of setup.levels) {
+            const r = await phase(procs, sets[kind][level], level, pg);
+            expected += r.authorizations;
+            phases.push({ setup: setup.name, kind, ...r });
+            log(
+              `    ${kind} c=${level}: ${r.authPerSecond.toFixed(0)} auth/s, ${r.cpuMsPerAuth.toFixed(2)} CPU ms/auth`,
+            );
+          }
+        }
+        // autocannon may send a body built ahead before it stops: count what each ledger holds.
+        let rows = 0;
+        for (const p of procs)
+          rows = Math.max(
+            rows,
+            (await p.ask<{ authorizations: number }>({ cmd: 'counts' }, 'counts')).authorizations,
+          );
+        ledger.push({ setup: setup.name, rows, expected });
+      } finally {
+        for (const p of procs) await stopProcess(p);
+        if (dbName) await admin!.exec(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
       }
-    }).length;
-    let notApproved = 0;
-    const sample = sent.filter((_, i) => i % CHUNK === 0);
-    for (const { req, reply } of sample) {
-      try {
-        const { content } = verifyAuthRes(reply.text, req.content, world.merchantKx, {
-          trust: merchant.trust,
-          clock: world.clock,
-        });
-        if (content.result.status !== 'approved' || content.rrpid !== req.content.rrpid) notApproved++;
-      } catch {
-        notApproved++;
-      }
+      measureFloor();
     }
-    const rows = (await gateway.ledger.counts()).authorizations;
-    const missingRows = total - rows;
-
-    const boundMedian = median(boundMs);
-    const level = (c: Level) => {
-      const h = median(levelMs[c]);
-      return {
-        authorizations: ROUNDS * CHUNK,
-        msPerAuthorization: h,
-        authorizationsPerSecond: 1000 / h,
-        p90MsPerAuthorization: quantile(
-          [...levelMs[c]].sort((a, b) => a - b),
-          0.9,
-        ),
-        perRoundMs: levelMs[c],
-        fractionOfBound: boundMedian / h,
-        pairedFraction: median(pairs[c]),
-        overheadMsPerAuthorization: h - boundMedian,
-      };
-    };
-    const inProcess = level('inProcess');
-    const c1 = level('c1');
-    const c4 = level('c4');
-
-    const checks: Check[] = [
-      {
-        name: 'inProcessFractionOfCryptoBound',
-        value: inProcess.fractionOfBound,
-        target: TARGET_FRACTION.inProcess,
-        atLeast: true,
-        pass: inProcess.fractionOfBound >= TARGET_FRACTION.inProcess,
-      },
-      {
-        name: 'httpFractionOfCryptoBoundC1',
-        value: c1.fractionOfBound,
-        target: TARGET_FRACTION.c1,
-        atLeast: true,
-        pass: c1.fractionOfBound >= TARGET_FRACTION.c1,
-      },
-      {
-        name: 'httpFractionOfCryptoBoundC4',
-        value: c4.fractionOfBound,
-        target: TARGET_FRACTION.c4,
-        atLeast: true,
-        pass: c4.fractionOfBound >= TARGET_FRACTION.c4,
-      },
-      { name: 'repliesNotAuthRes', value: notAuthRes, target: 0, pass: notAuthRes === 0 },
-      { name: 'sampledRepliesNotApproved', value: notApproved, target: 0, pass: notApproved === 0 },
-      { name: 'ledgerRowsMissing', value: missingRows, target: 0, pass: missingRows === 0 },
-    ];
-    const row = (label: string, l: typeof c1, target: number) => [
-      label,
-      ms(l.msPerAuthorization),
-      perS(l.msPerAuthorization),
-      l.fractionOfBound.toFixed(3),
-      l.pairedFraction.toFixed(3),
-      `≥ ${target.toFixed(2)}`,
-      ms(l.overheadMsPerAuthorization),
-      l.fractionOfBound >= target ? 'PASS' : 'under',
-    ];
-    return {
-      title: `Gateway authorizations over HTTP with the ledger (PGlite on disk), against the crypto bound (target: fraction ≥ ${TARGET_FRACTION.c1})`,
-      table: {
-        head: ['measurement', 'ms/auth', 'auth/s', 'fraction', 'paired', 'target', 'overhead ms', 'verdict'],
-        rows: [
-          row('gateway.handle, in-process, c=1', inProcess, TARGET_FRACTION.inProcess),
-          row('HTTP POST /set, c=1', c1, TARGET_FRACTION.c1),
-          row('HTTP POST /set, c=4', c4, TARGET_FRACTION.c4),
-          ['crypto bound (primitives only)', ms(boundMedian), perS(boundMedian), '1', '', '', '0', ''],
-        ],
-      },
-      notes: [
-        `ms/auth: median over ${ROUNDS} rounds of ${CHUNK} authorizations per level (p90 in results.json); auth/s = 1000 / ms/auth.`,
-        'in-process: gateway.handle(wire), no HTTP; HTTP: POST /set from fetch in this process, 1 or 4 in flight.',
-        'Crypto bound: the primitive operations of one authorization (warm verifyAuthReq, request digest, CapToken',
-        `seal, AuthRes sign and seal), ${BOUND_BATCH} per round before each round's chunks (levels' order rotating), + 1 batch at the end.`,
-        'fraction = auth/s ÷ crypto-bound auth/s = bound ms ÷ ms/auth (1 = the gateway costs only its cryptography);',
-        'paired = median of per-round fractions; overhead ms = ms/auth − bound ms (HTTP, JSON, schemas, ledger, client).',
-        'Server and client share one Node process on one thread: c=4 cannot use a second core.',
-        `Replies: ${sent.length} AuthRes checked by type, ${sample.length} opened and verified as the merchant; ledger rows ${rows}/${total}.`,
-        `Building the ${total} AuthReqs beforehand (a PInit, PReq and AuthReq each; untimed) took ${(generationMs / 1000).toFixed(1)} s.`,
-      ],
-      checks,
-      figures: {
-        cryptoBound: {
-          msPerAuthorization: boundMedian,
-          authorizationsPerSecond: 1000 / boundMedian,
-          perBatchMs: boundMs,
-          batch: BOUND_BATCH,
-          ops: [...verify.ops, ...answer.ops],
-          inputBytes: answer.sizes,
-        },
-        inProcess,
-        http: { c1, c4 },
-        targets: TARGET_FRACTION,
-        ledger: { backend: 'PGlite (on disk, temporary directory)', rows, expected: total },
-        replies: { total: sent.length, notAuthRes, verified: sample.length, notApproved },
-        authReqGenerationMs: generationMs,
-        warmUpAuthorizations: WARM_UP,
-      },
-    };
   } finally {
-    await server.close();
-    await db.close();
-    rmSync(dataDir, { recursive: true, force: true });
+    await admin?.close();
+    rmSync(temp, { recursive: true, force: true });
   }
+
+  assert(floor, 'no authorization answered');
+  const floorMs = { returning: median(floorRuns.returning), new: median(floorRuns.new) };
+  const find = (setup: string, kind: Kind, c: Level) =>
+    phases.find((p) => p.setup === setup && p.kind === kind && p.connections === c);
+  const base = setups[0]!.name;
+  // The headline: PGlite, one process, c=16 (the sandbox's configuration under load).
+  const headline = { returning: find(base, 'returning', 16)!, new: find(base, 'new', 16)! };
+  const vs = {
+    returning: headline.returning.cpuMsPerAuth / floorMs.returning,
+    new: headline.new.cpuMsPerAuth / floorMs.new,
+  };
+  const one = find('PostgreSQL, 1 process', 'returning', 16);
+  const two = find('PostgreSQL, 2 processes', 'returning', 16);
+  const twoProcessCpuRatio = one && two ? two.cpuMsPerAuth / one.cpuMsPerAuth : null;
+  const twoProcessAuthRatio = one && two ? two.authPerSecond / one.authPerSecond : null;
+  const notAuthRes = phases.reduce((s, p) => s + p.notAuthRes + p.errors, 0);
+  const missing = ledger.reduce((s, l) => s + Math.max(0, l.expected - l.rows), 0);
+
+  const checks: Check[] = [
+    {
+      name: 'gatewayCpuVsNativeReturning',
+      value: vs.returning,
+      target: TARGETS.returning,
+      pass: vs.returning <= TARGETS.returning,
+    },
+    { name: 'gatewayCpuVsNativeNew', value: vs.new, target: TARGETS.new, pass: vs.new <= TARGETS.new },
+    ...(twoProcessCpuRatio !== null
+      ? [
+          {
+            name: 'twoProcessCpuRatio',
+            value: twoProcessCpuRatio,
+            target: TARGETS.twoProcessCpu,
+            pass: twoProcessCpuRatio <= TARGETS.twoProcessCpu,
+          },
+          {
+            name: 'twoProcessAuthPerSecondRatio',
+            value: twoProcessAuthRatio!,
+            target: 1,
+            atLeast: true,
+            pass: twoProcessAuthRatio! >= 1,
+          },
+        ]
+      : []),
+    { name: 'repliesNotAuthRes', value: notAuthRes, target: 0, pass: notAuthRes === 0 },
+    { name: 'ledgerRowsMissing', value: missing, target: 0, pass: missing === 0 },
+  ];
+  const f2 = (n: number) => n.toFixed(2);
+  const rows = phases.map((p) => {
+    const fl = floorMs[p.kind];
+    return [
+      `${p.setup}, ${p.kind}, c=${p.connections}`,
+      p.authPerSecond.toFixed(0),
+      p.latencyMs.p50.toFixed(0),
+      p.latencyMs.p99.toFixed(0),
+      f2(p.gatewayCpuMsPerAuth),
+      p.postgresCpuMsPerAuth ? f2(p.postgresCpuMsPerAuth) : '',
+      f2(p.cpuMsPerAuth),
+      f2(fl),
+      `${(p.cpuMsPerAuth / fl).toFixed(1)}×`,
+    ];
+  });
+  return {
+    title: `Gateway under load (autocannon, real HTTP), CPU per authorization against the native floor (targets: ≤ ${TARGETS.returning}× returning, ≤ ${TARGETS.new}× new, 2 processes ≤ ${TARGETS.twoProcessCpu}× 1)`,
+    table: {
+      head: [
+        'setup, cardholder, connections',
+        'auth/s',
+        'p50 ms',
+        'p99 ms',
+        'gw CPU ms',
+        'pg CPU ms',
+        'CPU ms/auth',
+        'floor ms',
+        'vs floor',
+      ],
+      rows: [
+        ...rows,
+        [
+          'native floor, returning (node:crypto)',
+          (1000 / floorMs.returning).toFixed(0),
+          '',
+          '',
+          '',
+          '',
+          f2(floorMs.returning),
+          f2(floorMs.returning),
+          '1×',
+        ],
+        [
+          'native floor, new cardholder',
+          (1000 / floorMs.new).toFixed(0),
+          '',
+          '',
+          '',
+          '',
+          f2(floorMs.new),
+          f2(floorMs.new),
+          '1×',
+        ],
+      ],
+    },
+    notes: [
+      'CPU ms/auth = gateway processes’ process.cpuUsage() (user + system, read over IPC) + PostgreSQL backends’',
+      'utime + stime (/proc), over the phase, ÷ authorizations. The floor: the same cryptography with node:crypto,',
+      'one authorization after another in this process (its auth/s is 1000 ÷ its CPU ms on one core).',
+      `Headline ratios: PGlite, 1 process, c=16: returning ${vs.returning.toFixed(2)}×, new ${vs.new.toFixed(2)}×` +
+        (twoProcessCpuRatio !== null
+          ? `; PostgreSQL c=16, 2 processes ÷ 1: CPU ${twoProcessCpuRatio.toFixed(2)}×, auth/s ${twoProcessAuthRatio!.toFixed(2)}×.`
+          : '; no TEST_DATABASE_URL: PostgreSQL setups skipped.'),
+      `Replies not AuthRes (or failed): ${notAuthRes}; ledger rows ${ledger.map((l) => `${l.rows}/${l.expected}`).join(', ')}.`,
+    ],
+    checks,
+    figures: {
+      nativeFloor: {
+        cpuMsPerAuthorization: floorMs,
+        runs: floorRuns,
+        wallMsPerAuthorization: { returning: median(floorWall.returning), new: median(floorWall.new) },
+        ops: floor.ops,
+        with: 'node:crypto (OpenSSL), synchronous, keys imported once',
+      },
+      phases: phases.map((p) => ({
+        ...p,
+        nativeFloorCpuMsPerAuth: floorMs[p.kind],
+        vsNativeFloor: p.cpuMsPerAuth / floorMs[p.kind],
+      })),
+      summary: {
+        gatewayCpuVsNativeReturning: vs.returning,
+        gatewayCpuVsNativeNew: vs.new,
+        twoProcessCpuRatio,
+        twoProcessAuthPerSecondRatio: twoProcessAuthRatio,
+      },
+      ledger,
+      authReqGenerationMs: generationMs,
+      targets: TARGETS,
+    },
+  };
+}
+
+/** The first `{ enc, ct }` object inside a parsed JSON value (the sealed PIData in the PI). */
+function findSealed(v: unknown): { enc: string; ct: string } | undefined {
+  if (!v || typeof v !== 'object') return undefined;
+  const o = v as Record<string, unknown>;
+  if (typeof o.enc === 'string' && typeof o.ct === 'string') return { enc: o.enc, ct: o.ct };
+  for (const x of Object.values(o)) {
+    const found = findSealed(x);
+    if (found) return found;
+  }
+  return undefined;
 }

@@ -1,6 +1,8 @@
 /**
  * `npm run bench`: runs every suite, prints a table per suite and writes bench/results.json:
- *   { generatedAt, node, machine: { cpus, model }, suites: { <key>: { title, pass, checks, figures } } }
+ *   { generatedAt, node, machine: { cpus, model }, quick, summary: { … }, suites: { <key>: { title, pass, checks, figures } } }
+ * `--quick`: fewer requests and purchases (development; figures noisier). `--only=gateway,sandbox`:
+ * those suites alone (results.json then holds only them).
  * A new suite is a function `(): Promise<SuiteResult>` (a module's `run`) and one line in SUITES.
  * `--strict` makes the exit status 1 when a check is over its target (timings on shared machines
  * are noisy, so by default the figures are reported, not enforced).
@@ -10,13 +12,20 @@ import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import * as gateway from './gateway.ts';
 import type { SuiteResult } from './measure.ts';
-import * as protocol from './protocol.ts';
+import * as sandbox from './sandbox.ts';
 import * as serviceWorker from './service-worker.ts';
 import * as wallet from './wallet.ts';
 
+const QUICK = process.argv.includes('--quick');
+const ONLY = process.argv
+  .find((a) => a.startsWith('--only='))
+  ?.slice('--only='.length)
+  .split(',');
+const log = (line: string) => console.log(line);
+
 const SUITES: { key: string; run: () => Promise<SuiteResult> }[] = [
-  { key: 'protocol', run: protocol.run },
-  { key: 'gateway', run: gateway.run },
+  { key: 'gateway', run: () => gateway.run({ quick: QUICK, log }) },
+  { key: 'sandbox', run: () => sandbox.run({ quick: QUICK, log }) },
   { key: 'wallet', run: wallet.runUnlock },
   { key: 'bundles', run: wallet.runBundles },
   { key: 'serviceWorker', run: serviceWorker.run },
@@ -32,19 +41,57 @@ function formatTable(head: string[], rows: string[][]): string {
   return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 
+type Suites = Record<string, { figures: Record<string, unknown> }>;
+
+/** The issue's headline numbers, from this run (null when the suite was skipped or not run). */
+function summaryOf(suites: Suites): Record<string, number | null> {
+  const at = (path: string): number | null => {
+    let v: unknown = suites;
+    for (const k of path.split('.'))
+      v = v && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined;
+    return typeof v === 'number' ? Number(v.toFixed(3)) : null;
+  };
+  return {
+    gatewayCpuVsNativeReturning: at('gateway.figures.summary.gatewayCpuVsNativeReturning'),
+    gatewayCpuVsNativeNew: at('gateway.figures.summary.gatewayCpuVsNativeNew'),
+    twoProcessCpuRatio: at('gateway.figures.summary.twoProcessCpuRatio'),
+    twoProcessAuthPerSecondRatio: at('gateway.figures.summary.twoProcessAuthPerSecondRatio'),
+    payToReceiptP50Ms: at('sandbox.figures.payToReceiptMs.p50'),
+    payToReceiptP90Ms: at('sandbox.figures.payToReceiptMs.p90'),
+    sandboxRssMb: at('sandbox.figures.rssMb.atRestFirstStart'),
+    sandboxRssRestartMb: at('sandbox.figures.rssMb.atRestRestart'),
+    sandboxRssAfterLoadMb: at('sandbox.figures.rssMb.afterLoad'),
+    nativeFloorCpuMsReturning: at('gateway.figures.nativeFloor.cpuMsPerAuthorization.returning'),
+    nativeFloorCpuMsNew: at('gateway.figures.nativeFloor.cpuMsPerAuthorization.new'),
+  };
+}
+
 async function main(): Promise<void> {
   const started = Date.now();
   const machine = { cpus: cpus().length, model: cpus()[0]?.model ?? 'unknown' };
   console.log(`SET/2 bench: node ${process.version}, ${machine.cpus} × ${machine.model}\n`);
   const suites: Record<string, Omit<SuiteResult, 'table' | 'notes'> & { pass: boolean }> = {};
-  for (const suite of SUITES) {
+  for (const suite of SUITES.filter((s) => !ONLY || ONLY.includes(s.key))) {
     const r = await suite.run();
     const pass = r.checks.every((c) => c.pass);
     const notes = (r.notes ?? []).map((n) => `  ${n}\n`).join('');
     console.log(`${r.title}\n${formatTable(r.table.head, r.table.rows)}\n${notes}`);
     suites[suite.key] = { title: r.title, pass, checks: r.checks, figures: r.figures };
   }
-  const results = { generatedAt: new Date().toISOString(), node: process.version, machine, suites };
+  const results = {
+    generatedAt: new Date().toISOString(),
+    node: process.version,
+    machine,
+    quick: QUICK,
+    summary: summaryOf(suites),
+    suites,
+  };
+  console.log(
+    `Summary\n${formatTable(
+      ['figure', 'value'],
+      Object.entries(results.summary).map(([k, v]) => [k, v === null ? '–' : String(v)]),
+    )}\n`,
+  );
   writeFileSync(RESULTS, `${JSON.stringify(results, null, 2)}\n`);
   const failed = Object.entries(suites).flatMap(([key, s]) =>
     s.checks.filter((c) => !c.pass).map((c) => `${key}.${c.name}`),

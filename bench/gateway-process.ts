@@ -1,0 +1,68 @@
+/**
+ * One payment gateway process for the load suite (bench/gateway.ts), started with child_process.fork
+ * so that its CPU time can be read apart from the load generator's:
+ *
+ *   fork('bench/gateway-process.ts', ['--pki', DIR, '--database-url', URL | '--data-dir', DIR],
+ *        { execArgv: ['--import', 'tsx'] })
+ *
+ * DIR is a `setwallet pki init` directory (tests/support/gateway-process.ts writePkiDir). It is the
+ * real gateway (src/gateway createGateway, the test-card issuer simulator) on 127.0.0.1, port 0.
+ * Over the IPC channel it sends `{ listening: port }` once it accepts connections, and answers
+ *   { cmd: 'usage' }  → { usage: { cpuUs, rssBytes } }   process.cpuUsage() user + system, in µs
+ *   { cmd: 'counts' } → { counts: { authorizations } }   rows in its ledger
+ *   { cmd: 'stop' }   → closes the server and the database, then exits.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { createGateway, createIssuerSimulator, DEFAULT_TEST_CARDS, listen } from '../src/gateway/index.ts';
+import { parseCertificate, pemToDers } from '../src/protocol/index.ts';
+import { readEntry } from '../src/sandbox/pki-files.ts';
+import { openDatabase } from '../src/storage/index.ts';
+
+export type GatewayCommand = { cmd: 'usage' } | { cmd: 'counts' } | { cmd: 'stop' };
+export type GatewayReport =
+  | { listening: number }
+  | { usage: { cpuUs: number; rssBytes: number } }
+  | { counts: { authorizations: number } };
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: { pki: { type: 'string' }, 'database-url': { type: 'string' }, 'data-dir': { type: 'string' } },
+  });
+  const send = (m: GatewayReport) => process.send?.(m);
+  if (!values.pki || !process.send)
+    throw new Error('bench/gateway-process: --pki and an IPC channel are required');
+  const root = parseCertificate(pemToDers(readFileSync(join(values.pki, 'root.pem'), 'utf8'))[0]!);
+  const url = values['database-url'];
+  const dataDir = values['data-dir'];
+  const db = await openDatabase({ ...(url ? { url } : {}), ...(dataDir ? { dataDir } : {}) });
+  const gateway = await createGateway({
+    db,
+    signature: readEntry(values.pki, 'gateway-sig'),
+    keyExchange: readEntry(values.pki, 'gateway-kx'),
+    trustedRoots: [root],
+    issuer: createIssuerSimulator(DEFAULT_TEST_CARDS, { timeoutMs: 2000 }),
+    log: () => {},
+  });
+  const server = await listen(gateway.app.fetch, { port: 0 });
+  process.on('message', (m: GatewayCommand) => {
+    if (m.cmd === 'usage') {
+      const u = process.cpuUsage();
+      send({ usage: { cpuUs: u.user + u.system, rssBytes: process.memoryUsage().rss } });
+    } else if (m.cmd === 'counts') {
+      void gateway.ledger.counts().then((c) => send({ counts: { authorizations: c.authorizations } }));
+    } else if (m.cmd === 'stop') {
+      void server
+        .close()
+        .then(() => db.close())
+        .finally(() => process.exit(0));
+    }
+  });
+  send({ listening: server.port });
+}
+
+main().catch((e: unknown) => {
+  console.error(e instanceof Error ? e.stack : e);
+  process.exit(1);
+});
