@@ -4,7 +4,11 @@
  * statement or transaction that was using it, with DatabaseUnavailableError; the process stays up
  * and the next query opens a new connection, so service resumes by itself when the server is back.
  */
-import { mkdirSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 export type Row = Record<string, unknown>;
 
@@ -72,7 +76,10 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
 
 async function openPglite(dataDir?: string): Promise<Database> {
   const { PGlite } = await import('@electric-sql/pglite');
-  if (dataDir) mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  if (dataDir) {
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    if (!existsSync(join(dataDir, 'PG_VERSION'))) await initPgliteFolder(dataDir);
+  }
   const db = await PGlite.create(dataDir);
   const asSql = (q: { query: typeof db.query }): Sql => ({
     query: async <T extends Row>(sql: string, params: unknown[] = []) => (await q.query<T>(sql, params)).rows,
@@ -86,6 +93,38 @@ async function openPglite(dataDir?: string): Promise<Database> {
     },
     close: () => db.close(),
   };
+}
+
+/**
+ * Creates a PGlite data folder (initdb) in a child Node process. Creating the cluster grows
+ * PGlite's WebAssembly memory to about 800 MB resident, which a WebAssembly instance never gives
+ * back; opening an existing folder takes about 300 MB. Made apart, the folder is then opened here
+ * as on any later start, so the first start holds no more memory than the next ones.
+ */
+async function initPgliteFolder(dataDir: string): Promise<void> {
+  const entry = pathToFileURL(createRequire(import.meta.url).resolve('@electric-sql/pglite')).href;
+  const code = `const { PGlite } = await import(${JSON.stringify(entry)});
+const db = await PGlite.create(${JSON.stringify(dataDir)});
+await db.close();`;
+  await new Promise<void>((resolve, reject) => {
+    const child = spawn(process.execPath, ['--input-type=module', '-e', code], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => {
+      err += d.toString();
+    });
+    child.once('error', reject);
+    child.once('exit', (status) => {
+      if (status === 0) resolve();
+      else
+        reject(
+          new Error(
+            `could not create the database folder ${dataDir}: ${err.trim().split('\n').pop() || `exit status ${status}`}`,
+          ),
+        );
+    });
+  });
 }
 
 async function openPostgres(url: string): Promise<Database> {

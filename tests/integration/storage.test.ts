@@ -1,6 +1,9 @@
 // The storage layer on every backend: parameterised queries, atomic transactions, migrations once.
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Database, migrate } from '../../src/storage/index.ts';
+import { type Database, migrate, openDatabase } from '../../src/storage/index.ts';
 import { backends } from '../support/databases.ts';
 
 describe.each(backends)('storage on $name', (backend) => {
@@ -60,5 +63,31 @@ describe.each(backends)('storage on $name', (backend) => {
     ).rejects.toThrow();
     const rows = await db.query<{ body: string }>('SELECT body FROM notes ORDER BY id');
     expect(rows.map((r) => r.body)).toEqual(['one', 'two']);
+  });
+});
+
+describe('PGlite in a data folder', () => {
+  it('creates a new folder in a process of its own, and the data outlives reopening', async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'set-storage-')), 'db');
+    try {
+      const first = await openDatabase({ dataDir: dir });
+      // The cluster was made before this process opened it (initdb ran in a child process).
+      expect(existsSync(join(dir, 'PG_VERSION'))).toBe(true);
+      await first.exec('CREATE TABLE kept (v text)');
+      await first.query('INSERT INTO kept VALUES ($1)', ['still here']);
+      await first.close();
+      const again = await openDatabase({ dataDir: dir });
+      expect(await again.query('SELECT v FROM kept')).toEqual([{ v: 'still here' }]);
+      await again.close();
+    } finally {
+      rmSync(dirname(dir), { recursive: true, force: true });
+    }
+  }, 180_000);
+
+  it('says which folder it could not create', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'set-storage-')), 'a-file');
+    writeFileSync(file, 'not a folder');
+    await expect(openDatabase({ dataDir: join(file, 'db') })).rejects.toThrow(/a-file/);
+    rmSync(dirname(file), { recursive: true, force: true });
   });
 });
