@@ -962,3 +962,84 @@ export async function launchFirefox(opts: LaunchOptions = {}): Promise<WalletBro
 export function launchBrowser(name: BrowserName, opts: LaunchOptions = {}): Promise<WalletBrowser> {
   return name === 'chromium' ? launchChromium(opts) : launchFirefox(opts);
 }
+
+/** A browser of the same kind with no extension at all: what a shopper without SET Wallet has. */
+export interface PlainBrowser {
+  readonly name: BrowserName;
+  openPage(url: string): Promise<UiPage>;
+  /** console.error and uncaught errors of its pages so far. */
+  consoleErrors(): ConsoleEntry[];
+  close(): Promise<void>;
+}
+
+/** Launches Chromium or Firefox (headless, a fresh profile) without the wallet. */
+export async function launchWithoutWallet(
+  name: BrowserName,
+  opts: LaunchOptions = {},
+): Promise<PlainBrowser> {
+  const tempDir = opts.tempDir ?? tmpdir();
+  const errors: ConsoleEntry[] = [];
+  if (name === 'chromium') {
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM_PATH,
+      headless: true,
+      args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update'],
+    });
+    const context = await browser.newContext({ viewport: { width: 1100, height: 800 } });
+    context.on('page', (page) => {
+      page.on('console', (m) => {
+        if (m.type() === 'error') errors.push({ url: page.url(), text: m.text() });
+      });
+      page.on('pageerror', (e) => errors.push({ url: page.url(), text: `uncaught: ${e.message}` }));
+    });
+    return {
+      name,
+      async openPage(url) {
+        const page = new PwUiPage(await context.newPage());
+        await page.goto(url);
+        return page;
+      },
+      consoleErrors: () => [...errors],
+      close: () => browser.close(),
+    };
+  }
+  const profile = mkdtempSync(join(tempDir, 'set-wallet-firefox-plain-profile-'));
+  const browser = await puppeteer
+    .launch({
+      browser: 'firefox',
+      executablePath: FIREFOX_PATH,
+      protocol: 'webDriverBiDi',
+      headless: true,
+      userDataDir: profile,
+      args: ['--width=1100', '--height=800'],
+      defaultViewport: null,
+      extraPrefsFirefox: {
+        'browser.shell.checkDefaultBrowser': false,
+        'datareporting.policy.dataSubmissionEnabled': false,
+        'toolkit.telemetry.reportingpolicy.firstRun': false,
+      },
+    })
+    .catch((e: unknown) => {
+      rmSync(profile, { recursive: true, force: true });
+      throw e;
+    });
+  const owner = { errors, extensionOrigin: 'moz-extension://none' };
+  return {
+    name,
+    async openPage(url) {
+      const raw = await browser.newPage();
+      raw.on('console', (m) => {
+        if (m.type() === 'error') errors.push({ url: raw.url(), text: m.text() });
+      });
+      raw.on('pageerror', (e) => errors.push({ url: raw.url(), text: `uncaught: ${String(e)}` }));
+      const page = new PpUiPage(raw, owner);
+      await page.goto(url);
+      return page;
+    },
+    consoleErrors: () => [...errors],
+    async close() {
+      await browser.close().catch(() => {});
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}

@@ -69,6 +69,80 @@ const RECORD_OUTCOMES = () => {
 const READ_OUTCOMES = () => JSON.parse(sessionStorage.getItem('e2e.outcomes') ?? '[]') as unknown;
 
 /**
+ * Runs in every document of a checkout tab too: records what the page's <pay-with-set> button
+ * tells the shop's script (set-progress, set-result, set-no-wallet), as the shop would listen.
+ */
+const RECORD_BUTTON = () => {
+  for (const type of ['set-progress', 'set-result', 'set-no-wallet']) {
+    document.addEventListener(type, (e) => {
+      const all = JSON.parse(sessionStorage.getItem('e2e.button') ?? '[]') as unknown[];
+      all.push({ type, detail: (e as CustomEvent).detail ?? null });
+      sessionStorage.setItem('e2e.button', JSON.stringify(all));
+    });
+  }
+};
+
+const READ_BUTTON = () => JSON.parse(sessionStorage.getItem('e2e.button') ?? '[]') as unknown;
+
+/** The <pay-with-set> button as a person reads it: its state, its status line, its install link. */
+const BUTTON_NOW = () => {
+  const el = document.querySelector('pay-with-set');
+  const link = el?.querySelector('[role=status] a');
+  return {
+    state: el?.getAttribute('state') ?? null,
+    status: (el?.querySelector('[role=status]')?.textContent ?? '').replace(/\s+/g, ' ').trim(),
+    link: link ? { text: link.textContent ?? '', href: link.getAttribute('href') ?? '' } : null,
+    fontPx: el?.querySelector('button')
+      ? Number.parseFloat(getComputedStyle(el.querySelector('button') as Element).fontSize)
+      : 0,
+  };
+};
+
+/** What a checkout tab's <pay-with-set> button dispatched so far, oldest first. */
+export interface ButtonEvent {
+  type: 'set-progress' | 'set-result' | 'set-no-wallet';
+  detail: { state?: string; status?: string; xid?: string; code?: string; order?: string; message?: string };
+}
+
+export async function buttonEventsOf(page: UiPage): Promise<ButtonEvent[]> {
+  return (await page.evaluate(READ_BUTTON, null)) as ButtonEvent[];
+}
+
+/** The checkout button now: state attribute, the live region's text, the install link if shown. */
+export async function buttonNow(page: UiPage): Promise<{
+  state: string | null;
+  status: string;
+  link: { text: string; href: string } | null;
+  fontPx: number;
+}> {
+  return page.evaluate(BUTTON_NOW, null);
+}
+
+/** From `page`'s next document on, records the wallet's outcomes and the button's events (sessionStorage). */
+export async function recordOn(page: UiPage): Promise<void> {
+  await page.addInitScript(RECORD_OUTCOMES);
+  await page.addInitScript(RECORD_BUTTON);
+}
+
+/**
+ * Shops at the demo store in `page` (which records the wallet's outcomes and the button's events
+ * from its next document on): adds `product` to the cart and checks out; the order's page.
+ */
+export async function shopIn(page: UiPage, storeUrl: string, product: string): Promise<Checkout> {
+  await recordOn(page);
+  await page.goto(storeUrl);
+  await page.waitForText(product);
+  await page.clickButton(`Add to cart ${product}`);
+  await page.waitForText('Your cart');
+  await page.clickButton('Check out and pay with SET');
+  const orderUrl = await poll('the checkout page', async () => {
+    const url = await page.url();
+    return /\/orders\/[^/?#]+$/.test(new URL(url).pathname) ? url.split(/[?#]/)[0] : undefined;
+  });
+  return { page, orderUrl: orderUrl!, orderId: orderUrl!.slice(orderUrl!.lastIndexOf('/') + 1) };
+}
+
+/**
  * Runs in the popup: keeps what the page hands to URL.createObjectURL (the receipt export is a
  * Blob saved through an <a download> click), and keeps that click from saving a file anywhere.
  */
@@ -201,7 +275,7 @@ export function pemFingerprint(pem: string): string {
 
 export const normaliseFingerprint = (f: string) => f.replace(/[^0-9a-f]/gi, '').toUpperCase();
 
-async function waitForWallet(page: UiPage, what: string): Promise<void> {
+export async function waitForWallet(page: UiPage, what: string): Promise<void> {
   await poll(
     `the wallet's content script to notice the ${what} initiation`,
     async () => (await page.evaluate(WALLET_READY, null)) === 'ready',
@@ -360,27 +434,18 @@ export class WalletUser {
    */
   async shop(storeUrl: string, product: string): Promise<Checkout> {
     const page = await this.browser.openPage('about:blank');
-    await page.addInitScript(RECORD_OUTCOMES);
-    await page.goto(storeUrl);
-    await page.waitForText(product);
-    await page.clickButton(`Add to cart ${product}`);
-    await page.waitForText('Your cart');
-    await page.clickButton('Check out and pay with SET');
-    const orderUrl = await poll('the checkout page', async () => {
-      const url = await page.url();
-      return /\/orders\/[^/?#]+$/.test(new URL(url).pathname) ? url.split(/[?#]/)[0] : undefined;
-    });
+    const checkout = await shopIn(page, storeUrl, product);
     await waitForWallet(page, 'payment');
-    return { page, orderUrl: orderUrl!, orderId: orderUrl!.slice(orderUrl!.lastIndexOf('/') + 1) };
+    return checkout;
   }
 
   /**
    * Clicks the store's "Pay with SET" on the checkout page and returns the confirmation window once
-   * it shows the merchant's signed order: the merchant as its verified certificate names it, the
+   * it shows the merchant's signed order: the merchant as its verified certificate names it (`merchantName`, default the demo store's), the
    * origin binding to `storeOrigin`, the order number. At a shop the wallet has not verified yet in
    * this session, the window first asks whether to go on: Continue, once its input delay is over.
    */
-  async startPayment(checkout: Checkout, storeOrigin: string): Promise<UiPage> {
+  async startPayment(checkout: Checkout, storeOrigin: string, merchantName = MERCHANT_NAME): Promise<UiPage> {
     const { m } = this;
     await checkout.page.clickButton(STORE_PAY_BUTTON);
     const confirm = await this.browser.waitForExtensionPage('confirm.html');
@@ -398,7 +463,7 @@ export class WalletUser {
       throw new Error(`the wallet could not start the payment; its window says:\n${await confirm.text()}`);
     }
     await this.waitFor(confirm, m.t('confirmTitle'), 'the confirmation window');
-    await this.waitFor(confirm, MERCHANT_NAME, 'the merchant’s name (PInitRes)');
+    await this.waitFor(confirm, merchantName, 'the merchant’s name (PInitRes)');
     await confirm.waitForText(m.t('originBindingOk', storeOrigin));
     await confirm.waitForText(checkout.orderId);
     return confirm;

@@ -45,6 +45,7 @@ import { layout } from './pages/layout.ts';
 import { orderPage } from './pages/order-page.ts';
 import { backOfficePage, ordersPage } from './pages/orders-page.ts';
 import { problemPage } from './pages/problem-page.ts';
+import { payWithSetScript } from './pay-with-set-asset.ts';
 import { StoreSessions, type Visitor } from './sessions.ts';
 import { SqlOrderStore } from './sql-order-store.ts';
 import { findOrder, placeOrder, recentOrders, type StoreOrder } from './store-orders.ts';
@@ -223,6 +224,9 @@ export async function createDemoStore(opts: DemoStoreOptions): Promise<DemoStore
   app.get('/assets/checkout.js', (c) =>
     c.body(CHECKOUT_SCRIPT, 200, { 'content-type': 'text/javascript; charset=utf-8' }),
   );
+  app.get('/assets/pay-with-set.js', async (c) =>
+    c.body(await payWithSetScript(), 200, { 'content-type': 'text/javascript; charset=utf-8' }),
+  );
 
   const shopperCsrf = (c: Context<Env>) => sessions.shopperToken(c.get('visitor').shopper ?? '');
 
@@ -279,6 +283,8 @@ export async function createDemoStore(opts: DemoStoreOptions): Promise<DemoStore
     const order = await visibleOrder(c);
     if (!order) return notFound(c);
     const payment = await orderPayment(orders, order.id);
+    // The checkout's button script is compiled on first use: start now, while the page travels.
+    void payWithSetScript().catch((e: unknown) => log('demo store: could not compile pay-with-set.js', e));
     const { merchant } = c.get('visitor');
     const view = orderPage({
       order,

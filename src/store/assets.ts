@@ -1,7 +1,7 @@
 /**
- * The store's only static files: one stylesheet (light and dark, visible focus) and the checkout
- * page's small script, which shows "Pay with SET" once the wallet has announced itself (its click
- * asks the wallet), and polls the order's state and reloads the page when it changes, so the
+ * The store's static files: one stylesheet (light and dark, visible focus), the SDK's
+ * <pay-with-set> button (/assets/pay-with-set.js, pay-with-set-asset.ts), and the checkout
+ * page's small script, which polls the order's state and reloads the page when it changes, so the
  * page moves to the status view once the wallet has paid. The wallet carries its PReq and PRes
  * through this very page and then tells it the outcome (`set-wallet:outcome`); a reload before
  * that would cut the wallet off. So while the payment is in progress ("authorizing") the page never
@@ -49,20 +49,12 @@ form.inline { display: inline-flex; gap: .5rem; align-items: center; flex-wrap: 
 .actions { display: grid; gap: 1rem; }
 .actions section { background: var(--card); padding: 1rem; border-radius: .5rem; }
 .muted { color: var(--muted); }
-code { font-size: .9em; overflow-wrap: anywhere; }
+code { font-size: max(.9em, 14px); overflow-wrap: anywhere; }
 ${CATALOGUE.map((p) => `.tile-${p.id} { background: hsl(${p.hue} 55% 38%); }`).join('\n')}
 `;
 
 export const CHECKOUT_SCRIPT = `
 (() => {
-  // "Pay with SET": asks the wallet from the shopper's click, the only way a page opens its window.
-  const pay = document.getElementById('pay-with-set');
-  if (pay) {
-    const show = () => { pay.hidden = false; };
-    if (document.documentElement.getAttribute('data-set-wallet') === 'ready') show();
-    else window.addEventListener('set-wallet:ready', show);
-    pay.addEventListener('click', () => document.dispatchEvent(new CustomEvent('set-wallet:request-payment')));
-  }
   const status = document.querySelector('[data-status-url]');
   if (!status) return;
   const url = status.getAttribute('data-status-url');
@@ -88,9 +80,10 @@ export const CHECKOUT_SCRIPT = `
     timer = setTimeout(poll, 2000);
   };
   window.addEventListener('set-wallet:outcome', (e) => {
-    // alreadyPending and awaitingShopper are not how the payment ended.
+    // Progress (paying), alreadyPending and awaitingShopper are not how the payment ended. Heard
+    // here rather than from the button's set-result: the status view has no button.
     const s = e.detail && e.detail.status;
-    if (s === 'alreadyPending' || s === 'awaitingShopper') return;
+    if (s === 'paying' || s === 'alreadyPending' || s === 'awaitingShopper') return;
     heard = true; poll();
   });
   timer = setTimeout(poll, 2000);

@@ -35,8 +35,11 @@ export const PageOutcome = v.strictObject({
    * `awaitingShopper`: not final. The page asked without a click or key press on it (or too soon
    * after its last window closed), so the wallet opened nothing: it marked its toolbar button, where
    * the shopper can review the payment, or the page can ask again from a button the shopper clicks.
+   * `paying`: not final either. The shopper chose Pay in the wallet's window; the wallet is now
+   * sending the payment (the page's endpoint is about to receive the PReq). The outcome follows.
    */
   status: v.picklist([
+    'paying',
     'approved',
     'declined',
     'pending',

@@ -23,6 +23,7 @@ import {
   type AxeViolation,
   type BrowserName,
   launchBrowser,
+  launchWithoutWallet,
   poll,
   type UiPage,
   type WalletBrowser,
@@ -30,6 +31,8 @@ import {
 import { loadMessages, type Messages } from '../../src/demo/messages.ts';
 import {
   askWithClick,
+  buttonEventsOf,
+  buttonNow,
   type Checkout,
   escapeRegExp,
   MERCHANT_NAME,
@@ -38,9 +41,11 @@ import {
   DEMO_PASSPHRASE as PASSPHRASE,
   requestFromPage,
   STORE_PAY_BUTTON,
+  shopIn,
   WalletUser,
   waitForOutcome,
 } from '../../src/demo/wallet.ts';
+import { describeState } from '../../src/merchant/browser/pay-with-set.ts';
 import { fromB64u, parseCertificate, pemToDers, TrustStore, verifyPRes } from '../../src/protocol/index.ts';
 import type { ReceiptExport } from '../../src/wallet/receipts.ts';
 import { type E2eSandbox, startE2eSandbox, TEST_CARDS } from './sandbox.ts';
@@ -277,6 +282,43 @@ export function walletSuite(name: BrowserName, options: SuiteOptions) {
       await page.close();
     });
 
+    const NO_WALLET =
+      'without the wallet, the store’s Pay with SET button says to install SET Wallet (keyboard, link, live region, axe)';
+    step(NO_WALLET, [], async () => {
+      const plain = await launchWithoutWallet(name);
+      try {
+        const page = await plain.openPage('about:blank');
+        const { orderId } = await shopIn(page, sandbox.urls.store, 'SET/2 mug');
+        await poll('the button', async () => (await buttonNow(page)).state !== null);
+        expect((await buttonNow(page)).fontPx).toBeGreaterThanOrEqual(MIN_TEXT_PX);
+        // The keyboard path: focus the real <button>, press Enter.
+        await page.evaluate(
+          () => (document.querySelector('pay-with-set button') as HTMLElement).focus(),
+          null,
+        );
+        await page.press('Enter');
+        await page.waitForText(describeState('noWallet'));
+        const now = await buttonNow(page);
+        expect(now.state).toBe('noWallet');
+        expect(now.status).toBe(`${describeState('noWallet')} Install SET Wallet`);
+        expect(now.link).toEqual({ text: 'Install SET Wallet', href: expect.stringMatching(/#no-wallet$/) });
+        const events = await buttonEventsOf(page);
+        expect(events.map((e) => e.type)).toEqual(['set-progress', 'set-progress', 'set-no-wallet']);
+        expect(events.map((e) => e.detail.state ?? null)).toEqual(['looking', 'noWallet', null]);
+        expect(events[2]!.detail).toEqual({ order: orderId });
+        axeResults.set('store checkout without the wallet', [
+          ...(await page.axe()),
+          ...(await smallText(page)),
+        ]);
+        // Nothing went wrong in the page (the browser's own /favicon.ico request 404s: the store has none).
+        expect(plain.consoleErrors().filter((e) => !e.text.startsWith('Failed to load resource'))).toEqual(
+          [],
+        );
+      } finally {
+        await plain.close();
+      }
+    });
+
     const FIRST_RUN = 'first run: the options page creates the wallet with a passphrase';
     let settings: UiPage;
     step(FIRST_RUN, [LOADS], async () => {
@@ -330,6 +372,9 @@ export function walletSuite(name: BrowserName, options: SuiteOptions) {
         const checkout = await openCheckout();
         const { page, orderUrl } = checkout;
         const confirm = await startPayment(checkout);
+        // The store's button says where the shopper is: in the wallet's window.
+        expect(await buttonNow(page)).toMatchObject({ state: 'waiting', status: describeState('waiting') });
+        await axe('store checkout: waiting for the shopper in the wallet', page);
         // One card, the default: nothing to choose, one click.
         expect(await confirm.text()).toContain(cardName('1111'));
         await axe('confirmation window: before paying', confirm);
@@ -340,6 +385,22 @@ export function walletSuite(name: BrowserName, options: SuiteOptions) {
         const xid = outcome.xid!;
         approvedXid = xid;
         expect(xid).toMatch(/^[A-Za-z0-9_-]+$/);
+        // The button showed waiting → paying → approved, and told the shop's script the result.
+        const events = await poll('the button’s set-result', async () => {
+          const all = await buttonEventsOf(page);
+          return all.some((e) => e.type === 'set-result') ? all : undefined;
+        });
+        expect(events.filter((e) => e.type === 'set-progress').map((e) => e.detail.state)).toEqual([
+          'waiting',
+          'paying',
+          'approved',
+        ]);
+        expect(events.find((e) => e.type === 'set-result')?.detail).toEqual({
+          status: 'approved',
+          xid,
+          order: checkout.orderId,
+          message: describeState('approved'),
+        });
         const result = await confirm.waitForText(m.t('resultXid', xid));
         const auths = await sandbox.authorizations(xid);
         expect(auths).toHaveLength(1);
@@ -768,6 +829,11 @@ export function walletSuite(name: BrowserName, options: SuiteOptions) {
     axeStep('axe-core finds no violations on the confirmation window', 'confirmation window', [BUY]);
     axeStep('axe-core finds no violations on the options page', 'options page', [FIRST_RUN]);
     axeStep('axe-core finds no violations on the registration window', 'registration window', [REGISTER]);
+    axeStep(
+      'axe-core finds no violations on the store’s checkout and its Pay with SET button',
+      'store checkout',
+      [NO_WALLET],
+    );
 
     step('no errors in the extension pages', [LOADS], async () => {
       const errors = (await browser.consoleErrors())

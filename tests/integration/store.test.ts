@@ -240,7 +240,16 @@ describe.each(backends)('demo store on $name', (backend) => {
     });
     expect(page.text).toContain('Waiting for your SET Wallet to pay €45.48');
     expect(page.text).toContain('No SET Wallet yet?');
-    expect(page.text).toContain('src="/assets/checkout.js"');
+    expect(page.text).toContain('<script type="module" src="/assets/checkout.js">');
+    // The SDK's <pay-with-set> button, served compiled from the store's own origin.
+    expect(page.text).toContain(
+      `<pay-with-set id="pay-with-set" order="${orderId}" install-url="#no-wallet">`,
+    );
+    expect(page.text).toContain('<script type="module" src="/assets/pay-with-set.js">');
+    const button = await get.get('/assets/pay-with-set.js');
+    expect(button.status).toBe(200);
+    expect(button.text).toContain("customElements.define('pay-with-set'");
+    expect(button.text).not.toMatch(/^\s*import\s/m);
     expect((await get.get(`/orders/${orderId}/status`)).text).toBe('{"state":"awaitingPayment"}');
     expect((await get.get('/orders')).text).toContain(orderId);
   });

@@ -341,12 +341,21 @@ describe('background shell', () => {
     expect(s.outcomes().at(-1)).toEqual({ type: 'outcome', outcome: { status: 'alreadyPending' } });
   });
 
-  it('tells the page the outcome of a payment once, however often the window asks', async () => {
+  it('tells the page paying when the shopper chooses Pay, then the outcome once, however often the window asks', async () => {
     const s = setup();
     await s.shell.onMessage(PAY, page);
     await s.shell.onMessage({ type: 'purchase.pay', requestId: 'R1', cardId: 'C1' }, walletPage);
+    await s.shell.onMessage({ type: 'purchase.pay', requestId: 'R1', cardId: 'C1' }, walletPage);
     await s.shell.onMessage({ type: 'purchase.get', requestId: 'R1' }, walletPage);
-    expect(s.outcomes()).toEqual([{ type: 'outcome', outcome: { status: 'approved', xid: 'X1' } }]);
+    expect(s.outcomes()).toEqual([
+      { type: 'outcome', outcome: { status: 'paying' } },
+      { type: 'outcome', outcome: { status: 'approved', xid: 'X1' } },
+    ]);
+    // paying is told before the PReq goes through the page.
+    const types = s.toTabs.map((m) =>
+      m.message.type === 'outcome' ? m.message.outcome.status : m.message.type,
+    );
+    expect(types.indexOf('paying')).toBeLessThan(types.indexOf('transportRequest'));
   });
 
   it('cancels the open request of a closed tab and closes its window', async () => {

@@ -10,7 +10,7 @@ export interface PageFrame {
   body: SafeHtml;
   /** Extra head markup (the payment initiation element goes here). */
   head?: SafeHtml;
-  /** Same-origin script paths. */
+  /** Same-origin script paths, loaded as ES modules (deferred, in order). */
   scripts?: string[];
 }
 
@@ -43,7 +43,7 @@ ${p.body}
   <p>A demo store for the SET/2 sandbox: every payment goes through the SET Wallet and the sandbox
   payment gateway. No real money moves. Built only with <code>@setwallet/merchant</code>.</p>
 </footer>
-${(p.scripts ?? []).map((src) => html`<script src="${src}" defer></script>`)}
+${(p.scripts ?? []).map((src) => html`<script type="module" src="${src}"></script>`)}
 </body>
 </html>`}`;
 }

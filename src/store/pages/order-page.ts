@@ -72,7 +72,7 @@ export function orderPage(v: OrderView): {
         }),
       ),
       body: checkoutView(v),
-      scripts: ['/assets/checkout.js'],
+      scripts: ['/assets/pay-with-set.js', '/assets/checkout.js'],
     };
   }
   return {
@@ -121,11 +121,11 @@ ${linesTable(v.order)}
 <section aria-labelledby="pay-heading">
   <h2 id="pay-heading">Pay with SET</h2>
   ${statusLine(v, `Waiting for your SET Wallet to pay ${formatAmount(v.order.amount)}…`)}
-  <p><button type="button" id="pay-with-set" hidden>Pay with SET</button></p>
+  <pay-with-set id="pay-with-set" order="${v.order.id}" install-url="${v.walletHelpUrl ?? '#no-wallet'}"></pay-with-set>
   <p>Press <strong>Pay with SET</strong>, or your SET Wallet's toolbar button. The wallet's
   confirmation window shows this shop's verified name and the amount the shop signed: check them,
   then confirm there. This page moves on by itself once the payment has gone through.</p>
-  <details>
+  <details id="no-wallet">
     <summary>No SET Wallet yet?</summary>
     <ol>
       <li>Install the SET Wallet extension in Chrome or Firefox${

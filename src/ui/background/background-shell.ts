@@ -1,7 +1,8 @@
 /**
  * What the background does around the wallet (src/wallet decides; this only connects it to the
  * browser): routes runtime messages by their browser-reported sender, badges tabs that declare an
- * initiation, opens one confirmation window per request, tells the page the outcome exactly once,
+ * initiation, opens one confirmation window per request, tells the page `paying` when the shopper
+ * chooses Pay and the outcome exactly once,
  * rejects a request whose window was closed, forgets a closed tab, and resumes payments a stopped
  * service worker left `paying`. entrypoints/background.ts wires browser events to it.
  *
@@ -275,8 +276,9 @@ export class BackgroundShell {
       return { ok: true, value: null };
     }
     const wallet = await this.d.wallet;
-    const reply = await handleUiRequest(wallet, message, this.d.env);
     const type = (message as { type?: unknown } | null)?.type;
+    if (type === 'purchase.pay') await this.tellPaying(wallet, message);
+    const reply = await handleUiRequest(wallet, message, this.d.env);
     const windowId = sender.tab?.windowId;
     const startTab = type === 'purchase.start' ? (message as { tabId?: unknown }).tabId : undefined;
     if (typeof startTab === 'number' && (reply.ok || reply.error.code !== 'alreadyPending')) {
@@ -309,6 +311,18 @@ export class BackgroundShell {
       if (windowId !== undefined) await this.d.windows.answered(windowId);
     }
     return reply;
+  }
+
+  /**
+   * The shopper chose Pay: the page hears `paying` (progress, not an outcome) before the wallet
+   * sends the PReq through it. Only for a request still awaiting confirmation, so a repeated Pay
+   * or a resumed payment says nothing twice; what the page learns is what its endpoint learns next.
+   */
+  private async tellPaying(wallet: Wallet, message: unknown): Promise<void> {
+    const requestId = (message as { requestId?: unknown }).requestId;
+    if (typeof requestId !== 'string' || requestId.length > 64) return;
+    const view = await wallet.purchases.get(requestId).catch(() => undefined);
+    if (view?.state === 'awaitingConfirmation') await this.tell(view.tabId, { status: 'paying' });
   }
 
   private async unmarkAsked(tabId: number): Promise<void> {

@@ -13,8 +13,10 @@
  *                   activation (dispatch the event from a click or key handler): without it, the
  *                   page hears `awaitingShopper` and the wallet marks its toolbar button instead.
  *   wallet → page   window event `set-wallet:outcome`, detail PageOutcome:
- *                   {status: 'approved'|'declined'|'pending'|'rejected'|'failed'|'alreadyPending',
- *                    'awaitingShopper', xid?, code?}; never anything about the cardholder's cards.
+ *                   {status: 'approved'|'declined'|'pending'|'rejected'|'failed'|'alreadyPending'|
+ *                    'awaitingShopper'|'paying', xid?, code?}; never anything about the cardholder's
+ *                   cards. `paying` is progress (the shopper chose Pay), then the outcome follows.
+ *                   The SDK's <pay-with-set> button (src/merchant/browser) speaks this API.
  *   wallet → page   window event `set-wallet:ready` and the attribute data-set-wallet="ready" on
  *                   <html>, once the wallet has read a valid initiation on this page (the wallet
  *                   announces itself only to pages that declare one).
