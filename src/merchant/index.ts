@@ -10,6 +10,8 @@
  *   OrderStore            what the site implements over its database; MemoryOrderStore for tests
  *   paymentInitiationHtml the element a checkout page declares so the wallet offers to pay
  *   toNodeListener        Node's http server as a thin adapter
+ *   revocationFromIssuer  the BrandCRLIdentifier and CRLs in force, fetched from the CA's site
+ *   <pay-with-set>        the checkout button (browser/pay-with-set.ts, one ES module, no imports)
  *   enrolMerchant         enrol (or renew) with the Merchant CA over SET; the MCA assigns the MerchantID
  *   write/readMerchantBundle   the keys, chains and merchant.json that `setwallet merchant enrol` writes
  *
@@ -95,6 +97,7 @@ export {
   type PurchaseState,
   purchaseStateOf,
 } from './purchase-state.ts';
+export { type RevocationFromIssuerOptions, revocationFromIssuer } from './revocation-source.ts';
 export { SET_CONTENT_TYPE, setErrorResponse } from './set-response.ts';
 export { SET_ERROR_SENTENCES, SetWalletError, setWalletError } from './set-wallet-error.ts';
 export { describeDecline, describeRejection, describeSetError } from './wording.ts';
