@@ -24,6 +24,7 @@ import {
   parseCrl,
   parseJsonBytes,
   type RevocationInForce,
+  readLimitedBody,
   SetError,
   SignedBody,
 } from '../protocol/index.ts';
@@ -42,14 +43,6 @@ export interface RevocationFromIssuerOptions {
 const MAX_BCI_BYTES = 64 * 1024;
 const MAX_CRL_BYTES = 1024 * 1024;
 const DEFAULT_CRLS = ['brand.crl', 'pca.crl', 'mca.crl', 'cca.crl'] as const;
-
-async function readLimited(response: Response, limit: number, what: string): Promise<Uint8Array> {
-  const declared = Number(response.headers.get('content-length') ?? Number.NaN);
-  if (declared > limit) fail('messageTooBig', `${what} is over ${limit} bytes`);
-  const bytes = new Uint8Array(await response.arrayBuffer());
-  if (bytes.byteLength > limit) fail('messageTooBig', `${what} is over ${limit} bytes`);
-  return bytes;
-}
 
 export function revocationFromIssuer(
   issuer: string,
@@ -71,7 +64,9 @@ export function revocationFromIssuer(
     const url = new URL(path, base);
     const response = await fetchFn(url, { signal: AbortSignal.timeout(timeoutMs), redirect: 'error' });
     if (!response.ok) fail('unspecifiedFailure', `${url.href} answered HTTP ${response.status}`);
-    return readLimited(response, limit, url.href);
+    const body = await readLimitedBody(response, limit);
+    if (!body.ok) fail('messageTooBig', `${url.href} is over ${limit} bytes`);
+    return body.bytes;
   };
 
   const load = async (): Promise<RevocationInForce> => {
