@@ -314,6 +314,28 @@ export function walletSuite(name: BrowserName, options: SuiteOptions) {
         expect(plain.consoleErrors().filter((e) => !e.text.startsWith('Failed to load resource'))).toEqual(
           [],
         );
+        // initiation-url: only the page's own origin, and only a payment initiation, is declared.
+        const declared = await page.evaluate(async (status: string) => {
+          const tries = [status, 'https://example.com/initiation.json', 'javascript:alert(1)'];
+          const states: string[] = [];
+          for (const url of tries) {
+            const el = document.createElement('pay-with-set');
+            el.setAttribute('initiation-url', url);
+            document.body.append(el);
+            for (let i = 0; i < 100 && el.getAttribute('state') !== 'unavailable'; i++) {
+              await new Promise((r) => setTimeout(r, 50));
+            }
+            states.push(el.getAttribute('state') ?? '');
+            el.remove();
+          }
+          return {
+            states,
+            scripts: document.querySelectorAll('script[type="application/set-payment-initiation+json"]')
+              .length,
+          };
+        }, `/orders/${orderId}/status`);
+        // The store's checkout declares its own initiation; the three refused URLs added none.
+        expect(declared).toEqual({ states: ['unavailable', 'unavailable', 'unavailable'], scripts: 1 });
       } finally {
         await plain.close();
       }
