@@ -16,6 +16,9 @@ import {
   buildInqRes,
   buildMeAqCInitReq,
   buildMeAqCInitRes,
+  buildNotification,
+  buildNotifyRegReq,
+  buildNotifyRegRes,
   buildPCertReq,
   buildPCertRes,
   buildTransListReq,
@@ -38,6 +41,9 @@ import {
   verifyFollowUp,
   verifyInqReq,
   verifyMeAqCInitRes,
+  verifyNotification,
+  verifyNotifyRegReq,
+  verifyNotifyRegRes,
   verifyPCertReq,
   verifyPCertRes,
   verifyTransListReq,
@@ -133,6 +139,48 @@ export function generateExamples(): { examples: Map<string, Example>; extra: Map
   record(
     encodeWire(listRes.wire),
     verifyTransListRes(encodeWire(listRes.wire), listReq.content, ctx()).content,
+  );
+  // The merchant registers its notification URL; the gateway notifies it of the authorization.
+  const merchantId = world.merchant.certificate.merchantData?.merchantId ?? '';
+  const regReq = buildNotifyRegReq({
+    merchant: world.merchant,
+    brandId: 'SETPay',
+    url: 'https://shop.example/set/notifications',
+  });
+  record(encodeWire(regReq.wire), verifyNotifyRegReq(encodeWire(regReq.wire), ctx()).content);
+  const regRes = buildNotifyRegRes({ req: regReq.content, merchantId, signature: world.gateway });
+  record(
+    encodeWire(regRes.wire),
+    verifyNotifyRegRes(encodeWire(regRes.wire), regReq.content, merchantId, ctx()).content,
+  );
+  const amount = run.authReqContent.authReqAmt;
+  const notification = buildNotification({
+    event: {
+      eventId: b64u(new Uint8Array(32).fill(7)),
+      seq: 1,
+      kind: 'authorization',
+      xid: run.authReqContent.transIds.xid,
+      lidM: run.authReqContent.transIds.lidM,
+      source: 'merchant',
+      amount,
+      transaction: {
+        state: 'authorized',
+        currency: amount.currency,
+        exponent: amount.exponent,
+        requested: amount.value,
+        authorized: amount.value,
+        captured: 0,
+        refunded: 0,
+      },
+      madeAt: new Date().toISOString(),
+    },
+    merchantId,
+    brandId: 'SETPay',
+    signature: world.gateway,
+  });
+  record(
+    encodeWire(notification.wire),
+    verifyNotification(encodeWire(notification.wire), { merchantId, brandId: 'SETPay' }, ctx()).content,
   );
 
   // Inquiry about the same XID.

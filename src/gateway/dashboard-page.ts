@@ -9,6 +9,7 @@ import { b64u, randomNonce } from '../protocol/index.ts';
 import { html, SafeHtml } from '../web/html.ts';
 import { AUTHORIZATION_STATES, type RejectReason } from './follow-up-rules.ts';
 import type { AuthorizationRecord, ListFilter, PaymentEventRecord } from './ledger.ts';
+import type { NotificationRecord } from './notifications.ts';
 
 export const OPERATOR_ACTIONS = [
   'capture',
@@ -260,11 +261,40 @@ ${
   );
 }
 
+function lastAttempt(n: NotificationRecord): SafeHtml {
+  const last = n.history[0];
+  if (!last) return html`none yet`;
+  const what = last.error ?? `HTTP ${last.httpStatus}`;
+  return html`${when(last.startedAt)}: <span class="${last.error ? 'bad' : 'ok'}">${what}</span> (${last.durationMs} ms)`;
+}
+
+function notificationRows(list: NotificationRecord[], xid: string, csrf = ''): SafeHtml {
+  if (list.length === 0) return html`<tr><td colspan="7">No notifications for this transaction.</td></tr>`;
+  return html`${list.map(
+    (n) => html`<tr>
+<td class="num">${n.event.seq}</td>
+<td>${n.event.kind} (${n.event.source})<br><code title="${n.event.eventId}">${n.event.eventId.slice(0, 10)}…</code></td>
+<td>${n.status === 'delivered' ? html`<span class="ok">delivered</span>` : n.status === 'failed' ? html`<span class="bad">failed</span>` : 'pending'}</td>
+<td class="num">${n.attempts}</td>
+<td>${lastAttempt(n)}</td>
+<td>${n.status === 'pending' ? when(n.nextAttemptAt) : '—'}</td>
+<td><form class="action" method="post" action="/dashboard/resend">
+<input type="hidden" name="csrf" value="${csrf}">
+<input type="hidden" name="xid" value="${xid}">
+<input type="hidden" name="event" value="${n.event.eventId}">
+<button type="submit">Resend<span class="vh"> notification ${n.event.seq}</span></button>
+</form></td>
+</tr>`,
+  )}`;
+}
+
 export function transactionPage(
   opts: PageOptions,
   a: AuthorizationRecord,
   events: PaymentEventRecord[],
   notice?: Notice,
+  notifications: NotificationRecord[] = [],
+  resent?: boolean,
 ): string {
   const back = `/transactions/${a.xid}`;
   return layout(
@@ -289,7 +319,13 @@ ${noticeBlock(notice)}
 <h2>Operator action</h2>
 ${availableActions(a).length ? actionForm(a, back, false, opts.csrf) : html`<p>No action is possible on this transaction.</p>`}
 <h2 id="events">Captures, refunds and reversals</h2>
-<table aria-labelledby="events">${eventsHead(false)}<tbody>${eventRows(events, opts, false)}</tbody></table>`,
+<table aria-labelledby="events">${eventsHead(false)}<tbody>${eventRows(events, opts, false)}</tbody></table>
+<h2 id="notifications">Notifications to the merchant</h2>
+${resent ? html`<p class="notice" role="status">Notification queued to be sent again.</p>` : ''}
+<table aria-labelledby="notifications"><thead><tr><th scope="col" class="num">Seq</th><th scope="col">Event</th>
+<th scope="col">Delivery</th><th scope="col" class="num">Attempts</th><th scope="col">Last attempt</th>
+<th scope="col">Next attempt</th><th scope="col">Resend</th></tr></thead>
+<tbody>${notificationRows(notifications, a.xid, opts.csrf)}</tbody></table>`,
   );
 }
 

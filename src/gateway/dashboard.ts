@@ -30,6 +30,7 @@ import {
 } from './dashboard-page.ts';
 import { AUTHORIZATION_STATES, type FollowUpKind, REJECT_REASONS } from './follow-up-rules.ts';
 import type { AuthorizationRecord, Ledger, ListFilter, PaymentEventRecord } from './ledger.ts';
+import type { Notifications } from './notifications.ts';
 
 const B64URL = /^[A-Za-z0-9_-]*$/;
 const XidParam = v.pipe(v.string(), v.length(43), v.regex(B64URL));
@@ -44,6 +45,7 @@ const Query = v.object({
   outcome: v.optional(v.picklist(['accepted', 'rejected'])),
   reason: v.optional(v.picklist(REJECT_REASONS)),
   token: v.optional(v.pipe(v.string(), v.maxLength(256))),
+  resent: v.optional(v.literal('1')),
 });
 type Query = v.InferOutput<typeof Query>;
 
@@ -65,6 +67,12 @@ const ActionForm = v.object({
   back: v.optional(v.pipe(v.string(), v.maxLength(1024))),
 });
 
+const ResendForm = v.object({
+  csrf: v.pipe(v.string(), v.maxLength(128)),
+  xid: XidParam,
+  event: XidParam,
+});
+
 const KIND_OF_ACTION: Record<OperatorAction, FollowUpKind> = {
   capture: 'capture',
   refund: 'credit',
@@ -84,7 +92,15 @@ const PAGE_HEADERS = {
 
 export function mountDashboard(
   app: Hono,
-  deps: { ledger: Ledger; now: () => Date; page: PageOptions; access: DashboardAccess },
+  deps: {
+    ledger: Ledger;
+    notifications: Notifications;
+    /** Called after the operator changed the ledger or queued a resend (wakes the delivery worker). */
+    onChange?: () => void;
+    now: () => Date;
+    page: PageOptions;
+    access: DashboardAccess;
+  },
 ): void {
   const { ledger } = deps;
   const gate = deps.access.token ? new OperatorGate(deps.access.token, 'SET/2 payment gateway') : undefined;
@@ -166,8 +182,16 @@ export function mountDashboard(
     const auth = xid.success ? await ledger.findAuthorization(xid.output) : undefined;
     if (!auth) return problem(404, 'No such transaction', 'The ledger holds no authorization with this XID.');
     const events = await ledger.eventsOf(auth.xid);
+    const notifications = await deps.notifications.ofTransaction(auth.xid);
     return htmlResponse(
-      transactionPage(pageFor(c), auth, events, q.success ? noticeOf(q.output) : undefined),
+      transactionPage(
+        pageFor(c),
+        auth,
+        events,
+        q.success ? noticeOf(q.output) : undefined,
+        notifications,
+        q.success && q.output.resent === '1',
+      ),
     );
   });
 
@@ -223,6 +247,7 @@ export function mountDashboard(
         at: deps.now(),
       });
       const e = outcome.event;
+      if (!outcome.replayed && e.outcome === 'accepted') deps.onChange?.();
       return redirect(back, {
         action: f.action,
         outcome: e.outcome,
@@ -239,6 +264,37 @@ export function mountDashboard(
       if (e instanceof SetError) return problem(422, 'Action refused', e.message);
       throw e;
     }
+  });
+
+  // Resend: the same event (same id and seq) queued for a fresh delivery now.
+  app.post('/dashboard/resend', async (c) => {
+    let body: unknown;
+    try {
+      body = await c.req.parseBody();
+    } catch {
+      return problem(400, 'Unreadable form', 'The form could not be read. Reload the page and try again.');
+    }
+    const form = v.safeParse(ResendForm, body);
+    if (!form.success)
+      return problem(400, 'Invalid form', 'The form is incomplete. Reload the page and try again.');
+    const f = form.output;
+    const session = sessionOf(c);
+    if (!gate || !session || !gate.formTokenMatches(session, f.csrf)) {
+      return problem(
+        403,
+        'Form expired',
+        'This form is not from the current operator session. Reload the page.',
+      );
+    }
+    const n = await deps.notifications.find(f.event);
+    if (!n || n.event.xid !== f.xid || !(await deps.notifications.resend(f.event, deps.now()))) {
+      return problem(404, 'No such notification', 'This transaction has no notification with this id.');
+    }
+    deps.onChange?.();
+    return new Response(null, {
+      status: 303,
+      headers: { location: `/transactions/${f.xid}?resent=1#notifications` },
+    });
   });
 
   app.get('/api/transactions', async (c) => {

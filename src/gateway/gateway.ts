@@ -21,6 +21,12 @@ import { DEFAULT_AUTHORIZATION_VALIDITY_MS } from './follow-up-rules.ts';
 import type { Issuer } from './issuer-simulator.ts';
 import { Ledger } from './ledger.ts';
 import { GATEWAY_MIGRATIONS } from './migrations.ts';
+import {
+  createNotificationDelivery,
+  type DeliveryOptions,
+  type NotificationDelivery,
+} from './notification-delivery.ts';
+import { Notifications } from './notifications.ts';
 import { consoleLog, type GatewayLog, type PaymentContext } from './payment-context.ts';
 import { handleSetMessage, handleSetRequest, type SetReply } from './set-endpoint.ts';
 
@@ -44,11 +50,20 @@ export interface GatewayDeps {
   page?: { title?: string; locale?: string };
   /** Who may use the dashboard and its API: the operator token and the configured Host names. */
   dashboard?: DashboardAccess;
+  /** Notification delivery: back-off, limits and timeouts (see notification-delivery.ts), and the fetch used. */
+  notificationDelivery?: DeliveryOptions & { fetch?: typeof fetch };
 }
 
 export interface Gateway {
   app: Hono;
   ledger: Ledger;
+  /** Registered URLs, the outbox and its deliveries. */
+  notifications: Notifications;
+  /**
+   * The delivery worker: not started by createGateway (tests drive it with runOnce); a server
+   * calls start() and, on shutdown, await stop().
+   */
+  delivery: NotificationDelivery;
   /** The SET endpoint without HTTP: one wire message in, the reply out. Never throws. */
   handle(message: Uint8Array | string): Promise<SetReply>;
 }
@@ -59,6 +74,16 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
   const now = deps.now ?? (() => new Date());
   const log = deps.log ?? consoleLog;
   const ledger = new Ledger(deps.db, deps.authorizationValidityMs ?? DEFAULT_AUTHORIZATION_VALIDITY_MS);
+  const notifications = new Notifications(deps.db);
+  const { fetch: deliveryFetch, ...deliveryOptions } = deps.notificationDelivery ?? {};
+  const delivery = createNotificationDelivery({
+    notifications,
+    signature: deps.signature,
+    now,
+    log,
+    options: deliveryOptions,
+    ...(deliveryFetch ? { fetch: deliveryFetch } : {}),
+  });
   // Long-lived: validated chains only, bounded. What a request carries lives in its own TrustStore.
   const trustCache = new TrustCache(
     deps.trustedRoots,
@@ -74,6 +99,7 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
     keyExchange: deps.keyExchange,
     issuer: deps.issuer,
     ledger,
+    notifications,
     now,
     log,
     verifyContext,
@@ -86,13 +112,22 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
   const app = new Hono();
   app.post('/set', async (c) => {
     const reply = await handleSetRequest(payment, c.req.raw);
+    // A ledger change may have queued a Notification: send it now rather than at the next poll.
+    if (reply.status === 200) delivery.wake();
     const headers: Record<string, string> = { 'cache-control': 'no-store' };
     if (reply.body) headers['content-type'] = 'application/json; charset=utf-8';
     if (reply.retryAfter !== undefined) headers['retry-after'] = String(reply.retryAfter);
     return new Response(reply.body, { status: reply.status, headers });
   });
   app.get('/healthz', () => healthResponse(deps.db));
-  mountDashboard(app, { ledger, now, page, access: deps.dashboard ?? {} });
+  mountDashboard(app, {
+    ledger,
+    notifications,
+    onChange: () => delivery.wake(),
+    now,
+    page,
+    access: deps.dashboard ?? {},
+  });
   app.notFound(() => new Response(messagePage(page, 'Not found', 'There is no page here.'), notFoundInit));
   app.onError((err, c) => {
     if (err instanceof HTTPException) return err.getResponse();
@@ -123,6 +158,8 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
   return {
     app,
     ledger,
+    notifications,
+    delivery,
     handle: (message) =>
       handleSetMessage(payment, typeof message === 'string' ? new TextEncoder().encode(message) : message),
   };

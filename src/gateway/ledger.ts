@@ -22,6 +22,7 @@ import {
   type RejectReason,
   stateOf,
 } from './follow-up-rules.ts';
+import { enqueueNotification } from './notification-outbox.ts';
 
 export interface NewAuthorization {
   xid: string;
@@ -207,8 +208,26 @@ export class Ledger {
         if (!existing) throw new Error(`XID ${a.xid} conflicted but cannot be read`);
         return { inserted: false, existing };
       }
+      // The merchant hears of the authorization (and a CaptureNow capture) by Notification.
+      const recorded = await this.findAuthorization(a.xid, tx);
+      if (!recorded) throw new Error(`XID ${a.xid} was inserted but cannot be read`);
+      await enqueueNotification(
+        tx,
+        {
+          ...recorded,
+          balances: { ...recorded.balances, captured: 0 },
+          state: stateOf(a.result.status, { ...balances, captured: 0 }),
+        },
+        { kind: 'authorization', source: 'merchant', amount: a.amount, at: a.at },
+      );
       // CaptureNow (SET Book 2 AuthReq): the approval is captured in the same transaction.
       if (approved && a.captureNow) {
+        await enqueueNotification(tx, recorded, {
+          kind: 'capture',
+          source: 'merchant',
+          amount: a.amount,
+          at: a.at,
+        });
         await insertEvent(tx, {
           xid: a.xid,
           rrpid: a.rrpid,
@@ -303,6 +322,12 @@ export class Ledger {
           [cmd.xid, b.authorized, b.captured, b.refunded, state, cmd.at.toISOString()],
         );
         authorization = { ...auth, balances: b, state, updatedAt: cmd.at };
+        await enqueueNotification(tx, authorization, {
+          kind: cmd.kind,
+          source: cmd.source,
+          amount: cmd.amount,
+          at: cmd.at,
+        });
       }
       return { replayed: false, event, authorization, ...(response ? { response } : {}) };
     });

@@ -83,4 +83,51 @@ CREATE INDEX gateway_authorizations_merchant_page
 CREATE INDEX gateway_authorizations_merchant_order ON gateway_authorizations (merchant_id, lid_m);
 `,
   },
+  {
+    // SET-PROFILE §6 Notifications: the URL each merchant (MerchantID + MCA key) registered, the
+    // outbox written in the same transaction as every ledger change (seq per XID without gaps:
+    // UNIQUE (xid, seq), assigned under the authorization's row lock), and every delivery attempt.
+    // A delivery is leased (locked_until) so two gateway processes never send one at once.
+    id: 'gateway/003-notifications',
+    sql: `
+CREATE TABLE gateway_notification_endpoints (
+  merchant_id text NOT NULL,
+  merchant_issuer text NOT NULL,
+  brand_id text NOT NULL,
+  url text NOT NULL CHECK (length(url) <= 2048 AND url ~ '^https?://'),
+  registered_at timestamptz NOT NULL,
+  PRIMARY KEY (merchant_id, merchant_issuer)
+);
+CREATE TABLE gateway_notifications (
+  event_id text PRIMARY KEY,
+  xid text NOT NULL REFERENCES gateway_authorizations (xid),
+  seq integer NOT NULL CHECK (seq >= 1),
+  kind text NOT NULL,
+  source text NOT NULL CHECK (source IN ('merchant', 'operator')),
+  event text NOT NULL,
+  created_at timestamptz NOT NULL,
+  status text NOT NULL CHECK (status IN ('pending', 'delivered', 'failed')),
+  attempts integer NOT NULL DEFAULT 0 CHECK (attempts >= 0),
+  round_attempts integer NOT NULL DEFAULT 0 CHECK (round_attempts >= 0),
+  enqueued_at timestamptz NOT NULL,
+  next_attempt_at timestamptz NOT NULL,
+  locked_until timestamptz,
+  locked_by text,
+  delivered_at timestamptz,
+  UNIQUE (xid, seq)
+);
+CREATE INDEX gateway_notifications_due ON gateway_notifications (next_attempt_at) WHERE status = 'pending';
+CREATE TABLE gateway_notification_attempts (
+  event_id text NOT NULL REFERENCES gateway_notifications (event_id),
+  attempt integer NOT NULL CHECK (attempt >= 1),
+  url text NOT NULL,
+  started_at timestamptz NOT NULL,
+  duration_ms integer NOT NULL CHECK (duration_ms >= 0),
+  http_status integer,
+  error text,
+  by_process text NOT NULL,
+  PRIMARY KEY (event_id, attempt)
+);
+`,
+  },
 ];

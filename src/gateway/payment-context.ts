@@ -15,6 +15,7 @@ import {
 } from '../protocol/index.ts';
 import type { Issuer } from './issuer-simulator.ts';
 import type { Ledger } from './ledger.ts';
+import type { Notifications } from './notifications.ts';
 
 export interface GatewayLogEntry {
   level: 'info' | 'warn' | 'error';
@@ -35,6 +36,8 @@ export interface PaymentContext {
   keyExchange: Recipient & { chain?: ParsedCertificate[] };
   issuer: Issuer;
   ledger: Ledger;
+  /** Registered notification URLs and the outbox. */
+  notifications: Notifications;
   now(): Date;
   log: GatewayLog;
   verifyContext(): Promise<VerifyContext>;

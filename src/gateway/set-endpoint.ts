@@ -21,6 +21,7 @@ import { authorize } from './authorization.ts';
 import { followUp } from './follow-up.ts';
 import { answerPCertReq } from './gateway-certificates.ts';
 import { answerTransListReq } from './merchant-transactions.ts';
+import { answerNotifyRegReq } from './notify-registration.ts';
 import type { PaymentContext } from './payment-context.ts';
 
 export interface SetReply {
@@ -41,10 +42,11 @@ export async function handleSetMessage(p: PaymentContext, bytes: Uint8Array): Pr
     if (isFollowUp(wire.type)) return { status: 200, body: await followUp(p, wire.type, bytes, wire) };
     if (wire.type === 'PCertReq') return { status: 200, body: await answerPCertReq(p, bytes) };
     if (wire.type === 'TransListReq') return { status: 200, body: await answerTransListReq(p, bytes) };
+    if (wire.type === 'NotifyRegReq') return { status: 200, body: await answerNotifyRegReq(p, bytes) };
     if (wire.type === 'Error') return await receiveError(p, bytes);
     throw new SetError(
       'messageNotSupported',
-      `the payment gateway takes AuthReq, CapReq, CapRevReq, AuthRevReq, CredReq, CredRevReq, PCertReq, TransListReq and Error, not ${wire.type}`,
+      `the payment gateway takes AuthReq, CapReq, CapRevReq, AuthRevReq, CredReq, CredRevReq, PCertReq, TransListReq, NotifyRegReq and Error, not ${wire.type}`,
     );
   } catch (e) {
     return errorReply(p, bytes, e);

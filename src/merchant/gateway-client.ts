@@ -17,6 +17,7 @@ import {
   b64u,
   buildAuthReq,
   buildFollowUp,
+  buildNotifyRegReq,
   buildPCertReq,
   buildTransListReq,
   type Clock,
@@ -25,6 +26,7 @@ import {
   type FollowUpRequestData,
   type FollowUpResponseData,
   MAX_WIRE_BYTES,
+  type NotifyRegResContent,
   offendingOf,
   type ParsedCertificate,
   type ParsedCrl,
@@ -41,6 +43,7 @@ import {
   type VerifiedPReq,
   verifyAuthRes,
   verifyFollowUpResponse,
+  verifyNotifyRegRes,
   verifyPCertRes,
   verifyTransListRes,
 } from '../protocol/index.ts';
@@ -131,6 +134,11 @@ export interface GatewayClient {
   prepareFollowUp(type: FollowUpRequest, p: FollowUpParams): Promise<PreparedFollowUp>;
   /** Sends a prepared follow-up (the same bytes every time) and checks the answer. */
   sendFollowUp(prepared: PreparedFollowUp): Promise<FollowUpResponseData>;
+  /**
+   * Registers the URL the gateway POSTs its Notifications to (NotifyRegReq → NotifyRegRes,
+   * SET-PROFILE §6): an absolute http(s) URL, at most 2048 characters. Replaces any earlier one.
+   */
+  registerNotifications(url: string): Promise<NotifyRegResContent>;
   /**
    * One page of this merchant's transactions as the gateway's ledger holds them, newest first
    * (TransListReq → TransListRes). Pass `nextCursor` back as `cursor` for the next page, with the
@@ -429,6 +437,13 @@ export function createGatewayClient(opts: GatewayClientOptions): GatewayClient {
     listTransactions,
     getTransaction,
     allTransactions,
+    registerNotifications: async (url) => {
+      const { wire, content } = buildNotifyRegReq({ merchant: signer, brandId, url, now: now() });
+      const answer = await exchange(JSON.stringify(wire));
+      const leaf = signer.certificate;
+      const merchantId = leaf.merchantData?.merchantId ?? leaf.subject.commonName;
+      return verifyNotifyRegRes(answer, content, merchantId, await context()).content;
+    },
   };
 
   async function authorizeWith(

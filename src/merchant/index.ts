@@ -5,6 +5,8 @@
  *   createSetEndpoint     the SET endpoint, (Request) => Promise<Response>: PInitReq, PReq, InqReq
  *   createGatewayClient   AuthReq, CapReq, CredReq, AuthRevReq… to the payment gateway over HTTP;
  *                         listTransactions / getTransaction / allTransactions ask its ledger (TransListReq)
+ *                         registerNotifications(url) (NotifyRegReq)
+ *   createNotificationHandler  receives the gateway's signed Notifications into the OrderStore
  *   createMerchantActions capture / refund / reverse an order exactly once, recorded with the order;
  *                         reconcile settles what a lost answer left open
  *   OrderStore            what the site implements over its database; MemoryOrderStore for tests
@@ -77,10 +79,17 @@ export {
   type MerchantActions,
 } from './merchant-actions.ts';
 export { toNodeListener } from './node-listener.ts';
+export {
+  createNotificationHandler,
+  type NotificationHandlerOptions,
+  type ReceivedNotification,
+} from './notification-handler.ts';
 export type {
   AuthorizationClaim,
   ClaimResult,
   FollowUpRecord,
+  GatewayNotification,
+  NotificationApplied,
   OrderDescription,
   OrderStore,
   PendingFollowUp,

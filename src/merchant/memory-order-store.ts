@@ -7,6 +7,8 @@ import type {
   AuthorizationClaim,
   ClaimResult,
   FollowUpRecord,
+  GatewayNotification,
+  NotificationApplied,
   OrderDescription,
   OrderStore,
   PendingFollowUp,
@@ -18,6 +20,7 @@ import type {
 export class MemoryOrderStore implements OrderStore {
   private readonly orders = new Map<string, OrderDescription>();
   private readonly transactions = new Map<string, SetTransaction>();
+  private readonly seenEvents = new Set<string>();
 
   constructor(orders: Record<string, OrderDescription> = {}) {
     for (const [lidM, order] of Object.entries(orders)) this.addOrder(lidM, order);
@@ -87,6 +90,16 @@ export class MemoryOrderStore implements OrderStore {
   async abandonFollowUp(xid: string, idempotencyKey: string): Promise<void> {
     const tx = this.transactions.get(xid);
     if (tx?.pendingFollowUp?.idempotencyKey === idempotencyKey) delete tx.pendingFollowUp;
+  }
+
+  async applyNotification(n: GatewayNotification): Promise<NotificationApplied> {
+    if (this.seenEvents.has(n.eventId)) return 'duplicate';
+    this.seenEvents.add(n.eventId);
+    const tx = this.transactions.get(n.xid);
+    if (!tx) return 'unknownTransaction';
+    if (tx.gateway && tx.gateway.seq >= n.seq) return 'stale';
+    tx.gateway = structuredClone(n);
+    return 'applied';
   }
 
   /** An order is taken while one of its XIDs is authorizing or approved. */

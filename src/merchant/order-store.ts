@@ -17,6 +17,7 @@ import type {
   AuthResData,
   FollowUpRequest,
   FollowUpResponseData,
+  NotificationEvent,
   PendingOrder,
   PurchaseOutcome,
   REJECT_REASONS,
@@ -116,7 +117,26 @@ export interface SetTransaction extends PendingPurchase {
   followUps: FollowUpRecord[];
   /** A follow-up sent (or about to be) whose answer is not recorded yet. */
   pendingFollowUp?: PendingFollowUp;
+  /**
+   * The newest event the gateway notified for this XID (highest seq applied): the transaction as
+   * the gateway's ledger has it, including what its operator did (SET-PROFILE §6 Notifications).
+   */
+  gateway?: GatewayNotification;
 }
+
+/** A verified Notification's event, as an OrderStore keeps it. */
+export interface GatewayNotification extends NotificationEvent {
+  /** ISO 8601: when this site received and applied it. */
+  receivedAt: string;
+}
+
+/**
+ * What applying a Notification did: `applied` (its state is now the transaction's gateway
+ * state), `duplicate` (this event id was seen before: nothing changed), `stale` (a newer seq of the
+ * XID was applied already: nothing changed), `unknownTransaction` (no such XID here: the event id
+ * is remembered, nothing else).
+ */
+export type NotificationApplied = 'applied' | 'duplicate' | 'stale' | 'unknownTransaction';
 
 export type ClaimResult =
   | { ok: true; claim: AuthorizationClaim }
@@ -156,4 +176,9 @@ export interface OrderStore {
   recordFollowUp(xid: string, followUp: FollowUpRecord): Promise<void>;
   /** Drops the pending follow-up with this key: the gateway refused it, or it never reached it. */
   abandonFollowUp(xid: string, idempotencyKey: string): Promise<void>;
+  /**
+   * Atomically: remembers the event id (a second delivery of it is a `duplicate`), and stores it as
+   * the XID's gateway state unless a higher seq is stored already (`stale`).
+   */
+  applyNotification(n: GatewayNotification): Promise<NotificationApplied>;
 }

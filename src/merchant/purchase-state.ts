@@ -48,7 +48,18 @@ export function balanceOf(tx: SetTransaction): Balance {
     else if (f.status === 'credited') b.refunded += v;
     else if (f.status === 'creditReversed') b.refunded -= v;
   }
+  // The gateway's notified state counts when it is at least as new as our own last record: it
+  // includes what the gateway's operator did, which our follow-ups never see.
+  const g = tx.gateway?.transaction;
+  if (g && g.currency === b.currency && !newerLocally(tx)) {
+    return { ...b, authorized: g.authorized, captured: g.captured, refunded: g.refunded };
+  }
   return b;
+}
+
+function newerLocally(tx: SetTransaction): boolean {
+  const madeAt = Date.parse(tx.gateway?.madeAt ?? '');
+  return tx.followUps.some((f) => Date.parse(f.at) > madeAt);
 }
 
 export function purchaseStateOf(tx: SetTransaction): PurchaseState {

@@ -66,4 +66,19 @@ CREATE UNIQUE INDEX store_set_follow_ups_key ON store_set_follow_ups (xid, (reco
   WHERE (record->>'idempotencyKey') IS NOT NULL;
 `,
   },
+  {
+    // SET-PROFILE §6 Notifications: the gateway's newest notified state of each SET transaction
+    // (highest seq), and every event id received, so a repeated delivery changes nothing.
+    id: 'store/004-notifications',
+    sql: `
+ALTER TABLE store_set_transactions ADD COLUMN gateway_state jsonb;
+CREATE TABLE store_set_notifications (
+  event_id text PRIMARY KEY,
+  xid text NOT NULL,
+  seq integer NOT NULL,
+  kind text NOT NULL,
+  received_at timestamptz NOT NULL DEFAULT now()
+);
+`,
+  },
 ];

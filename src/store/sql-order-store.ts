@@ -9,6 +9,8 @@ import type {
   AuthorizationClaim,
   ClaimResult,
   FollowUpRecord,
+  GatewayNotification,
+  NotificationApplied,
   OrderDescription,
   OrderStore,
   PendingFollowUp,
@@ -25,6 +27,7 @@ interface TransactionRow {
   claim: AuthorizationClaim | null;
   record: PurchaseRecord | null;
   pending_follow_up: PendingFollowUp | null;
+  gateway_state: GatewayNotification | null;
 }
 
 const TAKEN = `state IN ('authorizing', 'approved')`;
@@ -53,7 +56,7 @@ export class SqlOrderStore implements OrderStore {
 
   async find(xid: string): Promise<SetTransaction | undefined> {
     const rows = await this.db.query<TransactionRow>(
-      'SELECT xid, pending, claim, record, pending_follow_up FROM store_set_transactions WHERE xid = $1',
+      'SELECT xid, pending, claim, record, pending_follow_up, gateway_state FROM store_set_transactions WHERE xid = $1',
       [xid],
     );
     return rows[0] ? this.withFollowUps(this.db, rows[0]) : undefined;
@@ -61,7 +64,7 @@ export class SqlOrderStore implements OrderStore {
 
   async transactionsFor(lidM: string): Promise<SetTransaction[]> {
     const rows = await this.db.query<TransactionRow>(
-      'SELECT xid, pending, claim, record, pending_follow_up FROM store_set_transactions WHERE lid_m = $1 ORDER BY created_at, xid',
+      'SELECT xid, pending, claim, record, pending_follow_up, gateway_state FROM store_set_transactions WHERE lid_m = $1 ORDER BY created_at, xid',
       [lidM],
     );
     return Promise.all(rows.map((r) => this.withFollowUps(this.db, r)));
@@ -165,6 +168,28 @@ export class SqlOrderStore implements OrderStore {
     );
   }
 
+  async applyNotification(n: GatewayNotification): Promise<NotificationApplied> {
+    return this.db.transaction(async (tx) => {
+      const fresh = await tx.query(
+        `INSERT INTO store_set_notifications (event_id, xid, seq, kind) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (event_id) DO NOTHING RETURNING event_id`,
+        [n.eventId, n.xid, n.seq, n.kind],
+      );
+      if (fresh.length === 0) return 'duplicate';
+      const rows = await tx.query<{ seq: number | null }>(
+        `SELECT (gateway_state->>'seq')::int AS seq FROM store_set_transactions WHERE xid = $1 FOR UPDATE`,
+        [n.xid],
+      );
+      if (!rows[0]) return 'unknownTransaction';
+      if (rows[0].seq !== null && Number(rows[0].seq) >= n.seq) return 'stale';
+      await tx.query('UPDATE store_set_transactions SET gateway_state = $2::jsonb WHERE xid = $1', [
+        n.xid,
+        JSON.stringify(n),
+      ]);
+      return 'applied';
+    });
+  }
+
   private async orderOf(xid: string): Promise<string | undefined> {
     const rows = await this.db.query<{ lid_m: string }>(
       'SELECT lid_m FROM store_set_transactions WHERE xid = $1',
@@ -183,6 +208,7 @@ export class SqlOrderStore implements OrderStore {
       ...(row.claim ? { claim: row.claim } : {}),
       ...(row.record ? { record: row.record } : {}),
       ...(row.pending_follow_up ? { pendingFollowUp: row.pending_follow_up } : {}),
+      ...(row.gateway_state ? { gateway: row.gateway_state } : {}),
       followUps: followUps.map((f) => f.record),
     };
   }

@@ -13,6 +13,7 @@ export * from './hod.ts';
 export * from './payment/auth.ts';
 export * from './payment/exchange.ts';
 export * from './payment/follow-up.ts';
+export * from './payment/notification.ts';
 export * from './payment/p-cert.ts';
 export * from './payment/trans-list.ts';
 export * from './purchase/p-init.ts';

@@ -45,6 +45,9 @@ export const MESSAGE_TYPES = [
   'PCertRes',
   'TransListReq',
   'TransListRes',
+  'NotifyRegReq',
+  'NotifyRegRes',
+  'Notification',
   'Error',
 ] as const;
 export type MessageType = (typeof MESSAGE_TYPES)[number];
@@ -85,6 +88,9 @@ export const WIRE_LIMITS: Record<MessageType, number> = {
   TransListReq: 16 * 1024,
   // 48 KiB of signed content (a page of MAX_TRANS_LIST_LIMIT) as base64url, and the gateway's chain.
   TransListRes: 80 * 1024,
+  NotifyRegReq: 16 * 1024,
+  NotifyRegRes: 24 * 1024,
+  Notification: 24 * 1024,
   Error: 48 * 1024,
 };
 
