@@ -41,7 +41,7 @@ export interface NotificationHandlerOptions {
   /** Roots the gateway's chain must lead to. */
   trustedRoots: ParsedCertificate[];
   /** The CRLs in force, asked for on each delivery. */
-  crls?: () => Promise<ParsedCrl[]>;
+  crls?: () => Promise<readonly ParsedCrl[]>;
   /**
    * Called once per new event, after the OrderStore recorded it. A throw is logged, and the
    * delivery still acknowledged: do durable work through the OrderStore.

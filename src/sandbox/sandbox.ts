@@ -24,7 +24,7 @@ import {
 import { createGatewayClient, EnrolmentRefused, enrolAtCa, enrolMerchant } from '../merchant/index.ts';
 import { b64u, buildSandboxHierarchy, type ParsedCertificate } from '../protocol/index.ts';
 import { type Database, openDatabase } from '../storage/index.ts';
-import { createDemoStore } from '../store/index.ts';
+import { createDemoStore, NOTIFICATIONS_PATH } from '../store/index.ts';
 import {
   hasEntry,
   type KeyedCertificate,
@@ -126,7 +126,9 @@ export async function startSandbox(opts: SandboxOptions): Promise<RunningSandbox
     opts.databaseUrl ? { url: opts.databaseUrl } : { dataDir: join(dataDir, 'db') },
   );
   const servers: Listening[] = [];
+  let stopDelivery = async () => {};
   const close = async () => {
+    await stopDelivery();
     for (const s of servers.reverse()) await s.close();
     await db.close();
   };
@@ -197,19 +199,22 @@ export async function startSandbox(opts: SandboxOptions): Promise<RunningSandbox
       dashboard: { token: gatewayOperatorToken, hosts: hostsOf(gatewayServer.url) },
     });
     gatewayServer.serve(observed('gateway', gateway.app.fetch, opts.observe));
+    gateway.delivery.start();
+    stopDelivery = () => gateway.delivery.stop();
 
     const merchant = { signature: merchantKeys.signature, keyExchange: merchantKeys.keyExchange };
+    const storeGateway = createGatewayClient({
+      endpoint: `${gatewayServer.url}/set`,
+      merchant,
+      trustedRoots: [root],
+      crls,
+    });
     const store = await createDemoStore({
       db,
       setEndpoint: {
         merchant,
         // Like any shop: the gateway's certificates are asked for (PCertReq), not copied in.
-        gateway: createGatewayClient({
-          endpoint: `${gatewayServer.url}/set`,
-          merchant,
-          trustedRoots: [root],
-          crls,
-        }),
+        gateway: storeGateway,
         trustedRoots: [root],
         revocation: () => issuer.revocationInForce(),
       },
@@ -219,6 +224,11 @@ export async function startSandbox(opts: SandboxOptions): Promise<RunningSandbox
       testCardsUrl: `${issuerServer.url}/test-cards`,
     });
     storeServer.serve(observed('store', store.app.fetch, opts.observe));
+    // The store hears of every change the gateway makes, its operator's refunds included.
+    await storeGateway.registerNotifications(`${storeServer.url}${NOTIFICATIONS_PATH}`);
+    log(
+      `› the demo store registered ${storeServer.url}${NOTIFICATIONS_PATH} for the gateway's notifications (NotifyRegReq)`,
+    );
 
     return {
       urls: { issuer: issuerServer.url, gateway: gatewayServer.url, store: storeServer.url },
@@ -242,6 +252,8 @@ export async function startSandbox(opts: SandboxOptions): Promise<RunningSandbox
 
 type FetchHandler = (request: Request) => Response | Promise<Response>;
 
+const NOTIFICATION_TYPES = new Set(['NotifyRegReq', 'NotifyRegRes', 'Notification']);
+
 /** `fetch` reporting the SET/2 messages POSTed to it and answered by it to `observe` (when given). */
 function observed(
   party: SetObservation['party'],
@@ -257,7 +269,9 @@ function observed(
     } catch {
       return;
     }
-    if (typeof type === 'string') observe({ party, direction, type, body });
+    // Notifications travel on their own schedule (the gateway's delivery worker), so they and
+    // their registration stay out of the purchase transcript, whose order is the protocol's.
+    if (typeof type === 'string' && !NOTIFICATION_TYPES.has(type)) observe({ party, direction, type, body });
   };
   return async (request) => {
     if (request.method !== 'POST') return fetch(request);

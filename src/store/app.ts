@@ -19,6 +19,7 @@ import type * as v from 'valibot';
 import {
   type Amount,
   createMerchantActions,
+  createNotificationHandler,
   createSetEndpoint,
   describeRejection,
   GatewayUnavailableError,
@@ -71,6 +72,9 @@ export interface DemoStoreOptions {
   log?: (message: string, cause?: unknown) => void;
 }
 
+/** Where the store takes the gateway's Notifications (registered with NotifyRegReq at start). */
+export const NOTIFICATIONS_PATH = '/set/notifications';
+
 type Env = { Variables: { visitor: Visitor } };
 
 export interface DemoStore {
@@ -122,6 +126,15 @@ export async function createDemoStore(opts: DemoStoreOptions): Promise<DemoStore
     merchant: opts.setEndpoint.merchant,
     now,
   });
+  const revocation = opts.setEndpoint.revocation;
+  const notificationHandler = createNotificationHandler({
+    merchant: opts.setEndpoint.merchant,
+    orders,
+    trustedRoots: opts.setEndpoint.trustedRoots,
+    ...(revocation ? { crls: async () => (await revocation()).crls } : {}),
+    now,
+    log,
+  });
   const sessions = new StoreSessions(opts.merchantToken, opts.publicOrigin.startsWith('https:'), now);
 
   const app = new Hono<Env>();
@@ -138,6 +151,8 @@ export async function createDemoStore(opts: DemoStoreOptions): Promise<DemoStore
 
   // The SET endpoint: the SDK reads, limits and answers the body itself.
   app.all('/set', (c) => setHandler(c.req.raw));
+  // The gateway's Notifications: signed by the gateway, verified by the SDK (not a form of ours).
+  app.all(NOTIFICATIONS_PATH, (c) => notificationHandler(c.req.raw));
 
   // Who is asking. A page gives a new browser its shopper session, so its forms carry a token.
   app.use('*', async (c, next) => {

@@ -14,7 +14,7 @@
  * directly, src/gateway, src/ca or the sandbox, which wires the store to the gateway and the CAs).
  */
 
-export { createDemoStore, type DemoStore, type DemoStoreOptions } from './app.ts';
+export { createDemoStore, type DemoStore, type DemoStoreOptions, NOTIFICATIONS_PATH } from './app.ts';
 export { CATALOGUE, type Product } from './catalogue.ts';
 export { STORE_MIGRATIONS } from './migrations.ts';
 export { SqlOrderStore } from './sql-order-store.ts';

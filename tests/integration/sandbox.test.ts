@@ -151,6 +151,60 @@ describe('the sandbox over HTTP', () => {
     expect(await merchant.orderState(orderUrl(second))).toBe('reversed');
   });
 
+  it('a refund made on the gateway dashboard reaches the store by notification: shopper and back office see it', async () => {
+    const { orderId, cookie } = await placeOrder({ hoodie: 1 });
+    const { receipt } = await payOverHttp(
+      `${sandbox.urls.store}/set`,
+      sandbox.root,
+      cardholders.get(APPROVE)!,
+      orderId,
+    );
+    const xid = receipt.content.transIds.xid;
+    const merchant = sandboxClient(sandbox.urls, sandbox.operatorLinks.backOffice);
+    const orderUrl = `${sandbox.urls.store}/orders/${orderId}`;
+    expect(await merchant.merchantAction(orderUrl, 'capture', '45.00')).toBe(
+      `/orders/${orderId}?done=capture`,
+    );
+    // The gateway's operator, signed in with the link the sandbox printed, refunds 12.50.
+    const gw = sandbox.urls.gateway;
+    const signIn = await fetch(sandbox.operatorLinks.gatewayDashboard, { redirect: 'manual' });
+    const operator = String(signIn.headers.get('set-cookie')).split(';')[0]!;
+    const page = await (await fetch(`${gw}/transactions/${xid}`, { headers: { cookie: operator } })).text();
+    const form =
+      /name="nonce" value="([A-Za-z0-9_-]{43})">\s*<input type="hidden" name="csrf" value="([0-9a-f]{64})"/.exec(
+        page,
+      );
+    expect(form).not.toBeNull();
+    const refund = await fetch(`${gw}/dashboard/action`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: gw, cookie: operator },
+      body: new URLSearchParams({
+        xid,
+        nonce: form![1]!,
+        csrf: form![2]!,
+        action: 'refund',
+        amount: '12.50',
+      }),
+    });
+    expect(refund.status).toBe(303);
+    // Delivered by the gateway's worker to the store's registered URL: poll the shopper's status.
+    const deadline = Date.now() + 20_000;
+    while (((await stateOf(orderId, cookie)) as { state: string }).state !== 'partiallyRefunded') {
+      if (Date.now() > deadline) throw new Error('the refund did not reach the store');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const shopperPage = await (await fetch(orderUrl, { headers: { cookie } })).text();
+    expect(shopperPage).toMatch(
+      /Refunded<\/th><td class="num">€12\.50|Refunded<\/th><td class="num">[^<]*12\.50/,
+    );
+    expect(shopperPage).toContain('made by the payment gateway’s operator');
+    expect(await merchant.orderState(orderUrl)).toBe('partiallyRefunded');
+    // The gateway's dashboard shows the delivery.
+    const after = await (await fetch(`${gw}/transactions/${xid}`, { headers: { cookie: operator } })).text();
+    expect(after).toMatch(/credit \(operator\)[\s\S]*?<span class="ok">delivered<\/span>/);
+  });
+
   it('curl: the checkout page declares the payment initiation, the registration page the registration initiation', async () => {
     const { orderId, cookie } = await placeOrder({ poster: 2 });
     const { stdout: checkout } = await run('curl', [

@@ -3,11 +3,12 @@
  * gateways sharing one PostgreSQL database, and one killed with SIGKILL mid-stream.
  *
  *   node --import tsx tests/support/gateway-process.ts --pki DIR [--port N]
- *        [--database-url URL | --data-dir DIR] [--issuer-timeout-ms N]
+ *        [--database-url URL | --data-dir DIR] [--issuer-timeout-ms N] [--notify-lease-ms N]
  *
  * DIR is a `setwallet pki init` directory (NAME.pem: certificate then its CAs; NAME.key:
  * PKCS#8). Without --database-url or --data-dir the ledger is an in-memory PGlite. Prints
- * "listening <port>" once it accepts connections; SIGTERM closes it cleanly.
+ * "listening <port>" once it accepts connections; SIGTERM closes it cleanly. With
+ * --notify-lease-ms its notification delivery worker runs, with short back-off and that lease.
  *
  * Imported as a module it gives the tests `writePkiDir`, `startGatewayProcess`, and
  * `merchantAuthReq`: the AuthReq a merchant sends, carrying its key-exchange chain.
@@ -108,11 +109,14 @@ export async function startGatewayProcess(opts: {
   dataDir?: string;
   port?: number;
   issuerTimeoutMs?: number;
+  /** Runs the notification delivery worker with this lease (ms). */
+  notifyLeaseMs?: number;
 }): Promise<GatewayProcess> {
   const args = ['--import', 'tsx', THIS_FILE, '--pki', opts.pkiDir, '--port', String(opts.port ?? 0)];
   if (opts.databaseUrl) args.push('--database-url', opts.databaseUrl);
   if (opts.dataDir) args.push('--data-dir', opts.dataDir);
   if (opts.issuerTimeoutMs !== undefined) args.push('--issuer-timeout-ms', String(opts.issuerTimeoutMs));
+  if (opts.notifyLeaseMs !== undefined) args.push('--notify-lease-ms', String(opts.notifyLeaseMs));
   const child = spawn(process.execPath, args, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let err = '';
   child.stderr!.on('data', (d: Buffer) => {
@@ -182,12 +186,21 @@ async function main(): Promise<void> {
     issuer: createIssuerSimulator(DEFAULT_TEST_CARDS, {
       timeoutMs: Number(args.get('issuer-timeout-ms') ?? 2000),
     }),
+    notificationDelivery: {
+      baseDelayMs: 50,
+      maxDelayMs: 200,
+      timeoutMs: 30_000,
+      pollMs: 50,
+      leaseMs: Number(args.get('notify-lease-ms') ?? 40_000),
+    },
   });
+  if (args.has('notify-lease-ms')) gateway.delivery.start();
   const server = await listen(gateway.app.fetch, { port: Number(args.get('port') ?? 0) });
   process.stdout.write(`listening ${server.port}\n`);
   process.once('SIGTERM', () => {
-    void server
-      .close()
+    void gateway.delivery
+      .stop()
+      .then(() => server.close())
       .then(() => db.close())
       .finally(() => process.exit(0));
   });

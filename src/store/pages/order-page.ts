@@ -52,6 +52,24 @@ const FOLLOW_UP_WORDS: Record<FollowUpRecord['request'], string> = {
   CredRevReq: 'Refund reversal',
 };
 
+/** What the gateway's Notifications name (SET-PROFILE §6); an unknown kind shows as sent. */
+const EVENT_WORDS: Record<string, string> = {
+  authorization: 'Authorization',
+  capture: 'Capture',
+  captureReversal: 'Capture reversal',
+  authorizationReversal: 'Authorization reversal',
+  credit: 'Refund',
+  creditReversal: 'Refund reversal',
+};
+
+/** The gateway's latest word when its operator made the change: the shop did not ask for it. */
+function gatewayNote(current: SetTransaction): SafeHtml {
+  const g = current.gateway;
+  if (g?.source !== 'operator') return html``;
+  const when = new Date(g.madeAt).toLocaleString('en-GB', { timeZone: 'UTC' });
+  return html`<p id="gateway-note" class="notice">${EVENT_WORDS[g.kind] ?? g.kind} of ${formatAmount(g.amount)} made by the payment gateway’s operator on ${when} UTC (reported by the gateway’s notification).</p>`;
+}
+
 export function orderPage(v: OrderView): {
   title: string;
   head: SafeHtml;
@@ -170,6 +188,7 @@ ${flash(v)}
     ${amountRow('Refunded', amt(b.refunded))}
   </tbody>
 </table>
+${gatewayNote(current)}
 ${
   current.followUps.length
     ? html`<table>
