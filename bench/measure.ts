@@ -40,10 +40,11 @@ export interface CompareOptions {
 const DEFAULTS: Required<CompareOptions> = { samples: 41, batchMs: 50, warmupMs: 500 };
 
 /** Runs `fn` `n` times; returns per-operation microseconds. */
-function timeBatch(fn: () => unknown, n: number): number {
+async function timeBatch(fn: () => unknown, n: number): Promise<number> {
   let sink: unknown;
   const t0 = performance.now();
-  for (let i = 0; i < n; i++) sink = fn();
+  // Awaited one at a time: the protocol is asynchronous where it reaches WebCrypto.
+  for (let i = 0; i < n; i++) sink = await fn();
   const t1 = performance.now();
   blackhole.last = sink;
   return ((t1 - t0) * 1000) / n;
@@ -67,10 +68,10 @@ function stats(samples: readonly number[]): Stats {
 }
 
 /** Runs the functions in turn, untimed, until `ms` has passed. */
-function warmUp(fns: (() => unknown)[], ms: number): void {
+async function warmUp(fns: (() => unknown)[], ms: number): Promise<void> {
   const until = performance.now() + ms;
   do {
-    for (const fn of fns) blackhole.last = fn();
+    for (const fn of fns) blackhole.last = await fn();
   } while (performance.now() < until);
 }
 
@@ -78,23 +79,23 @@ function warmUp(fns: (() => unknown)[], ms: number): void {
  * Measures `protocol` beside `primitives`: warm-up, a batch size chosen from a first timing, then
  * `samples` interleaved batch pairs. Both functions must be repeatable without setup.
  */
-export function compare(
+export async function compare(
   name: string,
   protocol: () => unknown,
   primitives: () => unknown,
   options: CompareOptions = {},
-): Comparison {
+): Promise<Comparison> {
   const o = { ...DEFAULTS, ...options };
-  warmUp([protocol, primitives], o.warmupMs);
+  await warmUp([protocol, primitives], o.warmupMs);
   // Calibrate on the slower side so a batch of either lasts about batchMs.
-  const probe = Math.max(timeBatch(protocol, 5), timeBatch(primitives, 5));
+  const probe = Math.max(await timeBatch(protocol, 5), await timeBatch(primitives, 5));
   const batch = Math.max(1, Math.round((o.batchMs * 1000) / probe));
   const a: number[] = [];
   const b: number[] = [];
   const pairs: number[] = [];
   for (let i = 0; i < o.samples; i++) {
-    const ta = timeBatch(protocol, batch);
-    const tb = timeBatch(primitives, batch);
+    const ta = await timeBatch(protocol, batch);
+    const tb = await timeBatch(primitives, batch);
     a.push(ta);
     b.push(tb);
     pairs.push(ta / tb);
@@ -117,12 +118,12 @@ export function compare(
 }
 
 /** Times one function alone (for the profile of where overhead goes): median µs/op. */
-export function timeAlone(fn: () => unknown, options: CompareOptions = {}): Stats {
+export async function timeAlone(fn: () => unknown, options: CompareOptions = {}): Promise<Stats> {
   const o = { ...DEFAULTS, ...options };
-  warmUp([fn], o.warmupMs);
-  const batch = Math.max(1, Math.round((o.batchMs * 1000) / timeBatch(fn, 5)));
+  await warmUp([fn], o.warmupMs);
+  const batch = Math.max(1, Math.round((o.batchMs * 1000) / (await timeBatch(fn, 5))));
   const xs: number[] = [];
-  for (let i = 0; i < o.samples; i++) xs.push(timeBatch(fn, batch));
+  for (let i = 0; i < o.samples; i++) xs.push(await timeBatch(fn, batch));
   return stats(xs);
 }
 

@@ -62,7 +62,10 @@ const DOC = new URL('../docs/protocol.md', import.meta.url);
 type Example = { wire: string; opened?: unknown; note?: string };
 
 /** Runs every SET/2 flow once and returns the first example of each message type. */
-export function generateExamples(): { examples: Map<string, Example>; extra: Map<string, string> } {
+export async function generateExamples(): Promise<{
+  examples: Map<string, Example>;
+  extra: Map<string, string>;
+}> {
   const world = makeWorld(new Date(), 'https://shop.example');
   const examples = new Map<string, Example>();
   const record = (wire: string, opened?: unknown) => {
@@ -72,39 +75,39 @@ export function generateExamples(): { examples: Map<string, Example>; extra: Map
   const ctx = () => ({ trust: world.trust(), clock: world.clock });
 
   // Cardholder registration, then a purchase with the new certificate.
-  const cardholder = registerCardholder(world, '4111111111111111', '202912', record);
-  const run = purchase(world, new TestWallet(world, cardholder));
+  const cardholder = await registerCardholder(world, '4111111111111111', '202912', record);
+  const run = await purchase(world, new TestWallet(world, cardholder));
   record(JSON.stringify(run.pinitReq.wire));
   record(run.pinitResWire);
   record(run.preqWire);
-  const opened = verifyAuthReq(run.authReq, world.gatewayKx, ctx());
+  const opened = await verifyAuthReq(run.authReq, world.gatewayKx, ctx());
   record(run.authReq, { signedContent: opened.content, piDataAtTheGateway: opened.piData });
   record(run.authResWire, run.authRes);
   record(run.pres);
 
   // The merchant asks the gateway for its certificates.
-  const pcertReq = buildPCertReq({ merchant: world.merchant, brandId: 'SETPay' });
-  record(encodeWire(pcertReq.wire), verifyPCertReq(encodeWire(pcertReq.wire), ctx()).content);
-  const pcertRes = buildPCertRes({
+  const pcertReq = await buildPCertReq({ merchant: world.merchant, brandId: 'SETPay' });
+  record(encodeWire(pcertReq.wire), (await verifyPCertReq(encodeWire(pcertReq.wire), ctx())).content);
+  const pcertRes = await buildPCertRes({
     req: pcertReq.content,
     signature: world.gateway,
     keyExchange: world.gatewayKx.chain,
   });
   record(
     encodeWire(pcertRes.wire),
-    verifyPCertRes(encodeWire(pcertRes.wire), pcertReq.content, ctx()).content,
+    (await verifyPCertRes(encodeWire(pcertRes.wire), pcertReq.content, ctx())).content,
   );
 
   // The merchant lists its transactions at the gateway (the first page of captured ones in EUR).
-  const listReq = buildTransListReq({
+  const listReq = await buildTransListReq({
     merchant: world.merchant,
     brandId: 'SETPay',
     filter: { state: 'captured', currency: 'EUR', from: '2026-01-01T00:00:00.000Z' },
     limit: 20,
   });
-  record(encodeWire(listReq.wire), verifyTransListReq(encodeWire(listReq.wire), ctx()).content);
+  record(encodeWire(listReq.wire), (await verifyTransListReq(encodeWire(listReq.wire), ctx())).content);
   const sale = run.authReqContent;
-  const listRes = buildTransListRes({
+  const listRes = await buildTransListRes({
     req: listReq.content,
     signature: world.gateway,
     transactions: [
@@ -138,23 +141,23 @@ export function generateExamples(): { examples: Map<string, Example>; extra: Map
   });
   record(
     encodeWire(listRes.wire),
-    verifyTransListRes(encodeWire(listRes.wire), listReq.content, ctx()).content,
+    (await verifyTransListRes(encodeWire(listRes.wire), listReq.content, ctx())).content,
   );
   // The merchant registers its notification URL; the gateway notifies it of the authorization.
   const merchantId = world.merchant.certificate.merchantData?.merchantId ?? '';
-  const regReq = buildNotifyRegReq({
+  const regReq = await buildNotifyRegReq({
     merchant: world.merchant,
     brandId: 'SETPay',
     url: 'https://shop.example/set/notifications',
   });
-  record(encodeWire(regReq.wire), verifyNotifyRegReq(encodeWire(regReq.wire), ctx()).content);
-  const regRes = buildNotifyRegRes({ req: regReq.content, merchantId, signature: world.gateway });
+  record(encodeWire(regReq.wire), (await verifyNotifyRegReq(encodeWire(regReq.wire), ctx())).content);
+  const regRes = await buildNotifyRegRes({ req: regReq.content, merchantId, signature: world.gateway });
   record(
     encodeWire(regRes.wire),
-    verifyNotifyRegRes(encodeWire(regRes.wire), regReq.content, merchantId, ctx()).content,
+    (await verifyNotifyRegRes(encodeWire(regRes.wire), regReq.content, merchantId, ctx())).content,
   );
   const amount = run.authReqContent.authReqAmt;
-  const notification = buildNotification({
+  const notification = await buildNotification({
     event: {
       eventId: b64u(new Uint8Array(32).fill(7)),
       seq: 1,
@@ -180,14 +183,15 @@ export function generateExamples(): { examples: Map<string, Example>; extra: Map
   });
   record(
     encodeWire(notification.wire),
-    verifyNotification(encodeWire(notification.wire), { merchantId, brandId: 'SETPay' }, ctx()).content,
+    (await verifyNotification(encodeWire(notification.wire), { merchantId, brandId: 'SETPay' }, ctx()))
+      .content,
   );
 
   // Inquiry about the same XID.
-  const inq = buildInqReq({ transIds: run.authReqContent.transIds, cardholder });
-  const inqAtMerchant = verifyInqReq(encodeWire(inq.wire), ctx());
+  const inq = await buildInqReq({ transIds: run.authReqContent.transIds, cardholder });
+  const inqAtMerchant = await verifyInqReq(encodeWire(inq.wire), ctx());
   record(encodeWire(inq.wire));
-  const inqRes = buildInqRes({
+  const inqRes = await buildInqRes({
     req: inqAtMerchant.content,
     outcome: { completionCode: run.receipt.content.completionCode, result: run.receipt.content.result },
     merchant: world.merchant,
@@ -208,16 +212,16 @@ export function generateExamples(): { examples: Map<string, Example>; extra: Map
   for (const [type, ok] of followUps) {
     const amount =
       type === 'AuthRevReq' ? { ...run.authRes.result.amount, value: 0 } : run.authRes.result.amount;
-    const req = buildFollowUp(type, {
+    const req = await buildFollowUp(type, {
       merchant: world.merchant,
       gatewayKeyExchange: world.gatewayKx.certificate,
       transIds: run.authReqContent.transIds,
       amount,
       ...(type === 'CapReq' ? { capToken: run.authRes.capToken! } : {}),
     });
-    const atGateway = verifyFollowUp(encodeWire(req.wire), type, world.gatewayKx, ctx());
+    const atGateway = await verifyFollowUp(encodeWire(req.wire), type, world.gatewayKx, ctx());
     record(encodeWire(req.wire), atGateway.content);
-    const res = buildFollowUpResponse(type, {
+    const res = await buildFollowUpResponse(type, {
       req: atGateway.content,
       gateway: world.gateway,
       merchantKeyExchange: world.merchantKx.certificate,
@@ -237,16 +241,16 @@ export function generateExamples(): { examples: Map<string, Example>; extra: Map
     thumbs: merchantCtx.trust.thumbs(),
   });
   record(encodeWire(meReq.wire));
-  const meRes = buildMeAqCInitRes({
+  const meRes = await buildMeAqCInitRes({
     req: parseMeAqCInitReq(encodeWire(meReq.wire), world.clock),
     ca: mca,
     caKeyExchange: mcaKx.chain,
     regForm: TEST_REG_FORM,
   });
   record(encodeWire(meRes.wire));
-  const meInit = verifyMeAqCInitRes(encodeWire(meRes.wire), meReq.content, merchantCtx);
+  const meInit = await verifyMeAqCInitRes(encodeWire(meRes.wire), meReq.content, merchantCtx);
   const sig = generateKeyPair();
-  const certReq = buildCertReq({
+  const certReq = await buildCertReq({
     answering: meInit.content,
     caKeyExchange: meInit.caKeyExchange.chain[0]!,
     privateKey: sig.privateKey,
@@ -269,18 +273,18 @@ export function generateExamples(): { examples: Map<string, Example>; extra: Map
     challCA: meInit.content.challCA,
     requestType: 'merchant' as const,
   };
-  const certAtCa = openCertReq(encodeWire(certReq.wire), mcaKx, () => pending, world.clock);
-  const certRes = buildCertRes({
+  const certAtCa = await openCertReq(encodeWire(certReq.wire), mcaKx, () => pending, world.clock);
+  const certRes = await buildCertRes({
     req: certAtCa.content,
     ca: mca,
     result: issueFromCertReq({ req: certAtCa.content, issuer: world.issuer('mca') }),
   });
-  verifyCertRes(encodeWire(certRes.wire), certReq.content, merchantCtx);
+  await verifyCertRes(encodeWire(certRes.wire), certReq.content, merchantCtx);
 
   // An Error answering a PInitReq dated in the future.
   const future = JSON.parse(JSON.stringify(run.pinitReq.wire)) as { hdr: { date: string } };
   future.hdr.date = new Date(Date.now() + 3600_000).toISOString();
-  const err = buildErrorFor(
+  const err = await buildErrorFor(
     JSON.stringify(future),
     new SetError('badMessageHeader', 'the PInitReq header disagrees with its content'),
     world.merchant,
@@ -296,7 +300,7 @@ export function generateExamples(): { examples: Map<string, Example>; extra: Map
     nextUpdate: new Date(now.getTime() + 7 * 86400_000),
     revoked: [],
   });
-  const bci = buildBrandCrlIdentifier({
+  const bci = await buildBrandCrlIdentifier({
     brandCa: world.party('brand-ca'),
     brandId: 'SETPay',
     sequence: 1,
@@ -380,7 +384,7 @@ export function fillExamples(
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const { examples, extra } = generateExamples();
+  const { examples, extra } = await generateExamples();
   writeFileSync(DOC, fillExamples(readFileSync(DOC, 'utf8'), examples, extra));
   console.log(`docs/protocol.md: ${examples.size + extra.size} examples regenerated`);
 }

@@ -52,18 +52,20 @@ export async function enrolInProcess(p: {
     const res = await p.mca(new Request('http://issuer.invalid/set/mca', { method: 'POST', body: wire }));
     const text = await res.text();
     if (decodeWire(text).type === 'Error') {
-      return { error: readError(text, { trust: ctx.trust, clock: { now: p.now() } }).content.errorMsg };
+      return {
+        error: (await readError(text, { trust: ctx.trust, clock: { now: p.now() } })).content.errorMsg,
+      };
     }
     return { text };
   };
   const init = buildMeAqCInitReq({ requestType: 'merchant', brandId: p.brandId, thumbs: ctx.trust.thumbs() });
   const initReply = await send(encodeWire(init.wire));
   if ('error' in initReply) return { enrolled: false, reason: initReply.error };
-  const initRes = verifyMeAqCInitRes(initReply.text, init.content, ctx);
+  const initRes = await verifyMeAqCInitRes(initReply.text, init.content, ctx);
 
   const signature = generateKeyPair();
   const keyExchange = generateKeyPair();
-  const certReq = buildCertReq({
+  const certReq = await buildCertReq({
     answering: initRes.content,
     caKeyExchange: initRes.caKeyExchange.chain[0]!,
     privateKey: signature.privateKey,
@@ -79,7 +81,7 @@ export async function enrolInProcess(p: {
   ctx.clock.now = p.now();
   const reply = await send(encodeWire(certReq.wire));
   if ('error' in reply) return { enrolled: false, reason: reply.error };
-  const certRes = verifyCertRes(reply.text, certReq.content, ctx);
+  const certRes = await verifyCertRes(reply.text, certReq.content, ctx);
   if (certRes.status === 'rejected') return { enrolled: false, reason: certRes.reason ?? 'no reason given' };
   if (!certRes.kxCertificate || !certRes.kxPath)
     throw new Error('the MCA issued no key-exchange certificate');

@@ -54,7 +54,7 @@ export function cardholderHandlers(ctx: RegistrationContext, panKey: Uint8Array)
       const req = parseCardCInitReq(bytes, { now: at });
       checkBrand(ctx, req.brandId, 'CardCInitReq.brandId');
       const lidCA = randomLabel();
-      const res = buildCardCInitRes({
+      const res = await buildCardCInitRes({
         req,
         ca: role.signer,
         caKeyExchange: role.keyExchange.chain,
@@ -85,7 +85,7 @@ export function cardholderHandlers(ctx: RegistrationContext, panKey: Uint8Array)
     },
 
     RegFormReq: async ({ bytes, requestHash, at }) => {
-      const req = openRegFormReq(bytes, role.keyExchange, { now: at });
+      const req = await openRegFormReq(bytes, role.keyExchange, { now: at });
       checkBrand(ctx, req.brandId, 'RegFormReq.brandId');
       const pending = await findPending(db, role.name, req.lidCA, at);
       if (pending?.stage !== 'init') {
@@ -100,7 +100,7 @@ export function cardholderHandlers(ctx: RegistrationContext, panKey: Uint8Array)
       const answer: { regForm: RegForm } | { referral: string } = isLuhnValid(pan)
         ? { regForm: ctx.forms.cardholder }
         : { referral: NOT_A_CARD_REFERRAL };
-      const res = buildRegFormRes({ req, ca: role.signer, answer, now: at });
+      const res = await buildRegFormRes({ req, ca: role.signer, answer, now: at });
       const response = encodeWire(res.wire);
       await db.transaction(async (tx) => {
         if ('regForm' in answer) {

@@ -50,7 +50,7 @@ export function certReqHandlers(ctx: RegistrationContext, panKey?: Uint8Array): 
         pending?.stage === 'form' && pending.challCA
           ? { lidEE: pending.lidEE, challCA: pending.challCA, requestType: pending.requestType }
           : undefined;
-      const { content: req, renewing } = openCertReq(
+      const { content: req, renewing } = await openCertReq(
         bytes,
         role.keyExchange,
         (lid) => (lid === lidCA ? known : undefined),
@@ -62,7 +62,7 @@ export function certReqHandlers(ctx: RegistrationContext, panKey?: Uint8Array): 
           fail('unknownRRPID', 'this registration was completed or has expired; start again');
         }
         const { result, merchant } = await decide(tx, ctx, req, renewing, locked, at, panKey);
-        const res = buildCertRes({ req, ca: role.signer, result, now: at });
+        const res = await buildCertRes({ req, ca: role.signer, result, now: at });
         const response = encodeWire(res.wire);
         if (result.status === 'issued') {
           await record(tx, ctx, req, result, at, merchant?.merchantId);

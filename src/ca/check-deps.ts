@@ -16,14 +16,14 @@ import {
 import { isLuhnValid } from '../protocol/pan.ts';
 import { type IssuerSiteDeps, type KeyHolder, TEST_CARD_BEHAVIOURS } from './deps.ts';
 
-function checkHolder(
+async function checkHolder(
   name: string,
   h: KeyHolder,
   type: CertificateType,
   keyRole: KeyRole,
   deps: IssuerSiteDeps,
   at: Date,
-): void {
+): Promise<void> {
   const c = h.certificate;
   if (c.certificateType !== type || c.keyRole !== keyRole) {
     throw new Error(
@@ -34,7 +34,7 @@ function checkHolder(
     throw new Error(`${name}: the private key does not match the certificate`);
   }
   try {
-    validatePath({
+    await validatePath({
       leaf: c,
       pool: [...h.chain, ...deps.brand.chain],
       trustedRoots: deps.trustedRoots,
@@ -46,8 +46,8 @@ function checkHolder(
   }
 }
 
-export function checkDeps(deps: IssuerSiteDeps, at: Date): void {
-  checkHolder('brand', deps.brand, 'brand-ca', 'signature', deps, at);
+export async function checkDeps(deps: IssuerSiteDeps, at: Date): Promise<void> {
+  await checkHolder('brand', deps.brand, 'brand-ca', 'signature', deps, at);
   if (deps.brand.certificate.subject.commonName !== deps.brandId) {
     throw new Error(
       `brandId "${deps.brandId}" is not the brand CA's name "${deps.brand.certificate.subject.commonName}"`,
@@ -58,8 +58,8 @@ export function checkDeps(deps: IssuerSiteDeps, at: Date): void {
     ['mca', 'merchant-ca'],
     ['pca', 'gateway-ca'],
   ] as const) {
-    checkHolder(name, deps[name].signature, type, 'signature', deps, at);
-    checkHolder(`${name}-kx`, deps[name].keyExchange, type, 'key-exchange', deps, at);
+    await checkHolder(name, deps[name].signature, type, 'signature', deps, at);
+    await checkHolder(`${name}-kx`, deps[name].keyExchange, type, 'key-exchange', deps, at);
   }
   const pans = new Set<string>();
   for (const card of deps.testCards) {

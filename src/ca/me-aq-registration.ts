@@ -33,7 +33,7 @@ export function meAqHandlers(ctx: RegistrationContext): SetHandlers {
       checkBrand(ctx, req.brandId, 'Me-AqCInitReq.brandId');
       const regForm = req.requestType === 'merchant' ? ctx.forms.merchant : ctx.forms.gateway;
       const lidCA = randomLabel();
-      const res = buildMeAqCInitRes({
+      const res = await buildMeAqCInitRes({
         req,
         ca: role.signer,
         caKeyExchange: role.keyExchange.chain,

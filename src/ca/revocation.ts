@@ -189,7 +189,7 @@ export class Revocation {
     if (changed || !bci || bci.crlThumbs !== thumbs || at >= bci.nextUpdate) {
       const nextUpdate = new Date(Math.min(...crls.map((c) => c.nextUpdate.getTime())));
       const sequence = (bci?.sequence ?? 0) + 1;
-      const body = buildBrandCrlIdentifier({
+      const body = await buildBrandCrlIdentifier({
         brandCa: this.deps.issuers.brand,
         brandId: this.deps.brandId,
         sequence,

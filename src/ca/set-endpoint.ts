@@ -85,11 +85,11 @@ export function setEndpoint(deps: SetEndpointDeps): (req: Request) => Promise<Re
         const twin = await stored(wire, hash).catch(() => undefined);
         if (twin !== undefined) return answer(twin);
       }
-      return errorResponse(bytes, e, at);
+      return await errorResponse(bytes, e, at);
     }
   };
 
-  function errorResponse(bytes: Uint8Array, e: unknown, at: Date): Response {
+  async function errorResponse(bytes: Uint8Array, e: unknown, at: Date): Promise<Response> {
     let error: SetError;
     let retryAfter: number | undefined;
     if (e instanceof SetError) {
@@ -113,7 +113,7 @@ export function setEndpoint(deps: SetEndpointDeps): (req: Request) => Promise<Re
     const headers: Record<string, string> =
       retryAfter === undefined ? {} : { 'retry-after': String(retryAfter) };
     try {
-      const reply = buildErrorFor(bytes, error, role.signer, at);
+      const reply = await buildErrorFor(bytes, error, role.signer, at);
       // Nobody answers an Error with an Error: the status alone says it was not taken.
       return reply ? answer(encodeWire(reply), status, headers) : new Response(null, { status, headers });
     } catch (cause) {

@@ -96,7 +96,7 @@ const RevokeRequest = v.strictObject({ serial: SerialInput });
 export async function createIssuerSite(deps: IssuerSiteDeps): Promise<IssuerSite> {
   const now = deps.now ?? (() => new Date());
   const log = deps.log ?? ((line: string) => console.error(`issuer: ${line}`));
-  checkDeps(deps, now());
+  await checkDeps(deps, now());
   const gate = new OperatorGate(deps.adminToken, 'SET/2 issuer site');
   const { db } = deps;
   await migrate(db, CA_MIGRATIONS);

@@ -26,8 +26,8 @@ import {
   signedDataTbs,
   TrustStore,
   validatePath,
-  verify,
   verifyDualSignature,
+  verifyNative,
   type Wire,
 } from '../protocol/index.ts';
 import type { Invocation } from './commands.ts';
@@ -57,8 +57,8 @@ export async function runInspect({ values, positionals: [file] }: Invocation): P
       throw new SetError('messageTooBig', `the input is over ${MAX_INPUT_BYTES} bytes`);
     const text = input.toString('utf8');
     const roots = rootsFile ? pemToDers(readFileSync(rootsFile, 'utf8')).map(parseCertificate) : undefined;
-    if (text.includes('-----BEGIN')) inspectCertificates(text, roots, out);
-    else inspectMessage(input, roots, out);
+    if (text.includes('-----BEGIN')) await inspectCertificates(text, roots, out);
+    else await inspectMessage(input, roots, out);
     out.push('valid');
     console.log(out.join('\n'));
     return 0;
@@ -95,7 +95,11 @@ export function describeCertificate(c: ParsedCertificate): string[] {
   return lines;
 }
 
-function inspectCertificates(text: string, roots: ParsedCertificate[] | undefined, out: string[]): void {
+async function inspectCertificates(
+  text: string,
+  roots: ParsedCertificate[] | undefined,
+  out: string[],
+): Promise<void> {
   const certs = pemToDers(text).map(parseCertificate);
   certs.forEach((c, i) => {
     if (i > 0) out.push('');
@@ -109,13 +113,13 @@ function inspectCertificates(text: string, roots: ParsedCertificate[] | undefine
   if (leaf.certificateType === 'root') {
     const trusted = roots.some((r) => hex(r.thumbprint) === hex(leaf.thumbprint));
     if (!trusted) throw new SetError('invalidCertificate', 'this root is not one of the --roots');
-    if (!verify(leaf.signature, leaf.tbs, leaf.publicKey)) {
+    if (!(await verifyNative(leaf.signature, leaf.tbs, leaf.publicKey))) {
       throw new SetError('invalidCertificate', 'the root’s self-signature does not verify');
     }
     out.push(`chain: ${leaf.subject.commonName} (trusted root)`);
     return;
   }
-  const path = validatePath({
+  const path = await validatePath({
     leaf,
     pool: certs.slice(1),
     trustedRoots: roots,
@@ -127,7 +131,11 @@ function inspectCertificates(text: string, roots: ParsedCertificate[] | undefine
   );
 }
 
-function inspectMessage(input: Uint8Array, roots: ParsedCertificate[] | undefined, out: string[]): void {
+async function inspectMessage(
+  input: Uint8Array,
+  roots: ParsedCertificate[] | undefined,
+  out: string[],
+): Promise<void> {
   const wire = decodeWire(input);
   out.push(`message: ${wire.type} (${wire.set})`, `header: ${JSON.stringify(wire.hdr)}`);
   const carried = (wire.certs ?? []).map((c) => parseCertificate(fromB64u(c, 'certificate')));
@@ -137,23 +145,23 @@ function inspectMessage(input: Uint8Array, roots: ParsedCertificate[] | undefine
     );
   const trust = roots ? new TrustStore(roots) : undefined;
   trust?.addEncoded(wire.certs);
-  if (trust) trust.offerEncodedCrls(wire.crls, { now: new Date(wire.hdr.date) });
+  if (trust) await trust.offerEncodedCrls(wire.crls, { now: new Date(wire.hdr.date) });
   const at = new Date(wire.hdr.date);
   const body = wire.body;
 
   if ('pi' in body) {
-    inspectPReq(wire, carried, trust, at, out);
+    await inspectPReq(wire, carried, trust, at, out);
   } else if ('sig' in body) {
     const signed = parseWith(SignedBody, body, `${wire.type}.body`);
     const content = parseContent(fromB64u(signed.content, 'content'), AnyContent, wire.type);
     out.push(`content: ${JSON.stringify(content, null, 2)}`);
     const signer = signerCert(signed.signer, carried, trust);
     if (
-      !verify(
+      !(await verifyNative(
         fromB64u(signed.sig, 'sig'),
         signedDataTbs(fromB64u(signed.content, 'content')),
         signer.publicKey,
-      )
+      ))
     ) {
       throw new SetError(
         'signatureFailure',
@@ -161,7 +169,7 @@ function inspectMessage(input: Uint8Array, roots: ParsedCertificate[] | undefine
       );
     }
     out.push(`signature: valid, by ${signer.subject.commonName} (${signer.certificateType})`);
-    checkChain(signer, SIGNERS[wire.type] ?? [signer.certificateType], 'signature', trust, at, out);
+    await checkChain(signer, SIGNERS[wire.type] ?? [signer.certificateType], 'signature', trust, at, out);
   } else if ('content' in body) {
     const content = parseContent(fromB64u(String(body.content), 'content'), AnyContent, wire.type);
     out.push(`content (unsigned): ${JSON.stringify(content, null, 2)}`);
@@ -180,13 +188,13 @@ function inspectMessage(input: Uint8Array, roots: ParsedCertificate[] | undefine
   }
 }
 
-function inspectPReq(
+async function inspectPReq(
   wire: Wire,
   carried: ParsedCertificate[],
   trust: TrustStore | undefined,
   at: Date,
   out: string[],
-): void {
+): Promise<void> {
   const body = parseWith(PReqBody, wire.body, 'PReq.body');
   const oiBytes = fromB64u(body.oi.oiData, 'oiData');
   const oi = parseContent(oiBytes, AnyContent, 'OIData');
@@ -201,7 +209,7 @@ function inspectPReq(
   }
   if (!body.oi.hPIData) throw new SetError('signatureRequired', 'a dual-signed PReq carries H(PIData)');
   const signer = signerCert(pi.signer, carried, trust);
-  verifyDualSignature(
+  await verifyDualSignature(
     fromB64u(pi.ds),
     fromB64u(body.oi.hPIData),
     sha256(oiBytes),
@@ -209,7 +217,7 @@ function inspectPReq(
     'OIData',
   );
   out.push(`dual signature: valid, by cardholder ${signer.subject.commonName.slice(0, 16)}…`);
-  checkChain(signer, ['cardholder'], 'signature', trust, at, out);
+  await checkChain(signer, ['cardholder'], 'signature', trust, at, out);
 }
 
 function signerCert(
@@ -227,19 +235,19 @@ function signerCert(
   return found;
 }
 
-function checkChain(
+async function checkChain(
   leaf: ParsedCertificate,
   types: CertificateType[],
   keyRole: KeyRole,
   trust: TrustStore | undefined,
   at: Date,
   out: string[],
-): void {
+): Promise<void> {
   if (!trust) {
     out.push('chain: not checked (give --roots root.pem)');
     return;
   }
-  const path = trust.verify(leaf.thumbprint, { types, keyRole }, { now: at });
+  const path = await trust.verify(leaf.thumbprint, { types, keyRole }, { now: at });
   out.push(
     `chain: ${path.chain.map((c) => c.subject.commonName).join(' › ')} (trusted root, brand ${path.brandId})`,
   );

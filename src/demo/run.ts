@@ -231,7 +231,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoReport> {
       if (doc.format !== RECEIPT_EXPORT_FORMAT)
         throw new StepFailure(`the export is not a ${RECEIPT_EXPORT_FORMAT} document`);
       const message = JSON.stringify(doc.message);
-      const { content, merchant } = verifyPRes(
+      const { content, merchant } = await verifyPRes(
         message,
         doc.verify.answers,
         fromB64u(doc.verify.merchantThumbprint),

@@ -20,7 +20,7 @@ import { type PaymentContext, requestDigest } from './payment-context.ts';
 /** Returns the AuthRes wire to send; throws a SetError for anything the Error message reports. */
 export async function authorize(p: PaymentContext, bytes: Uint8Array, wire: Wire): Promise<string> {
   const ctx = await p.verifyContext();
-  const verified = verifyAuthReq(bytes, p.keyExchange, ctx);
+  const verified = await verifyAuthReq(bytes, p.keyExchange, ctx);
   const req = verified.content;
   if (req.authReqAmt.value === 0)
     throw new SetError('decodingFailure', 'AuthReqAmt must be greater than zero');
@@ -31,7 +31,7 @@ export async function authorize(p: PaymentContext, bytes: Uint8Array, wire: Wire
   const existing = await p.ledger.findAuthorization(xid);
   if (existing) return replay(existing, req.rrpid, digest);
 
-  const merchantKx = merchantKeyExchangeOf(verified.merchant, wire.certs, ctx);
+  const merchantKx = await merchantKeyExchangeOf(verified.merchant, wire.certs, ctx);
   const card = verified.piData.type === 'PIData' ? verified.piData.panData : verified.piData.panToken;
   // Two processes racing on one XID may both ask the simulator, which holds nothing; only one
   // answer is recorded and sent. (A real issuer link would reserve the XID first.)
@@ -49,7 +49,7 @@ export async function authorize(p: PaymentContext, bytes: Uint8Array, wire: Wire
   // With CaptureNow the approval is captured at once and there is nothing left to capture later.
   const capToken =
     decision.status === 'approved' && !req.captureNow
-      ? sealCapToken(
+      ? await sealCapToken(
           {
             type: 'CapToken',
             xid,
@@ -61,14 +61,16 @@ export async function authorize(p: PaymentContext, bytes: Uint8Array, wire: Wire
         )
       : undefined;
   const response = encodeWire(
-    buildAuthRes({
-      req,
-      gateway: p.signature,
-      merchantKeyExchange: merchantKx.chain[0]!,
-      result,
-      ...(capToken ? { capToken } : {}),
-      now: at,
-    }).wire,
+    (
+      await buildAuthRes({
+        req,
+        gateway: p.signature,
+        merchantKeyExchange: merchantKx.chain[0]!,
+        result,
+        ...(capToken ? { capToken } : {}),
+        now: at,
+      })
+    ).wire,
   );
   const merchant = verified.merchant.chain[0]!;
   const identity = merchantIdentityOf(verified.merchant);

@@ -26,8 +26,8 @@ export async function followUp(
   wire: Wire,
 ): Promise<string> {
   const ctx = await p.verifyContext();
-  const { content: req, merchant } = verifyFollowUp(bytes, type, p.keyExchange, ctx);
-  const capToken = req.capToken ? openCapToken(req.capToken, p.keyExchange) : undefined;
+  const { content: req, merchant } = await verifyFollowUp(bytes, type, p.keyExchange, ctx);
+  const capToken = req.capToken ? await openCapToken(req.capToken, p.keyExchange) : undefined;
   // Bound to the enrolled merchant that authorized the sale, not to a MerchantID string any
   // certificate could repeat (issue 8.1): checked here and again under the ledger's row lock.
   const identity = merchantIdentityOf(merchant);
@@ -40,7 +40,7 @@ export async function followUp(
     throw new SetError('unknownXID', 'no authorization with this XID was made for this merchant');
   }
   // Read once, outside the transaction: the recorded chain never changes after authorization.
-  const merchantKx = merchantKeyExchangeOf(merchant, wire.certs, ctx, auth.merchantKxChain).chain[0]!;
+  const merchantKx = (await merchantKeyExchangeOf(merchant, wire.certs, ctx, auth.merchantKxChain)).chain[0]!;
   const at = p.now();
   const outcome = await p.ledger.applyFollowUp(
     {
@@ -55,17 +55,19 @@ export async function followUp(
       ...(capToken ? { capToken } : {}),
       at,
     },
-    (decision) =>
+    async (decision) =>
       encodeWire(
-        buildFollowUpResponse(type, {
-          req,
-          gateway: p.signature,
-          merchantKeyExchange: merchantKx,
-          status: decision.outcome === 'accepted' ? FOLLOW_UPS[type].ok : 'rejected',
-          amount: req.amount,
-          ...(decision.outcome === 'rejected' ? { reason: decision.reason } : {}),
-          now: at,
-        }).wire,
+        (
+          await buildFollowUpResponse(type, {
+            req,
+            gateway: p.signature,
+            merchantKeyExchange: merchantKx,
+            status: decision.outcome === 'accepted' ? FOLLOW_UPS[type].ok : 'rejected',
+            amount: req.amount,
+            ...(decision.outcome === 'rejected' ? { reason: decision.reason } : {}),
+            now: at,
+          })
+        ).wire,
       ),
   );
   if (!outcome.response) {

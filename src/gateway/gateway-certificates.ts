@@ -10,9 +10,9 @@ import type { PaymentContext } from './payment-context.ts';
 
 export async function answerPCertReq(p: PaymentContext, bytes: Uint8Array): Promise<string> {
   const ctx = await p.verifyContext();
-  const { content, merchant } = verifyPCertReq(bytes, ctx);
+  const { content, merchant } = await verifyPCertReq(bytes, ctx);
   for (const c of p.signature.chain) ctx.trust.add(c);
-  const own = ctx.trust.verify(
+  const own = await ctx.trust.verify(
     p.signature.certificate.thumbprint,
     { types: ['gateway'], keyRole: 'signature' },
     ctx.clock,
@@ -21,7 +21,7 @@ export async function answerPCertReq(p: PaymentContext, bytes: Uint8Array): Prom
     fail('unspecifiedFailure', `this payment gateway serves ${own.brandId}, not ${content.brandId}`);
   }
   const keyExchange = p.keyExchange.chain?.length ? p.keyExchange.chain : [p.keyExchange.certificate];
-  const { wire } = buildPCertRes({ req: content, signature: p.signature, keyExchange, now: p.now() });
+  const { wire } = await buildPCertRes({ req: content, signature: p.signature, keyExchange, now: p.now() });
   p.log({
     level: 'info',
     event: 'certificates-sent',

@@ -114,7 +114,7 @@ export interface FollowUpOutcome {
 }
 
 /** Builds the signed response for a decision, inside the transaction, so it is stored with the event. */
-export type RespondTo = (decision: Decision, authorization: AuthorizationRecord) => string;
+export type RespondTo = (decision: Decision, authorization: AuthorizationRecord) => Promise<string>;
 
 export interface MerchantPageQuery {
   merchant: { merchantId: string; issuer: string };
@@ -296,7 +296,7 @@ export class Ledger {
       }
       if (cmd.capToken) checkCapToken(cmd.capToken, auth);
       const decision = decideFollowUp(cmd.kind, auth, cmd.amount, cmd.at, this.authorizationValidityMs);
-      const response = respond?.(decision, auth);
+      const response = await respond?.(decision, auth);
       const event: PaymentEventRecord = {
         xid: cmd.xid,
         rrpid: cmd.rrpid,

@@ -24,12 +24,12 @@ const MERCHANT_KEY_EXCHANGE = { types: ['merchant' as const], keyRole: 'key-exch
  * or else re-validates the `recorded` chain (follow-ups, whose requests carry only the signature
  * chain).
  */
-export function merchantKeyExchangeOf(
+export async function merchantKeyExchangeOf(
   signer: ValidatedPath,
   carried: readonly string[] | undefined,
   ctx: VerifyContext,
   recorded?: readonly string[],
-): ValidatedPath {
+): Promise<ValidatedPath> {
   const sig = signer.chain[0]!;
   let failure: SetError | undefined;
   for (const encoded of carried ?? []) {
@@ -37,13 +37,13 @@ export function merchantKeyExchangeOf(
     const cert = ctx.trust.get(sha256(fromB64u(encoded, 'certificate')));
     if (!cert || !isKeyExchangeTwin(cert, sig)) continue;
     try {
-      return ctx.trust.verify(cert.thumbprint, MERCHANT_KEY_EXCHANGE, ctx.clock);
+      return await ctx.trust.verify(cert.thumbprint, MERCHANT_KEY_EXCHANGE, ctx.clock);
     } catch (e) {
       if (!(e instanceof SetError)) throw e;
       failure = e;
     }
   }
-  if (!failure && recorded) return recordedKeyExchange(recorded, ctx);
+  if (!failure && recorded) return await recordedKeyExchange(recorded, ctx);
   throw (
     failure ??
     new SetError(
@@ -54,10 +54,10 @@ export function merchantKeyExchangeOf(
 }
 
 /** Re-validates a chain the ledger recorded at authorization (dates and revocation may have changed). */
-function recordedKeyExchange(chain: readonly string[], ctx: VerifyContext): ValidatedPath {
+async function recordedKeyExchange(chain: readonly string[], ctx: VerifyContext): Promise<ValidatedPath> {
   if (chain.length === 0) throw new SetError('missingCertificate', 'no merchant key-exchange certificate');
   ctx.trust.addEncoded(chain);
-  return ctx.trust.verify(sha256(fromB64u(chain[0]!, 'certificate')), MERCHANT_KEY_EXCHANGE, ctx.clock);
+  return await ctx.trust.verify(sha256(fromB64u(chain[0]!, 'certificate')), MERCHANT_KEY_EXCHANGE, ctx.clock);
 }
 
 /** The chain to record: the key-exchange certificate and its CAs, without the root. */

@@ -34,10 +34,12 @@ import type { PaymentContext } from './payment-context.ts';
 
 export async function answerTransListReq(p: PaymentContext, bytes: Uint8Array): Promise<string> {
   const ctx = await p.verifyContext();
-  const { content: req, merchant } = verifyTransListReq(bytes, ctx);
+  const { content: req, merchant } = await verifyTransListReq(bytes, ctx);
   const identity = merchantIdentityOf(merchant);
-  const respond = (transactions: TransRecord[], extra: { nextCursor?: string; note?: string } = {}) =>
-    encodeWire(buildTransListRes({ req, signature: p.signature, transactions, ...extra, now: p.now() }).wire);
+  const respond = async (transactions: TransRecord[], extra: { nextCursor?: string; note?: string } = {}) =>
+    encodeWire(
+      (await buildTransListRes({ req, signature: p.signature, transactions, ...extra, now: p.now() })).wire,
+    );
 
   if (req.xid !== undefined) {
     const auth = await p.ledger.merchantAuthorization(req.xid, identity);
@@ -48,7 +50,7 @@ export async function answerTransListReq(p: PaymentContext, bytes: Uint8Array): 
       events: events.map(transEventOf),
       ...(truncated ? { eventsTruncated: true as const } : {}),
     };
-    return respond(
+    return await respond(
       [record],
       truncated ? { note: `only the newest ${MAX_TRANS_EVENTS} events of this transaction are listed` } : {},
     );
@@ -70,7 +72,7 @@ export async function answerTransListReq(p: PaymentContext, bytes: Uint8Array): 
     rows.length > limit && last
       ? makeCursor({ at: last.createdAt.toISOString(), xid: last.xid }, binding)
       : undefined;
-  return respond(page.map(transRecordOf), nextCursor ? { nextCursor } : {});
+  return await respond(page.map(transRecordOf), nextCursor ? { nextCursor } : {});
 }
 
 function transRecordOf(a: AuthorizationRecord): TransRecord {

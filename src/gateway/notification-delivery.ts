@@ -95,7 +95,7 @@ export function createNotificationDelivery(deps: {
     let httpStatus: number | undefined;
     let error: string | undefined;
     try {
-      const { wire } = buildNotification({
+      const { wire } = await buildNotification({
         event: c.event,
         merchantId: c.merchantId,
         brandId: c.brandId,
@@ -179,7 +179,7 @@ export function createNotificationDelivery(deps: {
   let stopping = false;
 
   function runOnce(): Promise<number> {
-    if (pass) {
+    if (pass !== undefined) {
       again = true;
       return pass;
     }

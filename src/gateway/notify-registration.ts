@@ -11,9 +11,9 @@ import type { PaymentContext } from './payment-context.ts';
 
 export async function answerNotifyRegReq(p: PaymentContext, bytes: Uint8Array): Promise<string> {
   const ctx = await p.verifyContext();
-  const { content, merchant } = verifyNotifyRegReq(bytes, ctx);
+  const { content, merchant } = await verifyNotifyRegReq(bytes, ctx);
   for (const c of p.signature.chain) ctx.trust.add(c);
-  const own = ctx.trust.verify(
+  const own = await ctx.trust.verify(
     p.signature.certificate.thumbprint,
     { types: ['gateway'], keyRole: 'signature' },
     ctx.clock,
@@ -31,7 +31,7 @@ export async function answerNotifyRegReq(p: PaymentContext, bytes: Uint8Array): 
     registeredAt: at,
   });
   p.log({ level: 'info', event: 'notification-url-registered', merchant: identity.merchantId });
-  const { wire } = buildNotifyRegRes({
+  const { wire } = await buildNotifyRegRes({
     req: content,
     merchantId: identity.merchantId,
     signature: p.signature,

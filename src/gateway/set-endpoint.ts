@@ -49,7 +49,7 @@ export async function handleSetMessage(p: PaymentContext, bytes: Uint8Array): Pr
       `the payment gateway takes AuthReq, CapReq, CapRevReq, AuthRevReq, CredReq, CredRevReq, PCertReq, TransListReq, NotifyRegReq and Error, not ${wire.type}`,
     );
   } catch (e) {
-    return errorReply(p, bytes, e);
+    return await errorReply(p, bytes, e);
   }
 }
 
@@ -57,7 +57,7 @@ export async function handleSetMessage(p: PaymentContext, bytes: Uint8Array): Pr
 export async function handleSetRequest(p: PaymentContext, request: Request): Promise<SetReply> {
   const body = await readLimitedBody(request, MAX_WIRE_BYTES);
   if (!body.ok) {
-    return errorReply(
+    return await errorReply(
       p,
       new Uint8Array(0),
       new SetError('messageTooBig', `a SET/2 message is at most ${MAX_WIRE_BYTES} bytes`),
@@ -66,7 +66,7 @@ export async function handleSetRequest(p: PaymentContext, request: Request): Pro
   return handleSetMessage(p, body.bytes);
 }
 
-function errorReply(p: PaymentContext, bytes: Uint8Array, e: unknown): SetReply {
+async function errorReply(p: PaymentContext, bytes: Uint8Array, e: unknown): Promise<SetReply> {
   let error: SetError;
   if (e instanceof DatabaseUnavailableError) {
     // Nothing was committed: the same request, sent again once the database is back, is answered
@@ -76,7 +76,7 @@ function errorReply(p: PaymentContext, bytes: Uint8Array, e: unknown): SetReply 
       'unspecifiedFailure',
       'the gateway cannot reach its ledger just now; nothing was done: send the same request again shortly',
     );
-    const wire = buildErrorFor(bytes, error, p.signature, p.now());
+    const wire = await buildErrorFor(bytes, error, p.signature, p.now());
     return { status: 503, body: wire ? encodeWire(wire) : null, retryAfter: e.retryAfterSeconds };
   }
   if (e instanceof SetError) {
@@ -87,14 +87,14 @@ function errorReply(p: PaymentContext, bytes: Uint8Array, e: unknown): SetReply 
     p.log({ level: 'error', event: 'internal', cause: e instanceof Error ? e.message : String(e) });
     error = new SetError('unspecifiedFailure', 'the gateway could not process this message; retry it later');
   }
-  const wire = buildErrorFor(bytes, error, p.signature, p.now());
+  const wire = await buildErrorFor(bytes, error, p.signature, p.now());
   return { status: httpStatusFor(error.code), body: wire ? encodeWire(wire) : null };
 }
 
 /** SET Book 2 "Error": record it for the operator; nobody answers an Error with an Error. */
 async function receiveError(p: PaymentContext, bytes: Uint8Array): Promise<SetReply> {
   try {
-    const { content, signer } = readError(bytes, await p.verifyContext());
+    const { content, signer } = await readError(bytes, await p.verifyContext());
     p.log({
       level: 'warn',
       event: 'error-received',

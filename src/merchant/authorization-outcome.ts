@@ -41,13 +41,15 @@ export async function authorizeClaim(p: {
     ...(authRes.acqCardMsg ? { acqCardMsg: authRes.acqCardMsg } : {}),
   };
   const pres = JSON.stringify(
-    buildPRes({
-      answers: p.answers,
-      outcome,
-      merchant: p.merchant.signature,
-      ...(p.revocation ? { revocation: p.revocation } : {}),
-      now: p.now,
-    }).wire,
+    (
+      await buildPRes({
+        answers: p.answers,
+        outcome,
+        merchant: p.merchant.signature,
+        ...(p.revocation ? { revocation: p.revocation } : {}),
+        now: p.now,
+      })
+    ).wire,
   );
   const record: PurchaseRecord = {
     preqDigest: p.claim.preqDigest,

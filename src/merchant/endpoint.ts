@@ -57,7 +57,7 @@ export type SetHandler = (request: Request) => Promise<Response>;
 /** The largest message the endpoint takes: a PReq (docs/protocol.md §1, size limits). */
 const MAX_REQUEST_BYTES = Math.max(WIRE_LIMITS.PInitReq, WIRE_LIMITS.PReq, WIRE_LIMITS.InqReq);
 
-export function createSetEndpoint(opts: SetEndpointOptions): SetHandler {
+export async function createSetEndpoint(opts: SetEndpointOptions): Promise<SetHandler> {
   const now = opts.now ?? (() => new Date());
   const log = opts.log ?? ((message, cause) => console.error(message, cause ?? ''));
   // Long-lived: validated chains only, bounded. What a request carries lives in its own TrustStore.
@@ -69,10 +69,12 @@ export function createSetEndpoint(opts: SetEndpointOptions): SetHandler {
   // the one brand a PInitReq may ask for. Checked now so a misconfiguration fails at start-up.
   const own = trustCache.forRequest();
   for (const c of opts.merchant.signature.chain) own.add(c);
-  const brandId = own.verify(
-    opts.merchant.signature.certificate.thumbprint,
-    { types: ['merchant'], keyRole: 'signature' },
-    { now: now() },
+  const brandId = await (
+    await own.verify(
+      opts.merchant.signature.certificate.thumbprint,
+      { types: ['merchant'], keyRole: 'signature' },
+      { now: now() },
+    )
   ).brandId;
 
   return async (request) => {
@@ -131,7 +133,7 @@ export function createSetEndpoint(opts: SetEndpointOptions): SetHandler {
           return fail('messageNotSupported', `a merchant's SET endpoint does not take ${type}`);
       }
     } catch (e) {
-      return setErrorResponse(bytes, e, opts.merchant.signature, clock.now, log);
+      return await setErrorResponse(bytes, e, opts.merchant.signature, clock.now, log);
     }
   };
 }

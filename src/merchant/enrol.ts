@@ -96,7 +96,7 @@ export async function enrolAtCa(
 ): Promise<Enrolled> {
   const ctx = { trust: new TrustStore([root]), clock: { now: new Date() } };
   const init = buildMeAqCInitReq({ requestType: request.requestType, brandId, thumbs: ctx.trust.thumbs() });
-  const initRes = verifyMeAqCInitRes(
+  const initRes = await verifyMeAqCInitRes(
     await postSet(endpoint, encodeWire(init.wire), [root]),
     init.content,
     ctx,
@@ -104,7 +104,7 @@ export async function enrolAtCa(
 
   const signature = generateKeyPair();
   const keyExchange = generateKeyPair();
-  const certReq = buildCertReq({
+  const certReq = await buildCertReq({
     answering: initRes.content,
     caKeyExchange: initRes.caKeyExchange.chain[0]!,
     privateKey: signature.privateKey,
@@ -128,7 +128,7 @@ export async function enrolAtCa(
     answers: request.answers ?? {},
   });
   ctx.clock.now = new Date();
-  const certRes = verifyCertRes(
+  const certRes = await verifyCertRes(
     await postSet(endpoint, encodeWire(certReq.wire), [root]),
     certReq.content,
     ctx,

@@ -186,7 +186,7 @@ export interface GatewayCertificates {
 /** A fetched key-exchange certificate this close to expiry is fetched again. */
 export const GATEWAY_CERT_REFRESH_MS = 24 * 3600_000;
 
-export function createGatewayClient(opts: GatewayClientOptions): GatewayClient {
+export async function createGatewayClient(opts: GatewayClientOptions): Promise<GatewayClient> {
   const doFetch = opts.fetch ?? fetch;
   const attempts = Math.max(1, opts.attempts ?? 3);
   const backoffMs = opts.backoffMs ?? 250;
@@ -202,7 +202,11 @@ export function createGatewayClient(opts: GatewayClientOptions): GatewayClient {
     for (const c of gatewayChain) given.add(c);
     // Fail at start-up, not on the first payment, when the configured certificate is not a gateway
     // key-exchange certificate under our roots.
-    given.verify(gatewayChain[0].thumbprint, { types: ['gateway'], keyRole: 'key-exchange' }, { now: now() });
+    await given.verify(
+      gatewayChain[0].thumbprint,
+      { types: ['gateway'], keyRole: 'key-exchange' },
+      { now: now() },
+    );
   }
   // The gateway seals its responses to this key; it learns the certificate from `certs`.
   const merchantKxCerts = carriedCerts([opts.merchant.keyExchange.chain]);
@@ -210,10 +214,12 @@ export function createGatewayClient(opts: GatewayClientOptions): GatewayClient {
   const own = cache.forRequest();
   for (const c of signer.chain) own.add(c);
   // Our brand: the one the PCertReq asks for (and a check, at start-up, of our own chain).
-  const brandId = own.verify(
-    signer.certificate.thumbprint,
-    { types: ['merchant'], keyRole: 'signature' },
-    { now: now() },
+  const brandId = await (
+    await own.verify(
+      signer.certificate.thumbprint,
+      { types: ['merchant'], keyRole: 'signature' },
+      { now: now() },
+    )
   ).brandId;
 
   async function context(): Promise<{ trust: TrustStore; clock: Clock }> {
@@ -229,9 +235,9 @@ export function createGatewayClient(opts: GatewayClientOptions): GatewayClient {
   function refresh(): Promise<GatewayCertificates> {
     refreshing ??= (async () => {
       try {
-        const { wire, content } = buildPCertReq({ merchant: signer, brandId, now: now() });
+        const { wire, content } = await buildPCertReq({ merchant: signer, brandId, now: now() });
         const answer = await exchange(JSON.stringify(wire));
-        const res = verifyPCertRes(answer, content, await context());
+        const res = await verifyPCertRes(answer, content, await context());
         const got = {
           signature: res.signature.chain.filter((c) => c.certificateType !== 'root'),
           keyExchange: res.keyExchange.chain.filter((c) => c.certificateType !== 'root'),
@@ -252,7 +258,7 @@ export function createGatewayClient(opts: GatewayClientOptions): GatewayClient {
     if (!held || (!configured && held.notAfter.getTime() < soon)) await refresh();
     const kx = gatewayChain[0]!;
     const { trust, clock } = await context();
-    trust.verify(kx.thumbprint, { types: ['gateway'], keyRole: 'key-exchange' }, clock);
+    await trust.verify(kx.thumbprint, { types: ['gateway'], keyRole: 'key-exchange' }, clock);
     return kx;
   }
 
@@ -310,7 +316,7 @@ export function createGatewayClient(opts: GatewayClientOptions): GatewayClient {
         continue;
       }
       if (offendingOf(bytes).type === 'Error') {
-        throw setWalletError(readError(bytes, await context()).content, 'gateway');
+        throw setWalletError((await readError(bytes, await context())).content, 'gateway');
       }
       if (!response.ok) {
         throw new SetError(
@@ -326,7 +332,7 @@ export function createGatewayClient(opts: GatewayClientOptions): GatewayClient {
   /** Seals to the current key-exchange certificate, kept with the bytes so a retry resends them. */
   async function prepareFollowUp(type: FollowUpRequest, p: FollowUpParams): Promise<PreparedFollowUp> {
     const gatewayKx = await sealTo();
-    const { wire, content } = buildFollowUp(type, {
+    const { wire, content } = await buildFollowUp(type, {
       merchant: signer,
       gatewayKeyExchange: gatewayKx,
       transIds: p.transIds,
@@ -351,12 +357,14 @@ export function createGatewayClient(opts: GatewayClientOptions): GatewayClient {
         await refresh().catch(() => {});
       throw e;
     }
-    return verifyFollowUpResponse(
-      answer,
-      prepared.type,
-      prepared.content,
-      opts.merchant.keyExchange,
-      await context(),
+    return (
+      await verifyFollowUpResponse(
+        answer,
+        prepared.type,
+        prepared.content,
+        opts.merchant.keyExchange,
+        await context(),
+      )
     ).content;
   }
 
@@ -371,11 +379,11 @@ export function createGatewayClient(opts: GatewayClientOptions): GatewayClient {
     cursor?: string;
   }) {
     const held = await sealTo();
-    const { wire, content } = buildTransListReq({ merchant: signer, brandId, ...query, now: now() });
+    const { wire, content } = await buildTransListReq({ merchant: signer, brandId, ...query, now: now() });
     // Refuse a bad argument here, with the field named, rather than after a round trip.
     parseWith(TransListReqContent, content, 'listTransactions');
     const answer = await exchange(JSON.stringify(wire));
-    return verifyTransListRes(answer, content, await context(), held.subjectDn).content;
+    return (await verifyTransListRes(answer, content, await context(), held.subjectDn)).content;
   }
 
   async function listTransactions(params: ListTransactionsParams = {}): Promise<TransactionPage> {
@@ -438,11 +446,11 @@ export function createGatewayClient(opts: GatewayClientOptions): GatewayClient {
     getTransaction,
     allTransactions,
     registerNotifications: async (url) => {
-      const { wire, content } = buildNotifyRegReq({ merchant: signer, brandId, url, now: now() });
+      const { wire, content } = await buildNotifyRegReq({ merchant: signer, brandId, url, now: now() });
       const answer = await exchange(JSON.stringify(wire));
       const leaf = signer.certificate;
       const merchantId = leaf.merchantData?.merchantId ?? leaf.subject.commonName;
-      return verifyNotifyRegRes(answer, content, merchantId, await context()).content;
+      return (await verifyNotifyRegRes(answer, content, merchantId, await context())).content;
     },
   };
 
@@ -450,7 +458,7 @@ export function createGatewayClient(opts: GatewayClientOptions): GatewayClient {
     gatewayKx: ParsedCertificate,
     req: AuthorizationRequest,
   ): Promise<AuthResData> {
-    const { wire, content } = buildAuthReq({
+    const { wire, content } = await buildAuthReq({
       merchant: signer,
       gatewayKeyExchange: gatewayKx,
       oiData: req.purchase.oiData,
@@ -463,7 +471,7 @@ export function createGatewayClient(opts: GatewayClientOptions): GatewayClient {
       now: now(),
     });
     const answer = await exchange(JSON.stringify(wire));
-    return verifyAuthRes(answer, content, opts.merchant.keyExchange, await context()).content;
+    return (await verifyAuthRes(answer, content, opts.merchant.keyExchange, await context())).content;
   }
 }
 

@@ -58,12 +58,18 @@ export function createNotificationHandler(opts: NotificationHandlerOptions): Set
   const own = cache.forRequest();
   for (const c of opts.merchant.signature.chain) own.add(c);
   const leaf = opts.merchant.signature.certificate;
-  // Our identity, checked at start-up: a merchant signature certificate under our roots.
-  const brandId = own.verify(
-    leaf.thumbprint,
-    { types: ['merchant'], keyRole: 'signature' },
-    { now: now() },
-  ).brandId;
+  // Our identity, checked once, on the first notification: a merchant signature certificate
+  // under our roots (a failure is not kept, so a fixed clock or CRL lets the next one pass).
+  let ownBrand: Promise<string> | undefined;
+  const brandOf = (): Promise<string> => {
+    ownBrand ??= own
+      .verify(leaf.thumbprint, { types: ['merchant'], keyRole: 'signature' }, { now: now() })
+      .then((path) => path.brandId);
+    ownBrand.catch(() => {
+      ownBrand = undefined;
+    });
+    return ownBrand;
+  };
   const merchantId = leaf.merchantData?.merchantId ?? leaf.subject.commonName;
 
   return async (request) => {
@@ -78,9 +84,9 @@ export function createNotificationHandler(opts: NotificationHandlerOptions): Set
     try {
       bytes = await readBody(request, WIRE_LIMITS.Notification);
       if (opts.crls) cache.setCrls(await opts.crls());
-      const { content } = verifyNotification(
+      const { content } = await verifyNotification(
         bytes,
-        { merchantId, brandId },
+        { merchantId, brandId: await brandOf() },
         { trust: cache.forRequest(), clock },
       );
       const notification: GatewayNotification = { ...content.event, receivedAt: clock.now.toISOString() };

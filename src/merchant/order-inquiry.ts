@@ -8,7 +8,7 @@ import type { EndpointContext } from './endpoint-context.ts';
 import { currentOutcome } from './purchase-state.ts';
 
 export async function handleInqReq(bytes: Uint8Array, ctx: EndpointContext): Promise<string> {
-  const { content, cardholder } = verifyInqReq(bytes, await ctx.verifyContext());
+  const { content, cardholder } = await verifyInqReq(bytes, await ctx.verifyContext());
   const tx = await ctx.orders.find(content.transIds.xid);
   if (!tx) fail('unknownXID', 'InqReq names an XID this merchant never issued');
   const t = content.transIds;
@@ -24,7 +24,7 @@ export async function handleInqReq(bytes: Uint8Array, ctx: EndpointContext): Pro
       fail('invalidCertificate', 'the inquiry is signed by another cardholder than the one who paid');
     }
   }
-  const { wire } = buildInqRes({
+  const { wire } = await buildInqRes({
     req: content,
     outcome: currentOutcome(tx),
     merchant: ctx.merchant.signature,

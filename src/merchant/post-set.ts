@@ -26,7 +26,7 @@ export async function postSet(url: string, wire: string, roots: ParsedCertificat
   }
   if (type === 'Error') {
     throw setWalletError(
-      readError(text, { trust: new TrustStore(roots), clock: { now: new Date() } }).content,
+      (await readError(text, { trust: new TrustStore(roots), clock: { now: new Date() } })).content,
       'ca',
     );
   }

@@ -30,7 +30,7 @@ export async function handlePInitReq(bytes: Uint8Array, ctx: EndpointContext): P
   }
   if (!v.is(Amount, order.amount)) throw new Error(`the amount of order ${req.lidM} is not a SET amount`);
   const revocation = await ctx.revocation();
-  const { wire, content } = buildPInitRes({
+  const { wire, content } = await buildPInitRes({
     req,
     merchant: ctx.merchant.signature,
     gatewayKeyExchange: ctx.gatewayKeyExchange,

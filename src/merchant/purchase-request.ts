@@ -43,7 +43,7 @@ export async function handlePReq(bytes: Uint8Array, ctx: EndpointContext): Promi
     fail('unknownXID', 'this XID has already been answered; start a new purchase');
   }
 
-  const verified = verifyPReq(
+  const verified = await verifyPReq(
     bytes,
     (x) => (x === tx?.xid ? tx.order : undefined),
     await ctx.verifyContext(),
@@ -110,13 +110,15 @@ export async function handlePReq(bytes: Uint8Array, ctx: EndpointContext): Promi
         result: { status: 'pending', amount: tx.purchAmt },
       };
       return JSON.stringify(
-        buildPRes({
-          answers: verified.oiData,
-          outcome: pending,
-          merchant: ctx.merchant.signature,
-          ...(revocation ? { revocation } : {}),
-          now: ctx.clock.now,
-        }).wire,
+        (
+          await buildPRes({
+            answers: verified.oiData,
+            outcome: pending,
+            merchant: ctx.merchant.signature,
+            ...(revocation ? { revocation } : {}),
+            now: ctx.clock.now,
+          })
+        ).wire,
       );
     }
     throw e;

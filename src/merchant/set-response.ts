@@ -38,13 +38,13 @@ export function retryAfterOf(error: unknown): number | undefined {
   return typeof s === 'number' && Number.isSafeInteger(s) && s > 0 && s <= 3600 ? s : 2;
 }
 
-export function setErrorResponse(
+export async function setErrorResponse(
   input: string | Uint8Array,
   error: unknown,
   signer: Signer & { chain: ParsedCertificate[] },
   now: Date,
   log: (message: string, cause?: unknown) => void,
-): Response {
+): Promise<Response> {
   const retryAfter = error instanceof SetError ? undefined : retryAfterOf(error);
   const setError =
     error instanceof SetError
@@ -56,7 +56,7 @@ export function setErrorResponse(
           )
         : new SetError('unspecifiedFailure', 'the merchant could not process this message; try again later');
   if (!(error instanceof SetError)) log('SET endpoint: unexpected failure', error);
-  const wire = buildErrorFor(input, setError, signer, now);
+  const wire = await buildErrorFor(input, setError, signer, now);
   if (!wire) return new Response(null, { status: 204 });
   if (retryAfter !== undefined) {
     return setMessageResponse(wire, 503, { 'retry-after': String(retryAfter) });

@@ -203,7 +203,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<RunningSandbox
     stopDelivery = () => gateway.delivery.stop();
 
     const merchant = { signature: merchantKeys.signature, keyExchange: merchantKeys.keyExchange };
-    const storeGateway = createGatewayClient({
+    const storeGateway = await createGatewayClient({
       endpoint: `${gatewayServer.url}/set`,
       merchant,
       trustedRoots: [root],

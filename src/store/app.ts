@@ -119,7 +119,11 @@ export async function createDemoStore(opts: DemoStoreOptions): Promise<DemoStore
   const log = opts.log ?? ((message: string, cause?: unknown) => console.error(message, cause ?? ''));
   const now = opts.setEndpoint.now ?? (() => new Date());
   const orders = new SqlOrderStore(db);
-  const setHandler = createSetEndpoint({ ...opts.setEndpoint, orders, log: opts.setEndpoint.log ?? log });
+  const setHandler = await createSetEndpoint({
+    ...opts.setEndpoint,
+    orders,
+    log: opts.setEndpoint.log ?? log,
+  });
   const actions = createMerchantActions({
     gateway: opts.setEndpoint.gateway,
     orders,
@@ -407,10 +411,10 @@ export async function createDemoStore(opts: DemoStoreOptions): Promise<DemoStore
     page(c, 404, 'Not found', problemPage('Not found', 'There is no page at this address.')),
   );
 
-  app.onError((err, c) => {
+  app.onError(async (err, c) => {
     log(`demo store: ${c.req.method} ${c.req.path} failed`, err);
     if (c.req.path === '/set')
-      return setErrorResponse('', err, opts.setEndpoint.merchant.signature, now(), log);
+      return await setErrorResponse('', err, opts.setEndpoint.merchant.signature, now(), log);
     if (err instanceof DatabaseUnavailableError) {
       c.header('retry-after', String(err.retryAfterSeconds));
       return c.html(

@@ -35,7 +35,7 @@ export async function exchange(send: Send, wire: string, ctx: VerifyContext): Pr
     let code: ErrorCode = 'unspecifiedFailure';
     let said = 'an unreadable Error';
     try {
-      const { content } = readError(reply, ctx);
+      const { content } = await readError(reply, ctx);
       code = content.errorCode;
       said = content.errorMsg;
     } catch (e) {

@@ -124,9 +124,18 @@ interface PurchaseRecord {
 
 const OPEN: readonly PurchaseState[] = ['initiated', 'awaitingConfirmation', 'paying'];
 
+/** PInitRes answers a worker keeps verified for Pay (one per open request; a tab has one at a time). */
+const MAX_VERIFIED_PINITS = 32;
+
 export class Purchases {
   private readonly tabLocks = new Map<number, Promise<unknown>>();
   private readonly paying = new Map<string, Promise<PurchaseView>>();
+  /**
+   * PInitRes answers verified on arrival in this worker, by request: Pay reuses the verified
+   * result for exactly these bytes (and this PInitReq) rather than checking every signature
+   * again. Bounded; a restarted worker, or other bytes, verify afresh.
+   */
+  private readonly verifiedPInits = new Map<string, { wire: string; req: string; pinit: VerifiedPInitRes }>();
   /**
    * Requests whose PInitReq exchange runs in this service worker. A request `initiated` but not in
    * here was started by a worker that stopped before the PInitRes came back: its answer has nobody
@@ -162,7 +171,7 @@ export class Purchases {
           requestId: open.requestId,
         });
       }
-      const initiation = guard(() => parsePaymentInitiation(p.initiation, p.tabOrigin));
+      const initiation = await guard(() => parsePaymentInitiation(p.initiation, p.tabOrigin));
       const card = await this.cardFor(initiation.brands);
       const now = this.platform.now();
       const lidC = b64u(randomBytes(12));
@@ -214,9 +223,13 @@ export class Purchases {
     try {
       if ('error' in exchanged) throw exchanged.error;
       const reply = exchanged.reply;
-      const pinit = await this.withRevocation(brand, reply, ctx, () =>
-        verifyPInitRes(reply, rec.pinitReq!, ctx),
+      const pinit = await this.withRevocation(
+        brand,
+        reply,
+        ctx,
+        async () => await verifyPInitRes(reply, rec.pinitReq!, ctx),
       );
+      this.keepVerifiedPInit(rec.requestId, reply, rec.pinitReq!, pinit);
       const merchant = this.identity(pinit);
       const originBinding: OriginBinding = {
         ok: merchant.origins.includes(rec.tabOrigin),
@@ -266,7 +279,7 @@ export class Purchases {
    */
   async pay(requestId: string, cardId: string, send: Send): Promise<PurchaseView> {
     const running = this.paying.get(requestId);
-    if (running) return running;
+    if (running !== undefined) return running;
     const run = this.payOnce(requestId, cardId, send).finally(() => this.paying.delete(requestId));
     this.paying.set(requestId, run);
     return run;
@@ -324,7 +337,7 @@ export class Purchases {
     }
     const ctx = await this.context(rec.brand!, rec.cardId);
     const signer = (await this.vault.isUnlocked()) ? await this.cards.signer(rec.cardId!) : undefined;
-    const inq = buildInqReq({
+    const inq = await buildInqReq({
       transIds: rec.answers!.transIds,
       ...(signer
         ? {
@@ -339,7 +352,9 @@ export class Purchases {
     });
     try {
       const reply = await exchange(send, encodeWire(inq.wire), ctx);
-      const res = guard(() => verifyInqRes(reply, inq.content, fromB64u(rec.merchant!.thumbprint), ctx));
+      const res = await guard(
+        async () => await verifyInqRes(reply, inq.content, fromB64u(rec.merchant!.thumbprint), ctx),
+      );
       const answers = {
         rrpid: inq.content.rrpid,
         transIds: inq.content.transIds,
@@ -389,8 +404,11 @@ export class Purchases {
       return this.view(await this.fail(rec, err));
     }
     try {
-      const res = await this.withRevocation(rec.brand!, reply, ctx, () =>
-        verifyPRes(reply, rec.answers!, fromB64u(rec.merchant!.thumbprint), ctx),
+      const res = await this.withRevocation(
+        rec.brand!,
+        reply,
+        ctx,
+        async () => await verifyPRes(reply, rec.answers!, fromB64u(rec.merchant!.thumbprint), ctx),
       );
       rec = await this.finish(rec, 'PRes', res.content, reply, rec.answers!);
     } catch (e) {
@@ -410,13 +428,16 @@ export class Purchases {
     }
     const ctx = await this.context(rec.brand!, cardId);
     const age = ctx.clock.now.getTime() - rec.pinitAt!;
-    const pinit: VerifiedPInitRes = guard(() =>
-      verifyPInitRes(rec.pinitResWire!, rec.pinitReq!, {
-        trust: ctx.trust,
-        clock: { now: ctx.clock.now, maxAgeMs: DEFAULT_MAX_AGE_MS + age },
-      }),
+    const kept = this.verifiedPInits.get(rec.requestId);
+    const pinit: VerifiedPInitRes = await guard(async () =>
+      kept && kept.wire === rec.pinitResWire && kept.req === JSON.stringify(rec.pinitReq)
+        ? await this.recheckPInit(kept.pinit, ctx)
+        : await verifyPInitRes(rec.pinitResWire!, rec.pinitReq!, {
+            trust: ctx.trust,
+            clock: { now: ctx.clock.now, maxAgeMs: DEFAULT_MAX_AGE_MS + age },
+          }),
     );
-    const built = buildPReq({
+    const built = await buildPReq({
       pinit,
       card,
       cardholder,
@@ -488,6 +509,26 @@ export class Purchases {
     return failed;
   }
 
+  private keepVerifiedPInit(requestId: string, wire: string, req: unknown, pinit: VerifiedPInitRes): void {
+    this.verifiedPInits.delete(requestId);
+    this.verifiedPInits.set(requestId, { wire, req: JSON.stringify(req), pinit });
+    if (this.verifiedPInits.size > MAX_VERIFIED_PINITS)
+      this.verifiedPInits.delete(this.verifiedPInits.keys().next().value!);
+  }
+
+  /**
+   * A PInitRes verified on arrival, at Pay: its signatures are not checked again, but both
+   * certificate paths are re-checked at the current time, for validity dates and for revocation
+   * by the CRLs in force now (the kept ones, verified under the issuers of these very paths).
+   */
+  private async recheckPInit(pinit: VerifiedPInitRes, ctx: VerifyContext): Promise<VerifiedPInitRes> {
+    for (const cert of [...pinit.merchant.chain, ...pinit.gateway.chain]) ctx.trust.add(cert);
+    await ctx.trust.offerCrls([], ctx.clock);
+    await ctx.trust.cache.recheck(pinit.merchant, ctx.clock.now);
+    await ctx.trust.cache.recheck(pinit.gateway, ctx.clock.now);
+    return pinit;
+  }
+
   private identity(pinit: VerifiedPInitRes): MerchantIdentity {
     const cert = pinit.merchant.chain[0]!;
     const md = cert.merchantData;
@@ -553,7 +594,7 @@ export class Purchases {
     const card = cardId ? await this.cards.get(cardId).catch(() => undefined) : undefined;
     if (card) trust.addEncoded(card.chain);
     const kept = await this.revocations.load(brand);
-    this.revocations.offer(kept, trust, clock);
+    await this.revocations.offer(kept, trust, clock);
     return { trust, clock, kept };
   }
 
@@ -566,12 +607,12 @@ export class Purchases {
     brand: string,
     reply: string,
     ctx: VerifyContext & { kept: KeptRevocation },
-    verifyAnswer: () => T,
+    verifyAnswer: () => Promise<T>,
   ): Promise<T> {
     let verified: { value: T } | undefined;
     let failure: unknown;
     try {
-      verified = { value: verifyAnswer() };
+      verified = { value: await verifyAnswer() };
     } catch (e) {
       failure = e;
     }
@@ -668,9 +709,9 @@ export function pageOutcomeOf(view: PurchaseView): PageOutcome | undefined {
   }
 }
 
-function guard<T>(fn: () => T): T {
+async function guard<T>(fn: () => T | Promise<T>): Promise<T> {
   try {
-    return fn();
+    return await fn();
   } catch (e) {
     throw purchaseError(e);
   }

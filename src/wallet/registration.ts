@@ -116,12 +116,14 @@ export class Registrations {
     send: Send,
   ): Promise<RegistrationView> {
     await this.vault.key();
-    const initiation = guard(() => parseRegistrationInitiation(p.initiation, p.origin));
+    const initiation = await guard(() => parseRegistrationInitiation(p.initiation, p.origin));
     const now = this.platform.now();
     const trust = await this.roots.trustStore();
     const req = buildCardCInitReq({ brandId: initiation.brand, now });
     const reply = await exchange(send, encodeWire(req.wire), { trust, clock: { now } });
-    const init = guard(() => verifyCardCInitRes(reply, req.content, { trust, clock: { now } }));
+    const init = await guard(
+      async () => await verifyCardCInitRes(reply, req.content, { trust, clock: { now } }),
+    );
     const state: RegistrationState = {
       id: b64u(randomBytes(16)),
       step: 'card',
@@ -148,10 +150,10 @@ export class Registrations {
     const state = await this.load(id, 'card');
     const card = this.checkCard(entry);
     const ctx = await this.context();
-    const init = this.reverifyInit(state, ctx);
-    const req = buildRegFormReq({ init, pan: card.pan, now: ctx.clock.now });
+    const init = await this.reverifyInit(state, ctx);
+    const req = await buildRegFormReq({ init, pan: card.pan, now: ctx.clock.now });
     const reply = await exchange(send, encodeWire(req.wire), ctx);
-    const res = guard(() => verifyRegFormRes(reply, req.content, ctx));
+    const res = await guard(async () => await verifyRegFormRes(reply, req.content, ctx));
     if (res.content.referral !== undefined) {
       await this.drop(id);
       return view({ ...state, step: 'referral' }, { referral: res.content.referral });
@@ -182,12 +184,17 @@ export class Registrations {
       : (parsed.issues[0]?.message ?? 'malformed');
     if (problem) walletError('invalidAnswers', `the form is not filled in: ${problem}`, { problem });
     const ctx = await this.context();
-    const init = this.reverifyInit(state, ctx);
-    const form = guard(() =>
-      verifyRegFormRes(state.regFormResWire!, state.regFormReq!, this.olderContext(ctx, state.regFormAt!)),
+    const init = await this.reverifyInit(state, ctx);
+    const form = await guard(
+      async () =>
+        await verifyRegFormRes(
+          state.regFormResWire!,
+          state.regFormReq!,
+          this.olderContext(ctx, state.regFormAt!),
+        ),
     );
     const keys = generateKeyPair();
-    const certReq = buildCertReq({
+    const certReq = await buildCertReq({
       answering: form.content,
       caKeyExchange: init.caKeyExchange.chain[0]!,
       privateKey: keys.privateKey,
@@ -196,7 +203,7 @@ export class Registrations {
       now: ctx.clock.now,
     });
     const reply = await exchange(send, encodeWire(certReq.wire), ctx);
-    const res = guard(() => verifyCertRes(reply, certReq.content, ctx));
+    const res = await guard(async () => await verifyCertRes(reply, certReq.content, ctx));
     await this.drop(id);
     if (res.status === 'rejected') {
       return view({ ...state, step: 'rejected' }, res.reason ? { reason: res.reason } : {});
@@ -245,9 +252,10 @@ export class Registrations {
     return { trust: ctx.trust, clock: { now: ctx.clock.now, maxAgeMs: DEFAULT_MAX_AGE_MS + age } };
   }
 
-  private reverifyInit(state: RegistrationState, ctx: VerifyContext): VerifiedCardCInitRes {
-    return guard(() =>
-      verifyCardCInitRes(state.initResWire, state.initReq, this.olderContext(ctx, state.initAt)),
+  private async reverifyInit(state: RegistrationState, ctx: VerifyContext): Promise<VerifiedCardCInitRes> {
+    return await guard(
+      async () =>
+        await verifyCardCInitRes(state.initResWire, state.initReq, this.olderContext(ctx, state.initAt)),
     );
   }
 
@@ -294,9 +302,9 @@ function view(s: RegistrationState, extra: Partial<RegistrationView> = {}): Regi
 }
 
 /** Runs a protocol step; its SetError becomes a WalletError with the SET code. */
-function guard<T>(fn: () => T): T {
+async function guard<T>(fn: () => T | Promise<T>): Promise<T> {
   try {
-    return fn();
+    return await fn();
   } catch (e) {
     throw toWalletError(e);
   }

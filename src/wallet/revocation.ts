@@ -50,8 +50,8 @@ export class Revocations {
   }
 
   /** Offers the kept CRLs to a request's trust store; they count once their issuers are validated there. */
-  offer(kept: KeptRevocation, trust: TrustStore, clock: Clock): void {
-    trust.offerCrls(kept.crls, clock);
+  async offer(kept: KeptRevocation, trust: TrustStore, clock: Clock): Promise<void> {
+    await trust.offerCrls(kept.crls, clock);
   }
 
   /**
@@ -67,7 +67,7 @@ export class Revocations {
     trust: TrustStore,
     clock: Clock,
   ): Promise<boolean> {
-    const current = currentBrandCrlIdentifier([carriedBci, kept.bci], brandId, { trust, clock });
+    const current = await currentBrandCrlIdentifier([carriedBci, kept.bci], brandId, { trust, clock });
     // Those in force now, and those kept before whose issuer this answer did not reach.
     const inForce = trust.crls;
     const issuers = new Set(inForce.map((c) => c.issuerDn));

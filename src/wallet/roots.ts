@@ -14,7 +14,7 @@ import {
   pemToDers,
   SetError,
   TrustStore,
-  verify,
+  verifyNative,
 } from '../protocol/index.ts';
 import { walletError } from './errors.ts';
 import { MAX_ROOT_PEM_BYTES } from './limits.ts';
@@ -94,7 +94,7 @@ export class TrustedRoots {
     if (cert.certificateType !== 'root' || !cert.isCA) {
       walletError('invalidRoot', 'this is not a SET root CA certificate', { problem: 'type' });
     }
-    if (!verify(cert.signature, cert.tbs, cert.publicKey)) {
+    if (!(await verifyNative(cert.signature, cert.tbs, cert.publicKey))) {
       walletError('invalidRoot', 'the root certificate is not self-signed', { problem: 'signature' });
     }
     if (now < cert.notBefore || now > cert.notAfter) {

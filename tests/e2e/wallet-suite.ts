@@ -569,7 +569,7 @@ export function walletSuite(name: BrowserName, options: SuiteOptions) {
       // "Export JSON": the signed PRes, which verifies again outside the wallet.
       const exported = JSON.parse(await user.exportReceipt(popup)) as ReceiptExport;
       const root = parseCertificate(pemToDers(await sandbox.rootPem())[0]!);
-      const { content } = verifyPRes(
+      const { content } = await verifyPRes(
         JSON.stringify(exported.message),
         exported.verify.answers,
         fromB64u(exported.verify.merchantThumbprint),

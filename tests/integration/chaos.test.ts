@@ -78,7 +78,7 @@ describe.skipIf(!POSTGRES_URL)(
         return new Response(body, { status: res.status, headers: res.headers });
       };
       const orders = new MemoryOrderStore();
-      const client = createGatewayClient({
+      const client = await createGatewayClient({
         endpoint: 'http://gateway.invalid/set',
         merchant: keys,
         gatewayKeyExchange: world.gatewayKx.chain,
@@ -88,7 +88,7 @@ describe.skipIf(!POSTGRES_URL)(
         backoffMs: 20,
         timeoutMs: 10_000,
       });
-      const shop = createSetEndpoint({
+      const shop = await createSetEndpoint({
         merchant: keys,
         gateway: client,
         orders,
@@ -131,10 +131,10 @@ describe.skipIf(!POSTGRES_URL)(
         orders.addOrder(lidM, { od: `Chaos order ${n}`, amount: EUR(total) });
         const wallet = new TestWallet(world, cardholder);
         const req = buildPInitReq({ lidC: 'wallet-1', lidM, brandId: 'SETPay', bin: '411111' });
-        const pinit = wallet.verifyPInitRes(await post(JSON.stringify(req.wire)), req.content);
+        const pinit = await wallet.verifyPInitRes(await post(JSON.stringify(req.wire)), req.content);
         const xid = pinit.content.transIds.xid;
         xids.push(xid);
-        const preq = JSON.stringify(wallet.preq(pinit).wire);
+        const preq = JSON.stringify((await wallet.preq(pinit)).wire);
         // The wallet's PReq; a lost AuthRes leaves the order authorizing, settled by reconcile.
         await post(preq);
         await persist(async () => {

@@ -94,16 +94,16 @@ describe.skipIf(!PRIVATE_POSTGRES)('a gateway process whose PostgreSQL stops wit
   };
 
   it('stays up, answers 503 with Retry-After and a SET Error, and recovers by itself', async () => {
-    const before = merchantAuthReq(world, cardholder);
+    const before = await merchantAuthReq(world, cardholder);
     expect((await post(before.wire)).status).toBe(200);
     expect((await fetch(`${gateway.url}/healthz`)).status).toBe(200);
 
     pg.crash();
-    const during = merchantAuthReq(world, cardholder);
+    const during = await merchantAuthReq(world, cardholder);
     const refused = await post(during.wire);
     expect(refused.status).toBe(503);
     expect(Number(refused.retryAfter)).toBeGreaterThan(0);
-    const error = readError(refused.text, verifyCtx()).content;
+    const error = (await readError(refused.text, verifyCtx())).content;
     expect(error.errorCode).toBe('unspecifiedFailure');
     expect(error.errorMsg).toMatch(/send the same request again/);
     expect((await fetch(`${gateway.url}/healthz`)).status).toBe(503);
@@ -118,7 +118,8 @@ describe.skipIf(!PRIVATE_POSTGRES)('a gateway process whose PostgreSQL stops wit
     const retried = await post(during.wire);
     expect(retried.status, retried.text).toBe(200);
     expect(
-      verifyAuthRes(retried.text, during.content, world.merchantKx, verifyCtx()).content.result.status,
+      (await verifyAuthRes(retried.text, during.content, world.merchantKx, verifyCtx())).content.result
+        .status,
     ).toBe('approved');
     expect((await post(during.wire)).text).toBe(retried.text);
     const db = await openDatabase({ url: pg.url });
@@ -134,7 +135,9 @@ describe.skipIf(!PRIVATE_POSTGRES)('a gateway process whose PostgreSQL stops wit
   it('survives its connections being terminated while requests are in flight', async () => {
     const admin = await openDatabase({ url: pg.url });
     try {
-      const requests = Array.from({ length: 12 }, () => merchantAuthReq(world, cardholder));
+      const requests = await Promise.all(
+        Array.from({ length: 12 }, async () => await merchantAuthReq(world, cardholder)),
+      );
       const kill = async () => {
         for (let i = 0; i < 6; i++) {
           await admin.query(
@@ -154,7 +157,7 @@ describe.skipIf(!PRIVATE_POSTGRES)('a gateway process whose PostgreSQL stops wit
           return res.status === 200 ? res : undefined;
         });
         expect(
-          verifyAuthRes(again.text, r.content, world.merchantKx, verifyCtx()).content.result.status,
+          (await verifyAuthRes(again.text, r.content, world.merchantKx, verifyCtx())).content.result.status,
         ).toBe('approved');
       }
       const rows = await admin.query<{ n: number }>('SELECT count(*)::int AS n FROM gateway_authorizations');

@@ -93,10 +93,10 @@ const count = (type: string) => received.filter((t) => t === type).length;
 
 describe('PCertReq → PCertRes', () => {
   it('the gateway answers a merchant with its certificates, signed, over HTTP', async () => {
-    const req = buildPCertReq({ merchant: world.merchant, brandId: 'SETPay' });
+    const req = await buildPCertReq({ merchant: world.merchant, brandId: 'SETPay' });
     const res = await fetch(`${gw.url}/set`, { method: 'POST', body: encodeWire(req.wire) });
     expect(res.status).toBe(200);
-    const verified = verifyPCertRes(await res.text(), req.content, ctx());
+    const verified = await verifyPCertRes(await res.text(), req.content, ctx());
     expect(verified.keyExchange.chain[0]!.thumbprint).toEqual(world.gatewayKx.certificate.thumbprint);
     expect(verified.signature.chain[0]!.thumbprint).toEqual(world.gateway.certificate.thumbprint);
     expect(verified.content.brandId).toBe('SETPay');
@@ -105,22 +105,26 @@ describe('PCertReq → PCertRes', () => {
     const trust = world.trust();
     for (const c of [...world.gateway.chain, ...world.gatewayKx.chain]) trust.add(c);
     const held = [...world.gateway.chain, ...world.gatewayKx.chain].map((c) => b64u(c.thumbprint));
-    const known = buildPCertReq({ merchant: world.merchant, brandId: 'SETPay', thumbs: [...new Set(held)] });
+    const known = await buildPCertReq({
+      merchant: world.merchant,
+      brandId: 'SETPay',
+      thumbs: [...new Set(held)],
+    });
     const text = await (
       await fetch(`${gw.url}/set`, { method: 'POST', body: encodeWire(known.wire) })
     ).text();
     expect(JSON.parse(text).certs ?? []).toEqual([]);
-    expect(verifyPCertRes(text, known.content, { trust, clock: { now: new Date() } }).content.kxThumb).toBe(
-      b64u(world.gatewayKx.certificate.thumbprint),
-    );
+    expect(
+      (await verifyPCertRes(text, known.content, { trust, clock: { now: new Date() } })).content.kxThumb,
+    ).toBe(b64u(world.gatewayKx.certificate.thumbprint));
   });
 
   it('refuses a PCertReq not signed by a merchant, for another brand, or altered', async () => {
-    const asCardholder = buildPCertReq({ merchant: cardholder, brandId: 'SETPay' });
-    const asGateway = buildPCertReq({ merchant: world.gateway, brandId: 'SETPay' });
-    const otherBrand = buildPCertReq({ merchant: world.merchant, brandId: 'OtherPay' });
+    const asCardholder = await buildPCertReq({ merchant: cardholder, brandId: 'SETPay' });
+    const asGateway = await buildPCertReq({ merchant: world.gateway, brandId: 'SETPay' });
+    const otherBrand = await buildPCertReq({ merchant: world.merchant, brandId: 'OtherPay' });
     const altered = JSON.parse(
-      encodeWire(buildPCertReq({ merchant: world.merchant, brandId: 'SETPay' }).wire),
+      encodeWire((await buildPCertReq({ merchant: world.merchant, brandId: 'SETPay' })).wire),
     );
     altered.body.sig = `${altered.body.sig.slice(0, -2)}${altered.body.sig.endsWith('AA') ? 'AQ' : 'AA'}`;
     const cases: [string, string, string][] = [
@@ -133,7 +137,7 @@ describe('PCertReq → PCertRes', () => {
       const res = await fetch(`${gw.url}/set`, { method: 'POST', body });
       expect(res.status, what).toBeGreaterThanOrEqual(400);
       expect(res.status, what).toBeLessThan(500);
-      const { content } = readError(await res.text(), ctx());
+      const { content } = await readError(await res.text(), ctx());
       expect(content.errorCode, `${what}: ${content.errorMsg}`).toBe(code);
     }
   });
@@ -146,14 +150,14 @@ describe('the SDK fetches the gateway certificates and follows a rollover', () =
   let order = 0;
 
   beforeAll(async () => {
-    client = createGatewayClient({
+    client = await createGatewayClient({
       endpoint: `${gw.url}/set`,
       merchant: keys,
       trustedRoots: [world.root],
       backoffMs: 5,
     });
     shop = await serve(
-      createSetEndpoint({
+      await createSetEndpoint({
         merchant: keys,
         gateway: client,
         orders,
@@ -181,8 +185,8 @@ describe('the SDK fetches the gateway certificates and follows a rollover', () =
       }));
     const pinit = await post(encodeWire(req.wire));
     expect(pinit.status, pinit.text).toBe(200);
-    const p = wallet.verifyPInitRes(pinit.text, req.content);
-    const preq = wallet.preq(p);
+    const p = await wallet.verifyPInitRes(pinit.text, req.content);
+    const preq = await wallet.preq(p);
     const res = await post(encodeWire(preq.wire));
     return { res, sealedTo: p, wallet, preq, pinit: p };
   }
@@ -192,7 +196,7 @@ describe('the SDK fetches the gateway certificates and follows a rollover', () =
     const pcertBefore = count('PCertReq');
     const { res, wallet, preq, pinit } = await purchase();
     expect(res.status, res.text).toBe(200);
-    expect(wallet.verifyPRes(res.text, preq.oiData, pinit).content.completionCode).toBe(
+    expect((await wallet.verifyPRes(res.text, preq.oiData, pinit)).content.completionCode).toBe(
       'authorizationPerformed',
     );
     expect(count('PCertReq') - pcertBefore).toBe(1);
@@ -216,39 +220,43 @@ describe('the SDK fetches the gateway certificates and follows a rollover', () =
     const next = await purchase();
     expect(next.res.status, next.res.text).toBe(200);
     expect(next.pinit.content.pgThumb).toBe(b64u(kx2Cert.thumbprint));
-    expect(next.wallet.verifyPRes(next.res.text, next.preq.oiData, next.pinit).content.completionCode).toBe(
-      'authorizationPerformed',
-    );
+    expect(
+      (await next.wallet.verifyPRes(next.res.text, next.preq.oiData, next.pinit)).content.completionCode,
+    ).toBe('authorizationPerformed');
     expect(count('PCertReq') - pcertBefore).toBe(1);
   });
 });
 
 describe('a forged PCertRes is refused', () => {
-  const forgeries: Record<string, (body: string) => string> = {
-    'signed by a merchant, not a gateway': (body) => {
-      const { content } = verifyPCertReq(body, ctx());
+  const forgeries: Record<string, (body: string) => Promise<string>> = {
+    'signed by a merchant, not a gateway': async (body) => {
+      const { content } = await verifyPCertReq(body, ctx());
       return encodeWire(
-        buildPCertRes({ req: content, signature: world.merchant, keyExchange: world.gatewayKx.chain }).wire,
+        (await buildPCertRes({ req: content, signature: world.merchant, keyExchange: world.gatewayKx.chain }))
+          .wire,
       );
     },
-    'naming a key-exchange certificate that is not the gateway’s': (body) => {
-      const { content } = verifyPCertReq(body, ctx());
+    'naming a key-exchange certificate that is not the gateway’s': async (body) => {
+      const { content } = await verifyPCertReq(body, ctx());
       return encodeWire(
-        buildPCertRes({ req: content, signature: world.gateway, keyExchange: world.merchantKx.chain }).wire,
+        (await buildPCertRes({ req: content, signature: world.gateway, keyExchange: world.merchantKx.chain }))
+          .wire,
       );
     },
-    'altered after signing': (body) => {
-      const { content } = verifyPCertReq(body, ctx());
+    'altered after signing': async (body) => {
+      const { content } = await verifyPCertReq(body, ctx());
       const wire = JSON.parse(
-        encodeWire(buildPCertRes({ req: content, signature: world.gateway, keyExchange: kx2.chain }).wire),
+        encodeWire(
+          (await buildPCertRes({ req: content, signature: world.gateway, keyExchange: kx2.chain })).wire,
+        ),
       );
       wire.body.sig = `${wire.body.sig.slice(0, -2)}${wire.body.sig.endsWith('AA') ? 'AQ' : 'AA'}`;
       return JSON.stringify(wire);
     },
-    'answering another PCertReq (replayed)': () => {
-      const old = buildPCertReq({ merchant: world.merchant, brandId: 'SETPay' });
+    'answering another PCertReq (replayed)': async () => {
+      const old = await buildPCertReq({ merchant: world.merchant, brandId: 'SETPay' });
       return encodeWire(
-        buildPCertRes({ req: old.content, signature: world.gateway, keyExchange: kx2.chain }).wire,
+        (await buildPCertRes({ req: old.content, signature: world.gateway, keyExchange: kx2.chain })).wire,
       );
     },
   };
@@ -261,10 +269,10 @@ describe('a forged PCertRes is refused', () => {
 
   it.each(Object.keys(forgeries))('%s', async (name) => {
     const fake = await serve(
-      async (request) => new Response(forgeries[name]!(await request.text()), { status: 200 }),
+      async (request) => new Response(await forgeries[name]!(await request.text()), { status: 200 }),
     );
     try {
-      const client = createGatewayClient({
+      const client = await createGatewayClient({
         endpoint: `${fake.url}/set`,
         merchant: keys,
         trustedRoots: [world.root],

@@ -72,7 +72,7 @@ describe('gateway dashboard access', () => {
       dashboard: { token: TOKEN },
     });
     server = await listen(gateway.app.fetch);
-    const req = merchantAuthReq(world, cardholder);
+    const req = await merchantAuthReq(world, cardholder);
     expect((await raw(`${server.url}/set`, { method: 'POST', body: req.wire })).status).toBe(200);
     xid = req.xid;
     const signIn = await raw(`${server.url}/?token=${TOKEN}`);

@@ -107,19 +107,19 @@ describe.each(backends)('gateway follow-ups on $name', (backend) => {
     return { status: res.status, text: await res.text() };
   };
   const authorized = async () => {
-    const req = merchantAuthReq(world, cardholder, { amount: EUR(3000) });
+    const req = await merchantAuthReq(world, cardholder, { amount: EUR(3000) });
     const res = await post(req.wire);
     expect(res.status, res.text).toBe(200);
-    const authRes = verifyAuthRes(res.text, req.content, world.merchantKx, ctx()).content;
+    const authRes = (await verifyAuthRes(res.text, req.content, world.merchantKx, ctx())).content;
     return { xid: req.xid, transIds: req.content.transIds, capToken: authRes.capToken! };
   };
-  const build = (
+  const build = async (
     type: FollowUpRequest,
     sale: { transIds: Parameters<typeof buildFollowUp>[1]['transIds']; capToken?: string },
     amount: Amount,
     opts: { merchant?: SignedSender; idempotencyKey?: string } = {},
   ) =>
-    buildFollowUp(type, {
+    await buildFollowUp(type, {
       merchant: opts.merchant ?? world.merchant,
       gatewayKeyExchange: world.gatewayKx.certificate,
       transIds: sale.transIds,
@@ -143,9 +143,9 @@ describe.each(backends)('gateway follow-ups on $name', (backend) => {
   it('refuses every follow-up from a certificate that repeats the MerchantID under another MCA (unknownXID), and changes nothing', async () => {
     const sale = await authorized();
     // Captured in part, so every kind of follow-up has something it could act on.
-    const cap = build('CapReq', sale, EUR(1000));
+    const cap = await build('CapReq', sale, EUR(1000));
     expect((await post(JSON.stringify(cap.wire))).status).toBe(200);
-    const credit = build('CredReq', sale, EUR(200));
+    const credit = await build('CredReq', sale, EUR(200));
     expect((await post(JSON.stringify(credit.wire))).status).toBe(200);
     const before = await ledgerOf(sale.xid);
     let refused = 0;
@@ -158,44 +158,46 @@ describe.each(backends)('gateway follow-ups on $name', (backend) => {
         ['CapRevReq', EUR(100)],
         ['CredRevReq', EUR(100)],
       ] as const) {
-        const req = build(type, sale, amount, { merchant });
+        const req = await build(type, sale, amount, { merchant });
         const res = await post(JSON.stringify(req.wire), refused);
         expect(res.status, res.text).toBe(404);
-        expect(readError(res.text, ctx()).content.errorCode).toBe('unknownXID');
+        expect((await readError(res.text, ctx())).content.errorCode).toBe('unknownXID');
         refused++;
       }
     }
     expect(refused).toBe(10);
     expect(await ledgerOf(sale.xid)).toEqual(before);
     // The genuine merchant still can.
-    const more = build('CapReq', sale, EUR(500));
+    const more = await build('CapReq', sale, EUR(500));
     const res = await post(JSON.stringify(more.wire));
     expect(
-      verifyFollowUpResponse(res.text, 'CapReq', more.content, world.merchantKx, ctx()).content.status,
+      (await verifyFollowUpResponse(res.text, 'CapReq', more.content, world.merchantKx, ctx())).content
+        .status,
     ).toBe('captured');
   });
 
   it('answers a repeated idempotency key with the stored answer, in every process, and never applies it twice', async () => {
     const sale = await authorized();
     const key = `capture-1-${sale.xid.slice(0, 8)}`;
-    const first = build('CapReq', sale, EUR(1000), { idempotencyKey: key });
+    const first = await build('CapReq', sale, EUR(1000), { idempotencyKey: key });
     const wire = JSON.stringify(first.wire);
     // The same bytes to both processes at once, and again.
     const answers = await Promise.all([0, 1, 0, 1].map((to) => post(wire, to)));
     for (const a of answers) expect(a).toEqual(answers[0]);
     expect(
-      verifyFollowUpResponse(answers[0]!.text, 'CapReq', first.content, world.merchantKx, ctx()).content
-        .status,
+      (await verifyFollowUpResponse(answers[0]!.text, 'CapReq', first.content, world.merchantKx, ctx()))
+        .content.status,
     ).toBe('captured');
     // A request rebuilt with another RRPID but the same key and content: the stored answer again.
-    const rebuilt = build('CapReq', sale, EUR(1000), { idempotencyKey: key });
+    const rebuilt = await build('CapReq', sale, EUR(1000), { idempotencyKey: key });
     expect((await post(JSON.stringify(rebuilt.wire), 1)).text).toBe(answers[0]!.text);
     expect(await ledgerOf(sale.xid)).toMatchObject({ captured: 1000, events: 1 });
     // A second capture under a new key is a second capture (split shipment).
-    const next = build('CapReq', sale, EUR(500), { idempotencyKey: `${key}-2` });
+    const next = await build('CapReq', sale, EUR(500), { idempotencyKey: `${key}-2` });
     const res = await post(JSON.stringify(next.wire), 1);
     expect(
-      verifyFollowUpResponse(res.text, 'CapReq', next.content, world.merchantKx, ctx()).content.status,
+      (await verifyFollowUpResponse(res.text, 'CapReq', next.content, world.merchantKx, ctx())).content
+        .status,
     ).toBe('captured');
     expect(await ledgerOf(sale.xid)).toMatchObject({ captured: 1500, events: 2 });
   });
@@ -203,17 +205,20 @@ describe.each(backends)('gateway follow-ups on $name', (backend) => {
   it('refuses the same idempotency key with different content, and changes nothing', async () => {
     const sale = await authorized();
     const key = 'refund-once';
-    expect((await post(JSON.stringify(build('CapReq', sale, EUR(3000)).wire))).status).toBe(200);
-    const refund = build('CredReq', sale, EUR(700), { idempotencyKey: key });
+    expect((await post(JSON.stringify((await build('CapReq', sale, EUR(3000))).wire))).status).toBe(200);
+    const refund = await build('CredReq', sale, EUR(700), { idempotencyKey: key });
     expect((await post(JSON.stringify(refund.wire))).status).toBe(200);
     const before = await ledgerOf(sale.xid);
     for (const [type, amount] of [
       ['CredReq', EUR(800)],
       ['CapRevReq', EUR(700)],
     ] as const) {
-      const res = await post(JSON.stringify(build(type, sale, amount, { idempotencyKey: key }).wire), 1);
+      const res = await post(
+        JSON.stringify((await build(type, sale, amount, { idempotencyKey: key })).wire),
+        1,
+      );
       expect(res.status, res.text).toBe(404);
-      const error = readError(res.text, ctx()).content;
+      const error = (await readError(res.text, ctx())).content;
       expect(error.errorCode).toBe('unknownRRPID');
       expect(error.errorMsg).toMatch(/idempotency key was already used for a different request/);
     }
@@ -222,9 +227,9 @@ describe.each(backends)('gateway follow-ups on $name', (backend) => {
 
   it('refuses a malformed idempotency key before anything is recorded', async () => {
     const sale = await authorized();
-    const req = build('CapReq', sale, EUR(100));
+    const req = await build('CapReq', sale, EUR(100));
     // Signed by the merchant, so only the schema can refuse it.
-    const bad = buildFollowUp('CapReq', {
+    const bad = await buildFollowUp('CapReq', {
       merchant: world.merchant,
       gatewayKeyExchange: world.gatewayKx.certificate,
       transIds: req.content.transIds,
@@ -234,7 +239,7 @@ describe.each(backends)('gateway follow-ups on $name', (backend) => {
     });
     const res = await post(JSON.stringify(bad.wire));
     expect(res.status).toBe(400);
-    expect(readError(res.text, ctx()).content.errorCode).toBe('decodingFailure');
+    expect((await readError(res.text, ctx())).content.errorCode).toBe('decodingFailure');
     expect(await ledgerOf(sale.xid)).toMatchObject({ captured: 0, events: 0 });
   });
 });

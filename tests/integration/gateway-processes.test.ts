@@ -36,7 +36,7 @@ const post = async (gateway: GatewayProcess, body: string) => {
   });
   return { status: res.status, text: await res.text() };
 };
-const errorCodeOf = (text: string) => readError(text, verifyCtx()).content.errorCode;
+const errorCodeOf = async (text: string) => (await readError(text, verifyCtx())).content.errorCode;
 
 describe.skipIf(!POSTGRES_URL)('two gateway processes sharing one PostgreSQL database', () => {
   let db: Database;
@@ -65,8 +65,8 @@ describe.skipIf(!POSTGRES_URL)('two gateway processes sharing one PostgreSQL dat
 
   it('authorizes an XID once, whichever process a retry or a conflicting request reaches', async () => {
     for (let round = 0; round < 4; round++) {
-      const req = merchantAuthReq(world, cardholder);
-      const rival = req.build(); // same XID, another RRPID
+      const req = await merchantAuthReq(world, cardholder);
+      const rival = await req.build(); // same XID, another RRPID
       const sent = [
         { to: a, r: req },
         { to: b, r: req },
@@ -83,10 +83,10 @@ describe.skipIf(!POSTGRES_URL)('two gateway processes sharing one PostgreSQL dat
         if (x.r === winner) expect(x.res).toEqual(ok[0]!.res);
         else {
           expect(x.res.status).toBe(404);
-          expect(errorCodeOf(x.res.text)).toBe('unknownXID');
+          expect(await errorCodeOf(x.res.text)).toBe('unknownXID');
         }
       }
-      const { content } = verifyAuthRes(ok[0]!.res.text, winner.content, world.merchantKx, verifyCtx());
+      const { content } = await verifyAuthRes(ok[0]!.res.text, winner.content, world.merchantKx, verifyCtx());
       expect(content.result.status).toBe('approved');
       const rows = await db.query<{ rrpid: string }>(
         'SELECT rrpid FROM gateway_authorizations WHERE xid = $1',
@@ -97,24 +97,27 @@ describe.skipIf(!POSTGRES_URL)('two gateway processes sharing one PostgreSQL dat
   });
 
   it('captures once when two processes receive competing captures of the whole amount', async () => {
-    const req = merchantAuthReq(world, cardholder);
+    const req = await merchantAuthReq(world, cardholder);
     const authRes = await post(a, req.wire);
-    const { content } = verifyAuthRes(authRes.text, req.content, world.merchantKx, verifyCtx());
-    const captures = [a, b, a, b].map((to) => {
-      const cap = buildFollowUp('CapReq', {
-        merchant: world.merchant,
-        gatewayKeyExchange: world.gatewayKx.certificate,
-        transIds: req.content.transIds,
-        amount: EUR(1299),
-        capToken: content.capToken!,
-      });
-      return { to, cap };
-    });
+    const { content } = await verifyAuthRes(authRes.text, req.content, world.merchantKx, verifyCtx());
+    const captures = await Promise.all(
+      [a, b, a, b].map(async (to) => {
+        const cap = await buildFollowUp('CapReq', {
+          merchant: world.merchant,
+          gatewayKeyExchange: world.gatewayKx.certificate,
+          transIds: req.content.transIds,
+          amount: EUR(1299),
+          capToken: content.capToken!,
+        });
+        return { to, cap };
+      }),
+    );
     const results = await Promise.all(
       captures.map(async ({ to, cap }) => {
         const res = await post(to, JSON.stringify(cap.wire));
         expect(res.status).toBe(200);
-        return verifyFollowUpResponse(res.text, 'CapReq', cap.content, world.merchantKx, verifyCtx()).content;
+        return (await verifyFollowUpResponse(res.text, 'CapReq', cap.content, world.merchantKx, verifyCtx()))
+          .content;
       }),
     );
     expect(results.filter((r) => r.status === 'captured')).toHaveLength(1);
@@ -139,7 +142,9 @@ describe('a gateway killed with SIGKILL in the middle of a stream of authorizati
 
   it('keeps every acknowledged authorization exactly once, and answers retries from the ledger', async () => {
     writePkiDir(world, pkiDir);
-    const requests = Array.from({ length: 24 }, () => merchantAuthReq(world, cardholder));
+    const requests = await Promise.all(
+      Array.from({ length: 24 }, async () => await merchantAuthReq(world, cardholder)),
+    );
     const acknowledged = new Map<string, string>();
     gateway = await startGatewayProcess({ pkiDir, dataDir });
     const first = gateway;
@@ -172,9 +177,9 @@ describe('a gateway killed with SIGKILL in the middle of a stream of authorizati
       expect(res.status, res.text).toBe(200);
       const seen = acknowledged.get(req.xid);
       if (seen !== undefined) expect(res.text).toBe(seen);
-      expect(verifyAuthRes(res.text, req.content, world.merchantKx, verifyCtx()).content.result.status).toBe(
-        'approved',
-      );
+      expect(
+        (await verifyAuthRes(res.text, req.content, world.merchantKx, verifyCtx())).content.result.status,
+      ).toBe('approved');
     }
     await gateway.kill('SIGTERM');
     gateway = undefined;

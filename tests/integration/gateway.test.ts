@@ -39,7 +39,7 @@ import { type Cardholder, issueCardholder, makeWorld, registerCardholder } from 
 
 const world = makeWorld();
 // The main card goes through SET registration; the others are issued directly by the CCA.
-const registered = registerCardholder(world, '4111111111111111', '202912');
+const registered = await registerCardholder(world, '4111111111111111', '202912');
 const cardholders = new Map<string, Cardholder>([['4111111111111111', registered]]);
 const cardholderFor = (pan: string, expiry = '202912'): Cardholder => {
   const key = `${pan}/${expiry}`;
@@ -108,10 +108,10 @@ describe.each(backends)('payment gateway on $name', (backend) => {
     expect(res.status, res.text).toBe(200);
     return res.text;
   };
-  const openAuthRes = (text: string, content: Parameters<typeof verifyAuthRes>[1]) =>
-    verifyAuthRes(text, content, world.merchantKx, { trust: world.trust(), clock: clock() }).content;
-  const expectError = (res: { status: number; text: string }, code: ErrorCode) => {
-    const { content, signer } = readError(res.text, { trust: world.trust(), clock: clock() });
+  const openAuthRes = async (text: string, content: Parameters<typeof verifyAuthRes>[1]) =>
+    (await verifyAuthRes(text, content, world.merchantKx, { trust: world.trust(), clock: clock() })).content;
+  const expectError = async (res: { status: number; text: string }, code: ErrorCode) => {
+    const { content, signer } = await readError(res.text, { trust: world.trust(), clock: clock() });
     expect(content.errorCode, content.errorMsg).toBe(code);
     expect(res.status).toBe(httpStatusFor(code));
     expect(res.status).toBeGreaterThanOrEqual(400);
@@ -126,7 +126,7 @@ describe.each(backends)('payment gateway on $name', (backend) => {
     amount: Amount,
     capToken?: string,
   ) => {
-    const req = buildFollowUp(type, {
+    const req = await buildFollowUp(type, {
       merchant: world.merchant,
       gatewayKeyExchange: world.gatewayKx.certificate,
       transIds: xid.transIds,
@@ -137,7 +137,7 @@ describe.each(backends)('payment gateway on $name', (backend) => {
     const wire = JSON.stringify(req.wire);
     const res = await post(wire);
     expect(res.status, res.text).toBe(200);
-    const { content } = verifyFollowUpResponse(res.text, type, req.content, world.merchantKx, {
+    const { content } = await verifyFollowUpResponse(res.text, type, req.content, world.merchantKx, {
       trust: world.trust(),
       clock: clock(),
     });
@@ -198,8 +198,8 @@ describe.each(backends)('payment gateway on $name', (backend) => {
     ];
     const runs = await Promise.all(
       cases.map(async (c) => {
-        const req = merchantAuthReq(world, cardholderFor(c.pan, c.expiry));
-        const res = openAuthRes(await authorize(req.wire), req.content);
+        const req = await merchantAuthReq(world, cardholderFor(c.pan, c.expiry));
+        const res = await openAuthRes(await authorize(req.wire), req.content);
         return { c, req, res };
       }),
     );
@@ -234,8 +234,8 @@ describe.each(backends)('payment gateway on $name', (backend) => {
   });
 
   it('captures with the CapToken, refunds part, and reverses captures, refunds and authorizations', async () => {
-    const req = merchantAuthReq(world, cardholderFor('4242424242424242'));
-    const auth = openAuthRes(await authorize(req.wire), req.content);
+    const req = await merchantAuthReq(world, cardholderFor('4242424242424242'));
+    const auth = await openAuthRes(await authorize(req.wire), req.content);
     const ids = { transIds: req.content.transIds };
 
     const cap = await followUp('CapReq', ids, EUR(1299), auth.capToken);
@@ -270,8 +270,8 @@ describe.each(backends)('payment gateway on $name', (backend) => {
     expect(after.events).toHaveLength(7);
 
     // Reduce an authorization, capture within it, then reverse what is left of another.
-    const second = merchantAuthReq(world, cardholderFor('4111111111111111'));
-    openAuthRes(await authorize(second.wire), second.content);
+    const second = await merchantAuthReq(world, cardholderFor('4111111111111111'));
+    await openAuthRes(await authorize(second.wire), second.content);
     const ids2 = { transIds: second.content.transIds };
     expect((await followUp('AuthRevReq', ids2, EUR(1000))).content.status).toBe('authorizationReversed');
     expect((await followUp('CapReq', ids2, EUR(1001))).content).toMatchObject({
@@ -290,8 +290,8 @@ describe.each(backends)('payment gateway on $name', (backend) => {
       captured: EUR(600),
     });
 
-    const third = merchantAuthReq(world, cardholderFor('4111111111111111'));
-    const thirdAuth = openAuthRes(await authorize(third.wire), third.content);
+    const third = await merchantAuthReq(world, cardholderFor('4111111111111111'));
+    const thirdAuth = await openAuthRes(await authorize(third.wire), third.content);
     const ids3 = { transIds: third.content.transIds };
     expect((await followUp('AuthRevReq', ids3, EUR(0))).content.status).toBe('authorizationReversed');
     expect((await one(third.xid)).state).toBe('reversed');
@@ -301,32 +301,32 @@ describe.each(backends)('payment gateway on $name', (backend) => {
     });
 
     // A declined authorization cannot be captured.
-    const declined = merchantAuthReq(world, cardholderFor('4000000000000002'));
-    openAuthRes(await authorize(declined.wire), declined.content);
+    const declined = await merchantAuthReq(world, cardholderFor('4000000000000002'));
+    await openAuthRes(await authorize(declined.wire), declined.content);
     expect(
       (await followUp('CapReq', { transIds: declined.content.transIds }, EUR(100))).content,
     ).toMatchObject({ status: 'rejected', reason: 'notAuthorized' });
   });
 
   it('authorizes and captures at once with CaptureNow', async () => {
-    const req = merchantAuthReq(world, cardholderFor('4111111111111111'), { captureNow: true });
-    const auth = openAuthRes(await authorize(req.wire), req.content);
+    const req = await merchantAuthReq(world, cardholderFor('4111111111111111'), { captureNow: true });
+    const auth = await openAuthRes(await authorize(req.wire), req.content);
     expect(auth.result.status).toBe('approved');
     expect(auth.capToken).toBeUndefined();
     expect(await one(req.xid)).toMatchObject({ state: 'captured', captured: EUR(1299) });
   });
 
   it('answers a retried AuthReq with the same bytes and authorizes an XID once', async () => {
-    const req = merchantAuthReq(world, cardholderFor('4111111111111111'));
+    const req = await merchantAuthReq(world, cardholderFor('4111111111111111'));
     // Five identical requests at once, then one re-sealed with the same RRPID and content.
     const answers = await Promise.all(Array.from({ length: 5 }, () => post(req.wire)));
     for (const a of answers) expect(a).toEqual(answers[0]);
     expect(answers[0]!.status).toBe(200);
-    const resealed = req.build(req.content.rrpid);
+    const resealed = await req.build(req.content.rrpid);
     expect(resealed.wire).not.toBe(req.wire);
     expect(await post(resealed.wire)).toEqual(answers[0]);
     // Another request for the same XID (a new RRPID) is refused.
-    expectError(await post(req.build().wire), 'unknownXID');
+    await expectError(await post((await req.build()).wire), 'unknownXID');
     const rows = await db.query<{ n: number }>(
       'SELECT count(*)::int AS n FROM gateway_authorizations WHERE xid = $1',
       [req.xid],
@@ -406,23 +406,23 @@ describe.each(backends)('payment gateway on $name', (backend) => {
   });
 
   it('refuses follow-ups for unknown XIDs, foreign CapTokens and reused RRPIDs', async () => {
-    const req = merchantAuthReq(world, cardholderFor('4111111111111111'));
-    const auth = openAuthRes(await authorize(req.wire), req.content);
-    const other = merchantAuthReq(world, cardholderFor('4242424242424242'));
-    const otherAuth = openAuthRes(await authorize(other.wire), other.content);
+    const req = await merchantAuthReq(world, cardholderFor('4111111111111111'));
+    const auth = await openAuthRes(await authorize(req.wire), req.content);
+    const other = await merchantAuthReq(world, cardholderFor('4242424242424242'));
+    const otherAuth = await openAuthRes(await authorize(other.wire), other.content);
     const before = await gateway.ledger.counts();
 
-    const stranger = merchantAuthReq(world, cardholderFor('4111111111111111'));
-    const unknown = buildFollowUp('CapReq', {
+    const stranger = await merchantAuthReq(world, cardholderFor('4111111111111111'));
+    const unknown = await buildFollowUp('CapReq', {
       merchant: world.merchant,
       gatewayKeyExchange: world.gatewayKx.certificate,
       transIds: stranger.content.transIds,
       amount: EUR(100),
       now: now(),
     });
-    expectError(await post(JSON.stringify(unknown.wire)), 'unknownXID');
+    await expectError(await post(JSON.stringify(unknown.wire)), 'unknownXID');
 
-    const foreign = buildFollowUp('CapReq', {
+    const foreign = await buildFollowUp('CapReq', {
       merchant: world.merchant,
       gatewayKeyExchange: world.gatewayKx.certificate,
       transIds: req.content.transIds,
@@ -430,9 +430,9 @@ describe.each(backends)('payment gateway on $name', (backend) => {
       capToken: otherAuth.capToken!,
       now: now(),
     });
-    expectError(await post(JSON.stringify(foreign.wire)), 'unknownXID');
+    await expectError(await post(JSON.stringify(foreign.wire)), 'unknownXID');
 
-    const forged = buildFollowUp('CapReq', {
+    const forged = await buildFollowUp('CapReq', {
       merchant: world.merchant,
       gatewayKeyExchange: world.gatewayKx.certificate,
       transIds: req.content.transIds,
@@ -440,17 +440,17 @@ describe.each(backends)('payment gateway on $name', (backend) => {
       capToken: b64u(randomNonce()),
       now: now(),
     });
-    expectError(await post(JSON.stringify(forged.wire)), 'decodingFailure');
+    await expectError(await post(JSON.stringify(forged.wire)), 'decodingFailure');
 
     // Same RRPID, another amount: not a retry.
     const first = await followUp('CapReq', { transIds: req.content.transIds }, EUR(100), auth.capToken);
-    const reused = buildExchange(
+    const reused = await buildExchange(
       'CapReq',
       { ...first.req, amount: EUR(200) },
       world.merchant,
       world.gatewayKx.certificate,
     );
-    expectError(await post(JSON.stringify(reused)), 'unknownRRPID');
+    await expectError(await post(JSON.stringify(reused)), 'unknownRRPID');
     expect(await gateway.ledger.counts()).toEqual({ ...before, events: before.events + 1 });
   });
 
@@ -461,10 +461,14 @@ describe.each(backends)('payment gateway on $name', (backend) => {
 
     it('answers each kind with a signed Error, the right code and a 4xx, and writes nothing', async () => {
       const before = await gateway.ledger.counts();
-      const req = () => merchantAuthReq(world, cardholderFor('4111111111111111'));
-      const valid = req();
+      const req = async () => await merchantAuthReq(world, cardholderFor('4111111111111111'));
+      const valid = await req();
 
-      const cases: { name: string; body: () => string | Uint8Array; code: ErrorCode }[] = [
+      const cases: {
+        name: string;
+        body: () => string | Uint8Array | Promise<string | Uint8Array>;
+        code: ErrorCode;
+      }[] = [
         { name: 'not JSON', body: () => '{"set": "SET/2", "type": ', code: 'decodingFailure' },
         { name: 'not an object', body: () => '[1, 2, 3]', code: 'decodingFailure' },
         { name: 'empty', body: () => '', code: 'decodingFailure' },
@@ -515,10 +519,10 @@ describe.each(backends)('payment gateway on $name', (backend) => {
         },
         {
           name: 'wrongly signed (another key)',
-          body: () => {
+          body: async () => {
             const impostor = { ...world.merchant, privateKey: generateKeyPair().privateKey };
             return JSON.stringify(
-              buildExchange('AuthReq', valid.content, impostor, world.gatewayKx.certificate, {
+              await buildExchange('AuthReq', valid.content, impostor, world.gatewayKx.certificate, {
                 baggage: fromB64u(wireOf(valid.wire).body.baggage as string),
               }),
             );
@@ -537,9 +541,9 @@ describe.each(backends)('payment gateway on $name', (backend) => {
         },
         {
           name: 'sealed to another key',
-          body: () =>
+          body: async () =>
             JSON.stringify(
-              buildExchange('AuthReq', valid.content, world.merchant, world.merchantKx.certificate, {
+              await buildExchange('AuthReq', valid.content, world.merchant, world.merchantKx.certificate, {
                 baggage: fromB64u(wireOf(valid.wire).body.baggage as string),
               }),
             ),
@@ -566,22 +570,24 @@ describe.each(backends)('payment gateway on $name', (backend) => {
         },
         {
           name: 'a CapReq with no authorization behind it',
-          body: () =>
+          body: async () =>
             JSON.stringify(
-              buildFollowUp('CapReq', {
-                merchant: world.merchant,
-                gatewayKeyExchange: world.gatewayKx.certificate,
-                transIds: valid.content.transIds,
-                amount: EUR(1),
-                now: now(),
-              }).wire,
+              (
+                await buildFollowUp('CapReq', {
+                  merchant: world.merchant,
+                  gatewayKeyExchange: world.gatewayKx.certificate,
+                  transIds: valid.content.transIds,
+                  amount: EUR(1),
+                  now: now(),
+                })
+              ).wire,
             ),
           code: 'unknownXID',
         },
       ];
       for (const c of cases) {
-        const res = await post(c.body());
-        const content = expectError(res, c.code);
+        const res = await post(await c.body());
+        const content = await expectError(res, c.code);
         expect(content.errorMsg.length, c.name).toBeGreaterThan(0);
       }
       // A streamed body with no Content-Length is cut off at the limit too.
@@ -595,24 +601,24 @@ describe.each(backends)('payment gateway on $name', (backend) => {
         }),
         duplex: 'half',
       } as RequestInit);
-      expectError({ status: streamed.status, text: await streamed.text() }, 'messageTooBig');
+      await expectError({ status: streamed.status, text: await streamed.text() }, 'messageTooBig');
 
       expect(await gateway.ledger.counts()).toEqual(before);
       // The untouched request still goes through afterwards.
-      expect(openAuthRes(await authorize(valid.wire), valid.content).result.status).toBe('approved');
+      expect((await openAuthRes(await authorize(valid.wire), valid.content)).result.status).toBe('approved');
     });
 
     it('refuses a replay outside the date window', async () => {
-      const req = merchantAuthReq(world, cardholderFor('4111111111111111'));
+      const req = await merchantAuthReq(world, cardholderFor('4111111111111111'));
       const first = await authorize(req.wire);
       skewMs = 11 * 60_000;
       try {
-        expectError(await post(req.wire), 'messageTooOld');
+        await expectError(await post(req.wire), 'messageTooOld');
         // A message dated ahead of the gateway's clock is refused too.
-        const early = merchantAuthReq(world, cardholderFor('4111111111111111'), {
+        const early = await merchantAuthReq(world, cardholderFor('4111111111111111'), {
           now: new Date(Date.now() + skewMs + 6 * 60_000),
         });
-        expectError(await post(early.wire), 'messageTooNew');
+        await expectError(await post(early.wire), 'messageTooNew');
       } finally {
         skewMs = 0;
       }
@@ -624,8 +630,8 @@ describe.each(backends)('payment gateway on $name', (backend) => {
       const before = await gateway.ledger.counts();
       issuerFault = true;
       try {
-        expectError(
-          await post(merchantAuthReq(world, cardholderFor('4111111111111111')).wire),
+        await expectError(
+          await post((await merchantAuthReq(world, cardholderFor('4111111111111111'))).wire),
           'unspecifiedFailure',
         );
       } finally {
@@ -636,13 +642,13 @@ describe.each(backends)('payment gateway on $name', (backend) => {
     });
 
     it('logs an incoming Error and never answers it with an Error', async () => {
-      const offending = merchantAuthReq(world, cardholderFor('4111111111111111')).wire;
-      const error = buildErrorFor(
+      const offending = (await merchantAuthReq(world, cardholderFor('4111111111111111'))).wire;
+      const error = (await buildErrorFor(
         offending,
         new SetError('decodingFailure', 'the merchant could not read the AuthRes'),
         world.merchant,
         now(),
-      )!;
+      ))!;
       const res = await post(JSON.stringify(error));
       expect(res).toEqual({ status: 204, text: '' });
       expect(logs).toContainEqual(
@@ -653,7 +659,7 @@ describe.each(backends)('payment gateway on $name', (backend) => {
     });
 
     it('refuses a revoked merchant certificate at the next message', async () => {
-      const req = merchantAuthReq(world, cardholderFor('4111111111111111'));
+      const req = await merchantAuthReq(world, cardholderFor('4111111111111111'));
       const mca = world.issuer('mca');
       const at = now();
       const crl = (crlNumber: number, revoked: string[]) =>
@@ -666,7 +672,7 @@ describe.each(backends)('payment gateway on $name', (backend) => {
         });
       crls = [crl(1, [world.merchant.certificate.serialNumber])];
       try {
-        expectError(await post(req.wire), 'revokedCertificate');
+        await expectError(await post(req.wire), 'revokedCertificate');
       } finally {
         // A newer CRL without the merchant lifts it, so the other tests keep their merchant.
         crls = [crl(2, [])];
@@ -699,9 +705,9 @@ describe.each(backends)('payment gateway on $name', (backend) => {
     };
 
     it('lists the ledger with filters, in an accessible page', async () => {
-      const approved = merchantAuthReq(world, cardholderFor('4111111111111111'));
+      const approved = await merchantAuthReq(world, cardholderFor('4111111111111111'));
       await authorize(approved.wire);
-      const declined = merchantAuthReq(world, cardholderFor('4000000000009995'));
+      const declined = await merchantAuthReq(world, cardholderFor('4000000000009995'));
       await authorize(declined.wire);
 
       const all = await page('/');
@@ -746,7 +752,7 @@ describe.each(backends)('payment gateway on $name', (backend) => {
     });
 
     it('lets the operator capture, refund and reverse, validating amounts on the server', async () => {
-      const req = merchantAuthReq(world, cardholderFor('4111111111111111'));
+      const req = await merchantAuthReq(world, cardholderFor('4111111111111111'));
       await authorize(req.wire);
       const detail = await page(`/transactions/${req.xid}`);
       expect(detail.status).toBe(200);

@@ -48,8 +48,8 @@ describe.each(backends)('issuer site over time on $name', (backend: Backend) => 
     return { status: res.status, text: await res.text() };
   }
 
-  function errorCode(text: string): string {
-    return readError(text, ctx()).content.errorCode;
+  async function errorCode(text: string): Promise<string> {
+    return (await readError(text, ctx())).content.errorCode;
   }
 
   beforeAll(async () => {
@@ -80,12 +80,16 @@ describe.each(backends)('issuer site over time on $name', (backend: Backend) => 
   it('forgets a registration after 30 minutes', async () => {
     const wallet = ctx();
     const initReq = buildCardCInitReq({ brandId: 'SETPay', now: clockAt });
-    const init = verifyCardCInitRes((await post(encodeWire(initReq.wire))).text, initReq.content, wallet);
+    const init = await verifyCardCInitRes(
+      (await post(encodeWire(initReq.wire))).text,
+      initReq.content,
+      wallet,
+    );
     advance(PENDING_TTL_MS + 60_000);
-    const regReq = buildRegFormReq({ init: { ...init }, pan: PAN, now: clockAt });
+    const regReq = await buildRegFormReq({ init: { ...init }, pan: PAN, now: clockAt });
     const res = await post(encodeWire(regReq.wire));
     expect(res.status).toBe(404);
-    expect(errorCode(res.text)).toBe('unknownRRPID');
+    expect(await errorCode(res.text)).toBe('unknownRRPID');
     // The next CardCInitReq tidies up: the expired row is gone.
     await post(encodeWire(buildCardCInitReq({ brandId: 'SETPay', now: clockAt }).wire));
     const rows = await deps.db.query('SELECT 1 FROM ca_pending_registrations WHERE lid_ca = $1', [
@@ -97,10 +101,14 @@ describe.each(backends)('issuer site over time on $name', (backend: Backend) => 
   it('replays a retried CertReq only within the date window', async () => {
     const wallet = ctx();
     const initReq = buildCardCInitReq({ brandId: 'SETPay', now: clockAt });
-    const init = verifyCardCInitRes((await post(encodeWire(initReq.wire))).text, initReq.content, wallet);
-    const regReq = buildRegFormReq({ init, pan: PAN, now: clockAt });
-    const form = verifyRegFormRes((await post(encodeWire(regReq.wire))).text, regReq.content, wallet);
-    const certReq = buildCertReq({
+    const init = await verifyCardCInitRes(
+      (await post(encodeWire(initReq.wire))).text,
+      initReq.content,
+      wallet,
+    );
+    const regReq = await buildRegFormReq({ init, pan: PAN, now: clockAt });
+    const form = await verifyRegFormRes((await post(encodeWire(regReq.wire))).text, regReq.content, wallet);
+    const certReq = await buildCertReq({
       answering: form.content,
       caKeyExchange: init.caKeyExchange.chain[0]!,
       privateKey: generateKeyPair().privateKey,
@@ -110,23 +118,25 @@ describe.each(backends)('issuer site over time on $name', (backend: Backend) => 
     });
     const wire = encodeWire(certReq.wire);
     const first = await post(wire);
-    expect(verifyCertRes(first.text, certReq.content, wallet).status).toBe('issued');
+    expect((await verifyCertRes(first.text, certReq.content, wallet)).status).toBe('issued');
     advance(60_000);
     expect((await post(wire)).text).toBe(first.text);
     advance(10 * 60_000);
     const late = await post(wire);
     expect(late.status).toBe(400);
-    expect(errorCode(late.text)).toBe('messageTooOld');
+    expect(await errorCode(late.text)).toBe('messageTooOld');
   });
 
   it('reissues CRLs and the BrandCRLIdentifier before they go stale, once for all CAs', async () => {
     const before = await site.currentCrls();
     const trustBefore = new TrustStore([root], before);
     trustBefore.add(world.party('brand-ca').certificate);
-    const bciBefore = verifyBrandCrlIdentifier(await site.brandCrlIdentifier(), {
-      trust: trustBefore,
-      clock: { now: clockAt },
-    }).content;
+    const bciBefore = (
+      await verifyBrandCrlIdentifier(await site.brandCrlIdentifier(), {
+        trust: trustBefore,
+        clock: { now: clockAt },
+      })
+    ).content;
     // Still fresh: nothing changes.
     expect((await site.currentCrls()).map((c) => c.crlNumber)).toEqual(before.map((c) => c.crlNumber));
 
@@ -136,10 +146,12 @@ describe.each(backends)('issuer site over time on $name', (backend: Backend) => 
     for (const crl of after) expect(crl.nextUpdate.getTime()).toBeGreaterThan(clockAt.getTime());
     const trust = new TrustStore([root], after);
     trust.add(world.party('brand-ca').certificate);
-    const bci = verifyBrandCrlIdentifier(await site.brandCrlIdentifier(), {
-      trust,
-      clock: { now: clockAt },
-    }).content;
+    const bci = (
+      await verifyBrandCrlIdentifier(await site.brandCrlIdentifier(), {
+        trust,
+        clock: { now: clockAt },
+      })
+    ).content;
     expect(bci.sequence).toBe(bciBefore.sequence + 1);
   });
 

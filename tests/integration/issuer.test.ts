@@ -72,9 +72,9 @@ interface Posted {
   contentType: string | null;
 }
 
-function codeOf(fn: () => unknown): string {
+async function codeOf(fn: () => unknown): Promise<string> {
   try {
-    fn();
+    await fn();
   } catch (e) {
     if (e instanceof SetErrorClass) return e.code;
     throw e;
@@ -140,10 +140,10 @@ describe.each(backends)('issuer site on $name', (backend: Backend) => {
   }
 
   /** Reads a SET Error reply: signed by `ca`, with the code expected and the matching status. */
-  function expectError(res: Posted, code: SetError['code'], ca = 'cca') {
+  async function expectError(res: Posted, code: SetError['code'], ca = 'cca') {
     expect(res.status, res.text).toBe(httpStatusFor(code));
     expect(res.contentType).toMatch(/^application\/json/);
-    const { content, signer } = readError(res.text, { trust: freshTrust(), clock: clock() });
+    const { content, signer } = await readError(res.text, { trust: freshTrust(), clock: clock() });
     expect(content.errorCode).toBe(code);
     expect(signer?.chain[0]?.thumbprint).toEqual(world.party(ca).certificate.thumbprint);
     return content;
@@ -160,21 +160,21 @@ describe.each(backends)('issuer site on $name', (backend: Backend) => {
     const initReq = buildCardCInitReq({ brandId: 'SETPay', thumbs: wallet.trust.thumbs() });
     const initRes = await post('/set/cca', encodeWire(initReq.wire));
     expect(initRes.status, initRes.text).toBe(200);
-    const init = verifyCardCInitRes(initRes.text, initReq.content, wallet);
-    const regReq = buildRegFormReq({ init, pan });
+    const init = await verifyCardCInitRes(initRes.text, initReq.content, wallet);
+    const regReq = await buildRegFormReq({ init, pan });
     const regRes = await post('/set/cca', encodeWire(regReq.wire));
     expect(regRes.status, regRes.text).toBe(200);
-    const form = verifyRegFormRes(regRes.text, regReq.content, wallet);
+    const form = await verifyRegFormRes(regRes.text, regReq.content, wallet);
     return { wallet, initReq, initRes, init, regReq, regRes, form };
   }
 
-  function cardholderCertReq(
+  async function cardholderCertReq(
     started: Awaited<ReturnType<typeof startRegistration>>,
     card = { pan: PAN, expiry: EXPIRY },
     answers: Record<string, string> = { fullName: 'Ada Lovelace', postcode: 'N1 9GU' },
   ) {
     const keys = generateKeyPair();
-    const certReq = buildCertReq({
+    const certReq = await buildCertReq({
       answering: started.form.content,
       caKeyExchange: started.init.caKeyExchange.chain[0]!,
       privateKey: keys.privateKey,
@@ -186,10 +186,10 @@ describe.each(backends)('issuer site on $name', (backend: Backend) => {
 
   async function registerCardholder(pan = PAN) {
     const started = await startRegistration(pan);
-    const built = cardholderCertReq(started, { pan, expiry: EXPIRY });
+    const built = await cardholderCertReq(started, { pan, expiry: EXPIRY });
     const res = await post('/set/cca', built.wire);
     expect(res.status, res.text).toBe(200);
-    const verified = verifyCertRes(res.text, built.certReq.content, started.wallet);
+    const verified = await verifyCertRes(res.text, built.certReq.content, started.wallet);
     return { ...started, ...built, certRes: res.text, verified };
   }
 
@@ -200,7 +200,7 @@ describe.each(backends)('issuer site on $name', (backend: Backend) => {
     const initReq = buildMeAqCInitReq({ requestType, brandId: 'SETPay' });
     const initRes = await post(path, encodeWire(initReq.wire));
     expect(initRes.status, initRes.text).toBe(200);
-    const init = verifyMeAqCInitRes(initRes.text, initReq.content, ctx);
+    const init = await verifyMeAqCInitRes(initRes.text, initReq.content, ctx);
     const sig = generateKeyPair();
     const kx = generateKeyPair();
     const request: CertRequest =
@@ -218,7 +218,7 @@ describe.each(backends)('issuer site on $name', (backend: Backend) => {
             origins,
           }
         : { requestType, kxPublicKey: kx.publicKey };
-    const certReq = buildCertReq({
+    const certReq = await buildCertReq({
       answering: init.content,
       caKeyExchange: init.caKeyExchange.chain[0]!,
       privateKey: sig.privateKey,
@@ -263,8 +263,8 @@ describe.each(backends)('issuer site on $name', (backend: Backend) => {
       const trust = freshTrust();
       trust.add(brandCert);
       trust.addEncoded(wire.certs);
-      trust.offerEncodedCrls(wire.crls, clock());
-      const bci = verifyBrandCrlIdentifier(wire.bci, { trust, clock: clock() });
+      await trust.offerEncodedCrls(wire.crls, clock());
+      const bci = await verifyBrandCrlIdentifier(wire.bci, { trust, clock: clock() });
       expect(bci.content.brandId).toBe('SETPay');
       // A wallet that lists the BrandCRLIdentifier's thumbprint does not get it again.
       const thumbs = [b64u(root.thumbprint), brandCrlIdentifierThumb(wire.bci as SignedBody)];
@@ -275,14 +275,14 @@ describe.each(backends)('issuer site on $name', (backend: Backend) => {
     it('refers a number that is not a card number, and ends that registration', async () => {
       const wallet = { trust: freshTrust(), clock: clock() };
       const initReq = buildCardCInitReq({ brandId: 'SETPay' });
-      const init = verifyCardCInitRes(
+      const init = await verifyCardCInitRes(
         (await post('/set/cca', encodeWire(initReq.wire))).text,
         initReq.content,
         wallet,
       );
-      const regReq = buildRegFormReq({ init, pan: '4111111111111112' });
+      const regReq = await buildRegFormReq({ init, pan: '4111111111111112' });
       const res = await post('/set/cca', encodeWire(regReq.wire));
-      const verified = verifyRegFormRes(res.text, regReq.content, wallet);
+      const verified = await verifyRegFormRes(res.text, regReq.content, wallet);
       expect(verified.content.referral).toMatch(/Luhn/);
       expect(verified.content.regForm).toBeUndefined();
       expect(
@@ -293,36 +293,36 @@ describe.each(backends)('issuer site on $name', (backend: Backend) => {
     it('rejects, as a business result, a CertReq for another card or with the form unfilled', async () => {
       const before = await certificateCount();
       const started = await startRegistration();
-      const other = cardholderCertReq(started, { pan: '5555555555554444', expiry: EXPIRY });
+      const other = await cardholderCertReq(started, { pan: '5555555555554444', expiry: EXPIRY });
       const res = await post('/set/cca', other.wire);
       expect(res.status).toBe(200);
-      const rejected = verifyCertRes(res.text, other.certReq.content, started.wallet);
+      const rejected = await verifyCertRes(res.text, other.certReq.content, started.wallet);
       expect(rejected).toMatchObject({ status: 'rejected', reason: expect.stringMatching(/differs/) });
 
-      const unfilled = cardholderCertReq(started, { pan: PAN, expiry: EXPIRY }, { fullName: 'Ada' });
+      const unfilled = await cardholderCertReq(started, { pan: PAN, expiry: EXPIRY }, { fullName: 'Ada' });
       const res2 = await post('/set/cca', unfilled.wire);
-      const rejected2 = verifyCertRes(res2.text, unfilled.certReq.content, started.wallet);
+      const rejected2 = await verifyCertRes(res2.text, unfilled.certReq.content, started.wallet);
       expect(rejected2).toMatchObject({
         status: 'rejected',
         reason: expect.stringMatching(/Billing postcode/),
       });
 
-      const expired = cardholderCertReq(started, { pan: PAN, expiry: '202001' });
+      const expired = await cardholderCertReq(started, { pan: PAN, expiry: '202001' });
       const res3 = await post('/set/cca', expired.wire);
-      expect(verifyCertRes(res3.text, expired.certReq.content, started.wallet)).toMatchObject({
+      expect(await verifyCertRes(res3.text, expired.certReq.content, started.wallet)).toMatchObject({
         status: 'rejected',
         reason: expect.stringMatching(/expired/),
       });
       // A rejection issues nothing and keeps the registration open for a corrected request.
       expect(await certificateCount()).toBe(before);
-      const good = cardholderCertReq(started);
+      const good = await cardholderCertReq(started);
       const res4 = await post('/set/cca', good.wire);
-      expect(verifyCertRes(res4.text, good.certReq.content, started.wallet).status).toBe('issued');
+      expect((await verifyCertRes(res4.text, good.certReq.content, started.wallet)).status).toBe('issued');
     });
 
     it('answers a retried CertReq with the same CertRes and never issues twice, even when the copies race', async () => {
       const started = await startRegistration();
-      const built = cardholderCertReq(started);
+      const built = await cardholderCertReq(started);
       const before = await certificateCount();
       const [a, b] = await Promise.all([post('/set/cca', built.wire), post('/set/cca', built.wire)]);
       const c = await post('/set/cca', built.wire);
@@ -330,7 +330,7 @@ describe.each(backends)('issuer site on $name', (backend: Backend) => {
       expect(b.text).toBe(a.text);
       expect(c.text).toBe(a.text);
       expect(await certificateCount()).toBe(before + 1);
-      expect(verifyCertRes(c.text, built.certReq.content, started.wallet).status).toBe('issued');
+      expect((await verifyCertRes(c.text, built.certReq.content, started.wallet)).status).toBe('issued');
       // A retried RegFormReq gets its RegFormRes, byte for byte.
       expect((await post('/set/cca', encodeWire(started.regReq.wire))).text).toBe(started.regRes.text);
     });
@@ -341,7 +341,7 @@ describe.each(backends)('issuer site on $name', (backend: Backend) => {
       const before = await certificateCount();
       const e = await enrol('merchant');
       expect(e.res.status, e.res.text).toBe(200);
-      const v = verifyCertRes(e.res.text, e.certReq.content, e.ctx);
+      const v = await verifyCertRes(e.res.text, e.certReq.content, e.ctx);
       expect(v.status).toBe('issued');
       if (v.status !== 'issued') return;
       expect(v.certificate.origins).toEqual([MERCHANT_ORIGIN]);
@@ -354,7 +354,7 @@ describe.each(backends)('issuer site on $name', (backend: Backend) => {
 
     it('enrols a gateway at the PCA with the name from its form', async () => {
       const e = await enrol('gateway');
-      const v = verifyCertRes(e.res.text, e.certReq.content, e.ctx);
+      const v = await verifyCertRes(e.res.text, e.certReq.content, e.ctx);
       expect(v.status).toBe('issued');
       if (v.status !== 'issued') return;
       expect(v.certificate.subject.commonName).toBe('Test Gateway');
@@ -364,7 +364,7 @@ describe.each(backends)('issuer site on $name', (backend: Backend) => {
 
     it('refuses plain-http origins on public names (a rejected CertRes)', async () => {
       const e = await enrol('merchant', ['http://shop.example']);
-      expect(verifyCertRes(e.res.text, e.certReq.content, e.ctx)).toMatchObject({
+      expect(await verifyCertRes(e.res.text, e.certReq.content, e.ctx)).toMatchObject({
         status: 'rejected',
         reason: expect.stringMatching(/https/),
       });
@@ -373,25 +373,28 @@ describe.each(backends)('issuer site on $name', (backend: Backend) => {
 
   describe('bad input gets the right signed SET Error and a 4xx', () => {
     it('malformed, oversized, wrong version, stale', async () => {
-      expectError(await post('/set/cca', 'not json'), 'decodingFailure');
-      expectError(await post('/set/cca', 'x'.repeat(300 * 1024)), 'messageTooBig');
+      await expectError(await post('/set/cca', 'not json'), 'decodingFailure');
+      await expectError(await post('/set/cca', 'x'.repeat(300 * 1024)), 'messageTooBig');
       const init = buildCardCInitReq({ brandId: 'SETPay' });
       const padded = { ...init.wire, body: { content: 'A'.repeat(6000) } };
-      expectError(await post('/set/cca', JSON.stringify(padded)), 'messageTooBig');
-      expectError(await post('/set/cca', JSON.stringify({ ...init.wire, set: 'SET/1' })), 'versionTooOld');
+      await expectError(await post('/set/cca', JSON.stringify(padded)), 'messageTooBig');
+      await expectError(
+        await post('/set/cca', JSON.stringify({ ...init.wire, set: 'SET/1' })),
+        'versionTooOld',
+      );
       const stale = buildCardCInitReq({ brandId: 'SETPay', now: new Date(Date.now() - 20 * 60_000) });
-      expectError(await post('/set/cca', encodeWire(stale.wire)), 'messageTooOld');
+      await expectError(await post('/set/cca', encodeWire(stale.wire)), 'messageTooOld');
       const other = buildCardCInitReq({ brandId: 'OtherBrand' });
-      expectError(await post('/set/cca', encodeWire(other.wire)), 'unspecifiedFailure');
+      await expectError(await post('/set/cca', encodeWire(other.wire)), 'unspecifiedFailure');
     });
 
     it('a message type the endpoint does not take', async () => {
       const pinit = buildPInitReq({ lidC: 'w', lidM: 'o', brandId: 'SETPay', bin: '411111' });
-      expectError(await post('/set/cca', encodeWire(pinit.wire)), 'messageNotSupported');
+      await expectError(await post('/set/cca', encodeWire(pinit.wire)), 'messageNotSupported');
       const card = buildCardCInitReq({ brandId: 'SETPay' });
-      expectError(await post('/set/mca', encodeWire(card.wire)), 'messageNotSupported', 'mca');
+      await expectError(await post('/set/mca', encodeWire(card.wire)), 'messageNotSupported', 'mca');
       const gw = buildMeAqCInitReq({ requestType: 'gateway', brandId: 'SETPay' });
-      expectError(await post('/set/mca', encodeWire(gw.wire)), 'messageNotSupported', 'mca');
+      await expectError(await post('/set/mca', encodeWire(gw.wire)), 'messageNotSupported', 'mca');
       // An Error is never answered with an Error.
       const error = await post('/set/cca', 'not json');
       const answered = await post('/set/cca', error.text);
@@ -406,54 +409,54 @@ describe.each(backends)('issuer site on $name', (backend: Backend) => {
       // The same registration again: a new Me-AqCInit, then a CertReq with a Chall-CA never sent.
       const ctx = { trust: freshTrust(), clock: clock() };
       const initReq = buildMeAqCInitReq({ requestType: 'gateway', brandId: 'SETPay' });
-      const init = verifyMeAqCInitRes(
+      const init = await verifyMeAqCInitRes(
         (await post('/set/pca', encodeWire(initReq.wire))).text,
         initReq.content,
         ctx,
       );
       const keys = generateKeyPair();
       const request: CertRequest = { requestType: 'gateway', kxPublicKey: generateKeyPair().publicKey };
-      const wrong = buildCertReq({
+      const wrong = await buildCertReq({
         answering: { ...init.content, challCA: b64u(randomNonce()) },
         caKeyExchange: init.caKeyExchange.chain[0]!,
         privateKey: keys.privateKey,
         request,
       });
       const before = await certificateCount();
-      expectError(await post('/set/pca', encodeWire(wrong.wire)), 'challengeMismatch', 'pca');
+      await expectError(await post('/set/pca', encodeWire(wrong.wire)), 'challengeMismatch', 'pca');
       expect(await certificateCount()).toBe(before);
-      const right = buildCertReq({
+      const right = await buildCertReq({
         answering: init.content,
         caKeyExchange: init.caKeyExchange.chain[0]!,
         privateKey: keys.privateKey,
         request,
       });
       const res = await post('/set/pca', encodeWire(right.wire));
-      expect(verifyCertRes(res.text, right.content, ctx).status).toBe('issued');
+      expect((await verifyCertRes(res.text, right.content, ctx)).status).toBe('issued');
     });
 
     it('replays: a new CertReq for a finished registration, an unknown LID-CA, an RRPID reused', async () => {
       const r = await registerCardholder();
-      const again = cardholderCertReq(r);
-      expectError(await post('/set/cca', again.wire), 'unknownRRPID');
-      const unknown = buildCertReq({
+      const again = await cardholderCertReq(r);
+      await expectError(await post('/set/cca', again.wire), 'unknownRRPID');
+      const unknown = await buildCertReq({
         answering: { lidEE: 'nobody', lidCA: 'never-issued', challCA: b64u(randomNonce()) },
         caKeyExchange: r.init.caKeyExchange.chain[0]!,
         privateKey: generateKeyPair().privateKey,
         request: { requestType: 'cardholder', card: { pan: PAN, expiry: EXPIRY } },
       });
-      expectError(await post('/set/cca', encodeWire(unknown.wire)), 'unknownRRPID');
+      await expectError(await post('/set/cca', encodeWire(unknown.wire)), 'unknownRRPID');
       // The same RRPID on another request.
       const content = { ...r.initReq.content, lidEE: 'another-label' };
       const reused = makeWire('CardCInitReq', headerFor(content), plainBody(content));
-      expectError(await post('/set/cca', encodeWire(reused)), 'badMessageHeader');
+      await expectError(await post('/set/cca', encodeWire(reused)), 'badMessageHeader');
       // A RegFormReq sealed to another key-exchange certificate than the CCA's.
       const sealedElsewhere = {
         ...r.regReq.wire,
         hdr: { ...r.regReq.wire.hdr, rrpid: b64u(randomNonce()) },
         body: { sealed: { ...r.regReq.wire.body.sealed, to: b64u(randomNonce()) } },
       };
-      expectError(await post('/set/cca', JSON.stringify(sealedElsewhere)), 'thumbsMismatch');
+      await expectError(await post('/set/cca', JSON.stringify(sealedElsewhere)), 'thumbsMismatch');
     });
   });
 
@@ -467,8 +470,8 @@ describe.each(backends)('issuer site on $name', (backend: Backend) => {
       const trustBefore = freshTrust();
       trustBefore.add(brandCert);
       trustBefore.setCrls(await site.currentCrls());
-      const seqBefore = verifyBrandCrlIdentifier(bciBefore, { trust: trustBefore, clock: clock() }).content
-        .sequence;
+      const seqBefore = (await verifyBrandCrlIdentifier(bciBefore, { trust: trustBefore, clock: clock() }))
+        .content.sequence;
 
       // Upper case with colons, as openssl prints serials.
       const pretty = cert.serialNumber.toUpperCase().match(/../g)!.join(':');
@@ -495,7 +498,7 @@ describe.each(backends)('issuer site on $name', (backend: Backend) => {
       const bci = (await (await get('/bci')).json()) as SignedBody;
       const trust = new TrustStore([root], current);
       trust.add(brandCert);
-      const verified = verifyBrandCrlIdentifier(bci, { trust, clock: clock() });
+      const verified = await verifyBrandCrlIdentifier(bci, { trust, clock: clock() });
       expect(verified.content.sequence).toBe(seqBefore + 1);
       expect(verified.content.crls).toContain(b64u(crl.thumbprint));
 
@@ -503,7 +506,10 @@ describe.each(backends)('issuer site on $name', (backend: Backend) => {
       trust.addEncoded(decodeWire(r.certRes).certs);
       trust.add(cert);
       expect(
-        codeOf(() => trust.verify(cert.thumbprint, { types: ['cardholder'], keyRole: 'signature' }, clock())),
+        await codeOf(
+          async () =>
+            await trust.verify(cert.thumbprint, { types: ['cardholder'], keyRole: 'signature' }, clock()),
+        ),
       ).toBe('revokedCertificate');
 
       // Revoking twice changes nothing.
@@ -530,7 +536,7 @@ describe.each(backends)('issuer site on $name', (backend: Backend) => {
 
     it('revokes from the certificates page only with the admin session and the form token', async () => {
       const e = await enrol('merchant');
-      const v = verifyCertRes(e.res.text, e.certReq.content, e.ctx);
+      const v = await verifyCertRes(e.res.text, e.certReq.content, e.ctx);
       if (v.status !== 'issued') throw new Error('not issued');
       const serial = v.certificate.serialNumber;
 

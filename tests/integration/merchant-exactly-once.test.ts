@@ -63,14 +63,14 @@ afterAll(async () => {
 /** A shop: its SET endpoint on a port, its order store, its actions; the gateway behind the proxy. */
 async function shop(opts: { captureNow?: boolean } = {}) {
   const orders = new MemoryOrderStore();
-  const client = createGatewayClient({
+  const client = await createGatewayClient({
     endpoint: `${proxy.url}/set`,
     merchant: keys,
     gatewayKeyExchange: world.gatewayKx.chain,
     trustedRoots: [world.root],
     backoffMs: 5,
   });
-  const handler = createSetEndpoint({
+  const handler = await createSetEndpoint({
     merchant: keys,
     gateway: client,
     orders,
@@ -91,8 +91,8 @@ async function shop(opts: { captureNow?: boolean } = {}) {
     orders.addOrder(lidM, { od: `Order ${lidM}`, amount: EUR(value) });
     const wallet = new TestWallet(world, cardholder);
     const req = buildPInitReq({ lidC: 'wallet-1', lidM, brandId: 'SETPay', bin: '411111' });
-    const pinit = wallet.verifyPInitRes((await post(JSON.stringify(req.wire))).text, req.content);
-    const preq = wallet.preq(pinit);
+    const pinit = await wallet.verifyPInitRes((await post(JSON.stringify(req.wire))).text, req.content);
+    const preq = await wallet.preq(pinit);
     return {
       xid: pinit.content.transIds.xid,
       wallet,
@@ -191,7 +191,7 @@ describe('follow-ups exactly once through the SDK', () => {
     const first = await p.send();
     expect(first.status).toBe(200);
     expect(first.text).not.toMatch(/nothing was charged/i);
-    const said = p.wallet.verifyPRes(first.text, p.preq.oiData, p.pinit).content;
+    const said = (await p.wallet.verifyPRes(first.text, p.preq.oiData, p.pinit)).content;
     expect(said.result.status).toBe('pending');
     expect(await gateway.ledger.findAuthorization(p.xid)).toBeDefined(); // the gateway did authorize
     expect(purchaseStateOf((await s.orders.find(p.xid))!)).toBe('authorizing');
@@ -205,7 +205,9 @@ describe('follow-ups exactly once through the SDK', () => {
     );
     // If the wallet comes back with the same PReq, it gets the PRes kept for it: approved.
     const later = await p.send();
-    expect(p.wallet.verifyPRes(later.text, p.preq.oiData, p.pinit).content.result.status).toBe('approved');
+    expect((await p.wallet.verifyPRes(later.text, p.preq.oiData, p.pinit)).content.result.status).toBe(
+      'approved',
+    );
     expect((await gateway.ledger.counts()).authorizations).toBeGreaterThan(0);
     await s.close();
   });
@@ -214,7 +216,7 @@ describe('follow-ups exactly once through the SDK', () => {
     const s = await shop({ captureNow: true });
     const p = await s.pay(2500);
     const res = await p.send();
-    expect(p.wallet.verifyPRes(res.text, p.preq.oiData, p.pinit).content.completionCode).toBe(
+    expect((await p.wallet.verifyPRes(res.text, p.preq.oiData, p.pinit)).content.completionCode).toBe(
       'capturePerformed',
     );
     const tx = (await s.orders.find(p.xid))!;

@@ -103,14 +103,18 @@ const kinds: StoreKind[] = [
 describe.each(kinds)('follow-ups recorded in $name', (kind) => {
   let store: Awaited<ReturnType<StoreKind['open']>>;
   let shop: Served;
-  const unpinned = () =>
-    createGatewayClient({ endpoint: `${gatewayServer.url}/set`, merchant: keys, trustedRoots: [world.root] });
+  const unpinned = async () =>
+    await createGatewayClient({
+      endpoint: `${gatewayServer.url}/set`,
+      merchant: keys,
+      trustedRoots: [world.root],
+    });
   beforeAll(async () => {
     store = await kind.open();
     shop = await serve(
-      createSetEndpoint({
+      await createSetEndpoint({
         merchant: keys,
-        gateway: unpinned(),
+        gateway: await unpinned(),
         orders: store.orders,
         trustedRoots: [world.root],
         log: () => {},
@@ -126,9 +130,9 @@ describe.each(kinds)('follow-ups recorded in $name', (kind) => {
     const wallet = new TestWallet(world, card);
     const post = async (body: string) => (await fetch(`${shop.url}/set`, { method: 'POST', body })).text();
     const req = buildPInitReq({ lidC: 'wallet-1', lidM, brandId: 'SETPay', bin: card.card.pan.slice(0, 6) });
-    const pinit = wallet.verifyPInitRes(await post(JSON.stringify(req.wire)), req.content);
-    const preq = wallet.preq(pinit);
-    const pres = wallet.verifyPRes(await post(JSON.stringify(preq.wire)), preq.oiData, pinit);
+    const pinit = await wallet.verifyPInitRes(await post(JSON.stringify(req.wire)), req.content);
+    const preq = await wallet.preq(pinit);
+    const pres = await wallet.verifyPRes(await post(JSON.stringify(preq.wire)), preq.oiData, pinit);
     return { xid: pinit.content.transIds.xid, pres };
   };
 
@@ -137,7 +141,7 @@ describe.each(kinds)('follow-ups recorded in $name', (kind) => {
     await store.addOrder(lidM, EUR(3000));
     const { xid } = await pay(lidM);
     // A client that has never spoken to the gateway: its first follow-up fetches the certificates.
-    const actions = createMerchantActions({ gateway: unpinned(), orders: store.orders });
+    const actions = createMerchantActions({ gateway: await unpinned(), orders: store.orders });
     expect((await actions.capture(xid, EUR(3000))).status).toBe('captured');
     expect((await actions.reverseCapture(xid, EUR(1000))).status).toBe('captureReversed');
     expect((await actions.refund(xid, EUR(1500))).status).toBe('credited');
@@ -182,7 +186,7 @@ describe.each(kinds)('follow-ups recorded in $name', (kind) => {
       source: 'operator',
       at: new Date(),
     });
-    const actions = createMerchantActions({ gateway: unpinned(), orders: store.orders });
+    const actions = createMerchantActions({ gateway: await unpinned(), orders: store.orders });
     const rejected = await actions.capture(xid, EUR(1000));
     expect(rejected).toMatchObject({ request: 'CapReq', status: 'rejected', reason: 'alreadyReversed' });
     const tx = (await store.orders.find(xid))!;

@@ -101,7 +101,7 @@ describe.each(backends)('merchant identity at the MCA on $name', (backend: Backe
     const initReq = buildMeAqCInitReq({ requestType: 'merchant', brandId: 'SETPay' });
     const res = await post(encodeWire(initReq.wire));
     expect(res.status, res.text).toBe(200);
-    return { ctx, init: verifyMeAqCInitRes(res.text, initReq.content, ctx) };
+    return { ctx, init: await verifyMeAqCInitRes(res.text, initReq.content, ctx) };
   }
 
   /** One whole enrolment (or renewal) over HTTP; returns the verified CertRes and the new keys. */
@@ -111,7 +111,7 @@ describe.each(backends)('merchant identity at the MCA on $name', (backend: Backe
   ) {
     const { ctx, init } = await initiate();
     const sig = opts.signatureKey ? { privateKey: opts.signatureKey } : generateKeyPair();
-    const certReq = buildCertReq({
+    const certReq = await buildCertReq({
       answering: init.content,
       caKeyExchange: init.caKeyExchange.chain[0]!,
       privateKey: sig.privateKey,
@@ -126,7 +126,7 @@ describe.each(backends)('merchant identity at the MCA on $name', (backend: Backe
     const wire = encodeWire(certReq.wire);
     const res = await post(wire);
     expect(res.status, res.text).toBe(200);
-    const verified = verifyCertRes(res.text, certReq.content, ctx);
+    const verified = await verifyCertRes(res.text, certReq.content, ctx);
     return { verified, privateKey: sig.privateKey, wire, res };
   }
 
@@ -264,7 +264,7 @@ describe.each(backends)('merchant identity at the MCA on $name', (backend: Backe
     // The victim's certificate with the attacker's key as the "current" key.
     const forged = { ...victim, privateKey: generateKeyPair().privateKey };
     const { init } = await initiate();
-    const attempt = buildCertReq({
+    const attempt = await buildCertReq({
       answering: init.content,
       caKeyExchange: init.caKeyExchange.chain[0]!,
       privateKey: generateKeyPair().privateKey,
@@ -278,9 +278,9 @@ describe.each(backends)('merchant identity at the MCA on $name', (backend: Backe
     });
     const res = await post(encodeWire(attempt.wire));
     expect(res.status).toBe(httpStatusFor('signatureFailure'));
-    expect(readError(res.text, { trust: new TrustStore([root]), clock: clock() }).content.errorCode).toBe(
-      'signatureFailure',
-    );
+    expect(
+      (await readError(res.text, { trust: new TrustStore([root]), clock: clock() })).content.errorCode,
+    ).toBe('signatureFailure');
 
     // The same request with the renewal signature left out altogether.
     const { init: init2 } = await initiate();
@@ -302,8 +302,8 @@ describe.each(backends)('merchant identity at the MCA on $name', (backend: Backe
       origins: ['https://impostor.example'],
       renewal: { certificate: b64u(victim.certificate.der) },
     };
-    const pop = signWithKey(content, key.privateKey);
-    const body = { sealed: sealTo(init2.caKeyExchange.chain[0]!, 'CertReq', jsonBytes(pop)) };
+    const pop = await signWithKey(content, key.privateKey);
+    const body = { sealed: await sealTo(init2.caKeyExchange.chain[0]!, 'CertReq', jsonBytes(pop)) };
     const unsigned = await post(encodeWire(makeWire('CertReq', headerFor(content), body)));
     expect(unsigned.status).toBe(httpStatusFor('signatureFailure'));
     expect(await counts()).toEqual(before);

@@ -95,7 +95,7 @@ export async function startTestGateway(world: World): Promise<TestGatewayServer>
         throw new SetError('missingCertificate', 'no merchant key-exchange certificate carried');
     } catch (e) {
       if (!(e instanceof SetError)) throw e;
-      return c.json(buildErrorFor(body, e, world.gateway) ?? {}, httpStatusFor(e.code) as 400);
+      return c.json((await buildErrorFor(body, e, world.gateway)) ?? {}, httpStatusFor(e.code) as 400);
     }
     const reply = await backend.handle(body);
     if (losses > 0) {
@@ -157,51 +157,53 @@ function testGateway(world: World, decline: Set<string>): GatewayBackend {
       try {
         const wire = decodeWire(body);
         if (wire.type === 'AuthReq') {
-          const answer = gateway.authorize(body);
+          const answer = await gateway.authorize(body);
           if (!ledger.has(wire.hdr.xid!))
             ledger.set(wire.hdr.xid!, { authorized: -1, captured: 0, credited: 0 });
           return { status: 200, body: answer };
         }
         if (wire.type in FOLLOW_UPS)
-          return { status: 200, body: JSON.stringify(followUp(wire.type as FollowUpRequest, body)) };
+          return { status: 200, body: JSON.stringify(await followUp(wire.type as FollowUpRequest, body)) };
         throw new SetError('messageNotSupported', `the test gateway does not take ${wire.type}`);
       } catch (e) {
         const error = e instanceof SetError ? e : new SetError('unspecifiedFailure', String(e));
-        const res = buildErrorFor(body, error, world.gateway);
+        const res = await buildErrorFor(body, error, world.gateway);
         return { status: httpStatusFor(error.code), body: res ? JSON.stringify(res) : null };
       }
     },
   };
 
-  function followUp(type: FollowUpRequest, body: string) {
+  async function followUp(type: FollowUpRequest, body: string) {
     const ctx = { trust: gateway.trust, clock: world.clock };
-    const { content } = verifyFollowUp(body, type, world.gatewayKx, ctx);
+    const { content } = await verifyFollowUp(body, type, world.gatewayKx, ctx);
     const entry = ledger.get(content.transIds.xid);
-    const reply = (
+    const reply = async (
       status: 'rejected' | (typeof FOLLOW_UPS)[FollowUpRequest]['ok'],
       reason?: 'notAuthorized',
     ) =>
-      buildFollowUpResponse(type, {
-        req: content,
-        gateway: world.gateway,
-        merchantKeyExchange: world.merchantKx.certificate,
-        status,
-        amount: content.amount,
-        ...(reason ? { reason } : {}),
-        now: world.clock.now,
-      }).wire;
-    if (!entry) return reply('rejected', 'notAuthorized');
+      (
+        await buildFollowUpResponse(type, {
+          req: content,
+          gateway: world.gateway,
+          merchantKeyExchange: world.merchantKx.certificate,
+          status,
+          amount: content.amount,
+          ...(reason ? { reason } : {}),
+          now: world.clock.now,
+        })
+      ).wire;
+    if (!entry) return await reply('rejected', 'notAuthorized');
     if (type === 'CapReq') {
-      const token = openCapToken(content.capToken ?? '', world.gatewayKx);
+      const token = await openCapToken(content.capToken ?? '', world.gatewayKx);
       if (token.xid !== content.transIds.xid || content.amount.value > token.authAmt.value)
-        return reply('rejected');
+        return await reply('rejected');
       entry.captured += content.amount.value;
     } else if (type === 'CredReq') {
-      if (content.amount.value > entry.captured - entry.credited) return reply('rejected');
+      if (content.amount.value > entry.captured - entry.credited) return await reply('rejected');
       entry.credited += content.amount.value;
     } else if (type === 'AuthRevReq') {
       entry.authorized = content.amount.value;
     }
-    return reply(FOLLOW_UPS[type].ok);
+    return await reply(FOLLOW_UPS[type].ok);
   }
 }

@@ -64,7 +64,10 @@ const DAY = 86_400_000;
 const validity = { notBefore: new Date(Date.now() - 3600_000), notAfter: new Date(Date.now() + DAY) };
 
 /** Another merchant of the same MCA: its own MerchantID. */
-function merchantOfSameMca(merchantId: string, opts: { notAfter?: Date } = {}): SignedSender {
+function merchantOfSameMca(
+  merchantId: string,
+  opts: { notAfter?: Date } = {},
+): SignedSender & { privateKey: Uint8Array } {
   const { privateKey, publicKey } = generateKeyPair();
   const genuine = world.merchant.certificate;
   const certificate = issueEndEntity(world.issuer('mca'), {
@@ -81,7 +84,7 @@ function merchantOfSameMca(merchantId: string, opts: { notAfter?: Date } = {}): 
 }
 
 /** The genuine merchant's MerchantID, name and subject, certified by a rogue MCA of the same brand and root. */
-function lookAlike(): SignedSender {
+function lookAlike(): SignedSender & { privateKey: Uint8Array } {
   const genuineMca = world.party('mca').certificate;
   const rogueMca = createCa(world.issuer('brand-ca'), {
     certificateType: 'merchant-ca',
@@ -120,10 +123,12 @@ const expired = merchantOfSameMca('SETPAY-EXPIRED-0004', { notAfter: new Date(Da
 const unseen = merchantOfSameMca('SETPAY-UNSEEN-0005');
 const impostor = lookAlike();
 const keys: MerchantKeys = { signature: world.merchant, keyExchange: world.merchantKx };
-const crls: readonly ParsedCrl[] = revocationOf(world, {
-  revoked: [{ ca: 'mca', serialNumber: revoked.certificate.serialNumber }],
-  crlNumber: 2,
-}).crls;
+const crls: readonly ParsedCrl[] = (
+  await revocationOf(world, {
+    revoked: [{ ca: 'mca', serialNumber: revoked.certificate.serialNumber }],
+    crlNumber: 2,
+  })
+).crls;
 
 describe.each(backends)('the per-merchant API on $name', (backend) => {
   let opened: Awaited<ReturnType<typeof backend.open>>;
@@ -186,7 +191,7 @@ describe.each(backends)('the per-merchant API on $name', (backend) => {
       dashboard: { token: TOKEN },
     });
     server = await listen(gateway.app.fetch);
-    client = createGatewayClient({
+    client = await createGatewayClient({
       endpoint: `${server.url}/set`,
       merchant: keys,
       trustedRoots: [world.root],
@@ -195,10 +200,10 @@ describe.each(backends)('the per-merchant API on $name', (backend) => {
     // Real purchases by the genuine merchant: approved (order-7 twice: a declined card, then a good
     // one), one captured, one declined.
     const authorize = async (card: typeof approvedCard, lidM: string) => {
-      const req = merchantAuthReq(world, card, { amount: EUR(3000), lidM });
+      const req = await merchantAuthReq(world, card, { amount: EUR(3000), lidM });
       const res = await post(req.wire);
       expect(res.status, res.text).toBe(200);
-      return { req, authRes: verifyAuthRes(res.text, req.content, world.merchantKx, ctx()).content };
+      return { req, authRes: (await verifyAuthRes(res.text, req.content, world.merchantKx, ctx())).content };
     };
     const d = await authorize(declinedCard, 'order-7');
     made.declined.push(d.req.xid);
@@ -207,7 +212,7 @@ describe.each(backends)('the per-merchant API on $name', (backend) => {
     made.approved.push(a.req.xid);
     made.order7.push(a.req.xid);
     const c = await authorize(approvedCard, 'order-8');
-    const cap = buildFollowUp('CapReq', {
+    const cap = await buildFollowUp('CapReq', {
       merchant: world.merchant,
       gatewayKeyExchange: world.gatewayKx.certificate,
       transIds: c.req.content.transIds,
@@ -344,7 +349,7 @@ describe.each(backends)('the per-merchant API on $name', (backend) => {
   it('another merchant — of the same MCA, or a look-alike from another MCA with the same MerchantID — sees none of it', async () => {
     await recordFor(other, new Date());
     for (const stranger of [other, impostor]) {
-      const c = createGatewayClient({
+      const c = await createGatewayClient({
         endpoint: `${server.url}/set`,
         merchant: { signature: stranger, keyExchange: world.merchantKx },
         trustedRoots: [world.root],
@@ -371,9 +376,9 @@ describe.each(backends)('the per-merchant API on $name', (backend) => {
 
   it('another merchant’s XID answers exactly like an XID that does not exist', async () => {
     const ask = async (xid: string) => {
-      const req = buildTransListReq({ merchant: other, brandId: 'SETPay', xid });
+      const req = await buildTransListReq({ merchant: other, brandId: 'SETPay', xid });
       const res = await post(encodeWire(req.wire));
-      const { content } = readError(res.text, ctx());
+      const { content } = await readError(res.text, ctx());
       return { status: res.status, code: content.errorCode, msg: content.errorMsg };
     };
     const theirs = await ask(made.approved[0]!);
@@ -382,8 +387,8 @@ describe.each(backends)('the per-merchant API on $name', (backend) => {
   });
 
   describe('refusals: a SET Error with its code, and nothing changed', () => {
-    const signed = (m: SignedSender, over: Partial<Parameters<typeof buildTransListReq>[0]> = {}) =>
-      JSON.parse(encodeWire(buildTransListReq({ merchant: m, brandId: 'SETPay', ...over }).wire));
+    const signed = async (m: SignedSender, over: Partial<Parameters<typeof buildTransListReq>[0]> = {}) =>
+      JSON.parse(encodeWire((await buildTransListReq({ merchant: m, brandId: 'SETPay', ...over })).wire));
     const resign = (wire: { body: { content: string } }, patch: (c: Record<string, unknown>) => void) => {
       const c = JSON.parse(Buffer.from(wire.body.content, 'base64url').toString());
       patch(c);
@@ -394,7 +399,7 @@ describe.each(backends)('the per-merchant API on $name', (backend) => {
     let otherCursor: string;
     beforeAll(async () => {
       myCursor = (await client.listTransactions({ limit: 1 })).nextCursor!;
-      const c = createGatewayClient({
+      const c = await createGatewayClient({
         endpoint: `${server.url}/set`,
         merchant: { signature: other, keyExchange: world.merchantKx },
         trustedRoots: [world.root],
@@ -405,11 +410,11 @@ describe.each(backends)('the per-merchant API on $name', (backend) => {
       expect(otherCursor).toBeTruthy();
     });
 
-    const cases: [string, () => string | Uint8Array, string][] = [
+    const cases: [string, () => string | Uint8Array | Promise<string | Uint8Array>, string][] = [
       [
         'unsigned (a plain body)',
-        () => {
-          const w = signed(world.merchant);
+        async () => {
+          const w = await signed(world.merchant);
           const content = Buffer.from(w.body.content, 'base64url');
           w.body = plainBody(JSON.parse(content.toString()));
           return JSON.stringify(w);
@@ -418,8 +423,8 @@ describe.each(backends)('the per-merchant API on $name', (backend) => {
       ],
       [
         'signature altered',
-        () => {
-          const w = signed(world.merchant);
+        async () => {
+          const w = await signed(world.merchant);
           w.body.sig = `${w.body.sig.slice(0, -2)}${w.body.sig.endsWith('AA') ? 'AQ' : 'AA'}`;
           return JSON.stringify(w);
         },
@@ -427,18 +432,19 @@ describe.each(backends)('the per-merchant API on $name', (backend) => {
       ],
       [
         'content altered after signing (asks for more)',
-        () => JSON.stringify(resign(signed(world.merchant, { limit: 1 }), (c) => (c.limit = 50))),
+        async () => JSON.stringify(resign(await signed(world.merchant, { limit: 1 }), (c) => (c.limit = 50))),
         'signatureFailure',
       ],
       [
         'a filter added after signing',
-        () => JSON.stringify(resign(signed(world.merchant), (c) => (c.filter = { lidM: 'order-7' }))),
+        async () =>
+          JSON.stringify(resign(await signed(world.merchant), (c) => (c.filter = { lidM: 'order-7' }))),
         'signatureFailure',
       ],
       [
         'clear header disagrees with the content',
-        () => {
-          const w = signed(world.merchant);
+        async () => {
+          const w = await signed(world.merchant);
           w.hdr.rrpid = b64u(randomNonce());
           return JSON.stringify(w);
         },
@@ -446,18 +452,18 @@ describe.each(backends)('the per-merchant API on $name', (backend) => {
       ],
       [
         'dated 11 minutes ago (expired)',
-        () => JSON.stringify(signed(world.merchant, { now: new Date(Date.now() - 11 * 60_000) })),
+        async () => JSON.stringify(await signed(world.merchant, { now: new Date(Date.now() - 11 * 60_000) })),
         'messageTooOld',
       ],
       [
         'dated 6 minutes ahead',
-        () => JSON.stringify(signed(world.merchant, { now: new Date(Date.now() + 6 * 60_000) })),
+        async () => JSON.stringify(await signed(world.merchant, { now: new Date(Date.now() + 6 * 60_000) })),
         'messageTooNew',
       ],
       [
         'over the TransListReq limit (16 KiB)',
-        () => {
-          const w = signed(world.merchant);
+        async () => {
+          const w = await signed(world.merchant);
           w.certs = [
             ...(w.certs ?? []),
             'A'.repeat(4000),
@@ -470,44 +476,68 @@ describe.each(backends)('the per-merchant API on $name', (backend) => {
         'messageTooBig',
       ],
       ['over 256 KiB', () => new Uint8Array(MAX_WIRE_BYTES + 1).fill(0x20), 'messageTooBig'],
-      ['signed by a cardholder', () => JSON.stringify(signed(approvedCard)), 'invalidCertificate'],
-      ['signed by the gateway itself', () => JSON.stringify(signed(world.gateway)), 'invalidCertificate'],
+      [
+        'signed by a cardholder',
+        async () => JSON.stringify(await signed(approvedCard)),
+        'invalidCertificate',
+      ],
+      [
+        'signed by the gateway itself',
+        async () => JSON.stringify(await signed(world.gateway)),
+        'invalidCertificate',
+      ],
       [
         'for another brand',
-        () => JSON.stringify(signed(world.merchant, { brandId: 'OtherPay' })),
+        async () => JSON.stringify(await signed(world.merchant, { brandId: 'OtherPay' })),
         'invalidCertificate',
       ],
       [
         'the signer’s certificate left out (one the gateway has never validated)',
-        () => {
-          const w = signed(unseen);
+        async () => {
+          const w = await signed(unseen);
           delete w.certs;
           return JSON.stringify(w);
         },
         'missingCertificate',
       ],
-      ['a revoked merchant certificate', () => JSON.stringify(signed(revoked)), 'revokedCertificate'],
-      ['an expired merchant certificate', () => JSON.stringify(signed(expired)), 'expiredCertificate'],
-      ['limit 0', () => JSON.stringify(resignAs(world.merchant, { limit: 0 })), 'decodingFailure'],
-      ['limit above 50', () => JSON.stringify(resignAs(world.merchant, { limit: 51 })), 'decodingFailure'],
+      [
+        'a revoked merchant certificate',
+        async () => JSON.stringify(await signed(revoked)),
+        'revokedCertificate',
+      ],
+      [
+        'an expired merchant certificate',
+        async () => JSON.stringify(await signed(expired)),
+        'expiredCertificate',
+      ],
+      [
+        'limit 0',
+        async () => JSON.stringify(await resignAs(world.merchant, { limit: 0 })),
+        'decodingFailure',
+      ],
+      [
+        'limit above 50',
+        async () => JSON.stringify(await resignAs(world.merchant, { limit: 51 })),
+        'decodingFailure',
+      ],
       [
         'an XID with a filter',
-        () =>
+        async () =>
           JSON.stringify(
-            resignAs(world.merchant, { xid: b64u(randomNonce()), filter: { state: 'captured' } }),
+            await resignAs(world.merchant, { xid: b64u(randomNonce()), filter: { state: 'captured' } }),
           ),
         'decodingFailure',
       ],
       [
         'an unknown state',
-        () => JSON.stringify(resignAs(world.merchant, { filter: { state: 'stolen' } })),
+        async () => JSON.stringify(await resignAs(world.merchant, { filter: { state: 'stolen' } })),
         'decodingFailure',
       ],
       [
         'a forged cursor',
-        () =>
+        async () =>
           JSON.stringify(
-            signed(world.merchant, {
+            await signed(world.merchant, {
               cursor: b64u(
                 jsonBytes({ v: 1, at: new Date().toISOString(), xid: made.approved[0], for: 'A'.repeat(22) }),
               ),
@@ -517,49 +547,50 @@ describe.each(backends)('the per-merchant API on $name', (backend) => {
       ],
       [
         'a cursor that is not one',
-        () => JSON.stringify(signed(world.merchant, { cursor: 'bm90LWEtY3Vyc29y' })),
+        async () => JSON.stringify(await signed(world.merchant, { cursor: 'bm90LWEtY3Vyc29y' })),
         'decodingFailure',
       ],
       [
         'another merchant’s cursor',
-        () => JSON.stringify(signed(world.merchant, { cursor: otherCursor })),
+        async () => JSON.stringify(await signed(world.merchant, { cursor: otherCursor })),
         'decodingFailure',
       ],
       [
         'my cursor, given to another merchant',
-        () => JSON.stringify(signed(other, { cursor: myCursor })),
+        async () => JSON.stringify(await signed(other, { cursor: myCursor })),
         'decodingFailure',
       ],
       [
         'my cursor with another filter',
-        () => JSON.stringify(signed(world.merchant, { cursor: myCursor, filter: { state: 'declined' } })),
+        async () =>
+          JSON.stringify(await signed(world.merchant, { cursor: myCursor, filter: { state: 'declined' } })),
         'decodingFailure',
       ],
       [
         'another merchant’s XID',
-        () => JSON.stringify(signed(other, { xid: made.approved[0]! })),
+        async () => JSON.stringify(await signed(other, { xid: made.approved[0]! })),
         'unknownXID',
       ],
       [
         'a look-alike asking for the genuine XID',
-        () => JSON.stringify(signed(impostor, { xid: made.approved[0]! })),
+        async () => JSON.stringify(await signed(impostor, { xid: made.approved[0]! })),
         'unknownXID',
       ],
     ];
     /** Content the builder would never make (out-of-range fields), signed properly by `m`. */
-    function resignAs(m: SignedSender, fields: Record<string, unknown>) {
-      const content = { ...buildTransListReq({ merchant: m, brandId: 'SETPay' }).content, ...fields };
-      return makeWire('TransListReq', headerFor(content), signContent(content, m), {
+    async function resignAs(m: SignedSender, fields: Record<string, unknown>) {
+      const content = { ...(await buildTransListReq({ merchant: m, brandId: 'SETPay' })).content, ...fields };
+      return makeWire('TransListReq', headerFor(content), await signContent(content, m), {
         certs: carriedCerts([m.chain]),
       });
     }
 
     it.each(cases)('%s', async (_name, body, code) => {
       const before = await snapshot();
-      const res = await post(body());
+      const res = await post(await body());
       expect(res.status).toBeGreaterThanOrEqual(400);
       expect(res.status).toBeLessThan(500);
-      const { content } = readError(res.text, ctx());
+      const { content } = await readError(res.text, ctx());
       expect(content.errorCode, content.errorMsg).toBe(code);
       expect(await snapshot()).toBe(before);
     });
@@ -568,7 +599,7 @@ describe.each(backends)('the per-merchant API on $name', (backend) => {
       const inner = JSON.parse(Buffer.from(myCursor, 'base64url').toString());
       inner.xid = made.approved[0]; // still bound to this merchant and filter: harmless
       inner.at = new Date(Date.now() + DAY).toISOString();
-      const req = buildTransListReq({
+      const req = await buildTransListReq({
         merchant: world.merchant,
         brandId: 'SETPay',
         cursor: b64u(jsonBytes(inner)),
@@ -576,7 +607,7 @@ describe.each(backends)('the per-merchant API on $name', (backend) => {
       });
       const res = await post(encodeWire(req.wire));
       expect(res.status, res.text).toBe(200);
-      const { content } = verifyTransListRes(res.text, req.content, ctx());
+      const { content } = await verifyTransListRes(res.text, req.content, ctx());
       const mine = await db.query<{ merchant_id: string; merchant_issuer: string }>(
         `SELECT merchant_id, merchant_issuer FROM gateway_authorizations WHERE xid = ANY($1::text[])`,
         [content.transactions.map((t) => t.xid)],
@@ -603,7 +634,9 @@ describe.each(backends)('the per-merchant API on $name', (backend) => {
 
     it('/api/transactions stays the operator’s: no token 401, a merchant’s signed request as a token 403, the token 200', async () => {
       expect((await fetch(`${server.url}/api/transactions`)).status).toBe(401);
-      const signedReq = encodeWire(buildTransListReq({ merchant: world.merchant, brandId: 'SETPay' }).wire);
+      const signedReq = encodeWire(
+        (await buildTransListReq({ merchant: world.merchant, brandId: 'SETPay' })).wire,
+      );
       const asBearer = await fetch(`${server.url}/api/transactions`, {
         headers: { authorization: `Bearer ${b64u(jsonBytes(signedReq)).slice(0, 200)}` },
       });
@@ -617,11 +650,15 @@ describe.each(backends)('the per-merchant API on $name', (backend) => {
   });
 });
 
-it('a full page of the largest records fits SignedData and the TransListRes limit', () => {
-  const req = buildTransListReq({ merchant: world.merchant, brandId: 'SETPay', limit: MAX_TRANS_LIST_LIMIT });
+it('a full page of the largest records fits SignedData and the TransListRes limit', async () => {
+  const req = await buildTransListReq({
+    merchant: world.merchant,
+    brandId: 'SETPay',
+    limit: MAX_TRANS_LIST_LIMIT,
+  });
   const at = new Date().toISOString();
   const big = 999_999_999_999_999;
-  const res = buildTransListRes({
+  const res = await buildTransListRes({
     req: req.content,
     signature: world.gateway,
     transactions: Array.from({ length: MAX_TRANS_LIST_LIMIT }, () => ({
@@ -644,7 +681,7 @@ it('a full page of the largest records fits SignedData and the TransListRes limi
     nextCursor: 'C'.repeat(MAX_CURSOR_LENGTH),
   });
   const wire = encodeWire(res.wire);
-  expect(verifyTransListRes(wire, req.content, ctx()).content.transactions).toHaveLength(
+  expect((await verifyTransListRes(wire, req.content, ctx())).content.transactions).toHaveLength(
     MAX_TRANS_LIST_LIMIT,
   );
 });

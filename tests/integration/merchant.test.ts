@@ -55,13 +55,13 @@ const events: OutcomeEvent[] = [];
 const logs: string[] = [];
 const sentToGateway: string[] = [];
 
-function endpointFor(gateway: GatewayClient, store = orders, extra: { acceptUnsigned?: boolean } = {}) {
-  return createSetEndpoint({
+async function endpointFor(gateway: GatewayClient, store = orders, extra: { acceptUnsigned?: boolean } = {}) {
+  return await createSetEndpoint({
     merchant: keys,
     gateway,
     orders: store,
     trustedRoots: [world.root],
-    revocation: async () => revocationOf(world),
+    revocation: async () => await revocationOf(world),
     onOutcome: (e) => events.push(e),
     log: (m) => logs.push(m),
     ...extra,
@@ -70,7 +70,7 @@ function endpointFor(gateway: GatewayClient, store = orders, extra: { acceptUnsi
 
 beforeAll(async () => {
   gw = await startTestGateway(world);
-  client = createGatewayClient({
+  client = await createGatewayClient({
     endpoint: `${gw.url}/set`,
     merchant: keys,
     gatewayKeyExchange: world.gatewayKx.chain,
@@ -82,7 +82,7 @@ beforeAll(async () => {
     },
   });
   orders = new MemoryOrderStore();
-  handler = endpointFor(client);
+  handler = await endpointFor(client);
   shop = await serve(handler);
 });
 
@@ -114,20 +114,20 @@ async function pinit(wallet: TestWallet, lidM: string) {
   const req = pinitReq(wallet, lidM);
   const res = await post(JSON.stringify(req.wire));
   expect(res.status, res.text).toBe(200);
-  return wallet.verifyPInitRes(res.text, req.content);
+  return await wallet.verifyPInitRes(res.text, req.content);
 }
 
 async function pay(wallet: TestWallet, lidM: string) {
   const p = await pinit(wallet, lidM);
-  const preq = wallet.preq(p);
+  const preq = await wallet.preq(p);
   const wire = JSON.stringify(preq.wire);
   const res = await post(wire);
   return { pinit: p, preq, wire, res };
 }
 
-function expectSetError(res: { status: number; text: string }, code: ErrorCode, status: number) {
+async function expectSetError(res: { status: number; text: string }, code: ErrorCode, status: number) {
   expect(res.status, res.text).toBe(status);
-  const { content, signer } = readError(res.text, { trust: world.trust(), clock: world.clock });
+  const { content, signer } = await readError(res.text, { trust: world.trust(), clock: world.clock });
   expect(content.errorCode, content.errorMsg).toBe(code);
   // Errors are signed by the merchant (SET-PROFILE §4 Error).
   expect(signer?.chain[0]?.certificateType).toBe('merchant');
@@ -147,7 +147,7 @@ describe('merchant SDK: purchase over HTTP', () => {
     expect(p.content.od).toBe(`Test order ${lidM}: one SET/2 mug`);
     expect(p.content.purchAmt).toEqual({ currency: 'EUR', value: 2450, exponent: 2 });
     expect(res.status, res.text).toBe(200);
-    const receipt = wallet.verifyPRes(res.text, preq.oiData, p);
+    const receipt = await wallet.verifyPRes(res.text, preq.oiData, p);
     expect(receipt.content.completionCode).toBe('authorizationPerformed');
     expect(receipt.content.result).toMatchObject({ status: 'approved', amount: p.content.purchAmt });
     expect(receipt.content.result.authCode).toMatch(/^[A-Z0-9]{6}$/);
@@ -158,7 +158,7 @@ describe('merchant SDK: purchase over HTTP', () => {
     expect(events.at(-1)).toMatchObject({ xid: p.content.transIds.xid, lidM });
     // The order is no longer open for payment.
     expect(await orders.describe(lidM)).toBeUndefined();
-    expectSetError(await post(JSON.stringify(pinitReq(wallet, lidM).wire)), 'unknownXID', 404);
+    await expectSetError(await post(JSON.stringify(pinitReq(wallet, lidM).wire)), 'unknownXID', 404);
   });
 
   it('a decline is a business result in PRes, and the order stays payable with another card', async () => {
@@ -166,7 +166,7 @@ describe('merchant SDK: purchase over HTTP', () => {
     const wallet = new TestWallet(world, declinedCardholder);
     const { pinit: p, preq, res } = await pay(wallet, lidM);
     expect(res.status).toBe(200);
-    const receipt = wallet.verifyPRes(res.text, preq.oiData, p);
+    const receipt = await wallet.verifyPRes(res.text, preq.oiData, p);
     expect(receipt.content.completionCode).toBe('orderRejected');
     expect(receipt.content.result).toMatchObject({ status: 'declined', reason: 'doNotHonour' });
     expect(describeDecline(receipt.content.result.reason)).toMatch(/declined/);
@@ -189,13 +189,13 @@ describe('merchant SDK: purchase over HTTP', () => {
     expect(authReqCount()).toBe(count);
     expect(events.length).toBe(outcomes);
     // A new PReq (new RRPID, new signature) for an XID already paid.
-    expectSetError(await post(JSON.stringify(wallet.preq(p).wire)), 'unknownXID', 404);
+    await expectSetError(await post(JSON.stringify((await wallet.preq(p)).wire)), 'unknownXID', 404);
   });
 
   it('two identical PReqs at once get one PRes between them', async () => {
     const wallet = new TestWallet(world, cardholder);
     const p = await pinit(wallet, newOrder());
-    const wire = JSON.stringify(wallet.preq(p).wire);
+    const wire = JSON.stringify((await wallet.preq(p)).wire);
     const outcomes = events.length;
     const [a, b] = await Promise.all([post(wire), post(wire)]);
     expect(a.status).toBe(200);
@@ -208,8 +208,8 @@ describe('merchant SDK: purchase over HTTP', () => {
     const wallet = new TestWallet(world, cardholder);
     const first = await pinit(wallet, lidM);
     const second = await pinit(wallet, lidM);
-    expect((await post(JSON.stringify(wallet.preq(first).wire))).status).toBe(200);
-    expectSetError(await post(JSON.stringify(wallet.preq(second).wire)), 'unknownXID', 404);
+    expect((await post(JSON.stringify((await wallet.preq(first)).wire))).status).toBe(200);
+    await expectSetError(await post(JSON.stringify((await wallet.preq(second)).wire)), 'unknownXID', 404);
   });
 
   it('InqReq is answered from the record, only to the cardholder who paid, and follows captures', async () => {
@@ -217,12 +217,12 @@ describe('merchant SDK: purchase over HTTP', () => {
     const { pinit: p } = await pay(wallet, newOrder());
     const transIds = p.content.transIds;
     const ask = async (signedBy?: Cardholder) => {
-      const inq = buildInqReq({ transIds, ...(signedBy ? { cardholder: signedBy } : {}) });
+      const inq = await buildInqReq({ transIds, ...(signedBy ? { cardholder: signedBy } : {}) });
       return { inq, res: await post(JSON.stringify(inq.wire)) };
     };
     const { inq, res } = await ask(cardholder);
     expect(res.status, res.text).toBe(200);
-    const answer = verifyInqRes(res.text, inq.content, p.merchant.chain[0]!.thumbprint, {
+    const answer = await verifyInqRes(res.text, inq.content, p.merchant.chain[0]!.thumbprint, {
       trust: world.trust(),
       clock: world.clock,
     });
@@ -230,45 +230,57 @@ describe('merchant SDK: purchase over HTTP', () => {
       completionCode: 'authorizationPerformed',
       result: { status: 'approved', amount: p.content.purchAmt },
     });
-    expectSetError((await ask()).res, 'signatureRequired', 400);
-    expectSetError((await ask(declinedCardholder)).res, 'invalidCertificate', 400);
+    await expectSetError((await ask()).res, 'signatureRequired', 400);
+    await expectSetError((await ask(declinedCardholder)).res, 'invalidCertificate', 400);
 
     await createMerchantActions({ gateway: client, orders }).capture(transIds.xid);
     const later = await ask(cardholder);
-    const captured = verifyInqRes(later.res.text, later.inq.content, p.merchant.chain[0]!.thumbprint, {
+    const captured = await verifyInqRes(later.res.text, later.inq.content, p.merchant.chain[0]!.thumbprint, {
       trust: world.trust(),
       clock: world.clock,
     });
     expect(captured.content.completionCode).toBe('capturePerformed');
 
-    const unknown = buildInqReq({ transIds: { ...transIds, xid: b64u(randomNonce()) }, cardholder });
-    expectSetError(await post(JSON.stringify(unknown.wire)), 'unknownXID', 404);
+    const unknown = await buildInqReq({ transIds: { ...transIds, xid: b64u(randomNonce()) }, cardholder });
+    await expectSetError(await post(JSON.stringify(unknown.wire)), 'unknownXID', 404);
   });
 });
 
 describe('merchant SDK: bad input gets a SET Error and a 4xx, never a 5xx', () => {
   it('malformed, wrong version, wrong type', async () => {
-    expectSetError(await post('not json at all'), 'decodingFailure', 400);
-    expectSetError(await post('{}'), 'badMessageHeader', 400);
+    await expectSetError(await post('not json at all'), 'decodingFailure', 400);
+    await expectSetError(await post('{}'), 'badMessageHeader', 400);
     const wallet = new TestWallet(world, cardholder);
     const req = pinitReq(wallet, newOrder());
-    expectSetError(await post(JSON.stringify({ ...req.wire, set: 'SET/1' })), 'versionTooOld', 400);
-    expectSetError(await post(JSON.stringify({ ...req.wire, type: 'Foo' })), 'messageNotSupported', 415);
+    await expectSetError(await post(JSON.stringify({ ...req.wire, set: 'SET/1' })), 'versionTooOld', 400);
+    await expectSetError(
+      await post(JSON.stringify({ ...req.wire, type: 'Foo' })),
+      'messageNotSupported',
+      415,
+    );
     // A message of SET/2 that a merchant does not take (here: the AuthReq a merchant sends).
-    expectSetError(await post(JSON.stringify({ ...req.wire, type: 'AuthReq' })), 'messageNotSupported', 415);
+    await expectSetError(
+      await post(JSON.stringify({ ...req.wire, type: 'AuthReq' })),
+      'messageNotSupported',
+      415,
+    );
     const { res } = await pay(wallet, newOrder());
-    expectSetError(await post(res.text), 'messageNotSupported', 415);
-    expectSetError(
+    await expectSetError(await post(res.text), 'messageNotSupported', 415);
+    await expectSetError(
       await post(JSON.stringify(pinitReq(wallet, newOrder(), 'OtherPay').wire)),
       'unspecifiedFailure',
       422,
     );
-    expectSetError(await post(JSON.stringify(pinitReq(wallet, 'no-such-order').wire)), 'unknownXID', 404);
+    await expectSetError(
+      await post(JSON.stringify(pinitReq(wallet, 'no-such-order').wire)),
+      'unknownXID',
+      404,
+    );
   });
 
   it('an oversized body is refused while it is read, with or without Content-Length', async () => {
     const big = `{"set":"SET/2","pad":"${'x'.repeat(70 * 1024)}"}`;
-    expectSetError(await post(big), 'messageTooBig', 413);
+    await expectSetError(await post(big), 'messageTooBig', 413);
     const chunked = await new Promise<{ status: number; text: string }>((resolve, reject) => {
       const req = httpRequest(`${shop.url}/set`, { method: 'POST' }, (res) => {
         let text = '';
@@ -281,7 +293,7 @@ describe('merchant SDK: bad input gets a SET Error and a 4xx, never a 5xx', () =
       for (let i = 0; i < 80; i++) req.write('x'.repeat(1024));
       req.end();
     });
-    expectSetError(chunked, 'messageTooBig', 413);
+    await expectSetError(chunked, 'messageTooBig', 413);
   });
 
   it('unknown XID, wrong Chall-M, unsigned purchase', async () => {
@@ -290,21 +302,29 @@ describe('merchant SDK: bad input gets a SET Error and a 4xx, never a 5xx', () =
     const elsewhere = new MemoryOrderStore({
       'order-x': { od: 'elsewhere', amount: { currency: 'EUR', value: 1, exponent: 2 } },
     });
-    const other = endpointFor(client, elsewhere);
+    const other = await endpointFor(client, elsewhere);
     const req = pinitReq(wallet, 'order-x');
     const res = await other(
       new Request('http://shop/set', { method: 'POST', body: JSON.stringify(req.wire) }),
     );
-    const foreign = wallet.verifyPInitRes(await res.text(), req.content);
-    expectSetError(await post(JSON.stringify(wallet.preq(foreign).wire)), 'unknownXID', 404);
+    const foreign = await wallet.verifyPInitRes(await res.text(), req.content);
+    await expectSetError(await post(JSON.stringify((await wallet.preq(foreign)).wire)), 'unknownXID', 404);
 
     const p = await pinit(wallet, newOrder());
     const forged = { ...p, content: { ...p.content, challM: b64u(randomNonce()) } };
-    expectSetError(await post(JSON.stringify(wallet.preq(forged).wire)), 'challengeMismatch', 400);
+    await expectSetError(
+      await post(JSON.stringify((await wallet.preq(forged)).wire)),
+      'challengeMismatch',
+      400,
+    );
 
     const unsignedWallet = new TestWallet(world);
     const q = await pinit(unsignedWallet, newOrder());
-    expectSetError(await post(JSON.stringify(unsignedWallet.preq(q).wire)), 'signatureRequired', 400);
+    await expectSetError(
+      await post(JSON.stringify((await unsignedWallet.preq(q)).wire)),
+      'signatureRequired',
+      400,
+    );
     // None of these reached the gateway or left state behind.
     expect((await orders.find(p.content.transIds.xid))?.claim).toBeUndefined();
   });
@@ -376,7 +396,7 @@ describe('merchant SDK: gateway client', () => {
     const p = await pinit(wallet, newOrder());
     const before = sentToGateway.length;
     gw.failNext(2);
-    const res = await post(JSON.stringify(wallet.preq(p).wire));
+    const res = await post(JSON.stringify((await wallet.preq(p)).wire));
     expect(res.status, res.text).toBe(200);
     const attempts = sentToGateway.slice(before);
     expect(attempts).toHaveLength(3);
@@ -391,10 +411,10 @@ describe('merchant SDK: gateway client', () => {
     gw.loseAnswers(3);
     // The gateway may have authorized: the wallet is told the payment is pending, never that
     // nothing was charged.
-    const first = wallet.preq(p);
+    const first = await wallet.preq(p);
     const pending = await post(JSON.stringify(first.wire));
     expect(pending.status, pending.text).toBe(200);
-    const said = wallet.verifyPRes(pending.text, first.oiData, p).content;
+    const said = (await wallet.verifyPRes(pending.text, first.oiData, p)).content;
     expect(said.result.status).toBe('pending');
     expect(said.completionCode).toBe('orderReceived');
     // The gateway may have authorized: the order stays claimed by this XID, not payable elsewhere.
@@ -402,10 +422,10 @@ describe('merchant SDK: gateway client', () => {
     expect(await orders.describe(lidM)).toBeUndefined();
 
     // The wallet gives up on that PReq and builds a new one (new RRPID, new seal, new signature).
-    const rebuilt = wallet.preq(p);
+    const rebuilt = await wallet.preq(p);
     const res = await post(JSON.stringify(rebuilt.wire));
     expect(res.status, res.text).toBe(200);
-    expect(wallet.verifyPRes(res.text, rebuilt.oiData, p).content.result.status).toBe('approved');
+    expect((await wallet.verifyPRes(res.text, rebuilt.oiData, p)).content.result.status).toBe('approved');
     const rrpids = (gw.received.get('AuthReq') ?? [])
       .map((b) => JSON.parse(b) as { hdr: { xid: string; rrpid: string } })
       .filter((w) => w.hdr.xid === xid)
@@ -415,7 +435,7 @@ describe('merchant SDK: gateway client', () => {
   });
 
   it('gateway down: a clear error, nothing charged, the order unchanged and payable on retry', async () => {
-    const down = createGatewayClient({
+    const down = await createGatewayClient({
       endpoint: `${await closedPort()}/set`,
       merchant: keys,
       gatewayKeyExchange: world.gatewayKx.chain,
@@ -426,15 +446,15 @@ describe('merchant SDK: gateway client', () => {
     const wallet = new TestWallet(world, cardholder);
     const lidM = newOrder();
     const p = await pinit(wallet, lidM);
-    const preq = wallet.preq(p);
+    const preq = await wallet.preq(p);
     const wire = JSON.stringify(preq.wire);
-    const offline = await serve(endpointFor(down));
+    const offline = await serve(await endpointFor(down));
     try {
       const res = await post(wire, `${offline.url}/set`);
-      expectSetError(res, 'unspecifiedFailure', 422);
-      expect(readError(res.text, { trust: world.trust(), clock: world.clock }).content.errorMsg).toMatch(
-        /could not reach its payment gateway/,
-      );
+      await expectSetError(res, 'unspecifiedFailure', 422);
+      expect(
+        (await readError(res.text, { trust: world.trust(), clock: world.clock })).content.errorMsg,
+      ).toMatch(/could not reach its payment gateway/);
     } finally {
       await offline.close();
     }
@@ -450,7 +470,7 @@ describe('merchant SDK: gateway client', () => {
     // The gateway is back: the same PReq completes.
     const retry = await post(wire);
     expect(retry.status, retry.text).toBe(200);
-    expect(wallet.verifyPRes(retry.text, preq.oiData, p).content.result.status).toBe('approved');
+    expect((await wallet.verifyPRes(retry.text, preq.oiData, p)).content.result.status).toBe('approved');
   });
 });
 

@@ -45,7 +45,7 @@ describe.skipIf(!POSTGRES_URL)('notification delivery across a killed gateway pr
     await migrate(db, GATEWAY_MIGRATIONS);
     writePkiDir(world, pkiDir);
     receiver = await serve(async (request) => {
-      const { content } = verifyNotification(
+      const { content } = await verifyNotification(
         await request.text(),
         { merchantId, brandId: 'SETPay' },
         { trust: world.trust(), clock: { now: new Date() } },
@@ -71,9 +71,13 @@ describe.skipIf(!POSTGRES_URL)('notification delivery across a killed gateway pr
   it('the event is sent again by the surviving process, with the same id, and marked delivered', async () => {
     const a = await startGatewayProcess({ pkiDir, databaseUrl: url, notifyLeaseMs: 1_500 });
     processes.push(a);
-    const reg = buildNotifyRegReq({ merchant: world.merchant, brandId: 'SETPay', url: `${receiver.url}/n` });
+    const reg = await buildNotifyRegReq({
+      merchant: world.merchant,
+      brandId: 'SETPay',
+      url: `${receiver.url}/n`,
+    });
     expect((await fetch(`${a.url}/set`, { method: 'POST', body: encodeWire(reg.wire) })).status).toBe(200);
-    const auth = merchantAuthReq(world, cardholder, { now: new Date() });
+    const auth = await merchantAuthReq(world, cardholder, { now: new Date() });
     expect((await fetch(`${a.url}/set`, { method: 'POST', body: auth.wire })).status).toBe(200);
 
     await arrived; // A's POST is in flight and unanswered

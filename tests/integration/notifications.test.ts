@@ -88,7 +88,7 @@ for (const backend of backends) {
     let receiver: Served;
     let orders: MemoryOrderStore;
     let shopServer: Served;
-    let client: ReturnType<typeof createGatewayClient>;
+    let client: Awaited<ReturnType<typeof createGatewayClient>>;
     const seen: ReceivedNotification[] = [];
     /** Every body POSTed to the receiver, and how many to answer 503 before the next success. */
     const bodies: string[] = [];
@@ -132,14 +132,14 @@ for (const backend of backends) {
         }
         return notify(request);
       });
-      client = createGatewayClient({
+      client = await createGatewayClient({
         endpoint: `${server.url}/set`,
         merchant: keys,
         trustedRoots: [world.root],
         backoffMs: 5,
       });
       shopServer = await serve(
-        createSetEndpoint({
+        await createSetEndpoint({
           merchant: keys,
           gateway: client,
           orders,
@@ -165,8 +165,8 @@ for (const backend of backends) {
       const post = async (body: string) =>
         (await fetch(`${shopServer.url}/set`, { method: 'POST', body })).text();
       const req = buildPInitReq({ lidC: 'wallet-1', lidM, brandId: 'SETPay', bin: '411111' });
-      const pinit = wallet.verifyPInitRes(await post(JSON.stringify(req.wire)), req.content);
-      const preq = wallet.preq(pinit);
+      const pinit = await wallet.verifyPInitRes(await post(JSON.stringify(req.wire)), req.content);
+      const preq = await wallet.preq(pinit);
       await post(JSON.stringify(preq.wire));
       const xid = pinit.content.transIds.xid;
       expect((await orders.find(xid))?.record?.outcome.result.status).toBe('approved');
@@ -210,7 +210,7 @@ for (const backend of backends) {
         expect((refused as SetError).code).toBe('decodingFailure');
       }
       // Not a merchant: a gateway (or cardholder) certificate cannot register anything.
-      const asGateway = buildNotifyRegReq({
+      const asGateway = await buildNotifyRegReq({
         merchant: world.gateway,
         brandId: 'SETPay',
         url: 'http://evil.example/',
@@ -218,10 +218,11 @@ for (const backend of backends) {
       const r = await fetch(`${server.url}/set`, { method: 'POST', body: encodeWire(asGateway.wire) });
       expect(r.status).toBe(400);
       expect(
-        readError(await r.text(), { trust: world.trust(), clock: { now: new Date() } }).content.errorCode,
+        (await readError(await r.text(), { trust: world.trust(), clock: { now: new Date() } })).content
+          .errorCode,
       ).toBe('invalidCertificate');
       // A URL hand-edited past the schema in the wire (signature no longer matches) is refused too.
-      const good = buildNotifyRegReq({
+      const good = await buildNotifyRegReq({
         merchant: world.merchant,
         brandId: 'SETPay',
         url: 'http://127.0.0.1:1/x',
@@ -419,19 +420,21 @@ for (const backend of backends) {
         transaction: { ...event.transaction, captured: 4000, refunded: 4000, state: 'refunded' },
       });
       const send = (body: string) => notify(new Request('http://shop.test/notify', { method: 'POST', body }));
-      const signedBy = (
+      const signedBy = async (
         signature: typeof world.gateway,
         p: Partial<{ merchantId: string; brandId: string }> = {},
       ) =>
         encodeWire(
-          buildNotification({
-            event: newer(),
-            merchantId: p.merchantId ?? world.merchant.certificate.merchantData!.merchantId,
-            brandId: p.brandId ?? 'SETPay',
-            signature,
-          }).wire,
+          (
+            await buildNotification({
+              event: newer(),
+              merchantId: p.merchantId ?? world.merchant.certificate.merchantData!.merchantId,
+              brandId: p.brandId ?? 'SETPay',
+              signature,
+            })
+          ).wire,
         );
-      const cases: [string, () => string, string][] = [
+      const cases: [string, () => string | Promise<string>, string][] = [
         ['signed by a merchant key', () => signedBy(world.merchant), 'invalidCertificate'],
         [
           'signed by another brand’s gateway',
@@ -451,8 +454,8 @@ for (const backend of backends) {
         ],
         [
           'tampered body (refund amount changed after signing)',
-          () => {
-            const w = JSON.parse(signedBy(world.gateway));
+          async () => {
+            const w = JSON.parse(await signedBy(world.gateway));
             const content = JSON.parse(Buffer.from(w.body.content, 'base64url').toString());
             content.event.transaction.refunded = 1;
             w.body.content = Buffer.from(JSON.stringify(content)).toString('base64url');
@@ -462,8 +465,8 @@ for (const backend of backends) {
         ],
         [
           'header naming another XID',
-          () => {
-            const w = JSON.parse(signedBy(world.gateway));
+          async () => {
+            const w = JSON.parse(await signedBy(world.gateway));
             w.hdr.xid = b64u(randomNonce());
             return JSON.stringify(w);
           },
@@ -471,15 +474,17 @@ for (const backend of backends) {
         ],
         [
           'signed long ago (replayed outside the date window)',
-          () =>
+          async () =>
             encodeWire(
-              buildNotification({
-                event: newer(),
-                merchantId: world.merchant.certificate.merchantData!.merchantId,
-                brandId: 'SETPay',
-                signature: world.gateway,
-                now: new Date(Date.now() - 3_600_000),
-              }).wire,
+              (
+                await buildNotification({
+                  event: newer(),
+                  merchantId: world.merchant.certificate.merchantData!.merchantId,
+                  brandId: 'SETPay',
+                  signature: world.gateway,
+                  now: new Date(Date.now() - 3_600_000),
+                })
+              ).wire,
             ),
           'messageTooOld',
         ],
@@ -489,13 +494,13 @@ for (const backend of backends) {
       it.each(cases)('%s', async (_name, body, code) => {
         const before = structuredClone(await orders.find(xid));
         const calls = seen.length;
-        const res = await send(body());
+        const res = await send(await body());
         expect(res.status).toBeGreaterThanOrEqual(400);
         expect(res.status).toBeLessThan(500);
         const text = await res.text();
         if (text) {
           expect(
-            readError(text, { trust: world.trust(), clock: { now: new Date() } }).content.errorCode,
+            (await readError(text, { trust: world.trust(), clock: { now: new Date() } })).content.errorCode,
           ).toBe(code);
         } else {
           expect(code).toBe('decodingFailure');
@@ -506,7 +511,7 @@ for (const backend of backends) {
 
       it('a replayed delivery is applied once; an older seq arriving late changes nothing', async () => {
         const calls = seen.length;
-        const body = signedBy(world.gateway);
+        const body = await signedBy(world.gateway);
         const first = await send(body);
         expect(first.status).toBe(200);
         expect(await first.json()).toMatchObject({ outcome: 'applied' });
@@ -519,12 +524,14 @@ for (const backend of backends) {
         expect(await orders.find(xid)).toEqual(after);
         // seq 5 after seq 9: acknowledged, ignored.
         const older = encodeWire(
-          buildNotification({
-            event: { ...newer(), seq: 5, transaction: event.transaction },
-            merchantId: world.merchant.certificate.merchantData!.merchantId,
-            brandId: 'SETPay',
-            signature: world.gateway,
-          }).wire,
+          (
+            await buildNotification({
+              event: { ...newer(), seq: 5, transaction: event.transaction },
+              merchantId: world.merchant.certificate.merchantData!.merchantId,
+              brandId: 'SETPay',
+              signature: world.gateway,
+            })
+          ).wire,
         );
         const late = await send(older);
         expect(late.status).toBe(200);

@@ -77,10 +77,10 @@ describe('the merchant SET endpoint', () => {
   let clean: Served;
 
   const endpoint = async (): Promise<SetHandler> =>
-    createSetEndpoint({
+    await createSetEndpoint({
       merchant: { signature: world.merchant, keyExchange: world.merchantKx },
       // InqReq never reaches the gateway.
-      gateway: createGatewayClient({
+      gateway: await createGatewayClient({
         endpoint: `${await closedPort()}/set`,
         merchant: { signature: world.merchant, keyExchange: world.merchantKx },
         gatewayKeyExchange: world.gatewayKx.chain,
@@ -88,7 +88,7 @@ describe('the merchant SET endpoint', () => {
       }),
       orders: new MemoryOrderStore(),
       trustedRoots: [world.root],
-      revocation: async () => revocationOf(world),
+      revocation: async () => await revocationOf(world),
       log: () => {},
     });
 
@@ -104,7 +104,7 @@ describe('the merchant SET endpoint', () => {
   /** A cardholder's signed InqReq: its chain is verified, then the XID is unknown. */
   const legitimate = (url: string) => async () => {
     const ch = issueCardholder(world);
-    const inq = buildInqReq({
+    const inq = await buildInqReq({
       transIds: {
         lidC: 'c',
         lidM: 'm',
@@ -126,7 +126,7 @@ describe('the merchant SET endpoint', () => {
     for (let r = 0; r < PLANTED / perRequest; r++) {
       const half = perRequest / 2;
       const certs = [...lookAlikes(cca, half, 2 * r), ...lookAlikes(mca, half, 2 * r + 1)];
-      const inq = buildInqReq({
+      const inq = await buildInqReq({
         transIds: {
           lidC: 'c',
           lidM: 'm',
@@ -144,15 +144,17 @@ describe('the merchant SET endpoint', () => {
     }
     // One certificate more than a message may carry is refused before anything is parsed.
     const tooMany = {
-      ...buildInqReq({
-        transIds: {
-          lidC: 'c',
-          lidM: 'm',
-          xid: b64u(randomNonce()),
-          pReqDate: new Date().toISOString(),
-          language: 'en',
-        },
-      }).wire,
+      ...(
+        await buildInqReq({
+          transIds: {
+            lidC: 'c',
+            lidM: 'm',
+            xid: b64u(randomNonce()),
+            pReqDate: new Date().toISOString(),
+            language: 'en',
+          },
+        })
+      ).wire,
       certs: lookAlikes(cca, MAX_CARRIED_CERTS + 1, 999),
     };
     const refused = await post(`${planted.url}/set`, JSON.stringify(tooMany));
@@ -183,7 +185,7 @@ describe.each(backends.slice(0, 1))('the payment gateway on $name', (backend) =>
       signature: world.gateway,
       keyExchange: world.gatewayKx,
       trustedRoots: [world.root],
-      crls: () => [...revocationOf(world).crls],
+      crls: async () => [...(await revocationOf(world)).crls],
       issuer: createIssuerSimulator(DEFAULT_TEST_CARDS, { timeoutMs: 50 }),
       log: () => {},
     });
@@ -202,29 +204,31 @@ describe.each(backends.slice(0, 1))('the payment gateway on $name', (backend) =>
     // Signed Errors by a stranger (a look-alike merchant of another hierarchy), each carrying 10 look-alikes.
     const stranger = makeWorld().merchant;
     for (let r = 0; r < PLANTED / MAX_CARRIED_CERTS; r++) {
-      const error = buildErrorFor(
+      const error = (await buildErrorFor(
         encodeWire(
-          buildInqReq({
-            transIds: {
-              lidC: 'c',
-              lidM: 'm',
-              xid: b64u(randomNonce()),
-              pReqDate: new Date().toISOString(),
-              language: 'en',
-            },
-          }).wire,
+          (
+            await buildInqReq({
+              transIds: {
+                lidC: 'c',
+                lidM: 'm',
+                xid: b64u(randomNonce()),
+                pReqDate: new Date().toISOString(),
+                language: 'en',
+              },
+            })
+          ).wire,
         ),
         new SetError('unspecifiedFailure', 'planted'),
         stranger,
         new Date(),
-      )!;
+      ))!;
       const half = MAX_CARRIED_CERTS / 2;
       const certs = [...lookAlikes(cca, half, 2 * r), ...lookAlikes(mca, half, 2 * r + 1)];
       const res = await post(`${plantedUrl}/set`, JSON.stringify({ ...error, certs }));
       expect(res.status).toBeLessThan(500);
     }
     const authorize = (url: string) => async () => {
-      const req = merchantAuthReq(world, issueCardholder(world), { now: new Date() });
+      const req = await merchantAuthReq(world, issueCardholder(world), { now: new Date() });
       const res = await post(`${url}/set`, req.wire);
       expect(res.status).toBe(200);
     };

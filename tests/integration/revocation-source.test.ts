@@ -9,7 +9,7 @@ import { b64u, SetError } from '../../src/protocol/index.ts';
 import { makeWorld, revocationOf } from '../support/world.ts';
 
 const world = makeWorld();
-const inForce = revocationOf(world);
+const inForce = await revocationOf(world);
 const FILES: Record<string, Uint8Array> = {
   '/crl/brand.crl': inForce.crls[0]!.der,
   '/crl/cca.crl': inForce.crls[1]!.der,

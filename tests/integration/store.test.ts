@@ -44,7 +44,7 @@ let gw: TestGatewayServer;
 let client: GatewayClient;
 beforeAll(async () => {
   gw = await startTestGateway(world);
-  client = createGatewayClient({
+  client = await createGatewayClient({
     endpoint: `${gw.url}/set`,
     merchant: keys,
     gatewayKeyExchange: world.gatewayKx.chain,
@@ -130,11 +130,11 @@ async function walletPays(url: string, wallet: TestWallet, lidM: string) {
   const req = buildPInitReq({ lidC: 'wallet-1', lidM, brandId: 'SETPay', bin: wallet.card.pan.slice(0, 6) });
   const initRes = await post(JSON.stringify(req.wire));
   expect(initRes.status, initRes.text).toBe(200);
-  const pinit = wallet.verifyPInitRes(initRes.text, req.content);
-  const preq = wallet.preq(pinit);
+  const pinit = await wallet.verifyPInitRes(initRes.text, req.content);
+  const preq = await wallet.preq(pinit);
   const res = await post(JSON.stringify(preq.wire));
   expect(res.status, res.text).toBe(200);
-  return { pinit, receipt: wallet.verifyPRes(res.text, preq.oiData, pinit) };
+  return { pinit, receipt: await wallet.verifyPRes(res.text, preq.oiData, pinit) };
 }
 
 /** Every SET message the gateway has received, counted: follow-ups that reached it show here. */
@@ -386,9 +386,9 @@ describe.each(backends)('demo store on $name', (backend) => {
     expect((await get.get('/orders/<script>')).status).toBe(404);
     const res = await fetch(`${server.url}/set`, { method: 'POST', body: 'nope' });
     expect(res.status).toBe(400);
-    expect(readError(await res.text(), { trust: world.trust(), clock: world.clock }).content.errorCode).toBe(
-      'decodingFailure',
-    );
+    expect(
+      (await readError(await res.text(), { trust: world.trust(), clock: world.clock })).content.errorCode,
+    ).toBe('decodingFailure');
     expect(logs.filter((l) => l.includes('failed'))).toEqual([]);
   });
 

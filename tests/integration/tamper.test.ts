@@ -49,9 +49,9 @@ function flipByte(encoded: string, at = 10): string {
   return b64u(bytes);
 }
 
-function codeOf(f: () => unknown): ErrorCode | 'accepted' | string {
+async function codeOf(f: () => unknown): Promise<ErrorCode | 'accepted' | string> {
   try {
-    f();
+    await f();
     return 'accepted';
   } catch (e) {
     return e instanceof SetError ? e.code : `non-SET error: ${String(e)}`;
@@ -59,16 +59,16 @@ function codeOf(f: () => unknown): ErrorCode | 'accepted' | string {
 }
 
 /** A purchase up to each step, so each tampering targets exactly one message. */
-function stage(world: World = makeWorld()) {
+async function stage(world: World = makeWorld()) {
   const cardholder = issueCardholder(world);
   const wallet = new TestWallet(world, cardholder);
   const merchant = new TestMerchant(world);
   const gateway = new TestGateway(world);
   const pinitReq = wallet.pinitReq();
   const pinitReqWire = JSON.stringify(pinitReq.wire);
-  const pinitResWire = merchant.pinit(pinitReqWire);
-  const pinit = wallet.verifyPInitRes(pinitResWire, pinitReq.content);
-  const preq = wallet.preq(pinit);
+  const pinitResWire = await merchant.pinit(pinitReqWire);
+  const pinit = await wallet.verifyPInitRes(pinitResWire, pinitReq.content);
+  const preq = await wallet.preq(pinit);
   const preqWire = JSON.stringify(preq.wire);
   return {
     world,
@@ -89,22 +89,22 @@ const tamperings: { name: string; expect: ErrorCode; run: () => unknown }[] = [
   {
     name: 'altered OIData',
     expect: 'signatureFailure',
-    run: () => {
-      const s = stage();
+    run: async () => {
+      const s = await stage();
       const bad = editWire(s.preqWire, (w) => {
         const body = w.body as { oi: { oiData: string } };
         body.oi.oiData = editB64Json(body.oi.oiData, (c) => {
           c.bin = '999999';
         });
       });
-      return s.merchant.preqToAuthReq(bad);
+      return await s.merchant.preqToAuthReq(bad);
     },
   },
   {
     name: 'altered PI ciphertext',
     expect: 'decodingFailure',
-    run: () => {
-      const s = stage();
+    run: async () => {
+      const s = await stage();
       const bad = editWire(s.preqWire, (w) => {
         const body = w.body as { pi: string };
         body.pi = editB64Json(body.pi, (pi) => {
@@ -113,30 +113,34 @@ const tamperings: { name: string; expect: ErrorCode; run: () => unknown }[] = [
         });
       });
       // The merchant cannot see inside the PI; the gateway finds it does not open.
-      return s.gateway.authorize(s.merchant.preqToAuthReq(bad).authReq);
+      return await s.gateway.authorize((await s.merchant.preqToAuthReq(bad)).authReq);
     },
   },
   {
     name: 'PI swapped from another order of the same cardholder',
     expect: 'signatureFailure',
-    run: () => {
-      const a = stage();
-      const b = a.wallet.preq(a.wallet.verifyPInitRes(a.merchant.pinit(a.pinitReqWire), a.pinitReq.content));
+    run: async () => {
+      const a = await stage();
+      const b = await a.wallet.preq(
+        await a.wallet.verifyPInitRes(await a.merchant.pinit(a.pinitReqWire), a.pinitReq.content),
+      );
       const bad = editWire(a.preqWire, (w) => {
         (w.body as { pi: string }).pi = (b.wire.body as { pi: string }).pi;
       });
-      return a.merchant.preqToAuthReq(bad);
+      return await a.merchant.preqToAuthReq(bad);
     },
   },
   {
     name: 'PI from another order forwarded by the merchant',
     expect: 'decodingFailure',
-    run: () => {
-      const a = stage();
-      const b = a.wallet.preq(a.wallet.verifyPInitRes(a.merchant.pinit(a.pinitReqWire), a.pinitReq.content));
-      const { verified } = a.merchant.preqToAuthReq(a.preqWire);
+    run: async () => {
+      const a = await stage();
+      const b = await a.wallet.preq(
+        await a.wallet.verifyPInitRes(await a.merchant.pinit(a.pinitReqWire), a.pinitReq.content),
+      );
+      const { verified } = await a.merchant.preqToAuthReq(a.preqWire);
       const order = [...a.merchant.pending.values()][0]!;
-      const auth = protocol.buildAuthReq({
+      const auth = await protocol.buildAuthReq({
         merchant: a.world.merchant,
         gatewayKeyExchange: a.world.gatewayKx.certificate,
         oiData: verified.oiData,
@@ -146,59 +150,59 @@ const tamperings: { name: string; expect: ErrorCode; run: () => unknown }[] = [
         authReqAmt: order.purchAmt,
         rrpid: b64u(new Uint8Array(32).fill(3)),
       });
-      return a.gateway.authorize(JSON.stringify(auth.wire));
+      return await a.gateway.authorize(JSON.stringify(auth.wire));
     },
   },
   {
     name: 'changed amount in PInitRes',
     expect: 'signatureFailure',
-    run: () => {
-      const s = stage();
+    run: async () => {
+      const s = await stage();
       const bad = editWire(s.pinitResWire, (w) => {
         const body = w.body as { content: string };
         body.content = editB64Json(body.content, (c) => {
           (c.purchAmt as { value: number }).value = 1;
         });
       });
-      return s.wallet.verifyPInitRes(bad, s.pinitReq.content);
+      return await s.wallet.verifyPInitRes(bad, s.pinitReq.content);
     },
   },
   {
     name: 'merchant asks for more than the cardholder signed',
     expect: 'signatureFailure',
-    run: () => {
-      const s = stage();
+    run: async () => {
+      const s = await stage();
       const order = [...s.merchant.pending.values()][0]!;
       order.purchAmt = { ...order.purchAmt, value: order.purchAmt.value + 1 };
-      return s.gateway.authorize(s.merchant.preqToAuthReq(s.preqWire).authReq);
+      return await s.gateway.authorize((await s.merchant.preqToAuthReq(s.preqWire)).authReq);
     },
   },
   {
     name: 'wrong Chall-M',
     expect: 'challengeMismatch',
-    run: () => {
-      const s = stage();
+    run: async () => {
+      const s = await stage();
       const order = [...s.merchant.pending.values()][0]!;
       order.challM = b64u(new Uint8Array(32));
-      return s.merchant.preqToAuthReq(s.preqWire);
+      return await s.merchant.preqToAuthReq(s.preqWire);
     },
   },
   {
     name: 'replayed XID',
     expect: 'unknownXID',
-    run: () => {
-      const s = stage();
-      const first = s.merchant.preqToAuthReq(s.preqWire);
-      s.gateway.authorize(first.authReq);
+    run: async () => {
+      const s = await stage();
+      const first = await s.merchant.preqToAuthReq(s.preqWire);
+      await s.gateway.authorize(first.authReq);
       // The same PReq forwarded again makes a new AuthReq (new RRPID) for an XID already authorized.
-      return s.gateway.authorize(s.merchant.preqToAuthReq(s.preqWire).authReq);
+      return await s.gateway.authorize((await s.merchant.preqToAuthReq(s.preqWire)).authReq);
     },
   },
   {
     name: 'stale date',
     expect: 'messageTooOld',
-    run: () => {
-      const s = stage();
+    run: async () => {
+      const s = await stage();
       const old = new Date(Date.now() - 3600_000);
       const stale = editWire(s.pinitReqWire, (w) => {
         const body = w.body as { content: string };
@@ -207,14 +211,14 @@ const tamperings: { name: string; expect: ErrorCode; run: () => unknown }[] = [
         });
         (w.hdr as { date: string }).date = old.toISOString();
       });
-      return s.merchant.pinit(stale);
+      return await s.merchant.pinit(stale);
     },
   },
   {
     name: 'date in the future',
     expect: 'messageTooNew',
-    run: () => {
-      const s = stage();
+    run: async () => {
+      const s = await stage();
       const future = new Date(Date.now() + 3600_000).toISOString();
       const bad = editWire(s.pinitReqWire, (w) => {
         const body = w.body as { content: string };
@@ -223,14 +227,14 @@ const tamperings: { name: string; expect: ErrorCode; run: () => unknown }[] = [
         });
         (w.hdr as { date: string }).date = future;
       });
-      return s.merchant.pinit(bad);
+      return await s.merchant.pinit(bad);
     },
   },
   {
     name: 'high-S signature',
     expect: 'signatureFailure',
-    run: () => {
-      const s = stage();
+    run: async () => {
+      const s = await stage();
       const bad = editWire(s.pinitResWire, (w) => {
         const body = w.body as { sig: string };
         const sig = fromB64u(body.sig);
@@ -239,39 +243,39 @@ const tamperings: { name: string; expect: ErrorCode; run: () => unknown }[] = [
         sig.set(Buffer.from(high, 'hex'), 32);
         body.sig = b64u(sig);
       });
-      return s.wallet.verifyPInitRes(bad, s.pinitReq.content);
+      return await s.wallet.verifyPInitRes(bad, s.pinitReq.content);
     },
   },
   {
     name: 'cardholder certificate from an untrusted root',
     expect: 'invalidCertificate',
-    run: () => {
+    run: async () => {
       const world = makeWorld();
       const rogue = makeWorld();
       const cardholder = issueCardholder(rogue);
-      const s = stage(world);
+      const s = await stage(world);
       const wallet = new TestWallet(world, cardholder);
       // The attacker carries its own root along; it is still not one the merchant trusts.
-      const bad = editWire(JSON.stringify(wallet.preq(s.pinit).wire), (w) => {
+      const bad = editWire(JSON.stringify((await wallet.preq(s.pinit)).wire), (w) => {
         (w.certs as string[]).push(b64u(rogue.root.der));
       });
-      return s.merchant.preqToAuthReq(bad);
+      return await s.merchant.preqToAuthReq(bad);
     },
   },
   {
     name: 'expired cardholder certificate',
     expect: 'expiredCertificate',
-    run: () => {
-      const s = stage();
+    run: async () => {
+      const s = await stage();
       s.world.clock.now = new Date(Date.now() + 400 * 86400_000);
-      return s.merchant.preqToAuthReq(s.preqWire);
+      return await s.merchant.preqToAuthReq(s.preqWire);
     },
   },
   {
     name: 'revoked cardholder certificate',
     expect: 'revokedCertificate',
-    run: () => {
-      const s = stage();
+    run: async () => {
+      const s = await stage();
       const now = s.world.clock.now;
       const crl = issueCrl({
         issuer: s.world.issuer('cca'),
@@ -281,29 +285,29 @@ const tamperings: { name: string; expect: ErrorCode; run: () => unknown }[] = [
         revoked: [{ serialNumber: s.cardholder.certificate.serialNumber, revocationDate: now }],
       });
       s.merchant.trust.setCrls([crl]);
-      return s.merchant.preqToAuthReq(s.preqWire);
+      return await s.merchant.preqToAuthReq(s.preqWire);
     },
   },
   {
     name: 'cardholder certificate used where a merchant one is required',
     expect: 'invalidCertificate',
-    run: () => {
-      const s = stage();
-      const { wire } = buildPInitRes({
+    run: async () => {
+      const s = await stage();
+      const { wire } = await buildPInitRes({
         req: s.pinitReq.content,
         merchant: s.cardholder,
         gatewayKeyExchange: s.world.gatewayKx.chain,
         od: 'x',
         purchAmt: { currency: 'EUR', value: 1, exponent: 2 },
       });
-      return s.wallet.verifyPInitRes(JSON.stringify(wire), s.pinitReq.content);
+      return await s.wallet.verifyPInitRes(JSON.stringify(wire), s.pinitReq.content);
     },
   },
   {
     name: 'PI sealed to a different gateway key',
     expect: 'thumbsMismatch',
-    run: () => {
-      const s = stage();
+    run: async () => {
+      const s = await stage();
       const other = issueEndEntity(s.world.issuer('pca'), {
         certificateType: 'gateway',
         keyRole: 'key-exchange',
@@ -316,35 +320,39 @@ const tamperings: { name: string; expect: ErrorCode; run: () => unknown }[] = [
         ...s.pinit,
         gateway: { ...s.pinit.gateway, chain: [other, ...s.pinit.gateway.chain.slice(1)] },
       };
-      return s.gateway.authorize(s.merchant.preqToAuthReq(JSON.stringify(s.wallet.preq(pinit).wire)).authReq);
+      return await s.gateway.authorize(
+        (await s.merchant.preqToAuthReq(JSON.stringify((await s.wallet.preq(pinit)).wire))).authReq,
+      );
     },
   },
   {
     name: 'unique cardholder ID does not match the PAN',
     expect: 'invalidCertificate',
-    run: () => {
-      const s = stage();
+    run: async () => {
+      const s = await stage();
       const wallet = new TestWallet(s.world, s.cardholder, { ...s.cardholder.card, pan: '4242424242424242' });
-      return s.gateway.authorize(s.merchant.preqToAuthReq(JSON.stringify(wallet.preq(s.pinit).wire)).authReq);
+      return await s.gateway.authorize(
+        (await s.merchant.preqToAuthReq(JSON.stringify((await wallet.preq(s.pinit)).wire))).authReq,
+      );
     },
   },
   {
     name: 'truncated message',
     expect: 'decodingFailure',
-    run: () => {
-      const s = stage();
-      return s.merchant.preqToAuthReq(s.preqWire.slice(0, s.preqWire.length - 40));
+    run: async () => {
+      const s = await stage();
+      return await s.merchant.preqToAuthReq(s.preqWire.slice(0, s.preqWire.length - 40));
     },
   },
   {
     name: 'oversized message',
     expect: 'messageTooBig',
-    run: () => {
-      const s = stage();
+    run: async () => {
+      const s = await stage();
       const bad = editWire(s.pinitReqWire, (w) => {
         w.certs = Array.from({ length: 15 }, () => 'A'.repeat(5000));
       });
-      return s.merchant.pinit(bad);
+      return await s.merchant.pinit(bad);
     },
   },
   {
@@ -355,33 +363,33 @@ const tamperings: { name: string; expect: ErrorCode; run: () => unknown }[] = [
   {
     name: 'SET 1.0 version',
     expect: 'versionTooOld',
-    run: () => {
-      const s = stage();
-      return s.merchant.pinit(editWire(s.pinitReqWire, (w) => (w.set = 'SET/1')));
+    run: async () => {
+      const s = await stage();
+      return await s.merchant.pinit(editWire(s.pinitReqWire, (w) => (w.set = 'SET/1')));
     },
   },
   {
     name: 'a future version',
     expect: 'versionTooNew',
-    run: () => {
-      const s = stage();
-      return s.merchant.pinit(editWire(s.pinitReqWire, (w) => (w.set = 'SET/3')));
+    run: async () => {
+      const s = await stage();
+      return await s.merchant.pinit(editWire(s.pinitReqWire, (w) => (w.set = 'SET/3')));
     },
   },
   {
     name: 'unknown message type',
     expect: 'messageNotSupported',
-    run: () => {
-      const s = stage();
-      return s.merchant.pinit(editWire(s.pinitReqWire, (w) => (w.type = 'PayNow')));
+    run: async () => {
+      const s = await stage();
+      return await s.merchant.pinit(editWire(s.pinitReqWire, (w) => (w.type = 'PayNow')));
     },
   },
   {
     name: 'PInitRes that does not echo Chall-C',
     expect: 'challengeMismatch',
-    run: () => {
-      const s = stage();
-      return s.wallet.verifyPInitRes(s.pinitResWire, {
+    run: async () => {
+      const s = await stage();
+      return await s.wallet.verifyPInitRes(s.pinitResWire, {
         ...s.pinitReq.content,
         challC: b64u(new Uint8Array(32)),
       });
@@ -390,9 +398,9 @@ const tamperings: { name: string; expect: ErrorCode; run: () => unknown }[] = [
   {
     name: 'PInitRes answering another request',
     expect: 'unknownRRPID',
-    run: () => {
-      const s = stage();
-      return s.wallet.verifyPInitRes(s.pinitResWire, {
+    run: async () => {
+      const s = await stage();
+      return await s.wallet.verifyPInitRes(s.pinitResWire, {
         ...s.pinitReq.content,
         rrpid: b64u(new Uint8Array(32)),
       });
@@ -401,51 +409,54 @@ const tamperings: { name: string; expect: ErrorCode; run: () => unknown }[] = [
   {
     name: 'clear header disagreeing with the signed content',
     expect: 'badMessageHeader',
-    run: () => {
-      const s = stage();
+    run: async () => {
+      const s = await stage();
       const bad = editWire(s.pinitResWire, (w) => {
         (w.hdr as { xid: string }).xid = b64u(new Uint8Array(32));
       });
-      return s.wallet.verifyPInitRes(bad, s.pinitReq.content);
+      return await s.wallet.verifyPInitRes(bad, s.pinitReq.content);
     },
   },
   {
     name: 'PReq for an XID the merchant never issued',
     expect: 'unknownXID',
-    run: () => {
-      const s = stage();
+    run: async () => {
+      const s = await stage();
       s.merchant.pending.clear();
-      return s.merchant.preqToAuthReq(s.preqWire);
+      return await s.merchant.preqToAuthReq(s.preqWire);
     },
   },
   {
     name: 'unsigned PReq where a dual signature is required',
     expect: 'signatureRequired',
-    run: () => {
-      const s = stage();
+    run: async () => {
+      const s = await stage();
       const anonymous = new TestWallet(s.world, undefined, s.cardholder.card);
-      return s.merchant.preqToAuthReq(JSON.stringify(anonymous.preq(s.pinit).wire));
+      return await s.merchant.preqToAuthReq(JSON.stringify((await anonymous.preq(s.pinit)).wire));
     },
   },
   {
     name: 'unsigned PI at a gateway whose certificate requires a cardholder certificate',
     expect: 'signatureRequired',
-    run: () => {
-      const s = stage();
+    run: async () => {
+      const s = await stage();
       const anonymous = new TestWallet(s.world, undefined, s.cardholder.card);
-      const { authReq } = s.merchant.preqToAuthReq(JSON.stringify(anonymous.preq(s.pinit).wire), {
-        acceptUnsigned: true,
-      });
-      return s.gateway.authorize(authReq);
+      const { authReq } = await s.merchant.preqToAuthReq(
+        JSON.stringify((await anonymous.preq(s.pinit)).wire),
+        {
+          acceptUnsigned: true,
+        },
+      );
+      return await s.gateway.authorize(authReq);
     },
   },
   {
     name: 'merchant certificate left out',
     expect: 'missingCertificate',
-    run: () => {
-      const s = stage();
+    run: async () => {
+      const s = await stage();
       const fresh = new TestWallet(s.world, s.cardholder);
-      return fresh.verifyPInitRes(
+      return await fresh.verifyPInitRes(
         editWire(s.pinitResWire, (w) => delete w.certs),
         s.pinitReq.content,
       );
@@ -454,13 +465,13 @@ const tamperings: { name: string; expect: ErrorCode; run: () => unknown }[] = [
   {
     name: 'HOD in CheckDigests altered by the merchant',
     expect: 'signatureFailure',
-    run: () => {
-      const s = stage();
+    run: async () => {
+      const s = await stage();
       const order = [...s.merchant.pending.values()][0]!;
-      const { verified } = s.merchant.preqToAuthReq(s.preqWire);
+      const { verified } = await s.merchant.preqToAuthReq(s.preqWire);
       s.merchant.pending.set(verified.oiData.transIds.xid, order);
       verified.oiData.hod = b64u(new Uint8Array(32));
-      const auth = protocol.buildAuthReq({
+      const auth = await protocol.buildAuthReq({
         merchant: s.world.merchant,
         gatewayKeyExchange: s.world.gatewayKx.certificate,
         oiData: verified.oiData,
@@ -470,21 +481,21 @@ const tamperings: { name: string; expect: ErrorCode; run: () => unknown }[] = [
         authReqAmt: order.purchAmt,
         rrpid: b64u(new Uint8Array(32).fill(7)),
       });
-      return s.gateway.authorize(JSON.stringify(auth.wire));
+      return await s.gateway.authorize(JSON.stringify(auth.wire));
     },
   },
   {
     name: 'AuthRes sealed to another merchant key',
     expect: 'thumbsMismatch',
-    run: () => {
-      const s = stage();
-      const { authReq, authReqContent } = s.merchant.preqToAuthReq(s.preqWire);
-      const authRes = s.gateway.authorize(authReq);
+    run: async () => {
+      const s = await stage();
+      const { authReq, authReqContent } = await s.merchant.preqToAuthReq(s.preqWire);
+      const authRes = await s.gateway.authorize(authReq);
       const otherKx = buildSandboxHierarchy({
         merchantOrigin: 'https://other.example',
         now: new Date(),
       }).entries.find((e) => e.name === 'merchant-kx')!;
-      return verifyAuthRes(authRes, authReqContent, otherKx, {
+      return await verifyAuthRes(authRes, authReqContent, otherKx, {
         trust: s.merchant.trust,
         clock: s.world.clock,
       });
@@ -493,9 +504,9 @@ const tamperings: { name: string; expect: ErrorCode; run: () => unknown }[] = [
   {
     name: 'unknown field in a signed structure',
     expect: 'decodingFailure',
-    run: () => {
-      const s = stage();
-      return verifyPInitRes(
+    run: async () => {
+      const s = await stage();
+      return await verifyPInitRes(
         editWire(s.pinitResWire, (w) => ((w.body as Json).extra = 1)),
         s.pinitReq.content,
         { trust: s.wallet.trust, clock: s.world.clock },
@@ -506,13 +517,13 @@ const tamperings: { name: string; expect: ErrorCode; run: () => unknown }[] = [
 
 describe('tamper table', () => {
   it('has at least 25 tamperings', () => expect(tamperings.length).toBeGreaterThanOrEqual(25));
-  it('the untampered purchase is approved', () => {
+  it('the untampered purchase is approved', async () => {
     const world = makeWorld();
-    expect(purchase(world, new TestWallet(world, issueCardholder(world))).receipt.content.result.status).toBe(
-      'approved',
-    );
+    expect(
+      (await purchase(world, new TestWallet(world, issueCardholder(world)))).receipt.content.result.status,
+    ).toBe('approved');
   });
   for (const t of tamperings) {
-    it(`${t.name} → ${t.expect}`, () => expect(codeOf(t.run)).toBe(t.expect));
+    it(`${t.name} → ${t.expect}`, async () => expect(await codeOf(t.run)).toBe(t.expect));
   }
 });

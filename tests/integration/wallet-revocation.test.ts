@@ -49,7 +49,7 @@ async function setUp() {
   const ch = await registerOverHttp(`${sandbox.urls.issuer}/set/cca`, sandbox.root, APPROVE);
   const trust = new TrustStore([sandbox.root]);
   for (const c of ch.chain) trust.add(c);
-  const path = trust.verify(
+  const path = await trust.verify(
     ch.certificate.thumbprint,
     { types: ['cardholder'], keyRole: 'signature' },
     { now: new Date() },

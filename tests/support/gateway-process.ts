@@ -57,7 +57,7 @@ export function writePkiDir(world: World, dir: string): void {
  * another AuthReq for the same order: with the same RRPID it is a retry, with another a
  * conflicting request for the same XID.
  */
-export function merchantAuthReq(
+export async function merchantAuthReq(
   world: World,
   cardholder: Cardholder,
   opts: { amount?: Amount; captureNow?: boolean; now?: Date; lidM?: string } = {},
@@ -66,17 +66,17 @@ export function merchantAuthReq(
   const wallet = new TestWallet(world, cardholder);
   const purchAmt = opts.amount ?? { currency: 'EUR', value: 1299, exponent: 2 };
   const pinitReq = wallet.pinitReq(opts.lidM);
-  const pinit = wallet.verifyPInitRes(
-    merchant.pinit(JSON.stringify(pinitReq.wire), { od: 'One SET/2 mug', purchAmt }),
+  const pinit = await wallet.verifyPInitRes(
+    await merchant.pinit(JSON.stringify(pinitReq.wire), { od: 'One SET/2 mug', purchAmt }),
     pinitReq.content,
   );
-  const preq = wallet.preq(pinit);
-  const verified = verifyPReq(JSON.stringify(preq.wire), (xid) => merchant.pending.get(xid), {
+  const preq = await wallet.preq(pinit);
+  const verified = await verifyPReq(JSON.stringify(preq.wire), (xid) => merchant.pending.get(xid), {
     trust: merchant.trust,
     clock: world.clock,
   });
-  const build = (rrpid: string = b64u(randomNonce())) => {
-    const auth = buildAuthReq({
+  const build = async (rrpid: string = b64u(randomNonce())) => {
+    const auth = await buildAuthReq({
       merchant: world.merchant,
       gatewayKeyExchange: world.gatewayKx.certificate,
       oiData: verified.oiData,
@@ -90,7 +90,7 @@ export function merchantAuthReq(
     });
     return { wire: JSON.stringify(auth.wire), content: auth.content };
   };
-  return { ...build(), build, xid: verified.oiData.transIds.xid, oiData: verified.oiData };
+  return { ...(await build()), build, xid: verified.oiData.transIds.xid, oiData: verified.oiData };
 }
 
 export interface GatewayProcess {

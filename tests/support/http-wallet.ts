@@ -35,18 +35,18 @@ export async function registerOverHttp(
   const ctx = ctxFor(root);
   const post = (wire: string) => postSet(ccaEndpoint, wire, [root]);
   const initReq = buildCardCInitReq({ brandId: 'SETPay', thumbs: ctx.trust.thumbs() });
-  const init = verifyCardCInitRes(await post(encodeWire(initReq.wire)), initReq.content, ctx);
-  const regReq = buildRegFormReq({ init, pan });
-  const regForm = verifyRegFormRes(await post(encodeWire(regReq.wire)), regReq.content, ctx);
+  const init = await verifyCardCInitRes(await post(encodeWire(initReq.wire)), initReq.content, ctx);
+  const regReq = await buildRegFormReq({ init, pan });
+  const regForm = await verifyRegFormRes(await post(encodeWire(regReq.wire)), regReq.content, ctx);
   const keys = generateKeyPair();
-  const certReq = buildCertReq({
+  const certReq = await buildCertReq({
     answering: regForm.content,
     caKeyExchange: init.caKeyExchange.chain[0]!,
     privateKey: keys.privateKey,
     request: { requestType: 'cardholder', card: { pan, expiry } },
     answers,
   });
-  const res = verifyCertRes(await post(encodeWire(certReq.wire)), certReq.content, ctx);
+  const res = await verifyCertRes(await post(encodeWire(certReq.wire)), certReq.content, ctx);
   if (res.status !== 'issued') throw new Error(`registration refused: ${res.reason ?? 'no reason'}`);
   return {
     privateKey: keys.privateKey,
@@ -71,12 +71,12 @@ export async function payOverHttp(
     brandId: 'SETPay',
     bin: cardholder.card.pan.slice(0, 6),
   });
-  const pinit = verifyPInitRes(await post(encodeWire(req.wire)), req.content, ctx);
+  const pinit = await verifyPInitRes(await post(encodeWire(req.wire)), req.content, ctx);
   const pageOrigin = new URL(setEndpoint).origin;
   if (!pinit.merchant.chain[0]!.origins.includes(pageOrigin)) {
     throw new Error(`the merchant certificate is not bound to ${pageOrigin}`);
   }
-  const preq = buildPReq({
+  const preq = await buildPReq({
     pinit,
     card: cardholder.card,
     cardholder,
@@ -84,7 +84,7 @@ export async function payOverHttp(
     swIdent: 'http-wallet/1',
   });
   ctx.clock.now = new Date();
-  const receipt = verifyPRes(
+  const receipt = await verifyPRes(
     await post(encodeWire(preq.wire)),
     preq.oiData,
     pinit.merchant.chain[0]!.thumbprint,

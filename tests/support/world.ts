@@ -108,7 +108,7 @@ const inForceOf = new WeakMap<World, RevocationInForce>();
  * `crlNumber`, revoking `revoked`) and the brand CA's BrandCRLIdentifier (`sequence`) listing them.
  * With no arguments, the world's nothing-revoked state (made once per world).
  */
-export function revocationOf(
+export async function revocationOf(
   world: World,
   p: {
     revoked?: { ca: CrlIssuer; serialNumber: string }[];
@@ -116,7 +116,7 @@ export function revocationOf(
     sequence?: number;
     at?: Date;
   } = {},
-): RevocationInForce {
+): Promise<RevocationInForce> {
   const plain = Object.keys(p).length === 0;
   const known = plain ? inForceOf.get(world) : undefined;
   if (known) return known;
@@ -134,7 +134,7 @@ export function revocationOf(
     }),
   );
   const brand = world.party('brand-ca');
-  const bci = buildBrandCrlIdentifier({
+  const bci = await buildBrandCrlIdentifier({
     brandCa: { privateKey: brand.privateKey, certificate: brand.certificate },
     brandId: 'SETPay',
     sequence: p.sequence ?? 1,
@@ -166,12 +166,12 @@ export const TEST_REG_FORM: RegForm = {
  * Registers a card over SET: CardCInit → RegForm → CertReq → CertRes against the sandbox CCA,
  * with the unique cardholder ID checked by verifyCertRes. `record` sees each message.
  */
-export function registerCardholder(
+export async function registerCardholder(
   world: World,
   pan = '4111111111111111',
   expiry = '202912',
   record: Recorder = () => {},
-): Cardholder {
+): Promise<Cardholder> {
   const clock = world.clock;
   const wallet = { trust: world.trust(), clock };
   const cca = world.party('cca');
@@ -181,21 +181,26 @@ export function registerCardholder(
   const initReq = buildCardCInitReq({ brandId: 'SETPay', thumbs: wallet.trust.thumbs(), now: clock.now });
   record(encodeWire(initReq.wire));
   const initAtCa = parseCardCInitReq(encodeWire(initReq.wire), clock);
-  const initRes = buildCardCInitRes({ req: initAtCa, ca: cca, caKeyExchange: ccaKx.chain, now: clock.now });
+  const initRes = await buildCardCInitRes({
+    req: initAtCa,
+    ca: cca,
+    caKeyExchange: ccaKx.chain,
+    now: clock.now,
+  });
   record(encodeWire(initRes.wire));
-  const init = verifyCardCInitRes(encodeWire(initRes.wire), initReq.content, wallet);
+  const init = await verifyCardCInitRes(encodeWire(initRes.wire), initReq.content, wallet);
 
-  const regReq = buildRegFormReq({ init, pan, now: clock.now });
-  const regAtCa = openRegFormReq(encodeWire(regReq.wire), ccaKx, clock);
+  const regReq = await buildRegFormReq({ init, pan, now: clock.now });
+  const regAtCa = await openRegFormReq(encodeWire(regReq.wire), ccaKx, clock);
   record(encodeWire(regReq.wire), regAtCa);
-  const regRes = buildRegFormRes({
+  const regRes = await buildRegFormRes({
     req: regAtCa,
     ca: cca,
     answer: { regForm: TEST_REG_FORM },
     now: clock.now,
   });
   record(encodeWire(regRes.wire));
-  const regForm = verifyRegFormRes(encodeWire(regRes.wire), regReq.content, wallet);
+  const regForm = await verifyRegFormRes(encodeWire(regRes.wire), regReq.content, wallet);
   pendings.set(regRes.content.lidCA, {
     lidEE: regRes.content.lidEE,
     challCA: regRes.content.challCA,
@@ -203,7 +208,7 @@ export function registerCardholder(
   });
 
   const keys = generateKeyPair();
-  const certReq = buildCertReq({
+  const certReq = await buildCertReq({
     answering: regForm.content,
     caKeyExchange: init.caKeyExchange.chain[0]!,
     privateKey: keys.privateKey,
@@ -211,11 +216,11 @@ export function registerCardholder(
     answers: { fullName: 'Ada Lovelace', postcode: 'N1 9GU' },
     now: clock.now,
   });
-  const opened = openCertReq(encodeWire(certReq.wire), ccaKx, (lidCA) => pendings.get(lidCA), clock);
+  const opened = await openCertReq(encodeWire(certReq.wire), ccaKx, (lidCA) => pendings.get(lidCA), clock);
   record(encodeWire(certReq.wire), opened.content);
   const result = issueFromCertReq({ req: opened.content, issuer: world.issuer('cca'), now: clock.now });
-  const certRes = buildCertRes({ req: opened.content, ca: cca, result, now: clock.now });
-  const verified = verifyCertRes(encodeWire(certRes.wire), certReq.content, wallet);
+  const certRes = await buildCertRes({ req: opened.content, ca: cca, result, now: clock.now });
+  const verified = await verifyCertRes(encodeWire(certRes.wire), certReq.content, wallet);
   record(encodeWire(certRes.wire), verified.content);
   if (verified.status !== 'issued') throw new Error(`registration was not issued: ${verified.status}`);
   return {
@@ -263,24 +268,25 @@ export class TestMerchant {
   >();
   readonly trust: TrustStore;
   /** What PInitRes and PRes attach for a wallet that lacks it (undefined: nothing). */
-  revocation: RevocationInForce | undefined;
+  revocation: RevocationInForce | Promise<RevocationInForce | undefined> | undefined;
   constructor(readonly world: World) {
     this.trust = world.trust();
     this.revocation = revocationOf(world);
   }
 
-  pinit(
+  async pinit(
     reqWire: string,
     order = { od: 'One SET/2 mug', purchAmt: { currency: 'EUR', value: 1299, exponent: 2 } },
   ) {
     const req = parsePInitReq(reqWire, this.world.clock);
-    const { wire, content } = buildPInitRes({
+    const revocation = await this.revocation;
+    const { wire, content } = await buildPInitRes({
       req,
       merchant: this.world.merchant,
       gatewayKeyExchange: this.world.gatewayKx.chain,
       od: order.od,
       purchAmt: order.purchAmt,
-      ...(this.revocation ? { revocation: this.revocation } : {}),
+      ...(revocation ? { revocation } : {}),
       now: this.world.clock.now,
     });
     this.pending.set(content.transIds.xid, {
@@ -295,15 +301,15 @@ export class TestMerchant {
   }
 
   /** Verifies the PReq and builds the AuthReq for the gateway. */
-  preqToAuthReq(preqWire: string, opts: { acceptUnsigned?: boolean } = {}) {
-    const verified = verifyPReq(
+  async preqToAuthReq(preqWire: string, opts: { acceptUnsigned?: boolean } = {}) {
+    const verified = await verifyPReq(
       preqWire,
       (xid) => this.pending.get(xid),
       { trust: this.trust, clock: this.world.clock },
       opts,
     );
     const order = this.pending.get(verified.oiData.transIds.xid)!;
-    const auth = buildAuthReq({
+    const auth = await buildAuthReq({
       merchant: this.world.merchant,
       gatewayKeyExchange: this.world.gatewayKx.certificate,
       oiData: verified.oiData,
@@ -318,17 +324,17 @@ export class TestMerchant {
     return { verified, authReq: JSON.stringify(auth.wire), authReqContent: auth.content };
   }
 
-  authResToPRes(
+  async authResToPRes(
     authResWire: string,
     authReqContent: Parameters<typeof verifyAuthRes>[1],
     oiData: { rrpid: string; transIds: PendingOrder['transIds']; challC: string },
   ) {
-    const { content } = verifyAuthRes(authResWire, authReqContent, this.world.merchantKx, {
+    const { content } = await verifyAuthRes(authResWire, authReqContent, this.world.merchantKx, {
       trust: this.trust,
       clock: this.world.clock,
     });
     const r = content.result;
-    const pres = buildPRes({
+    const pres = await buildPRes({
       answers: oiData,
       outcome: {
         completionCode: r.status === 'approved' ? 'authorizationPerformed' : 'orderRejected',
@@ -353,9 +359,9 @@ export class TestGateway {
     this.trust = world.trust();
   }
 
-  authorize(authReqWire: string): string {
+  async authorize(authReqWire: string): Promise<string> {
     const ctx = { trust: this.trust, clock: this.world.clock };
-    const v = verifyAuthReq(authReqWire, this.world.gatewayKx, ctx);
+    const v = await verifyAuthReq(authReqWire, this.world.gatewayKx, ctx);
     const xid = v.content.transIds.xid;
     const seen = this.authorized.get(xid);
     if (seen) {
@@ -374,7 +380,7 @@ export class TestGateway {
       ? { status: 'approved' as const, authCode: authCode!, amount: v.content.authReqAmt }
       : { status: 'declined' as const, reason: 'doNotHonour' as const, amount: v.content.authReqAmt };
     const capToken = approved
-      ? sealCapToken(
+      ? await sealCapToken(
           {
             type: 'CapToken',
             xid,
@@ -385,7 +391,7 @@ export class TestGateway {
           this.world.gatewayKx.certificate,
         )
       : undefined;
-    const res = buildAuthRes({
+    const res = await buildAuthRes({
       req: v.content,
       gateway: this.world.gateway,
       merchantKeyExchange: this.world.merchantKx.certificate,
@@ -425,12 +431,15 @@ export class TestWallet {
     });
   }
 
-  verifyPInitRes(wire: string, req: ReturnType<TestWallet['pinitReq']>['content']): VerifiedPInitRes {
-    return verifyPInitRes(wire, req, { trust: this.trust, clock: this.world.clock });
+  async verifyPInitRes(
+    wire: string,
+    req: ReturnType<TestWallet['pinitReq']>['content'],
+  ): Promise<VerifiedPInitRes> {
+    return await verifyPInitRes(wire, req, { trust: this.trust, clock: this.world.clock });
   }
 
-  preq(pinit: VerifiedPInitRes) {
-    return buildPReq({
+  async preq(pinit: VerifiedPInitRes) {
+    return await buildPReq({
       pinit,
       card: this.card,
       ...(this.cardholder ? { cardholder: this.cardholder } : {}),
@@ -440,12 +449,12 @@ export class TestWallet {
     });
   }
 
-  verifyPRes(
+  async verifyPRes(
     wire: string,
     oiData: { rrpid: string; transIds: PendingOrder['transIds']; challC: string },
     pinit: VerifiedPInitRes,
   ) {
-    return verifyPRes(wire, oiData, pinit.merchant.chain[0]!.thumbprint, {
+    return await verifyPRes(wire, oiData, pinit.merchant.chain[0]!.thumbprint, {
       trust: this.trust,
       clock: this.world.clock,
     });
@@ -453,21 +462,21 @@ export class TestWallet {
 }
 
 /** Runs a whole purchase with the test parties and returns every message exchanged. */
-export function purchase(
+export async function purchase(
   world: World,
   wallet: TestWallet,
   merchant = new TestMerchant(world),
   gateway = new TestGateway(world),
 ) {
   const pinitReq = wallet.pinitReq();
-  const pinitResWire = merchant.pinit(JSON.stringify(pinitReq.wire));
-  const pinit = wallet.verifyPInitRes(pinitResWire, pinitReq.content);
-  const preq = wallet.preq(pinit);
+  const pinitResWire = await merchant.pinit(JSON.stringify(pinitReq.wire));
+  const pinit = await wallet.verifyPInitRes(pinitResWire, pinitReq.content);
+  const preq = await wallet.preq(pinit);
   const preqWire = JSON.stringify(preq.wire);
-  const { verified, authReq, authReqContent } = merchant.preqToAuthReq(preqWire);
-  const authResWire = gateway.authorize(authReq);
-  const { authRes, pres } = merchant.authResToPRes(authResWire, authReqContent, verified.oiData);
-  const receipt = wallet.verifyPRes(pres, preq.oiData, pinit);
+  const { verified, authReq, authReqContent } = await merchant.preqToAuthReq(preqWire);
+  const authResWire = await gateway.authorize(authReq);
+  const { authRes, pres } = await merchant.authResToPRes(authResWire, authReqContent, verified.oiData);
+  const receipt = await wallet.verifyPRes(pres, preq.oiData, pinit);
   return {
     pinitReq,
     pinitResWire,

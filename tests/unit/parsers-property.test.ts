@@ -126,6 +126,29 @@ function expectOnlySetErrors(fn: () => unknown): void {
   }
 }
 
+/** expectOnlySetErrors for an asynchronous parser (the protocol is async where it verifies or opens). */
+async function expectOnlySetErrorsAsync(fn: () => unknown): Promise<void> {
+  try {
+    await fn();
+  } catch (e) {
+    if (e instanceof SetError) {
+      if ((ERROR_CODES as readonly string[]).includes(e.code)) return;
+      throw new Error(`SetError with a code that is not a SET ErrorCode: ${String(e.code)}`, { cause: e });
+    }
+    throw e;
+  }
+}
+
+/** outcomeOf for an asynchronous call. */
+async function outcomeOfAsync(fn: () => unknown): Promise<string> {
+  try {
+    await fn();
+    return 'accepted';
+  } catch (e) {
+    return e instanceof SetError ? e.code : `non-SetError ${String(e)}`;
+  }
+}
+
 /** Outcome of a call: 'accepted', a SET code, or a description of anything else thrown. */
 function outcomeOf(fn: () => unknown): string {
   try {
@@ -679,7 +702,7 @@ type Mutated =
 interface Layer {
   base: number;
   content: unknown;
-  wrap: (content: unknown) => string;
+  wrap: (content: unknown) => Promise<string>;
 }
 
 function applyOps(value: unknown, ops: JsonOp[]): unknown {
@@ -689,15 +712,15 @@ function applyOps(value: unknown, ops: JsonOp[]): unknown {
 }
 
 /** The altered input, and which base (parser context) it belongs to. */
-function mutate(
+async function mutate(
   bases: readonly string[],
   layers: readonly Layer[],
   plan: Plan,
-): { input: Mutated; base: number } {
+): Promise<{ input: Mutated; base: number }> {
   if (plan.kind === 'content' && layers.length > 0) {
     const layer = layers[plan.base % layers.length]!;
     const content = applyOps(JSON.parse(JSON.stringify(layer.content)), plan.ops);
-    return { input: { kind: 'text', value: layer.wrap(content) }, base: layer.base };
+    return { input: { kind: 'text', value: await layer.wrap(content) }, base: layer.base };
   }
   const base = plan.base % bases.length;
   const wire = bases[base]!;
@@ -764,7 +787,8 @@ function signedLayer(
   return {
     base,
     content: original,
-    wrap: (c) => encodeWire(makeWire(type, header(c, original), signContent(c as object, signer), { certs })),
+    wrap: async (c) =>
+      encodeWire(makeWire(type, header(c, original), await signContent(c as object, signer), { certs })),
   };
 }
 
@@ -782,11 +806,11 @@ function exchangeLayer(
   return {
     base,
     content: original,
-    wrap: (c) => exchangeWire(type, c, original, from, to, certs, baggage?.(c)),
+    wrap: async (c) => await exchangeWire(type, c, original, from, to, certs, baggage?.(c)),
   };
 }
 
-function exchangeWire(
+async function exchangeWire(
   type: MessageType,
   content: unknown,
   original: HeaderSource,
@@ -794,9 +818,9 @@ function exchangeWire(
   to: ParsedCertificate,
   certs: string[] | undefined,
   baggage: Uint8Array | undefined,
-): string {
-  const signed = signContent(content as object, from);
-  const sealed = sealTo(to, type, jsonBytes(signed), baggage ? sha256(baggage) : new Uint8Array(0));
+): Promise<string> {
+  const signed = await signContent(content as object, from);
+  const sealed = await sealTo(to, type, jsonBytes(signed), baggage ? sha256(baggage) : new Uint8Array(0));
   const body = baggage ? { sealed, baggage: b64u(baggage) } : { sealed };
   return encodeWire(makeWire(type, headerOf(content, original), body, { certs }));
 }
@@ -820,32 +844,33 @@ interface WireTarget {
 
 function fuzzWireParser(t: WireTarget): void {
   describe(t.name, () => {
-    it('accepts the unmutated messages, and their contents re-wrapped by the real author', () => {
-      t.bases().forEach((wire, base) => {
-        expect(outcomeOf(() => t.run(wire, base))).toBe('accepted');
-        expect(outcomeOf(() => t.run(utf8(wire), base))).toBe('accepted');
-      });
+    it('accepts the unmutated messages, and their contents re-wrapped by the real author', async () => {
+      for (const [base, wire] of t.bases().entries()) {
+        expect(await outcomeOfAsync(() => t.run(wire, base))).toBe('accepted');
+        expect(await outcomeOfAsync(() => t.run(utf8(wire), base))).toBe('accepted');
+      }
       for (const layer of t.layers?.() ?? []) {
-        expect(outcomeOf(() => t.run(layer.wrap(layer.content), layer.base))).toBe('accepted');
+        const wrapped = await layer.wrap(layer.content);
+        expect(await outcomeOfAsync(() => t.run(wrapped, layer.base))).toBe('accepted');
       }
     });
 
-    it('arbitrary input: only SetErrors', () => {
-      fc.assert(
-        fc.property(arbitraryWireInput(t.types), fc.nat(), (input, base) =>
-          expectOnlySetErrors(() => t.run(input, base % t.bases().length)),
+    it('arbitrary input: only SetErrors', async () => {
+      await fc.assert(
+        fc.asyncProperty(arbitraryWireInput(t.types), fc.nat(), (input, base) =>
+          expectOnlySetErrorsAsync(() => t.run(input, base % t.bases().length)),
         ),
         { numRuns: RUNS },
       );
     });
 
-    it('mutated valid messages: only SetErrors', () => {
+    it('mutated valid messages: only SetErrors', async () => {
       const bases = t.bases();
       const layers = t.layers?.() ?? [];
-      fc.assert(
-        fc.property(t.sealed ? planArbWith(1) : planArb, (plan) => {
-          const { input, base } = mutate(bases, layers, plan);
-          expectOnlySetErrors(() => t.run(asWire(input), base));
+      await fc.assert(
+        fc.asyncProperty(t.sealed ? planArbWith(1) : planArb, async (plan) => {
+          const { input, base } = await mutate(bases, layers, plan);
+          await expectOnlySetErrorsAsync(() => t.run(asWire(input), base));
         }),
         { numRuns: RUNS },
       );
@@ -990,10 +1015,10 @@ describe('initiations', () => {
         );
       });
 
-      it('mutated valid initiations: only SetErrors', () => {
-        fc.assert(
-          fc.property(planArb, originArb, (plan, o) => {
-            const m = mutate([valid], [], plan).input;
+      it('mutated valid initiations: only SetErrors', async () => {
+        await fc.assert(
+          fc.asyncProperty(planArb, originArb, async (plan, o) => {
+            const m = (await mutate([valid], [], plan)).input;
             const text =
               m.kind === 'bytes'
                 ? new TextDecoder().decode(m.value)
@@ -1172,7 +1197,7 @@ interface PurchaseStage {
 describe('purchase and payment messages', () => {
   let s: PurchaseStage;
 
-  beforeAll(() => {
+  beforeAll(async () => {
     const world = makeWorld();
     const now = world.clock.now;
     const trust = world.trust();
@@ -1184,19 +1209,25 @@ describe('purchase and payment messages', () => {
 
     const pinitReq = wallet.pinitReq();
     const pinitReqWire = JSON.stringify(pinitReq.wire);
-    const pinitResWire = merchant.pinit(pinitReqWire);
+    const pinitResWire = await merchant.pinit(pinitReqWire);
     const pending = new Map<string, PendingOrder>(merchant.pending);
-    const pinit = wallet.verifyPInitRes(pinitResWire, pinitReq.content);
+    const pinit = await wallet.verifyPInitRes(pinitResWire, pinitReq.content);
 
     // Dual-signed and unsigned (PANToken) purchases of the same order.
-    const preq = wallet.preq(pinit);
+    const preq = await wallet.preq(pinit);
     const preqWire = JSON.stringify(preq.wire);
-    const unsignedPreq = buildPReq({ pinit, card: cardholder.card, bin: '411111', swIdent: 'fuzz/1', now });
+    const unsignedPreq = await buildPReq({
+      pinit,
+      card: cardholder.card,
+      bin: '411111',
+      swIdent: 'fuzz/1',
+      now,
+    });
     const unsignedPreqWire = JSON.stringify(unsignedPreq.wire);
-    const unsignedAuth = merchant.preqToAuthReq(unsignedPreqWire, { acceptUnsigned: true });
-    const { verified, authReq, authReqContent } = merchant.preqToAuthReq(preqWire);
-    const authResWire = gateway.authorize(authReq);
-    const { authRes, pres } = merchant.authResToPRes(authResWire, authReqContent, verified.oiData);
+    const unsignedAuth = await merchant.preqToAuthReq(unsignedPreqWire, { acceptUnsigned: true });
+    const { verified, authReq, authReqContent } = await merchant.preqToAuthReq(preqWire);
+    const authResWire = await gateway.authorize(authReq);
+    const { authRes, pres } = await merchant.authResToPRes(authResWire, authReqContent, verified.oiData);
 
     // PReq: altered OIData, dual-signed again by the cardholder (the unsigned PReq's OIData is
     // plain, so JSON-level mutations already reach its parser).
@@ -1206,9 +1237,9 @@ describe('purchase and payment messages', () => {
       {
         base: 0,
         content: preq.oiData,
-        wrap: (c) => {
+        wrap: async (c) => {
           const oiBytes = jsonBytes(c);
-          const pi = { ...dualPi, ds: b64u(dualSign(hPIData, sha256(oiBytes), cardholder.privateKey)) };
+          const pi = { ...dualPi, ds: b64u(await dualSign(hPIData, sha256(oiBytes), cardholder.privateKey)) };
           const body = { pi: b64u(jsonBytes(pi)), oi: { oiData: b64u(oiBytes), hPIData: b64u(hPIData) } };
           return encodeWire(makeWire('PReq', headerOf(c, preq.oiData), body, { certs: certsOf(preqWire) }));
         },
@@ -1232,9 +1263,9 @@ describe('purchase and payment messages', () => {
       authReqLayers.push({
         base,
         content: piDatas[base],
-        wrap: (c) => {
+        wrap: async (c) => {
           const piDataBytes = jsonBytes(c);
-          const sealed = sealTo(
+          const sealed = await sealTo(
             world.gatewayKx.certificate,
             dual ? 'PIData' : 'PIDataUnsigned',
             piDataBytes,
@@ -1243,12 +1274,12 @@ describe('purchase and payment messages', () => {
           const pi = dual
             ? {
                 type: 'PIDualSigned',
-                ds: b64u(dualSign(sha256(piDataBytes), hOIData, cardholder.privateKey)),
+                ds: b64u(await dualSign(sha256(piDataBytes), hOIData, cardholder.privateKey)),
                 signer: b64u(cardholder.certificate.thumbprint),
                 sealed,
               }
             : { type: 'PIUnsigned', sealed };
-          return exchangeWire(
+          return await exchangeWire(
             'AuthReq',
             content,
             content,
@@ -1261,9 +1292,9 @@ describe('purchase and payment messages', () => {
       });
     });
 
-    const inqSigned = buildInqReq({ transIds: preq.oiData.transIds, cardholder, now });
-    const inqUnsigned = buildInqReq({ transIds: preq.oiData.transIds, now });
-    const inqRes = buildInqRes({
+    const inqSigned = await buildInqReq({ transIds: preq.oiData.transIds, cardholder, now });
+    const inqUnsigned = await buildInqReq({ transIds: preq.oiData.transIds, now });
+    const inqRes = await buildInqRes({
       req: inqSigned.content,
       outcome: { completionCode: 'authorizationPerformed', result: { ...authRes.result } },
       merchant: world.merchant,
@@ -1271,36 +1302,38 @@ describe('purchase and payment messages', () => {
     });
 
     const amount: Amount = authRes.result.amount;
-    const followUps = (Object.keys(FOLLOW_UPS) as FollowUpRequest[]).map((type) => {
-      const req = buildFollowUp(type, {
-        merchant: world.merchant,
-        gatewayKeyExchange: world.gatewayKx.certificate,
-        transIds: authReqContent.transIds,
-        amount,
-        ...(type === 'CapReq' && authRes.capToken ? { capToken: authRes.capToken } : {}),
-        now,
-      });
-      const res = buildFollowUpResponse(type, {
-        req: req.content,
-        gateway: world.gateway,
-        merchantKeyExchange: world.merchantKx.certificate,
-        status: FOLLOW_UPS[type].ok,
-        amount,
-        now,
-      });
-      return {
-        type,
-        req: JSON.stringify(req.wire),
-        res: JSON.stringify(res.wire),
-        reqContent: req.content,
-        resContent: res.content as HeaderSource,
-      };
-    });
+    const followUps = await Promise.all(
+      (Object.keys(FOLLOW_UPS) as FollowUpRequest[]).map(async (type) => {
+        const req = await buildFollowUp(type, {
+          merchant: world.merchant,
+          gatewayKeyExchange: world.gatewayKx.certificate,
+          transIds: authReqContent.transIds,
+          amount,
+          ...(type === 'CapReq' && authRes.capToken ? { capToken: authRes.capToken } : {}),
+          now,
+        });
+        const res = await buildFollowUpResponse(type, {
+          req: req.content,
+          gateway: world.gateway,
+          merchantKeyExchange: world.merchantKx.certificate,
+          status: FOLLOW_UPS[type].ok,
+          amount,
+          now,
+        });
+        return {
+          type,
+          req: JSON.stringify(req.wire),
+          res: JSON.stringify(res.wire),
+          reqContent: req.content,
+          resContent: res.content as HeaderSource,
+        };
+      }),
+    );
 
     const failure = new SetError('signatureFailure', 'the dual signature does not cover this OIData');
     const errorWires = [
-      JSON.stringify(buildErrorFor(preqWire, failure, world.merchant, now)),
-      JSON.stringify(buildErrorFor(preqWire, failure, undefined, now)),
+      JSON.stringify(await buildErrorFor(preqWire, failure, world.merchant, now)),
+      JSON.stringify(await buildErrorFor(preqWire, failure, undefined, now)),
     ];
 
     const crl = issueCrl({
@@ -1312,7 +1345,7 @@ describe('purchase and payment messages', () => {
     });
     const bciTrust = new TrustStore([world.root], [crl]);
     bciTrust.add(world.party('brand-ca').certificate);
-    const bci = buildBrandCrlIdentifier({
+    const bci = await buildBrandCrlIdentifier({
       brandCa: world.party('brand-ca'),
       brandId: 'SETPay',
       sequence: 7,
@@ -1361,7 +1394,7 @@ describe('purchase and payment messages', () => {
     types: ['PInitRes'],
     bases: () => [s.pinitResWire],
     layers: () => [signedLayer(0, s.pinitResWire, s.world.merchant)],
-    run: (input) => verifyPInitRes(input, s.pinitReq, s.ctx()),
+    run: async (input) => await verifyPInitRes(input, s.pinitReq, s.ctx()),
   });
 
   fuzzWireParser({
@@ -1369,7 +1402,8 @@ describe('purchase and payment messages', () => {
     types: ['PReq'],
     bases: () => s.preqWires,
     layers: () => s.preqLayers,
-    run: (input) => verifyPReq(input, (xid) => s.pending.get(xid), s.ctx(), { acceptUnsigned: true }),
+    run: async (input) =>
+      await verifyPReq(input, (xid) => s.pending.get(xid), s.ctx(), { acceptUnsigned: true }),
   });
 
   fuzzWireParser({
@@ -1378,7 +1412,7 @@ describe('purchase and payment messages', () => {
     types: ['AuthReq'],
     bases: () => s.authReqWires,
     layers: () => s.authReqLayers,
-    run: (input) => verifyAuthReq(input, s.world.gatewayKx, s.ctx(), { acceptUnsigned: true }),
+    run: async (input) => await verifyAuthReq(input, s.world.gatewayKx, s.ctx(), { acceptUnsigned: true }),
   });
 
   fuzzWireParser({
@@ -1389,7 +1423,7 @@ describe('purchase and payment messages', () => {
     layers: () => [
       exchangeLayer(0, s.authResWire, s.authResContent, s.world.gateway, s.world.merchantKx.certificate),
     ],
-    run: (input) => verifyAuthRes(input, s.authReqContent, s.world.merchantKx, s.ctx()),
+    run: async (input) => await verifyAuthRes(input, s.authReqContent, s.world.merchantKx, s.ctx()),
   });
 
   // One base per follow-up type: 1,000 runs per property cover all five (about 200 each).
@@ -1402,7 +1436,8 @@ describe('purchase and payment messages', () => {
       s.followUps.map((f, base) =>
         exchangeLayer(base, f.req, f.reqContent, s.world.merchant, s.world.gatewayKx.certificate),
       ),
-    run: (input, base) => verifyFollowUp(input, s.followUps[base]!.type, s.world.gatewayKx, s.ctx()),
+    run: async (input, base) =>
+      await verifyFollowUp(input, s.followUps[base]!.type, s.world.gatewayKx, s.ctx()),
   });
 
   fuzzWireParser({
@@ -1414,9 +1449,9 @@ describe('purchase and payment messages', () => {
       s.followUps.map((f, base) =>
         exchangeLayer(base, f.res, f.resContent, s.world.gateway, s.world.merchantKx.certificate),
       ),
-    run: (input, base) => {
+    run: async (input, base) => {
       const f = s.followUps[base]!;
-      return verifyFollowUpResponse(input, f.type, f.reqContent, s.world.merchantKx, s.ctx());
+      return await verifyFollowUpResponse(input, f.type, f.reqContent, s.world.merchantKx, s.ctx());
     },
   });
 
@@ -1425,7 +1460,7 @@ describe('purchase and payment messages', () => {
     types: ['PRes'],
     bases: () => [s.presWire],
     layers: () => [signedLayer(0, s.presWire, s.world.merchant)],
-    run: (input) => verifyPRes(input, s.oiData, s.merchantThumb, s.ctx()),
+    run: async (input) => await verifyPRes(input, s.oiData, s.merchantThumb, s.ctx()),
   });
 
   fuzzWireParser({
@@ -1433,7 +1468,7 @@ describe('purchase and payment messages', () => {
     types: ['InqReq'],
     bases: () => s.inqReqWires,
     layers: () => [signedLayer(0, s.inqReqWires[0]!, s.inqSigner)],
-    run: (input) => verifyInqReq(input, s.ctx()),
+    run: async (input) => await verifyInqReq(input, s.ctx()),
   });
 
   fuzzWireParser({
@@ -1441,7 +1476,7 @@ describe('purchase and payment messages', () => {
     types: ['InqRes'],
     bases: () => [s.inqResWire],
     layers: () => [signedLayer(0, s.inqResWire, s.world.merchant)],
-    run: (input) => verifyInqRes(input, s.inqReq, s.merchantThumb, s.ctx()),
+    run: async (input) => await verifyInqRes(input, s.inqReq, s.merchantThumb, s.ctx()),
   });
 
   fuzzWireParser({
@@ -1449,27 +1484,30 @@ describe('purchase and payment messages', () => {
     types: ['Error'],
     bases: () => s.errorWires,
     layers: () => [signedLayer(0, s.errorWires[0]!, s.world.merchant, errorHeaderOf)],
-    run: (input) => readError(input, s.ctx()),
+    run: async (input) => await readError(input, s.ctx()),
   });
 
   describe('verifyBrandCrlIdentifier', () => {
     const layer = (): Layer => ({
       base: 0,
       content: jsonOf(s.bci.content),
-      wrap: (c) => JSON.stringify(signContent(c as object, s.world.party('brand-ca'))),
+      wrap: async (c) => JSON.stringify(await signContent(c as object, s.world.party('brand-ca'))),
     });
 
-    it('accepts the unmutated BrandCRLIdentifier, and its content signed again', () => {
-      expect(outcomeOf(() => verifyBrandCrlIdentifier(s.bci, s.bciCtx))).toBe('accepted');
+    it('accepts the unmutated BrandCRLIdentifier, and its content signed again', async () => {
+      expect(await outcomeOfAsync(async () => await verifyBrandCrlIdentifier(s.bci, s.bciCtx))).toBe(
+        'accepted',
+      );
       const l = layer();
-      expect(outcomeOf(() => verifyBrandCrlIdentifier(JSON.parse(l.wrap(l.content)), s.bciCtx))).toBe(
+      const again = JSON.parse(await l.wrap(l.content));
+      expect(await outcomeOfAsync(async () => await verifyBrandCrlIdentifier(again, s.bciCtx))).toBe(
         'accepted',
       );
     });
 
-    it('arbitrary values (not only JSON): only SetErrors', () => {
-      fc.assert(
-        fc.property(
+    it('arbitrary values (not only JSON): only SetErrors', async () => {
+      await fc.assert(
+        fc.asyncProperty(
           fc.oneof(
             richValue,
             fc.record(
@@ -1481,19 +1519,21 @@ describe('purchase and payment messages', () => {
               { requiredKeys: [] },
             ),
           ),
-          (bci) => expectOnlySetErrors(() => verifyBrandCrlIdentifier(bci, s.bciCtx)),
+          (bci) => expectOnlySetErrorsAsync(async () => await verifyBrandCrlIdentifier(bci, s.bciCtx)),
         ),
         { numRuns: RUNS },
       );
     });
 
-    it('mutated valid BrandCRLIdentifiers: only SetErrors', () => {
+    it('mutated valid BrandCRLIdentifiers: only SetErrors', async () => {
       const bases = [JSON.stringify(s.bci)];
       const layers = [layer()];
-      fc.assert(
-        fc.property(planArb, (plan) => {
-          const { input } = mutate(bases, layers, plan);
-          expectOnlySetErrors(() => verifyBrandCrlIdentifier(asValue(input), s.bciCtx));
+      await fc.assert(
+        fc.asyncProperty(planArb, async (plan) => {
+          const { input } = await mutate(bases, layers, plan);
+          await expectOnlySetErrorsAsync(
+            async () => await verifyBrandCrlIdentifier(asValue(input), s.bciCtx),
+          );
         }),
         { numRuns: RUNS },
       );
@@ -1545,7 +1585,7 @@ interface RegistrationStage {
 describe('registration messages', () => {
   let r: RegistrationStage;
 
-  beforeAll(() => {
+  beforeAll(async () => {
     const world = makeWorld();
     const now = world.clock.now;
     const trust = world.trust();
@@ -1556,18 +1596,23 @@ describe('registration messages', () => {
     const mcaKx = world.party('mca-kx');
 
     const cardReq = buildCardCInitReq({ brandId: 'SETPay', now });
-    const cardRes = buildCardCInitRes({ req: cardReq.content, ca: cca, caKeyExchange: ccaKx.chain, now });
+    const cardRes = await buildCardCInitRes({
+      req: cardReq.content,
+      ca: cca,
+      caKeyExchange: ccaKx.chain,
+      now,
+    });
     const meReq = buildMeAqCInitReq({ requestType: 'merchant', brandId: 'SETPay', now });
-    const meRes = buildMeAqCInitRes({
+    const meRes = await buildMeAqCInitRes({
       req: meReq.content,
       ca: mca,
       caKeyExchange: mcaKx.chain,
       regForm: TEST_REG_FORM,
       now,
     });
-    const init = verifyCardCInitRes(JSON.stringify(cardRes.wire), cardReq.content, ctx());
-    const regFormReq = buildRegFormReq({ init, pan: '4111111111111111', now });
-    const regFormRes = buildRegFormRes({
+    const init = await verifyCardCInitRes(JSON.stringify(cardRes.wire), cardReq.content, ctx());
+    const regFormReq = await buildRegFormReq({ init, pan: '4111111111111111', now });
+    const regFormRes = await buildRegFormRes({
       req: regFormReq.content,
       ca: cca,
       answer: { regForm: TEST_REG_FORM },
@@ -1575,7 +1620,7 @@ describe('registration messages', () => {
     });
 
     const cardholderKey = generateKeyPair().privateKey;
-    const certReq = buildCertReq({
+    const certReq = await buildCertReq({
       answering: regFormRes.content,
       caKeyExchange: ccaKx.certificate,
       privateKey: cardholderKey,
@@ -1584,7 +1629,7 @@ describe('registration messages', () => {
       now,
     });
     const merchantKey = generateKeyPair().privateKey;
-    const merchantCertReq = buildCertReq({
+    const merchantCertReq = await buildCertReq({
       answering: meRes.content,
       caKeyExchange: mcaKx.certificate,
       privateKey: merchantKey,
@@ -1615,7 +1660,7 @@ describe('registration messages', () => {
     ]);
 
     const issued = issueFromCertReq({ req: certReq.content, issuer: world.issuer('cca'), now });
-    const certRes = buildCertRes({ req: certReq.content, ca: cca, result: issued, now });
+    const certRes = await buildCertRes({ req: certReq.content, ca: cca, result: issued, now });
 
     r = {
       world,
@@ -1662,7 +1707,7 @@ describe('registration messages', () => {
     types: ['CardCInitRes'],
     bases: () => [r.cardCInitResWire],
     layers: () => [signedLayer(0, r.cardCInitResWire, r.world.party('cca'))],
-    run: (input) => verifyCardCInitRes(input, r.cardCInitReq, r.ctx()),
+    run: async (input) => await verifyCardCInitRes(input, r.cardCInitReq, r.ctx()),
   });
 
   fuzzWireParser({
@@ -1677,7 +1722,7 @@ describe('registration messages', () => {
     types: ['Me-AqCInitRes'],
     bases: () => [r.meAqCInitResWire],
     layers: () => [signedLayer(0, r.meAqCInitResWire, r.world.party('mca'))],
-    run: (input) => verifyMeAqCInitRes(input, r.meAqCInitReq, r.ctx()),
+    run: async (input) => await verifyMeAqCInitRes(input, r.meAqCInitReq, r.ctx()),
   });
 
   fuzzWireParser({
@@ -1689,13 +1734,15 @@ describe('registration messages', () => {
       {
         base: 0,
         content: r.regFormReq,
-        wrap: (c) => {
-          const body = { sealed: sealTo(r.world.party('cca-kx').certificate, 'RegFormReq', jsonBytes(c)) };
+        wrap: async (c) => {
+          const body = {
+            sealed: await sealTo(r.world.party('cca-kx').certificate, 'RegFormReq', jsonBytes(c)),
+          };
           return encodeWire(makeWire('RegFormReq', headerOf(c, r.regFormReq), body));
         },
       },
     ],
-    run: (input) => openRegFormReq(input, r.world.party('cca-kx'), r.world.clock),
+    run: async (input) => await openRegFormReq(input, r.world.party('cca-kx'), r.world.clock),
   });
 
   fuzzWireParser({
@@ -1703,7 +1750,7 @@ describe('registration messages', () => {
     types: ['RegFormRes'],
     bases: () => [r.regFormResWire],
     layers: () => [signedLayer(0, r.regFormResWire, r.world.party('cca'))],
-    run: (input) => verifyRegFormRes(input, r.regFormReq, r.ctx()),
+    run: async (input) => await verifyRegFormRes(input, r.regFormReq, r.ctx()),
   });
 
   fuzzWireParser({
@@ -1716,14 +1763,14 @@ describe('registration messages', () => {
       r.certReqs.map((c, base) => ({
         base,
         content: c.content,
-        wrap: (content: unknown) => {
-          const pop = signWithKey(content as object, c.privateKey);
-          const body = { sealed: sealTo(c.ca.certificate, 'CertReq', jsonBytes(pop)) };
+        wrap: async (content: unknown) => {
+          const pop = await signWithKey(content as object, c.privateKey);
+          const body = { sealed: await sealTo(c.ca.certificate, 'CertReq', jsonBytes(pop)) };
           return encodeWire(makeWire('CertReq', headerOf(content, c.content), body));
         },
       })),
-    run: (input, base) =>
-      openCertReq(input, r.certReqs[base]!.ca, (lidCA) => r.pending.get(lidCA), r.world.clock),
+    run: async (input, base) =>
+      await openCertReq(input, r.certReqs[base]!.ca, (lidCA) => r.pending.get(lidCA), r.world.clock),
   });
 
   fuzzWireParser({
@@ -1735,9 +1782,9 @@ describe('registration messages', () => {
       {
         base: 0,
         content: r.certResContent,
-        wrap: (c) => {
+        wrap: async (c) => {
           const iv = randomBytes(AEAD_NONCE_LENGTH);
-          const signed = signContent(c as object, r.world.party('cca'));
+          const signed = await signContent(c as object, r.world.party('cca'));
           const ct = aeadSeal(fromB64u(r.certReq.caBackKey), iv, utf8('SET/2 CertRes'), jsonBytes(signed));
           const body = { iv: b64u(iv), ct: b64u(ct) };
           return encodeWire(
@@ -1746,6 +1793,6 @@ describe('registration messages', () => {
         },
       },
     ],
-    run: (input) => verifyCertRes(input, r.certReq, r.ctx()),
+    run: async (input) => await verifyCertRes(input, r.certReq, r.ctx()),
   });
 });

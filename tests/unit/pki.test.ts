@@ -50,9 +50,9 @@ const MERCHANT_DATA = {
   categoryCode: '5999',
 };
 
-function codeOf(fn: () => unknown): string {
+async function codeOf(fn: () => unknown): Promise<string> {
   try {
-    fn();
+    await fn();
   } catch (e) {
     if (e instanceof SetError) return e.code;
     throw e;
@@ -60,9 +60,9 @@ function codeOf(fn: () => unknown): string {
   throw new Error('expected a SetError');
 }
 
-function errorOf(fn: () => unknown): SetError {
+async function errorOf(fn: () => unknown): Promise<SetError> {
   try {
-    fn();
+    await fn();
   } catch (e) {
     if (e instanceof SetError) return e;
     throw e;
@@ -134,8 +134,8 @@ function makeTree(opts: { geo?: boolean; brandPathLength?: number } = {}) {
 
 const tree = makeTree();
 
-function path(leaf: ParsedCertificate, overrides: Partial<PathRequest> = {}) {
-  return validatePath({
+async function path(leaf: ParsedCertificate, overrides: Partial<PathRequest> = {}) {
+  return await validatePath({
     leaf,
     pool: tree.pool,
     trustedRoots: [tree.root.certificate],
@@ -314,14 +314,14 @@ describe('issue and parse', () => {
     expect(cert.subjectDn).toBe('CN=Shop\\, \\"Main\\" \\+ Co,OU=Web,O=Shop Ltd,C=DE');
   });
 
-  it('refuses inconsistent requests', () => {
+  it('refuses inconsistent requests', async () => {
     const { publicKey } = generateKeyPair();
     const base = { issuer: tree.mca, publicKey, subject: { commonName: 'x' }, ...validFor(30) };
     expect(
-      codeOf(() => issueCertificate({ ...base, certificateType: 'cardholder', keyRole: 'signature' })),
+      await codeOf(() => issueCertificate({ ...base, certificateType: 'cardholder', keyRole: 'signature' })),
     ).toBe('invalidCertificate');
     expect(
-      codeOf(() =>
+      await codeOf(() =>
         issueCertificate({
           ...base,
           certificateType: 'merchant',
@@ -331,7 +331,7 @@ describe('issue and parse', () => {
       ),
     ).toBe('invalidCertificate');
     expect(
-      codeOf(() =>
+      await codeOf(() =>
         issueCertificate({
           ...base,
           certificateType: 'merchant',
@@ -341,7 +341,7 @@ describe('issue and parse', () => {
       ),
     ).toBe('invalidCertificate');
     expect(
-      codeOf(() =>
+      await codeOf(() =>
         issueCertificate({
           ...base,
           issuer: { ...tree.mca, privateKey: tree.pca.privateKey },
@@ -350,9 +350,9 @@ describe('issue and parse', () => {
         }),
       ),
     ).toBe('invalidCertificate');
-    expect(codeOf(() => issueCertificate({ ...base, certificateType: 'root', keyRole: 'signature' }))).toBe(
-      'invalidCertificate',
-    );
+    expect(
+      await codeOf(() => issueCertificate({ ...base, certificateType: 'root', keyRole: 'signature' })),
+    ).toBe('invalidCertificate');
   });
 
   it('reads a certificate made by OpenSSL', () => {
@@ -376,24 +376,24 @@ describe('issue and parse', () => {
 });
 
 describe('parse failures', () => {
-  it('junk is a decodingFailure', () => {
-    expect(codeOf(() => parseCertificate(new Uint8Array()))).toBe('decodingFailure');
-    expect(codeOf(() => parseCertificate(fromHex('3003020101')))).toBe('decodingFailure');
-    expect(codeOf(() => parseCertificate(new TextEncoder().encode('hello')))).toBe('decodingFailure');
-    expect(codeOf(() => parseCrl(tree.root.certificate.der))).toBe('decodingFailure');
+  it('junk is a decodingFailure', async () => {
+    expect(await codeOf(() => parseCertificate(new Uint8Array()))).toBe('decodingFailure');
+    expect(await codeOf(() => parseCertificate(fromHex('3003020101')))).toBe('decodingFailure');
+    expect(await codeOf(() => parseCertificate(new TextEncoder().encode('hello')))).toBe('decodingFailure');
+    expect(await codeOf(() => parseCrl(tree.root.certificate.der))).toBe('decodingFailure');
   });
 
-  it('non-DER (trailing bytes, indefinite length) is a decodingFailure', () => {
+  it('non-DER (trailing bytes, indefinite length) is a decodingFailure', async () => {
     const der = tree.merchantSig.certificate.der;
     const trailing = new Uint8Array([...der, 0]);
-    expect(codeOf(() => parseCertificate(trailing))).toBe('decodingFailure');
+    expect(await codeOf(() => parseCertificate(trailing))).toBe('decodingFailure');
     // Re-encode the outer SEQUENCE with BER indefinite length.
     const headerLength = 2 + (der[1]! & 0x7f);
     const indefinite = new Uint8Array([0x30, 0x80, ...der.subarray(headerLength), 0, 0]);
-    expect(codeOf(() => parseCertificate(indefinite))).toBe('decodingFailure');
+    expect(await codeOf(() => parseCertificate(indefinite))).toBe('decodingFailure');
   });
 
-  it('an unknown critical extension is unrecognizedExtension; an unknown non-critical one is ignored', () => {
+  it('an unknown critical extension is unrecognizedExtension; an unknown non-critical one is ignored', async () => {
     const add = (critical: boolean) =>
       resign(tree.merchantKx.certificate.der, tree.mca.privateKey, (c) => {
         c.tbsCertificate.extensions!.push(
@@ -404,35 +404,35 @@ describe('parse failures', () => {
           }),
         );
       });
-    expect(codeOf(() => parseCertificate(add(true)))).toBe('unrecognizedExtension');
+    expect(await codeOf(() => parseCertificate(add(true)))).toBe('unrecognizedExtension');
     expect(parseCertificate(add(false)).certificateType).toBe('merchant');
   });
 
-  it('a certificate without certificateType, or a CA without cA, is invalidCertificate', () => {
+  it('a certificate without certificateType, or a CA without cA, is invalidCertificate', async () => {
     const noType = resign(tree.merchantKx.certificate.der, tree.mca.privateKey, (c) => {
       c.tbsCertificate.extensions = c.tbsCertificate.extensions!.filter(
         (e) => e.extnID !== '2.23.42.7.1',
       ) as typeof c.tbsCertificate.extensions;
     });
-    expect(codeOf(() => parseCertificate(noType))).toBe('invalidCertificate');
+    expect(await codeOf(() => parseCertificate(noType))).toBe('invalidCertificate');
     const notCa = resign(tree.cca.certificate.der, tree.brand.privateKey, (c) => {
       c.tbsCertificate.extensions = c.tbsCertificate.extensions!.filter(
         (e) => e.extnID !== id_ce_basicConstraints,
       ) as typeof c.tbsCertificate.extensions;
     });
-    expect(codeOf(() => parseCertificate(notCa))).toBe('invalidCertificate');
+    expect(await codeOf(() => parseCertificate(notCa))).toBe('invalidCertificate');
   });
 
-  it('a v1 certificate or a non-P-256 key is a decodingFailure', () => {
+  it('a v1 certificate or a non-P-256 key is a decodingFailure', async () => {
     const v1 = resign(tree.merchantKx.certificate.der, tree.mca.privateKey, (c) => {
       c.tbsCertificate.version = 0;
     });
-    expect(codeOf(() => parseCertificate(v1))).toBe('decodingFailure');
+    expect(await codeOf(() => parseCertificate(v1))).toBe('decodingFailure');
     const otherCurve = resign(tree.merchantKx.certificate.der, tree.mca.privateKey, (c) => {
       // secp384r1 (1.3.132.0.34) in place of prime256v1.
       c.tbsCertificate.subjectPublicKeyInfo.algorithm.parameters = fromHex('06052b81040022').slice().buffer;
     });
-    expect(codeOf(() => parseCertificate(otherCurve))).toBe('decodingFailure');
+    expect(await codeOf(() => parseCertificate(otherCurve))).toBe('decodingFailure');
   });
 });
 
@@ -444,36 +444,38 @@ describe('PEM and keys', () => {
     expect(pemToDers(messy)).toEqual([tree.brand.certificate.der, tree.root.certificate.der]);
   });
 
-  it('pemToDers rejects garbage with decodingFailure', () => {
-    expect(codeOf(() => pemToDers('not a pem'))).toBe('decodingFailure');
-    expect(codeOf(() => pemToDers('-----BEGIN CERTIFICATE-----\n!!!!\n-----END CERTIFICATE-----'))).toBe(
+  it('pemToDers rejects garbage with decodingFailure', async () => {
+    expect(await codeOf(() => pemToDers('not a pem'))).toBe('decodingFailure');
+    expect(
+      await codeOf(() => pemToDers('-----BEGIN CERTIFICATE-----\n!!!!\n-----END CERTIFICATE-----')),
+    ).toBe('decodingFailure');
+    expect(await codeOf(() => pemToDers('-----BEGIN CERTIFICATE-----\nAAAA\n'))).toBe('decodingFailure');
+    expect(await codeOf(() => pemToDers('-----BEGIN CERTIFICATE-----\nAAAA\n-----END X509 CRL-----'))).toBe(
       'decodingFailure',
     );
-    expect(codeOf(() => pemToDers('-----BEGIN CERTIFICATE-----\nAAAA\n'))).toBe('decodingFailure');
-    expect(codeOf(() => pemToDers('-----BEGIN CERTIFICATE-----\nAAAA\n-----END X509 CRL-----'))).toBe(
-      'decodingFailure',
-    );
-    expect(codeOf(() => pemToDers(certificateToPem(tree.root.certificate.der), 'X509 CRL'))).toBe(
+    expect(await codeOf(() => pemToDers(certificateToPem(tree.root.certificate.der), 'X509 CRL'))).toBe(
       'decodingFailure',
     );
   });
 
-  it('PKCS#8 keys round-trip and OpenSSL keys are read', () => {
+  it('PKCS#8 keys round-trip and OpenSSL keys are read', async () => {
     const { privateKey, publicKey } = generateKeyPair();
     const pem = privateKeyToPem(privateKey, publicKey);
     expect(pem).toMatch(/^-----BEGIN PRIVATE KEY-----\n/);
     expect(privateKeyFromPem(pem)).toEqual(privateKey);
     const fromOpenSsl = privateKeyFromPem(OPENSSL_KEY_PEM);
     expect(hex(publicKeyOf(fromOpenSsl))).toBe(OPENSSL_PUBLIC_KEY);
-    expect(codeOf(() => privateKeyFromPem(certificateToPem(tree.root.certificate.der)))).toBe(
+    expect(await codeOf(() => privateKeyFromPem(certificateToPem(tree.root.certificate.der)))).toBe(
       'decodingFailure',
     );
-    expect(codeOf(() => privateKeyToPem(privateKey, generateKeyPair().publicKey))).toBe('decodingFailure');
+    expect(await codeOf(() => privateKeyToPem(privateKey, generateKeyPair().publicKey))).toBe(
+      'decodingFailure',
+    );
   });
 });
 
 describe('validatePath', () => {
-  it('accepts every end entity and CA, and names the brand', () => {
+  it('accepts every end entity and CA, and names the brand', async () => {
     for (const ee of [
       tree.cardholder,
       tree.merchantSig,
@@ -482,12 +484,12 @@ describe('validatePath', () => {
       tree.gatewayKx,
       tree.cca,
     ]) {
-      const result = path(ee.certificate);
+      const result = await path(ee.certificate);
       expect(result.brandId).toBe('TestBrand');
       expect(result.root).toBe(tree.root.certificate);
       expect(result.chain[0]).toBe(ee.certificate);
     }
-    expect(path(tree.merchantSig.certificate).chain.map((c) => c.certificateType)).toEqual([
+    expect((await path(tree.merchantSig.certificate)).chain.map((c) => c.certificateType)).toEqual([
       'merchant',
       'merchant-ca',
       'brand-ca',
@@ -495,9 +497,9 @@ describe('validatePath', () => {
     ]);
   });
 
-  it('accepts an optional geopolitical CA between the brand and the CCA', () => {
+  it('accepts an optional geopolitical CA between the brand and the CCA', async () => {
     const geo = makeTree({ geo: true });
-    const result = validatePath({
+    const result = await validatePath({
       leaf: geo.cardholder.certificate,
       pool: geo.pool,
       trustedRoots: [geo.root.certificate],
@@ -514,32 +516,33 @@ describe('validatePath', () => {
     expect(result.brandId).toBe('TestBrand');
   });
 
-  it('rejects a root that is not trusted', () => {
+  it('rejects a root that is not trusted', async () => {
     const other = createRoot({ commonName: 'Test Root', ...validFor(3650) });
-    const e = errorOf(() =>
-      path(tree.merchantSig.certificate, {
-        pool: [...tree.pool, tree.root.certificate],
-        trustedRoots: [other.certificate],
-      }),
+    const e = await errorOf(
+      async () =>
+        await path(tree.merchantSig.certificate, {
+          pool: [...tree.pool, tree.root.certificate],
+          trustedRoots: [other.certificate],
+        }),
     );
     expect(e.code).toBe('invalidCertificate');
     expect(e.message).toMatch(/untrusted root/);
   });
 
-  it('rejects expired and not-yet-valid certificates with expiredCertificate', () => {
-    const late = errorOf(() =>
-      path(tree.merchantSig.certificate, { at: new Date(NOW.getTime() + 800 * DAY) }),
+  it('rejects expired and not-yet-valid certificates with expiredCertificate', async () => {
+    const late = await errorOf(
+      async () => await path(tree.merchantSig.certificate, { at: new Date(NOW.getTime() + 800 * DAY) }),
     );
     expect(late.code).toBe('expiredCertificate');
     expect(late.message).toMatch(/expired on/);
-    const early = errorOf(() =>
-      path(tree.merchantSig.certificate, { at: new Date(NOW.getTime() - 2 * DAY) }),
+    const early = await errorOf(
+      async () => await path(tree.merchantSig.certificate, { at: new Date(NOW.getTime() - 2 * DAY) }),
     );
     expect(early.code).toBe('expiredCertificate');
     expect(early.message).toMatch(/not valid until/);
   });
 
-  it('rejects a certificate on a CRL from its issuer, and ignores CRLs the issuer did not sign', () => {
+  it('rejects a certificate on a CRL from its issuer, and ignores CRLs the issuer did not sign', async () => {
     const revoked = [{ serialNumber: tree.merchantSig.certificate.serialNumber, revocationDate: NOW }];
     const crlOpts = { crlNumber: 7, thisUpdate: NOW, nextUpdate: new Date(NOW.getTime() + 7 * DAY), revoked };
     const crl = issueCrl({ issuer: tree.mca, ...crlOpts });
@@ -548,38 +551,44 @@ describe('validatePath', () => {
     expect(crl.revoked.get(tree.merchantSig.certificate.serialNumber)).toEqual(NOW);
     expect(crl.authorityKeyId).toEqual(tree.mca.certificate.subjectKeyId);
     expect(crl.issuerDn).toBe(tree.mca.certificate.subjectDn);
-    expect(codeOf(() => path(tree.merchantSig.certificate, { crls: [crl] }))).toBe('revokedCertificate');
+    expect(await codeOf(async () => await path(tree.merchantSig.certificate, { crls: [crl] }))).toBe(
+      'revokedCertificate',
+    );
     // The other merchant certificate is not listed.
-    expect(path(tree.merchantKx.certificate, { crls: [crl] }).chain).toHaveLength(4);
+    expect((await path(tree.merchantKx.certificate, { crls: [crl] })).chain).toHaveLength(4);
     // Same list, signed by another CA: ignored.
     const wrongIssuer = issueCrl({ issuer: tree.pca, ...crlOpts });
-    expect(path(tree.merchantSig.certificate, { crls: [wrongIssuer] }).chain).toHaveLength(4);
+    expect((await path(tree.merchantSig.certificate, { crls: [wrongIssuer] })).chain).toHaveLength(4);
     // A revoked CA revokes everything under it.
     const brandCrl = issueCrl({
       issuer: tree.brand,
       ...crlOpts,
       revoked: [{ serialNumber: tree.mca.certificate.serialNumber, revocationDate: NOW }],
     });
-    expect(codeOf(() => path(tree.merchantKx.certificate, { crls: [brandCrl] }))).toBe('revokedCertificate');
+    expect(await codeOf(async () => await path(tree.merchantKx.certificate, { crls: [brandCrl] }))).toBe(
+      'revokedCertificate',
+    );
   });
 
-  it('rejects a cardholder certificate where a merchant certificate is required', () => {
-    const e = errorOf(() =>
-      path(tree.cardholder.certificate, { expect: { types: ['merchant'], keyRole: 'signature' } }),
+  it('rejects a cardholder certificate where a merchant certificate is required', async () => {
+    const e = await errorOf(
+      async () =>
+        await path(tree.cardholder.certificate, { expect: { types: ['merchant'], keyRole: 'signature' } }),
     );
     expect(e.code).toBe('invalidCertificate');
     expect(e.message).toBe('a cardholder certificate was used where a merchant certificate is required');
   });
 
-  it('rejects a key-exchange certificate where a signature certificate is required', () => {
-    const e = errorOf(() =>
-      path(tree.merchantKx.certificate, { expect: { types: ['merchant'], keyRole: 'signature' } }),
+  it('rejects a key-exchange certificate where a signature certificate is required', async () => {
+    const e = await errorOf(
+      async () =>
+        await path(tree.merchantKx.certificate, { expect: { types: ['merchant'], keyRole: 'signature' } }),
     );
     expect(e.code).toBe('invalidCertificate');
     expect(e.message).toMatch(/key-exchange certificate was used where a signature certificate is required/);
   });
 
-  it('rejects a merchant certificate issued by a cardholder CA', () => {
+  it('rejects a merchant certificate issued by a cardholder CA', async () => {
     const { publicKey } = generateKeyPair();
     const rogue = issueEndEntity(tree.cca, {
       certificateType: 'merchant',
@@ -588,41 +597,44 @@ describe('validatePath', () => {
       subject: { commonName: 'Rogue Shop' },
       ...validFor(30),
     });
-    const e = errorOf(() => path(rogue));
+    const e = await errorOf(async () => await path(rogue));
     expect(e.code).toBe('invalidCertificate');
     expect(e.message).toMatch(/merchant certificate cannot be issued by a cardholder-ca/);
   });
 
-  it('rejects a path longer than a pathLenConstraint allows', () => {
+  it('rejects a path longer than a pathLenConstraint allows', async () => {
     const t = makeTree({ geo: true, brandPathLength: 0 });
-    const e = errorOf(() =>
-      validatePath({
-        leaf: t.cardholder.certificate,
-        pool: t.pool,
-        trustedRoots: [t.root.certificate],
-        at: NOW,
-        expect: { types: ['cardholder'], keyRole: 'signature' },
-      }),
+    const e = await errorOf(
+      async () =>
+        await validatePath({
+          leaf: t.cardholder.certificate,
+          pool: t.pool,
+          trustedRoots: [t.root.certificate],
+          at: NOW,
+          expect: { types: ['cardholder'], keyRole: 'signature' },
+        }),
     );
     expect(e.code).toBe('invalidCertificate');
     expect(e.message).toMatch(/allows 0 CAs below it/);
   });
 
-  it('rejects a bad signature (one TBS byte flipped)', () => {
+  it('rejects a bad signature (one TBS byte flipped)', async () => {
     const der = tree.merchantSig.certificate.der.slice();
     const serial = fromHex(tree.merchantSig.certificate.serialNumber);
     const at = hex(der).indexOf(hex(serial)) / 2;
     expect(at).toBeGreaterThan(0);
     der[at + 5]! ^= 0x01;
     const tampered = parseCertificate(der);
-    const e = errorOf(() => path(tampered));
+    const e = await errorOf(async () => await path(tampered));
     expect(e.code).toBe('invalidCertificate');
     expect(e.message).toMatch(/signature/);
   });
 
-  it('reports a missing issuer as missingCertificate', () => {
+  it('reports a missing issuer as missingCertificate', async () => {
     const pool = tree.pool.filter((c) => c !== tree.mca.certificate);
-    expect(codeOf(() => path(tree.merchantSig.certificate, { pool }))).toBe('missingCertificate');
+    expect(await codeOf(async () => await path(tree.merchantSig.certificate, { pool }))).toBe(
+      'missingCertificate',
+    );
   });
 });
 

@@ -53,8 +53,8 @@ describe('docs/protocol.md', () => {
     expect(err).toMatch(/^invalid: (signatureFailure|decodingFailure):/);
   });
 
-  it('asks only for examples the generator produces', () => {
-    const { examples, extra } = generateExamples();
+  it('asks only for examples the generator produces', async () => {
+    const { examples, extra } = await generateExamples();
     for (const name of blocks.keys()) expect(examples.has(name) || extra.has(name), name).toBe(true);
   });
 });

@@ -85,9 +85,9 @@ function caKeyExchange(caName: string, certificateType: CertificateType) {
 
 const ctx = (): VerifyContext => ({ trust: new TrustStore([entry('root').certificate]), clock });
 
-function codeOf(fn: () => unknown): string {
+async function codeOf(fn: () => unknown): Promise<string> {
   try {
-    fn();
+    await fn();
   } catch (e) {
     if (e instanceof SetError) return e.code;
     throw e;
@@ -109,21 +109,21 @@ const answers = { fullName: 'Ada Lovelace', email: 'ada@example.org', postcode: 
 
 describe('SET/2 registration', () => {
   /** Runs the cardholder flow up to an opened CertReq at the CCA. */
-  function cardholderUpToCertReq(wallet = ctx()) {
+  async function cardholderUpToCertReq(wallet = ctx()) {
     const cca = signerOf('cca');
     const ccaKx = sandboxKx('cca');
     const initReq = buildCardCInitReq({ brandId, thumbs: wallet.trust.thumbs(), now });
     const initAtCa = parseCardCInitReq(wire(initReq.wire), clock);
-    const initRes = buildCardCInitRes({ req: initAtCa, ca: cca, caKeyExchange: ccaKx.chain, now });
-    const init = verifyCardCInitRes(wire(initRes.wire), initReq.content, wallet);
+    const initRes = await buildCardCInitRes({ req: initAtCa, ca: cca, caKeyExchange: ccaKx.chain, now });
+    const init = await verifyCardCInitRes(wire(initRes.wire), initReq.content, wallet);
 
-    const regReq = buildRegFormReq({ init, pan: PAN, now });
-    const regAtCa = openRegFormReq(wire(regReq.wire), ccaKx.recipient, clock);
-    const regRes = buildRegFormRes({ req: regAtCa, ca: cca, answer: { regForm: form }, now });
-    const regForm = verifyRegFormRes(wire(regRes.wire), regReq.content, wallet);
+    const regReq = await buildRegFormReq({ init, pan: PAN, now });
+    const regAtCa = await openRegFormReq(wire(regReq.wire), ccaKx.recipient, clock);
+    const regRes = await buildRegFormRes({ req: regAtCa, ca: cca, answer: { regForm: form }, now });
+    const regForm = await verifyRegFormRes(wire(regRes.wire), regReq.content, wallet);
 
     const keys = generateKeyPair();
-    const certReq = buildCertReq({
+    const certReq = await buildCertReq({
       answering: regForm.content,
       caKeyExchange: init.caKeyExchange.chain[0]!,
       privateKey: keys.privateKey,
@@ -137,7 +137,7 @@ describe('SET/2 registration', () => {
       requestType: 'cardholder',
     };
     const pendingFor = (lidCA: string) => (lidCA === regRes.content.lidCA ? pending : undefined);
-    const opened = openCertReq(wire(certReq.wire), ccaKx.recipient, pendingFor, clock);
+    const opened = await openCertReq(wire(certReq.wire), ccaKx.recipient, pendingFor, clock);
     return {
       wallet,
       cca,
@@ -156,8 +156,8 @@ describe('SET/2 registration', () => {
     };
   }
 
-  it('registers a cardholder: CardCInit → RegForm → CertReq → CertRes, with the unique cardholder ID', () => {
-    const s = cardholderUpToCertReq();
+  it('registers a cardholder: CardCInit → RegForm → CertReq → CertRes, with the unique cardholder ID', async () => {
+    const s = await cardholderUpToCertReq();
     expect(s.init.ca.chain[0]!.certificateType).toBe('cardholder-ca');
     expect(s.init.caKeyExchange.chain[0]!.keyRole).toBe('key-exchange');
     expect(s.regAtCa.panOnly.pan).toBe(PAN);
@@ -167,9 +167,9 @@ describe('SET/2 registration', () => {
     expect(regFormAnswersProblem(form, s.opened.content.answers)).toBeUndefined();
 
     const result = issueFromCertReq({ req: s.opened.content, issuer: issuerOf('cca'), now });
-    const certRes = buildCertRes({ req: s.opened.content, ca: s.cca, result, now });
+    const certRes = await buildCertRes({ req: s.opened.content, ca: s.cca, result, now });
     expect(wire(certRes.wire)).not.toContain(b64u(result.certificate.der).slice(0, 40));
-    const verified = verifyCertRes(wire(certRes.wire), s.certReq.content, s.wallet);
+    const verified = await verifyCertRes(wire(certRes.wire), s.certReq.content, s.wallet);
 
     if (verified.status !== 'issued') throw new Error('expected an issued certificate');
     const panSecret = xorBytes(s.certReq.cardSecret!, result.nonceCca!);
@@ -191,7 +191,7 @@ describe('SET/2 registration', () => {
     expect(Math.round(twoYears / (365.25 * 86_400_000))).toBe(2);
   });
 
-  it('registers a merchant: Me-AqCInit → CertReq → CertRes, a signature certificate with origins and a key-exchange certificate', () => {
+  it('registers a merchant: Me-AqCInit → CertReq → CertRes, a signature certificate with origins and a key-exchange certificate', async () => {
     const merchant = ctx();
     const mca = signerOf('mca');
     const mcaKx = sandboxKx('mca');
@@ -202,14 +202,14 @@ describe('SET/2 registration', () => {
       now,
     });
     const initAtCa = parseMeAqCInitReq(wire(initReq.wire), clock);
-    const initRes = buildMeAqCInitRes({
+    const initRes = await buildMeAqCInitRes({
       req: initAtCa,
       ca: mca,
       caKeyExchange: mcaKx.chain,
       regForm: form,
       now,
     });
-    const init = verifyMeAqCInitRes(wire(initRes.wire), initReq.content, merchant);
+    const init = await verifyMeAqCInitRes(wire(initRes.wire), initReq.content, merchant);
     expect(init.content.regForm).toEqual(form);
 
     const sig = generateKeyPair();
@@ -221,7 +221,7 @@ describe('SET/2 registration', () => {
       country: 'GB',
       categoryCode: '5732',
     };
-    const certReq = buildCertReq({
+    const certReq = await buildCertReq({
       answering: init.content,
       caKeyExchange: init.caKeyExchange.chain[0]!,
       privateKey: sig.privateKey,
@@ -234,10 +234,10 @@ describe('SET/2 registration', () => {
       challCA: init.content.challCA,
       requestType: 'merchant',
     };
-    const opened = openCertReq(wire(certReq.wire), mcaKx.recipient, () => pending, clock);
+    const opened = await openCertReq(wire(certReq.wire), mcaKx.recipient, () => pending, clock);
     const result = issueFromCertReq({ req: opened.content, issuer: issuerOf('mca'), now });
-    const certRes = buildCertRes({ req: opened.content, ca: mca, result, now });
-    const verified = verifyCertRes(wire(certRes.wire), certReq.content, merchant);
+    const certRes = await buildCertRes({ req: opened.content, ca: mca, result, now });
+    const verified = await verifyCertRes(wire(certRes.wire), certReq.content, merchant);
 
     if (verified.status !== 'issued') throw new Error('expected issued certificates');
     expect(verified.certificate.certificateType).toBe('merchant');
@@ -257,21 +257,21 @@ describe('SET/2 registration', () => {
     expect(verified.panSecret).toBeUndefined();
   });
 
-  it('registers a gateway: signature and key-exchange certificates with cardCertRequired', () => {
+  it('registers a gateway: signature and key-exchange certificates with cardCertRequired', async () => {
     const gateway = ctx();
     const pca = signerOf('pca');
     const pcaKx = sandboxKx('pca');
     const initReq = buildMeAqCInitReq({ requestType: 'gateway', brandId, now });
-    const initRes = buildMeAqCInitRes({
+    const initRes = await buildMeAqCInitRes({
       req: parseMeAqCInitReq(wire(initReq.wire), clock),
       ca: pca,
       caKeyExchange: pcaKx.chain,
       regForm: { fields: [], policy: '' },
       now,
     });
-    const init = verifyMeAqCInitRes(wire(initRes.wire), initReq.content, gateway);
+    const init = await verifyMeAqCInitRes(wire(initRes.wire), initReq.content, gateway);
     const sig = generateKeyPair();
-    const certReq = buildCertReq({
+    const certReq = await buildCertReq({
       answering: init.content,
       caKeyExchange: init.caKeyExchange.chain[0]!,
       privateKey: sig.privateKey,
@@ -283,10 +283,10 @@ describe('SET/2 registration', () => {
       challCA: init.content.challCA,
       requestType: 'gateway',
     };
-    const opened = openCertReq(wire(certReq.wire), pcaKx.recipient, () => pending, clock);
+    const opened = await openCertReq(wire(certReq.wire), pcaKx.recipient, () => pending, clock);
     const result = issueFromCertReq({ req: opened.content, issuer: issuerOf('pca'), now });
-    const verified = verifyCertRes(
-      wire(buildCertRes({ req: opened.content, ca: pca, result, now }).wire),
+    const verified = await verifyCertRes(
+      wire((await buildCertRes({ req: opened.content, ca: pca, result, now })).wire),
       certReq.content,
       gateway,
     );
@@ -296,191 +296,203 @@ describe('SET/2 registration', () => {
     expect(verified.kxPath?.chain[0]?.keyRole).toBe('key-exchange');
   });
 
-  it('carries a rejection and a referral as business results', () => {
-    const s = cardholderUpToCertReq();
+  it('carries a rejection and a referral as business results', async () => {
+    const s = await cardholderUpToCertReq();
     const problem = regFormAnswersProblem(form, { fullName: 'Ada Lovelace' });
     expect(problem).toContain('Billing postcode');
-    const certRes = buildCertRes({
+    const certRes = await buildCertRes({
       req: s.opened.content,
       ca: s.cca,
       result: { status: 'rejected', reason: problem! },
       now,
     });
-    const verified = verifyCertRes(wire(certRes.wire), s.certReq.content, s.wallet);
+    const verified = await verifyCertRes(wire(certRes.wire), s.certReq.content, s.wallet);
     expect(verified).toMatchObject({ status: 'rejected', reason: problem });
 
-    const referral = buildRegFormRes({
+    const referral = await buildRegFormRes({
       req: s.regAtCa,
       ca: s.cca,
       answer: { referral: 'https://issuer.example/register' },
       now,
     });
-    expect(verifyRegFormRes(wire(referral.wire), s.regReq.content, s.wallet).content.referral).toBe(
+    expect((await verifyRegFormRes(wire(referral.wire), s.regReq.content, s.wallet)).content.referral).toBe(
       'https://issuer.example/register',
     );
   });
 
   describe('rejections', () => {
-    it('a tampered CertRes ciphertext: decodingFailure', () => {
-      const s = cardholderUpToCertReq();
+    it('a tampered CertRes ciphertext: decodingFailure', async () => {
+      const s = await cardholderUpToCertReq();
       const result = issueFromCertReq({ req: s.opened.content, issuer: issuerOf('cca'), now });
-      const certRes = buildCertRes({ req: s.opened.content, ca: s.cca, result, now });
+      const certRes = await buildCertRes({ req: s.opened.content, ca: s.cca, result, now });
       const ct = fromB64u(certRes.wire.body.ct);
       ct[10]! ^= 0x01;
       const tampered = { ...certRes.wire, body: { ...certRes.wire.body, ct: b64u(ct) } };
-      expect(codeOf(() => verifyCertRes(wire(tampered), s.certReq.content, s.wallet))).toBe(
+      expect(await codeOf(async () => await verifyCertRes(wire(tampered), s.certReq.content, s.wallet))).toBe(
         'decodingFailure',
       );
       // Also under another CABackKey (a CertRes meant for someone else).
       const other: CertReqData = { ...s.certReq.content, caBackKey: b64u(new Uint8Array(16)) };
-      expect(codeOf(() => verifyCertRes(wire(certRes.wire), other, s.wallet))).toBe('decodingFailure');
+      expect(await codeOf(async () => await verifyCertRes(wire(certRes.wire), other, s.wallet))).toBe(
+        'decodingFailure',
+      );
     });
 
-    it('a CardCInitRes that does not echo Chall-EE: challengeMismatch', () => {
+    it('a CardCInitRes that does not echo Chall-EE: challengeMismatch', async () => {
       const wallet = ctx();
       const initReq = buildCardCInitReq({ brandId, now });
       const atCa = parseCardCInitReq(wire(initReq.wire), clock);
       const kx = sandboxKx('cca');
-      const res = buildCardCInitRes({
+      const res = await buildCardCInitRes({
         req: { ...atCa, challEE: b64u(new Uint8Array(32)) },
         ca: signerOf('cca'),
         caKeyExchange: kx.chain,
         now,
       });
-      expect(codeOf(() => verifyCardCInitRes(wire(res.wire), initReq.content, wallet))).toBe(
-        'challengeMismatch',
-      );
+      expect(
+        await codeOf(async () => await verifyCardCInitRes(wire(res.wire), initReq.content, wallet)),
+      ).toBe('challengeMismatch');
     });
 
-    it('a response to another request: unknownRRPID', () => {
+    it('a response to another request: unknownRRPID', async () => {
       const wallet = ctx();
       const initReq = buildCardCInitReq({ brandId, now });
       const kx = sandboxKx('cca');
       const other = buildCardCInitReq({ brandId, lidEE: initReq.content.lidEE, now }).content;
-      const res = buildCardCInitRes({
+      const res = await buildCardCInitRes({
         req: { ...other, challEE: initReq.content.challEE },
         ca: signerOf('cca'),
         caKeyExchange: kx.chain,
         now,
       });
-      expect(codeOf(() => verifyCardCInitRes(wire(res.wire), initReq.content, wallet))).toBe('unknownRRPID');
+      expect(
+        await codeOf(async () => await verifyCardCInitRes(wire(res.wire), initReq.content, wallet)),
+      ).toBe('unknownRRPID');
 
-      const s = cardholderUpToCertReq();
+      const s = await cardholderUpToCertReq();
       const result = issueFromCertReq({ req: s.opened.content, issuer: issuerOf('cca'), now });
-      const certRes = buildCertRes({
+      const certRes = await buildCertRes({
         req: { ...s.opened.content, rrpid: b64u(new Uint8Array(32)) },
         ca: s.cca,
         result,
         now,
       });
-      expect(codeOf(() => verifyCertRes(wire(certRes.wire), s.certReq.content, s.wallet))).toBe(
-        'unknownRRPID',
-      );
+      expect(
+        await codeOf(async () => await verifyCertRes(wire(certRes.wire), s.certReq.content, s.wallet)),
+      ).toBe('unknownRRPID');
     });
 
-    it('a CertReq whose proof of possession is signed by another key: signatureFailure', () => {
-      const s = cardholderUpToCertReq();
+    it('a CertReq whose proof of possession is signed by another key: signatureFailure', async () => {
+      const s = await cardholderUpToCertReq();
       const content = s.certReq.content;
-      const pop = signWithKey(content, generateKeyPair().privateKey);
+      const pop = await signWithKey(content, generateKeyPair().privateKey);
       const forged = makeWire('CertReq', headerFor(content), {
-        sealed: sealTo(s.ccaKx.recipient.certificate, 'CertReq', jsonBytes(pop)),
+        sealed: await sealTo(s.ccaKx.recipient.certificate, 'CertReq', jsonBytes(pop)),
       });
-      expect(codeOf(() => openCertReq(wire(forged), s.ccaKx.recipient, s.pendingFor, clock))).toBe(
-        'signatureFailure',
-      );
+      expect(
+        await codeOf(async () => await openCertReq(wire(forged), s.ccaKx.recipient, s.pendingFor, clock)),
+      ).toBe('signatureFailure');
     });
 
-    it('a CertReq with the wrong Chall-CA or an unknown LID-CA: challengeMismatch, unknownRRPID', () => {
-      const s = cardholderUpToCertReq();
+    it('a CertReq with the wrong Chall-CA or an unknown LID-CA: challengeMismatch, unknownRRPID', async () => {
+      const s = await cardholderUpToCertReq();
       const raw = wire(s.certReq.wire);
       const wrongChall = () => ({
         lidEE: s.regRes.content.lidEE,
         challCA: b64u(new Uint8Array(32)),
         requestType: 'cardholder' as const,
       });
-      expect(codeOf(() => openCertReq(raw, s.ccaKx.recipient, wrongChall, clock))).toBe('challengeMismatch');
-      expect(codeOf(() => openCertReq(raw, s.ccaKx.recipient, () => undefined, clock))).toBe('unknownRRPID');
+      expect(await codeOf(async () => await openCertReq(raw, s.ccaKx.recipient, wrongChall, clock))).toBe(
+        'challengeMismatch',
+      );
+      expect(
+        await codeOf(async () => await openCertReq(raw, s.ccaKx.recipient, () => undefined, clock)),
+      ).toBe('unknownRRPID');
       const otherKx = caKeyExchange('cca', 'cardholder-ca');
-      expect(codeOf(() => openCertReq(raw, otherKx.recipient, s.pendingFor, clock))).toBe('thumbsMismatch');
+      expect(await codeOf(async () => await openCertReq(raw, otherKx.recipient, s.pendingFor, clock))).toBe(
+        'thumbsMismatch',
+      );
     });
 
-    it('a CertRes whose certificate names the unique ID of another card: invalidCertificate', () => {
-      const s = cardholderUpToCertReq();
+    it('a CertRes whose certificate names the unique ID of another card: invalidCertificate', async () => {
+      const s = await cardholderUpToCertReq();
       const content = s.opened.content;
       if (content.requestType !== 'cardholder') throw new Error('cardholder request expected');
       const otherCard = { ...content, panData0: { ...content.panData0, pan: '5555555555554444' } };
       const result = issueFromCertReq({ req: otherCard, issuer: issuerOf('cca'), now });
-      const certRes = buildCertRes({ req: content, ca: s.cca, result, now });
-      expect(codeOf(() => verifyCertRes(wire(certRes.wire), s.certReq.content, s.wallet))).toBe(
-        'invalidCertificate',
-      );
+      const certRes = await buildCertRes({ req: content, ca: s.cca, result, now });
+      expect(
+        await codeOf(async () => await verifyCertRes(wire(certRes.wire), s.certReq.content, s.wallet)),
+      ).toBe('invalidCertificate');
     });
 
-    it('a CertRes certifying another key than requested: invalidCertificate', () => {
-      const s = cardholderUpToCertReq();
+    it('a CertRes certifying another key than requested: invalidCertificate', async () => {
+      const s = await cardholderUpToCertReq();
       const otherKey = { ...s.opened.content, publicKey: b64u(generateKeyPair().publicKey) };
       const result = issueFromCertReq({ req: otherKey, issuer: issuerOf('cca'), now });
-      const certRes = buildCertRes({ req: s.opened.content, ca: s.cca, result, now });
-      expect(codeOf(() => verifyCertRes(wire(certRes.wire), s.certReq.content, s.wallet))).toBe(
-        'invalidCertificate',
-      );
+      const certRes = await buildCertRes({ req: s.opened.content, ca: s.cca, result, now });
+      expect(
+        await codeOf(async () => await verifyCertRes(wire(certRes.wire), s.certReq.content, s.wallet)),
+      ).toBe('invalidCertificate');
     });
 
-    it('a stale CardCInitRes: messageTooOld', () => {
+    it('a stale CardCInitRes: messageTooOld', async () => {
       const wallet = ctx();
       const initReq = buildCardCInitReq({ brandId, now });
       const kx = sandboxKx('cca');
       const old = new Date(now.getTime() - 11 * 60_000);
-      const res = buildCardCInitRes({
+      const res = await buildCardCInitRes({
         req: initReq.content,
         ca: signerOf('cca'),
         caKeyExchange: kx.chain,
         now: old,
       });
-      expect(codeOf(() => verifyCardCInitRes(wire(res.wire), initReq.content, wallet))).toBe('messageTooOld');
+      expect(
+        await codeOf(async () => await verifyCardCInitRes(wire(res.wire), initReq.content, wallet)),
+      ).toBe('messageTooOld');
     });
 
-    it('a CardCInitRes signed by a merchant certificate: invalidCertificate', () => {
+    it('a CardCInitRes signed by a merchant certificate: invalidCertificate', async () => {
       const wallet = ctx();
       const initReq = buildCardCInitReq({ brandId, now });
       const kx = sandboxKx('cca');
-      const res = buildCardCInitRes({
+      const res = await buildCardCInitRes({
         req: initReq.content,
         ca: signerOf('merchant-sig'),
         caKeyExchange: kx.chain,
         now,
       });
-      expect(codeOf(() => verifyCardCInitRes(wire(res.wire), initReq.content, wallet))).toBe(
-        'invalidCertificate',
-      );
+      expect(
+        await codeOf(async () => await verifyCardCInitRes(wire(res.wire), initReq.content, wallet)),
+      ).toBe('invalidCertificate');
     });
 
-    it('a CardCInitRes naming another CA’s key-exchange certificate: invalidCertificate', () => {
+    it('a CardCInitRes naming another CA’s key-exchange certificate: invalidCertificate', async () => {
       const wallet = ctx();
       const initReq = buildCardCInitReq({ brandId, now });
       const foreign = caKeyExchange('mca', 'cardholder-ca');
-      const res = buildCardCInitRes({
+      const res = await buildCardCInitRes({
         req: initReq.content,
         ca: signerOf('cca'),
         caKeyExchange: foreign.chain,
         now,
       });
-      expect(codeOf(() => verifyCardCInitRes(wire(res.wire), initReq.content, wallet))).toBe(
-        'invalidCertificate',
-      );
+      expect(
+        await codeOf(async () => await verifyCardCInitRes(wire(res.wire), initReq.content, wallet)),
+      ).toBe('invalidCertificate');
     });
 
-    it('a RegFormRes with both a form and a referral: decodingFailure', () => {
-      const s = cardholderUpToCertReq();
-      const both = buildRegFormRes({
+    it('a RegFormRes with both a form and a referral: decodingFailure', async () => {
+      const s = await cardholderUpToCertReq();
+      const both = await buildRegFormRes({
         req: s.regAtCa,
         ca: s.cca,
         answer: { regForm: form, referral: 'x' } as never,
         now,
       });
-      expect(codeOf(() => verifyRegFormRes(wire(both.wire), s.regReq.content, s.wallet))).toBe(
-        'decodingFailure',
-      );
+      expect(
+        await codeOf(async () => await verifyRegFormRes(wire(both.wire), s.regReq.content, s.wallet)),
+      ).toBe('decodingFailure');
     });
   });
 });

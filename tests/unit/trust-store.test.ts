@@ -21,9 +21,9 @@ import { issueCardholder, makeWorld, revocationOf } from '../support/world.ts';
 
 const cardholderUse = { types: ['cardholder' as const], keyRole: 'signature' as const };
 
-function codeOf(f: () => unknown): string {
+async function codeOf(f: () => unknown): Promise<string> {
   try {
-    f();
+    await f();
     return 'accepted';
   } catch (e) {
     return e instanceof SetError ? e.code : String(e);
@@ -48,117 +48,117 @@ describe('TrustStore revocation', () => {
       revoked: revokes ? [{ serialNumber: cardholder.certificate.serialNumber, revocationDate: now }] : [],
     });
   /** A request carrying the cardholder's chain, as a PReq does. */
-  const check = (trust: TrustStore) => () => {
+  const check = (trust: TrustStore) => async () => {
     for (const c of cardholder.chain) trust.add(c);
-    return trust.verify(cardholder.certificate.thumbprint, cardholderUse, clock);
+    return await trust.verify(cardholder.certificate.thumbprint, cardholderUse, clock);
   };
-  const offer = (trust: TrustStore, crl: ParsedCrl) => {
+  const offer = async (trust: TrustStore, crl: ParsedCrl) => {
     for (const c of cardholder.chain) trust.add(c);
-    return trust.offerCrls([crl], clock)[0];
+    return (await trust.offerCrls([crl], clock))[0];
   };
 
   it('the forger names the same issuer as the genuine CCA', () => {
     expect(forger.certificate.subjectDn).toBe(cca.certificate.subjectDn);
   });
 
-  it('a genuine carried CRL revokes, also a path validated and cached before it arrived', () => {
+  it('a genuine carried CRL revokes, also a path validated and cached before it arrived', async () => {
     const cache = new TrustCache([world.root]);
-    expect(codeOf(check(cache.forRequest()))).toBe('accepted');
-    expect(offer(cache.forRequest(), crlBy(cca, 1))).toBe('inForce');
-    expect(codeOf(check(cache.forRequest()))).toBe('revokedCertificate');
+    expect(await codeOf(check(cache.forRequest()))).toBe('accepted');
+    expect(await offer(cache.forRequest(), crlBy(cca, 1))).toBe('inForce');
+    expect(await codeOf(check(cache.forRequest()))).toBe('revokedCertificate');
   });
 
-  it('a forged CRL (signed by a key that is not the CCA) revokes nothing, new path or cached', () => {
+  it('a forged CRL (signed by a key that is not the CCA) revokes nothing, new path or cached', async () => {
     const cache = new TrustCache([world.root]);
-    expect(codeOf(check(cache.forRequest()))).toBe('accepted');
-    expect(offer(cache.forRequest(), crlBy(forger, 99))).toBe('unverified');
+    expect(await codeOf(check(cache.forRequest()))).toBe('accepted');
+    expect(await offer(cache.forRequest(), crlBy(forger, 99))).toBe('unverified');
     expect(cache.crls).toHaveLength(0);
-    expect(codeOf(check(cache.forRequest()))).toBe('accepted');
+    expect(await codeOf(check(cache.forRequest()))).toBe('accepted');
     const fresh = new TrustCache([world.root]);
-    expect(offer(fresh.forRequest(), crlBy(forger, 99))).toBe('unverified');
-    expect(codeOf(check(fresh.forRequest()))).toBe('accepted');
+    expect(await offer(fresh.forRequest(), crlBy(forger, 99))).toBe('unverified');
+    expect(await codeOf(check(fresh.forRequest()))).toBe('accepted');
   });
 
-  it('a forged CRL with a higher number does not hide the genuine revocation', () => {
+  it('a forged CRL with a higher number does not hide the genuine revocation', async () => {
     const cache = new TrustCache([world.root]);
-    expect(offer(cache.forRequest(), crlBy(cca, 1))).toBe('inForce');
-    expect(offer(cache.forRequest(), crlBy(forger, 1000, false))).toBe('unverified');
-    expect(codeOf(check(cache.forRequest()))).toBe('revokedCertificate');
+    expect(await offer(cache.forRequest(), crlBy(cca, 1))).toBe('inForce');
+    expect(await offer(cache.forRequest(), crlBy(forger, 1000, false))).toBe('unverified');
+    expect(await codeOf(check(cache.forRequest()))).toBe('revokedCertificate');
   });
 
-  it('a higher number with a bad signature (the genuine CRL edited) does not replace it', () => {
+  it('a higher number with a bad signature (the genuine CRL edited) does not replace it', async () => {
     const cache = new TrustCache([world.root]);
     const genuine = crlBy(cca, 1);
-    expect(offer(cache.forRequest(), genuine)).toBe('inForce');
+    expect(await offer(cache.forRequest(), genuine)).toBe('inForce');
     // The same DER with cRLNumber 1 → 2 (OID 2.5.29.20, OCTET STRING { INTEGER 1 }): the signature no longer fits.
     const der = hex(genuine.der).replace('0603551d1404030201 01'.replace(' ', ''), '0603551d140403020102');
     const edited = parseCrl(fromHex(der));
     expect(edited.crlNumber).toBe(2);
-    expect(offer(cache.forRequest(), edited)).toBe('unverified');
+    expect(await offer(cache.forRequest(), edited)).toBe('unverified');
     expect(cache.crls[0]!.crlNumber).toBe(1);
-    expect(codeOf(check(cache.forRequest()))).toBe('revokedCertificate');
+    expect(await codeOf(check(cache.forRequest()))).toBe('revokedCertificate');
   });
 
-  it('a bad signature cannot invent a revocation either', () => {
+  it('a bad signature cannot invent a revocation either', async () => {
     const cache = new TrustCache([world.root]);
     const empty = crlBy(cca, 1, false);
-    expect(offer(cache.forRequest(), empty)).toBe('inForce');
+    expect(await offer(cache.forRequest(), empty)).toBe('inForce');
     // A revoking CRL #2 whose signature is damaged (one bit of s).
     const revoking = crlBy(cca, 2);
     const signature = revoking.signature.slice();
     signature[63]! ^= 1;
-    expect(offer(cache.forRequest(), { ...revoking, signature })).toBe('unverified');
-    expect(codeOf(check(cache.forRequest()))).toBe('accepted');
+    expect(await offer(cache.forRequest(), { ...revoking, signature })).toBe('unverified');
+    expect(await codeOf(check(cache.forRequest()))).toBe('accepted');
   });
 
-  it('an older genuine CRL (stale, carried again) does not replace a newer one', () => {
+  it('an older genuine CRL (stale, carried again) does not replace a newer one', async () => {
     const cache = new TrustCache([world.root]);
-    expect(offer(cache.forRequest(), crlBy(cca, 2))).toBe('inForce');
-    expect(offer(cache.forRequest(), crlBy(cca, 1, false))).toBe('notNewer');
-    expect(codeOf(check(cache.forRequest()))).toBe('revokedCertificate');
+    expect(await offer(cache.forRequest(), crlBy(cca, 2))).toBe('inForce');
+    expect(await offer(cache.forRequest(), crlBy(cca, 1, false))).toBe('notNewer');
+    expect(await codeOf(check(cache.forRequest()))).toBe('revokedCertificate');
     // Same number, later thisUpdate: a reissue, newer.
     const reissued = crlBy(cca, 2, false, new Date(now.getTime() + 1000));
-    expect(offer(cache.forRequest(), reissued)).toBe('inForce');
-    expect(codeOf(check(cache.forRequest()))).toBe('accepted');
+    expect(await offer(cache.forRequest(), reissued)).toBe('inForce');
+    expect(await codeOf(check(cache.forRequest()))).toBe('accepted');
   });
 
-  it('a CRL whose issuer is not validated waits in its request and counts once the issuer arrives', () => {
+  it('a CRL whose issuer is not validated waits in its request and counts once the issuer arrives', async () => {
     const cache = new TrustCache([world.root]);
     const trust = cache.forRequest();
-    expect(trust.offerCrls([crlBy(cca, 1)], clock)).toEqual(['unverified']);
+    expect(await trust.offerCrls([crlBy(cca, 1)], clock)).toEqual(['unverified']);
     expect(cache.crls).toHaveLength(0);
     expect(trust.heldCrlThumbs().size).toBe(1);
     // Another request never sees it.
     expect(cache.forRequest().heldCrlThumbs().size).toBe(0);
     for (const c of cardholder.chain) trust.add(c);
-    trust.offerCrls([], clock);
+    await trust.offerCrls([], clock);
     expect(cache.crls).toHaveLength(1);
-    expect(codeOf(check(trust))).toBe('revokedCertificate');
+    expect(await codeOf(check(trust))).toBe('revokedCertificate');
   });
 
-  it('a trusted provider sets the CRLs in force as a whole', () => {
+  it('a trusted provider sets the CRLs in force as a whole', async () => {
     const cache = new TrustCache([world.root]);
-    expect(codeOf(check(cache.forRequest()))).toBe('accepted');
+    expect(await codeOf(check(cache.forRequest()))).toBe('accepted');
     cache.setCrls([crlBy(cca, 1)]);
-    expect(codeOf(check(cache.forRequest()))).toBe('revokedCertificate');
+    expect(await codeOf(check(cache.forRequest()))).toBe('revokedCertificate');
     // The provider's next answer replaces the set, even with a lower number (the CA's word).
     cache.setCrls([]);
-    expect(codeOf(check(cache.forRequest()))).toBe('accepted');
+    expect(await codeOf(check(cache.forRequest()))).toBe('accepted');
   });
 
-  it("a forged CRL in a provider's set still judges nothing, for a cached path too", () => {
+  it("a forged CRL in a provider's set still judges nothing, for a cached path too", async () => {
     const cache = new TrustCache([world.root]);
-    expect(codeOf(check(cache.forRequest()))).toBe('accepted');
+    expect(await codeOf(check(cache.forRequest()))).toBe('accepted');
     cache.setCrls([crlBy(forger, 5)]);
-    expect(codeOf(check(cache.forRequest()))).toBe('accepted');
-    expect(codeOf(check(new TrustStore([world.root], [crlBy(forger, 5)])))).toBe('accepted');
+    expect(await codeOf(check(cache.forRequest()))).toBe('accepted');
+    expect(await codeOf(check(new TrustStore([world.root], [crlBy(forger, 5)])))).toBe('accepted');
   });
 
-  it('a BrandCRLIdentifier counts only when the brand CA signed it; the higher sequence wins', () => {
-    const genuine = revocationOf(world);
-    const newer = revocationOf(world, { sequence: 2, crlNumber: 2 });
+  it('a BrandCRLIdentifier counts only when the brand CA signed it; the higher sequence wins', async () => {
+    const genuine = await revocationOf(world);
+    const newer = await revocationOf(world, { sequence: 2, crlNumber: 2 });
     const other = makeWorld();
-    const forged = buildBrandCrlIdentifier({
+    const forged = await buildBrandCrlIdentifier({
       brandCa: {
         privateKey: other.party('brand-ca').privateKey,
         certificate: other.party('brand-ca').certificate,
@@ -171,13 +171,13 @@ describe('TrustStore revocation', () => {
     });
     const trust = new TrustStore([world.root]);
     for (const c of [...world.merchant.chain, ...world.gatewayKx.chain, ...cardholder.chain]) trust.add(c);
-    trust.offerCrls([...newer.crls], clock);
+    await trust.offerCrls([...newer.crls], clock);
     const ctx = { trust, clock };
-    expect(currentBrandCrlIdentifier([forged], 'SETPay', ctx)).toBeUndefined();
-    expect(currentBrandCrlIdentifier([forged, newer.bci], 'SETPay', ctx)?.content.sequence).toBe(2);
+    expect(await currentBrandCrlIdentifier([forged], 'SETPay', ctx)).toBeUndefined();
+    expect((await currentBrandCrlIdentifier([forged, newer.bci], 'SETPay', ctx))?.content.sequence).toBe(2);
     // One listing CRLs this request does not hold (the older set) does not count.
-    expect(currentBrandCrlIdentifier([genuine.bci], 'SETPay', ctx)).toBeUndefined();
-    expect(currentBrandCrlIdentifier([newer.bci], 'OtherPay', ctx)).toBeUndefined();
+    expect(await currentBrandCrlIdentifier([genuine.bci], 'SETPay', ctx)).toBeUndefined();
+    expect(await currentBrandCrlIdentifier([newer.bci], 'OtherPay', ctx)).toBeUndefined();
   });
 });
 
@@ -185,32 +185,36 @@ describe('TrustCache holds only validated chains, bounded', () => {
   const world = makeWorld();
   const clock = world.clock;
 
-  it('carried certificates stay with their request until their chain validates', () => {
+  it('carried certificates stay with their request until their chain validates', async () => {
     const cache = new TrustCache([world.root]);
     const first = cache.forRequest();
     first.addEncoded(world.merchant.chain.map((c) => b64u(c.der)));
     expect(first.has(world.merchant.certificate.thumbprint)).toBe(true);
     expect(cache.forRequest().has(world.merchant.certificate.thumbprint)).toBe(false);
     expect(cache.thumbs()).toEqual([b64u(world.root.thumbprint)]);
-    first.verify(world.merchant.certificate.thumbprint, { types: ['merchant'], keyRole: 'signature' }, clock);
+    await first.verify(
+      world.merchant.certificate.thumbprint,
+      { types: ['merchant'], keyRole: 'signature' },
+      clock,
+    );
     expect(cache.forRequest().has(world.merchant.certificate.thumbprint)).toBe(true);
     expect(cache.thumbs()).toContain(b64u(world.merchant.certificate.thumbprint));
   });
 
-  it('remembers at most maxValidated chains, the least recently used going first', () => {
+  it('remembers at most maxValidated chains, the least recently used going first', async () => {
     const cache = new TrustCache([world.root], { maxValidated: 2 });
     const holders = [issueCardholder(world), issueCardholder(world), issueCardholder(world)];
     for (const h of holders) {
       const trust = cache.forRequest();
       for (const c of h.chain) trust.add(c);
-      trust.verify(h.certificate.thumbprint, cardholderUse, clock);
+      await trust.verify(h.certificate.thumbprint, cardholderUse, clock);
     }
     expect(cache.validatedCount).toBe(2);
     const again = cache.forRequest();
     for (const c of holders[0]!.chain) again.add(c);
-    expect(codeOf(() => again.verify(holders[0]!.certificate.thumbprint, cardholderUse, clock))).toBe(
-      'accepted',
-    );
+    expect(
+      await codeOf(async () => await again.verify(holders[0]!.certificate.thumbprint, cardholderUse, clock)),
+    ).toBe('accepted');
     expect(cache.validatedCount).toBe(2);
     expect(() => new TrustCache([world.root], { maxValidated: 0 })).toThrow(RangeError);
   });

@@ -136,11 +136,15 @@ describe('wallet database migrations', () => {
       now: world.clock.now,
     });
     const trust = world.trust();
-    const pinit = verifyPInitRes(merchant.pinit(JSON.stringify(pinitReq.wire)), pinitReq.content, {
-      trust,
-      clock: world.clock,
-    });
-    const preq = buildPReq({
+    const pinit = await verifyPInitRes(
+      await merchant.pinit(JSON.stringify(pinitReq.wire)),
+      pinitReq.content,
+      {
+        trust,
+        clock: world.clock,
+      },
+    );
+    const preq = await buildPReq({
       pinit,
       card: signer.card,
       cardholder: signer.cardholder,
@@ -149,7 +153,7 @@ describe('wallet database migrations', () => {
       now: world.clock.now,
     });
     expect(
-      merchant.preqToAuthReq(JSON.stringify(preq.wire)).verified.cardholder?.chain[0]?.thumbprint,
+      (await merchant.preqToAuthReq(JSON.stringify(preq.wire))).verified.cardholder?.chain[0]?.thumbprint,
     ).toEqual(holders[1]!.certificate.thumbprint);
     wallet.close();
 

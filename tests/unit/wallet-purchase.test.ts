@@ -81,7 +81,7 @@ class Shop {
       throw new Error('the service worker died before the request left');
     }
     this.received.push(wire);
-    const reply = this.answer(type, wire);
+    const reply = await this.answer(type, wire);
     if (type === 'PReq' && this.drop === 'response') {
       this.drop = undefined;
       throw new Error('the service worker died before the answer arrived');
@@ -89,14 +89,18 @@ class Shop {
     return reply;
   };
 
-  private answer(type: string, wire: string): string {
+  private async answer(type: string, wire: string): Promise<string> {
     const clock = this.world.clock;
     try {
-      if (type === 'PInitReq') return this.merchant.pinit(wire, this.order);
+      if (type === 'PInitReq') return await this.merchant.pinit(wire, this.order);
       if (type === 'PReq') {
-        const { verified, authReq, authReqContent } = this.merchant.preqToAuthReq(wire);
-        const authRes = this.gateway.authorize(authReq);
-        const { authRes: res, pres } = this.merchant.authResToPRes(authRes, authReqContent, verified.oiData);
+        const { verified, authReq, authReqContent } = await this.merchant.preqToAuthReq(wire);
+        const authRes = await this.gateway.authorize(authReq);
+        const { authRes: res, pres } = await this.merchant.authResToPRes(
+          authRes,
+          authReqContent,
+          verified.oiData,
+        );
         const r = res.result;
         this.outcomes.set(verified.oiData.transIds.xid, {
           completionCode: r.status === 'approved' ? 'authorizationPerformed' : 'orderRejected',
@@ -105,17 +109,17 @@ class Shop {
         return pres;
       }
       if (type === 'InqReq') {
-        const { content } = verifyInqReq(wire, { trust: this.merchant.trust, clock });
+        const { content } = await verifyInqReq(wire, { trust: this.merchant.trust, clock });
         const outcome = this.outcomes.get(content.transIds.xid);
         if (!outcome) throw new SetError('unknownXID', 'no such transaction');
         return encodeWire(
-          buildInqRes({ req: content, outcome, merchant: this.world.merchant, now: clock.now }).wire,
+          (await buildInqRes({ req: content, outcome, merchant: this.world.merchant, now: clock.now })).wire,
         );
       }
       throw new SetError('messageNotSupported', `the shop does not take ${type}`);
     } catch (e) {
       if (!(e instanceof SetError)) throw e;
-      return encodeWire(buildErrorFor(wire, e, this.world.merchant, clock.now)!);
+      return encodeWire((await buildErrorFor(wire, e, this.world.merchant, clock.now))!);
     }
   }
 
@@ -136,10 +140,10 @@ async function rejects(p: Promise<unknown>, code: string): Promise<WalletError> 
 
 /** Registers a card with the world's CCA and hands it to the wallet as registration would. */
 async function addCard(wallet: Wallet, world: World, pan: string) {
-  const ch = registerCardholder(world, pan);
+  const ch = await registerCardholder(world, pan);
   const trust = world.trust();
   for (const c of ch.chain) trust.add(c);
-  const path = trust.verify(
+  const path = await trust.verify(
     ch.certificate.thumbprint,
     { types: ['cardholder'], keyRole: 'signature' },
     world.clock,
@@ -225,7 +229,7 @@ describe('wallet purchase', () => {
     const doc = JSON.parse(await wallet.receipts.exportJson(paid.receipt!.id)) as ReceiptExport;
     expect(doc.format).toBe('set-wallet-receipt');
     // The exported PRes verifies again, outside the wallet.
-    const again = verifyPRes(
+    const again = await verifyPRes(
       JSON.stringify(doc.message),
       doc.verify.answers,
       fromB64u(doc.verify.merchantThumbprint),
@@ -408,7 +412,7 @@ describe('wallet purchase', () => {
     const record = await restarted.receipts.get(done.receipt!.id);
     expect(record.kind).toBe('InqRes');
     const doc = JSON.parse(await restarted.receipts.exportJson(record.id)) as ReceiptExport;
-    const again = verifyInqRes(
+    const again = await verifyInqRes(
       JSON.stringify(doc.message),
       { ...doc.verify.answers, type: 'InqReq', date: world.clock.now.toISOString() },
       fromB64u(doc.verify.merchantThumbprint),
@@ -638,7 +642,7 @@ describe('wallet purchase: the revocation state it keeps', () => {
   it('a forged BrandCRLIdentifier and CRLs (another brand CA, another MCA key) invent no revocation', async () => {
     const shop = new Shop(world);
     const forger = makeWorld(world.clock.now, SHOP);
-    shop.merchant.revocation = revocationOf(forger, {
+    shop.merchant.revocation = await revocationOf(forger, {
       crlNumber: 9,
       sequence: 9,
       revoked: [{ ca: 'mca', serialNumber: world.merchant.certificate.serialNumber }],
@@ -651,7 +655,7 @@ describe('wallet purchase: the revocation state it keeps', () => {
 
   it('keeps the newer CRLs when a merchant later carries stale ones, and refuses the merchant they revoke', async () => {
     const shop = new Shop(world);
-    const newer = revocationOf(world, {
+    const newer = await revocationOf(world, {
       crlNumber: 2,
       sequence: 2,
       revoked: [{ ca: 'mca', serialNumber: world.merchant.certificate.serialNumber }],
@@ -663,7 +667,7 @@ describe('wallet purchase: the revocation state it keeps', () => {
     expect(refused.cards).toBeUndefined();
 
     // The merchant now carries the older set, which does not list the revocation.
-    shop.merchant.revocation = revocationOf(world);
+    shop.merchant.revocation = await revocationOf(world);
     const again = await start(shop);
     const req = parsePInitReq(shop.sent('PInitReq').at(-1)!, world.clock);
     expect(req.thumbs).toContain(brandCrlIdentifierThumb(newer.bci));
@@ -675,7 +679,7 @@ describe('wallet purchase: the revocation state it keeps', () => {
 
   it('a higher-numbered CRL with a bad signature does not hide the kept revocation', async () => {
     const shop = new Shop(world);
-    const clean = revocationOf(world, { crlNumber: 3, sequence: 3 });
+    const clean = await revocationOf(world, { crlNumber: 3, sequence: 3 });
     // The brand CA's genuine BrandCRLIdentifier #3, but the MCA's CRL #3 damaged (one bit of its signature).
     const crls = clean.crls.map((c) => {
       if (!c.issuerDn.includes('Merchant')) return c;

@@ -54,12 +54,14 @@ function ccaEndpoint(world: World, opts: { referral?: string } = {}) {
     const type = decodeWire(wire).type;
     if (type === 'CardCInitReq') {
       const req = parseCardCInitReq(wire, clock);
-      return encodeWire(buildCardCInitRes({ req, ca: cca, caKeyExchange: ccaKx.chain, now: clock.now }).wire);
+      return encodeWire(
+        (await buildCardCInitRes({ req, ca: cca, caKeyExchange: ccaKx.chain, now: clock.now })).wire,
+      );
     }
     if (type === 'RegFormReq') {
-      const req = openRegFormReq(wire, ccaKx, clock);
+      const req = await openRegFormReq(wire, ccaKx, clock);
       const answer = opts.referral ? { referral: opts.referral } : { regForm: TEST_REG_FORM };
-      const res = buildRegFormRes({ req, ca: cca, answer, now: clock.now });
+      const res = await buildRegFormRes({ req, ca: cca, answer, now: clock.now });
       pendings.set(res.content.lidCA, {
         lidEE: res.content.lidEE,
         challCA: res.content.challCA,
@@ -68,14 +70,14 @@ function ccaEndpoint(world: World, opts: { referral?: string } = {}) {
       return encodeWire(res.wire);
     }
     if (type === 'CertReq') {
-      const opened = openCertReq(wire, ccaKx, (lidCA) => pendings.get(lidCA), clock);
+      const opened = await openCertReq(wire, ccaKx, (lidCA) => pendings.get(lidCA), clock);
       const problem = regFormAnswersProblem(TEST_REG_FORM, opened.content.answers);
       const result = opened.content.answers.fullName?.startsWith('Reject')
         ? { status: 'rejected' as const, reason: 'the issuer does not know this cardholder' }
         : problem
           ? { status: 'rejected' as const, reason: problem }
           : issueFromCertReq({ req: opened.content, issuer: world.issuer('cca'), now: clock.now });
-      return encodeWire(buildCertRes({ req: opened.content, ca: cca, result, now: clock.now }).wire);
+      return encodeWire((await buildCertRes({ req: opened.content, ca: cca, result, now: clock.now })).wire);
     }
     throw new Error(`the CCA does not take ${type}`);
   };

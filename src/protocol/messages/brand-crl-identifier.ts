@@ -24,15 +24,15 @@ export const BrandCrlIdentifierContent = v.strictObject({
 });
 export type BrandCrlIdentifierContent = v.InferOutput<typeof BrandCrlIdentifierContent>;
 
-export function buildBrandCrlIdentifier(p: {
+export async function buildBrandCrlIdentifier(p: {
   brandCa: Signer;
   brandId: string;
   sequence: number;
   crls: ParsedCrl[];
   nextUpdate: Date;
   now?: Date;
-}): SignedBody {
-  return signContent(
+}): Promise<SignedBody> {
+  return await signContent(
     {
       type: 'BrandCRLIdentifier',
       date: (p.now ?? new Date()).toISOString(),
@@ -53,12 +53,12 @@ export function brandCrlIdentifierThumb(bci: SignedBody): string {
  * Verifies a BrandCRLIdentifier and that every CRL it lists is held by the trust store (offer the
  * message's CRLs first). Returns the content and the brand CA path.
  */
-export function verifyBrandCrlIdentifier(
+export async function verifyBrandCrlIdentifier(
   bci: unknown,
   ctx: VerifyContext,
-): { content: BrandCrlIdentifierContent; path: ValidatedPath } {
+): Promise<{ content: BrandCrlIdentifierContent; path: ValidatedPath }> {
   const body = parseWith(SignedBody, bci, 'BrandCRLIdentifier');
-  const { content, path } = verifySigned(
+  const { content, path } = await verifySigned(
     body,
     BrandCrlIdentifierContent,
     'BrandCRLIdentifier',
@@ -114,16 +114,16 @@ export function withRevocationInfo<W extends Wire>(
  * update, every CRL it lists held: offer the CRLs first), the one with the highest sequence.
  * Undefined when neither does: the requester cannot tell what is revoked.
  */
-export function currentBrandCrlIdentifier(
+export async function currentBrandCrlIdentifier(
   candidates: readonly unknown[],
   brandId: string,
   ctx: VerifyContext,
-): { bci: SignedBody; content: BrandCrlIdentifierContent } | undefined {
+): Promise<{ bci: SignedBody; content: BrandCrlIdentifierContent } | undefined> {
   let best: { bci: SignedBody; content: BrandCrlIdentifierContent } | undefined;
   for (const candidate of candidates) {
     if (candidate === undefined) continue;
     try {
-      const { content } = verifyBrandCrlIdentifier(candidate, ctx);
+      const { content } = await verifyBrandCrlIdentifier(candidate, ctx);
       if (content.brandId !== brandId) continue;
       if (!best || content.sequence > best.content.sequence) {
         best = { bci: parseWith(SignedBody, candidate, 'BrandCRLIdentifier'), content };

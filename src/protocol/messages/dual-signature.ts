@@ -8,7 +8,8 @@
 
 import { concatBytes, utf8 } from '../encoding.ts';
 import { fail } from '../errors.ts';
-import { sign, verify } from '../primitives/ecdsa.ts';
+import { signNative, verifyNative } from '../primitives/ecdsa.ts';
+import { type Signer, signingKey } from './signed.ts';
 
 const PI_TBS_PREFIX = concatBytes(utf8('SET/2 PI-TBS'), new Uint8Array([0]));
 
@@ -18,19 +19,23 @@ export function piTbs(hPIData: Uint8Array, hOIData: Uint8Array): Uint8Array {
   return concatBytes(PI_TBS_PREFIX, hPIData, hOIData);
 }
 
-export function dualSign(hPIData: Uint8Array, hOIData: Uint8Array, privateKey: Uint8Array): Uint8Array {
-  return sign(piTbs(hPIData, hOIData), privateKey);
+export async function dualSign(
+  hPIData: Uint8Array,
+  hOIData: Uint8Array,
+  privateKey: Signer['privateKey'],
+): Promise<Uint8Array> {
+  return signNative(piTbs(hPIData, hOIData), await signingKey(privateKey));
 }
 
 /** Throws signatureFailure when the dual signature does not cover these two digests. */
-export function verifyDualSignature(
+export async function verifyDualSignature(
   ds: Uint8Array,
   hPIData: Uint8Array,
   hOIData: Uint8Array,
-  publicKey: Uint8Array,
+  publicKey: CryptoKey | Uint8Array,
   who: string,
-): void {
-  if (!verify(ds, piTbs(hPIData, hOIData), publicKey)) {
+): Promise<void> {
+  if (!(await verifyNative(ds, piTbs(hPIData, hOIData), publicKey))) {
     fail('signatureFailure', `the dual signature does not cover this ${who}`);
   }
 }

@@ -64,12 +64,12 @@ export function offendingOf(input: string | Uint8Array): ErrorContent['offending
  * The Error answering `input`, or undefined when `input` is itself an Error (SET forbids
  * answering an Error with an Error). Signed when `signer` is given.
  */
-export function buildErrorFor(
+export async function buildErrorFor(
   input: string | Uint8Array,
   error: SetError,
   signer?: Signer & { chain: ParsedCertificate[] },
   now = new Date(),
-): Wire<'Error'> | undefined {
+): Promise<Wire<'Error'> | undefined> {
   const offending = offendingOf(input);
   if (offending.type === 'Error') return undefined;
   const content: ErrorContent = {
@@ -83,7 +83,7 @@ export function buildErrorFor(
   };
   const hdr = headerFor({ ...content, ...idsOf(offending.hdr) });
   return signer
-    ? makeWire('Error', hdr, signContent(content, signer), { certs: carriedCerts([signer.chain]) })
+    ? makeWire('Error', hdr, await signContent(content, signer), { certs: carriedCerts([signer.chain]) })
     : makeWire('Error', hdr, plainBody(content));
 }
 
@@ -96,17 +96,17 @@ function idsOf(hdr: Header | null) {
  * Reads an Error. A signed Error is verified against the sender's chain; an unsigned one is
  * reported as such (`signer` undefined) so the caller can weigh it.
  */
-export function readError(
+export async function readError(
   input: string | Uint8Array,
   ctx: VerifyContext,
-): { content: ErrorContent; signer?: ValidatedPath } {
+): Promise<{ content: ErrorContent; signer?: ValidatedPath }> {
   const wire = decodeWireOf(input, 'Error');
   let content: ErrorContent;
   let signer: ValidatedPath | undefined;
   if ('sig' in wire.body) {
     const body = parseWith(SignedBody, wire.body, 'Error.body');
     ctx.trust.addEncoded(wire.certs);
-    const verified = verifySigned(
+    const verified = await verifySigned(
       body,
       ErrorContent,
       'Error',

@@ -35,21 +35,29 @@ export interface SignedOptions {
 }
 
 /** The content and signer path of a decoded signed message. */
-export function receiveSignedBody<S extends v.GenericSchema>(
+export async function receiveSignedBody<S extends v.GenericSchema>(
   wire: Wire,
   schema: S,
   ctx: VerifyContext,
   expect: Expectation,
   opts: SignedOptions = {},
-): { content: Content<S>; path: ValidatedPath } {
+): Promise<{ content: Content<S>; path: ValidatedPath }> {
   const body = parseWith(SignedBody, wire.body, `${wire.type}.body`);
   ctx.trust.addEncoded(wire.certs);
   // Carried CRLs count only once verified under their issuer (trust.ts), before the signer is judged.
-  ctx.trust.offerEncodedCrls(wire.crls, ctx.clock);
+  await ctx.trust.offerEncodedCrls(wire.crls, ctx.clock);
   if (opts.signer && !constantTimeEqualB64(body.signer, b64u(opts.signer))) {
     fail('invalidCertificate', `${wire.type} is signed by another certificate than expected`);
   }
-  const { content, path } = verifySigned(body, schema, wire.type, ctx.trust, expect, ctx.clock, opts.missing);
+  const { content, path } = await verifySigned(
+    body,
+    schema,
+    wire.type,
+    ctx.trust,
+    expect,
+    ctx.clock,
+    opts.missing,
+  );
   const c = content as Content<S>;
   checkHeader(wire, c);
   checkDate(c.date, ctx.clock, wire.type);
@@ -65,13 +73,13 @@ export function receivePlain<S extends v.GenericSchema>(
   return receivePlainBody(decodeWireOf(input, type), schema, clock);
 }
 
-export function receiveSigned<S extends v.GenericSchema>(
+export async function receiveSigned<S extends v.GenericSchema>(
   input: string | Uint8Array,
   type: MessageType,
   schema: S,
   ctx: VerifyContext,
   expect: Expectation,
   opts: SignedOptions = {},
-): { content: Content<S>; path: ValidatedPath } {
-  return receiveSignedBody(decodeWireOf(input, type), schema, ctx, expect, opts);
+): Promise<{ content: Content<S>; path: ValidatedPath }> {
+  return await receiveSignedBody(decodeWireOf(input, type), schema, ctx, expect, opts);
 }

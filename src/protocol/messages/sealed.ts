@@ -6,8 +6,10 @@
 import * as v from 'valibot';
 import { b64u, constantTimeEqualB64, fromB64u, utf8 } from '../encoding.ts';
 import { fail } from '../errors.ts';
+import { exchangeKeyOf } from '../pki/keys.ts';
 import type { ParsedCertificate } from '../pki/types.ts';
-import { hpkeOpen, hpkeSeal } from '../primitives/hpke.ts';
+import { importExchangeKey } from '../primitives/ecdh.ts';
+import { hpkeOpenNative, hpkeSealNative } from '../primitives/hpke.ts';
 import { b64uMax, b64uOf, Digest } from './fields.ts';
 
 export const MAX_SEALED_BYTES = 64 * 1024;
@@ -20,24 +22,43 @@ export const SealedBody = v.strictObject({
 });
 export type SealedBody = v.InferOutput<typeof SealedBody>;
 
+/**
+ * A party's key-exchange certificate and its private key: a WebCrypto key (non-extractable), or
+ * the stored scalar, which is imported once, on its first use, and kept with those bytes.
+ */
 export interface Recipient {
   certificate: ParsedCertificate;
-  privateKey: Uint8Array;
+  privateKey: CryptoKey | Uint8Array;
+}
+
+/** Key-exchange keys imported from stored scalars, keyed by the scalar's bytes. */
+const imported = new WeakMap<Uint8Array, Promise<CryptoKey>>();
+
+/** The WebCrypto key-exchange key for a stored scalar, imported once (non-extractable) per bytes object. */
+export function exchangeKey(privateKey: CryptoKey | Uint8Array): Promise<CryptoKey> {
+  if (!(privateKey instanceof Uint8Array)) return Promise.resolve(privateKey);
+  let key = imported.get(privateKey);
+  if (!key) {
+    key = importExchangeKey(privateKey);
+    imported.set(privateKey, key);
+  }
+  return key;
 }
 
 export function infoFor(structure: string): Uint8Array {
   return utf8(`SET/2 ${structure}`);
 }
 
-export function sealTo(
+export async function sealTo(
   recipient: ParsedCertificate,
   structure: string,
   plaintext: Uint8Array,
   aad: Uint8Array = new Uint8Array(0),
-): SealedBody {
+): Promise<SealedBody> {
   if (recipient.keyRole !== 'key-exchange')
     fail('invalidCertificate', 'can only seal to a key-exchange certificate');
-  const { enc, ct } = hpkeSeal(recipient.publicKey, infoFor(structure), aad, plaintext);
+  const pkR = await exchangeKeyOf(recipient);
+  const { enc, ct } = await hpkeSealNative(recipient.publicKey, infoFor(structure), aad, plaintext, pkR);
   return { to: b64u(recipient.thumbprint), enc: b64u(enc), ct: b64u(ct) };
 }
 
@@ -45,17 +66,18 @@ export function sealTo(
  * Opens a sealed structure. thumbsMismatch when it was sealed to another certificate than ours;
  * decodingFailure when it does not open (altered, wrong structure name, or wrong linked hash).
  */
-export function openSealed(
+export async function openSealed(
   body: SealedBody,
   recipient: Recipient,
   structure: string,
   aad: Uint8Array = new Uint8Array(0),
-): Uint8Array {
+): Promise<Uint8Array> {
   if (!constantTimeEqualB64(body.to, b64u(recipient.certificate.thumbprint))) {
     fail('thumbsMismatch', `${structure} is sealed to a key-exchange certificate this party does not hold`);
   }
-  return hpkeOpen(
-    recipient.privateKey,
+  return hpkeOpenNative(
+    await exchangeKey(recipient.privateKey),
+    recipient.certificate.publicKey,
     fromB64u(body.enc, 'enc'),
     infoFor(structure),
     aad,

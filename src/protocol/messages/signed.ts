@@ -7,8 +7,9 @@ import type * as v from 'valibot';
 import * as vb from 'valibot';
 import { b64u, concatBytes, fromB64u, jsonBytes, parseJsonBytes, utf8 } from '../encoding.ts';
 import { fail } from '../errors.ts';
+import { verifyKeyOf } from '../pki/keys.ts';
 import type { ParsedCertificate, ValidatedPath } from '../pki/types.ts';
-import { sign, verify } from '../primitives/ecdsa.ts';
+import { importSigningKey, signNative, verifyNative } from '../primitives/ecdsa.ts';
 import { Digest, parseWith, Signature } from './fields.ts';
 import type { Expectation, TrustStore } from './trust.ts';
 import type { Clock } from './wire.ts';
@@ -23,9 +24,30 @@ export const SignedBody = vb.strictObject({
 });
 export type SignedBody = vb.InferOutput<typeof SignedBody>;
 
+/**
+ * A party's signature certificate and its private key: a WebCrypto key (non-extractable), or the
+ * stored scalar, which is imported once, on its first use, and kept with those bytes.
+ */
 export interface Signer {
-  privateKey: Uint8Array;
+  privateKey: CryptoKey | Uint8Array;
   certificate: ParsedCertificate;
+}
+
+/** Signing keys imported from stored scalars, keyed by the scalar's bytes (the party keeps them). */
+const imported = new WeakMap<Uint8Array, Promise<CryptoKey>>();
+
+/**
+ * The WebCrypto signing key for a stored scalar, imported once (non-extractable) per bytes object:
+ * a party that keeps its key bytes pays the import once, at start or on its first signature.
+ */
+export function signingKey(privateKey: CryptoKey | Uint8Array): Promise<CryptoKey> {
+  if (!(privateKey instanceof Uint8Array)) return Promise.resolve(privateKey);
+  let key = imported.get(privateKey);
+  if (!key) {
+    key = importSigningKey(privateKey);
+    imported.set(privateKey, key);
+  }
+  return key;
 }
 
 export function signedDataTbs(content: Uint8Array): Uint8Array {
@@ -33,19 +55,24 @@ export function signedDataTbs(content: Uint8Array): Uint8Array {
 }
 
 /** Serialises `content` once and signs it. */
-export function signContent(content: object, signer: Signer): SignedBody {
+export async function signContent(content: object, signer: Signer): Promise<SignedBody> {
   const bytes = jsonBytes(content);
+  const key = await signingKey(signer.privateKey);
   return {
     content: b64u(bytes),
-    sig: b64u(sign(signedDataTbs(bytes), signer.privateKey)),
+    sig: b64u(await signNative(signedDataTbs(bytes), key)),
     signer: b64u(signer.certificate.thumbprint),
   };
 }
 
 /** Signs with a bare key (CertReq's proof of possession): same TBS, no certificate yet. */
-export function signWithKey(content: object, privateKey: Uint8Array): { content: string; sig: string } {
+export async function signWithKey(
+  content: object,
+  privateKey: CryptoKey | Uint8Array,
+): Promise<{ content: string; sig: string }> {
   const bytes = jsonBytes(content);
-  return { content: b64u(bytes), sig: b64u(sign(signedDataTbs(bytes), privateKey)) };
+  const key = await signingKey(privateKey);
+  return { content: b64u(bytes), sig: b64u(await signNative(signedDataTbs(bytes), key)) };
 }
 
 export interface Verified<T> {
@@ -58,7 +85,7 @@ export interface Verified<T> {
  * Verifies a SignedBody: the signer's chain for `expect`, the signature over the received bytes,
  * then the content's schema and type name. Order: certificate, signature, content.
  */
-export function verifySigned<S extends v.GenericSchema>(
+export async function verifySigned<S extends v.GenericSchema>(
   body: SignedBody,
   schema: S,
   what: string,
@@ -66,10 +93,11 @@ export function verifySigned<S extends v.GenericSchema>(
   expect: Expectation,
   clock: Clock,
   missing: 'missingCertificate' | 'thumbsMismatch' = 'missingCertificate',
-): Verified<v.InferOutput<S>> {
-  const path = trust.verify(fromB64u(body.signer, 'signer'), expect, clock, missing);
+): Promise<Verified<v.InferOutput<S>>> {
+  const path = await trust.verify(fromB64u(body.signer, 'signer'), expect, clock, missing);
   const bytes = fromB64u(body.content, `${what} content`);
-  if (!verify(fromB64u(body.sig, 'sig'), signedDataTbs(bytes), path.chain[0]!.publicKey)) {
+  const key = await verifyKeyOf(path.chain[0]!);
+  if (!(await verifyNative(fromB64u(body.sig, 'sig'), signedDataTbs(bytes), key))) {
     fail(
       'signatureFailure',
       `the signature on ${what} does not verify with "${path.chain[0]!.subject.commonName}"`,
@@ -79,14 +107,14 @@ export function verifySigned<S extends v.GenericSchema>(
 }
 
 /** Verifies a signature by a bare public key (proof of possession). */
-export function verifyWithKey<S extends v.GenericSchema>(
+export async function verifyWithKey<S extends v.GenericSchema>(
   body: { content: string; sig: string },
   publicKey: Uint8Array,
   schema: S,
   what: string,
-): { content: v.InferOutput<S>; bytes: Uint8Array } {
+): Promise<{ content: v.InferOutput<S>; bytes: Uint8Array }> {
   const bytes = fromB64u(body.content, `${what} content`);
-  if (!verify(fromB64u(body.sig, 'sig'), signedDataTbs(bytes), publicKey)) {
+  if (!(await verifyNative(fromB64u(body.sig, 'sig'), signedDataTbs(bytes), publicKey))) {
     fail('signatureFailure', `the proof-of-possession signature on ${what} does not verify`);
   }
   return { content: parseContent(bytes, schema, what), bytes };

@@ -20,9 +20,10 @@ import { b64u, fromB64u, hex } from '../encoding.ts';
 import { fail, SetError } from '../errors.ts';
 import { parseCertificate } from '../pki/certificate.ts';
 import { parseCrl } from '../pki/crl.ts';
+import { verifyKeyOf } from '../pki/keys.ts';
 import { validatePath } from '../pki/path.ts';
 import type { CertificateType, KeyRole, ParsedCertificate, ParsedCrl, ValidatedPath } from '../pki/types.ts';
-import { verify as verifySignature } from '../primitives/ecdsa.ts';
+import { verifyNative } from '../primitives/ecdsa.ts';
 import { constantTimeEqual, sha256 } from '../primitives/hash.ts';
 import type { Clock } from './wire.ts';
 
@@ -71,6 +72,12 @@ class Lru<V> {
     this.map.set(key, v);
     if (this.map.size > this.max) this.map.delete(this.map.keys().next().value!);
   }
+  has(key: string): boolean {
+    return this.get(key) !== undefined;
+  }
+  add(this: Lru<true>, key: string): void {
+    this.set(key, true);
+  }
   values(): IterableIterator<V> {
     return this.map.values();
   }
@@ -109,6 +116,11 @@ export class TrustCache {
   private readonly known: Lru<ParsedCertificate>;
   /** `crl thumbprint/issuer thumbprint` pairs whose signature verified, so a re-check verifies once. */
   private readonly crlSignatures: Lru<true>;
+  /**
+   * `issuer thumbprint/child thumbprint` certificate signatures that verified, so each CA link is
+   * verified once per cache rather than once per path (bounded; only verified links enter).
+   */
+  readonly verifiedLinks: Lru<true>;
   private readonly rootsByThumb = new Map<string, ParsedCertificate>();
 
   constructor(
@@ -122,6 +134,7 @@ export class TrustCache {
     // A chain has up to five certificates, most of them shared with other chains.
     this.known = new Lru(max * 4);
     this.crlSignatures = new Lru(64);
+    this.verifiedLinks = new Lru(max * 4);
     for (const root of trustedRoots) this.rootsByThumb.set(hex(root.thumbprint), root);
     if (opts.crls) this.setCrls(opts.crls);
   }
@@ -209,7 +222,7 @@ export class TrustCache {
   }
 
   /** Re-checks a cached path: validity dates, then revocation by the CRLs in force. */
-  recheck(path: ValidatedPath, at: Date): void {
+  async recheck(path: ValidatedPath, at: Date): Promise<void> {
     for (const cert of path.chain) {
       if (at < cert.notBefore || at > cert.notAfter) {
         throw new SetError(
@@ -222,7 +235,7 @@ export class TrustCache {
       const cert = path.chain[i]!;
       const issuer = path.chain[i + 1]!;
       const crl = this.crlOf(issuer);
-      if (crl?.revoked.has(cert.serialNumber) && this.signedBy(crl, issuer)) {
+      if (crl?.revoked.has(cert.serialNumber) && (await this.signedBy(crl, issuer))) {
         throw new SetError(
           'revokedCertificate',
           `the certificate "${cert.subject.commonName}" has been revoked`,
@@ -232,11 +245,11 @@ export class TrustCache {
   }
 
   /** RFC 5280 §6.3.3 (f), (g): the issuer may sign CRLs and its key verifies this one. Memoised. */
-  signedBy(crl: ParsedCrl, issuer: ParsedCertificate): boolean {
+  async signedBy(crl: ParsedCrl, issuer: ParsedCertificate): Promise<boolean> {
     if (!namesIssuer(crl, issuer) || !issuer.keyUsage.cRLSign) return false;
     const key = `${hex(crl.thumbprint)}/${hex(issuer.thumbprint)}`;
     if (this.crlSignatures.get(key)) return true;
-    if (!verifySignature(crl.signature, crl.tbs, issuer.publicKey)) return false;
+    if (!(await verifyNative(crl.signature, crl.tbs, await verifyKeyOf(issuer)))) return false;
     this.crlSignatures.set(key, true);
     return true;
   }
@@ -317,8 +330,8 @@ export class TrustStore {
   }
 
   /** Offers carried CRLs (base64url DER); see `offerCrls`. */
-  offerEncodedCrls(encoded: readonly string[] | undefined, clock: Clock): void {
-    this.offerCrls(
+  async offerEncodedCrls(encoded: readonly string[] | undefined, clock: Clock): Promise<void> {
+    await this.offerCrls(
       (encoded ?? []).map((e) => parseCrl(fromB64u(e, 'CRL'))),
       clock,
     );
@@ -330,35 +343,39 @@ export class TrustStore {
    * to a trusted root. One whose issuer is not known yet waits, for this request only, until a
    * later offer (after more certificates arrive) can verify it.
    */
-  offerCrls(crls: readonly ParsedCrl[], clock: Clock): CrlOffer[] {
+  async offerCrls(crls: readonly ParsedCrl[], clock: Clock): Promise<CrlOffer[]> {
     if (crls.length === 0 && this.pendingCrls.length === 0) return [];
     const waiting = this.pendingCrls.splice(0);
     for (const crl of waiting) {
-      if (this.offerOne(crl, clock) === 'unverified') this.pendingCrls.push(crl);
+      if ((await this.offerOne(crl, clock)) === 'unverified') this.pendingCrls.push(crl);
     }
-    const results = crls.map((crl) => {
-      const result = this.offerOne(crl, clock);
+    const results: CrlOffer[] = [];
+    for (const crl of crls) {
+      const result = await this.offerOne(crl, clock);
       if (result === 'unverified') this.pendingCrls.push(crl);
-      return result;
-    });
+      results.push(result);
+    }
     // Bounded like the certificate pool: the oldest unverified CRLs go first.
     this.pendingCrls.splice(0, Math.max(0, this.pendingCrls.length - MAX_REQUEST_CRLS));
     return results;
   }
 
-  private offerOne(crl: ParsedCrl, clock: Clock): CrlOffer {
+  private async offerOne(crl: ParsedCrl, clock: Clock): Promise<CrlOffer> {
     if (!this.cache.wouldReplace(crl)) return 'notNewer';
     for (const candidate of this.issuerCandidates(crl)) {
       // A trusted root is its own validation; any other issuer must chain to one.
       if (!this.cache.isTrustedRoot(candidate)) {
         try {
-          this.verify(candidate.thumbprint, CRL_ISSUER, clock);
+          await this.verify(candidate.thumbprint, CRL_ISSUER, clock);
         } catch (e) {
           if (e instanceof SetError) continue;
           throw e;
         }
       }
-      if (candidate.keyUsage.cRLSign && verifySignature(crl.signature, crl.tbs, candidate.publicKey)) {
+      if (
+        candidate.keyUsage.cRLSign &&
+        (await verifyNative(crl.signature, crl.tbs, await verifyKeyOf(candidate)))
+      ) {
         this.cache.putVerifiedCrl(crl, candidate);
         return 'inForce';
       }
@@ -382,22 +399,22 @@ export class TrustStore {
    * expected use. `missing` is the code to use when the certificate is absent (missingCertificate,
    * or thumbsMismatch when the peer left it out because of our thumbs).
    */
-  verify(
+  async verify(
     thumbprint: Uint8Array,
     expect: Expectation,
     clock: Clock,
     missing: 'missingCertificate' | 'thumbsMismatch' = 'missingCertificate',
-  ): ValidatedPath {
+  ): Promise<ValidatedPath> {
     const key = `${hex(thumbprint)}/${expect.types.join(',')}/${expect.keyRole}`;
     const cached = this.cache.cached(key);
     if (cached) {
-      this.cache.recheck(cached, clock.now);
+      await this.cache.recheck(cached, clock.now);
       return cached;
     }
     const leaf = this.get(thumbprint);
     if (!leaf)
       return fail(missing, `the certificate ${hex(thumbprint).slice(0, 16)}… is neither carried nor cached`);
-    const path = validatePath({
+    const path = await validatePath({
       leaf,
       // Issuers already validated first: a carried look-alike (same name and key) cannot displace them.
       pool: [...this.cache.validatedCas(), ...this.pool.values()],
@@ -405,6 +422,7 @@ export class TrustStore {
       at: clock.now,
       crls: [...this.cache.crls],
       expect,
+      verifiedLinks: this.cache.verifiedLinks,
     });
     this.cache.remember(key, path);
     return path;

@@ -30,7 +30,8 @@ export {
   privateKeyToPem,
 } from './certificate.ts';
 export { type CrlRequest, crlToPem, issueCrl, parseCrl } from './crl.ts';
-export { type PathRequest, validatePath } from './path.ts';
+export { exchangeKeyOf, verifyKeyOf } from './keys.ts';
+export { type PathRequest, type VerifiedLinks, validatePath } from './path.ts';
 export { CERTIFICATE_TYPE_BIT, SET_OID, SET_POLICY_ROOT } from './set-extensions.ts';
 export type * from './types.ts';
 export { CARD_SECRET_LENGTH, panSecretOf, uniqueCardholderId } from './unique-id.ts';

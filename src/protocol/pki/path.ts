@@ -4,9 +4,12 @@
  * Checks run cheapest and most explanatory first: how the leaf is used, then path shape and
  * signatures, then time, then revocation.
  */
+
+import { hex } from '../encoding.ts';
 import { fail } from '../errors.ts';
-import { verify } from '../primitives/ecdsa.ts';
+import { verifyNative } from '../primitives/ecdsa.ts';
 import { constantTimeEqual } from '../primitives/hash.ts';
+import { verifyKeyOf } from './keys.ts';
 import type { CertificateType, KeyRole, ParsedCertificate, ParsedCrl, ValidatedPath } from './types.ts';
 
 export interface PathRequest {
@@ -18,6 +21,18 @@ export interface PathRequest {
   crls?: ParsedCrl[];
   /** What the caller is about to use the leaf for. */
   expect: { types: CertificateType[]; keyRole: KeyRole };
+  /**
+   * Signature links already verified ("issuer thumbprint/child thumbprint", a self-signature as
+   * "root/root"), kept by the caller (a TrustCache) so each CA link is verified once per store.
+   * Only links that verified are added.
+   */
+  verifiedLinks?: VerifiedLinks;
+}
+
+/** Where verified signature links are remembered (a bounded set in TrustCache). */
+export interface VerifiedLinks {
+  has(link: string): boolean;
+  add(link: string): void;
 }
 
 /** root, brand, geo, CA, end entity, with room to spare: longer paths are not SET paths. */
@@ -36,9 +51,9 @@ const MAY_ISSUE: Readonly<Record<CertificateType, readonly CertificateType[]>> =
   gateway: [],
 };
 
-export function validatePath(opts: PathRequest): ValidatedPath {
+export async function validatePath(opts: PathRequest): Promise<ValidatedPath> {
   assertLeafUse(opts.leaf, opts.expect);
-  const chain = buildChain(opts.leaf, opts.pool, opts.trustedRoots);
+  const chain = await buildChain(opts.leaf, opts.pool, opts.trustedRoots, opts.verifiedLinks ?? new Set());
   const root = chain[chain.length - 1]!;
   if (!opts.trustedRoots.some((r) => constantTimeEqual(r.thumbprint, root.thumbprint))) {
     fail('invalidCertificate', `the ${describe(opts.leaf)} chains to an untrusted root "${root.subjectDn}"`);
@@ -46,7 +61,7 @@ export function validatePath(opts: PathRequest): ValidatedPath {
   assertHierarchy(chain);
   assertCaConstraints(chain);
   for (const c of chain) assertValidAt(c, opts.at);
-  assertNotRevoked(chain, opts.crls ?? []);
+  await assertNotRevoked(chain, opts.crls ?? []);
   const brand = chain.find((c) => c.certificateType === 'brand-ca');
   if (!brand) return fail('invalidCertificate', 'a SET path runs through a brand CA');
   return { chain, root, brandId: brand.subject.commonName };
@@ -71,11 +86,12 @@ function assertLeafUse(leaf: ParsedCertificate, expect: PathRequest['expect']): 
  * Leaf to self-signed root. An issuer matches on DN and, when the child names one, on key ID
  * (RFC 5280 §4.2.1.1); among matches the one whose key verifies the child's signature wins.
  */
-function buildChain(
+async function buildChain(
   leaf: ParsedCertificate,
   pool: ParsedCertificate[],
   trustedRoots: ParsedCertificate[],
-): ParsedCertificate[] {
+  verifiedLinks: VerifiedLinks,
+): Promise<ParsedCertificate[]> {
   const chain = [leaf];
   let current = leaf;
   while (!isSelfIssued(current)) {
@@ -89,18 +105,37 @@ function buildChain(
     if (candidates.length === 0) {
       fail('missingCertificate', `the issuer "${child.issuerDn}" of the ${describe(child)} was not supplied`);
     }
-    const issuer = candidates.find((c) => verify(child.signature, child.tbs, c.publicKey));
-    if (!issuer) fail('invalidCertificate', `the signature on the ${describe(child)} does not verify`);
+    let issuer: ParsedCertificate | undefined;
+    for (const c of candidates) {
+      if (await signs(c, child, verifiedLinks)) {
+        issuer = c;
+        break;
+      }
+    }
+    if (!issuer) return fail('invalidCertificate', `the signature on the ${describe(child)} does not verify`);
     if (chain.some((c) => constantTimeEqual(c.thumbprint, issuer.thumbprint))) {
       fail('invalidCertificate', 'the certification path loops');
     }
     chain.push(issuer);
     current = issuer;
   }
-  if (!verify(current.signature, current.tbs, current.publicKey)) {
+  if (!(await signs(current, current, verifiedLinks))) {
     fail('invalidCertificate', `the self-signature on the ${describe(current)} does not verify`);
   }
   return chain;
+}
+
+/** Whether `issuer`'s key verifies `child`'s signature; a verified link is remembered, never a failed one. */
+async function signs(
+  issuer: ParsedCertificate,
+  child: ParsedCertificate,
+  verifiedLinks: VerifiedLinks,
+): Promise<boolean> {
+  const link = `${hex(issuer.thumbprint)}/${hex(child.thumbprint)}`;
+  if (verifiedLinks.has(link)) return true;
+  const ok = await verifyNative(child.signature, child.tbs, await verifyKeyOf(issuer));
+  if (ok) verifiedLinks.add(link);
+  return ok;
 }
 
 function isSelfIssued(c: ParsedCertificate): boolean {
@@ -153,7 +188,7 @@ function assertValidAt(c: ParsedCertificate, at: Date): void {
  * A CRL counts only when its issuer is the CA that issued the certificate and its signature
  * verifies under that CA's cRLSign key (RFC 5280 §6.3.3); any other CRL is ignored.
  */
-function assertNotRevoked(chain: ParsedCertificate[], crls: ParsedCrl[]): void {
+async function assertNotRevoked(chain: ParsedCertificate[], crls: ParsedCrl[]): Promise<void> {
   for (let i = 0; i < chain.length - 1; i++) {
     const cert = chain[i]!;
     const issuer = chain[i + 1]!;
@@ -164,7 +199,7 @@ function assertNotRevoked(chain: ParsedCertificate[], crls: ParsedCrl[]): void {
         crl.issuerDn === issuer.subjectDn &&
         (crl.authorityKeyId === undefined || constantTimeEqual(crl.authorityKeyId, issuer.subjectKeyId)) &&
         issuer.keyUsage.cRLSign &&
-        verify(crl.signature, crl.tbs, issuer.publicKey)
+        (await verifyNative(crl.signature, crl.tbs, await verifyKeyOf(issuer)))
       ) {
         fail('revokedCertificate', `the ${describe(cert)} was revoked on ${revokedAt.toISOString()}`);
       }

@@ -4,12 +4,13 @@
  * curve (noble) before the platform sees them.
  */
 import { fail } from '../errors.ts';
-import { bufferSource, isValidPublicKey, privateJwk, subtle } from './ecdsa.ts';
+import { bufferSource, isValidPublicKey, pkcs8Of, privateJwk, subtle } from './ecdsa.ts';
 
 const ECDH_KEY = { name: 'ECDH', namedCurve: 'P-256' } as const;
 
 /** Imports a key-exchange private key once, non-extractable (a party's HPKE recipient key). */
 export function importExchangeKey(privateKey: Uint8Array, publicKey?: Uint8Array): Promise<CryptoKey> {
+  if (!publicKey) return subtle().importKey('pkcs8', pkcs8Of(privateKey), ECDH_KEY, false, ['deriveBits']);
   return subtle().importKey('jwk', privateJwk(privateKey, publicKey), ECDH_KEY, false, ['deriveBits']);
 }
 

@@ -104,8 +104,30 @@ export function privateJwk(
   };
 }
 
-/** Imports a signature key once, non-extractable: what a party keeps for signing SET messages. */
+/** PKCS#8 PrivateKeyInfo header of a P-256 ECPrivateKey that carries only the scalar (RFC 5915, RFC 5208). */
+const PKCS8_P256_PREFIX = new Uint8Array([
+  0x30, 0x41, 0x02, 0x01, 0x00, 0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01, 0x06, 0x08,
+  0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07, 0x04, 0x27, 0x30, 0x25, 0x02, 0x01, 0x01, 0x04, 0x20,
+]);
+
+/**
+ * The scalar as PKCS#8 without its public point: the platform derives the point from the scalar
+ * itself, so a key can never be imported beside a public key that is not its own.
+ */
+export function pkcs8Of(privateKey: Uint8Array): Uint8Array<ArrayBuffer> {
+  if (privateKey.length !== PRIVATE_KEY_LENGTH) fail('decodingFailure', 'a P-256 private key is 32 bytes');
+  const out = new Uint8Array(PKCS8_P256_PREFIX.length + PRIVATE_KEY_LENGTH);
+  out.set(PKCS8_P256_PREFIX);
+  out.set(privateKey, PKCS8_P256_PREFIX.length);
+  return out;
+}
+
+/**
+ * Imports a signature key once, non-extractable: what a party keeps for signing SET messages.
+ * With `publicKey`, as a JWK (the platform checks the pair); without, from the scalar alone.
+ */
 export function importSigningKey(privateKey: Uint8Array, publicKey?: Uint8Array): Promise<CryptoKey> {
+  if (!publicKey) return subtle().importKey('pkcs8', pkcs8Of(privateKey), ECDSA_KEY, false, ['sign']);
   return subtle().importKey('jwk', privateJwk(privateKey, publicKey), ECDSA_KEY, false, ['sign']);
 }
 

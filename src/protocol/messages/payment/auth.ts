@@ -54,7 +54,7 @@ export const AuthResData = v.strictObject({
 export type AuthResData = v.InferOutput<typeof AuthResData>;
 
 /** Merchant side. */
-export function buildAuthReq(p: {
+export async function buildAuthReq(p: {
   merchant: SignedSender;
   gatewayKeyExchange: ParsedCertificate;
   oiData: { transIds: AuthReqData['transIds']; hod: string };
@@ -65,7 +65,7 @@ export function buildAuthReq(p: {
   captureNow?: boolean;
   rrpid: string;
   now?: Date;
-}): { wire: Wire<'AuthReq', ExchangeBody>; content: AuthReqData } {
+}): Promise<{ wire: Wire<'AuthReq', ExchangeBody>; content: AuthReqData }> {
   const content: AuthReqData = {
     type: 'AuthReqData',
     date: (p.now ?? new Date()).toISOString(),
@@ -75,7 +75,7 @@ export function buildAuthReq(p: {
     captureNow: p.captureNow ?? false,
     checkDigests: { hOIData: b64u(p.hOIData), hod: p.oiData.hod },
   };
-  const wire = buildExchange('AuthReq', content, p.merchant, p.gatewayKeyExchange, {
+  const wire = await buildExchange('AuthReq', content, p.merchant, p.gatewayKeyExchange, {
     baggage: p.piBytes,
     extraCerts: p.cardholderCerts,
   });
@@ -96,13 +96,13 @@ export interface VerifiedAuthReq {
  * cardholder certificate; H(OIData) and HOD against CheckDigests; PurchAmt against AuthReqAmt;
  * MerchantID and the gateway thumbprint against reality; the unique cardholder ID against PANData.
  */
-export function verifyAuthReq(
+export async function verifyAuthReq(
   input: string | Uint8Array,
   gateway: Recipient,
   ctx: VerifyContext,
   opts: { acceptUnsigned?: boolean } = {},
-): VerifiedAuthReq {
-  const opened = openExchange(input, 'AuthReq', AuthReqData, gateway, merchantSignature, ctx);
+): Promise<VerifiedAuthReq> {
+  const opened = await openExchange(input, 'AuthReq', AuthReqData, gateway, merchantSignature, ctx);
   const { content, sender: merchant } = opened;
   if (!opened.baggage) fail('decodingFailure', 'AuthReq carries no PI');
   const piBytes = opened.baggage;
@@ -110,7 +110,7 @@ export function verifyAuthReq(
   const hOIData = fromB64u(content.checkDigests.hOIData, 'hOIData');
   // The PI was sealed with H(OIData) as associated data: it opens only with the digest the
   // cardholder saw, so a merchant's wrong CheckDigests or a PI from another order fails here.
-  const piDataBytes = openSealed(
+  const piDataBytes = await openSealed(
     pi.sealed,
     gateway,
     pi.type === 'PIDualSigned' ? 'PIData' : 'PIDataUnsigned',
@@ -120,12 +120,12 @@ export function verifyAuthReq(
   let cardholder: ValidatedPath | undefined;
   if (pi.type === 'PIDualSigned') {
     if (piData.type !== 'PIData') fail('decodingFailure', 'a dual-signed PI must hold PANData');
-    cardholder = ctx.trust.verify(
+    cardholder = await ctx.trust.verify(
       fromB64u(pi.signer, 'PI.signer'),
       { types: ['cardholder'], keyRole: 'signature' },
       ctx.clock,
     );
-    verifyDualSignature(
+    await verifyDualSignature(
       fromB64u(pi.ds, 'PI.ds'),
       sha256(piDataBytes),
       hOIData,
@@ -195,17 +195,17 @@ export const CapTokenData = v.strictObject({
 export type CapTokenData = v.InferOutput<typeof CapTokenData>;
 
 /** The gateway seals the capture token to its own key-exchange certificate; only it can open it. */
-export function sealCapToken(data: CapTokenData, gateway: ParsedCertificate): string {
-  return b64u(jsonBytes(sealTo(gateway, 'CapToken', jsonBytes(data))));
+export async function sealCapToken(data: CapTokenData, gateway: ParsedCertificate): Promise<string> {
+  return b64u(jsonBytes(await sealTo(gateway, 'CapToken', jsonBytes(data))));
 }
 
-export function openCapToken(token: string, gateway: Recipient): CapTokenData {
+export async function openCapToken(token: string, gateway: Recipient): Promise<CapTokenData> {
   const sealed = parseContent(fromB64u(token, 'capToken'), SealedBody, 'capToken');
-  return parseContent(openSealed(sealed, gateway, 'CapToken'), CapTokenData, 'CapToken');
+  return parseContent(await openSealed(sealed, gateway, 'CapToken'), CapTokenData, 'CapToken');
 }
 
 /** Gateway side. */
-export function buildAuthRes(p: {
+export async function buildAuthRes(p: {
   req: AuthReqData;
   gateway: SignedSender;
   merchantKeyExchange: ParsedCertificate;
@@ -213,7 +213,7 @@ export function buildAuthRes(p: {
   capToken?: string;
   acqCardMsg?: AuthResData['acqCardMsg'];
   now?: Date;
-}): { wire: Wire<'AuthRes', ExchangeBody>; content: AuthResData } {
+}): Promise<{ wire: Wire<'AuthRes', ExchangeBody>; content: AuthResData }> {
   const content: AuthResData = {
     type: 'AuthResData',
     date: (p.now ?? new Date()).toISOString(),
@@ -223,17 +223,24 @@ export function buildAuthRes(p: {
     ...(p.capToken ? { capToken: p.capToken } : {}),
     ...(p.acqCardMsg ? { acqCardMsg: p.acqCardMsg } : {}),
   };
-  return { wire: buildExchange('AuthRes', content, p.gateway, p.merchantKeyExchange), content };
+  return { wire: await buildExchange('AuthRes', content, p.gateway, p.merchantKeyExchange), content };
 }
 
 /** Merchant side: opens and verifies the AuthRes answering `req`. */
-export function verifyAuthRes(
+export async function verifyAuthRes(
   input: string | Uint8Array,
   req: AuthReqData,
   merchant: Recipient,
   ctx: VerifyContext,
-): { content: AuthResData; gateway: ValidatedPath } {
-  const { content, sender } = openExchange(input, 'AuthRes', AuthResData, merchant, gatewaySignature, ctx);
+): Promise<{ content: AuthResData; gateway: ValidatedPath }> {
+  const { content, sender } = await openExchange(
+    input,
+    'AuthRes',
+    AuthResData,
+    merchant,
+    gatewaySignature,
+    ctx,
+  );
   checkAnswers(content, req, 'AuthRes');
   return { content, gateway: sender };
 }

@@ -29,7 +29,7 @@ export interface SignedSender extends Signer {
 }
 
 /** Signs `content`, seals the signed bytes to `to` (structure name = message type), attaches baggage. */
-export function buildExchange<T extends MessageType>(
+export async function buildExchange<T extends MessageType>(
   type: T,
   content: HeaderSource & { type: string },
   from: SignedSender,
@@ -40,10 +40,10 @@ export function buildExchange<T extends MessageType>(
     peerThumbs?: string[];
     extraCerts?: string[];
   } = {},
-): Wire<T, ExchangeBody> {
-  const signed = signContent(content, from);
+): Promise<Wire<T, ExchangeBody>> {
+  const signed = await signContent(content, from);
   const aad = opts.baggage ? sha256(opts.baggage) : new Uint8Array(0);
-  const body: ExchangeBody = { sealed: sealTo(to, type, jsonBytes(signed), aad) };
+  const body: ExchangeBody = { sealed: await sealTo(to, type, jsonBytes(signed), aad) };
   if (opts.baggage) body.baggage = b64u(opts.baggage);
   const certs = [
     ...carriedCerts([from.chain, ...(opts.extraChains ?? [])], opts.peerThumbs),
@@ -60,22 +60,22 @@ export interface OpenedExchange<T> {
 }
 
 /** Opens with our key-exchange key, verifies the sender's chain and signature, then the content. */
-export function openExchange<S extends v.GenericSchema>(
+export async function openExchange<S extends v.GenericSchema>(
   input: string | Uint8Array,
   type: MessageType,
   schema: S,
   recipient: Recipient,
   expect: Expectation,
   ctx: VerifyContext,
-): OpenedExchange<v.InferOutput<S>> {
+): Promise<OpenedExchange<v.InferOutput<S>>> {
   const wire = decodeWireOf(input, type);
   const body = parseWith(ExchangeBody, wire.body, `${type}.body`);
   const baggage = body.baggage === undefined ? undefined : fromB64u(body.baggage, `${type}.baggage`);
   const aad = baggage ? sha256(baggage) : new Uint8Array(0);
-  const signedBytes = openSealed(body.sealed, recipient, type, aad);
+  const signedBytes = await openSealed(body.sealed, recipient, type, aad);
   const signed = parseContent(signedBytes, SignedBody, `${type} signed data`);
   ctx.trust.addEncoded(wire.certs);
-  const { content, path } = verifySigned(signed, schema, type, ctx.trust, expect, ctx.clock);
+  const { content, path } = await verifySigned(signed, schema, type, ctx.trust, expect, ctx.clock);
   const c = content as HeaderSource;
   checkHeader(wire, c);
   checkDate(c.date, ctx.clock, type);

@@ -100,7 +100,7 @@ const RESPONSE_SCHEMAS = {
 };
 
 /** Merchant side. */
-export function buildFollowUp(
+export async function buildFollowUp(
   type: FollowUpRequest,
   p: {
     merchant: SignedSender;
@@ -111,7 +111,7 @@ export function buildFollowUp(
     idempotencyKey?: string;
     now?: Date;
   },
-): { wire: Wire<FollowUpRequest, ExchangeBody>; content: FollowUpRequestData } {
+): Promise<{ wire: Wire<FollowUpRequest, ExchangeBody>; content: FollowUpRequestData }> {
   const content: FollowUpRequestData = {
     type: `${type}Data`,
     date: (p.now ?? new Date()).toISOString(),
@@ -121,17 +121,17 @@ export function buildFollowUp(
     ...(p.capToken ? { capToken: p.capToken } : {}),
     ...(p.idempotencyKey ? { idempotencyKey: p.idempotencyKey } : {}),
   };
-  return { wire: buildExchange(type, content, p.merchant, p.gatewayKeyExchange), content };
+  return { wire: await buildExchange(type, content, p.merchant, p.gatewayKeyExchange), content };
 }
 
 /** Gateway side. */
-export function verifyFollowUp(
+export async function verifyFollowUp(
   input: string | Uint8Array,
   type: FollowUpRequest,
   gateway: Recipient,
   ctx: VerifyContext,
-): { content: FollowUpRequestData; merchant: ValidatedPath } {
-  const { content, sender } = openExchange(
+): Promise<{ content: FollowUpRequestData; merchant: ValidatedPath }> {
+  const { content, sender } = await openExchange(
     input,
     type,
     REQUEST_SCHEMAS[type],
@@ -143,7 +143,7 @@ export function verifyFollowUp(
 }
 
 /** Gateway side. */
-export function buildFollowUpResponse(
+export async function buildFollowUpResponse(
   type: FollowUpRequest,
   p: {
     req: FollowUpRequestData;
@@ -154,7 +154,7 @@ export function buildFollowUpResponse(
     reason?: (typeof REJECT_REASONS)[number];
     now?: Date;
   },
-): { wire: Wire<FollowUpResponse, ExchangeBody>; content: FollowUpResponseData } {
+): Promise<{ wire: Wire<FollowUpResponse, ExchangeBody>; content: FollowUpResponseData }> {
   const response = FOLLOW_UPS[type].response;
   const content = {
     type: `${response}Data`,
@@ -165,19 +165,19 @@ export function buildFollowUpResponse(
     amount: p.amount,
     ...(p.reason ? { reason: p.reason } : {}),
   } as FollowUpResponseData;
-  return { wire: buildExchange(response, content, p.gateway, p.merchantKeyExchange), content };
+  return { wire: await buildExchange(response, content, p.gateway, p.merchantKeyExchange), content };
 }
 
 /** Merchant side. */
-export function verifyFollowUpResponse(
+export async function verifyFollowUpResponse(
   input: string | Uint8Array,
   type: FollowUpRequest,
   req: FollowUpRequestData,
   merchant: Recipient,
   ctx: VerifyContext,
-): { content: FollowUpResponseData; gateway: ValidatedPath } {
+): Promise<{ content: FollowUpResponseData; gateway: ValidatedPath }> {
   const response = FOLLOW_UPS[type].response;
-  const { content, sender } = openExchange(
+  const { content, sender } = await openExchange(
     input,
     response,
     RESPONSE_SCHEMAS[type],

@@ -144,10 +144,15 @@ export const NotificationContent = v.strictObject({
 export type NotificationContent = v.InferOutput<typeof NotificationContent>;
 
 /** Merchant side. */
-export function buildNotifyRegReq(p: { merchant: SignedSender; brandId: string; url: string; now?: Date }): {
+export async function buildNotifyRegReq(p: {
+  merchant: SignedSender;
+  brandId: string;
+  url: string;
+  now?: Date;
+}): Promise<{
   wire: Wire<'NotifyRegReq'>;
   content: NotifyRegReqContent;
-} {
+}> {
   const content = parseWith(
     NotifyRegReqContent,
     {
@@ -159,18 +164,24 @@ export function buildNotifyRegReq(p: { merchant: SignedSender; brandId: string; 
     },
     'NotifyRegReq',
   );
-  const wire = makeWire('NotifyRegReq', headerFor(content), signContent(content, p.merchant), {
+  const wire = makeWire('NotifyRegReq', headerFor(content), await signContent(content, p.merchant), {
     certs: carriedCerts([p.merchant.chain]),
   });
   return { wire, content };
 }
 
 /** Gateway side: a merchant signature certificate of the brand named, then the content. */
-export function verifyNotifyRegReq(
+export async function verifyNotifyRegReq(
   input: string | Uint8Array,
   ctx: VerifyContext,
-): { content: NotifyRegReqContent; merchant: ValidatedPath } {
-  const { content, path } = receiveSigned(input, 'NotifyRegReq', NotifyRegReqContent, ctx, merchantSignature);
+): Promise<{ content: NotifyRegReqContent; merchant: ValidatedPath }> {
+  const { content, path } = await receiveSigned(
+    input,
+    'NotifyRegReq',
+    NotifyRegReqContent,
+    ctx,
+    merchantSignature,
+  );
   if (path.brandId !== content.brandId) {
     fail('invalidCertificate', `the merchant is of brand "${path.brandId}", not "${content.brandId}"`);
   }
@@ -178,12 +189,12 @@ export function verifyNotifyRegReq(
 }
 
 /** Gateway side. */
-export function buildNotifyRegRes(p: {
+export async function buildNotifyRegRes(p: {
   req: NotifyRegReqContent;
   merchantId: string;
   signature: SignedSender;
   now?: Date;
-}): { wire: Wire<'NotifyRegRes'>; content: NotifyRegResContent } {
+}): Promise<{ wire: Wire<'NotifyRegRes'>; content: NotifyRegResContent }> {
   const content: NotifyRegResContent = {
     type: 'NotifyRegRes',
     date: (p.now ?? new Date()).toISOString(),
@@ -192,20 +203,26 @@ export function buildNotifyRegRes(p: {
     merchantId: p.merchantId,
     url: p.req.url,
   };
-  const wire = makeWire('NotifyRegRes', headerFor(content), signContent(content, p.signature), {
+  const wire = makeWire('NotifyRegRes', headerFor(content), await signContent(content, p.signature), {
     certs: carriedCerts([p.signature.chain]),
   });
   return { wire, content };
 }
 
 /** Merchant side: a gateway of our brand registered our URL for our MerchantID. */
-export function verifyNotifyRegRes(
+export async function verifyNotifyRegRes(
   input: string | Uint8Array,
   req: NotifyRegReqContent,
   merchantId: string,
   ctx: VerifyContext,
-): { content: NotifyRegResContent; gateway: ValidatedPath } {
-  const { content, path } = receiveSigned(input, 'NotifyRegRes', NotifyRegResContent, ctx, gatewaySignature);
+): Promise<{ content: NotifyRegResContent; gateway: ValidatedPath }> {
+  const { content, path } = await receiveSigned(
+    input,
+    'NotifyRegRes',
+    NotifyRegResContent,
+    ctx,
+    gatewaySignature,
+  );
   if (content.rrpid !== req.rrpid) fail('unknownRRPID', 'NotifyRegRes answers another NotifyRegReq (RRPID)');
   if (content.brandId !== req.brandId || path.brandId !== req.brandId) {
     fail('invalidCertificate', `the gateway answered for brand "${path.brandId}", not "${req.brandId}"`);
@@ -217,13 +234,13 @@ export function verifyNotifyRegRes(
 }
 
 /** Gateway side: one delivery attempt of `event`, signed now. */
-export function buildNotification(p: {
+export async function buildNotification(p: {
   event: NotificationEvent;
   merchantId: string;
   brandId: string;
   signature: SignedSender;
   now?: Date;
-}): { wire: Wire<'Notification'>; content: NotificationContent } {
+}): Promise<{ wire: Wire<'Notification'>; content: NotificationContent }> {
   const content: NotificationContent = {
     type: 'Notification',
     date: (p.now ?? new Date()).toISOString(),
@@ -234,7 +251,7 @@ export function buildNotification(p: {
     ...(p.event.lidM !== undefined ? { lidM: p.event.lidM } : {}),
     event: p.event,
   };
-  const wire = makeWire('Notification', headerFor(content), signContent(content, p.signature), {
+  const wire = makeWire('Notification', headerFor(content), await signContent(content, p.signature), {
     certs: carriedCerts([p.signature.chain]),
   });
   return { wire, content };
@@ -244,12 +261,18 @@ export function buildNotification(p: {
  * Merchant side: a gateway signature certificate of `brandId` under our roots signed it, for our
  * MerchantID, and the clear header and the event agree with the signed content.
  */
-export function verifyNotification(
+export async function verifyNotification(
   input: string | Uint8Array,
   expect: { merchantId: string; brandId: string },
   ctx: VerifyContext,
-): { content: NotificationContent; gateway: ValidatedPath } {
-  const { content, path } = receiveSigned(input, 'Notification', NotificationContent, ctx, gatewaySignature);
+): Promise<{ content: NotificationContent; gateway: ValidatedPath }> {
+  const { content, path } = await receiveSigned(
+    input,
+    'Notification',
+    NotificationContent,
+    ctx,
+    gatewaySignature,
+  );
   if (path.brandId !== expect.brandId || content.brandId !== expect.brandId) {
     fail('invalidCertificate', `the Notification comes from a gateway of brand "${path.brandId}", not ours`);
   }

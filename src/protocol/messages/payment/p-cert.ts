@@ -47,12 +47,12 @@ export const PCertResContent = v.strictObject({
 export type PCertResContent = v.InferOutput<typeof PCertResContent>;
 
 /** Merchant side. */
-export function buildPCertReq(p: {
+export async function buildPCertReq(p: {
   merchant: SignedSender;
   brandId: string;
   thumbs?: string[];
   now?: Date;
-}): { wire: Wire<'PCertReq'>; content: PCertReqContent } {
+}): Promise<{ wire: Wire<'PCertReq'>; content: PCertReqContent }> {
   const content: PCertReqContent = {
     type: 'PCertReq',
     date: (p.now ?? new Date()).toISOString(),
@@ -60,18 +60,18 @@ export function buildPCertReq(p: {
     brandId: p.brandId,
     thumbs: p.thumbs ?? [],
   };
-  const wire = makeWire('PCertReq', headerFor(content), signContent(content, p.merchant), {
+  const wire = makeWire('PCertReq', headerFor(content), await signContent(content, p.merchant), {
     certs: carriedCerts([p.merchant.chain]),
   });
   return { wire, content };
 }
 
 /** Gateway side: the merchant's chain (a merchant signature certificate) and signature, then the content. */
-export function verifyPCertReq(
+export async function verifyPCertReq(
   input: string | Uint8Array,
   ctx: VerifyContext,
-): { content: PCertReqContent; merchant: ValidatedPath } {
-  const { content, path } = receiveSigned(input, 'PCertReq', PCertReqContent, ctx, merchantSignature);
+): Promise<{ content: PCertReqContent; merchant: ValidatedPath }> {
+  const { content, path } = await receiveSigned(input, 'PCertReq', PCertReqContent, ctx, merchantSignature);
   if (path.brandId !== content.brandId) {
     fail('invalidCertificate', `the merchant is of brand "${path.brandId}", not "${content.brandId}"`);
   }
@@ -79,12 +79,12 @@ export function verifyPCertReq(
 }
 
 /** Gateway side: `signature` and `keyExchange` are the gateway's chains, leaf first. */
-export function buildPCertRes(p: {
+export async function buildPCertRes(p: {
   req: PCertReqContent;
   signature: SignedSender;
   keyExchange: ParsedCertificate[];
   now?: Date;
-}): { wire: Wire<'PCertRes'>; content: PCertResContent } {
+}): Promise<{ wire: Wire<'PCertRes'>; content: PCertResContent }> {
   const content: PCertResContent = {
     type: 'PCertRes',
     date: (p.now ?? new Date()).toISOString(),
@@ -93,7 +93,7 @@ export function buildPCertRes(p: {
     sigThumb: b64u(p.signature.certificate.thumbprint),
     kxThumb: b64u(p.keyExchange[0]!.thumbprint),
   };
-  const wire = makeWire('PCertRes', headerFor(content), signContent(content, p.signature), {
+  const wire = makeWire('PCertRes', headerFor(content), await signContent(content, p.signature), {
     certs: carriedCerts([p.signature.chain, p.keyExchange], p.req.thumbs),
   });
   return { wire, content };
@@ -106,13 +106,13 @@ export interface VerifiedPCertRes {
 }
 
 /** Merchant side. */
-export function verifyPCertRes(
+export async function verifyPCertRes(
   input: string | Uint8Array,
   req: PCertReqContent,
   ctx: VerifyContext,
-): VerifiedPCertRes {
+): Promise<VerifiedPCertRes> {
   const missing = req.thumbs.length ? 'thumbsMismatch' : 'missingCertificate';
-  const { content, path } = receiveSigned(input, 'PCertRes', PCertResContent, ctx, gatewaySignature, {
+  const { content, path } = await receiveSigned(input, 'PCertRes', PCertResContent, ctx, gatewaySignature, {
     missing,
   });
   if (content.rrpid !== req.rrpid) fail('unknownRRPID', 'PCertRes answers another PCertReq (RRPID)');
@@ -122,7 +122,7 @@ export function verifyPCertRes(
   if (b64u(path.chain[0]!.thumbprint) !== content.sigThumb) {
     fail('invalidCertificate', 'PCertRes is signed by another certificate than the one it names');
   }
-  const keyExchange = ctx.trust.verify(
+  const keyExchange = await ctx.trust.verify(
     fromB64u(content.kxThumb, 'kxThumb'),
     { types: ['gateway'], keyRole: 'key-exchange' },
     ctx.clock,

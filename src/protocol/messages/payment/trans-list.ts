@@ -133,7 +133,7 @@ export const TransListResContent = v.strictObject({
 export type TransListResContent = v.InferOutput<typeof TransListResContent>;
 
 /** Merchant side. */
-export function buildTransListReq(p: {
+export async function buildTransListReq(p: {
   merchant: SignedSender;
   brandId: string;
   xid?: string;
@@ -141,7 +141,7 @@ export function buildTransListReq(p: {
   limit?: number;
   cursor?: string;
   now?: Date;
-}): { wire: Wire<'TransListReq'>; content: TransListReqContent } {
+}): Promise<{ wire: Wire<'TransListReq'>; content: TransListReqContent }> {
   const filter = p.filter && Object.keys(p.filter).length ? p.filter : undefined;
   const content: TransListReqContent = {
     type: 'TransListReq',
@@ -153,18 +153,24 @@ export function buildTransListReq(p: {
     ...(p.limit !== undefined ? { limit: p.limit } : {}),
     ...(p.cursor !== undefined ? { cursor: p.cursor } : {}),
   };
-  const wire = makeWire('TransListReq', headerFor(content), signContent(content, p.merchant), {
+  const wire = makeWire('TransListReq', headerFor(content), await signContent(content, p.merchant), {
     certs: carriedCerts([p.merchant.chain]),
   });
   return { wire, content };
 }
 
 /** Gateway side: a merchant signature certificate of the brand asked for, its signature, the content. */
-export function verifyTransListReq(
+export async function verifyTransListReq(
   input: string | Uint8Array,
   ctx: VerifyContext,
-): { content: TransListReqContent; merchant: ValidatedPath } {
-  const { content, path } = receiveSigned(input, 'TransListReq', TransListReqContent, ctx, merchantSignature);
+): Promise<{ content: TransListReqContent; merchant: ValidatedPath }> {
+  const { content, path } = await receiveSigned(
+    input,
+    'TransListReq',
+    TransListReqContent,
+    ctx,
+    merchantSignature,
+  );
   if (path.brandId !== content.brandId) {
     fail('invalidCertificate', `the merchant is of brand "${path.brandId}", not "${content.brandId}"`);
   }
@@ -172,14 +178,14 @@ export function verifyTransListReq(
 }
 
 /** Gateway side. */
-export function buildTransListRes(p: {
+export async function buildTransListRes(p: {
   req: TransListReqContent;
   signature: SignedSender;
   transactions: TransRecord[];
   nextCursor?: string;
   note?: string;
   now?: Date;
-}): { wire: Wire<'TransListRes'>; content: TransListResContent } {
+}): Promise<{ wire: Wire<'TransListRes'>; content: TransListResContent }> {
   const content: TransListResContent = {
     type: 'TransListRes',
     date: (p.now ?? new Date()).toISOString(),
@@ -189,7 +195,7 @@ export function buildTransListRes(p: {
     ...(p.nextCursor !== undefined ? { nextCursor: p.nextCursor } : {}),
     ...(p.note !== undefined ? { note: p.note } : {}),
   };
-  const wire = makeWire('TransListRes', headerFor(content), signContent(content, p.signature), {
+  const wire = makeWire('TransListRes', headerFor(content), await signContent(content, p.signature), {
     certs: carriedCerts([p.signature.chain]),
   });
   return { wire, content };
@@ -199,13 +205,19 @@ export function buildTransListRes(p: {
  * Merchant side. `gatewaySubject`, when known (the subject of the gateway certificates the
  * merchant holds), must be the signer's: the answer comes from the gateway the merchant uses.
  */
-export function verifyTransListRes(
+export async function verifyTransListRes(
   input: string | Uint8Array,
   req: TransListReqContent,
   ctx: VerifyContext,
   gatewaySubject?: string,
-): { content: TransListResContent; gateway: ValidatedPath } {
-  const { content, path } = receiveSigned(input, 'TransListRes', TransListResContent, ctx, gatewaySignature);
+): Promise<{ content: TransListResContent; gateway: ValidatedPath }> {
+  const { content, path } = await receiveSigned(
+    input,
+    'TransListRes',
+    TransListResContent,
+    ctx,
+    gatewaySignature,
+  );
   if (content.rrpid !== req.rrpid) fail('unknownRRPID', 'TransListRes answers another TransListReq (RRPID)');
   if (path.brandId !== req.brandId) {
     fail('invalidCertificate', `the gateway answered for brand "${path.brandId}", not "${req.brandId}"`);

@@ -90,7 +90,7 @@ export function parsePInitReq(input: string | Uint8Array, clock: VerifyContext['
   return receivePlain(input, 'PInitReq', PInitReqContent, clock);
 }
 
-export function buildPInitRes(p: {
+export async function buildPInitRes(p: {
   req: PInitReqContent;
   merchant: Signer & { chain: ParsedCertificate[] };
   gatewayKeyExchange: ParsedCertificate[];
@@ -100,7 +100,7 @@ export function buildPInitRes(p: {
   revocation?: RevocationInForce;
   xid?: Uint8Array;
   now?: Date;
-}): { wire: Wire<'PInitRes'>; content: PInitResContent } {
+}): Promise<{ wire: Wire<'PInitRes'>; content: PInitResContent }> {
   const now = p.now ?? new Date();
   const content: PInitResContent = {
     type: 'PInitRes',
@@ -121,7 +121,7 @@ export function buildPInitRes(p: {
     purchAmt: p.purchAmt,
     odSalt: b64u(randomNonce()),
   };
-  const wire = makeWire('PInitRes', headerFor(content), signContent(content, p.merchant), {
+  const wire = makeWire('PInitRes', headerFor(content), await signContent(content, p.merchant), {
     certs: carriedCerts([p.merchant.chain, p.gatewayKeyExchange], p.req.thumbs),
   });
   return { wire: withRevocationInfo(wire, p.req.thumbs, p.revocation), content };
@@ -137,13 +137,13 @@ export interface VerifiedPInitRes {
  * Wallet side: verifies a PInitRes against the PInitReq it sent: merchant signature and chain,
  * the echoed RRPID and Chall-C, the labels, the date, and the gateway key-exchange certificate.
  */
-export function verifyPInitRes(
+export async function verifyPInitRes(
   input: string | Uint8Array,
   req: PInitReqContent,
   ctx: VerifyContext,
-): VerifiedPInitRes {
+): Promise<VerifiedPInitRes> {
   const missing = req.thumbs.length ? 'thumbsMismatch' : 'missingCertificate';
-  const { content, path } = receiveSigned(
+  const { content, path } = await receiveSigned(
     input,
     'PInitRes',
     PInitResContent,
@@ -158,7 +158,7 @@ export function verifyPInitRes(
   }
   if (content.brandId !== req.brandId)
     fail('badMessageHeader', 'PInitRes names another brand than we asked for');
-  const gateway = ctx.trust.verify(
+  const gateway = await ctx.trust.verify(
     fromB64u(content.pgThumb, 'pgThumb'),
     { types: ['gateway'], keyRole: 'key-exchange' },
     ctx.clock,

@@ -113,7 +113,7 @@ export interface BuiltPReq {
  * Wallet side. Builds a PReq from a verified PInitRes. With `cardholder` it is dual-signed;
  * without, it is the unsigned purchase (PANToken, no DS).
  */
-export function buildPReq(p: {
+export async function buildPReq(p: {
   pinit: VerifiedPInitRes;
   card: Card;
   cardholder?: CardholderSigner;
@@ -121,7 +121,7 @@ export function buildPReq(p: {
   swIdent: string;
   acqBackKey?: Uint8Array;
   now?: Date;
-}): BuiltPReq {
+}): Promise<BuiltPReq> {
   const res = p.pinit.content;
   const merchantCert = p.pinit.merchant.chain[0]!;
   const gatewayCert = p.pinit.gateway.chain[0]!;
@@ -162,11 +162,11 @@ export function buildPReq(p: {
   const piDataBytes = jsonBytes(piData);
   const hOIData = sha256(oiBytes);
   const hPIData = sha256(piDataBytes);
-  const sealed = sealTo(gatewayCert, piData.type, piDataBytes, hOIData);
+  const sealed = await sealTo(gatewayCert, piData.type, piDataBytes, hOIData);
   const pi: PI = p.cardholder
     ? {
         type: 'PIDualSigned',
-        ds: b64u(dualSign(hPIData, hOIData, p.cardholder.privateKey)),
+        ds: b64u(await dualSign(hPIData, hOIData, p.cardholder.privateKey)),
         signer: b64u(p.cardholder.chain[0]!.thumbprint),
         sealed,
       }
@@ -207,12 +207,12 @@ export interface VerifiedPReq {
  * over (H(PIData), H(OIData)), then OIData against the pending order: XID, Chall-M, Chall-C, HOD.
  * `pendingFor` returns the pending order for an XID, or undefined (unknownXID).
  */
-export function verifyPReq(
+export async function verifyPReq(
   input: string | Uint8Array,
   pendingFor: (xid: string) => PendingOrder | undefined,
   ctx: VerifyContext,
   opts: { acceptUnsigned?: boolean } = {},
-): VerifiedPReq {
+): Promise<VerifiedPReq> {
   const wire = decodeWireOf(input, 'PReq');
   const body = parseWith(PReqBody, wire.body, 'PReq.body');
   const piBytes = fromB64u(body.pi, 'PReq.pi');
@@ -223,12 +223,12 @@ export function verifyPReq(
   if (pi.type === 'PIDualSigned') {
     if (!body.oi.hPIData) fail('signatureRequired', 'a dual-signed PI needs H(PIData) beside the OIData');
     ctx.trust.addEncoded(wire.certs);
-    cardholder = ctx.trust.verify(
+    cardholder = await ctx.trust.verify(
       fromB64u(pi.signer, 'PI.signer'),
       { types: ['cardholder'], keyRole: 'signature' },
       ctx.clock,
     );
-    verifyDualSignature(
+    await verifyDualSignature(
       fromB64u(pi.ds, 'PI.ds'),
       fromB64u(body.oi.hPIData, 'hPIData'),
       hOIData,

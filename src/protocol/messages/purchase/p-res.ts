@@ -62,14 +62,14 @@ export interface Answerable {
   challC: string;
 }
 
-function buildOutcome<T extends 'PRes' | 'InqRes'>(
+async function buildOutcome<T extends 'PRes' | 'InqRes'>(
   type: T,
   answers: Answerable,
   outcome: PurchaseOutcome,
   merchant: Signer & { chain: ParsedCertificate[] },
   now: Date | undefined,
   revocation?: { inForce: RevocationInForce; peerHolds: readonly string[] },
-): { wire: Wire<T>; content: PResContent | InqResContent } {
+): Promise<{ wire: Wire<T>; content: PResContent | InqResContent }> {
   const content = {
     type,
     date: (now ?? new Date()).toISOString(),
@@ -78,7 +78,7 @@ function buildOutcome<T extends 'PRes' | 'InqRes'>(
     challC: answers.challC,
     ...outcome,
   } as PResContent | InqResContent;
-  const wire = makeWire(type, headerFor(content), signContent(content, merchant), {
+  const wire = makeWire(type, headerFor(content), await signContent(content, merchant), {
     certs: carriedCerts([merchant.chain]),
   });
   return {
@@ -92,28 +92,28 @@ function buildOutcome<T extends 'PRes' | 'InqRes'>(
  * the BrandCRLIdentifier and CRLs in force and what the wallet holds (its PInitReq thumbs plus
  * what PInitRes carried): they are attached when the wallet lacks them (SET-PROFILE §6).
  */
-export function buildPRes(p: {
+export async function buildPRes(p: {
   answers: Answerable;
   outcome: PurchaseOutcome;
   merchant: Signer & { chain: ParsedCertificate[] };
   revocation?: { inForce: RevocationInForce; peerHolds: readonly string[] };
   now?: Date;
 }) {
-  return buildOutcome('PRes', p.answers, p.outcome, p.merchant, p.now, p.revocation) as {
+  return (await buildOutcome('PRes', p.answers, p.outcome, p.merchant, p.now, p.revocation)) as {
     wire: Wire<'PRes'>;
     content: PResContent;
   };
 }
 
-function verifyOutcome<T extends 'PRes' | 'InqRes'>(
+async function verifyOutcome<T extends 'PRes' | 'InqRes'>(
   input: string | Uint8Array,
   type: T,
   answers: Answerable,
   merchantThumbprint: Uint8Array,
   ctx: VerifyContext,
-): { content: PResContent | InqResContent; merchant: ValidatedPath } {
+): Promise<{ content: PResContent | InqResContent; merchant: ValidatedPath }> {
   const schema = type === 'PRes' ? PResContent : InqResContent;
-  const { content, path } = receiveSigned(
+  const { content, path } = await receiveSigned(
     input,
     type,
     schema,
@@ -129,24 +129,24 @@ function verifyOutcome<T extends 'PRes' | 'InqRes'>(
 }
 
 /** Wallet side: verifies the PRes answering the PReq it sent. */
-export function verifyPRes(
+export async function verifyPRes(
   input: string | Uint8Array,
   answers: Answerable,
   merchantThumbprint: Uint8Array,
   ctx: VerifyContext,
-): { content: PResContent; merchant: ValidatedPath } {
-  return verifyOutcome(input, 'PRes', answers, merchantThumbprint, ctx) as {
+): Promise<{ content: PResContent; merchant: ValidatedPath }> {
+  return (await verifyOutcome(input, 'PRes', answers, merchantThumbprint, ctx)) as {
     content: PResContent;
     merchant: ValidatedPath;
   };
 }
 
 /** Wallet side: an inquiry about an XID. Signed when the wallet has a cardholder certificate. */
-export function buildInqReq(p: {
+export async function buildInqReq(p: {
   transIds: InqReqContent['transIds'];
   cardholder?: Signer & { chain: ParsedCertificate[] };
   now?: Date;
-}): { wire: Wire<'InqReq'>; content: InqReqContent } {
+}): Promise<{ wire: Wire<'InqReq'>; content: InqReqContent }> {
   const content: InqReqContent = {
     type: 'InqReq',
     date: (p.now ?? new Date()).toISOString(),
@@ -155,7 +155,7 @@ export function buildInqReq(p: {
     challC: b64u(randomNonce()),
   };
   const wire = p.cardholder
-    ? makeWire('InqReq', headerFor(content), signContent(content, p.cardholder), {
+    ? makeWire('InqReq', headerFor(content), await signContent(content, p.cardholder), {
         certs: carriedCerts([p.cardholder.chain]),
       })
     : makeWire('InqReq', headerFor(content), plainBody(content));
@@ -167,13 +167,13 @@ export function buildInqReq(p: {
  * returns the thumbprint of the certificate that paid for this XID, so that only the payer can
  * ask (unsigned purchases take unsigned inquiries).
  */
-export function verifyInqReq(
+export async function verifyInqReq(
   input: string | Uint8Array,
   ctx: VerifyContext,
-): { content: InqReqContent; cardholder?: ValidatedPath } {
+): Promise<{ content: InqReqContent; cardholder?: ValidatedPath }> {
   const wire = decodeWireOf(input, 'InqReq');
   if ('sig' in wire.body) {
-    const { content, path } = receiveSignedBody(wire, InqReqContent, ctx, {
+    const { content, path } = await receiveSignedBody(wire, InqReqContent, ctx, {
       types: ['cardholder'],
       keyRole: 'signature',
     });
@@ -183,26 +183,26 @@ export function verifyInqReq(
 }
 
 /** Merchant side. */
-export function buildInqRes(p: {
+export async function buildInqRes(p: {
   req: InqReqContent;
   outcome: PurchaseOutcome;
   merchant: Signer & { chain: ParsedCertificate[] };
   now?: Date;
 }) {
-  return buildOutcome('InqRes', p.req, p.outcome, p.merchant, p.now) as {
+  return (await buildOutcome('InqRes', p.req, p.outcome, p.merchant, p.now)) as {
     wire: Wire<'InqRes'>;
     content: InqResContent;
   };
 }
 
 /** Wallet side. */
-export function verifyInqRes(
+export async function verifyInqRes(
   input: string | Uint8Array,
   req: InqReqContent,
   merchantThumbprint: Uint8Array,
   ctx: VerifyContext,
-): { content: InqResContent; merchant: ValidatedPath } {
-  return verifyOutcome(input, 'InqRes', req, merchantThumbprint, ctx) as {
+): Promise<{ content: InqResContent; merchant: ValidatedPath }> {
+  return (await verifyOutcome(input, 'InqRes', req, merchantThumbprint, ctx)) as {
     content: InqResContent;
     merchant: ValidatedPath;
   };

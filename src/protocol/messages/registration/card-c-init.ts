@@ -67,13 +67,13 @@ export function parseCardCInitReq(input: string | Uint8Array, clock: Clock): Car
 }
 
 /** CCA side. `caKeyExchange` is the CCA key-exchange certificate's chain, leaf first. */
-export function buildCardCInitRes(p: {
+export async function buildCardCInitRes(p: {
   req: CardCInitReqContent;
   ca: Signer & { chain: ParsedCertificate[] };
   caKeyExchange: ParsedCertificate[];
   lidCA?: string;
   now?: Date;
-}): { wire: Wire<'CardCInitRes'>; content: CardCInitResContent } {
+}): Promise<{ wire: Wire<'CardCInitRes'>; content: CardCInitResContent }> {
   const content: CardCInitResContent = {
     type: 'CardCInitRes',
     date: (p.now ?? new Date()).toISOString(),
@@ -83,7 +83,7 @@ export function buildCardCInitRes(p: {
     lidCA: p.lidCA ?? randomLabel(),
     caKxThumb: b64u(p.caKeyExchange[0]!.thumbprint),
   };
-  const wire = makeWire('CardCInitRes', headerFor(content), signContent(content, p.ca), {
+  const wire = makeWire('CardCInitRes', headerFor(content), await signContent(content, p.ca), {
     certs: carriedCerts([p.ca.chain, p.caKeyExchange], p.req.thumbs),
   });
   return { wire, content };
@@ -103,13 +103,13 @@ export type VerifiedCardCInitRes = VerifiedCaInit<CardCInitResContent>;
  * signature, the echoed RRPID, LID-EE and Chall-EE, the date, then the CCA key-exchange
  * certificate, which must belong to the same CA of the brand asked for.
  */
-export function verifyCardCInitRes(
+export async function verifyCardCInitRes(
   input: string | Uint8Array,
   req: CardCInitReqContent,
   ctx: VerifyContext,
-): VerifiedCardCInitRes {
+): Promise<VerifiedCardCInitRes> {
   const missing = req.thumbs.length ? 'thumbsMismatch' : 'missingCertificate';
-  const { content, path } = receiveSigned(
+  const { content, path } = await receiveSigned(
     input,
     'CardCInitRes',
     CardCInitResContent,
@@ -121,7 +121,7 @@ export function verifyCardCInitRes(
     fail('unknownRRPID', 'CardCInitRes answers a different CardCInitReq (RRPID)');
   if (content.challEE !== req.challEE) fail('challengeMismatch', 'CardCInitRes does not echo our Chall-EE');
   if (content.lidEE !== req.lidEE) fail('badMessageHeader', 'CardCInitRes names another LID-EE than we sent');
-  const caKeyExchange = verifyCaKeyExchange(content.caKxThumb, path, 'cardholder-ca', ctx, missing);
+  const caKeyExchange = await verifyCaKeyExchange(content.caKxThumb, path, 'cardholder-ca', ctx, missing);
   if (path.brandId !== req.brandId)
     fail('invalidCertificate', `the CCA is of brand "${path.brandId}", not "${req.brandId}"`);
   return { content, ca: path, caKeyExchange };
@@ -132,14 +132,14 @@ export function verifyCardCInitRes(
  * own (SET Book 2 "Certificate Management": a CA's signature and key-exchange certificates name
  * the same subject under the same brand).
  */
-export function verifyCaKeyExchange(
+export async function verifyCaKeyExchange(
   thumb: string,
   ca: ValidatedPath,
   type: 'cardholder-ca' | 'merchant-ca' | 'gateway-ca',
   ctx: VerifyContext,
   missing: 'missingCertificate' | 'thumbsMismatch',
-): ValidatedPath {
-  const kx = ctx.trust.verify(
+): Promise<ValidatedPath> {
+  const kx = await ctx.trust.verify(
     fromB64u(thumb, 'caKxThumb'),
     { types: [type], keyRole: 'key-exchange' },
     ctx.clock,

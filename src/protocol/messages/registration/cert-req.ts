@@ -15,6 +15,7 @@ import { b64u, constantTimeEqualB64, fromB64u, hex, jsonBytes, utf8 } from '../.
 import { fail } from '../../errors.ts';
 import { issueEndEntity } from '../../pki/ca.ts';
 import { isWebOrigin, parseCertificate } from '../../pki/certificate.ts';
+import { verifyKeyOf } from '../../pki/keys.ts';
 import type {
   DistinguishedName,
   Issuer,
@@ -23,8 +24,8 @@ import type {
   ValidatedPath,
 } from '../../pki/types.ts';
 import { CARD_SECRET_LENGTH, panSecretOf, uniqueCardholderId } from '../../pki/unique-id.ts';
-import { AEAD_KEY_LENGTH, AEAD_NONCE_LENGTH, aeadOpen, aeadSeal } from '../../primitives/aead.ts';
-import { isValidPublicKey, publicKeyOf, sign, verify } from '../../primitives/ecdsa.ts';
+import { AEAD_KEY_LENGTH, AEAD_NONCE_LENGTH, aeadOpenNative, aeadSealNative } from '../../primitives/aead.ts';
+import { isValidPublicKey, publicKeyOf, signNative, verifyNative } from '../../primitives/ecdsa.ts';
 import { constantTimeEqual, randomBytes, randomNonce } from '../../primitives/hash.ts';
 import {
   b64uMax,
@@ -49,6 +50,7 @@ import {
   type Signer,
   signContent,
   signedDataTbs,
+  signingKey,
   signWithKey,
   verifySigned,
   verifyWithKey,
@@ -181,14 +183,14 @@ export interface BuiltCertReq {
  * `caKeyExchange` the CA key-exchange certificate from CardCInitRes or Me-AqCInitRes;
  * `privateKey` the new signature key, which signs the request and never leaves the caller.
  */
-export function buildCertReq(p: {
+export async function buildCertReq(p: {
   answering: { lidEE: string; lidCA: string; challCA: string };
   caKeyExchange: ParsedCertificate;
   privateKey: Uint8Array;
   request: CertRequest;
   answers?: RegFormAnswers;
   now?: Date;
-}): BuiltCertReq {
+}): Promise<BuiltCertReq> {
   const r = p.request;
   if (p.caKeyExchange.certificateType !== caTypeFor(r.requestType)) {
     fail('invalidCertificate', `a ${r.requestType} registers with a ${caTypeFor(r.requestType)}`);
@@ -229,15 +231,20 @@ export function buildCertReq(p: {
   } else {
     content = { ...common, requestType: 'gateway', kxPublicKey: b64u(r.kxPublicKey) };
   }
-  const signed = signWithKey(content, p.privateKey);
+  const signed = await signWithKey(content, p.privateKey);
   const pop =
     r.requestType === 'merchant' && r.renewal
       ? {
           ...signed,
-          renewalSig: b64u(sign(signedDataTbs(fromB64u(signed.content, 'content')), r.renewal.privateKey)),
+          renewalSig: b64u(
+            await signNative(
+              signedDataTbs(fromB64u(signed.content, 'content')),
+              await signingKey(r.renewal.privateKey),
+            ),
+          ),
         }
       : signed;
-  const body = { sealed: sealTo(p.caKeyExchange, 'CertReq', jsonBytes(pop)) };
+  const body = { sealed: await sealTo(p.caKeyExchange, 'CertReq', jsonBytes(pop)) };
   const wire = makeWire('CertReq', headerFor(content), body);
   return { wire, content, caBackKey, ...(cardSecret ? { cardSecret } : {}) };
 }
@@ -265,22 +272,26 @@ export interface OpenedCertReq {
  * signature by the key being certified, header and date, then the pending registration: LID-CA
  * (unknownRRPID), Chall-CA (challengeMismatch), LID-EE and request type.
  */
-export function openCertReq(
+export async function openCertReq(
   input: string | Uint8Array,
   ca: Recipient,
   pendingFor: (lidCA: string) => PendingRegistration | undefined,
   clock: Clock,
-): OpenedCertReq {
+): Promise<OpenedCertReq> {
   const wire = decodeWireOf(input, 'CertReq');
   const body = parseWith(CertReqBody, wire.body, 'CertReq.body');
-  const pop = parseContent(openSealed(body.sealed, ca, 'CertReq'), ProofOfPossession, 'CertReq signed data');
+  const pop = parseContent(
+    await openSealed(body.sealed, ca, 'CertReq'),
+    ProofOfPossession,
+    'CertReq signed data',
+  );
   // The key to verify with is inside the content: read it unverified, then verify and re-read.
   const claimed = parsePlain(pop.content, CertReqData, 'CertReq').content;
   const publicKey = fromB64u(claimed.publicKey, 'publicKey');
-  const { content, bytes } = verifyWithKey(pop, publicKey, CertReqData, 'CertReq');
+  const { content, bytes } = await verifyWithKey(pop, publicKey, CertReqData, 'CertReq');
   checkHeader(wire, content);
   checkDate(content.date, clock, 'CertReq');
-  const renewing = checkRenewal(content, pop.renewalSig, bytes);
+  const renewing = await checkRenewal(content, pop.renewalSig, bytes);
   if (content.requestType !== 'cardholder') {
     const kx = fromB64u(content.kxPublicKey, 'kxPublicKey');
     if (!isValidPublicKey(kx)) fail('decodingFailure', 'kxPublicKey is not a P-256 public key');
@@ -305,11 +316,11 @@ export function openCertReq(
 }
 
 /** A renewal's certificate must be a merchant signature certificate whose key signed `bytes` too. */
-function checkRenewal(
+async function checkRenewal(
   content: CertReqData,
   renewalSig: string | undefined,
   bytes: Uint8Array,
-): ParsedCertificate | undefined {
+): Promise<ParsedCertificate | undefined> {
   const renewal = content.requestType === 'merchant' ? content.renewal : undefined;
   if (!renewal) {
     if (renewalSig !== undefined)
@@ -321,7 +332,13 @@ function checkRenewal(
     fail('invalidCertificate', 'a renewal names the merchant signature certificate being renewed');
   }
   if (renewalSig === undefined) fail('signatureFailure', 'a renewal must also be signed by the current key');
-  if (!verify(fromB64u(renewalSig, 'renewalSig'), signedDataTbs(bytes), certificate.publicKey)) {
+  if (
+    !(await verifyNative(
+      fromB64u(renewalSig, 'renewalSig'),
+      signedDataTbs(bytes),
+      await verifyKeyOf(certificate),
+    ))
+  ) {
     fail('signatureFailure', 'the renewal signature does not verify with the certificate being renewed');
   }
   return certificate;
@@ -464,12 +481,12 @@ export type CertResBody = v.InferOutput<typeof CertResBody>;
 const CERT_RES_AAD = utf8('SET/2 CertRes');
 
 /** CA side: signs the decision and encrypts it under the requester's CABackKey. */
-export function buildCertRes(p: {
+export async function buildCertRes(p: {
   req: CertReqData;
   ca: Signer & { chain: ParsedCertificate[] };
   result: CertResult;
   now?: Date;
-}): { wire: Wire<'CertRes', CertResBody>; content: CertResData } {
+}): Promise<{ wire: Wire<'CertRes', CertResBody>; content: CertResData }> {
   const common = {
     type: 'CertResData' as const,
     date: (p.now ?? new Date()).toISOString(),
@@ -489,9 +506,14 @@ export function buildCertRes(p: {
           ...(r.kxCertificate ? { kxCertificate: b64u(r.kxCertificate.der) } : {}),
         }
       : { ...common, status: 'rejected', ...(r.reason ? { reason: r.reason } : {}) };
-  const signed = signContent(content, p.ca);
+  const signed = await signContent(content, p.ca);
   const iv = randomBytes(AEAD_NONCE_LENGTH);
-  const ct = aeadSeal(fromB64u(p.req.caBackKey, 'caBackKey'), iv, CERT_RES_AAD, jsonBytes(signed));
+  const ct = await aeadSealNative(
+    fromB64u(p.req.caBackKey, 'caBackKey'),
+    iv,
+    CERT_RES_AAD,
+    jsonBytes(signed),
+  );
   const wire = makeWire(
     'CertRes',
     headerFor(content),
@@ -524,14 +546,14 @@ export type VerifiedCertRes =
  * Chall-EE3, LIDs), then the issued certificates: they certify the keys requested, chain through
  * the CA that signed, and for a cardholder name the unique ID of this card and PANSecret.
  */
-export function verifyCertRes(
+export async function verifyCertRes(
   input: string | Uint8Array,
   req: CertReqData,
   ctx: VerifyContext,
-): VerifiedCertRes {
+): Promise<VerifiedCertRes> {
   const wire = decodeWireOf(input, 'CertRes');
   const body = parseWith(CertResBody, wire.body, 'CertRes.body');
-  const signedBytes = aeadOpen(
+  const signedBytes = await aeadOpenNative(
     fromB64u(req.caBackKey, 'caBackKey'),
     fromB64u(body.iv, 'CertRes.iv'),
     CERT_RES_AAD,
@@ -539,7 +561,7 @@ export function verifyCertRes(
   );
   const signed = parseContent(signedBytes, SignedBody, 'CertRes signed data');
   ctx.trust.addEncoded(wire.certs);
-  const { content, path: ca } = verifySigned(
+  const { content, path: ca } = await verifySigned(
     signed,
     CertResData,
     'CertRes',
@@ -558,7 +580,7 @@ export function verifyCertRes(
     return { status: 'rejected', content, ca, ...(content.reason ? { reason: content.reason } : {}) };
   }
 
-  const issued = checkIssued(content.certificate, req.publicKey, 'signature', req, ca, ctx);
+  const issued = await checkIssued(content.certificate, req.publicKey, 'signature', req, ca, ctx);
   if (req.requestType === 'cardholder') {
     // A cardholder has a signature certificate only (SET-PROFILE §1).
     if (content.kxCertificate !== undefined)
@@ -581,7 +603,7 @@ export function verifyCertRes(
     fail('decodingFailure', 'CertRes carries NonceCCA for a non-cardholder');
   if (content.kxCertificate === undefined)
     fail('decodingFailure', `CertRes for a ${req.requestType} lacks the key-exchange certificate`);
-  const kx = checkIssued(content.kxCertificate, req.kxPublicKey, 'key-exchange', req, ca, ctx);
+  const kx = await checkIssued(content.kxCertificate, req.kxPublicKey, 'key-exchange', req, ca, ctx);
   if (req.requestType === 'merchant') {
     // The MCA assigns the MerchantID; a renewal keeps the one of the certificate it renews.
     const renewed = req.renewal
@@ -606,20 +628,24 @@ export function verifyCertRes(
 }
 
 /** Parses an issued certificate; it must certify `publicKey`, for `keyRole`, through the signing CA. */
-function checkIssued(
+async function checkIssued(
   encoded: string,
   publicKey: string,
   keyRole: 'signature' | 'key-exchange',
   req: CertReqData,
   ca: ValidatedPath,
   ctx: VerifyContext,
-): { certificate: ParsedCertificate; path: ValidatedPath } {
+): Promise<{ certificate: ParsedCertificate; path: ValidatedPath }> {
   const certificate = parseCertificate(fromB64u(encoded, 'certificate'));
   if (!constantTimeEqual(certificate.publicKey, fromB64u(publicKey, 'publicKey'))) {
     fail('invalidCertificate', `the new ${keyRole} certificate certifies another key than the one requested`);
   }
   ctx.trust.add(certificate);
-  const path = ctx.trust.verify(certificate.thumbprint, { types: [req.requestType], keyRole }, ctx.clock);
+  const path = await ctx.trust.verify(
+    certificate.thumbprint,
+    { types: [req.requestType], keyRole },
+    ctx.clock,
+  );
   if (!constantTimeEqual(path.chain[1]!.thumbprint, ca.chain[0]!.thumbprint)) {
     fail(
       'invalidCertificate',

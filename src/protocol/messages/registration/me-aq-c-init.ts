@@ -82,14 +82,14 @@ export function parseMeAqCInitReq(input: string | Uint8Array, clock: Clock): MeA
  * MCA/PCA side. `caKeyExchange` is the CA key-exchange certificate's chain, leaf first. Keep
  * `content` (LID-EE, LID-CA, Chall-CA, the form) to check the CertReq against.
  */
-export function buildMeAqCInitRes(p: {
+export async function buildMeAqCInitRes(p: {
   req: MeAqCInitReqContent;
   ca: Signer & { chain: ParsedCertificate[] };
   caKeyExchange: ParsedCertificate[];
   regForm: RegForm;
   lidCA?: string;
   now?: Date;
-}): { wire: Wire<'Me-AqCInitRes'>; content: MeAqCInitResContent } {
+}): Promise<{ wire: Wire<'Me-AqCInitRes'>; content: MeAqCInitResContent }> {
   const content: MeAqCInitResContent = {
     type: 'Me-AqCInitRes',
     date: (p.now ?? new Date()).toISOString(),
@@ -101,7 +101,7 @@ export function buildMeAqCInitRes(p: {
     caKxThumb: b64u(p.caKeyExchange[0]!.thumbprint),
     regForm: p.regForm,
   };
-  const wire = makeWire('Me-AqCInitRes', headerFor(content), signContent(content, p.ca), {
+  const wire = makeWire('Me-AqCInitRes', headerFor(content), await signContent(content, p.ca), {
     certs: carriedCerts([p.ca.chain, p.caKeyExchange], p.req.thumbs),
   });
   return { wire, content };
@@ -113,14 +113,14 @@ export type VerifiedMeAqCInitRes = VerifiedCaInit<MeAqCInitResContent>;
  * Merchant or gateway side: the CA's chain (an MCA for a merchant, a PCA for a gateway) and
  * signature, the echoed RRPID, LID-EE and Chall-EE, the date, then the CA key-exchange certificate.
  */
-export function verifyMeAqCInitRes(
+export async function verifyMeAqCInitRes(
   input: string | Uint8Array,
   req: MeAqCInitReqContent,
   ctx: VerifyContext,
-): VerifiedMeAqCInitRes {
+): Promise<VerifiedMeAqCInitRes> {
   const missing = req.thumbs.length ? 'thumbsMismatch' : 'missingCertificate';
   const caType = caTypeFor(req.requestType);
-  const { content, path } = receiveSigned(
+  const { content, path } = await receiveSigned(
     input,
     'Me-AqCInitRes',
     MeAqCInitResContent,
@@ -133,7 +133,7 @@ export function verifyMeAqCInitRes(
   if (content.challEE !== req.challEE) fail('challengeMismatch', 'Me-AqCInitRes does not echo our Chall-EE');
   if (content.lidEE !== req.lidEE)
     fail('badMessageHeader', 'Me-AqCInitRes names another LID-EE than we sent');
-  const caKeyExchange = verifyCaKeyExchange(content.caKxThumb, path, caType, ctx, missing);
+  const caKeyExchange = await verifyCaKeyExchange(content.caKxThumb, path, caType, ctx, missing);
   if (path.brandId !== req.brandId)
     fail('invalidCertificate', `the CA is of brand "${path.brandId}", not "${req.brandId}"`);
   return { content, ca: path, caKeyExchange };

@@ -58,15 +58,15 @@ export const RegFormReqBody = v.strictObject({ sealed: SealedBody });
 export type RegFormReqBody = v.InferOutput<typeof RegFormReqBody>;
 
 /** Wallet side: seals RegFormReqData to the CCA key-exchange certificate named in CardCInitRes. */
-export function buildRegFormReq(p: {
+export async function buildRegFormReq(p: {
   init: VerifiedCardCInitRes;
   pan: string;
   language?: string;
   now?: Date;
-}): {
+}): Promise<{
   wire: Wire<'RegFormReq', RegFormReqBody>;
   content: RegFormReqData;
-} {
+}> {
   const init = p.init.content;
   const content: RegFormReqData = {
     type: 'RegFormReqData',
@@ -80,7 +80,7 @@ export function buildRegFormReq(p: {
     regFormType: 'cardholder',
     panOnly: { pan: p.pan, exNonce: b64u(randomNonce()) },
   };
-  const body = { sealed: sealTo(p.init.caKeyExchange.chain[0]!, 'RegFormReq', jsonBytes(content)) };
+  const body = { sealed: await sealTo(p.init.caKeyExchange.chain[0]!, 'RegFormReq', jsonBytes(content)) };
   return { wire: makeWire('RegFormReq', headerFor(content), body), content };
 }
 
@@ -88,10 +88,14 @@ export function buildRegFormReq(p: {
  * CCA side: opens a RegFormReq with the CCA key-exchange key. The caller looks up LID-CA and
  * chooses the form for the card's issuer.
  */
-export function openRegFormReq(input: string | Uint8Array, ca: Recipient, clock: Clock): RegFormReqData {
+export async function openRegFormReq(
+  input: string | Uint8Array,
+  ca: Recipient,
+  clock: Clock,
+): Promise<RegFormReqData> {
   const wire = decodeWireOf(input, 'RegFormReq');
   const body = parseWith(RegFormReqBody, wire.body, 'RegFormReq.body');
-  const bytes = openSealed(body.sealed, ca, 'RegFormReq');
+  const bytes = await openSealed(body.sealed, ca, 'RegFormReq');
   const content = parseContent(bytes, RegFormReqData, 'RegFormReq');
   checkHeader(wire, content);
   checkDate(content.date, clock, 'RegFormReq');
@@ -99,12 +103,12 @@ export function openRegFormReq(input: string | Uint8Array, ca: Recipient, clock:
 }
 
 /** CCA side: exactly one of `regForm` and `referral`. Keep `content.challCA` for the CertReq. */
-export function buildRegFormRes(p: {
+export async function buildRegFormRes(p: {
   req: RegFormReqData;
   ca: Signer & { chain: ParsedCertificate[] };
   answer: { regForm: RegForm } | { referral: string };
   now?: Date;
-}): { wire: Wire<'RegFormRes'>; content: RegFormResContent } {
+}): Promise<{ wire: Wire<'RegFormRes'>; content: RegFormResContent }> {
   const content: RegFormResContent = {
     type: 'RegFormRes',
     date: (p.now ?? new Date()).toISOString(),
@@ -115,7 +119,7 @@ export function buildRegFormRes(p: {
     challCA: b64u(randomNonce()),
     ...p.answer,
   };
-  const wire = makeWire('RegFormRes', headerFor(content), signContent(content, p.ca), {
+  const wire = makeWire('RegFormRes', headerFor(content), await signContent(content, p.ca), {
     certs: carriedCerts([p.ca.chain]),
   });
   return { wire, content };
@@ -130,12 +134,12 @@ export interface VerifiedRegFormRes {
  * Wallet side: the CCA's signature, then the echoes. Only the holder of the CCA key-exchange key
  * read Chall-EE2, so its echo also shows the response comes from the CA the request was sealed to.
  */
-export function verifyRegFormRes(
+export async function verifyRegFormRes(
   input: string | Uint8Array,
   req: RegFormReqData,
   ctx: VerifyContext,
-): VerifiedRegFormRes {
-  const { content, path } = receiveSigned(input, 'RegFormRes', RegFormResContent, ctx, {
+): Promise<VerifiedRegFormRes> {
+  const { content, path } = await receiveSigned(input, 'RegFormRes', RegFormResContent, ctx, {
     types: ['cardholder-ca'],
     keyRole: 'signature',
   });
