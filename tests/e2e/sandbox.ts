@@ -13,6 +13,8 @@ export { type LedgerAuthorization, TEST_CARDS } from '../../src/demo/sandbox-cli
 
 export interface E2eSandbox extends SandboxClient {
   log: string[];
+  /** The gateway operator's sign-in link (the sandbox prints it): a session on the gateway's dashboard. */
+  gatewayDashboard: string;
   close(): Promise<void>;
 }
 
@@ -31,6 +33,7 @@ export async function startE2eSandbox(): Promise<E2eSandbox> {
   return {
     ...sandboxClient(sandbox.urls, sandbox.operatorLinks.backOffice, sandbox.gatewayOperatorToken),
     log,
+    gatewayDashboard: sandbox.operatorLinks.gatewayDashboard,
     async close() {
       await sandbox.close();
       rmSync(dataDir, { recursive: true, force: true });
