@@ -4,7 +4,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { GATEWAY_MIGRATIONS } from '../../src/gateway/index.ts';
 import {
   type Amount,
@@ -15,6 +15,7 @@ import {
 } from '../../src/protocol/index.ts';
 import { type Database, migrate, openDatabase } from '../../src/storage/index.ts';
 import { backends, POSTGRES_URL } from '../support/databases.ts';
+import { PROCESS_TEST_TIMEOUT_MS } from '../support/deadlines.ts';
 import {
   type GatewayProcess,
   merchantAuthReq,
@@ -27,6 +28,11 @@ const world = makeWorld();
 const cardholder = issueCardholder(world, '4111111111111111', '202912');
 const EUR = (value: number): Amount => ({ currency: 'EUR', value, exponent: 2 });
 const verifyCtx = () => ({ trust: world.trust(), clock: { now: new Date() } });
+
+// Every wait here is for an event (a listening line, an answer, an exit); the work between them
+// is CPU-bound (24 AuthReqs, PGlite's initdb in a child, process starts, 48 authorizations) and
+// takes minutes on a busy machine (over 60 s at load 13 on 2 cores), so the limits are hang guards.
+vi.setConfig({ testTimeout: PROCESS_TEST_TIMEOUT_MS, hookTimeout: PROCESS_TEST_TIMEOUT_MS });
 
 const post = async (gateway: GatewayProcess, body: string) => {
   const res = await fetch(`${gateway.url}/set`, {

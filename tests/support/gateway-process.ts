@@ -33,6 +33,7 @@ import {
   verifyPReq,
 } from '../../src/protocol/index.ts';
 import { openDatabase } from '../../src/storage/index.ts';
+import { PROCESS_START_MS } from './deadlines.ts';
 import { type Cardholder, TestMerchant, TestWallet, type World } from './world.ts';
 
 const THIS_FILE = fileURLToPath(import.meta.url);
@@ -125,7 +126,11 @@ export async function startGatewayProcess(opts: {
   const exited = new Promise<void>((done) => child.once('exit', () => done()));
   const port = await new Promise<number>((resolvePort, reject) => {
     let out = '';
-    const timer = setTimeout(() => reject(new Error(`the gateway process did not start:\n${err}`)), 60_000);
+    // Starting is CPU-bound (tsx, PGlite's initdb on a fresh folder): the limit is a hang guard.
+    const timer = setTimeout(
+      () => reject(new Error(`the gateway process did not start in ${PROCESS_START_MS} ms:\n${err}`)),
+      PROCESS_START_MS,
+    );
     child.stdout!.on('data', (d: Buffer) => {
       out += d.toString();
       const m = /^listening (\d+)$/m.exec(out);
