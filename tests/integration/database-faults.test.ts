@@ -4,13 +4,15 @@
 // Retry-After and a SET Error (not 422), says 503 on /healthz, and recovers by itself when the
 // server is back, applying the retried request once. The cluster is the test's own (never 5432).
 import { mkdtempSync, rmSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { readError, verifyAuthRes } from '../../src/protocol/index.ts';
 import { type RunningSandbox, startSandbox } from '../../src/sandbox/sandbox.ts';
 import { type Database, DatabaseUnavailableError, openDatabase } from '../../src/storage/index.ts';
 import { POSTGRES_URL } from '../support/databases.ts';
+import { PROCESS_TEST_TIMEOUT_MS, until } from '../support/deadlines.ts';
 import {
   type GatewayProcess,
   merchantAuthReq,
@@ -24,15 +26,9 @@ const world = makeWorld();
 const cardholder = issueCardholder(world, '4111111111111111', '202912');
 const verifyCtx = () => ({ trust: world.trust(), clock: { now: new Date() } });
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, limitMs = 30_000): Promise<T> {
-  const deadline = Date.now() + limitMs;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+// Processes start, PostgreSQL stops and starts, keys are made: CPU-bound work that takes minutes
+// on a busy machine. Every wait is for an event with its own deadline; these are hang guards.
+vi.setConfig({ testTimeout: PROCESS_TEST_TIMEOUT_MS, hookTimeout: PROCESS_TEST_TIMEOUT_MS });
 
 describe.skipIf(!POSTGRES_URL)('a PostgreSQL connection terminated inside a transaction', () => {
   let db: Database;
@@ -84,14 +80,31 @@ describe.skipIf(!PRIVATE_POSTGRES)('a gateway process whose PostgreSQL stops wit
     rmSync(pkiDir, { recursive: true, force: true });
   });
 
-  const post = async (body: string) => {
-    const res = await fetch(`${gateway.url}/set`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body,
+  // A new connection per request (agent: false). With fetch's keep-alive pool, a socket left idle
+  // while this process built AuthReqs (seconds of synchronous CPU on a busy machine) was closed by
+  // the server (keepAliveTimeout) before the pool noticed, and the POST failed with "other side
+  // closed": a client-side race, not the gateway failing. A reset on a fresh connection still fails.
+  const post = (body: string) =>
+    new Promise<{ status: number; retryAfter: string | null; text: string }>((resolve, reject) => {
+      const req = httpRequest(
+        `${gateway.url}/set`,
+        { method: 'POST', agent: false, headers: { 'content-type': 'application/json' } },
+        (res) => {
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (d: string) => {
+            text += d;
+          });
+          res.on('end', () => {
+            const retryAfter = res.headers['retry-after'];
+            resolve({ status: res.statusCode ?? 0, retryAfter: retryAfter ?? null, text });
+          });
+          res.on('error', reject);
+        },
+      );
+      req.on('error', reject);
+      req.end(body);
     });
-    return { status: res.status, retryAfter: res.headers.get('retry-after'), text: await res.text() };
-  };
 
   it('stays up, answers 503 with Retry-After and a SET Error, and recovers by itself', async () => {
     const before = await merchantAuthReq(world, cardholder);

@@ -5,11 +5,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { GATEWAY_MIGRATIONS } from '../../src/gateway/index.ts';
 import { buildNotifyRegReq, encodeWire, verifyNotification } from '../../src/protocol/index.ts';
 import { type Database, migrate } from '../../src/storage/index.ts';
 import { backends, POSTGRES_URL } from '../support/databases.ts';
+import { PROCESS_TEST_TIMEOUT_MS, until } from '../support/deadlines.ts';
 import {
   type GatewayProcess,
   merchantAuthReq,
@@ -22,6 +23,10 @@ import { type Served, serve } from './merchant-support.ts';
 const world = makeWorld();
 const cardholder = issueCardholder(world, '4111111111111111', '202912');
 const merchantId = world.merchant.certificate.merchantData!.merchantId;
+
+// Processes start, PostgreSQL stops and starts, keys are made: CPU-bound work that takes minutes
+// on a busy machine. Every wait is for an event with its own deadline; these are hang guards.
+vi.setConfig({ testTimeout: PROCESS_TEST_TIMEOUT_MS, hookTimeout: PROCESS_TEST_TIMEOUT_MS });
 
 describe.skipIf(!POSTGRES_URL)('notification delivery across a killed gateway process', () => {
   let db: Database;
@@ -91,18 +96,15 @@ describe.skipIf(!POSTGRES_URL)('notification delivery across a killed gateway pr
 
     const b = await startGatewayProcess({ pkiDir, databaseUrl: url, notifyLeaseMs: 1_500 });
     processes.push(b);
-    const deadline = Date.now() + 30_000;
-    for (;;) {
+    const delivered = await until('the event to be delivered after the kill', async () => {
       const rows = await db.query('SELECT status, attempts FROM gateway_notifications WHERE xid = $1', [
         auth.xid,
       ]);
-      if (rows[0]?.status === 'delivered') {
-        expect(Number(rows[0].attempts)).toBe(1); // the killed attempt was never recorded
-        break;
-      }
-      if (Date.now() > deadline) throw new Error(`not delivered after the kill:\n${b.stderr()}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
+      return rows[0]?.status === 'delivered' ? rows[0] : undefined;
+    }).catch((e: unknown) => {
+      throw new Error(`${e instanceof Error ? e.message : e}; the surviving process wrote:\n${b.stderr()}`);
+    });
+    expect(Number(delivered.attempts)).toBe(1); // the killed attempt was never recorded
     expect(received).toHaveLength(2);
     expect(received[0]!.eventId).toBe(received[1]!.eventId);
     expect(received.map((r) => [r.seq, r.answered])).toEqual([
