@@ -94,6 +94,14 @@ export function createNotificationDelivery(deps: {
     inFlight.add(controller);
     let httpStatus: number | undefined;
     let error: string | undefined;
+    // One controller, aborted by our own timer or by stop(): a signal composed with
+    // AbortSignal.any can be garbage-collected before its timeout fires, and the POST then waits
+    // for a hanging receiver forever.
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, timeoutMs);
     try {
       const { wire } = await buildNotification({
         event: c.event,
@@ -107,14 +115,19 @@ export function createNotificationDelivery(deps: {
         headers: { 'content-type': 'application/json; charset=utf-8', 'user-agent': 'SET/2 gateway' },
         body: encodeWire(wire),
         redirect: 'manual',
-        signal: AbortSignal.any([controller.signal, AbortSignal.timeout(timeoutMs)]),
+        signal: controller.signal,
       });
       httpStatus = response.status;
       await response.body?.cancel().catch(() => {});
       if (httpStatus < 200 || httpStatus > 299) error = `the receiver answered HTTP ${httpStatus}`;
     } catch (e) {
-      error = controller.signal.aborted ? SHUTDOWN : describe(e, timeoutMs);
+      error = timedOut
+        ? `no answer within ${timeoutMs} ms`
+        : controller.signal.aborted
+          ? SHUTDOWN
+          : describe(e);
     } finally {
+      clearTimeout(timer);
       inFlight.delete(controller);
     }
     const durationMs = performance.now() - t0;
@@ -226,9 +239,8 @@ export function createNotificationDelivery(deps: {
   };
 }
 
-function describe(e: unknown, timeoutMs: number): string {
+function describe(e: unknown): string {
   const err = e as { name?: string; message?: string; cause?: { code?: string; message?: string } };
-  if (err?.name === 'TimeoutError') return `no answer within ${timeoutMs} ms`;
   const cause = err?.cause?.code ?? err?.cause?.message;
   const message = err?.message ?? String(e);
   return cause ? `${message} (${cause})` : message;

@@ -97,6 +97,9 @@ export class MemoryOrderStore implements OrderStore {
     this.seenEvents.add(n.eventId);
     const tx = this.transactions.get(n.xid);
     if (!tx) return 'unknownTransaction';
+    if (n.source === 'operator') {
+      tx.operatorEvents = [...(tx.operatorEvents ?? []), structuredClone(n)].sort((a, b) => a.seq - b.seq);
+    }
     if (tx.gateway && tx.gateway.seq >= n.seq) return 'stale';
     tx.gateway = structuredClone(n);
     return 'applied';

@@ -122,6 +122,12 @@ export interface SetTransaction extends PendingPurchase {
    * the gateway's ledger has it, including what its operator did (SET-PROFILE §6 Notifications).
    */
   gateway?: GatewayNotification;
+  /**
+   * The changes the gateway's operator made to this XID (notified with source "operator"), each
+   * once, in seq order. The balance is the merchant's own recorded follow-ups plus these: exact,
+   * whatever order the notifications and the merchant's own answers arrive in.
+   */
+  operatorEvents?: GatewayNotification[];
 }
 
 /** A verified Notification's event, as an OrderStore keeps it. */
@@ -177,8 +183,9 @@ export interface OrderStore {
   /** Drops the pending follow-up with this key: the gateway refused it, or it never reached it. */
   abandonFollowUp(xid: string, idempotencyKey: string): Promise<void>;
   /**
-   * Atomically: remembers the event id (a second delivery of it is a `duplicate`), and stores it as
-   * the XID's gateway state unless a higher seq is stored already (`stale`).
+   * Atomically: remembers the event id (a second delivery of it is a `duplicate`), keeps an
+   * operator's event in the XID's `operatorEvents`, and stores it as the XID's gateway state
+   * unless a higher seq is stored already (`stale`).
    */
   applyNotification(n: GatewayNotification): Promise<NotificationApplied>;
 }

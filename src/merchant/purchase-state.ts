@@ -4,7 +4,7 @@
  * CompletionCode moves on to capturePerformed and creditPerformed as the merchant acts).
  */
 import type { PurchaseOutcome } from '../protocol/index.ts';
-import type { SetTransaction } from './order-store.ts';
+import type { FollowUpRecord, SetTransaction } from './order-store.ts';
 
 export type PurchaseState =
   | 'awaitingPayment'
@@ -40,27 +40,33 @@ export function balanceOf(tx: SetTransaction): Balance {
   b.authorized = result.amount.value;
   // Sale mode: the gateway captured the whole approval with the authorization.
   if (tx.record?.capturedWithAuthorization) b.captured = result.amount.value;
-  for (const f of tx.followUps) {
-    const v = f.amount.value;
-    if (f.status === 'authorizationReversed') b.authorized = v;
-    else if (f.status === 'captured') b.captured += v;
-    else if (f.status === 'captureReversed') b.captured -= v;
-    else if (f.status === 'credited') b.refunded += v;
-    else if (f.status === 'creditReversed') b.refunded -= v;
-  }
-  // The gateway's notified state counts when it is at least as new as our own last record: it
-  // includes what the gateway's operator did, which our follow-ups never see.
-  const g = tx.gateway?.transaction;
-  if (g && g.currency === b.currency && !newerLocally(tx)) {
-    return { ...b, authorized: g.authorized, captured: g.captured, refunded: g.refunded };
+  // Our own accepted follow-ups, then what the gateway's operator did (notified, each event once).
+  // An authorization reversal names the amount left authorized, always lower than before, so the
+  // lowest one is the last, in whichever order ours and the operator's were recorded.
+  const changes: { kind: string; value: number }[] = [
+    ...tx.followUps.map((f) => ({ kind: KIND_OF_STATUS[f.status] ?? '', value: f.amount.value })),
+    ...(tx.operatorEvents ?? [])
+      .filter((e) => e.amount.currency === b.currency && e.amount.exponent === b.exponent)
+      .map((e) => ({ kind: e.kind, value: e.amount.value })),
+  ];
+  for (const { kind, value } of changes) {
+    if (kind === 'authorizationReversal') b.authorized = Math.min(b.authorized, value);
+    else if (kind === 'capture') b.captured += value;
+    else if (kind === 'captureReversal') b.captured -= value;
+    else if (kind === 'credit') b.refunded += value;
+    else if (kind === 'creditReversal') b.refunded -= value;
   }
   return b;
 }
 
-function newerLocally(tx: SetTransaction): boolean {
-  const madeAt = Date.parse(tx.gateway?.madeAt ?? '');
-  return tx.followUps.some((f) => Date.parse(f.at) > madeAt);
-}
+/** The notification kind of each accepted follow-up answer (a rejected one changes nothing). */
+const KIND_OF_STATUS: Partial<Record<FollowUpRecord['status'], string>> = {
+  authorizationReversed: 'authorizationReversal',
+  captured: 'capture',
+  captureReversed: 'captureReversal',
+  credited: 'credit',
+  creditReversed: 'creditReversal',
+};
 
 export function purchaseStateOf(tx: SetTransaction): PurchaseState {
   if (!tx.record) return tx.claim ? 'authorizing' : 'awaitingPayment';

@@ -81,4 +81,13 @@ CREATE TABLE store_set_notifications (
 );
 `,
   },
+  {
+    // Each notified event as received, so that the operator's changes (source "operator") add to
+    // the merchant's own follow-ups in the balance.
+    id: 'store/005-notification-events',
+    sql: `
+ALTER TABLE store_set_notifications ADD COLUMN event jsonb;
+CREATE INDEX store_set_notifications_xid ON store_set_notifications (xid, seq);
+`,
+  },
 ];

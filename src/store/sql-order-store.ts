@@ -171,9 +171,9 @@ export class SqlOrderStore implements OrderStore {
   async applyNotification(n: GatewayNotification): Promise<NotificationApplied> {
     return this.db.transaction(async (tx) => {
       const fresh = await tx.query(
-        `INSERT INTO store_set_notifications (event_id, xid, seq, kind) VALUES ($1, $2, $3, $4)
+        `INSERT INTO store_set_notifications (event_id, xid, seq, kind, event) VALUES ($1, $2, $3, $4, $5::jsonb)
          ON CONFLICT (event_id) DO NOTHING RETURNING event_id`,
-        [n.eventId, n.xid, n.seq, n.kind],
+        [n.eventId, n.xid, n.seq, n.kind, JSON.stringify(n)],
       );
       if (fresh.length === 0) return 'duplicate';
       const rows = await tx.query<{ seq: number | null }>(
@@ -203,6 +203,11 @@ export class SqlOrderStore implements OrderStore {
       'SELECT record FROM store_set_follow_ups WHERE xid = $1 ORDER BY id',
       [row.xid],
     );
+    const operatorEvents = await sql.query<{ event: GatewayNotification }>(
+      `SELECT event FROM store_set_notifications
+        WHERE xid = $1 AND event IS NOT NULL AND event->>'source' = 'operator' ORDER BY seq`,
+      [row.xid],
+    );
     return {
       ...row.pending,
       ...(row.claim ? { claim: row.claim } : {}),
@@ -210,6 +215,7 @@ export class SqlOrderStore implements OrderStore {
       ...(row.pending_follow_up ? { pendingFollowUp: row.pending_follow_up } : {}),
       ...(row.gateway_state ? { gateway: row.gateway_state } : {}),
       followUps: followUps.map((f) => f.record),
+      ...(operatorEvents.length > 0 ? { operatorEvents: operatorEvents.map((e) => e.event) } : {}),
     };
   }
 }

@@ -331,11 +331,22 @@ describe('docs/merchant-guide.md, followed literally', () => {
     );
 
     // The staff route refunds what is left (€7.99), knowing of the operator's refund: the gateway
-    // accepts it, its ledger holds the operator's and the shop's refunds, €12.99 in all.
-    // (Not asserted: the shop's state afterwards. balanceOf prefers the shop's own record when it
-    // is newer than the notified state, and the notification of this refund carries the gateway's
-    // commit time, earlier than the shop's record, so the shop keeps showing €7.99 refunded.)
+    // accepts it, its ledger holds the operator's and the shop's refunds, €12.99 in all, and the
+    // shop shows the whole amount refunded, before and after the notification of its own refund.
     expect(await (await staff('refund', STAFF_TOKEN)).json()).toMatchObject({ status: 'credited' });
+    const refunded = {
+      state: 'refunded',
+      balance: { currency: 'EUR', exponent: 2, authorized: 1299, captured: 1299, refunded: 1299 },
+    };
+    expect(await orderStatus()).toEqual(refunded);
+    await poll(
+      'the dashboard to show the shop’s own refund delivered',
+      async () =>
+        /credit \(merchant\)[\s\S]*?<span class="ok">delivered<\/span>/.test(await txPage()) || undefined,
+    );
+    expect(await orderStatus()).toEqual(refunded);
+    // Nothing is left to refund: the shop's route is refused, and the gateway's ledger unchanged.
+    expect((await staff('refund', STAFF_TOKEN)).status).toBe(409);
     const ledger = await sandbox.transaction(xid);
     expect(ledger?.events.map((e) => e.kind)).toEqual(expect.arrayContaining(['capture', 'credit']));
     const credits = ledger?.events.filter((e) => e.kind === 'credit' && e.outcome === 'accepted');

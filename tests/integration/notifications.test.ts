@@ -17,7 +17,9 @@ import {
 } from '../../src/gateway/index.ts';
 import {
   type Amount,
+  balanceOf,
   createGatewayClient,
+  createMerchantActions,
   createNotificationHandler,
   createSetEndpoint,
   MemoryOrderStore,
@@ -266,6 +268,21 @@ for (const backend of backends) {
       expect(purchaseStateOf(tx)).toBe('partiallyRefunded');
       expect(seen.slice(before).map((s) => s.notification.seq)).toEqual([2, 3]);
       expect(seen.slice(before).every((s) => s.outcome === 'applied')).toBe(true);
+      expect(balanceOf(tx)).toMatchObject({ captured: 2500, refunded: 1000 });
+      // The shop refunds the rest itself: its own answer is recorded at once, the notification of
+      // its own refund comes after; in either order the operator's refund still counts, once.
+      const actions = createMerchantActions({ gateway: client, orders, merchant: keys });
+      expect((await actions.refund(xid, EUR(1500))).status).toBe('credited');
+      expect(balanceOf((await orders.find(xid))!)).toMatchObject({ captured: 2500, refunded: 2500 });
+      expect(purchaseStateOf((await orders.find(xid))!)).toBe('refunded');
+      await delivered(xid, 4);
+      const settled = (await orders.find(xid))!;
+      expect(settled.gateway).toMatchObject({ seq: 4, kind: 'credit', source: 'merchant' });
+      expect(settled.operatorEvents?.map((e) => e.seq)).toEqual([2, 3]);
+      expect(balanceOf(settled)).toMatchObject({ authorized: 2500, captured: 2500, refunded: 2500 });
+      expect(purchaseStateOf(settled)).toBe('refunded');
+      // Nothing left to refund: the SDK refuses before asking the gateway.
+      await expect(actions.refund(xid, EUR(1))).rejects.toThrow();
     });
 
     it('seq is 1, 2, 3… per XID with no gaps, and only committed changes have events', async () => {
@@ -509,7 +526,7 @@ for (const backend of backends) {
         expect(seen.length).toBe(calls);
       });
 
-      it('a replayed delivery is applied once; an older seq arriving late changes nothing', async () => {
+      it('a replayed delivery is applied once; an older seq arriving late keeps the newer state and counts its change once', async () => {
         const calls = seen.length;
         const body = await signedBy(world.gateway);
         const first = await send(body);
@@ -522,7 +539,9 @@ for (const backend of backends) {
         expect(again.status).toBe(200);
         expect(await again.json()).toMatchObject({ outcome: 'duplicate' });
         expect(await orders.find(xid)).toEqual(after);
-        // seq 5 after seq 9: acknowledged, ignored.
+        // seq 5 after seq 9: acknowledged; the newer state stays the gateway state. The change it
+        // reports is a real one of the operator's, delivered late, so it counts once in the
+        // balance (the operator's changes add up, whatever order they arrive in).
         const older = encodeWire(
           (
             await buildNotification({
@@ -536,8 +555,16 @@ for (const backend of backends) {
         const late = await send(older);
         expect(late.status).toBe(200);
         expect(await late.json()).toMatchObject({ outcome: 'stale' });
-        expect(await orders.find(xid)).toEqual(after);
+        const now = await orders.find(xid);
+        expect(now?.gateway).toEqual(after?.gateway);
+        expect(now?.followUps).toEqual(after?.followUps);
+        expect(now?.operatorEvents?.map((e) => e.seq)).toEqual(
+          [...(after?.operatorEvents ?? []).map((e) => e.seq), 5].sort((x, y) => x - y),
+        );
         expect(seen.length).toBe(calls + 1);
+        // And a repeat of the late one is a duplicate that adds nothing.
+        expect(await (await send(older)).json()).toMatchObject({ outcome: 'duplicate' });
+        expect((await orders.find(xid))?.operatorEvents).toEqual(now?.operatorEvents);
       });
     });
 

@@ -175,7 +175,7 @@ for (const target of ['merchant signature', 'gateway key-exchange'] as const) {
       await s.wallet.purchases.cancel(second.requestId);
     });
 
-    it('after the CA revokes it, the wallet refuses at PInitRes: nothing asked, nothing sealed', async () => {
+    it('after the CA revokes it, the purchase is refused before anything is asked: nothing asked, nothing sealed', async () => {
       const pinitRes = s.received.find((r) => decodeWire(r).type === 'PInitRes')!;
       const cert =
         target === 'merchant signature'
@@ -186,6 +186,18 @@ for (const target of ['merchant signature', 'gateway key-exchange'] as const) {
 
       const view = await start(s);
       expect(view.state).toBe('failed');
+      if (target === 'gateway key-exchange') {
+        // The merchant fetches the gateway's certificates itself (PCertReq) and checks them against
+        // the CRLs in force: it refuses to sell with a revoked gateway key, with a signed Error the
+        // wallet reports as the merchant's. Nothing asked, nothing sealed, all the same.
+        expect(view.error).toMatchObject({ code: 'peerError', setCode: 'revokedCertificate' });
+        expect(decodeWire(s.received.at(-1)!).type).toBe('Error');
+        expect(view.cards).toBeUndefined();
+        expect(view.order).toBeUndefined();
+        expect(pageOutcomeOf(view)).toEqual({ status: 'failed', code: 'revokedCertificate' });
+        expect(s.sent.filter((w) => decodeWire(w).type === 'PReq')).toHaveLength(0);
+        return;
+      }
       expect(view.error).toMatchObject({
         code: 'certificateRevoked',
         messageKey: 'error_certificateRevoked',
