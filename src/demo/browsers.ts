@@ -872,9 +872,13 @@ export async function launchFirefox(opts: LaunchOptions = {}): Promise<WalletBro
     });
     page.on('pageerror', (e) => errors.push({ url: page.url(), text: `uncaught: ${String(e)}` }));
   };
-  browser.on('targetcreated', async (t) => {
-    const p = await t.page().catch(() => null);
-    if (p) watch(p);
+  browser.on('targetcreated', (t) => {
+    void t.page().then(
+      (p) => {
+        if (p) watch(p);
+      },
+      () => {},
+    );
   });
   for (const p of await browser.pages()) watch(p);
 

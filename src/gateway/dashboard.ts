@@ -195,6 +195,36 @@ export function mountDashboard(
     );
   });
 
+  /**
+   * An operator's form: parsed against `schema`, and carrying the current operator session's form
+   * token; otherwise the refusal to answer with. A body that is not a form at all (a broken
+   * multipart body, a bad boundary) is refused, not thrown.
+   */
+  async function operatorForm<T extends { csrf: string }>(
+    c: Context,
+    schema: v.GenericSchema<unknown, T>,
+  ): Promise<T | Response> {
+    let body: unknown;
+    try {
+      body = await c.req.parseBody();
+    } catch {
+      return problem(400, 'Unreadable form', 'The form could not be read. Reload the page and try again.');
+    }
+    const form = v.safeParse(schema, body);
+    if (!form.success) {
+      return problem(400, 'Invalid form', 'The form is incomplete. Reload the page and try again.');
+    }
+    const session = sessionOf(c);
+    if (!gate || !session || !gate.formTokenMatches(session, form.output.csrf)) {
+      return problem(
+        403,
+        'Form expired',
+        'This form is not from the current operator session. Reload the page.',
+      );
+    }
+    return form.output;
+  }
+
   // Operator forms: refuse cross-site posts (Origin / Sec-Fetch-Site) and bodies beyond a form's size.
   app.use('/dashboard/*', csrf());
   app.use(
@@ -203,25 +233,9 @@ export function mountDashboard(
   );
 
   app.post('/dashboard/action', async (c) => {
-    // A body that is not a form at all (a broken multipart body, a bad boundary) is refused, not thrown.
-    let body: unknown;
-    try {
-      body = await c.req.parseBody();
-    } catch {
-      return problem(400, 'Unreadable form', 'The form could not be read. Reload the page and try again.');
-    }
-    const form = v.safeParse(ActionForm, body);
-    if (!form.success)
-      return problem(400, 'Invalid form', 'The form is incomplete. Reload the page and try again.');
-    const f = form.output;
-    const session = sessionOf(c);
-    if (!gate || !session || !gate.formTokenMatches(session, f.csrf)) {
-      return problem(
-        403,
-        'Form expired',
-        'This form is not from the current operator session. Reload the page.',
-      );
-    }
+    const read = await operatorForm(c, ActionForm);
+    if (read instanceof Response) return read;
+    const f = read;
     const auth = await ledger.findAuthorization(f.xid);
     if (!auth) return problem(404, 'No such transaction', 'The ledger holds no authorization with this XID.');
     const value = parseAmount(f.amount, auth)?.value;
@@ -268,24 +282,9 @@ export function mountDashboard(
 
   // Resend: the same event (same id and seq) queued for a fresh delivery now.
   app.post('/dashboard/resend', async (c) => {
-    let body: unknown;
-    try {
-      body = await c.req.parseBody();
-    } catch {
-      return problem(400, 'Unreadable form', 'The form could not be read. Reload the page and try again.');
-    }
-    const form = v.safeParse(ResendForm, body);
-    if (!form.success)
-      return problem(400, 'Invalid form', 'The form is incomplete. Reload the page and try again.');
-    const f = form.output;
-    const session = sessionOf(c);
-    if (!gate || !session || !gate.formTokenMatches(session, f.csrf)) {
-      return problem(
-        403,
-        'Form expired',
-        'This form is not from the current operator session. Reload the page.',
-      );
-    }
+    const read = await operatorForm(c, ResendForm);
+    if (read instanceof Response) return read;
+    const f = read;
     const n = await deps.notifications.find(f.event);
     if (!n || n.event.xid !== f.xid || !(await deps.notifications.resend(f.event, deps.now()))) {
       return problem(404, 'No such notification', 'This transaction has no notification with this id.');

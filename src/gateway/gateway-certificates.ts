@@ -5,21 +5,13 @@
  * answer is signed with the gateway's signature key and names both certificates. Nothing is
  * written: asking twice is harmless.
  */
-import { buildPCertRes, encodeWire, fail, verifyPCertReq } from '../protocol/index.ts';
-import type { PaymentContext } from './payment-context.ts';
+import { buildPCertRes, encodeWire, verifyPCertReq } from '../protocol/index.ts';
+import { type PaymentContext, requireOwnBrand } from './payment-context.ts';
 
 export async function answerPCertReq(p: PaymentContext, bytes: Uint8Array): Promise<string> {
   const ctx = await p.verifyContext();
   const { content, merchant } = await verifyPCertReq(bytes, ctx);
-  for (const c of p.signature.chain) ctx.trust.add(c);
-  const own = await ctx.trust.verify(
-    p.signature.certificate.thumbprint,
-    { types: ['gateway'], keyRole: 'signature' },
-    ctx.clock,
-  );
-  if (own.brandId !== content.brandId) {
-    fail('unspecifiedFailure', `this payment gateway serves ${own.brandId}, not ${content.brandId}`);
-  }
+  await requireOwnBrand(p, ctx, content.brandId);
   const keyExchange = p.keyExchange.chain?.length ? p.keyExchange.chain : [p.keyExchange.certificate];
   const { wire } = await buildPCertRes({ req: content, signature: p.signature, keyExchange, now: p.now() });
   p.log({

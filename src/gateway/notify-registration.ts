@@ -5,22 +5,14 @@
  * recorded for that merchant's identity (MerchantID and issuing MCA key, as follow-ups are bound
  * to), so only the merchant that made a sale hears of it. Registering again replaces the URL.
  */
-import { buildNotifyRegRes, encodeWire, fail, verifyNotifyRegReq } from '../protocol/index.ts';
+import { buildNotifyRegRes, encodeWire, verifyNotifyRegReq } from '../protocol/index.ts';
 import { merchantIdentityOf } from './merchant-key-exchange.ts';
-import type { PaymentContext } from './payment-context.ts';
+import { type PaymentContext, requireOwnBrand } from './payment-context.ts';
 
 export async function answerNotifyRegReq(p: PaymentContext, bytes: Uint8Array): Promise<string> {
   const ctx = await p.verifyContext();
   const { content, merchant } = await verifyNotifyRegReq(bytes, ctx);
-  for (const c of p.signature.chain) ctx.trust.add(c);
-  const own = await ctx.trust.verify(
-    p.signature.certificate.thumbprint,
-    { types: ['gateway'], keyRole: 'signature' },
-    ctx.clock,
-  );
-  if (own.brandId !== content.brandId) {
-    fail('unspecifiedFailure', `this payment gateway serves ${own.brandId}, not ${content.brandId}`);
-  }
+  await requireOwnBrand(p, ctx, content.brandId);
   const identity = merchantIdentityOf(merchant);
   const at = p.now();
   await p.notifications.register({

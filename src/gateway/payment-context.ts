@@ -5,6 +5,7 @@
  */
 import {
   b64u,
+  fail,
   jsonBytes,
   lengthPrefixed,
   type ParsedCertificate,
@@ -51,4 +52,20 @@ export interface PaymentContext {
 export function requestDigest(content: { date: string }, baggage?: Uint8Array): string {
   const { date: _date, ...rest } = content;
   return b64u(sha256(lengthPrefixed(jsonBytes(rest), baggage ? sha256(baggage) : new Uint8Array(0))));
+}
+
+/**
+ * Refuses a request for another brand than the one this gateway's signature certificate serves
+ * (PCertReq, NotifyRegReq: a merchant of another brand has no business here).
+ */
+export async function requireOwnBrand(p: PaymentContext, ctx: VerifyContext, brandId: string): Promise<void> {
+  for (const c of p.signature.chain) ctx.trust.add(c);
+  const own = await ctx.trust.verify(
+    p.signature.certificate.thumbprint,
+    { types: ['gateway'], keyRole: 'signature' },
+    ctx.clock,
+  );
+  if (own.brandId !== brandId) {
+    fail('unspecifiedFailure', `this payment gateway serves ${own.brandId}, not ${brandId}`);
+  }
 }
