@@ -8,24 +8,14 @@
  * bundle, never stored.
  */
 import {
-  buildCertReq,
-  buildMeAqCInitReq,
   decodeWire,
-  encodeWire,
-  generateKeyPair,
+  type EnrolledKey,
+  enrolOverSet,
   type MerchantRequestData,
   type ParsedCertificate,
   readError,
   TrustStore,
-  verifyCertRes,
-  verifyMeAqCInitRes,
 } from '../protocol/index.ts';
-
-export interface EnrolledKey {
-  privateKey: Uint8Array;
-  certificate: ParsedCertificate;
-  chain: ParsedCertificate[];
-}
 
 export type BrowserEnrolment =
   | {
@@ -38,6 +28,9 @@ export type BrowserEnrolment =
   /** The MCA refused (a rejected CertRes) or answered an Error: its sentence. */
   | { enrolled: false; reason: string };
 
+/** The MCA answered a SET Error: its sentence. */
+class MCAError extends Error {}
+
 export async function enrolInProcess(p: {
   /** The MCA's SET endpoint handler. */
   mca: (req: Request) => Promise<Response>;
@@ -47,62 +40,36 @@ export async function enrolInProcess(p: {
   origins: string[];
   now: () => Date;
 }): Promise<BrowserEnrolment> {
-  const ctx = { trust: new TrustStore(p.roots), clock: { now: p.now() } };
-  const send = async (wire: string): Promise<{ text: string } | { error: string }> => {
+  const trust = new TrustStore(p.roots);
+  const send = async (wire: string): Promise<string> => {
     const res = await p.mca(new Request('http://issuer.invalid/set/mca', { method: 'POST', body: wire }));
     const text = await res.text();
     if (decodeWire(text).type === 'Error') {
-      return {
-        error: (await readError(text, { trust: ctx.trust, clock: { now: p.now() } })).content.errorMsg,
-      };
+      throw new MCAError((await readError(text, { trust, clock: { now: p.now() } })).content.errorMsg);
     }
-    return { text };
+    return text;
   };
-  const init = buildMeAqCInitReq({ requestType: 'merchant', brandId: p.brandId, thumbs: ctx.trust.thumbs() });
-  const initReply = await send(encodeWire(init.wire));
-  if ('error' in initReply) return { enrolled: false, reason: initReply.error };
-  const initRes = await verifyMeAqCInitRes(initReply.text, init.content, ctx);
-
-  const signature = generateKeyPair();
-  const keyExchange = generateKeyPair();
-  const certReq = await buildCertReq({
-    answering: initRes.content,
-    caKeyExchange: initRes.caKeyExchange.chain[0]!,
-    privateKey: signature.privateKey,
-    request: {
-      requestType: 'merchant',
-      kxPublicKey: keyExchange.publicKey,
-      merchantData: p.merchant,
-      origins: p.origins,
-    },
-    answers: {},
-    now: p.now(),
-  });
-  ctx.clock.now = p.now();
-  const reply = await send(encodeWire(certReq.wire));
-  if ('error' in reply) return { enrolled: false, reason: reply.error };
-  const certRes = await verifyCertRes(reply.text, certReq.content, ctx);
-  if (certRes.status === 'rejected') return { enrolled: false, reason: certRes.reason ?? 'no reason given' };
-  if (!certRes.kxCertificate || !certRes.kxPath)
-    throw new Error('the MCA issued no key-exchange certificate');
-  const root = certRes.path.chain.find((c) => c.certificateType === 'root');
-  if (!root) throw new Error('the merchant certificate chain has no root');
-  const merchantId = certRes.certificate.merchantData?.merchantId;
+  let outcome: Awaited<ReturnType<typeof enrolOverSet>>;
+  try {
+    outcome = await enrolOverSet({
+      send,
+      request: { requestType: 'merchant', merchantData: p.merchant, origins: p.origins },
+      roots: p.roots,
+      brandId: p.brandId,
+      now: p.now,
+    });
+  } catch (e) {
+    if (e instanceof MCAError) return { enrolled: false, reason: e.message };
+    throw e;
+  }
+  if (!outcome.issued) return { enrolled: false, reason: outcome.reason };
+  const merchantId = outcome.signature.certificate.merchantData?.merchantId;
   if (!merchantId) throw new Error('the MCA issued a certificate without a MerchantID');
-  const withoutRoot = (chain: ParsedCertificate[]) => chain.filter((c) => c.certificateType !== 'root');
   return {
     enrolled: true,
     merchantId,
-    root,
-    signature: {
-      certificate: certRes.certificate,
-      privateKey: signature.privateKey,
-      chain: withoutRoot(certRes.path.chain),
-    },
-    keyExchange: {
-      certificate: certRes.kxCertificate,
-      privateKey: keyExchange.privateKey,
-      chain: withoutRoot(certRes.kxPath.chain),
-    },
+    root: outcome.root,
+    signature: outcome.signature,
+    keyExchange: outcome.keyExchange,
   };
 }

@@ -14,15 +14,10 @@
  * enrolAtCa is the same exchange for a payment gateway at its PCA (the sandbox uses it).
  */
 import {
-  buildCertReq,
-  buildMeAqCInitReq,
-  encodeWire,
-  generateKeyPair,
+  type EnrolmentRequest,
+  enrolOverSet,
   type MerchantRequestData,
   type ParsedCertificate,
-  TrustStore,
-  verifyCertRes,
-  verifyMeAqCInitRes,
 } from '../protocol/index.ts';
 import type { CertifiedKey, MerchantKeys } from './keys.ts';
 import { postSet } from './post-set.ts';
@@ -43,16 +38,8 @@ export interface MerchantEnrolled extends Enrolled {
   merchantId: string;
 }
 
-export type EnrolRequest =
-  | {
-      requestType: 'merchant';
-      merchantData: MerchantRequestData;
-      origins: string[];
-      answers?: Record<string, string>;
-      /** The current signature certificate and key: renew it, keeping its MerchantID. */
-      renewing?: CertifiedKey;
-    }
-  | { requestType: 'gateway'; answers?: Record<string, string> };
+/** What to ask the CA for (src/protocol's enrolment request). */
+export type EnrolRequest = EnrolmentRequest;
 
 export interface EnrolMerchantOptions {
   /** The MCA's SET endpoint, e.g. http://127.0.0.1:8700/set/mca. */
@@ -94,62 +81,16 @@ export async function enrolAtCa(
   root: ParsedCertificate,
   brandId: string,
 ): Promise<Enrolled> {
-  const ctx = { trust: new TrustStore([root]), clock: { now: new Date() } };
-  const init = buildMeAqCInitReq({ requestType: request.requestType, brandId, thumbs: ctx.trust.thumbs() });
-  const initRes = await verifyMeAqCInitRes(
-    await postSet(endpoint, encodeWire(init.wire), [root]),
-    init.content,
-    ctx,
-  );
-
-  const signature = generateKeyPair();
-  const keyExchange = generateKeyPair();
-  const certReq = await buildCertReq({
-    answering: initRes.content,
-    caKeyExchange: initRes.caKeyExchange.chain[0]!,
-    privateKey: signature.privateKey,
-    request:
-      request.requestType === 'merchant'
-        ? {
-            requestType: 'merchant',
-            kxPublicKey: keyExchange.publicKey,
-            merchantData: request.merchantData,
-            origins: request.origins,
-            ...(request.renewing
-              ? {
-                  renewal: {
-                    certificate: request.renewing.certificate,
-                    privateKey: request.renewing.privateKey,
-                  },
-                }
-              : {}),
-          }
-        : { requestType: 'gateway', kxPublicKey: keyExchange.publicKey },
-    answers: request.answers ?? {},
+  const outcome = await enrolOverSet({
+    send: (wire) => postSet(endpoint, wire, [root]),
+    request,
+    roots: [root],
+    brandId,
   });
-  ctx.clock.now = new Date();
-  const certRes = await verifyCertRes(
-    await postSet(endpoint, encodeWire(certReq.wire), [root]),
-    certReq.content,
-    ctx,
-  );
-  const ca = request.requestType === 'merchant' ? 'MCA' : 'PCA';
-  if (certRes.status === 'rejected') {
-    throw new EnrolmentRefused(`the ${ca} refused: ${certRes.reason ?? 'no reason given'}`);
+  if (!outcome.issued) {
+    throw new EnrolmentRefused(
+      `the ${request.requestType === 'merchant' ? 'MCA' : 'PCA'} refused: ${outcome.reason}`,
+    );
   }
-  if (!certRes.kxCertificate || !certRes.kxPath)
-    throw new Error(`the ${ca} issued no key-exchange certificate`);
-  const withoutRoot = (chain: ParsedCertificate[]) => chain.filter((c) => c.certificateType !== 'root');
-  return {
-    signature: {
-      certificate: certRes.certificate,
-      privateKey: signature.privateKey,
-      chain: withoutRoot(certRes.path.chain),
-    },
-    keyExchange: {
-      certificate: certRes.kxCertificate,
-      privateKey: keyExchange.privateKey,
-      chain: withoutRoot(certRes.kxPath.chain),
-    },
-  };
+  return { signature: outcome.signature, keyExchange: outcome.keyExchange };
 }

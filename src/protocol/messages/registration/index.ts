@@ -12,6 +12,7 @@
  */
 export * from './card-c-init.ts';
 export * from './cert-req.ts';
+export * from './enrolment.ts';
 export * from './me-aq-c-init.ts';
 export * from './reg-form.ts';
 export * from './reg-form-schema.ts';
