@@ -10,6 +10,7 @@
 import {
   b64u,
   fromB64u,
+  merchantIdOf,
   type ParsedCertificate,
   SetError,
   sha256,
@@ -85,7 +86,7 @@ export function merchantIdentityOf(signer: ValidatedPath): { merchantId: string;
   const mca = signer.chain[1];
   if (!mca) throw new SetError('invalidCertificate', 'the merchant certificate has no issuing MCA');
   return {
-    merchantId: leaf.merchantData?.merchantId ?? leaf.subject.commonName,
+    merchantId: merchantIdOf(leaf),
     issuer: b64u(sha256(mca.publicKey)),
   };
 }

@@ -26,6 +26,7 @@ import {
   type FollowUpRequestData,
   type FollowUpResponseData,
   MAX_WIRE_BYTES,
+  merchantIdOf,
   type NotifyRegResContent,
   offendingOf,
   type ParsedCertificate,
@@ -448,9 +449,8 @@ export async function createGatewayClient(opts: GatewayClientOptions): Promise<G
     registerNotifications: async (url) => {
       const { wire, content } = await buildNotifyRegReq({ merchant: signer, brandId, url, now: now() });
       const answer = await exchange(JSON.stringify(wire));
-      const leaf = signer.certificate;
-      const merchantId = leaf.merchantData?.merchantId ?? leaf.subject.commonName;
-      return (await verifyNotifyRegRes(answer, content, merchantId, await context())).content;
+      return (await verifyNotifyRegRes(answer, content, merchantIdOf(signer.certificate), await context()))
+        .content;
     },
   };
 

@@ -14,6 +14,7 @@
 import { readBody } from '../protocol/body.ts';
 import {
   type Clock,
+  merchantIdOf,
   type NotificationContent,
   type ParsedCertificate,
   type ParsedCrl,
@@ -70,7 +71,7 @@ export function createNotificationHandler(opts: NotificationHandlerOptions): Set
     });
     return ownBrand;
   };
-  const merchantId = leaf.merchantData?.merchantId ?? leaf.subject.commonName;
+  const merchantId = merchantIdOf(leaf);
 
   return async (request) => {
     const clock: Clock = { now: now() };

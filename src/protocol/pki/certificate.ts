@@ -115,6 +115,14 @@ const MAX_SERIAL_OCTETS = 20;
 const UNIQUE_CARDHOLDER_ID_LENGTH = 32;
 
 /**
+ * The MerchantID a merchant certificate names (its SET MerchantData extension), or its subject's
+ * common name for a certificate without one: the identity a gateway and a merchant agree on.
+ */
+export function merchantIdOf(cert: ParsedCertificate): string {
+  return cert.merchantData?.merchantId ?? cert.subject.commonName;
+}
+
+/**
  * A web origin as browsers serialise it (`location.origin`): http(s), lowercase host, no default
  * port, no path. SET/2 origin binding compares these strings exactly.
  */

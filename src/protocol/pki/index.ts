@@ -24,6 +24,7 @@ export {
   issueCertificate,
   isWebOrigin,
   keyIdentifierOf,
+  merchantIdOf,
   parseCertificate,
   pemToDers,
   privateKeyFromPem,
