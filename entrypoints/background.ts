@@ -2,11 +2,11 @@
  * The service worker (Firefox: event page): creates the wallet and wires browser events to it.
  * Every listener is registered synchronously at the top of main(), as MV3 requires, so an event
  * that wakes a stopped worker is delivered. Decisions live in src/wallet; the wiring around it
- * (windows, badge, outcomes to pages) in src/ui/background.
+ * (windows, badge, outcomes to pages) in src/background.
  */
 import { browser } from 'wxt/browser';
-import { BackgroundShell } from '../src/ui/background/background-shell.ts';
-import { WalletWindows } from '../src/ui/background/wallet-windows.ts';
+import { BackgroundShell } from '../src/background/background-shell.ts';
+import { WalletWindows } from '../src/background/wallet-windows.ts';
 import { t } from '../src/ui/i18n.ts';
 import type { BackgroundEnv } from '../src/wallet/background.ts';
 import { createWallet } from '../src/wallet/index.ts';

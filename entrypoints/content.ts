@@ -2,10 +2,10 @@
  * The content script (isolated world) on pages that may declare a SET initiation: any https page
  * (a checkout or issuer page can be anywhere) and local development servers. It reads
  * initiations, bridges the page's DOM events to the background, and POSTs SET messages
- * same-origin for it. Everything it does is in src/ui/content/page-bridge.ts.
+ * same-origin for it. Everything it does is in src/content/page-bridge.ts.
  */
 import { browser } from 'wxt/browser';
-import { startPageBridge } from '../src/ui/content/page-bridge.ts';
+import { startPageBridge } from '../src/content/page-bridge.ts';
 
 /** Firefox's content-script extra: `cloneInto` hands a value to page scripts, which could not read it otherwise. */
 interface FirefoxContentGlobals {

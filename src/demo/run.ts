@@ -66,7 +66,7 @@ export const STEPS = [
 
 const PRODUCT = 'SET/2 mug';
 export const SCREENSHOTS = { confirmation: 'confirmation-window.png', receipt: 'receipt.png' } as const;
-/** The widths of the confirmation window (src/ui/background/wallet-windows.ts) and the popup (theme.css). */
+/** The widths of the confirmation window (src/background/wallet-windows.ts) and the popup (theme.css). */
 const CONFIRM_WIDTH = 440;
 const POPUP_WIDTH = 360;
 

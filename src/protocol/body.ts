@@ -49,3 +49,11 @@ export async function readBody(
   if (!body.ok) throw new SetError('messageTooBig', `the body is over ${limit} bytes`);
   return body.bytes;
 }
+
+/** The body as UTF-8 text within `limit` (a SetError `messageTooBig` beyond, malformed if not UTF-8). */
+export async function readText(
+  message: { headers: Headers; body: ReadableStream<Uint8Array> | null },
+  limit: number,
+): Promise<string> {
+  return new TextDecoder('utf-8', { fatal: true }).decode(await readBody(message, limit));
+}

@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import type * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
+import { READY_ATTRIBUTE, READY_EVENT } from '../../src/content/page-bridge.ts';
 import {
   describeState,
   FAILURE_WORDS,
@@ -22,7 +23,6 @@ import {
   PAYMENT_INITIATION_TYPE as PROTOCOL_TYPE,
 } from '../../src/protocol/initiation.ts';
 import { payWithSetScript } from '../../src/store/pay-with-set-asset.ts';
-import { READY_ATTRIBUTE, READY_EVENT } from '../../src/ui/content/page-bridge.ts';
 import { PAGE_EVENTS, PageOutcome } from '../../src/wallet/messages.ts';
 
 const STATES: PayWithSetState[] = [

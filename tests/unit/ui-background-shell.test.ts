@@ -1,4 +1,4 @@
-// The background's wiring (src/ui/background): a page's identity comes from the browser's sender,
+// The background's wiring (src/background): a page's identity comes from the browser's sender,
 // never the message; the content script never receives the purchase view; one confirmation window
 // per request; closing it rejects the request and the page hears `rejected` exactly once; a closed
 // tab cancels its request; a restarted worker finishes a payment left `paying`. And a page opens a
@@ -6,12 +6,8 @@
 // vouches for, no window or request already (a repeat never takes focus), a cool-down per tab, and
 // at an origin not verified yet a question first, before anything about the cards leaves.
 import { describe, expect, it } from 'vitest';
-import {
-  BackgroundShell,
-  type SenderLike,
-  TAB_COOLDOWN_MS,
-} from '../../src/ui/background/background-shell.ts';
-import { WalletWindows, type WindowsApi } from '../../src/ui/background/wallet-windows.ts';
+import { BackgroundShell, type SenderLike, TAB_COOLDOWN_MS } from '../../src/background/background-shell.ts';
+import { WalletWindows, type WindowsApi } from '../../src/background/wallet-windows.ts';
 import { type Wallet, WalletError } from '../../src/wallet/index.ts';
 import type { BackgroundToContent } from '../../src/wallet/messages.ts';
 import type { PurchaseView } from '../../src/wallet/purchase.ts';

@@ -1,19 +1,19 @@
-// The content script's initiation finder (src/ui/content/initiation-finder.ts) over a fake DOM:
+// The content script's initiation finder (src/content/initiation-finder.ts) over a fake DOM:
 // the first valid element of each kind wins, oversize or cross-origin or malformed ones are skipped,
 // and a rescan reports only what appeared or changed.
 import { describe, expect, it } from 'vitest';
-import {
-  MAX_INITIATION_BYTES,
-  PAYMENT_INITIATION_TYPE,
-  REGISTRATION_INITIATION_TYPE,
-} from '../../src/protocol/initiation.ts';
 import {
   changedInitiations,
   findInitiation,
   findInitiations,
   type InitiationScope,
   MAX_ELEMENTS_PER_KIND,
-} from '../../src/ui/content/initiation-finder.ts';
+} from '../../src/content/initiation-finder.ts';
+import {
+  MAX_INITIATION_BYTES,
+  PAYMENT_INITIATION_TYPE,
+  REGISTRATION_INITIATION_TYPE,
+} from '../../src/protocol/initiation.ts';
 
 const SHOP = 'https://shop.example';
 

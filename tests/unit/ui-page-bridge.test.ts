@@ -1,11 +1,11 @@
-// The content script's bridge (src/ui/content/page-bridge.ts) with a fake document and window: the
+// The content script's bridge (src/content/page-bridge.ts) with a fake document and window: the
 // page only asks (its event detail must be empty), the wallet announces itself only where an
 // initiation is declared, outcomes reach the page only in the PageOutcome shape, and the transport
 // refuses other origins.
 import { describe, expect, it } from 'vitest';
+import { type PageBridgeDeps, READY_EVENT, startPageBridge } from '../../src/content/page-bridge.ts';
+import type { FetchLike } from '../../src/content/page-transport.ts';
 import { PAYMENT_INITIATION_TYPE } from '../../src/protocol/initiation.ts';
-import { type PageBridgeDeps, READY_EVENT, startPageBridge } from '../../src/ui/content/page-bridge.ts';
-import type { FetchLike } from '../../src/ui/content/page-transport.ts';
 import { type ContentToBackground, PAGE_EVENTS, type PageOutcome } from '../../src/wallet/messages.ts';
 
 const SHOP = 'https://shop.example';

@@ -1,12 +1,8 @@
-// The content script's half of the page transport (src/ui/content/page-transport.ts): it POSTs only
+// The content script's half of the page transport (src/content/page-transport.ts): it POSTs only
 // same-origin http(s), refuses redirects, and reads the reply with a size limit.
 import { describe, expect, it } from 'vitest';
-import {
-  type FetchLike,
-  postSetMessage,
-  readLimitedText,
-  transportUrlProblem,
-} from '../../src/ui/content/page-transport.ts';
+import { type FetchLike, postSetMessage, transportUrlProblem } from '../../src/content/page-transport.ts';
+import { readText } from '../../src/protocol/body.ts';
 
 const SHOP = 'https://shop.example';
 
@@ -102,7 +98,7 @@ describe('postSetMessage', () => {
   });
 
   it('reads a reply at the limit exactly', async () => {
-    expect(await readLimitedText(new Response('a'.repeat(100)), 100)).toBe('a'.repeat(100));
-    await expect(readLimitedText(new Response(new Uint8Array([0xff, 0xfe])), 100)).rejects.toThrow();
+    expect(await readText(new Response('a'.repeat(100)), 100)).toBe('a'.repeat(100));
+    await expect(readText(new Response(new Uint8Array([0xff, 0xfe])), 100)).rejects.toThrow();
   });
 });

@@ -4,7 +4,7 @@
  * compiled to JavaScript is one ES module a page loads as it is (the SDK ships it as
  * `@setwallet/merchant/pay-with-set`; the demo store serves it as /assets/pay-with-set.js).
  *
- * What it does, over the wallet's DOM event API (src/ui/content/page-bridge.ts):
+ * What it does, over the wallet's DOM event API (src/content/page-bridge.ts):
  *   - renders a real <button> (its text: the `label` attribute, default "Pay with SET") and one
  *     polite live region saying what is happening; it uses the page's fonts and colours, never
  *     below 14 px;

@@ -4,6 +4,7 @@
  * after its SHA-256 fingerprint is shown and confirmed), and backup export / restore.
  */
 import { useCallback, useEffect, useState } from 'preact/hooks';
+import { readText } from '../../protocol/body.ts';
 import type { CardSummary } from '../../wallet/cards.ts';
 import { MAX_BACKUP_BYTES, MAX_ROOT_PEM_BYTES, MIN_PASSPHRASE_LENGTH } from '../../wallet/limits.ts';
 import type { RootProposal, RootSummary } from '../../wallet/roots.ts';
@@ -18,7 +19,6 @@ import {
   SandboxBadge,
   UnlockForm,
 } from '../components/index.ts';
-import { readLimitedText } from '../content/page-transport.ts';
 import { downloadText } from '../download.ts';
 import { formatDate } from '../format.ts';
 import { t, uiLocale } from '../i18n.ts';
@@ -420,7 +420,7 @@ function RootsSection({ unlocked }: { unlocked: boolean }) {
       if (u.protocol !== 'https:' && u.protocol !== 'http:') throw new Error('scheme');
       const res = await fetch(u, { credentials: 'omit', cache: 'no-store', redirect: 'error' });
       if (!res.ok) throw new Error(String(res.status));
-      text = await readLimitedText(res, MAX_ROOT_PEM_BYTES);
+      text = await readText(res, MAX_ROOT_PEM_BYTES);
     } catch {
       setError({ code: 'rootFetch', messageKey: 'error_rootFetch', params: {} });
       return;

@@ -29,7 +29,7 @@ import {
   PageOutcome,
   PageRequest,
   type TransportReply,
-} from '../../wallet/messages.ts';
+} from '../wallet/messages.ts';
 import {
   changedInitiations,
   findInitiations,

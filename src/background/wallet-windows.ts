@@ -4,7 +4,7 @@
  * what is kept in storage.session, so a service worker restarted meanwhile still knows which
  * request to reject when its window is closed.
  */
-import { type SessionArea, sessionGet } from '../../wallet/platform.ts';
+import { type SessionArea, sessionGet } from '../wallet/platform.ts';
 
 export interface WindowsApi {
   create(options: {

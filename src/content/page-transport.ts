@@ -4,9 +4,9 @@
  * script does so only SAME-ORIGIN with the page, so the wallet needs no host permissions and can
  * never be used to reach another site. The reply's body is read with a size limit.
  */
-import { readLimitedBody } from '../../protocol/body.ts';
-import { MAX_WIRE_BYTES } from '../../protocol/messages/wire.ts';
-import type { TransportReply } from '../../wallet/messages.ts';
+import { readText } from '../protocol/body.ts';
+import { MAX_WIRE_BYTES } from '../protocol/messages/wire.ts';
+import type { TransportReply } from '../wallet/messages.ts';
 
 export type FetchLike = (url: string, init: RequestInit) => Promise<Response>;
 
@@ -32,13 +32,6 @@ export function transportUrlProblem(url: string, pageOrigin: string): string | u
   return undefined;
 }
 
-/** Reads a response body as text, refusing more than `limit` bytes (declared or streamed). */
-export async function readLimitedText(response: Response, limit: number): Promise<string> {
-  const body = await readLimitedBody(response, limit);
-  if (!body.ok) throw new Error(`the reply is over ${limit} bytes`);
-  return new TextDecoder('utf-8', { fatal: true }).decode(body.bytes);
-}
-
 /**
  * POSTs one SET message same-origin and answers with a TransportReply (never throws). Redirects
  * are refused (they could lead off the origin), and no cache is used.
@@ -61,7 +54,7 @@ export async function postSetMessage(
       redirect: 'error',
       cache: 'no-store',
     });
-    const text = await readLimitedText(response, limit);
+    const text = await readText(response, limit);
     return { ok: true, status: response.status, body: text };
   } catch (e) {
     return { ok: false, error: (e instanceof Error ? e.message : String(e)).slice(0, 500) };

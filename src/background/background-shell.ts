@@ -20,13 +20,13 @@ import {
   handleContentMessage,
   handleUiRequest,
   type Reply,
-} from '../../wallet/background.ts';
-import { pageTransport } from '../../wallet/exchange.ts';
-import type { Wallet } from '../../wallet/index.ts';
-import type { InitiationSummary } from '../../wallet/initiations.ts';
-import { ContentToBackground, type PageOutcome } from '../../wallet/messages.ts';
-import { type SessionArea, sessionGet } from '../../wallet/platform.ts';
-import { type PurchaseView, pageOutcomeOf } from '../../wallet/purchase.ts';
+} from '../wallet/background.ts';
+import { pageTransport } from '../wallet/exchange.ts';
+import type { Wallet } from '../wallet/index.ts';
+import type { InitiationSummary } from '../wallet/initiations.ts';
+import { ContentToBackground, type PageOutcome } from '../wallet/messages.ts';
+import { type SessionArea, sessionGet } from '../wallet/platform.ts';
+import { type PurchaseView, pageOutcomeOf } from '../wallet/purchase.ts';
 import type { WalletWindows } from './wallet-windows.ts';
 
 /** runtime.MessageSender, the part the browser fills in (never the message). */

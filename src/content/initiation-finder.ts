@@ -11,7 +11,7 @@ import {
   parsePaymentInitiation,
   parseRegistrationInitiation,
   REGISTRATION_INITIATION_TYPE,
-} from '../../protocol/initiation.ts';
+} from '../protocol/initiation.ts';
 
 export type InitiationKind = 'payment' | 'registration';
 
