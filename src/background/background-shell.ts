@@ -1,10 +1,11 @@
 /**
  * What the background does around the wallet (src/wallet decides; this only connects it to the
- * browser): routes runtime messages by their browser-reported sender, badges tabs that declare an
- * initiation, opens one confirmation window per request, tells the page `paying` when the shopper
- * chooses Pay and the outcome exactly once,
- * rejects a request whose window was closed, forgets a closed tab, and resumes payments a stopped
- * service worker left `paying`. entrypoints/background.ts wires browser events to it.
+ * browser): takes each runtime message's sender from the browser and hands the message to the
+ * switchboard (src/wallet/switchboard.ts, one entry per request type), and implements the effects
+ * its entries ask for (BackgroundEffects): badges tabs that declare an initiation, opens one
+ * confirmation window per request, tells the page its outcome exactly once, rejects a request whose
+ * window was closed, forgets a closed tab, and resumes payments a stopped service worker left
+ * `paying`. entrypoints/background.ts wires browser events to it.
  *
  * A page opens a wallet window only by a deliberate act of the shopper (docs/security.md, "Hostile
  * page"): the content script must report a fresh gesture with transient user activation, the tab
@@ -14,19 +15,20 @@
  * verified yet in this session, the window first asks whether to go on: until then the page's
  * endpoint learns nothing about the cards (no PInitReq, so no brand and no BIN).
  */
-import * as v from 'valibot';
-import {
-  type BackgroundEnv,
-  handleContentMessage,
-  handleUiRequest,
-  type Reply,
-} from '../wallet/background.ts';
+import type { WalletErrorJson } from '../wallet/errors.ts';
 import { pageTransport } from '../wallet/exchange.ts';
-import type { Wallet } from '../wallet/index.ts';
-import type { InitiationSummary } from '../wallet/initiations.ts';
-import { ContentToBackground, type PageOutcome } from '../wallet/messages.ts';
+import type { InitiationKind, InitiationSummary } from '../wallet/initiations.ts';
+import type { BackgroundToContent, PageOutcome } from '../wallet/messages.ts';
 import { type SessionArea, sessionGet } from '../wallet/platform.ts';
 import { type PurchaseView, pageOutcomeOf } from '../wallet/purchase.ts';
+import {
+  answerContent,
+  answerPage,
+  type BackgroundEffects,
+  type BackgroundEnv,
+  type ContentSender,
+} from '../wallet/switchboard.ts';
+import type { Wallet } from '../wallet/wallet.ts';
 import type { WalletWindows } from './wallet-windows.ts';
 
 /** runtime.MessageSender, the part the browser fills in (never the message). */
@@ -59,14 +61,6 @@ export interface ShellDeps {
   now?: () => number;
 }
 
-/** Requests a wallet page makes of the background itself (not of the wallet). */
-export const ShellRequest = v.variant('type', [
-  v.strictObject({
-    type: v.literal('shell.openRegistration'),
-    tabId: v.pipe(v.number(), v.integer(), v.minValue(0)),
-  }),
-]);
-
 const OUTCOME_SENT = 'ui.outcomeSent.';
 /** Retries of an outcome the page's tab could not take at once (about 8 s in all). */
 const OUTCOME_RETRY_MS = [250, 500, 1000, 2000, 4000];
@@ -83,7 +77,7 @@ const OPEN_STATES: readonly PurchaseView['state'][] = ['initiated', 'awaitingCon
  */
 export const TAB_COOLDOWN_MS = 3000;
 
-export class BackgroundShell {
+export class BackgroundShell implements BackgroundEffects {
   /** A tab's page requests, one after the other: two at once must not both find the tab free. */
   private readonly tabRequests = new Map<number, Promise<unknown>>();
 
@@ -92,7 +86,10 @@ export class BackgroundShell {
   /** runtime.onMessage: a Promise for the reply, or undefined for messages that are not ours. */
   onMessage(message: unknown, sender: SenderLike): Promise<unknown> | undefined {
     if (sender.id !== this.d.extensionId) return undefined;
-    if (sender.url?.startsWith(this.d.extensionOrigin)) return this.fromWalletPage(message, sender);
+    if (sender.url?.startsWith(this.d.extensionOrigin)) {
+      const windowId = sender.tab?.windowId;
+      return this.d.wallet.then((wallet) => answerPage(wallet, this, message, { windowId }));
+    }
     const tabId = sender.tab?.id;
     if (tabId === undefined || tabId < 0 || sender.frameId !== 0 || !sender.url) return undefined;
     let origin: string;
@@ -103,7 +100,8 @@ export class BackgroundShell {
     }
     if (origin === 'null') return undefined;
     const before = this.tabRequests.get(tabId) ?? Promise.resolve();
-    const run = before.then(() => this.fromContentScript(message, tabId, origin));
+    const from: ContentSender = { tabId, origin };
+    const run = before.then(() => this.d.wallet).then((wallet) => answerContent(wallet, this, message, from));
     const settled = run.catch(() => {});
     this.tabRequests.set(tabId, settled);
     void settled.then(() => {
@@ -178,61 +176,76 @@ export class BackgroundShell {
     }
   }
 
-  private async fromContentScript(message: unknown, tabId: number, origin: string) {
-    const wallet = await this.d.wallet;
-    const parsed = v.safeParse(ContentToBackground, message);
-    const request = parsed.success && parsed.output.type !== 'initiationFound' ? parsed.output : undefined;
-    if (!request) {
-      const reply = await handleContentMessage(wallet, message, { tabId, origin }, this.d.env);
-      if (reply.ok) await this.badge(tabId, (reply.value as { initiation: InitiationSummary }).initiation);
-      return { ok: reply.ok };
-    }
-    const kind = request.type === 'requestPayment' ? 'payment' : 'registration';
-    // Keep (and check) what the tab declares first, as an initiationFound would: nothing opens yet.
-    const found = await handleContentMessage(
-      wallet,
-      { type: 'initiationFound', kind, initiation: request.initiation },
-      { tabId, origin },
-      this.d.env,
-    );
-    if (!found.ok) {
-      await this.tell(tabId, { status: 'failed', code: found.error.setCode ?? found.error.code });
-      return { ok: false };
-    }
-    await this.badge(tabId, (found.value as { initiation: InitiationSummary }).initiation);
-    // A repeat request never takes focus: whatever the tab already has stays where it is.
+  // BackgroundEffects: what the switchboard's entries ask for.
+
+  sendToTab(tabId: number, message: BackgroundToContent): Promise<unknown> {
+    return this.d.env.sendToTab(tabId, message);
+  }
+
+  /**
+   * A page opens a wallet window only by the shopper's deliberate act: a fresh gesture, no window
+   * in the tab's cool-down, nothing open for the tab already (a repeat never takes focus).
+   */
+  async admit(kind: InitiationKind, { tabId, origin }: ContentSender, gesture: boolean): Promise<boolean> {
     if (await this.tabBusy(tabId, kind)) {
       await this.tell(tabId, { status: 'alreadyPending' });
-      return { ok: false };
+      return false;
     }
-    if (!request.gesture || (await this.coolingDown(tabId))) {
+    if (!gesture || (await this.coolingDown(tabId))) {
       await this.markAsked(tabId, kind, origin);
       await this.tell(tabId, { status: 'awaitingShopper' });
-      return { ok: false };
+      return false;
     }
     await this.noteTabWindow(tabId);
-    if (kind === 'registration') {
-      await this.d.windows.openRegistration(tabId, false);
-      return { ok: true };
+    return true;
+  }
+
+  openRegistration(tabId: number, focus: boolean): Promise<void> {
+    return this.d.windows.openRegistration(tabId, focus);
+  }
+
+  openAsk(tabId: number): Promise<void> {
+    return this.d.windows.openAsk(tabId);
+  }
+
+  /**
+   * A request started: the tab's ask window it was started from now shows it, or it gets its own
+   * window (also a failed request, so the cardholder sees why); the page hears it if it ended.
+   */
+  async show(view: PurchaseView, windowId?: number): Promise<void> {
+    if (windowId === undefined || !(await this.d.windows.adopt(windowId, view.requestId))) {
+      await this.d.windows.openConfirmation(view.requestId);
     }
-    if (!(await wallet.purchases.knowsOrigin(origin))) {
-      // Nothing about the cards goes to this origin before the shopper says to go on.
-      await this.d.windows.openAsk(tabId);
-      return { ok: true };
+    await this.deliver(view);
+  }
+
+  /**
+   * The page asked (with a gesture, at a verified origin) and the wallet could not start: tell the
+   * page, and show the cardholder why in the tab's one window. An open request is never focused.
+   */
+  async refuse(tabId: number, error: WalletErrorJson): Promise<void> {
+    if (error.code === 'alreadyPending') {
+      await this.tell(tabId, { status: 'alreadyPending' });
+      return;
     }
-    const reply = await handleContentMessage(wallet, request, { tabId, origin }, this.d.env);
-    if (reply.ok) {
-      const value = reply.value as { purchase?: PurchaseView };
-      if (value.purchase) await this.started(value.purchase);
-    } else {
-      await this.refused(tabId, reply);
-    }
-    // The content script learns only whether it worked: never the purchase view (it lists cards).
-    return { ok: reply.ok };
+    await this.tell(tabId, { status: 'failed', code: error.setCode ?? error.code });
+    if (error.code !== 'badMessage') await this.d.windows.openConfirmationError(tabId, error);
+  }
+
+  focus(requestId: string): Promise<void> {
+    return this.d.windows.openConfirmation(requestId);
+  }
+
+  answered(windowId: number): Promise<void> {
+    return this.d.windows.answered(windowId);
+  }
+
+  noteRegistration(windowId: number, registrationId: string): Promise<void> {
+    return this.d.windows.noteRegistration(windowId, registrationId);
   }
 
   /** The tab already has a wallet window of this kind, or an open payment request. */
-  private async tabBusy(tabId: number, kind: 'payment' | 'registration'): Promise<boolean> {
+  private async tabBusy(tabId: number, kind: InitiationKind): Promise<boolean> {
     if (kind === 'registration') {
       return (await this.d.windows.windowOf({ kind: 'register', tabId })) !== undefined;
     }
@@ -255,7 +268,7 @@ export class BackgroundShell {
   }
 
   /** The page asked without a gesture: mark the toolbar button; the popup offers to review. */
-  private async markAsked(tabId: number, kind: 'payment' | 'registration', origin: string) {
+  private async markAsked(tabId: number, kind: InitiationKind, origin: string) {
     const { action, t } = this.d;
     try {
       await action.setBadgeBackgroundColor({ tabId, color: '#b45309' });
@@ -269,63 +282,7 @@ export class BackgroundShell {
     }
   }
 
-  private async fromWalletPage(message: unknown, sender: SenderLike): Promise<unknown> {
-    const shell = v.safeParse(ShellRequest, message);
-    if (shell.success) {
-      await this.d.windows.openRegistration(shell.output.tabId);
-      return { ok: true, value: null };
-    }
-    const wallet = await this.d.wallet;
-    const type = (message as { type?: unknown } | null)?.type;
-    if (type === 'purchase.pay') await this.tellPaying(wallet, message);
-    const reply = await handleUiRequest(wallet, message, this.d.env);
-    const windowId = sender.tab?.windowId;
-    const startTab = type === 'purchase.start' ? (message as { tabId?: unknown }).tabId : undefined;
-    if (typeof startTab === 'number' && (reply.ok || reply.error.code !== 'alreadyPending')) {
-      // The shopper acted in the wallet (the popup, or "Continue" in the tab's ask window).
-      await this.unmarkAsked(startTab);
-    }
-    if (reply.ok) {
-      const value = reply.value as PurchaseView & { registrationId?: string };
-      if (type === 'purchase.start') {
-        // From the tab's ask window: that window now shows the request.
-        if (windowId !== undefined && (await this.d.windows.adopt(windowId, value.requestId))) {
-          await this.deliver(value);
-        } else {
-          await this.started(value);
-        }
-      }
-      if (type === 'purchase.pay' || type === 'purchase.cancel' || type === 'purchase.get') {
-        await this.deliver(value);
-      }
-      if (type === 'registration.start' && windowId !== undefined && value.registrationId) {
-        await this.d.windows.noteRegistration(windowId, value.registrationId);
-      }
-    } else if (type === 'purchase.start' && reply.error.code === 'alreadyPending') {
-      // The shopper asked in the wallet: bringing the open request forward is what they want.
-      await this.focusPending(reply.error.params.requestId);
-    } else if (typeof startTab === 'number' && reply.error.code !== 'badMessage') {
-      // Could not start after the shopper chose to go on: the page hears that it failed (once: the
-      // ask window, which shows why, no longer stands for an unanswered question).
-      await this.tell(startTab, { status: 'failed', code: reply.error.setCode ?? reply.error.code });
-      if (windowId !== undefined) await this.d.windows.answered(windowId);
-    }
-    return reply;
-  }
-
-  /**
-   * The shopper chose Pay: the page hears `paying` (progress, not an outcome) before the wallet
-   * sends the PReq through it. Only for a request still awaiting confirmation, so a repeated Pay
-   * or a resumed payment says nothing twice; what the page learns is what its endpoint learns next.
-   */
-  private async tellPaying(wallet: Wallet, message: unknown): Promise<void> {
-    const requestId = (message as { requestId?: unknown }).requestId;
-    if (typeof requestId !== 'string' || requestId.length > 64) return;
-    const view = await wallet.purchases.get(requestId).catch(() => undefined);
-    if (view?.state === 'awaitingConfirmation') await this.tell(view.tabId, { status: 'paying' });
-  }
-
-  private async unmarkAsked(tabId: number): Promise<void> {
+  async unmarkAsked(tabId: number): Promise<void> {
     const wallet = await this.d.wallet;
     const payment = await wallet.initiations.get(tabId, 'payment').catch(() => undefined);
     if (payment) {
@@ -338,32 +295,8 @@ export class BackgroundShell {
     }
   }
 
-  /** A request started: show it (also a failure, so the cardholder sees why), and tell the page if it ended. */
-  private async started(view: PurchaseView): Promise<void> {
-    await this.d.windows.openConfirmation(view.requestId);
-    await this.deliver(view);
-  }
-
-  /**
-   * The page asked (with a gesture, at a verified origin) and the wallet could not start: tell the
-   * page, and show the cardholder why in the tab's one window. An open request is never focused.
-   */
-  private async refused(tabId: number, reply: Extract<Reply<unknown>, { ok: false }>) {
-    const { error } = reply;
-    if (error.code === 'alreadyPending') {
-      await this.tell(tabId, { status: 'alreadyPending' });
-      return;
-    }
-    await this.tell(tabId, { status: 'failed', code: error.setCode ?? error.code });
-    if (error.code !== 'badMessage') await this.d.windows.openConfirmationError(tabId, error);
-  }
-
-  private async focusPending(requestId: string | number | undefined) {
-    if (typeof requestId === 'string') await this.d.windows.openConfirmation(requestId);
-  }
-
   /** Tells the page a finished request's outcome, once; then drops the request unless a window shows it. */
-  private async deliver(view: PurchaseView): Promise<void> {
+  async deliver(view: PurchaseView): Promise<void> {
     const outcome = pageOutcomeOf(view);
     if (!outcome) return;
     const key = OUTCOME_SENT + view.requestId;
@@ -382,7 +315,7 @@ export class BackgroundShell {
   }
 
   /** Tells the page; false when nothing there took it (the tab is gone, or between documents). */
-  private async tell(tabId: number, outcome: PageOutcome): Promise<boolean> {
+  async tell(tabId: number, outcome: PageOutcome): Promise<boolean> {
     return this.d.env.sendToTab(tabId, { type: 'outcome', outcome }).then(
       () => true,
       () => false,
@@ -396,7 +329,7 @@ export class BackgroundShell {
     }
   }
 
-  private async badge(tabId: number, initiation: InitiationSummary | undefined): Promise<void> {
+  async badge(tabId: number, initiation: InitiationSummary | undefined): Promise<void> {
     const { action, t } = this.d;
     try {
       if (!initiation) {

@@ -5,9 +5,9 @@
  */
 import * as v from 'valibot';
 import { browser } from 'wxt/browser';
-import type { UiValue } from '../wallet/background.ts';
 import type { WalletErrorJson } from '../wallet/errors.ts';
 import { UiReply, type UiRequest, type UiRequestType } from '../wallet/messages.ts';
+import type { UiValue } from '../wallet/switchboard.ts';
 
 /** What the UI shows for a failure: a wallet error, or the background being unreachable. */
 export type UiErrorInfo = Pick<WalletErrorJson, 'messageKey' | 'params'> & { code: string; setCode?: string };

@@ -1,8 +1,11 @@
 /**
  * src/wallet: the cardholder side of SET/2, the wallet extension's non-UI core. The background
- * service worker creates one Wallet and routes messages to it; the popup, confirmation and
- * options pages reach it only through the background (UiRequest in messages.ts).
+ * service worker creates one Wallet and routes every message through the switchboard; the popup,
+ * confirmation and options pages reach it only through the background (UiRequest in messages.ts).
  *
+ *   wallet.ts        createWallet: the capabilities below over one database
+ *   switchboard.ts   the background's one table of requests: per type, who may send it, the
+ *                    wallet's handler and the effect in the browser (BackgroundEffects)
  *   vault/           passphrase-protected IndexedDB store: keys and card secrets sealed with
  *                    AES-256-GCM under a PBKDF2 key; locking, auto-lock, back-off, backup,
  *                    schema migrations; passphrase strength hint
@@ -15,27 +18,13 @@
  *   revocation.ts    each brand's verified BrandCRLIdentifier and CRLs, kept and listed in thumbs
  *   exchange.ts      one request/response over the page transport
  *   initiations.ts   the initiations content scripts found, per tab
- *   background.ts    message handling for the background entry point (schemas first)
  *   messages.ts      valibot schemas for every message between contexts
  *   platform.ts      the browser APIs it is given (IndexedDB, storage.session, alarms, clock)
  *
  * May import src/protocol only. No `browser` global: every browser API is passed in, so the
- * whole folder runs under vitest with fake-indexeddb and WXT's fake browser.
+ * whole folder runs under vitest with fake-indexeddb and WXT's fake browser. This index only
+ * re-exports (for tests and tools); the wallet's own modules import each other directly.
  */
-import { Cards } from './cards.ts';
-import { Initiations } from './initiations.ts';
-import type { WalletPlatform } from './platform.ts';
-import { Purchases } from './purchase.ts';
-import { Receipts } from './receipts.ts';
-import { Registrations } from './registration.ts';
-import { Revocations } from './revocation.ts';
-import { TrustedRoots } from './roots.ts';
-import { Settings } from './settings.ts';
-import { exportBackup, restoreBackup } from './vault/backup.ts';
-import { openWalletDb, WALLET_DB_NAME, type WalletDb } from './vault/db.ts';
-import { Vault } from './vault/vault.ts';
-
-export * from './background.ts';
 export * from './cards.ts';
 export * from './errors.ts';
 export * from './exchange.ts';
@@ -47,73 +36,6 @@ export * from './receipts.ts';
 export * from './registration.ts';
 export * from './roots.ts';
 export * from './settings.ts';
+export * from './switchboard.ts';
 export * from './vault/index.ts';
-
-export interface WalletOptions {
-  /** PEM text of the built-in trusted roots, a build-time constant (none by default). */
-  builtInRoots?: readonly string[];
-  /** PBKDF2 iterations for new vaults; older vaults are raised to it on unlock (≥ 600,000). */
-  kdfIterations?: number;
-  dbName?: string;
-  /** SWIdent in PIHead. */
-  swIdent?: string;
-}
-
-export interface Wallet {
-  readonly platform: WalletPlatform;
-  readonly db: WalletDb;
-  readonly vault: Vault;
-  readonly settings: Settings;
-  readonly roots: TrustedRoots;
-  readonly cards: Cards;
-  readonly registrations: Registrations;
-  readonly purchases: Purchases;
-  readonly receipts: Receipts;
-  readonly initiations: Initiations;
-  /** The encrypted backup file's text (vault unlocked). */
-  exportBackup(): Promise<string>;
-  /** Restores a backup into this empty wallet and leaves it unlocked. */
-  restoreBackup(file: string, passphrase: string): Promise<{ cards: number; receipts: number }>;
-  /** Wire to alarms.onAlarm. */
-  onAlarm(name: string): Promise<void>;
-  close(): void;
-}
-
-/** Opens (or creates, or migrates) the wallet database and wires the wallet's capabilities. */
-export async function createWallet(platform: WalletPlatform, options: WalletOptions = {}): Promise<Wallet> {
-  const db = await openWalletDb(platform.indexedDB, options.dbName ?? WALLET_DB_NAME);
-  const settings = new Settings(db);
-  const vault = new Vault(
-    db,
-    platform,
-    settings,
-    options.kdfIterations === undefined ? {} : { kdfIterations: options.kdfIterations },
-  );
-  // A new idle time takes effect at once.
-  settings.onChange = () => vault.touch();
-  const roots = new TrustedRoots(db, platform, vault, options.builtInRoots ?? []);
-  const cards = new Cards(db, vault, roots, platform.now);
-  const receipts = new Receipts(db);
-  return {
-    platform,
-    db,
-    vault,
-    settings,
-    roots,
-    cards,
-    registrations: new Registrations(platform, vault, roots, cards),
-    purchases: new Purchases(platform, vault, roots, cards, receipts, new Revocations(db), options.swIdent),
-    receipts,
-    initiations: new Initiations(platform),
-    exportBackup: () => exportBackup(db, vault, platform.now()),
-    restoreBackup: async (file, passphrase) => {
-      const restored = await restoreBackup(db, vault, file, passphrase, platform.now());
-      roots.invalidate();
-      return restored;
-    },
-    onAlarm: async (name) => {
-      await vault.onAlarm(name);
-    },
-    close: () => db.close(),
-  };
-}
+export * from './wallet.ts';

@@ -7,9 +7,11 @@
  *
  *   page → content          DOM events: PageEvent names, details PageRequest (empty)
  *   content → page          DOM event `set-wallet:outcome`, detail PageOutcome (no card data)
- *   content → background    ContentToBackground (initiation text)
+ *   content → background    ContentToBackground (initiation text); reply { ok } only
  *   background → content    BackgroundToContent (transport requests, outcomes); reply TransportReply
  *   UI ↔ background         UiRequest; reply UiReply
+ *
+ * The background answers both kinds of request from one table, switchboard.ts: one entry per type.
  */
 import * as v from 'valibot';
 // Leaf modules only (not the protocol's index): the content script imports this file.
@@ -81,6 +83,7 @@ export const ContentToBackground = v.variant('type', [
   }),
 ]);
 export type ContentToBackground = v.InferOutput<typeof ContentToBackground>;
+export type ContentRequestType = ContentToBackground['type'];
 
 export const BackgroundToContent = v.variant('type', [
   /**
@@ -158,6 +161,8 @@ export const UiRequest = v.variant('type', [
     ),
   }),
   v.strictObject({ type: v.literal('registration.cancel'), registrationId: Id }),
+  /** The popup's "Register a card here": opens (or brings forward) the tab's registration window. */
+  v.strictObject({ type: v.literal('registration.openWindow'), tabId: TabId }),
   /** The popup: which initiations the current tab declares (origin and endpoint, no text). */
   v.strictObject({ type: v.literal('initiations.forTab'), tabId: TabId }),
   /** The popup's "Pay at <origin>" for the current tab. */

@@ -2,7 +2,8 @@
 // entrypoints/ (static, re-export and dynamic), read with TypeScript's own parser, is checked
 // against the folder rules, and the modules the wallet's pages and content script load are
 // checked against "pages and the content script import only the wallet's message schemas, errors
-// and limits". A violation names the file, the import and the rule.
+// and limits"; the extension's modules have no import circle. A violation names the file, the
+// import and the rule.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import ts from 'typescript';
@@ -198,6 +199,31 @@ function pageViolations(entries: string[], edges: Edge[]): string[] {
   return out;
 }
 
+/** The import circles among `edges` (type imports too), each as the files around it. */
+function circles(edges: Edge[]): string[][] {
+  const next = new Map<string, string[]>();
+  for (const e of edges) next.set(e.from, [...(next.get(e.from) ?? []), e.to]);
+  const out: string[][] = [];
+  const done = new Set<string>();
+  const path: string[] = [];
+  const onPath = new Set<string>();
+  const visit = (file: string) => {
+    if (onPath.has(file)) {
+      out.push([...path.slice(path.indexOf(file)), file]);
+      return;
+    }
+    if (done.has(file)) return;
+    path.push(file);
+    onPath.add(file);
+    for (const to of next.get(file) ?? []) visit(to);
+    path.pop();
+    onPath.delete(file);
+    done.add(file);
+  };
+  for (const file of next.keys()) visit(file);
+  return out;
+}
+
 const PAGE_ENTRIES = [
   'entrypoints/content.ts',
   ...readdirSync(join(ROOT, 'entrypoints'))
@@ -220,6 +246,19 @@ describe('docs/architecture.md, enforced', () => {
 
   it('pages and the content script load only the wallet’s schemas, errors and limits, and no PKI or crypto', () => {
     expect(pageViolations(PAGE_ENTRIES, EDGES)).toEqual([]);
+  });
+
+  it('the extension has no import circle (src/wallet/index.ts and the switchboard, say)', () => {
+    const extension = /^(src\/(wallet|background|content|ui)|entrypoints)\//;
+    const edges = EDGES.filter((e) => extension.test(e.from) && extension.test(e.to));
+    expect(edges.length).toBeGreaterThan(50);
+    expect(circles(edges).map((c) => c.join(' → '))).toEqual([]);
+    // The reader finds one when there is one.
+    const planted: Edge = { from: 'src/wallet/wallet.ts', to: 'src/wallet/index.ts', value: false };
+    const found = circles([...edges, planted]);
+    expect(found.some((c) => c.includes('src/wallet/wallet.ts') && c.includes('src/wallet/index.ts'))).toBe(
+      true,
+    );
   });
 
   it('would catch a forbidden import: the merchant importing the gateway, a page loading the vault', () => {

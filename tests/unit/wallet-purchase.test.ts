@@ -22,10 +22,11 @@ import {
   verifyPRes,
 } from '../../src/protocol/index.ts';
 import {
-  type BackgroundEnv,
+  answerContent,
+  answerPage,
+  type BackgroundEffects,
   createWallet,
-  handleContentMessage,
-  handleUiRequest,
+  type PageOutcome,
   type PurchaseView,
   pageOutcomeOf,
   type ReceiptExport,
@@ -485,7 +486,7 @@ describe('wallet purchase', () => {
   });
 });
 
-describe('wallet background handlers', () => {
+describe('the background switchboard, with a real wallet', () => {
   const world = makeWorld(new Date(), SHOP);
   const shop = new Shop(world);
   const platform: WalletPlatform = {
@@ -494,14 +495,39 @@ describe('wallet background handlers', () => {
     alarms: { create: () => {}, clear: async () => true },
     now: () => world.clock.now,
   };
-  /** The content script's side of the transport: same-origin POST to the declared endpoint only. */
-  const env: BackgroundEnv = {
-    sendToTab: async (_tabId, message) => {
-      if (message.type !== 'transportRequest') return undefined;
-      if (message.url !== `${SHOP}/set`) return { ok: false, error: 'not this page’s endpoint' };
-      return { ok: true, status: 200, body: await shop.send(message.body) };
-    },
-  };
+  /** The browser's side, recorded: the content script's transport and what the page is told. */
+  function browserSide() {
+    const told: PageOutcome[] = [];
+    const shown: { view: PurchaseView; windowId: number | undefined }[] = [];
+    const asked: number[] = [];
+    const delivered: PurchaseView[] = [];
+    const badged: string[] = [];
+    const effects: BackgroundEffects = {
+      // The content script's side of the transport: same-origin POST to the declared endpoint only.
+      sendToTab: async (_tabId, message) => {
+        if (message.type !== 'transportRequest') return undefined;
+        if (message.url !== `${SHOP}/set`) return { ok: false, error: 'not this page’s endpoint' };
+        return { ok: true, status: 200, body: await shop.send(message.body) };
+      },
+      badge: async (_tabId, initiation) => void badged.push(initiation?.origin ?? ''),
+      tell: async (_tabId, outcome) => {
+        told.push(outcome);
+        return true;
+      },
+      admit: async () => true,
+      openRegistration: async () => {},
+      openAsk: async (tabId) => void asked.push(tabId),
+      show: async (view, windowId) => void shown.push({ view, windowId }),
+      refuse: async (_tabId, error) =>
+        void told.push({ status: 'failed', code: error.setCode ?? error.code }),
+      focus: async () => {},
+      deliver: async (view) => void delivered.push(view),
+      unmarkAsked: async () => {},
+      answered: async () => {},
+      noteRegistration: async () => {},
+    };
+    return { effects, told, shown, asked, delivered, badged };
+  }
 
   it('runs a checkout from the page’s request to the outcome it is told', async () => {
     const wallet = await createWallet(platform);
@@ -509,64 +535,121 @@ describe('wallet background handlers', () => {
     await wallet.roots.confirm((await wallet.roots.propose(certificateToPem(world.root.der))).fingerprint);
     const card = await addCard(wallet, world, '4111111111111111');
     const sender = { tabId: 7, origin: SHOP };
+    const b = browserSide();
+    const fromPopup = { windowId: undefined };
 
-    const started = await handleContentMessage(
+    const started = await answerContent(
       wallet,
+      b.effects,
       { type: 'requestPayment', initiation: INITIATION, gesture: true },
       sender,
-      env,
     );
-    if (!started.ok) throw new Error(started.error.detail);
-    const view = started.value.purchase as PurchaseView;
+    // The content script hears only that it worked. At an origin not verified yet, a window asks
+    // the shopper first, and nothing is sent; "Continue" there starts the request in that window.
+    expect(started).toEqual({ ok: true });
+    expect(b.asked).toEqual([7]);
+    expect(b.shown).toEqual([]);
+    expect(shop.received).toEqual([]);
+    const fromAskWindow = { windowId: 100 };
+    const continued = await answerPage(
+      wallet,
+      b.effects,
+      { type: 'purchase.start', tabId: 7 },
+      fromAskWindow,
+    );
+    expect(continued.ok).toBe(true);
+    expect(b.shown.map((s) => s.windowId)).toEqual([100]);
+    const view = b.shown[0]?.view;
+    if (!view) throw new Error('no purchase shown');
     expect(view.state).toBe('awaitingConfirmation');
     expect(view.endpointUrl).toBe(`${SHOP}/set`);
     expect(pageOutcomeOf(view)).toBeUndefined();
+    expect(b.badged).toEqual([SHOP]);
 
-    const paid = await handleUiRequest(
+    const paid = await answerPage(
       wallet,
+      b.effects,
       { type: 'purchase.pay', requestId: view.requestId, cardId: card.id },
-      env,
+      fromPopup,
     );
     if (!paid.ok) throw new Error(paid.error.detail);
     const outcome = pageOutcomeOf(paid.value as PurchaseView);
     expect(outcome).toEqual({ status: 'approved', xid: (paid.value as PurchaseView).receipt?.xid });
+    // `paying` first, then the outcome is the delivered view's.
+    expect(b.told).toEqual([{ status: 'paying' }]);
+    expect(b.delivered.map(pageOutcomeOf)).toEqual([outcome]);
 
-    // The popup's "Pay at <origin>" starts from the initiation the content script reported.
-    const again = await handleUiRequest(wallet, { type: 'purchase.start', tabId: 7 }, env);
-    if (!again.ok) throw new Error(again.error.detail);
-    const cancelled = await handleUiRequest(
+    // The origin is verified now: the page's next request starts at once, in its own window.
+    expect(
+      await answerContent(
+        wallet,
+        b.effects,
+        { type: 'requestPayment', initiation: INITIATION, gesture: true },
+        sender,
+      ),
+    ).toEqual({ ok: true });
+    expect(b.asked).toEqual([7]);
+    const again = b.shown[1];
+    if (!again) throw new Error('no purchase shown');
+    expect(again.windowId).toBeUndefined();
+    const cancelled = await answerPage(
       wallet,
-      { type: 'purchase.cancel', requestId: (again.value as PurchaseView).requestId },
-      env,
+      b.effects,
+      { type: 'purchase.cancel', requestId: again.view.requestId },
+      fromPopup,
     );
     expect(cancelled.ok && pageOutcomeOf(cancelled.value as PurchaseView)).toEqual({ status: 'rejected' });
 
     // Failures are replies with a message key, never throws.
-    expect(await handleUiRequest(wallet, { type: 'purchase.pay', requestId: 5 }, env)).toMatchObject({
+    expect(
+      await answerPage(wallet, b.effects, { type: 'purchase.pay', requestId: 5 }, fromPopup),
+    ).toMatchObject({
       ok: false,
       error: { code: 'badMessage', messageKey: 'error_badMessage' },
     });
-    expect(await handleUiRequest(wallet, { type: 'purchase.start', tabId: 8 }, env)).toMatchObject({
+    expect(
+      await answerPage(wallet, b.effects, { type: 'purchase.start', tabId: 8 }, fromPopup),
+    ).toMatchObject({
       ok: false,
       error: { code: 'noInitiation' },
     });
-    const bad = await handleContentMessage(
-      wallet,
-      { type: 'initiationFound', kind: 'payment', initiation: '{"set":"SET/2"}' },
-      sender,
-      env,
-    );
-    expect(bad).toMatchObject({ ok: false, error: { code: 'protocol', setCode: 'decodingFailure' } });
+    // A content script's type is no wallet page's, and the other way round.
+    expect(
+      await answerPage(
+        wallet,
+        b.effects,
+        { type: 'requestPayment', initiation: INITIATION, gesture: true },
+        fromPopup,
+      ),
+    ).toMatchObject({
+      ok: false,
+      error: { code: 'badMessage' },
+    });
+    expect(await answerContent(wallet, b.effects, { type: 'purchase.start', tabId: 7 }, sender)).toEqual({
+      ok: false,
+    });
+    const badged = b.badged.length;
+    expect(
+      await answerContent(
+        wallet,
+        b.effects,
+        { type: 'initiationFound', kind: 'payment', initiation: '{"set":"SET/2"}' },
+        sender,
+      ),
+    ).toEqual({ ok: false });
+    expect(b.badged).toHaveLength(badged);
     // An initiation naming another origin's endpoint is refused before anything is sent.
     const cross = JSON.stringify({ ...JSON.parse(INITIATION), endpoint: 'https://evil.example/set' });
+    const told = b.told.length;
     expect(
-      await handleContentMessage(
+      await answerContent(
         wallet,
+        b.effects,
         { type: 'requestPayment', initiation: cross, gesture: true },
         { tabId: 9, origin: SHOP },
-        env,
       ),
-    ).toMatchObject({ ok: false, error: { setCode: 'decodingFailure' } });
+    ).toEqual({ ok: false });
+    expect(b.told.slice(told)).toEqual([{ status: 'failed', code: 'decodingFailure' }]);
   });
 });
 

@@ -6,9 +6,9 @@
  */
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { browser } from 'wxt/browser';
-import type { UiValue } from '../../wallet/background.ts';
 import type { CardSummary } from '../../wallet/cards.ts';
 import type { ReceiptSummary } from '../../wallet/receipts.ts';
+import type { UiValue } from '../../wallet/switchboard.ts';
 import type { ReceiptRecord } from '../../wallet/vault/db.ts';
 import type { VaultStatus } from '../../wallet/vault/vault.ts';
 import {
@@ -82,7 +82,7 @@ export function PopupPage() {
   };
   const registerHere = async () => {
     if (tabId === undefined) return;
-    await browser.runtime.sendMessage({ type: 'shell.openRegistration', tabId });
+    await call({ type: 'registration.openWindow', tabId });
     window.close();
   };
   const lockNow = async () => {

@@ -309,6 +309,17 @@ describe('background shell', () => {
     expect(s.outcomes().at(-1)).toEqual({ type: 'outcome', outcome: { status: 'alreadyPending' } });
   });
 
+  it('the popup’s "Register a card here" opens the tab’s registration window, and brings it forward after', async () => {
+    const s = setup();
+    const open = { type: 'registration.openWindow', tabId: 7 };
+    expect(await s.shell.onMessage(open, walletPage)).toEqual({ ok: true, value: null });
+    expect(await s.shell.onMessage(open, walletPage)).toEqual({ ok: true, value: null });
+    expect(s.windowCalls).toEqual([`create ${EXT_ORIGIN}register.html?tab=7`, 'focus 100']);
+    // From a page of the tab itself, the same message is nothing the content script may send.
+    expect(await s.shell.onMessage(open, page)).toEqual({ ok: false });
+    expect(s.windowCalls).toHaveLength(2);
+  });
+
   it('rejects the request when its window is closed, and tells the page once', async () => {
     const s = setup();
     await s.shell.onMessage(PAY, page);
