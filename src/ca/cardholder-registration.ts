@@ -50,7 +50,7 @@ export function panDigest(key: Uint8Array, pan: string): Uint8Array {
 export function cardholderHandlers(ctx: RegistrationContext, panKey: Uint8Array): SetHandlers {
   const { role, db } = ctx;
   return {
-    CardCInitReq: async ({ bytes, requestHash, at }) => {
+    CardCInitReq: async ({ bytes, requestHash, at, now }) => {
       const req = parseCardCInitReq(bytes, { now: at });
       checkBrand(ctx, req.brandId, 'CardCInitReq.brandId');
       const lidCA = randomLabel();
@@ -59,7 +59,7 @@ export function cardholderHandlers(ctx: RegistrationContext, panKey: Uint8Array)
         ca: role.signer,
         caKeyExchange: role.keyExchange.chain,
         lidCA,
-        now: at,
+        now: now(),
       });
       const response = encodeWire(await withCaRevocationInfo(ctx, res.wire, req.thumbs));
       await ctx.tidy(at);
@@ -84,7 +84,7 @@ export function cardholderHandlers(ctx: RegistrationContext, panKey: Uint8Array)
       return response;
     },
 
-    RegFormReq: async ({ bytes, requestHash, at }) => {
+    RegFormReq: async ({ bytes, requestHash, at, now }) => {
       const req = await openRegFormReq(bytes, role.keyExchange, { now: at });
       checkBrand(ctx, req.brandId, 'RegFormReq.brandId');
       const pending = await findPending(db, role.name, req.lidCA, at);
@@ -100,7 +100,7 @@ export function cardholderHandlers(ctx: RegistrationContext, panKey: Uint8Array)
       const answer: { regForm: RegForm } | { referral: string } = isLuhnValid(pan)
         ? { regForm: ctx.forms.cardholder }
         : { referral: NOT_A_CARD_REFERRAL };
-      const res = await buildRegFormRes({ req, ca: role.signer, answer, now: at });
+      const res = await buildRegFormRes({ req, ca: role.signer, answer, now: now() });
       const response = encodeWire(res.wire);
       await db.transaction(async (tx) => {
         if ('regForm' in answer) {

@@ -41,7 +41,7 @@ import { recordResponse } from './store/responses.ts';
 export function certReqHandlers(ctx: RegistrationContext, panKey?: Uint8Array): SetHandlers {
   const { role, db } = ctx;
   return {
-    CertReq: async ({ bytes, wire, requestHash, at }) => {
+    CertReq: async ({ bytes, wire, requestHash, at, now }) => {
       // openCertReq looks the registration up synchronously: load it first, by the clear LID-CA
       // (which openCertReq then checks against the sealed content).
       const lidCA = wire.hdr.lidCA;
@@ -62,7 +62,7 @@ export function certReqHandlers(ctx: RegistrationContext, panKey?: Uint8Array): 
           fail('unknownRRPID', 'this registration was completed or has expired; start again');
         }
         const { result, merchant } = await decide(tx, ctx, req, renewing, locked, at, panKey);
-        const res = await buildCertRes({ req, ca: role.signer, result, now: at });
+        const res = await buildCertRes({ req, ca: role.signer, result, now: now() });
         const response = encodeWire(res.wire);
         if (result.status === 'issued') {
           await record(tx, ctx, req, result, at, merchant?.merchantId);

@@ -24,7 +24,7 @@ import { recordResponse } from './store/responses.ts';
 export function meAqHandlers(ctx: RegistrationContext): SetHandlers {
   const { role, db } = ctx;
   return {
-    'Me-AqCInitReq': async ({ bytes, requestHash, at }) => {
+    'Me-AqCInitReq': async ({ bytes, requestHash, at, now }) => {
       const req = parseMeAqCInitReq(bytes, { now: at });
       if (caTypeFor(req.requestType) !== role.certificateType) {
         const other = req.requestType === 'merchant' ? '/set/mca' : '/set/pca';
@@ -39,7 +39,7 @@ export function meAqHandlers(ctx: RegistrationContext): SetHandlers {
         caKeyExchange: role.keyExchange.chain,
         regForm,
         lidCA,
-        now: at,
+        now: now(),
       });
       const response = encodeWire(await withCaRevocationInfo(ctx, res.wire, req.thumbs));
       await ctx.tidy(at);

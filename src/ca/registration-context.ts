@@ -36,12 +36,17 @@ export interface RegistrationContext {
   tidy(at: Date): Promise<void>;
 }
 
-/** The decoded request a handler answers: its bytes, envelope, hash and the time of arrival. */
+/**
+ * The decoded request a handler answers: its bytes, envelope, hash and the time of arrival (what
+ * the request is judged and recorded at), and the clock a response's `date` is read from when the
+ * response is made (docs/protocol.md §1, "Dates").
+ */
 export interface IncomingMessage {
   bytes: Uint8Array;
   wire: Wire;
   requestHash: Uint8Array;
   at: Date;
+  now: () => Date;
 }
 
 /** Answers one message type; returns the encoded response, already recorded for retries. */

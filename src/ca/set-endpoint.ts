@@ -78,18 +78,18 @@ export function setEndpoint(deps: SetEndpointDeps): (req: Request) => Promise<Re
         return answer(previous);
       }
       handling = true;
-      return answer(await handler({ bytes, wire, requestHash: hash, at }));
+      return answer(await handler({ bytes, wire, requestHash: hash, at, now }));
     } catch (e) {
       // A concurrent copy of this very request may have been answered meanwhile: give that answer.
       if (handling && wire && hash) {
         const twin = await stored(wire, hash).catch(() => undefined);
         if (twin !== undefined) return answer(twin);
       }
-      return await errorResponse(bytes, e, at);
+      return await errorResponse(bytes, e);
     }
   };
 
-  async function errorResponse(bytes: Uint8Array, e: unknown, at: Date): Promise<Response> {
+  async function errorResponse(bytes: Uint8Array, e: unknown): Promise<Response> {
     let error: SetError;
     let retryAfter: number | undefined;
     if (e instanceof SetError) {
@@ -113,7 +113,7 @@ export function setEndpoint(deps: SetEndpointDeps): (req: Request) => Promise<Re
     const headers: Record<string, string> =
       retryAfter === undefined ? {} : { 'retry-after': String(retryAfter) };
     try {
-      const reply = await buildErrorFor(bytes, error, role.signer, at);
+      const reply = await buildErrorFor(bytes, error, role.signer, now());
       // Nobody answers an Error with an Error: the status alone says it was not taken.
       return reply ? answer(encodeWire(reply), status, headers) : new Response(null, { status, headers });
     } catch (cause) {

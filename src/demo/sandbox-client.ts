@@ -59,7 +59,7 @@ export interface SandboxClient {
    */
   merchantAction(
     orderUrl: string,
-    action: 'capture' | 'refund' | 'reverse',
+    action: 'capture' | 'refund' | 'reverse' | 'reverse-capture' | 'reverse-refund',
     amount?: string,
   ): Promise<string>;
   /** The gateway's authorizations, all of them or those of one XID. */

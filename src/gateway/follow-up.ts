@@ -65,7 +65,8 @@ export async function followUp(
             status: decision.outcome === 'accepted' ? FOLLOW_UPS[type].ok : 'rejected',
             amount: req.amount,
             ...(decision.outcome === 'rejected' ? { reason: decision.reason } : {}),
-            now: at,
+            // Made once the ledger row is ours (a concurrent follow-up may have held it).
+            now: p.now(),
           })
         ).wire,
       ),

@@ -27,7 +27,7 @@ export async function answerNotifyRegReq(p: PaymentContext, bytes: Uint8Array): 
     req: content,
     merchantId: identity.merchantId,
     signature: p.signature,
-    now: at,
+    now: p.now(),
   });
   return encodeWire(wire);
 }

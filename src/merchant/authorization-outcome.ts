@@ -22,7 +22,8 @@ export async function authorizeClaim(p: {
   gateway: GatewayClient;
   orders: OrderStore;
   merchant: MerchantKeys;
-  now: Date;
+  /** Read when the PRes is made, once the gateway has answered: a message is dated when it is made. */
+  now: () => Date;
   xid: string;
   claim: AuthorizationClaim;
   answers: PResAnswers;
@@ -40,6 +41,7 @@ export async function authorizeClaim(p: {
     result: { ...result },
     ...(authRes.acqCardMsg ? { acqCardMsg: authRes.acqCardMsg } : {}),
   };
+  const madeAt = p.now();
   const pres = JSON.stringify(
     (
       await buildPRes({
@@ -47,7 +49,7 @@ export async function authorizeClaim(p: {
         outcome,
         merchant: p.merchant.signature,
         ...(p.revocation ? { revocation: p.revocation } : {}),
-        now: p.now,
+        now: madeAt,
       })
     ).wire,
   );
@@ -58,7 +60,7 @@ export async function authorizeClaim(p: {
     authRes,
     ...(p.cardholder ? { cardholder: p.cardholder } : {}),
     ...(sale ? { capturedWithAuthorization: true } : {}),
-    at: p.now.toISOString(),
+    at: madeAt.toISOString(),
   };
   const stored = await p.orders.recordOutcome(p.xid, record);
   return { stored, pres, mine: stored.pres === pres };

@@ -34,5 +34,8 @@ export interface EndpointContext {
   revocation(): Promise<RevocationInForce | undefined>;
   /** A trust store for this request, over the long-lived cache with the CRLs in force refreshed. */
   verifyContext(): Promise<{ trust: TrustStore; clock: Clock }>;
+  /** The request's time of arrival: what it is judged and recorded at. */
   clock: Clock;
+  /** The clock a response's `date` is read from when the response is made (docs/protocol.md §1). */
+  now: () => Date;
 }

@@ -100,6 +100,7 @@ export async function createSetEndpoint(opts: SetEndpointOptions): Promise<SetHa
       onOutcome: opts.onOutcome ?? (() => {}),
       log,
       clock,
+      now,
       revocation,
       verifyContext: async () => {
         await revocation();
@@ -133,7 +134,7 @@ export async function createSetEndpoint(opts: SetEndpointOptions): Promise<SetHa
           return fail('messageNotSupported', `a merchant's SET endpoint does not take ${type}`);
       }
     } catch (e) {
-      return await setErrorResponse(bytes, e, opts.merchant.signature, clock.now, log);
+      return await setErrorResponse(bytes, e, opts.merchant.signature, now(), log);
     }
   };
 }

@@ -251,7 +251,7 @@ export function createMerchantActions(deps: {
             gateway: deps.gateway,
             orders: deps.orders,
             merchant: deps.merchant,
-            now: now(),
+            now,
             xid,
             claim: tx.claim,
             answers: { ...answers, transIds: tx.order.transIds },

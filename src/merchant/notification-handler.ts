@@ -104,7 +104,7 @@ export function createNotificationHandler(opts: NotificationHandlerOptions): Set
         headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' },
       });
     } catch (e) {
-      return setErrorResponse(bytes, e, opts.merchant.signature, clock.now, log);
+      return setErrorResponse(bytes, e, opts.merchant.signature, now(), log);
     }
   };
 }

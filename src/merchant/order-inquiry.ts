@@ -28,7 +28,7 @@ export async function handleInqReq(bytes: Uint8Array, ctx: EndpointContext): Pro
     req: content,
     outcome: currentOutcome(tx),
     merchant: ctx.merchant.signature,
-    now: ctx.clock.now,
+    now: ctx.now(),
   });
   return JSON.stringify(wire);
 }

@@ -37,7 +37,7 @@ export async function handlePInitReq(bytes: Uint8Array, ctx: EndpointContext): P
     od: order.od,
     purchAmt: order.amount,
     ...(revocation ? { revocation } : {}),
-    now: ctx.clock.now,
+    now: ctx.now(),
   });
   const attached = revocation && wire.bci !== undefined ? revocationThumbs(revocation) : [];
   await ctx.orders.savePending({

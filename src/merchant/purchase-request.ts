@@ -85,7 +85,7 @@ export async function handlePReq(bytes: Uint8Array, ctx: EndpointContext): Promi
       gateway: ctx.gateway,
       orders: ctx.orders,
       merchant: ctx.merchant,
-      now: ctx.clock.now,
+      now: ctx.now,
       xid,
       claim,
       answers: verified.oiData,
@@ -116,7 +116,7 @@ export async function handlePReq(bytes: Uint8Array, ctx: EndpointContext): Promi
             outcome: pending,
             merchant: ctx.merchant.signature,
             ...(revocation ? { revocation } : {}),
-            now: ctx.clock.now,
+            now: ctx.now(),
           })
         ).wire,
       );

@@ -59,6 +59,11 @@ export interface SandboxOptions {
    * order they pass (`setwallet demo` prints and saves them). The parties are not changed.
    */
   observe?: (event: SetObservation) => void;
+  /**
+   * Called like `observe` for NotifyRegReq, NotifyRegRes and Notification, which travel on their
+   * own schedule (the gateway's delivery worker) and so stay out of `observe`'s transcript.
+   */
+  observeNotifications?: (event: SetObservation) => void;
 }
 
 /** A SET/2 message one of the sandbox's servers received (`request`) or answered (`response`). */
@@ -148,7 +153,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<RunningSandbox
       adminToken,
       issuerName: ISSUER_NAME,
     });
-    const issuerServer = await bind(observed('issuer', issuer.app.fetch, opts.observe), at(0), 'issuer site');
+    const issuerServer = await bind(observed('issuer', issuer.app.fetch, opts), at(0), 'issuer site');
     servers.push(issuerServer);
     // The store's port must be known before the merchant enrols: its origin goes in the certificate.
     const gatewayServer = await reserve(at(1), 'payment gateway');
@@ -198,7 +203,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<RunningSandbox
       // The dashboard answers only at its own address, and only to the operator.
       dashboard: { token: gatewayOperatorToken, hosts: hostsOf(gatewayServer.url) },
     });
-    gatewayServer.serve(observed('gateway', gateway.app.fetch, opts.observe));
+    gatewayServer.serve(observed('gateway', gateway.app.fetch, opts));
     gateway.delivery.start();
     stopDelivery = () => gateway.delivery.stop();
 
@@ -223,7 +228,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<RunningSandbox
       merchantToken,
       testCardsUrl: `${issuerServer.url}/test-cards`,
     });
-    storeServer.serve(observed('store', store.app.fetch, opts.observe));
+    storeServer.serve(observed('store', store.app.fetch, opts));
     // The store hears of every change the gateway makes, its operator's refunds included.
     await storeGateway.registerNotifications(`${storeServer.url}${NOTIFICATIONS_PATH}`);
     log(
@@ -258,9 +263,9 @@ const NOTIFICATION_TYPES = new Set(['NotifyRegReq', 'NotifyRegRes', 'Notificatio
 function observed(
   party: SetObservation['party'],
   fetch: FetchHandler,
-  observe: SandboxOptions['observe'],
+  { observe, observeNotifications }: Pick<SandboxOptions, 'observe' | 'observeNotifications'>,
 ): FetchHandler {
-  if (!observe) return fetch;
+  if (!observe && !observeNotifications) return fetch;
   const report = (direction: SetObservation['direction'], body: string) => {
     let type: unknown;
     try {
@@ -271,7 +276,9 @@ function observed(
     }
     // Notifications travel on their own schedule (the gateway's delivery worker), so they and
     // their registration stay out of the purchase transcript, whose order is the protocol's.
-    if (typeof type === 'string' && !NOTIFICATION_TYPES.has(type)) observe({ party, direction, type, body });
+    if (typeof type !== 'string') return;
+    const to = NOTIFICATION_TYPES.has(type) ? observeNotifications : observe;
+    to?.({ party, direction, type, body });
   };
   return async (request) => {
     if (request.method !== 'POST') return fetch(request);

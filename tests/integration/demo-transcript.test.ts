@@ -11,6 +11,7 @@ import { sandboxClient, TEST_CARDS } from '../../src/demo/sandbox-client.ts';
 import { TRANSCRIPT_FILE, Transcript } from '../../src/demo/transcript.ts';
 import { VERSION_STRING } from '../../src/protocol/index.ts';
 import { type RunningSandbox, startSandbox } from '../../src/sandbox/sandbox.ts';
+import { budget } from '../support/deadlines.ts';
 import { payOverHttp, registerOverHttp } from '../support/http-wallet.ts';
 
 const ENROLMENT = ['Me-AqCInitReq', 'Me-AqCInitRes', 'CertReq', 'CertRes'];
@@ -66,7 +67,7 @@ beforeAll(async () => {
   // The merchant's capture, signed in to the store's back office, through the order page's form
   // (a form POST: not a SET message).
   expect(await client.merchantAction(orderUrl, 'capture', '12.99')).toContain('done=capture');
-}, 60_000);
+}, budget(300_000));
 
 afterAll(async () => {
   await sandbox?.close();
