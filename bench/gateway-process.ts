@@ -8,7 +8,7 @@
  * DIR is a `setwallet pki init` directory (tests/support/gateway-process.ts writePkiDir). It is the
  * real gateway (src/gateway createGateway, the test-card issuer simulator) on 127.0.0.1, port 0.
  * Over the IPC channel it sends `{ listening: port }` once it accepts connections, and answers
- *   { cmd: 'usage' }  → { usage: { cpuUs, rssBytes } }   process.cpuUsage() user + system, in µs
+ *   { cmd: 'usage' }  → { usage: { cpuUs, rssBytes, nowUs } }   process.cpuUsage() user + system, in µs
  *   { cmd: 'counts' } → { counts: { authorizations } }   rows in its ledger
  *   { cmd: 'stop' }   → closes the server and the database, then exits.
  */
@@ -23,7 +23,7 @@ import { openDatabase } from '../src/storage/index.ts';
 export type GatewayCommand = { cmd: 'usage' } | { cmd: 'counts' } | { cmd: 'stop' };
 export type GatewayReport =
   | { listening: number }
-  | { usage: { cpuUs: number; rssBytes: number } }
+  | { usage: { cpuUs: number; rssBytes: number; nowUs: number } }
   | { counts: { authorizations: number } };
 
 async function main(): Promise<void> {
@@ -49,7 +49,14 @@ async function main(): Promise<void> {
   process.on('message', (m: GatewayCommand) => {
     if (m.cmd === 'usage') {
       const u = process.cpuUsage();
-      send({ usage: { cpuUs: u.user + u.system, rssBytes: process.memoryUsage().rss } });
+      send({
+        usage: {
+          cpuUs: u.user + u.system,
+          rssBytes: process.memoryUsage().rss,
+          // CLOCK_MONOTONIC in µs: the clock of a --cpu-prof profile's timestamps (bench/profile-gateway.ts).
+          nowUs: Number(process.hrtime.bigint() / 1000n),
+        },
+      });
     } else if (m.cmd === 'counts') {
       void gateway.ledger.counts().then((c) => send({ counts: { authorizations: c.authorizations } }));
     } else if (m.cmd === 'stop') {

@@ -44,7 +44,7 @@ const CHILD = fileURLToPath(new URL('./gateway-process.ts', import.meta.url));
 const REPO = fileURLToPath(new URL('..', import.meta.url));
 const CLK_TCK = 100;
 
-type Kind = 'returning' | 'new';
+export type Kind = 'returning' | 'new';
 type Level = 1 | 16;
 
 export interface GatewayOptions {
@@ -56,19 +56,23 @@ function assert(condition: unknown, what: string): asserts condition {
   if (!condition) throw new Error(`bench/gateway: ${what}`);
 }
 
-interface Proc {
+export interface Proc {
   child: ChildProcess;
   url: string;
   ask<T>(cmd: GatewayCommand, key: 'usage' | 'counts'): Promise<T>;
 }
 
-async function startProcess(pkiDir: string, db: { url?: string; dataDir?: string }): Promise<Proc> {
+export async function startProcess(
+  pkiDir: string,
+  db: { url?: string; dataDir?: string },
+  nodeOptions: readonly string[] = [],
+): Promise<Proc> {
   const args = ['--pki', pkiDir];
   if (db.url) args.push('--database-url', db.url);
   if (db.dataDir) args.push('--data-dir', db.dataDir);
   const child = fork(CHILD, args, {
     cwd: REPO,
-    execArgv: ['--import', 'tsx'],
+    execArgv: [...nodeOptions, '--import', 'tsx'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const port = await new Promise<number>((resolve, reject) => {
@@ -95,7 +99,7 @@ async function startProcess(pkiDir: string, db: { url?: string; dataDir?: string
   return { child, url: `http://127.0.0.1:${port}`, ask };
 }
 
-async function stopProcess(p: Proc): Promise<void> {
+export async function stopProcess(p: Proc): Promise<void> {
   if (p.child.exitCode !== null) return;
   const exited = new Promise<void>((r) => p.child.once('exit', () => r()));
   p.child.send({ cmd: 'stop' } satisfies GatewayCommand);
@@ -130,7 +134,12 @@ interface Bodies {
  * The AuthReqs of one kind: `n` distinct ones, each from its own purchase (PInit, PReq, XID) and,
  * for `new`, its own cardholder. One merchant for all, as a real one is.
  */
-async function buildBodies(world: World, merchant: TestMerchant, kind: Kind, n: number): Promise<string[]> {
+export async function buildBodies(
+  world: World,
+  merchant: TestMerchant,
+  kind: Kind,
+  n: number,
+): Promise<string[]> {
   const returning = new TestWallet(world, issueCardholder(world));
   const out: string[] = [];
   for (let i = 0; i < n; i++) {

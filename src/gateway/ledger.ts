@@ -22,7 +22,7 @@ import {
   type RejectReason,
   stateOf,
 } from './follow-up-rules.ts';
-import { enqueueNotification } from './notification-outbox.ts';
+import { enqueueNotification, notificationEvent } from './notification-outbox.ts';
 
 export interface NewAuthorization {
   xid: string;
@@ -159,88 +159,92 @@ export class Ledger {
   }
 
   /**
-   * Records an authorization in one transaction. When the XID is already there (a retry, or a
-   * race with another process) nothing is written and the stored row is returned instead.
+   * Records an authorization, its Notification event(s) and, with CaptureNow, its capture, in one
+   * SQL statement (atomic on its own, one round trip; docs/architecture.md "Ledger"). When the XID
+   * is already there (a retry, or a race with another process) nothing is written and the stored
+   * row is returned instead.
    */
   async recordAuthorization(
     a: NewAuthorization,
   ): Promise<{ inserted: true } | { inserted: false; existing: AuthorizationRecord }> {
-    return this.db.transaction(async (tx) => {
-      const approved = a.result.status === 'approved';
-      const authorized = approved ? a.amount.value : 0;
-      const balances = { authorized, captured: approved && a.captureNow ? authorized : 0, refunded: 0 };
-      const inserted = await tx.query(
-        `INSERT INTO gateway_authorizations (xid, rrpid, request_digest, merchant_id, merchant_name,
-           merchant_kx_chain, brand_id, pan_last4, dual_signed, currency, exponent, requested_value,
-           authorized_value, captured_value, refunded_value, result, state, auth_code, decline_reason,
-           capture_now, response, created_at, updated_at, merchant_issuer, lid_m)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 0, $15, $16, $17, $18, $19, $20, $21, $21, $22, $23)
-         ON CONFLICT (xid) DO NOTHING
-         RETURNING xid`,
-        [
-          a.xid,
-          a.rrpid,
-          a.requestDigest,
-          a.merchantId,
-          a.merchantName,
-          JSON.stringify(a.merchantKxChain),
-          a.brandId,
-          a.panLast4,
-          a.dualSigned,
-          a.amount.currency,
-          a.amount.exponent,
-          a.amount.value,
-          balances.authorized,
-          balances.captured,
-          a.result.status,
-          stateOf(a.result.status, balances),
-          a.result.status === 'approved' ? a.result.authCode : null,
-          a.result.status === 'declined' ? a.result.reason : null,
-          a.captureNow,
-          a.response,
-          a.at.toISOString(),
-          a.merchantIssuer,
-          a.lidM,
-        ],
-      );
-      if (inserted.length === 0) {
-        const existing = await this.findAuthorization(a.xid, tx);
-        if (!existing) throw new Error(`XID ${a.xid} conflicted but cannot be read`);
-        return { inserted: false, existing };
-      }
-      // The merchant hears of the authorization (and a CaptureNow capture) by Notification.
-      const recorded = await this.findAuthorization(a.xid, tx);
-      if (!recorded) throw new Error(`XID ${a.xid} was inserted but cannot be read`);
-      await enqueueNotification(
-        tx,
+    const approved = a.result.status === 'approved';
+    const authorized = approved ? a.amount.value : 0;
+    const balances = { authorized, captured: approved && a.captureNow ? authorized : 0, refunded: 0 };
+    const state = stateOf(a.result.status, balances);
+    // The row as inserted: the Notification events report it (the authorization before its capture).
+    const recorded: AuthorizationRecord = {
+      xid: a.xid,
+      rrpid: a.rrpid,
+      requestDigest: a.requestDigest,
+      ...(a.lidM ? { lidM: a.lidM } : {}),
+      merchantId: a.merchantId,
+      ...(a.merchantIssuer ? { merchantIssuer: a.merchantIssuer } : {}),
+      merchantName: a.merchantName,
+      merchantKxChain: a.merchantKxChain,
+      brandId: a.brandId,
+      panLast4: a.panLast4,
+      dualSigned: a.dualSigned,
+      currency: a.amount.currency,
+      exponent: a.amount.exponent,
+      requested: a.amount.value,
+      balances,
+      result: a.result.status,
+      state,
+      ...(a.result.status === 'approved'
+        ? { authCode: a.result.authCode }
+        : { declineReason: a.result.reason }),
+      captureNow: a.captureNow,
+      response: a.response,
+      createdAt: a.at,
+      updatedAt: a.at,
+    };
+    const change = { source: 'merchant' as const, amount: a.amount, at: a.at };
+    const events = [
+      notificationEvent(
         {
           ...recorded,
-          balances: { ...recorded.balances, captured: 0 },
+          balances: { ...balances, captured: 0 },
           state: stateOf(a.result.status, { ...balances, captured: 0 }),
         },
-        { kind: 'authorization', source: 'merchant', amount: a.amount, at: a.at },
-      );
-      // CaptureNow (SET Book 2 AuthReq): the approval is captured in the same transaction.
-      if (approved && a.captureNow) {
-        await enqueueNotification(tx, recorded, {
-          kind: 'capture',
-          source: 'merchant',
-          amount: a.amount,
-          at: a.at,
-        });
-        await insertEvent(tx, {
-          xid: a.xid,
-          rrpid: a.rrpid,
-          kind: 'capture',
-          source: 'merchant',
-          requestDigest: a.requestDigest,
-          outcome: 'accepted',
-          amount: a.amount,
-          createdAt: a.at,
-        });
-      }
-      return { inserted: true };
-    });
+        { ...change, kind: 'authorization' },
+        1,
+      ),
+      // CaptureNow (SET Book 2 AuthReq): the approval is captured in the same statement.
+      ...(approved && a.captureNow ? [notificationEvent(recorded, { ...change, kind: 'capture' }, 2)] : []),
+    ];
+    const captured = events.length === 2;
+    const inserted = await this.db.query(captured ? RECORD_CAPTURED_AUTHORIZATION : RECORD_AUTHORIZATION, [
+      a.xid,
+      a.rrpid,
+      a.requestDigest,
+      a.merchantId,
+      a.merchantName,
+      JSON.stringify(a.merchantKxChain),
+      a.brandId,
+      a.panLast4,
+      a.dualSigned,
+      a.amount.currency,
+      a.amount.exponent,
+      a.amount.value,
+      balances.authorized,
+      balances.captured,
+      a.result.status,
+      state,
+      a.result.status === 'approved' ? a.result.authCode : null,
+      a.result.status === 'declined' ? a.result.reason : null,
+      a.captureNow,
+      a.response,
+      a.at.toISOString(),
+      a.merchantIssuer,
+      a.lidM,
+      events[0]!.eventId,
+      JSON.stringify(events[0]),
+      ...(captured ? [events[1]!.eventId, JSON.stringify(events[1])] : []),
+    ]);
+    if (inserted.length > 0) return { inserted: true };
+    const existing = await this.findAuthorization(a.xid);
+    if (!existing) throw new Error(`XID ${a.xid} conflicted but cannot be read`);
+    return { inserted: false, existing };
   }
 
   /**
@@ -475,6 +479,36 @@ function checkCapToken(token: CapTokenData, auth: AuthorizationRecord): void {
     throw new SetError('unknownXID', 'the CapToken was issued for another authorization');
   }
 }
+
+/**
+ * The authorization row ($1–$23) and its first Notification event ($24 id, $25 JSON), as one
+ * statement: the event is written only when the row was (ON CONFLICT DO NOTHING inserts nothing
+ * for an XID already recorded, and then nothing else is written either).
+ */
+const INSERT_AUTHORIZATION = `INSERT INTO gateway_authorizations (xid, rrpid, request_digest, merchant_id, merchant_name,
+     merchant_kx_chain, brand_id, pan_last4, dual_signed, currency, exponent, requested_value,
+     authorized_value, captured_value, refunded_value, result, state, auth_code, decline_reason,
+     capture_now, response, created_at, updated_at, merchant_issuer, lid_m)
+   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 0, $15, $16, $17, $18, $19, $20, $21, $21, $22, $23)
+   ON CONFLICT (xid) DO NOTHING
+   RETURNING xid`;
+const notificationOf = (id: string, seq: number, kind: string, event: string) =>
+  `INSERT INTO gateway_notifications (event_id, xid, seq, kind, source, event, created_at, status,
+     enqueued_at, next_attempt_at)
+   SELECT ${id}::text, a.xid, ${seq}, '${kind}', 'merchant', ${event}::text, $21::timestamptz, 'pending',
+     $21::timestamptz, $21::timestamptz FROM a`;
+const RECORD_AUTHORIZATION = `WITH a AS (${INSERT_AUTHORIZATION}),
+  n1 AS (${notificationOf('$24', 1, 'authorization', '$25')})
+SELECT xid FROM a`;
+/** With CaptureNow: also the capture's event ($26 id, $27 JSON) and its payment event. */
+const RECORD_CAPTURED_AUTHORIZATION = `WITH a AS (${INSERT_AUTHORIZATION}),
+  n1 AS (${notificationOf('$24', 1, 'authorization', '$25')}),
+  n2 AS (${notificationOf('$26', 2, 'capture', '$27')}),
+  e AS (INSERT INTO gateway_payment_events (xid, rrpid, kind, source, request_digest, outcome, reason,
+       currency, exponent, value, response, created_at, idempotency_key)
+     SELECT a.xid, $2::text, 'capture', 'merchant', $3::text, 'accepted', NULL, $10::text, $11::smallint,
+       $12::bigint, NULL, $21::timestamptz, NULL FROM a)
+SELECT xid FROM a`;
 
 async function insertEvent(tx: Sql, e: PaymentEventRecord): Promise<void> {
   await tx.query(

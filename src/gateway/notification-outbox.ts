@@ -4,7 +4,9 @@
  * exactly when its change was committed. Delivery (notification-delivery.ts) reads it later.
  *
  * seq counts 1, 2, 3… per XID with no gaps: it is taken as max + 1 while the transaction holds the
- * authorization's row (its INSERT, or SELECT … FOR UPDATE), and UNIQUE (xid, seq) backs that up.
+ * authorization's row (SELECT … FOR UPDATE), and UNIQUE (xid, seq) backs that up. A new
+ * authorization's own events are 1 (and 2 for a CaptureNow capture), written by the ledger in the
+ * very statement that inserts it (events reference their authorization, so none can exist before).
  */
 import {
   type Amount,
@@ -36,6 +38,25 @@ export function snapshotOf(a: AuthorizationRecord): TransactionSnapshot {
   };
 }
 
+/** The event of one change to `after` (the authorization as the change left it), as seq `seq`. */
+export function notificationEvent(
+  after: AuthorizationRecord,
+  change: OutboxChange,
+  seq: number,
+): NotificationEvent {
+  return {
+    eventId: b64u(randomNonce()),
+    seq,
+    kind: change.kind,
+    xid: after.xid,
+    ...(after.lidM !== undefined ? { lidM: after.lidM } : {}),
+    source: change.source,
+    amount: change.amount,
+    transaction: snapshotOf(after),
+    madeAt: change.at.toISOString(),
+  };
+}
+
 /** Writes the event of one change to `after` (the authorization as the change left it), in `tx`. */
 export async function enqueueNotification(
   tx: Sql,
@@ -46,17 +67,7 @@ export async function enqueueNotification(
     'SELECT coalesce(max(seq), 0) + 1 AS seq FROM gateway_notifications WHERE xid = $1',
     [after.xid],
   );
-  const event: NotificationEvent = {
-    eventId: b64u(randomNonce()),
-    seq: Number(rows[0]?.seq ?? 1),
-    kind: change.kind,
-    xid: after.xid,
-    ...(after.lidM !== undefined ? { lidM: after.lidM } : {}),
-    source: change.source,
-    amount: change.amount,
-    transaction: snapshotOf(after),
-    madeAt: change.at.toISOString(),
-  };
+  const event = notificationEvent(after, change, Number(rows[0]?.seq ?? 1));
   await tx.query(
     `INSERT INTO gateway_notifications (event_id, xid, seq, kind, source, event, created_at, status,
        enqueued_at, next_attempt_at)
