@@ -7,7 +7,7 @@
  *
  *   npx tsx bench/profile-gateway.ts --kind=returning|new [--n=200] [--c=16] [--database-url=URL] [--out=DIR]
  */
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -28,32 +28,42 @@ interface Profile {
   timeDeltas: number[];
 }
 
-/** Coarse areas by the frame's file (first match wins). */
-const AREAS: [string, RegExp][] = [
-  ['pglite', /@electric-sql\/pglite/],
-  ['pglite (wasm)', /^wasm:/],
-  ['pg (client)', /node_modules\/pg/],
-  ['hono / node-server', /hono/],
-  ['valibot', /valibot/],
-  ['noble', /@noble/],
-  ['asn1', /@peculiar|asn1js|pvtsutils/],
-  ['protocol/pki', /src\/protocol\/pki/],
-  ['protocol/primitives', /src\/protocol\/primitives/],
-  ['protocol/messages', /src\/protocol\/messages/],
-  ['protocol (other)', /src\/protocol/],
-  ['gateway', /src\/gateway/],
-  ['storage', /src\/storage/],
-  ['tsx / loader', /tsx|esbuild/],
-  ['node internals', /^node:/],
+/**
+ * What a sample was doing, from its whole stack (innermost first match wins): a WebCrypto call's
+ * JavaScript half counts as cryptography, a PGlite call's file writes as PGlite, and so on.
+ */
+const CATEGORIES: [string, (url: string) => boolean][] = [
+  [
+    'PGlite (JS, WebAssembly, its file I/O)',
+    (u) => u.includes('@electric-sql/pglite') || u.startsWith('wasm:'),
+  ],
+  ['node-postgres', (u) => u.includes('node_modules/pg')],
+  [
+    'cryptography (WebCrypto calls, noble hashes)',
+    (u) => /^node:internal\/crypto|src\/protocol\/primitives|@noble/.test(u),
+  ],
+  ['certificate parsing (asn1)', (u) => /src\/protocol\/pki\/certificate|@peculiar|asn1js/.test(u)],
+  [
+    'HTTP (node:http, Request/streams, Hono)',
+    (u) => /^node:_http|^node:net|undici|webstreams|^node:internal\/streams|hono/.test(u),
+  ],
+  ['JSON and schemas (valibot)', (u) => /valibot|src\/protocol\/messages\/fields/.test(u)],
+  ['encodings (base64url, hex, UTF-8)', (u) => /src\/protocol\/encoding/.test(u)],
 ];
 
-function areaOf(node: ProfileNode): string {
-  const { url, functionName } = node.callFrame;
-  for (const [name, re] of AREAS) if (re.test(url)) return name;
-  if (functionName === '(garbage collector)') return 'GC';
-  if (functionName === '(program)' || functionName === '(idle)') return functionName;
-  if (!url) return `native: ${functionName || '(anonymous)'}`;
-  return 'other';
+function categoryOf(id: number, byId: Map<number, ProfileNode>, parent: Map<number, number>): string {
+  const own = byId.get(id)!.callFrame;
+  for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
+    const url = byId.get(at)!.callFrame.url;
+    for (const [name, test] of CATEGORIES) if (test(url)) return name;
+  }
+  if (own.functionName === '(garbage collector)') return 'garbage collection';
+  if (own.functionName === '(program)') return '(program: native, unattributed)';
+  for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
+    const url = byId.get(at)!.callFrame.url;
+    if (url.includes('/src/')) return `other src: ${url.replace(/^.*\/src\//, '')}`;
+  }
+  return `other: ${own.url || own.functionName}`;
 }
 
 /** Self time (ms) per node over samples whose timestamp lies in [from, to] (µs, the profile's clock). */
@@ -83,7 +93,7 @@ function report(p: Profile, window: { from: number; to: number }, authorizations
   for (const [id, ms] of self) {
     const node = byId.get(id)!;
     if (node.callFrame.functionName === '(idle)') continue;
-    const area = areaOf(node);
+    const area = categoryOf(id, byId, parent);
     areas.set(area, (areas.get(area) ?? 0) + ms);
     const f = node.callFrame;
     const key = `${f.functionName || '(anonymous)'} ${f.url.replace(/^.*\/(node_modules|src|bench)\//, '$1/')}:${f.lineNumber + 1}`;
@@ -103,7 +113,7 @@ function report(p: Profile, window: { from: number; to: number }, authorizations
   console.log(
     `\nBusy (not idle) ${total.toFixed(0)} ms over ${authorizations} authorizations: ${per(total)}`,
   );
-  console.log('\nBy area (self time):');
+  console.log('\nBy what the stack was doing:');
   for (const [k, v] of [...areas].sort((a, b) => b[1] - a[1])) console.log(`  ${per(v)}  ${k}`);
   console.log('\nTop functions (self time):');
   for (const [k, v] of [...fns].sort((a, b) => b[1] - a[1]).slice(0, 30)) console.log(`  ${per(v)}  ${k}`);
@@ -171,7 +181,10 @@ async function main(): Promise<void> {
   } finally {
     await stopProcess(proc);
   }
-  const file = readdirSync(out).find((f) => f.endsWith('.cpuprofile'));
+  // The largest profile is the main thread's (tsx's loader thread writes a small one too).
+  const file = readdirSync(out)
+    .filter((f) => f.endsWith('.cpuprofile'))
+    .sort((a, b) => statSync(join(out, b)).size - statSync(join(out, a)).size)[0];
   if (!file) throw new Error('no .cpuprofile written');
   report(JSON.parse(readFileSync(join(out, file), 'utf8')) as Profile, window, n);
   console.log(`\nProfile: ${join(out, file)}`);

@@ -6,11 +6,13 @@
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import {
+  nodeBufferCodec,
   type ParsedCertificate,
   type ParsedCrl,
   type Recipient,
   type SignedSender,
   TrustCache,
+  useNativeCodec,
   type VerifyContext,
 } from '../protocol/index.ts';
 import { type Database, DatabaseUnavailableError, migrate } from '../storage/index.ts';
@@ -70,6 +72,8 @@ export interface Gateway {
 
 /** Creates the gateway and brings its ledger schema up to date (gateway/… migrations). */
 export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
+  // Node's Buffer encodes base64url and hex natively; the protocol still checks every input.
+  useNativeCodec(nodeBufferCodec(Buffer));
   await migrate(deps.db, GATEWAY_MIGRATIONS);
   const now = deps.now ?? (() => new Date());
   const log = deps.log ?? consoleLog;

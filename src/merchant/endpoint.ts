@@ -18,6 +18,7 @@ import {
 import type { EndpointContext, OutcomeEvent } from './endpoint-context.ts';
 import type { GatewayClient } from './gateway-client.ts';
 import type { MerchantKeys } from './keys.ts';
+import { installNativeCodec } from './native-codec.ts';
 import { handleInqReq } from './order-inquiry.ts';
 import type { OrderStore } from './order-store.ts';
 import { handlePInitReq } from './purchase-init.ts';
@@ -58,6 +59,7 @@ export type SetHandler = (request: Request) => Promise<Response>;
 const MAX_REQUEST_BYTES = Math.max(WIRE_LIMITS.PInitReq, WIRE_LIMITS.PReq, WIRE_LIMITS.InqReq);
 
 export async function createSetEndpoint(opts: SetEndpointOptions): Promise<SetHandler> {
+  installNativeCodec();
   const now = opts.now ?? (() => new Date());
   const log = opts.log ?? ((message, cause) => console.error(message, cause ?? ''));
   // Long-lived: validated chains only, bounded. What a request carries lives in its own TrustStore.

@@ -7,7 +7,51 @@ import { fail } from './errors.ts';
 const B64URL = /^[A-Za-z0-9_-]*$/;
 const B64URL_VALUE = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 
+/**
+ * A platform's native base64url and hex (Node's Buffer: `nodeBufferCodec(Buffer)`), installed
+ * once at start by a server with `useNativeCodec`. The protocol still checks every input itself
+ * (alphabet, length, canonical bits) and hands the codec only well-formed text, so the bytes and
+ * every refusal are the same with or without it (tests/unit/encoding.test.ts).
+ */
+export interface NativeCodec {
+  /** base64url without padding. */
+  toB64u(bytes: Uint8Array): string;
+  /** Well-formed unpadded base64url (checked by the caller) to bytes. */
+  fromB64u(text: string): Uint8Array;
+  /** Lower-case hex. */
+  toHex(bytes: Uint8Array): string;
+}
+
+let native: NativeCodec | undefined;
+
+/** Installs (or, with undefined, removes) the platform's codec; see NativeCodec. */
+export function useNativeCodec(codec: NativeCodec | undefined): void {
+  native = codec;
+}
+
+/** What Node's Buffer (or a look-alike) offers, typed here so that src/protocol needs no Node types. */
+export interface BufferLike {
+  from(
+    bytes: ArrayBuffer,
+    offset: number,
+    length: number,
+  ): { toString(encoding: 'base64url' | 'hex'): string };
+  from(text: string, encoding: 'base64url'): Uint8Array;
+}
+
+/** A NativeCodec over Node's Buffer: `useNativeCodec(nodeBufferCodec(Buffer))`. Returns plain Uint8Arrays. */
+export function nodeBufferCodec(buffer: BufferLike): NativeCodec {
+  const view = (b: Uint8Array) => buffer.from(b.buffer as ArrayBuffer, b.byteOffset, b.byteLength);
+  return {
+    toB64u: (bytes) => view(bytes).toString('base64url'),
+    // A copy: a small Buffer is a view into a shared pool, whose `.buffer` must not leak out.
+    fromB64u: (text) => new Uint8Array(buffer.from(text, 'base64url')),
+    toHex: (bytes) => view(bytes).toString('hex'),
+  };
+}
+
 export function b64u(bytes: Uint8Array): string {
+  if (native) return native.toB64u(bytes);
   let bin = '';
   for (let i = 0; i < bytes.length; i += 0x8000) {
     bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
@@ -25,6 +69,7 @@ export function fromB64u(text: string, what = 'value'): Uint8Array {
   if (spare && B64URL_VALUE.indexOf(text[text.length - 1]!) & spare) {
     fail('decodingFailure', `${what} is not canonical base64url`);
   }
+  if (native) return native.fromB64u(text);
   const std = text.replace(/-/g, '+').replace(/_/g, '/');
   const bin = atob(std + '='.repeat((4 - (std.length % 4)) % 4));
   const out = new Uint8Array(bin.length);
@@ -33,6 +78,7 @@ export function fromB64u(text: string, what = 'value'): Uint8Array {
 }
 
 export function hex(bytes: Uint8Array): string {
+  if (native) return native.toHex(bytes);
   return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
