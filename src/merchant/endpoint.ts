@@ -1,7 +1,7 @@
 /**
  * The merchant's SET endpoint: one web-standard handler, `(Request) => Promise<Response>`, that a
  * site mounts at the path its payment initiation names (e.g. POST /set). It answers PInitReq,
- * PReq and InqReq; any other message type with a SET Error messageNotSupported; any bad input with
+ * PReq and InqReq (an inquiry also from a wallet's background: wallet-cors.ts); any other message type with a SET Error messageNotSupported; any bad input with
  * a signed SET Error and a 4xx (docs/protocol.md §7); never a 5xx.
  */
 
@@ -24,6 +24,7 @@ import type { OrderStore } from './order-store.ts';
 import { handlePInitReq } from './purchase-init.ts';
 import { handlePReq } from './purchase-request.ts';
 import { setErrorResponse, setMessageResponse } from './set-response.ts';
+import { readableByWallet, walletPreflight } from './wallet-cors.ts';
 
 export interface SetEndpointOptions {
   merchant: MerchantKeys;
@@ -109,6 +110,8 @@ export async function createSetEndpoint(opts: SetEndpointOptions): Promise<SetHa
         return { trust: trustCache.forRequest(), clock };
       },
     };
+    const preflight = walletPreflight(request);
+    if (preflight) return preflight;
     if (request.method !== 'POST') {
       return new Response('POST SET/2 messages here.\n', {
         status: 405,
@@ -116,9 +119,10 @@ export async function createSetEndpoint(opts: SetEndpointOptions): Promise<SetHa
       });
     }
     let bytes: Uint8Array = new Uint8Array(0);
+    let type: string | undefined;
     try {
       bytes = await readBody(request, MAX_REQUEST_BYTES);
-      const { type } = decodeWire(bytes);
+      type = decodeWire(bytes).type;
       switch (type) {
         case 'PInitReq':
           if (!opts.gatewayKeyExchange) {
@@ -128,7 +132,7 @@ export async function createSetEndpoint(opts: SetEndpointOptions): Promise<SetHa
         case 'PReq':
           return setMessageResponse(await handlePReq(bytes, ctx));
         case 'InqReq':
-          return setMessageResponse(await handleInqReq(bytes, ctx));
+          return readableByWallet(setMessageResponse(await handleInqReq(bytes, ctx)), request);
         case 'Error':
           // A wallet reporting a failure: noted, never answered with an Error (SET Book 2).
           return new Response(null, { status: 204 });
@@ -136,7 +140,8 @@ export async function createSetEndpoint(opts: SetEndpointOptions): Promise<SetHa
           return fail('messageNotSupported', `a merchant's SET endpoint does not take ${type}`);
       }
     } catch (e) {
-      return await setErrorResponse(bytes, e, opts.merchant.signature, now(), log);
+      const error = await setErrorResponse(bytes, e, opts.merchant.signature, now(), log);
+      return type === 'InqReq' ? readableByWallet(error, request) : error;
     }
   };
 }

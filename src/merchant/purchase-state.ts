@@ -90,5 +90,13 @@ export function currentOutcome(tx: SetTransaction): PurchaseOutcome {
       : b.captured > 0
         ? 'capturePerformed'
         : tx.record.outcome.completionCode;
-  return { ...tx.record.outcome, completionCode };
+  if (tx.record.outcome.result.status !== 'approved') return { ...tx.record.outcome, completionCode };
+  // What the merchant's own follow-ups and the gateway operator's (notified) changes add up to.
+  const amount = (value: number) => ({ currency: b.currency, value, exponent: b.exponent });
+  const results = {
+    authorized: amount(b.authorized),
+    captured: amount(b.captured),
+    credited: amount(b.refunded),
+  };
+  return { ...tx.record.outcome, completionCode, results };
 }

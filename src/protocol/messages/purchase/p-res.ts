@@ -39,12 +39,47 @@ const PResFields = {
     amount: Amount,
   }),
   acqCardMsg: v.optional(SealedBody),
+  /**
+   * Where the payment stands now (SET's AuthStatus, CapStatus and CreditStatusSeq, summed): the
+   * amount still authorized after reversals, captured after capture reversals, and credited
+   * (refunded) after credit reversals, each in PurchAmt's currency. An InqRes about an approved
+   * purchase carries it; the wallet shows the state it implies (paymentStateOf).
+   */
+  results: v.optional(v.strictObject({ authorized: Amount, captured: Amount, credited: Amount })),
 };
 export const PResContent = v.strictObject({ type: v.literal('PRes'), ...PResFields });
 export const InqResContent = v.strictObject({ type: v.literal('InqRes'), ...PResFields });
 export type PResContent = v.InferOutput<typeof PResContent>;
 export type InqResContent = v.InferOutput<typeof InqResContent>;
 export type PurchaseOutcome = Omit<PResContent, 'type' | 'date' | 'rrpid' | 'transIds' | 'challC'>;
+export type PaymentResults = NonNullable<PResContent['results']>;
+
+/** What a shopper is told of a payment, from a verified PRes or InqRes. */
+export type PaymentState =
+  | 'pending'
+  | 'declined'
+  | 'authorized'
+  | 'captured'
+  | 'partlyRefunded'
+  | 'refunded'
+  | 'reversed';
+
+/**
+ * The state a verified outcome implies: declined and pending as the result says; an approval by
+ * its `results` (credited all that was captured: refunded; some: partly refunded; captured;
+ * nothing left authorized or captured: reversed), or, without results (a PRes), by its
+ * CompletionCode.
+ */
+export function paymentStateOf(
+  o: Pick<PurchaseOutcome, 'completionCode' | 'result' | 'results'>,
+): PaymentState {
+  if (o.result.status !== 'approved') return o.result.status;
+  const r = o.results;
+  if (!r) return o.completionCode === 'capturePerformed' ? 'captured' : 'authorized';
+  if (r.credited.value > 0) return r.credited.value >= r.captured.value ? 'refunded' : 'partlyRefunded';
+  if (r.captured.value > 0) return 'captured';
+  return r.authorized.value > 0 ? 'authorized' : 'reversed';
+}
 
 export const InqReqContent = v.strictObject({
   type: v.literal('InqReq'),
