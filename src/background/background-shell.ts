@@ -16,7 +16,6 @@
  * endpoint learns nothing about the cards (no PInitReq, so no brand and no BIN).
  */
 import type { WalletErrorJson } from '../wallet/errors.ts';
-import { pageTransport } from '../wallet/exchange.ts';
 import type { InitiationKind, InitiationSummary } from '../wallet/initiations.ts';
 import type { BackgroundToContent, PageOutcome } from '../wallet/messages.ts';
 import { type SessionArea, sessionGet } from '../wallet/platform.ts';
@@ -27,6 +26,7 @@ import {
   type BackgroundEffects,
   type BackgroundEnv,
   type ContentSender,
+  payThroughPage,
 } from '../wallet/switchboard.ts';
 import type { Wallet } from '../wallet/wallet.ts';
 import type { WalletWindows } from './wallet-windows.ts';
@@ -59,6 +59,8 @@ export interface ShellDeps {
   t(key: string, substitutions?: string | string[]): string;
   /** Date.now, replaceable in tests. */
   now?: () => number;
+  /** setTimeout as a promise, replaceable in tests. */
+  wait?: (ms: number) => Promise<void>;
 }
 
 const OUTCOME_SENT = 'ui.outcomeSent.';
@@ -158,16 +160,17 @@ export class BackgroundShell implements BackgroundEffects {
   /**
    * A service worker starts: finish payments a stopped worker left `paying` (the same PReq bytes
    * are re-sent, so the merchant never sees a second payment) and tell pages outcomes they missed.
+   * The background is the one owner of a payment under way (docs/architecture.md): the
+   * confirmation window only watches it.
    */
   async resume(): Promise<void> {
     const wallet = await this.d.wallet;
     for (const view of await wallet.purchases.list()) {
       if (view.state === 'paying' && view.cardId) {
-        const send = pageTransport(this.d.env.sendToTab, view.tabId, view.endpointUrl);
-        void wallet.purchases.pay(view.requestId, view.cardId, send).then(
+        void payThroughPage(wallet, this, view, view.cardId).then(
           (done) => this.deliver(done),
           () => {
-            // Still `paying` (the page is away): the confirmation window retries, or the next start.
+            // Still `paying` (the page stayed away): the window offers Retry, or the next start resumes.
           },
         );
       } else {
@@ -242,6 +245,10 @@ export class BackgroundShell implements BackgroundEffects {
 
   noteRegistration(windowId: number, registrationId: string): Promise<void> {
     return this.d.windows.noteRegistration(windowId, registrationId);
+  }
+
+  wait(ms: number): Promise<void> {
+    return this.d.wait ? this.d.wait(ms) : new Promise((r) => setTimeout(r, ms));
   }
 
   /** The tab already has a wallet window of this kind, or an open payment request. */
@@ -324,7 +331,7 @@ export class BackgroundShell implements BackgroundEffects {
 
   private async tellLater(tabId: number, outcome: PageOutcome): Promise<void> {
     for (const ms of OUTCOME_RETRY_MS) {
-      await new Promise((r) => setTimeout(r, ms));
+      await this.wait(ms);
       if (await this.tell(tabId, outcome)) return;
     }
   }

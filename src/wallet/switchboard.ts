@@ -78,6 +78,8 @@ export interface BackgroundEffects extends BackgroundEnv {
   answered(windowId: number): Promise<void>;
   /** The registration window `windowId` runs `registrationId`: closing it ends the registration. */
   noteRegistration(windowId: number, registrationId: string): Promise<void>;
+  /** Resolves after `ms` (setTimeout; a test's own clock). */
+  wait(ms: number): Promise<void>;
 }
 
 export type Reply<T> = { ok: true; value: T } | { ok: false; error: WalletErrorJson };
@@ -135,6 +137,33 @@ async function declared(wallet: Wallet, tabId: number, kind: InitiationKind): Pr
 function toTab(effects: BackgroundEffects, tabId: number | undefined, url: string): Send {
   if (tabId === undefined) return walletError('noInitiation', 'the page this started from is unknown');
   return pageTransport((id, message) => effects.sendToTab(id, message), tabId, url);
+}
+
+/** Re-sends of a payment whose page transport failed (the page was between two documents). */
+export const PAY_RETRY_MS = [800, 1600, 3200];
+
+/**
+ * Sends a payment through its tab's page, and the same PReq bytes again after a transport failure
+ * (purchase.ts makes every send after the first one a re-send). The background owns a payment
+ * once the shopper chose Pay: the shopper's Pay and a service worker resuming a payment left
+ * `paying` both come here, and the confirmation window only watches (src/ui/confirm-flow.ts).
+ */
+export async function payThroughPage(
+  wallet: Wallet,
+  effects: BackgroundEffects,
+  request: Pick<PurchaseView, 'requestId' | 'tabId' | 'endpointUrl'>,
+  cardId: string,
+): Promise<PurchaseView> {
+  const send = toTab(effects, request.tabId, request.endpointUrl);
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await wallet.purchases.pay(request.requestId, cardId, send);
+    } catch (e) {
+      const delay = PAY_RETRY_MS[attempt];
+      if (toWalletError(e).code !== 'transport' || delay === undefined) throw e;
+      await effects.wait(delay);
+    }
+  }
 }
 
 /**
@@ -343,7 +372,7 @@ export const SWITCHBOARD = {
     handle: async ({ wallet, effects }, r: PageRequest<'purchase.pay'>) => {
       const v = await wallet.purchases.get(r.requestId);
       if (v.state === 'awaitingConfirmation') await effects.tell(v.tabId, { status: 'paying' });
-      return wallet.purchases.pay(r.requestId, r.cardId, toTab(effects, v.tabId, v.endpointUrl));
+      return payThroughPage(wallet, effects, v, r.cardId);
     },
     effect: deliverView,
   }),

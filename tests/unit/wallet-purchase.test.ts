@@ -26,6 +26,7 @@ import {
   answerPage,
   type BackgroundEffects,
   createWallet,
+  PAY_RETRY_MS,
   type PageOutcome,
   type PurchaseView,
   pageOutcomeOf,
@@ -502,6 +503,7 @@ describe('the background switchboard, with a real wallet', () => {
     const asked: number[] = [];
     const delivered: PurchaseView[] = [];
     const badged: string[] = [];
+    const waited: number[] = [];
     const effects: BackgroundEffects = {
       // The content script's side of the transport: same-origin POST to the declared endpoint only.
       sendToTab: async (_tabId, message) => {
@@ -525,8 +527,9 @@ describe('the background switchboard, with a real wallet', () => {
       unmarkAsked: async () => {},
       answered: async () => {},
       noteRegistration: async () => {},
+      wait: async (ms) => void waited.push(ms),
     };
-    return { effects, told, shown, asked, delivered, badged };
+    return { effects, told, shown, asked, delivered, badged, waited };
   }
 
   it('runs a checkout from the page’s request to the outcome it is told', async () => {
@@ -650,6 +653,36 @@ describe('the background switchboard, with a real wallet', () => {
       ),
     ).toEqual({ ok: false });
     expect(b.told.slice(told)).toEqual([{ status: 'failed', code: 'decodingFailure' }]);
+  });
+
+  it('re-sends a payment whose page transport failed: the same PReq bytes, one result', async () => {
+    const wallet = await createWallet({ ...platform, indexedDB: new IDBFactory(), session: memorySession() });
+    await wallet.vault.create(PASS);
+    await wallet.roots.confirm((await wallet.roots.propose(certificateToPem(world.root.der))).fingerprint);
+    const card = await addCard(wallet, world, '4111111111111111');
+    const b = browserSide();
+    const fromPopup = { windowId: undefined };
+    await wallet.initiations.found({ tabId: 11, origin: SHOP, kind: 'payment', text: INITIATION });
+    for (const drop of ['request', 'response'] as const) {
+      const started = await answerPage(wallet, b.effects, { type: 'purchase.start', tabId: 11 }, fromPopup);
+      if (!started.ok) throw new Error(started.error.detail);
+      const { requestId } = started.value as PurchaseView;
+      const before = shop.sent('PReq').length;
+      shop.drop = drop;
+      const paid = await answerPage(
+        wallet,
+        b.effects,
+        { type: 'purchase.pay', requestId, cardId: card.id },
+        fromPopup,
+      );
+      if (!paid.ok) throw new Error(paid.error.detail);
+      expect(pageOutcomeOf(paid.value as PurchaseView)?.status).toBe('approved');
+      const [first, again, ...more] = shop.sent('PReq').slice(before);
+      expect(again).toBe(first);
+      expect(more).toEqual([]);
+      await wallet.purchases.forget(requestId);
+    }
+    expect(b.waited).toEqual([PAY_RETRY_MS[0], PAY_RETRY_MS[0]]);
   });
 });
 

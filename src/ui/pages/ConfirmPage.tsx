@@ -11,14 +11,14 @@
  * activation until the input delay (src/ui/input-delay.ts) has passed since the window became
  * visible and focused, again after every refocus. `?tab=` is the question asked before a request
  * at an origin not verified yet; `?request=` the request; `?error=` why one could not start.
+ * What the request's window does (load, unlock then pay, cancel, watch) is src/ui/confirm-flow.ts.
  */
 import type { JSX } from 'preact';
-import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import * as v from 'valibot';
 import { browser } from 'wxt/browser';
 import { formatAmount } from '../../protocol/amount.ts';
 import type { PurchaseView } from '../../wallet/purchase.ts';
-import type { VaultStatus } from '../../wallet/vault/vault.ts';
 import {
   AmountView,
   Button,
@@ -29,6 +29,7 @@ import {
   MerchantIdentity,
   Progress,
 } from '../components/index.ts';
+import { ConfirmFlow, type ConfirmState } from '../confirm-flow.ts';
 import { declineText } from '../error-text.ts';
 import { t, uiLocale } from '../i18n.ts';
 import { useInputDelay } from '../input-delay.ts';
@@ -44,11 +45,7 @@ const StartError = v.object({
   setCode: v.optional(v.pipe(v.string(), v.maxLength(64))),
 });
 
-/** Retries of a payment whose transport dropped (the page reloaded, the worker restarted): the same bytes. */
-const RETRY_DELAYS_MS = [800, 1600, 3200];
-const POLL_MS = 700;
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const closeWindow = () => window.close();
 
 export function ConfirmPage() {
@@ -199,114 +196,37 @@ function useEscape(handler: () => void) {
   }, []);
 }
 
-type Phase = 'idle' | 'paying' | 'reconnecting' | 'cancelling';
+/** The window's flow (src/ui/confirm-flow.ts), its state as Preact state. */
+function useConfirmFlow(requestId: string) {
+  const [flow] = useState(
+    () => new ConfirmFlow(requestId, { call, wait: sleep, close: closeWindow, errorInfo }),
+  );
+  const [state, setState] = useState<ConfirmState>(flow.state);
+  useEffect(() => {
+    const stop = flow.subscribe(setState);
+    void flow.start();
+    return () => {
+      stop();
+      flow.dispose();
+    };
+  }, [flow]);
+  return { flow, state };
+}
 
 function Confirmation({ requestId }: { requestId: string }) {
-  const [view, setView] = useState<PurchaseView>();
-  const [vault, setVault] = useState<VaultStatus>();
-  const [cardId, setCardId] = useState<string>();
+  const { flow, state } = useConfirmFlow(requestId);
+  const { view, vault, cardId, phase, error, loadError } = state;
   const [passphrase, setPassphrase] = useState('');
-  const [phase, setPhase] = useState<Phase>('idle');
-  const [error, setError] = useState<UiErrorInfo>();
-  const [loadError, setLoadError] = useState<UiErrorInfo>();
-  const resumed = useRef(false);
   const delay = useInputDelay(view?.state);
 
-  const refresh = useCallback(async () => {
-    try {
-      const [next, status] = await Promise.all([
-        call({ type: 'purchase.get', requestId }),
-        call({ type: 'vault.status' }),
-      ]);
-      setView(next);
-      setVault(status);
-      setCardId((c) => c ?? next.cardId ?? next.preselectedCardId);
-      return next;
-    } catch (e) {
-      setLoadError(errorInfo(e));
-      return undefined;
-    }
-  }, [requestId]);
-
-  /** Pay with the same request (idempotent per XID), retrying while the transport is away. */
-  const payNow = useCallback(
-    async (card: string) => {
-      for (let attempt = 0; ; attempt++) {
-        try {
-          const done = await call({ type: 'purchase.pay', requestId, cardId: card });
-          setView(done);
-          return;
-        } catch (e) {
-          const retryable = isUiError(e, 'transport') || isUiError(e, 'backgroundGone');
-          const delay = RETRY_DELAYS_MS[attempt];
-          if (!retryable || delay === undefined) throw e;
-          setPhase('reconnecting');
-          await sleep(delay);
-        }
-      }
-    },
-    [requestId],
-  );
-
-  useEffect(() => {
-    void refresh().then((first) => {
-      // A payment a stopped worker left under way: carry on (the same PReq is re-sent).
-      if (first?.state === 'paying' && first.cardId && !resumed.current) {
-        resumed.current = true;
-        setPhase('paying');
-        payNow(first.cardId)
-          .catch((e) => setError(errorInfo(e)))
-          .finally(() => {
-            setPhase('idle');
-            void refresh();
-          });
-      }
-    });
-  }, [refresh, payNow]);
-
-  // The merchant has not answered PInitReq yet: keep looking.
-  useEffect(() => {
-    if (view?.state !== 'initiated') return;
-    const timer = setTimeout(() => void refresh(), POLL_MS);
-    return () => clearTimeout(timer);
-  }, [view, refresh]);
-
-  const open = view?.state === 'initiated' || view?.state === 'awaitingConfirmation';
-  const cancel = async () => {
-    if (!open) return closeWindow();
-    setPhase('cancelling');
-    try {
-      await call({ type: 'purchase.cancel', requestId });
-      closeWindow();
-    } catch (e) {
-      setError(errorInfo(e));
-      setPhase('idle');
-      void refresh();
-    }
-  };
-  useEscape(() => {
-    if (phase === 'idle') void cancel();
-  });
-
+  useEscape(() => void flow.cancel());
+  const cancel = () => void flow.cancel();
   const pay = async (e: Event) => {
     e.preventDefault();
     // Within the input delay a click, Enter or Space may have been meant for another window.
-    if (!cardId || phase !== 'idle' || !delay.isReady()) return;
-    setError(undefined);
-    setPhase('paying');
-    try {
-      if (!vault?.unlocked) {
-        await call({ type: 'vault.unlock', passphrase });
-        setPassphrase('');
-        setVault(await call({ type: 'vault.status' }));
-      }
-      await payNow(cardId);
-    } catch (err) {
-      setError(errorInfo(err));
-      void refresh();
-    } finally {
-      setPhase('idle');
-    }
+    if (!delay.isReady()) return;
+    await flow.pay(passphrase);
+    if (flow.state.vault?.unlocked) setPassphrase('');
   };
 
   if (loadError && !view) {
@@ -333,7 +253,12 @@ function Confirmation({ requestId }: { requestId: string }) {
       {view.order ? <OrderFacts view={view} /> : null}
       {view.state === 'awaitingConfirmation' ? (
         <form class="stack" onSubmit={pay}>
-          <CardChoice view={view} cardId={cardId} onChange={setCardId} disabled={phase !== 'idle'} />
+          <CardChoice
+            view={view}
+            cardId={cardId}
+            onChange={(id) => flow.chooseCard(id)}
+            disabled={phase !== 'idle'}
+          />
           {vault.unlocked ? null : (
             <Field
               id="confirm-passphrase"
@@ -352,7 +277,7 @@ function Confirmation({ requestId }: { requestId: string }) {
           {phase === 'reconnecting' ? <Progress text={t('confirmReconnecting')} /> : null}
           <DelayNote ready={delay.ready} />
           <div class="actions">
-            <Button onClick={() => void cancel()} disabled={phase !== 'idle'}>
+            <Button onClick={cancel} disabled={phase !== 'idle'}>
               {t('cancelButton')}
             </Button>
             <Button
@@ -375,7 +300,7 @@ function Confirmation({ requestId }: { requestId: string }) {
           <Progress text={phase === 'reconnecting' ? t('confirmReconnecting') : t('confirmPaying')} />
           <ErrorNotice error={error}>
             {phase === 'idle' ? (
-              <Button variant="primary" onClick={() => view.cardId && void payAgain(view.cardId)}>
+              <Button variant="primary" onClick={() => void flow.retry()}>
                 {t('retryButton')}
               </Button>
             ) : null}
@@ -385,24 +310,11 @@ function Confirmation({ requestId }: { requestId: string }) {
       {finished ? <Result view={view} /> : null}
       {view.state === 'initiated' ? (
         <div class="actions">
-          <Button onClick={() => void cancel()}>{t('cancelButton')}</Button>
+          <Button onClick={cancel}>{t('cancelButton')}</Button>
         </div>
       ) : null}
     </main>
   );
-
-  async function payAgain(card: string) {
-    setError(undefined);
-    setPhase('paying');
-    try {
-      await payNow(card);
-    } catch (err) {
-      setError(errorInfo(err));
-    } finally {
-      setPhase('idle');
-      void refresh();
-    }
-  }
 }
 
 /** Who is asking: the page as the browser reported it, the merchant as its certificate names it, and whether they agree. */
