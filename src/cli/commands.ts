@@ -44,7 +44,8 @@ export const COMMANDS: Command[] = [
   },
   {
     words: ['demo'],
-    usage: 'setwallet demo [--browser chromium|firefox] [--transcript DIR] [--screenshots DIR] [--card PAN]',
+    usage:
+      'setwallet demo [--browser chromium|firefox] [--transcript DIR] [--screenshots DIR] [--card PAN] [--keep DIR]',
     summary: 'SET end to end in a headless browser, scripted, each SET message printed',
     details: `  Starts a fresh sandbox on free ports, drives the wallet's production build in a headless browser
   (default chromium) through first run, the sandbox root, a test card, a one-click purchase at the
@@ -53,12 +54,16 @@ export const COMMANDS: Command[] = [
                       for setwallet inspect
   --screenshots DIR   save the confirmation window and the receipt as PNG files
   --card PAN          the sandbox test card to use (default 4111 1111 1111 1111; see the issuer's
-                      /test-cards page: the others decline)`,
+                      /test-cards page: the others decline)
+  --keep DIR          keep the run in DIR (new or empty): DIR/sandbox, the sandbox's folder with
+                      every party's keys and certificates, and DIR/transcript, every SET/2 message
+                      and root.pem, to check with openssl and setwallet inspect (see the README)`,
     options: {
       browser: { type: 'string' },
       transcript: { type: 'string' },
       screenshots: { type: 'string' },
       card: { type: 'string' },
+      keep: { type: 'string' },
     },
     operands: [],
     run: async (i) => (await import('./demo.ts')).runDemoCommand(i),
@@ -135,11 +140,14 @@ export const COMMANDS: Command[] = [
   },
   {
     words: ['inspect'],
-    usage: 'setwallet inspect FILE|- [--roots root.pem]',
+    usage: 'setwallet inspect FILE|- [--roots root.pem] [--extract DIR]',
     summary: 'decode and verify a SET/2 message or PEM certificates; exit 1 with the SET error code',
     details: `  Prints the fields and thumbprint: <hex>, verifies signatures and, with --roots, every chain.
-  Exit 0 when valid, 1 with the SET ErrorCode when not, 2 for usage errors.`,
-    options: { roots: { type: 'string' } },
+  Exit 0 when valid, 1 with the SET ErrorCode when not, 2 for usage errors.
+  --extract DIR   write the message's signature for openssl: signed.bin (the exact bytes signed),
+                  signature.der, signer.pem and chain.pem (the signer, then the certificates
+                  carried); openssl dgst -sha256 -verify then checks it without this tool`,
+    options: { roots: { type: 'string' }, extract: { type: 'string' } },
     operands: ['FILE'],
     run: async (i) => (await import('./inspect.ts')).runInspect(i),
   },

@@ -1,5 +1,5 @@
 /**
- * `setwallet demo [--browser chromium|firefox] [--transcript DIR] [--screenshots DIR] [--card PAN]`:
+ * `setwallet demo [--browser chromium|firefox] [--transcript DIR] [--screenshots DIR] [--card PAN] [--keep DIR]`:
  * SET from end to end in a real browser, scripted (src/demo/run.ts). Builds the wallet first when
  * the build is missing or out of date. Exit 0 when the receipt in the wallet verifies and the
  * gateway's ledger shows the capture, 1 when a step fails (it names the step and the SET error),
@@ -7,6 +7,7 @@
  */
 import type { BrowserName } from '../demo/browsers.ts';
 import { ensureBuild } from '../demo/build.ts';
+import { keepProblem } from '../demo/kept-run.ts';
 import { runDemo } from '../demo/run.ts';
 import { isLuhnValid } from '../protocol/index.ts';
 import { type Invocation, UsageError } from './commands.ts';
@@ -16,6 +17,7 @@ interface Flags {
   transcriptDir?: string;
   screenshotsDir?: string;
   card?: string;
+  keepDir?: string;
 }
 
 function flagsOf(values: Invocation['values']): Flags {
@@ -28,6 +30,11 @@ function flagsOf(values: Invocation['values']): Flags {
   }
   if (typeof values.transcript === 'string') flags.transcriptDir = values.transcript;
   if (typeof values.screenshots === 'string') flags.screenshotsDir = values.screenshots;
+  if (typeof values.keep === 'string') {
+    const problem = keepProblem(values.keep);
+    if (problem) throw new UsageError(`--keep: ${problem}`);
+    flags.keepDir = values.keep;
+  }
   if (typeof values.card === 'string') {
     const pan = values.card.replace(/[\s-]/g, '');
     if (!/^\d{12,19}$/.test(pan) || !isLuhnValid(pan))
@@ -56,6 +63,7 @@ export async function runDemoCommand({ values }: Invocation): Promise<number> {
       ...(flags.transcriptDir ? { transcriptDir: flags.transcriptDir } : {}),
       ...(flags.screenshotsDir ? { screenshotsDir: flags.screenshotsDir } : {}),
       ...(flags.card ? { card: flags.card } : {}),
+      ...(flags.keepDir ? { keepDir: flags.keepDir } : {}),
     });
     return exitNow(report.ok ? 0 : report.interrupted ? 130 : 1);
   } finally {

@@ -1,14 +1,18 @@
 /**
- * `setwallet inspect FILE|- [--roots root.pem]`: decodes a SET/2 message or PEM certificates,
- * prints their fields, and verifies what it can. Without --roots it checks signatures against
- * the certificates the message carries; with --roots it also validates every chain. Dates are
- * judged at the time the message says it was sent, so a saved transcript stays inspectable.
+ * `setwallet inspect FILE|- [--roots root.pem] [--extract DIR]`: decodes a SET/2 message or PEM
+ * certificates, prints their fields, and verifies what it can. Without --roots it checks
+ * signatures against the certificates the message carries; with --roots it also validates every
+ * chain. Dates are judged at the time the message says it was sent, so a saved transcript stays
+ * inspectable. --extract writes what a signature covers, the signature and the signer's chain as
+ * files `openssl dgst` and `openssl verify` take, so a run can be checked without this tool.
  * Exit 0 when valid, 1 with the SET ErrorCode when not, 2 for usage errors.
  */
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import * as v from 'valibot';
 import {
   type CertificateType,
+  certificateToPem,
   decodeWire,
   fromB64u,
   hex,
@@ -20,9 +24,11 @@ import {
   parseContent,
   parseWith,
   pemToDers,
+  piTbs,
   SetError,
   SignedBody,
   sha256,
+  signatureToDer,
   signedDataTbs,
   TrustStore,
   validatePath,
@@ -48,9 +54,29 @@ const SIGNERS: Partial<Record<Wire['type'], CertificateType[]>> = {
 
 const AnyContent = v.looseObject({ type: v.string() });
 
+/** What --extract writes: the signed bytes, the signature in DER, the signer's certificate and chain. */
+export const EXTRACTED = {
+  signed: 'signed.bin',
+  signature: 'signature.der',
+  signer: 'signer.pem',
+  chain: 'chain.pem',
+} as const;
+
+/** A signature found in a message, for --extract. */
+interface FoundSignature {
+  /** The exact bytes the ECDSA signature covers (SHA-256 is taken over them). */
+  signed: Uint8Array;
+  /** r‖s, 64 bytes. */
+  sig: Uint8Array;
+  signer: ParsedCertificate;
+  carried: ParsedCertificate[];
+}
+
 export async function runInspect({ values, positionals: [file] }: Invocation): Promise<number> {
   const rootsFile = values.roots as string | undefined;
+  const extractDir = values.extract as string | undefined;
   const out: string[] = [];
+  const found: { signature?: FoundSignature } = {};
   try {
     const input = file === '-' ? readFileSync(0) : readFileSync(file!);
     if (input.length > MAX_INPUT_BYTES)
@@ -58,7 +84,8 @@ export async function runInspect({ values, positionals: [file] }: Invocation): P
     const text = input.toString('utf8');
     const roots = rootsFile ? pemToDers(readFileSync(rootsFile, 'utf8')).map(parseCertificate) : undefined;
     if (text.includes('-----BEGIN')) await inspectCertificates(text, roots, out);
-    else await inspectMessage(input, roots, out);
+    else await inspectMessage(input, roots, out, found);
+    if (extractDir !== undefined) extract(extractDir, found.signature, out);
     out.push('valid');
     console.log(out.join('\n'));
     return 0;
@@ -135,6 +162,7 @@ async function inspectMessage(
   input: Uint8Array,
   roots: ParsedCertificate[] | undefined,
   out: string[],
+  found: { signature?: FoundSignature },
 ): Promise<void> {
   const wire = decodeWire(input);
   out.push(`message: ${wire.type} (${wire.set})`, `header: ${JSON.stringify(wire.hdr)}`);
@@ -150,7 +178,7 @@ async function inspectMessage(
   const body = wire.body;
 
   if ('pi' in body) {
-    await inspectPReq(wire, carried, trust, at, out);
+    found.signature = await inspectPReq(wire, carried, trust, at, out);
   } else if ('sig' in body) {
     const signed = parseWith(SignedBody, body, `${wire.type}.body`);
     const content = parseContent(fromB64u(signed.content, 'content'), AnyContent, wire.type);
@@ -169,6 +197,12 @@ async function inspectMessage(
       );
     }
     out.push(`signature: valid, by ${signer.subject.commonName} (${signer.certificateType})`);
+    found.signature = {
+      signed: signedDataTbs(fromB64u(signed.content, 'content')),
+      sig: fromB64u(signed.sig, 'sig'),
+      signer,
+      carried,
+    };
     await checkChain(signer, SIGNERS[wire.type] ?? [signer.certificateType], 'signature', trust, at, out);
   } else if ('content' in body) {
     const content = parseContent(fromB64u(String(body.content), 'content'), AnyContent, wire.type);
@@ -194,7 +228,7 @@ async function inspectPReq(
   trust: TrustStore | undefined,
   at: Date,
   out: string[],
-): Promise<void> {
+): Promise<FoundSignature | undefined> {
   const body = parseWith(PReqBody, wire.body, 'PReq.body');
   const oiBytes = fromB64u(body.oi.oiData, 'oiData');
   const oi = parseContent(oiBytes, AnyContent, 'OIData');
@@ -205,7 +239,7 @@ async function inspectPReq(
   );
   if (pi.type !== 'PIDualSigned') {
     out.push('dual signature: none (unsigned purchase)');
-    return;
+    return undefined;
   }
   if (!body.oi.hPIData) throw new SetError('signatureRequired', 'a dual-signed PReq carries H(PIData)');
   const signer = signerCert(pi.signer, carried, trust);
@@ -218,6 +252,37 @@ async function inspectPReq(
   );
   out.push(`dual signature: valid, by cardholder ${signer.subject.commonName.slice(0, 16)}…`);
   await checkChain(signer, ['cardholder'], 'signature', trust, at, out);
+  return {
+    signed: piTbs(fromB64u(body.oi.hPIData), sha256(oiBytes)),
+    sig: fromB64u(pi.ds),
+    signer,
+    carried,
+  };
+}
+
+/**
+ * Writes the checked signature as openssl takes it: the signed bytes, the DER signature, the
+ * signer's certificate, and the signer's chain (the signer, then the other certificates carried).
+ */
+function extract(dir: string, signature: FoundSignature | undefined, out: string[]): void {
+  if (!signature) {
+    throw new SetError('signatureRequired', 'there is no signature in this input to extract');
+  }
+  mkdirSync(dir, { recursive: true });
+  const others = signature.carried.filter((c) => hex(c.thumbprint) !== hex(signature.signer.thumbprint));
+  const files: [string, Uint8Array | string][] = [
+    [EXTRACTED.signed, signature.signed],
+    [EXTRACTED.signature, signatureToDer(signature.sig)],
+    [EXTRACTED.signer, certificateToPem(signature.signer.der)],
+    [EXTRACTED.chain, [signature.signer, ...others].map((c) => certificateToPem(c.der)).join('')],
+  ];
+  for (const [name, data] of files) writeFileSync(join(dir, name), data);
+  const at = (name: string) => join(dir, name);
+  out.push(
+    `extracted to ${dir}: ${Object.values(EXTRACTED).join(', ')}; check with`,
+    `  openssl x509 -in ${at(EXTRACTED.signer)} -pubkey -noout > ${at('signer.pub')}`,
+    `  openssl dgst -sha256 -verify ${at('signer.pub')} -signature ${at(EXTRACTED.signature)} ${at(EXTRACTED.signed)}`,
+  );
 }
 
 function signerCert(

@@ -20,6 +20,7 @@ import { fromB64u, SetError, TrustStore, verifyPRes } from '../protocol/index.ts
 import { type RunningSandbox, startSandbox } from '../sandbox/sandbox.ts';
 import { RECEIPT_EXPORT_FORMAT, type ReceiptExport } from '../wallet/receipts.ts';
 import { type BrowserName, launchBrowser, type UiPage, type WalletBrowser } from './browsers.ts';
+import { keptRun } from './kept-run.ts';
 import { loadMessages, type Messages } from './messages.ts';
 import { sandboxClient, TEST_CARDS } from './sandbox-client.ts';
 import { readableContent, stamp, Transcript } from './transcript.ts';
@@ -31,6 +32,11 @@ export interface DemoOptions {
   transcriptDir?: string;
   /** Saves the confirmation window and the receipt here as PNG files. */
   screenshotsDir?: string;
+  /**
+   * Keeps the run here (kept-run.ts): the sandbox's folder with every key in `sandbox/`, and the
+   * transcript in `transcript/` (unless transcriptDir says elsewhere). A new or empty folder.
+   */
+  keepDir?: string;
   /** The test card to register and pay with (default 4111 1111 1111 1111, approved). */
   card?: string;
   /** Where the demo's lines go (default console.log). */
@@ -81,7 +87,8 @@ export async function runDemo(opts: DemoOptions): Promise<DemoReport> {
   const seconds = () => (performance.now() - started) / 1000;
   const card = (opts.card ?? TEST_CARDS.approve).replace(/\s+/g, '');
   const name = opts.browser === 'chromium' ? 'Chromium' : 'Firefox';
-  const transcriptDir = opts.transcriptDir && resolve(opts.transcriptDir);
+  const kept = opts.keepDir === undefined ? undefined : keptRun(opts.keepDir);
+  const transcriptDir = opts.transcriptDir ? resolve(opts.transcriptDir) : kept?.transcript;
   const screenshotsDir = opts.screenshotsDir && resolve(opts.screenshotsDir);
   if (screenshotsDir) mkdirSync(screenshotsDir, { recursive: true });
   /** Once interrupted, what is still under way says nothing more. */
@@ -91,6 +98,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoReport> {
   };
   const transcript = new Transcript(progress, transcriptDir, started);
   const tempRoot = mkdtempSync(join(tmpdir(), 'set-wallet-demo-'));
+  const sandboxDir = kept?.sandbox ?? join(tempRoot, 'sandbox');
 
   let sandbox: RunningSandbox | undefined;
   let browser: WalletBrowser | undefined;
@@ -130,6 +138,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoReport> {
 
   print(`SET Wallet demo in ${name} (headless), with the wallet's production build`);
   print(`  temporary folder ${tempRoot} (removed at the end)`);
+  if (kept) print(`  the sandbox, keys included, kept in ${shown(kept.sandbox)}`);
   if (transcriptDir) print(`  transcript of every SET/2 message in ${shown(transcriptDir)}`);
   try {
     // 0: the sandbox and the browser, side by side.
@@ -138,7 +147,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoReport> {
       launching = Promise.allSettled([
         startSandbox({
           port: 0,
-          dataDir: join(tempRoot, 'sandbox'),
+          dataDir: sandboxDir,
           log: (line) => note(line.replace(/^› /, '')),
           observe: transcript.observe,
         }),
@@ -312,6 +321,11 @@ export async function runDemo(opts: DemoOptions): Promise<DemoReport> {
     await sandbox?.close().catch(() => {});
     rmSync(tempRoot, { recursive: true, force: true });
     print(`  ${browser ? `${name} and ` : ''}${sandbox ? 'the sandbox ' : ''}stopped; ${tempRoot} removed.`);
+    if (kept && opts.keepDir) {
+      print(
+        `  Kept in ${shown(resolve(opts.keepDir))}: sandbox/ (every party's keys and certificates) and transcript/; the README's "Checking a run yourself" says how to check it with openssl.`,
+      );
+    }
   }
 }
 

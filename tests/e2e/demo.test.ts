@@ -1,5 +1,5 @@
 // `setwallet demo` as a user runs it: the CLI in its own process, a real browser, the production
-// build. Chromium with --transcript and --screenshots, Firefox plain, and a declining card that must
+// build. Chromium with --transcript and --screenshots, Firefox with --keep, and a declining card that must
 // fail naming its step. Each run exits with the right code, prints every SET step with its time,
 // and leaves no process and no temporary folder behind; every transcript file passes inspect.
 import { execFileSync, spawn } from 'node:child_process';
@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, test, vi } from 'vitest';
 import { runCommandLine } from '../../src/cli/commands.ts';
 import { REPO } from '../../src/demo/build.ts';
+import { keptRun } from '../../src/demo/kept-run.ts';
 import { SCREENSHOTS } from '../../src/demo/run.ts';
 import { TRANSCRIPT_FILE } from '../../src/demo/transcript.ts';
 
@@ -137,13 +138,30 @@ describe('setwallet demo', () => {
     }
   }, 120_000);
 
-  test('--browser firefox: exit 0', async () => {
-    const run = await setwallet(['demo', '--browser', 'firefox']);
+  test('--browser firefox --keep DIR: exit 0, the sandbox (keys included) and the transcript kept', async () => {
+    const keep = join(scratch, 'kept');
+    const run = await setwallet(['demo', '--browser', 'firefox', '--keep', keep]);
     console.log(`setwallet demo --browser firefox: exit ${run.code} in ${run.seconds.toFixed(1)} s`);
     expect(run.code, run.output).toBe(0);
     expectSetSteps(run);
     expect(run.output).toContain('the receipt verifies');
     expectNothingLeft(run);
+    // The layout tests/integration/kept-run.test.ts checks the README's commands against.
+    const kept = keptRun(keep);
+    expect(readdirSync(keep).sort()).toEqual(['sandbox', 'transcript']);
+    for (const f of ['pki/root.pem', 'pki/cca.key', 'merchant/merchant-sig.key', 'gateway/gateway-kx.key'])
+      expect(existsSync(join(kept.sandbox, f)), f).toBe(true);
+    const preq = readdirSync(kept.transcript).find((f) => f.endsWith('-PReq.json'));
+    const { code, output } = await inspect([
+      join(kept.transcript, preq!),
+      '--roots',
+      join(kept.sandbox, 'pki/root.pem'),
+    ]);
+    expect(code, output).toBe(0);
+    // A folder that holds something is refused before anything starts.
+    const again = await setwallet(['demo', '--keep', keep]);
+    expect(again.code).toBe(2);
+    expect(again.output).toContain('is not empty');
   }, 120_000);
 
   test('a declining card: exit 1, the failure names step 4 and the decline, nothing left running', async () => {

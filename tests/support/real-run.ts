@@ -10,6 +10,7 @@
  * Used by the tests that check docs/protocol.md's statements on the wire and by
  * `npm run docs:protocol`, whose examples are this run's messages.
  */
+import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sandboxClient, TEST_CARDS } from '../../src/demo/sandbox-client.ts';
 import { Transcript } from '../../src/demo/transcript.ts';
@@ -61,6 +62,9 @@ export async function realRun(opts: {
   });
   transcript.issuerPeer = 'wallet';
   try {
+    // The root the transcript's chains end at, beside it (as setwallet demo saves it).
+    if (opts.transcriptDir)
+      copyFileSync(join(opts.dataDir, 'pki', 'root.pem'), join(opts.transcriptDir, 'root.pem'));
     const { urls, root } = sandbox;
     const client = sandboxClient(urls, sandbox.operatorLinks.backOffice, sandbox.gatewayOperatorToken);
     const cardholder = await registerOverHttp(`${urls.issuer}/set/cca`, root, TEST_CARDS.approve);
