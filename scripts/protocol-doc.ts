@@ -1,10 +1,20 @@
 /**
- * Regenerates the examples in docs/protocol.md from real runs of src/protocol (npm run
- * docs:protocol). Every block between `<!-- example: NAME -->` and `<!-- /example -->` is replaced
- * by a message that the code just produced with real keys; the prose around them is kept.
+ * Regenerates the examples in docs/protocol.md (npm run docs:protocol). Every block between
+ * `<!-- example: NAME -->` and `<!-- /example -->` is replaced; the prose around them is kept.
+ *
+ * The examples are the messages of one run of the real parties (tests/support/real-run.ts: the
+ * sandbox's CAs, gateway and demo store on the merchant SDK, over HTTP, with a protocol-level
+ * wallet), as they went over the wire. A sealed message is shown opened with its receiver's key
+ * from that run's sandbox folder, as the exact plaintext bytes, so that a reader (and
+ * tests/unit/protocol-doc.test.ts) can check the signature inside against the certificates the
+ * examples carry. A message type the sandbox does not send is made by src/protocol alone with
+ * test keys (tests/support/world.ts), and its block says so.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
+  aeadOpenNative,
   b64u,
   buildBrandCrlIdentifier,
   buildCertReq,
@@ -32,10 +42,14 @@ import {
   issueFromCertReq,
   MESSAGE_TYPES,
   openCertReq,
+  openSealed,
   parseMeAqCInitReq,
   paymentInitiationHtml,
+  type Recipient,
   registrationInitiationHtml,
   SetError,
+  sha256,
+  utf8,
   verifyAuthReq,
   verifyCertRes,
   verifyFollowUp,
@@ -49,6 +63,8 @@ import {
   verifyTransListReq,
   verifyTransListRes,
 } from '../src/protocol/index.ts';
+import { readEntry } from '../src/sandbox/pki-files.ts';
+import { realRun } from '../tests/support/real-run.ts';
 import {
   makeWorld,
   purchase,
@@ -59,10 +75,187 @@ import {
 
 const DOC = new URL('../docs/protocol.md', import.meta.url);
 
-type Example = { wire: string; opened?: unknown; note?: string };
+/** A sealed message opened with its receiver's key: the plaintext bytes, and whose key opened it. */
+export interface Opened {
+  bytes: Uint8Array;
+  key: string;
+}
 
-/** Runs every SET/2 flow once and returns the first example of each message type. */
+export type Example = {
+  wire: string;
+  /** Who sent it to whom in the real run; absent when src/protocol alone made it. */
+  passed?: { from: string; to: string };
+  opened?: Opened;
+  /** What the receiver read (examples made by src/protocol alone). */
+  read?: unknown;
+};
+
+/** The message types the sandbox's parties exchange in tests/support/real-run.ts. */
+export const REAL_RUN_TYPES = [
+  'CardCInitReq',
+  'CardCInitRes',
+  'RegFormReq',
+  'RegFormRes',
+  'CertReq',
+  'CertRes',
+  'Me-AqCInitReq',
+  'Me-AqCInitRes',
+  'PInitReq',
+  'PInitRes',
+  'PReq',
+  'PRes',
+  'InqReq',
+  'InqRes',
+  'AuthReq',
+  'AuthRes',
+  'CapReq',
+  'CapRes',
+  'CapRevReq',
+  'CapRevRes',
+  'AuthRevReq',
+  'AuthRevRes',
+  'CredReq',
+  'CredRes',
+  'CredRevReq',
+  'CredRevRes',
+  'PCertReq',
+  'PCertRes',
+  'TransListReq',
+  'TransListRes',
+  'NotifyRegReq',
+  'NotifyRegRes',
+  'Notification',
+  'Error',
+] as const;
+
+/**
+ * The examples: one run of the real parties, then src/protocol alone for any message type that
+ * run does not send.
+ */
 export async function generateExamples(): Promise<{
+  examples: Map<string, Example>;
+  extra: Map<string, string>;
+}> {
+  const real = await realExamples();
+  const made = await protocolExamples();
+  for (const [type, example] of made.examples) if (!real.examples.has(type)) real.examples.set(type, example);
+  for (const [name, text] of made.extra) if (!real.extra.has(name)) real.extra.set(name, text);
+  for (const t of MESSAGE_TYPES)
+    if (!real.examples.has(t)) throw new Error(`no example of ${t} was produced`);
+  return real;
+}
+
+/** The first message of each type in a run of the real parties (the cardholder's CertReq and CertRes). */
+async function realExamples(): Promise<{ examples: Map<string, Example>; extra: Map<string, string> }> {
+  const dir = mkdtempSync(join(tmpdir(), 'set-protocol-doc-'));
+  const dataDir = join(dir, 'sandbox');
+  const run = await realRun({ dataDir });
+  try {
+    const passed = [
+      ...run.transcript.entries.filter((e) => e.repeatOf === undefined),
+      ...run.notifications.map((n) => ({
+        type: n.type,
+        body: n.body,
+        from: (n.direction === 'request') === (n.party === 'gateway') ? 'store' : 'gateway',
+        to: (n.direction === 'request') === (n.party === 'gateway') ? 'gateway' : 'store',
+      })),
+    ];
+    const recipients = keyExchangeKeys(dataDir);
+    const examples = new Map<string, Example>();
+    let certReqOpened: Opened | undefined;
+    for (const m of passed) {
+      const cardholders = m.from === 'wallet' || m.to === 'wallet';
+      if ((m.type === 'CertReq' || m.type === 'CertRes') && !cardholders) continue;
+      const opened = await openFor(m.type, m.body, recipients, certReqOpened);
+      if (m.type === 'CertReq') certReqOpened = opened;
+      if (examples.has(m.type)) continue;
+      examples.set(m.type, {
+        wire: m.body,
+        passed: { from: m.from, to: m.to },
+        ...(opened ? { opened } : {}),
+      });
+    }
+    const pinitRes = JSON.parse(examples.get('PInitRes')!.wire) as { bci?: object };
+    if (!pinitRes.bci) throw new Error('the PInitRes of the run carries no BrandCRLIdentifier');
+    const bci = pinitRes.bci as { content: string };
+    const extra = new Map<string, string>([
+      ['root', fence('pem', readFileSync(join(dataDir, 'pki', 'root.pem'), 'utf8').trim())],
+      ['BrandCRLIdentifier', fence('json', JSON.stringify(bci, null, 2)) + decodedContent(bci.content)],
+      ['payment-initiation', fence('html', run.initiations.payment)],
+      ['registration-initiation', fence('html', run.initiations.registration)],
+    ]);
+    return { examples, extra };
+  } finally {
+    await run.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Every key-exchange key of the run's sandbox folder (the CAs', the gateway's, the merchant's). */
+function keyExchangeKeys(dataDir: string): { recipient: Recipient; file: string }[] {
+  const found: { recipient: Recipient; file: string }[] = [];
+  for (const folder of ['pki', 'gateway', 'merchant']) {
+    for (const name of readdirSync(join(dataDir, folder))) {
+      if (!name.endsWith('-kx.key')) continue;
+      const entry = readEntry(join(dataDir, folder), name.slice(0, -4));
+      found.push({ recipient: entry, file: `${folder}/${name}` });
+    }
+  }
+  return found;
+}
+
+/** The structure name and associated data a sealed message's envelope was made with (§2). */
+function envelopeOf(
+  type: string,
+  wire: { body: Record<string, unknown> },
+): { info: string; aad?: Uint8Array } {
+  if (type === 'AuthReq') return { info: 'AuthReq', aad: sha256(fromB64u(String(wire.body.baggage))) };
+  return { info: type };
+}
+
+/** The plaintext of a sealed (or, for CertRes, encrypted) message, opened with its receiver's key. */
+async function openFor(
+  type: string,
+  body: string,
+  recipients: { recipient: Recipient; file: string }[],
+  certReq: Opened | undefined,
+): Promise<Opened | undefined> {
+  const wire = JSON.parse(body) as { body: Record<string, unknown> };
+  if (type === 'CertRes') {
+    if (!certReq) return undefined;
+    const signed = JSON.parse(new TextDecoder().decode(certReq.bytes)) as { content: string };
+    const content = JSON.parse(new TextDecoder().decode(fromB64u(signed.content))) as { caBackKey: string };
+    const b = wire.body as { iv: string; ct: string };
+    const bytes = await aeadOpenNative(
+      fromB64u(content.caBackKey),
+      fromB64u(b.iv),
+      utf8('SET/2 CertRes'),
+      fromB64u(b.ct),
+    );
+    return { bytes, key: "the requester's CABackKey (in the CertReq's sealed content)" };
+  }
+  if (type === 'PReq') {
+    const pi = JSON.parse(new TextDecoder().decode(fromB64u(String(wire.body.pi)))) as {
+      sealed: { to: string; enc: string; ct: string };
+    };
+    const oi = wire.body.oi as { oiData: string };
+    const holder = recipients.find((r) => b64u(r.recipient.certificate.thumbprint) === pi.sealed.to)!;
+    const bytes = await openSealed(pi.sealed, holder.recipient, 'PIData', sha256(fromB64u(oi.oiData)));
+    return { bytes, key: `the gateway's key (${holder.file}): the PIData` };
+  }
+  const sealed = wire.body.sealed as { to: string; enc: string; ct: string } | undefined;
+  if (!sealed) return undefined;
+  const holder = recipients.find((r) => b64u(r.recipient.certificate.thumbprint) === sealed.to);
+  if (!holder) throw new Error(`no key in the run's sandbox opens ${type}`);
+  const { info, aad } = envelopeOf(type, wire);
+  return {
+    bytes: await openSealed(sealed, holder.recipient, info, aad),
+    key: `its receiver's key (${holder.file})`,
+  };
+}
+
+/** Runs every SET/2 flow once with the test parties of tests/support/world.ts. */
+async function protocolExamples(): Promise<{
   examples: Map<string, Example>;
   extra: Map<string, string>;
 }> {
@@ -70,7 +263,7 @@ export async function generateExamples(): Promise<{
   const examples = new Map<string, Example>();
   const record = (wire: string, opened?: unknown) => {
     const type = (JSON.parse(wire) as { type: string }).type;
-    if (!examples.has(type)) examples.set(type, { wire, ...(opened === undefined ? {} : { opened }) });
+    if (!examples.has(type)) examples.set(type, { wire, ...(opened === undefined ? {} : { read: opened }) });
   };
   const ctx = () => ({ trust: world.trust(), clock: world.clock });
 
@@ -336,7 +529,6 @@ export async function generateExamples(): Promise<{
       ),
     ],
   ]);
-  for (const t of MESSAGE_TYPES) if (!examples.has(t)) throw new Error(`no example of ${t} was produced`);
   return { examples, extra };
 }
 
@@ -349,9 +541,17 @@ function decodedContent(content: string): string {
   return `\nContent, decoded from base64url:\n\n${fence('json', JSON.stringify(json, null, 2))}`;
 }
 
-function render(example: Example): string {
+/** Says where an example comes from: the first line after its wire JSON. */
+export function provenance(example: Example): string {
+  return example.passed
+    ? `*From a run of the sandbox's parties (tests/support/real-run.ts): ${example.passed.from} → ${example.passed.to}.*\n`
+    : "*Made by src/protocol alone with test keys (tests/support/world.ts): the sandbox's parties do not send this message.*\n";
+}
+
+/** The text of an example block: everything in it follows from the wire, the provenance and the opened bytes. */
+export function render(example: Example): string {
   const wire = JSON.parse(example.wire) as { body: Record<string, unknown> };
-  let out = fence('json', JSON.stringify(wire, null, 2));
+  let out = `${fence('json', JSON.stringify(wire, null, 2))}\n${provenance(example)}`;
   const body = wire.body;
   if (typeof body.content === 'string') out += decodedContent(body.content);
   if (typeof body.oi === 'object' && body.oi) {
@@ -360,11 +560,20 @@ function render(example: Example): string {
   if (typeof body.pi === 'string') {
     out += `\nPI, decoded from \`body.pi\` (the bytes the merchant forwards unchanged):\n\n${fence('json', JSON.stringify(JSON.parse(new TextDecoder().decode(fromB64u(body.pi))), null, 2))}`;
   }
-  if (example.opened !== undefined) {
-    out += `\nWhat the receiver reads after opening and verifying it:\n\n${fence('json', JSON.stringify(example.opened, replacer, 2))}`;
+  if (example.opened) {
+    const text = new TextDecoder().decode(example.opened.bytes);
+    out += `\n${OPENED_PREFIX}${example.opened.key}, the plaintext exactly as its author serialised it:\n\n${fence('json', text)}`;
+    const inner = JSON.parse(text) as { content?: unknown };
+    if (typeof inner.content === 'string') out += decodedContent(inner.content);
+  }
+  if (example.read !== undefined) {
+    out += `\nWhat the receiver reads after opening and verifying it:\n\n${fence('json', JSON.stringify(example.read, replacer, 2))}`;
   }
   return out;
 }
+
+/** How the opened plaintext of a sealed example is introduced. */
+export const OPENED_PREFIX = 'Opened with ';
 
 function replacer(_key: string, value: unknown): unknown {
   return value instanceof Uint8Array ? b64u(value) : value;

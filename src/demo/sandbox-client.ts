@@ -71,6 +71,8 @@ export interface SandboxClient {
    * declined …), asked as the shopper who placed it here, else as the merchant.
    */
   orderState(orderUrl: string): Promise<string>;
+  /** The HTML of the order page at `orderUrl`, as the shopper who placed it here sees it. */
+  orderPage(orderUrl: string): Promise<string>;
   /** The sandbox root certificate, PEM, as the issuer site serves it. */
   rootPem(): Promise<string>;
 }
@@ -182,6 +184,12 @@ export function sandboxClient(
       const res = await session.request(`${orderUrl}/status`);
       if (res.status !== 200) throw new Error(`GET ${orderUrl}/status answered ${res.status}`);
       return (JSON.parse(res.text) as { state: string }).state;
+    },
+    async orderPage(orderUrl) {
+      const session = shoppers.get(orderUrl) ?? (await signedIn());
+      const res = await session.request(orderUrl);
+      if (res.status !== 200) throw new Error(`GET ${orderUrl} answered ${res.status}`);
+      return res.text;
     },
     async rootPem() {
       const res = await fetch(`${issuer}/pki/root.pem`);

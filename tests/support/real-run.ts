@@ -41,6 +41,8 @@ export interface RealRun {
   /** The first purchase: its XID and the PReq's wire, sent twice. */
   xid: string;
   preqWire: string;
+  /** The initiation elements as the store's order page and the issuer's /register page declare them. */
+  initiations: { payment: string; registration: string };
   close(): Promise<void>;
 }
 
@@ -72,6 +74,17 @@ export async function realRun(opts: {
 
     // A purchase, whose PReq the wallet then sends again with the same bytes (a lost answer).
     const orderUrl = await client.newOrder('mug', 1);
+    const element = (kind: string, html: string) => {
+      const found = new RegExp(`<script type="application/set-${kind}-initiation\\+json">.*?</script>`).exec(
+        html,
+      );
+      if (!found) throw new Error(`no ${kind} initiation on the page`);
+      return found[0];
+    };
+    const initiations = {
+      payment: element('payment', await client.orderPage(orderUrl)),
+      registration: element('registration', await (await fetch(`${urls.issuer}/register`)).text()),
+    };
     const paid = await payOverHttp(
       setEndpoint,
       root,
@@ -142,6 +155,7 @@ export async function realRun(opts: {
       cardholder,
       xid,
       preqWire,
+      initiations,
       close: () => sandbox.close(),
     };
   } catch (e) {
