@@ -10,6 +10,7 @@ import { WalletWindows } from '../src/background/wallet-windows.ts';
 import { t } from '../src/ui/i18n.ts';
 import type { BackgroundEnv } from '../src/wallet/switchboard.ts';
 import { createWallet } from '../src/wallet/wallet.ts';
+import { answerWith } from '../src/wallet/bridge-messages.ts';
 
 export default defineBackground(() => {
   const session = browser.storage.session;
@@ -35,7 +36,7 @@ export default defineBackground(() => {
   });
   const report = (what: string) => (e: unknown) => console.error(`SET Wallet: ${what} failed`, e);
 
-  browser.runtime.onMessage.addListener((message, sender) => shell.onMessage(message, sender));
+  browser.runtime.onMessage.addListener(answerWith((message, sender) => shell.onMessage(message, sender)));
   browser.alarms.onAlarm.addListener((alarm) => {
     wallet.then((w) => w.onAlarm(alarm.name)).catch(report('auto-lock'));
   });

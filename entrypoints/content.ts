@@ -6,6 +6,7 @@
  */
 import { browser } from 'wxt/browser';
 import { startPageBridge } from '../src/content/page-bridge.ts';
+import { answerWith } from '../src/wallet/bridge-messages.ts';
 
 /** Firefox's content-script extra: `cloneInto` hands a value to page scripts, which could not read it otherwise. */
 interface FirefoxContentGlobals {
@@ -35,7 +36,7 @@ export default defineContentScript({
       userActivation: () => navigator.userActivation?.isActive === true,
       isTrusted: (event) => event.isTrusted,
     });
-    const onMessage = (message: unknown) => bridge.onBackgroundMessage(message);
+    const onMessage = answerWith((message) => bridge.onBackgroundMessage(message));
     browser.runtime.onMessage.addListener(onMessage);
     ctx.onInvalidated(() => {
       browser.runtime.onMessage.removeListener(onMessage);

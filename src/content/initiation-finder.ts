@@ -2,16 +2,15 @@
  * Finding a page's SET initiations (SET-PROFILE §5): the `<script type="application/set-…+json">`
  * elements a checkout or issuer page declares. DOM-light so tests pass a fake: the caller hands
  * in anything with querySelectorAll. Each element's text is checked for size before it is parsed
- * (with src/protocol's parsers, against the page's origin); the first valid element of each kind
- * wins. The raw text goes to the background, which parses it again with the browser's origin.
+ * (with src/protocol's hand-written checkInitiation, the rules of its initiation parsers, against
+ * the page's origin); the first valid element of each kind wins. The raw text goes to the background, which parses it again with the browser's origin.
  */
 import {
+  checkInitiation,
   MAX_INITIATION_BYTES,
   PAYMENT_INITIATION_TYPE,
-  parsePaymentInitiation,
-  parseRegistrationInitiation,
   REGISTRATION_INITIATION_TYPE,
-} from '../protocol/initiation.ts';
+} from '../protocol/initiation-check.ts';
 
 export type InitiationKind = 'payment' | 'registration';
 
@@ -38,11 +37,6 @@ export const INITIATION_TYPES: Record<InitiationKind, string> = {
 /** A page declaring more than this many elements of a kind is not read past them. */
 export const MAX_ELEMENTS_PER_KIND = 8;
 
-const PARSE: Record<InitiationKind, (text: string, origin: string) => { endpointUrl: string }> = {
-  payment: parsePaymentInitiation,
-  registration: parseRegistrationInitiation,
-};
-
 export function initiationSelector(kind: InitiationKind): string {
   return `script[type="${INITIATION_TYPES[kind]}"]`;
 }
@@ -59,12 +53,9 @@ export function findInitiation(
     const text = elements[i]?.textContent ?? '';
     // A UTF-16 length over the byte limit is over it in UTF-8 too: refuse before parsing.
     if (text.length === 0 || text.length > MAX_INITIATION_BYTES) continue;
-    try {
-      const { endpointUrl } = PARSE[kind](text, pageOrigin);
-      return { kind, text, endpointUrl };
-    } catch {
-      // Not a valid initiation: the page's mistake, not ours. Try the next element.
-    }
+    // Not a valid initiation: the page's mistake, not ours. Try the next element.
+    const endpointUrl = checkInitiation(kind, text, pageOrigin);
+    if (endpointUrl !== undefined) return { kind, text, endpointUrl };
   }
   return undefined;
 }

@@ -21,15 +21,14 @@
  *                   <html>, once the wallet has read a valid initiation on this page (the wallet
  *                   announces itself only to pages that declare one).
  */
-import * as v from 'valibot';
+import { MAX_WIRE_BYTES } from '../protocol/messages/wire-limit.ts';
 import {
-  BackgroundToContent,
-  type ContentToBackground,
+  isPageRequest,
   PAGE_EVENTS,
-  PageOutcome,
-  PageRequest,
-  type TransportReply,
-} from '../wallet/messages.ts';
+  parseBackgroundToContent,
+  parsePageOutcome,
+} from '../wallet/bridge-messages.ts';
+import type { ContentToBackground, PageOutcome, TransportReply } from '../wallet/messages.ts';
 import {
   changedInitiations,
   findInitiations,
@@ -73,7 +72,6 @@ export interface PageBridge {
 }
 
 const RESCAN_DELAY_MS = 50;
-const CAPTURE = { capture: true };
 /** The input events that give a page transient user activation (HTML "activation triggering input event"). */
 export const ACTIVATION_EVENTS = [
   'keydown',
@@ -99,7 +97,13 @@ export function startPageBridge(d: PageBridgeDeps): PageBridge {
   const onInput = (event: Event) => {
     if (d.isTrusted(event)) unusedGesture = true;
   };
-  for (const type of ACTIVATION_EVENTS) d.window.addEventListener(type, onInput, CAPTURE);
+  /** Every listener on the window, so stop() removes exactly these. */
+  const listeners: [string, (event: Event) => void, boolean][] = [];
+  const listen = (type: string, listener: (event: Event) => void, capture = true) => {
+    listeners.push([type, listener, capture]);
+    d.window.addEventListener(type, listener, { capture });
+  };
+  for (const type of ACTIVATION_EVENTS) listen(type, onInput);
   /** The wallet's own finding, at the moment the page asks: a fresh gesture with activation still on. */
   const takeGesture = (): boolean => {
     const gesture = unusedGesture && d.userActivation();
@@ -108,9 +112,9 @@ export function startPageBridge(d: PageBridgeDeps): PageBridge {
   };
 
   const tellPage = (outcome: PageOutcome) => {
-    const parsed = v.safeParse(PageOutcome, outcome);
-    if (!parsed.success) return;
-    d.window.dispatchEvent(new CustomEvent(PAGE_EVENTS.outcome, { detail: d.toPage(parsed.output) }));
+    const parsed = parsePageOutcome(outcome);
+    if (!parsed) return;
+    d.window.dispatchEvent(new CustomEvent(PAGE_EVENTS.outcome, { detail: d.toPage(parsed) }));
   };
 
   const send = (message: ContentToBackground) =>
@@ -139,7 +143,7 @@ export function startPageBridge(d: PageBridgeDeps): PageBridge {
   const onPageRequest = (kind: 'payment' | 'registration') => (event: Event) => {
     // The page only asks: a detail that says anything is refused, so no page can steer a payment.
     const detail = (event as CustomEvent).detail as unknown;
-    if (!v.safeParse(PageRequest, detail).success) {
+    if (!isPageRequest(detail)) {
       tellPage({ status: 'failed', code: 'badMessage' });
       return;
     }
@@ -159,21 +163,22 @@ export function startPageBridge(d: PageBridgeDeps): PageBridge {
     );
   };
 
-  const onPay = onPageRequest('payment');
-  const onRegister = onPageRequest('registration');
   // Capture on window: sees events dispatched on window and on document (bubbling or not).
-  d.window.addEventListener(PAGE_EVENTS.requestPayment, onPay, CAPTURE);
-  d.window.addEventListener(PAGE_EVENTS.requestRegistration, onRegister, CAPTURE);
+  listen(PAGE_EVENTS.requestPayment, onPageRequest('payment'));
+  listen(PAGE_EVENTS.requestRegistration, onPageRequest('registration'));
 
   // A page restored from the back/forward cache: the background forgot its initiations on the
   // navigation away, so report them again.
-  const onPageShow = (event: Event) => {
-    if ((event as Event & { persisted?: boolean }).persisted) {
-      found = {};
-      scan();
-    }
-  };
-  d.window.addEventListener('pageshow', onPageShow);
+  listen(
+    'pageshow',
+    (event) => {
+      if ((event as Event & { persisted?: boolean }).persisted) {
+        found = {};
+        scan();
+      }
+    },
+    false,
+  );
 
   const stopObserving = d.observe(schedule);
   scan();
@@ -181,9 +186,8 @@ export function startPageBridge(d: PageBridgeDeps): PageBridge {
   return {
     scan,
     onBackgroundMessage(raw) {
-      const parsed = v.safeParse(BackgroundToContent, raw);
-      if (!parsed.success) return undefined;
-      const message = parsed.output;
+      const message = parseBackgroundToContent(raw, MAX_WIRE_BYTES);
+      if (!message) return undefined;
       if (message.type === 'outcome') {
         tellPage(message.outcome);
         return Promise.resolve(true);
@@ -193,10 +197,8 @@ export function startPageBridge(d: PageBridgeDeps): PageBridge {
     stop() {
       stopObserving();
       if (timer !== undefined) clearTimeout(timer);
-      d.window.removeEventListener(PAGE_EVENTS.requestPayment, onPay, CAPTURE);
-      d.window.removeEventListener(PAGE_EVENTS.requestRegistration, onRegister, CAPTURE);
-      d.window.removeEventListener('pageshow', onPageShow);
-      for (const type of ACTIVATION_EVENTS) d.window.removeEventListener(type, onInput, CAPTURE);
+      for (const [type, listener, capture] of listeners)
+        d.window.removeEventListener(type, listener, { capture });
     },
   };
 }

@@ -5,7 +5,7 @@
  * never be used to reach another site. The reply's body is read with a size limit.
  */
 import { readText } from '../protocol/body.ts';
-import { MAX_WIRE_BYTES } from '../protocol/messages/wire.ts';
+import { MAX_WIRE_BYTES } from '../protocol/messages/wire-limit.ts';
 import type { TransportReply } from '../wallet/messages.ts';
 
 export type FetchLike = (url: string, init: RequestInit) => Promise<Response>;

@@ -12,12 +12,15 @@
 import * as v from 'valibot';
 import { parseJsonBytes, utf8 } from './encoding.ts';
 import { fail } from './errors.ts';
+import {
+  MAX_INITIATION_BYTES,
+  PAYMENT_INITIATION_TYPE,
+  REGISTRATION_INITIATION_TYPE,
+} from './initiation-check.ts';
 import { Amount, BrandId, Label, parseWith, Text } from './messages/fields.ts';
 import { checkVersion } from './messages/wire.ts';
 
-export const PAYMENT_INITIATION_TYPE = 'application/set-payment-initiation+json';
-export const REGISTRATION_INITIATION_TYPE = 'application/set-registration-initiation+json';
-export const MAX_INITIATION_BYTES = 4096;
+export { MAX_INITIATION_BYTES, PAYMENT_INITIATION_TYPE, REGISTRATION_INITIATION_TYPE };
 
 const Endpoint = v.pipe(v.string(), v.minLength(1), v.maxLength(512));
 

@@ -15,18 +15,14 @@
  */
 import * as v from 'valibot';
 // Leaf modules only (not the protocol's index): the content script imports this file.
-import { MAX_INITIATION_BYTES } from '../protocol/initiation.ts';
-import { MAX_WIRE_BYTES } from '../protocol/messages/wire.ts';
+import { MAX_INITIATION_BYTES } from '../protocol/initiation-check.ts';
+import { MAX_WIRE_BYTES } from '../protocol/messages/wire-limit.ts';
+import { MAX_TRANSPORT_URL_LENGTH, PAGE_OUTCOME_STATUSES } from './bridge-messages.ts';
 import { WALLET_ERROR_CODES, WalletError } from './errors.ts';
 import { MAX_BACKUP_BYTES, MAX_PASSPHRASE_LENGTH, MAX_ROOT_PEM_BYTES } from './limits.ts';
 
-/** DOM events a page may dispatch on `document` to ask for the wallet. */
-export const PAGE_EVENTS = {
-  requestPayment: 'set-wallet:request-payment',
-  requestRegistration: 'set-wallet:request-registration',
-  /** Dispatched by the wallet (content script) with a PageOutcome. */
-  outcome: 'set-wallet:outcome',
-} as const;
+// The content script parses its boundaries by hand (bridge-messages.ts, held to these schemas).
+export { answerWith, PAGE_EVENTS } from './bridge-messages.ts';
 
 /** A page's request carries nothing: what to pay is in the initiation the content script reads. */
 export const PageRequest = v.nullish(v.strictObject({}));
@@ -40,16 +36,7 @@ export const PageOutcome = v.strictObject({
    * `paying`: not final either. The shopper chose Pay in the wallet's window; the wallet is now
    * sending the payment (the page's endpoint is about to receive the PReq). The outcome follows.
    */
-  status: v.picklist([
-    'paying',
-    'approved',
-    'declined',
-    'pending',
-    'rejected',
-    'failed',
-    'alreadyPending',
-    'awaitingShopper',
-  ]),
+  status: v.picklist(PAGE_OUTCOME_STATUSES),
   /** The transaction (base64url XID) when there was one. */
   xid: v.optional(v.pipe(v.string(), v.maxLength(64))),
   /** For `failed`: the wallet's error code, or the SET ErrorCode behind it. */
@@ -92,7 +79,7 @@ export const BackgroundToContent = v.variant('type', [
    */
   v.strictObject({
     type: v.literal('transportRequest'),
-    url: v.pipe(v.string(), v.maxLength(2048)),
+    url: v.pipe(v.string(), v.maxLength(MAX_TRANSPORT_URL_LENGTH)),
     body: WireText,
   }),
   v.strictObject({ type: v.literal('outcome'), outcome: PageOutcome }),

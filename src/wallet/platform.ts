@@ -1,6 +1,6 @@
 /**
  * The browser APIs the wallet uses, passed in rather than imported, so the same code runs in the
- * extension's background (webextension-polyfill's `browser`) and under vitest (fake-indexeddb and
+ * extension's background (WXT's `browser`, the browser's own API) and under vitest (fake-indexeddb and
  * WXT's fake browser). Each interface is the subset of the WebExtension API the wallet calls.
  */
 

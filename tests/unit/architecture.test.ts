@@ -174,6 +174,7 @@ function loadedBy(entry: string, edges: Edge[]): Set<string> {
 /** What the content script and the pages may load from the wallet: schemas, errors, limits. */
 const WALLET_FOR_PAGES = new Set([
   'src/wallet/messages.ts',
+  'src/wallet/bridge-messages.ts',
   'src/wallet/errors.ts',
   'src/wallet/limits.ts',
   'src/wallet/vault/strength.ts', // the passphrase meter, a pure function of the text typed

@@ -10,6 +10,7 @@ import * as v from 'valibot';
 import { parseJsonBytes, utf8 } from '../encoding.ts';
 import { fail, SetError } from '../errors.ts';
 import { b64uMax, Label, Nonce, parseWith, Timestamp } from './fields.ts';
+import { MAX_WIRE_BYTES } from './wire-limit.ts';
 
 export const PROTOCOL_VERSION = 2;
 export const VERSION_STRING = `SET/${PROTOCOL_VERSION}`;
@@ -53,7 +54,7 @@ export const MESSAGE_TYPES = [
 export type MessageType = (typeof MESSAGE_TYPES)[number];
 
 /** No SET/2 message may exceed this on the wire; each type has its own, lower or equal, limit. */
-export const MAX_WIRE_BYTES = 256 * 1024;
+export { MAX_WIRE_BYTES };
 
 /** Per-type limits (bytes of the whole wire message). Messages carrying certificate chains get more room. */
 export const WIRE_LIMITS: Record<MessageType, number> = {
