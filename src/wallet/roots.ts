@@ -13,7 +13,9 @@ import {
   parseCertificate,
   pemToDers,
   SetError,
-  TrustStore,
+  TrustCache,
+  type TrustStore,
+  type VerifyEvent,
   verifyNative,
 } from '../protocol/index.ts';
 import { walletError } from './errors.ts';
@@ -57,6 +59,12 @@ function summary(cert: ParsedCertificate, builtIn: boolean): RootSummary {
 export class TrustedRoots {
   private readonly builtIn: ParsedCertificate[];
   private userRoots: ParsedCertificate[] | undefined;
+  /**
+   * The service worker's long-lived trust (issue 11): the roots parsed once, each chain validated
+   * once and then only re-checked for dates and revocation, each CA link and CRL signature verified
+   * once. Built on first use; a root added, removed or restored makes a new one.
+   */
+  private cache: TrustCache | undefined;
 
   constructor(
     private readonly db: WalletDb,
@@ -64,6 +72,8 @@ export class TrustedRoots {
     private readonly vault: Vault,
     /** PEM text of the built-in roots, fixed at build time. */
     builtInPem: readonly string[] = [],
+    /** Hears every verification that checks a signature (tests count them). */
+    private readonly observe?: (event: VerifyEvent) => void,
   ) {
     this.builtIn = builtInPem.flatMap((pem) => pemToDers(pem).map((der) => parseCertificate(der)));
   }
@@ -120,7 +130,7 @@ export class TrustedRoots {
       addedAt: this.platform.now().toISOString(),
     } satisfies RootRecord);
     await this.platform.session.remove(PROPOSAL_KEY);
-    this.userRoots = undefined;
+    this.invalidate();
     return summary(cert, this.isBuiltIn(cert.thumbprint));
   }
 
@@ -130,12 +140,17 @@ export class TrustedRoots {
     if (!(await this.db.get('roots', id)))
       walletError('unknownRoot', 'no user-added root has this fingerprint');
     await this.db.delete('roots', id);
-    this.userRoots = undefined;
+    this.invalidate();
   }
 
-  /** A fresh TrustStore over every trusted root (each verification gets its own certificate pool). */
+  /**
+   * A TrustStore for one exchange (its own pool for what the message carries) over the long-lived
+   * cache of every trusted root.
+   */
   async trustStore(): Promise<TrustStore> {
-    return new TrustStore([...this.builtIn, ...(await this.user())]);
+    const roots = [...this.builtIn, ...(await this.user())];
+    this.cache ??= new TrustCache(roots, this.observe ? { observe: this.observe } : {});
+    return this.cache.forRequest();
   }
 
   /** Sandbox = chains to anything but a built-in root. */
@@ -158,7 +173,9 @@ export class TrustedRoots {
     return this.db.getAll('roots');
   }
 
+  /** The roots changed (added, removed, a backup restored): what was validated under the old set goes. */
   invalidate(): void {
     this.userRoots = undefined;
+    this.cache = undefined;
   }
 }

@@ -2,6 +2,7 @@
  * The Wallet: one object holding the wallet's capabilities over one database, created once by the
  * background (createWallet) and handed to the switchboard (switchboard.ts).
  */
+import type { VerifyEvent } from '../protocol/messages/trust.ts';
 import { Cards } from './cards.ts';
 import { Initiations } from './initiations.ts';
 import type { WalletPlatform } from './platform.ts';
@@ -23,6 +24,8 @@ export interface WalletOptions {
   dbName?: string;
   /** SWIdent in PIHead. */
   swIdent?: string;
+  /** Hears every verification that checks a signature (tests count them; see TrustCacheOptions). */
+  observeVerification?: (event: VerifyEvent) => void;
 }
 
 export interface Wallet {
@@ -57,7 +60,13 @@ export async function createWallet(platform: WalletPlatform, options: WalletOpti
   );
   // A new idle time takes effect at once.
   settings.onChange = () => vault.touch();
-  const roots = new TrustedRoots(db, platform, vault, options.builtInRoots ?? []);
+  const roots = new TrustedRoots(
+    db,
+    platform,
+    vault,
+    options.builtInRoots ?? [],
+    options.observeVerification,
+  );
   const cards = new Cards(db, vault, roots, platform.now);
   const receipts = new Receipts(db);
   return {

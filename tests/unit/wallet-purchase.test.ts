@@ -16,6 +16,7 @@ import {
   fromB64u,
   type PurchaseOutcome,
   parsePInitReq,
+  type VerifyEvent,
   SetError,
   verifyInqReq,
   verifyInqRes,
@@ -806,5 +807,98 @@ describe('wallet purchase: the revocation state it keeps', () => {
     shop.merchant.revocation = { bci: clean.bci, crls };
     const view = await start(shop);
     expect(view.error?.code).toBe('certificateRevoked');
+  });
+});
+
+describe('wallet purchase: the service worker’s trust store, kept between operations (issue 11)', () => {
+  const world = makeWorld(new Date(), SHOP);
+  const events: VerifyEvent[] = [];
+  let wallet: Wallet;
+  let card: string;
+  let tab = 900;
+  const counted = () => {
+    const taken = events.splice(0);
+    return {
+      signatures: taken.flatMap((e) => (e.kind === 'signature' ? [e.what] : [])),
+      paths: taken.filter((e) => e.kind === 'path').length,
+      crls: taken.filter((e) => e.kind === 'crl').length,
+    };
+  };
+
+  beforeAll(async () => {
+    wallet = await createWallet(
+      {
+        indexedDB: new IDBFactory(),
+        session: memorySession(),
+        alarms: { create: () => {}, clear: async () => true },
+        now: () => world.clock.now,
+      },
+      { observeVerification: (e) => events.push(e) },
+    );
+    await wallet.vault.create(PASS);
+    await wallet.roots.confirm((await wallet.roots.propose(certificateToPem(world.root.der))).fingerprint);
+    card = (await addCard(wallet, world, '4111111111111111')).id;
+  });
+
+  const start = (shop: Shop) =>
+    wallet.purchases.start({ tabId: ++tab, tabOrigin: SHOP, initiation: INITIATION }, shop.send);
+
+  it('Pay verifies the PInitRes it verified on arrival no second time, and a second purchase validates no chain again', async () => {
+    const shop = new Shop(world);
+    events.length = 0;
+    const first = await start(shop);
+    expect(first.state).toBe('awaitingConfirmation');
+    const arrival = counted();
+    expect(arrival.signatures).toEqual(['PInitRes', 'BrandCRLIdentifier']);
+    // The merchant's and the gateway's chains, validated once each (and the CRLs' issuers).
+    expect(arrival.paths).toBeGreaterThanOrEqual(2);
+
+    const paid = await wallet.purchases.pay(first.requestId, card, shop.send);
+    expect(paid.receipt?.status).toBe('approved');
+    // From Pay to the receipt: the PRes's own signature only. No PInitRes or BrandCRLIdentifier
+    // signature, no chain, no CRL again.
+    expect(counted()).toEqual({ signatures: ['PRes'], paths: 0, crls: 0 });
+
+    // Another purchase at the same shop: a new PInitRes (its signature is new), but no chain or CRL
+    // signature is verified again: the roots, chains and CRLs come from the service worker's cache.
+    const second = await start(new Shop(world));
+    expect(counted()).toEqual({ signatures: ['PInitRes'], paths: 0, crls: 0 });
+    await wallet.purchases.cancel(second.requestId);
+  });
+
+  it('a changed root makes a new cache (chains validated again); a newer CRL revokes a cached chain at once', async () => {
+    const before = await wallet.roots.trustStore();
+    expect((await wallet.roots.trustStore()).cache).toBe(before.cache);
+
+    // A root added: everything is validated afresh under the new set.
+    const other = makeWorld(world.clock.now, 'https://elsewhere.example');
+    await wallet.roots.confirm((await wallet.roots.propose(certificateToPem(other.root.der))).fingerprint);
+    const after = await wallet.roots.trustStore();
+    expect(after.cache).not.toBe(before.cache);
+    events.length = 0;
+    const view = await start(new Shop(world));
+    expect(view.state).toBe('awaitingConfirmation');
+    expect(counted().paths).toBeGreaterThanOrEqual(2);
+    await wallet.purchases.cancel(view.requestId);
+
+    // The root removed: a new cache again, without it.
+    await wallet.roots.remove(
+      (await wallet.roots.list()).find((r) => r.subject === other.root.subjectDn)!.fingerprint,
+    );
+    expect((await wallet.roots.trustStore()).cache).not.toBe(after.cache);
+
+    // A newer CRL that revokes the merchant: the cached chain is refused on its next use.
+    const revoking = new Shop(world);
+    revoking.merchant.revocation = await revocationOf(world, {
+      crlNumber: 5,
+      sequence: 5,
+      revoked: [{ ca: 'mca', serialNumber: world.merchant.certificate.serialNumber }],
+    });
+    expect((await start(new Shop(world))).state).toBe('awaitingConfirmation');
+    const refused = await start(revoking);
+    expect(refused.error).toMatchObject({ code: 'certificateRevoked', setCode: 'revokedCertificate' });
+    // And it stays refused with the cache kept, even when the merchant carries the older CRLs again.
+    const stale = await start(new Shop(world));
+    expect(stale.error).toMatchObject({ code: 'certificateRevoked', setCode: 'revokedCertificate' });
   });
 });

@@ -7,7 +7,6 @@ import type * as v from 'valibot';
 import * as vb from 'valibot';
 import { b64u, concatBytes, fromB64u, jsonBytes, parseJsonBytes, utf8 } from '../encoding.ts';
 import { fail } from '../errors.ts';
-import { verifyKeyOf } from '../pki/keys.ts';
 import type { ParsedCertificate, ValidatedPath } from '../pki/types.ts';
 import { importSigningKey, signNative, verifyNative } from '../primitives/ecdsa.ts';
 import { Digest, parseWith, Signature } from './fields.ts';
@@ -96,12 +95,9 @@ export async function verifySigned<S extends v.GenericSchema>(
 ): Promise<Verified<v.InferOutput<S>>> {
   const path = await trust.verify(fromB64u(body.signer, 'signer'), expect, clock, missing);
   const bytes = fromB64u(body.content, `${what} content`);
-  const key = await verifyKeyOf(path.chain[0]!);
-  if (!(await verifyNative(fromB64u(body.sig, 'sig'), signedDataTbs(bytes), key))) {
-    fail(
-      'signatureFailure',
-      `the signature on ${what} does not verify with "${path.chain[0]!.subject.commonName}"`,
-    );
+  const signer = path.chain[0]!;
+  if (!(await trust.cache.verifySignature(signer, fromB64u(body.sig, 'sig'), signedDataTbs(bytes), what))) {
+    fail('signatureFailure', `the signature on ${what} does not verify with "${signer.subject.commonName}"`);
   }
   return { content: parseContent(bytes, schema, what), bytes, path };
 }

@@ -45,11 +45,24 @@ const CRL_ISSUER: Expectation = {
   keyRole: 'signature',
 };
 
+/**
+ * A verification that cost a signature check, as a TrustCache's observer hears of it: a chain
+ * validated anew (`path`), a CRL's signature checked (`crl`), a signed message's signature checked
+ * (`signature`, with the structure's name). Cached answers and re-checks of dates and revocation
+ * are not reported. Tests count these to prove what is not verified twice.
+ */
+export type VerifyEvent =
+  | { kind: 'path'; leaf: string }
+  | { kind: 'crl'; issuer: string }
+  | { kind: 'signature'; what: string };
+
 export interface TrustCacheOptions {
   /** The CRLs in force, from a trusted provider (as `setCrls`). */
   crls?: readonly ParsedCrl[];
   /** Validated chains remembered at most (default DEFAULT_MAX_VALIDATED). */
   maxValidated?: number;
+  /** Hears every verification that checks a signature (see VerifyEvent). */
+  observe?: (event: VerifyEvent) => void;
 }
 
 /** What offering a CRL did. */
@@ -121,12 +134,17 @@ export class TrustCache {
    * verified once per cache rather than once per path (bounded; only verified links enter).
    */
   readonly verifiedLinks: Lru<true>;
+  /** Signed messages whose signature verified, by signer, signature and content hash (bounded). */
+  private readonly verifiedSignatures: Lru<true>;
   private readonly rootsByThumb = new Map<string, ParsedCertificate>();
+  /** See TrustCacheOptions.observe. */
+  readonly observe: (event: VerifyEvent) => void;
 
   constructor(
     readonly trustedRoots: ParsedCertificate[],
     opts: TrustCacheOptions = {},
   ) {
+    this.observe = opts.observe ?? (() => {});
     const max = opts.maxValidated ?? DEFAULT_MAX_VALIDATED;
     if (!Number.isSafeInteger(max) || max < 1)
       throw new RangeError('maxValidated must be a positive integer');
@@ -135,6 +153,7 @@ export class TrustCache {
     this.known = new Lru(max * 4);
     this.crlSignatures = new Lru(64);
     this.verifiedLinks = new Lru(max * 4);
+    this.verifiedSignatures = new Lru(256);
     for (const root of trustedRoots) this.rootsByThumb.set(hex(root.thumbprint), root);
     if (opts.crls) this.setCrls(opts.crls);
   }
@@ -244,11 +263,31 @@ export class TrustCache {
     }
   }
 
+  /**
+   * Whether `signature` over `tbs` verifies under `signer`'s key. Memoised: the same bytes signed
+   * by the same certificate (a BrandCRLIdentifier kept and carried again, a PInitRes checked on
+   * arrival and at Pay) are verified once per cache.
+   */
+  async verifySignature(
+    signer: ParsedCertificate,
+    signature: Uint8Array,
+    tbs: Uint8Array,
+    what: string,
+  ): Promise<boolean> {
+    const key = `${hex(signer.thumbprint)}/${b64u(signature)}/${b64u(sha256(tbs))}`;
+    if (this.verifiedSignatures.get(key)) return true;
+    this.observe({ kind: 'signature', what });
+    if (!(await verifyNative(signature, tbs, await verifyKeyOf(signer)))) return false;
+    this.verifiedSignatures.add(key);
+    return true;
+  }
+
   /** RFC 5280 §6.3.3 (f), (g): the issuer may sign CRLs and its key verifies this one. Memoised. */
   async signedBy(crl: ParsedCrl, issuer: ParsedCertificate): Promise<boolean> {
     if (!namesIssuer(crl, issuer) || !issuer.keyUsage.cRLSign) return false;
     const key = `${hex(crl.thumbprint)}/${hex(issuer.thumbprint)}`;
     if (this.crlSignatures.get(key)) return true;
+    this.observe({ kind: 'crl', issuer: issuer.subjectDn });
     if (!(await verifyNative(crl.signature, crl.tbs, await verifyKeyOf(issuer)))) return false;
     this.crlSignatures.set(key, true);
     return true;
@@ -372,10 +411,9 @@ export class TrustStore {
           throw e;
         }
       }
-      if (
-        candidate.keyUsage.cRLSign &&
-        (await verifyNative(crl.signature, crl.tbs, await verifyKeyOf(candidate)))
-      ) {
+      if (!candidate.keyUsage.cRLSign) continue;
+      this.cache.observe({ kind: 'crl', issuer: candidate.subjectDn });
+      if (await verifyNative(crl.signature, crl.tbs, await verifyKeyOf(candidate))) {
         this.cache.putVerifiedCrl(crl, candidate);
         return 'inForce';
       }
@@ -414,6 +452,7 @@ export class TrustStore {
     const leaf = this.get(thumbprint);
     if (!leaf)
       return fail(missing, `the certificate ${hex(thumbprint).slice(0, 16)}… is neither carried nor cached`);
+    this.cache.observe({ kind: 'path', leaf: leaf.subjectDn });
     const path = await validatePath({
       leaf,
       // Issuers already validated first: a carried look-alike (same name and key) cannot displace them.
