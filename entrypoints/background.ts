@@ -8,9 +8,9 @@ import { browser } from 'wxt/browser';
 import { BackgroundShell } from '../src/background/background-shell.ts';
 import { WalletWindows } from '../src/background/wallet-windows.ts';
 import { t } from '../src/ui/i18n.ts';
+import { answerWith } from '../src/wallet/bridge-messages.ts';
 import type { BackgroundEnv } from '../src/wallet/switchboard.ts';
 import { createWallet } from '../src/wallet/wallet.ts';
-import { answerWith } from '../src/wallet/bridge-messages.ts';
 
 export default defineBackground(() => {
   const session = browser.storage.session;

@@ -8,7 +8,6 @@
  * messages.ts re-exports PAGE_EVENTS and answerWith.
  */
 import { isStrictObject as strict, isTextUpTo as upTo } from '../protocol/initiation-check.ts';
-import type { BackgroundToContent, PageOutcome } from './messages.ts';
 
 /** DOM events a page may dispatch on `document` to ask for the wallet. */
 export const PAGE_EVENTS = {
@@ -28,6 +27,18 @@ export const PAGE_OUTCOME_STATUSES = [
   'alreadyPending',
   'awaitingShopper',
 ] as const;
+
+/** What a page may learn (messages.ts's PageOutcome schema infers exactly this type). */
+export type PageOutcome = {
+  status: (typeof PAGE_OUTCOME_STATUSES)[number];
+  xid?: string | undefined;
+  code?: string | undefined;
+};
+
+/** A message from the background to the content script (messages.ts's BackgroundToContent). */
+export type BackgroundToContent =
+  | { type: 'transportRequest'; url: string; body: string }
+  | { type: 'outcome'; outcome: PageOutcome };
 
 /** Tells the transportRequest's url limit to both parsers. */
 export const MAX_TRANSPORT_URL_LENGTH = 2048;

@@ -17,12 +17,16 @@ import * as v from 'valibot';
 // Leaf modules only (not the protocol's index): the content script imports this file.
 import { MAX_INITIATION_BYTES } from '../protocol/initiation-check.ts';
 import { MAX_WIRE_BYTES } from '../protocol/messages/wire-limit.ts';
+// The content script parses its boundaries by hand (bridge-messages.ts, held to these schemas).
+import type * as Bridge from './bridge-messages.ts';
 import { MAX_TRANSPORT_URL_LENGTH, PAGE_OUTCOME_STATUSES } from './bridge-messages.ts';
 import { WALLET_ERROR_CODES, WalletError } from './errors.ts';
 import { MAX_BACKUP_BYTES, MAX_PASSPHRASE_LENGTH, MAX_ROOT_PEM_BYTES } from './limits.ts';
 
-// The content script parses its boundaries by hand (bridge-messages.ts, held to these schemas).
 export { answerWith, PAGE_EVENTS } from './bridge-messages.ts';
+
+/** True when A and B are the same type: the hand-written bridge types must match the schemas. */
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 
 /** A page's request carries nothing: what to pay is in the initiation the content script reads. */
 export const PageRequest = v.nullish(v.strictObject({}));
@@ -85,6 +89,10 @@ export const BackgroundToContent = v.variant('type', [
   v.strictObject({ type: v.literal('outcome'), outcome: PageOutcome }),
 ]);
 export type BackgroundToContent = v.InferOutput<typeof BackgroundToContent>;
+
+/** Fails to compile when bridge-messages.ts's hand-written types drift from these schemas. */
+export const BRIDGE_TYPES_MATCH: Same<PageOutcome, Bridge.PageOutcome> &
+  Same<BackgroundToContent, Bridge.BackgroundToContent> = true;
 
 /** The content script's reply to a transportRequest: the HTTP body (SET Errors come with 4xx). */
 export const TransportReply = v.variant('ok', [
