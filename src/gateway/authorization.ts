@@ -3,24 +3,31 @@
  * verifyAuthReq makes every check of the profile's list but one; this adds the last, that the XID
  * has not been used before, against the ledger. Then the issuer decides, the answer is built,
  * and it is sent only once the ledger has committed it.
+ *
+ * An approval that leaves room for more (a part of the signed amount, or a plan) carries an
+ * AuthToken; a subsequent AuthReq with it goes to subsequent-authorization.ts.
  */
 import {
   type AuthResult,
   buildAuthRes,
+  checkInstallRecur,
   encodeWire,
   SetError,
+  sealAuthToken,
   sealCapToken,
-  verifyAuthReq,
+  verifyAnyAuthReq,
   type Wire,
 } from '../protocol/index.ts';
 import type { AuthorizationRecord } from './ledger.ts';
 import { chainToRecord, merchantIdentityOf, merchantKeyExchangeOf } from './merchant-key-exchange.ts';
 import { type PaymentContext, requestDigest } from './payment-context.ts';
+import { authorizeSubsequent } from './subsequent-authorization.ts';
 
 /** Returns the AuthRes wire to send; throws a SetError for anything the Error message reports. */
 export async function authorize(p: PaymentContext, bytes: Uint8Array, wire: Wire): Promise<string> {
   const ctx = await p.verifyContext();
-  const verified = await verifyAuthReq(bytes, p.keyExchange, ctx);
+  const verified = await verifyAnyAuthReq(bytes, p.keyExchange, ctx);
+  if (verified.kind === 'subsequent') return await authorizeSubsequent(p, verified, wire, ctx);
   const req = verified.content;
   if (req.authReqAmt.value === 0)
     throw new SetError('decodingFailure', 'AuthReqAmt must be greater than zero');
@@ -31,8 +38,12 @@ export async function authorize(p: PaymentContext, bytes: Uint8Array, wire: Wire
   const existing = await p.ledger.findAuthorization(xid);
   if (existing) return replay(existing, req.rrpid, digest);
 
+  const head = verified.piData.piHead;
+  const plan = head.installRecurData;
+  if (plan) checkInstallRecur(plan, head.purchAmt, p.now());
   const merchantKx = await merchantKeyExchangeOf(verified.merchant, wire.certs, ctx);
   const card = verified.piData.type === 'PIData' ? verified.piData.panData : verified.piData.panToken;
+  const identity = merchantIdentityOf(verified.merchant);
   // Two processes racing on one XID may both ask the simulator, which holds nothing; only one
   // answer is recorded and sent. (A real issuer link would reserve the XID first.)
   const decision = await p.issuer.authorize({
@@ -60,6 +71,25 @@ export async function authorize(p: PaymentContext, bytes: Uint8Array, wire: Wire
           p.keyExchange.certificate,
         )
       : undefined;
+  // Room for a further authorization: a part of the signed amount, or the plan's next payment.
+  const authToken =
+    decision.status === 'approved' && (plan || req.authReqAmt.value < head.purchAmt.value)
+      ? await sealAuthToken(
+          {
+            type: 'AuthToken',
+            xid,
+            brandId: verified.merchant.brandId,
+            purchAmt: head.purchAmt,
+            ...(plan ? { installRecurData: plan } : {}),
+            merchant: identity,
+            pan: card.pan,
+            expiry: card.expiry,
+            dualSigned: verified.cardholder !== undefined,
+            date: at.toISOString(),
+          },
+          p.keyExchange.certificate,
+        )
+      : undefined;
   const response = encodeWire(
     (
       await buildAuthRes({
@@ -68,12 +98,12 @@ export async function authorize(p: PaymentContext, bytes: Uint8Array, wire: Wire
         merchantKeyExchange: merchantKx.chain[0]!,
         result,
         ...(capToken ? { capToken } : {}),
+        ...(authToken ? { authToken } : {}),
         now: at,
       })
     ).wire,
   );
   const merchant = verified.merchant.chain[0]!;
-  const identity = merchantIdentityOf(verified.merchant);
   const recorded = await p.ledger.recordAuthorization({
     xid,
     rrpid: req.rrpid,
@@ -87,6 +117,8 @@ export async function authorize(p: PaymentContext, bytes: Uint8Array, wire: Wire
     panLast4: card.pan.slice(-4),
     dualSigned: verified.cardholder !== undefined,
     amount: req.authReqAmt,
+    purchAmt: head.purchAmt,
+    ...(plan ? { installRecurData: plan } : {}),
     result: decision,
     captureNow: req.captureNow,
     response,

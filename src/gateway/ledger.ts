@@ -10,7 +10,14 @@
  * authorization row (SELECT … FOR UPDATE) before reading its totals. That is what keeps several
  * gateway processes sharing one database from authorizing or capturing anything twice.
  */
-import { type Amount, type CapTokenData, type DeclineReason, SetError } from '../protocol/index.ts';
+import {
+  type Amount,
+  type AuthTokenData,
+  type CapTokenData,
+  type DeclineReason,
+  type InstallRecurData,
+  SetError,
+} from '../protocol/index.ts';
 import type { Database, Row, Sql } from '../storage/index.ts';
 import {
   type AuthorizationState,
@@ -23,6 +30,7 @@ import {
   stateOf,
 } from './follow-up-rules.ts';
 import { enqueueNotification, notificationEvent } from './notification-outbox.ts';
+import { checkSubsequent, type PurchaseHistory } from './subsequent-rules.ts';
 
 export interface NewAuthorization {
   xid: string;
@@ -40,10 +48,46 @@ export interface NewAuthorization {
   panLast4: string;
   dualSigned: boolean;
   amount: Amount;
+  /** The PurchAmt the cardholder signed (default: `amount`): the purchase's ceiling without a plan. */
+  purchAmt?: Amount;
+  /** The payment plan the cardholder signed, if any. */
+  installRecurData?: InstallRecurData;
   result: { status: 'approved'; authCode: string } | { status: 'declined'; reason: DeclineReason };
   captureNow: boolean;
   /** The AuthRes wire, exactly as it will be sent. */
   response: string;
+  at: Date;
+}
+
+/** A further authorization of a purchase (SET-PROFILE §6), with the AuthToken of an earlier AuthRes. */
+export interface SubsequentAuthorizationRecord {
+  xid: string;
+  /** 2 for the purchase's second authorization, and so on. */
+  seq: number;
+  idempotencyKey: string;
+  rrpid: string;
+  requestDigest: string;
+  amount: Amount;
+  captureNow: boolean;
+  result: 'approved' | 'declined';
+  authCode?: string;
+  declineReason?: DeclineReason;
+  /** The AuthRes wire sent: a retry under the same key gets these bytes. */
+  response: string;
+  createdAt: Date;
+}
+
+export interface SubsequentCommand {
+  xid: string;
+  rrpid: string;
+  requestDigest: string;
+  idempotencyKey: string;
+  merchant: { merchantId: string; issuer: string };
+  /** The opened AuthToken: what the cardholder signed. */
+  token: AuthTokenData;
+  amount: Amount;
+  captureNow: boolean;
+  result: NewAuthorization['result'];
   at: Date;
 }
 
@@ -73,6 +117,14 @@ export interface AuthorizationRecord {
   response: string;
   createdAt: Date;
   updatedAt: Date;
+  /** Absent for authorizations recorded before gateway/006. */
+  purchAmtValue?: number;
+  installRecurData?: InstallRecurData;
+  /** Granted so far by approved authorizations, the first included; never decreases. */
+  granted: number;
+  /** Approved authorizations so far, the first included. */
+  approvedCount: number;
+  lastAuthorizedAt?: Date;
 }
 
 export interface PaymentEventRecord {
@@ -197,6 +249,11 @@ export class Ledger {
       response: a.response,
       createdAt: a.at,
       updatedAt: a.at,
+      purchAmtValue: (a.purchAmt ?? a.amount).value,
+      ...(a.installRecurData ? { installRecurData: a.installRecurData } : {}),
+      granted: authorized,
+      approvedCount: approved ? 1 : 0,
+      ...(approved ? { lastAuthorizedAt: a.at } : {}),
     };
     const change = { source: 'merchant' as const, amount: a.amount, at: a.at };
     const events = [
@@ -240,6 +297,11 @@ export class Ledger {
       events[0]!.eventId,
       JSON.stringify(events[0]),
       ...(captured ? [events[1]!.eventId, JSON.stringify(events[1])] : []),
+      // What the cardholder signed and what is granted so far (gateway/006), at the end.
+      (a.purchAmt ?? a.amount).value,
+      a.installRecurData ? JSON.stringify(a.installRecurData) : null,
+      approved ? 1 : 0,
+      approved ? a.at.toISOString() : null,
     ]);
     if (inserted.length > 0) return { inserted: true };
     const existing = await this.findAuthorization(a.xid);
@@ -298,8 +360,15 @@ export class Ledger {
           ...(event.response ? { response: event.response } : {}),
         };
       }
-      if (cmd.capToken) checkCapToken(cmd.capToken, auth);
-      const decision = decideFollowUp(cmd.kind, auth, cmd.amount, cmd.at, this.authorizationValidityMs);
+      if (cmd.capToken) await checkCapToken(tx, cmd.capToken, auth);
+      // A capture may follow the latest authorization of the purchase within the validity.
+      const decision = decideFollowUp(
+        cmd.kind,
+        { ...auth, createdAt: auth.lastAuthorizedAt ?? auth.createdAt },
+        cmd.amount,
+        cmd.at,
+        this.authorizationValidityMs,
+      );
       const response = await respond?.(decision, auth);
       const event: PaymentEventRecord = {
         xid: cmd.xid,
@@ -334,6 +403,135 @@ export class Ledger {
         });
       }
       return { replayed: false, event, authorization, ...(response ? { response } : {}) };
+    });
+  }
+
+  /** The subsequent authorization a merchant's key names on an XID, if any. */
+  async findSubsequent(
+    xid: string,
+    idempotencyKey: string,
+  ): Promise<SubsequentAuthorizationRecord | undefined> {
+    const rows = await this.db.query(
+      'SELECT * FROM gateway_subsequent_authorizations WHERE xid = $1 AND idempotency_key = $2',
+      [xid, idempotencyKey],
+    );
+    return rows[0] ? subsequentOf(rows[0]) : undefined;
+  }
+
+  /** A purchase's subsequent authorizations, in order. */
+  async subsequentsOf(xid: string): Promise<SubsequentAuthorizationRecord[]> {
+    const rows = await this.db.query(
+      'SELECT * FROM gateway_subsequent_authorizations WHERE xid = $1 ORDER BY seq',
+      [xid],
+    );
+    return rows.map(subsequentOf);
+  }
+
+  /**
+   * Records a subsequent authorization in one transaction, holding the purchase's row lock: the
+   * merchant that authorized the sale, then its idempotency key (the same key and request get the
+   * stored AuthRes, another request under it is refused), then the signed terms against what has
+   * been granted so far (SubsequentAuthRefused), and only then the row and the new totals.
+   * `respond` builds the AuthRes inside the transaction, so it is stored with the row.
+   */
+  async recordSubsequent(
+    cmd: SubsequentCommand,
+    respond: (after: PurchaseHistory) => Promise<string>,
+  ): Promise<{ replayed: boolean; record: SubsequentAuthorizationRecord }> {
+    return this.db.transaction(async (tx) => {
+      const rows = await tx.query('SELECT * FROM gateway_authorizations WHERE xid = $1 FOR UPDATE', [
+        cmd.xid,
+      ]);
+      const auth = rows[0] ? authorizationOf(rows[0]) : undefined;
+      if (!auth || !sameMerchant(auth, cmd.merchant)) {
+        throw new SetError('unknownXID', 'no authorization with this XID was made for this merchant');
+      }
+      const seen = await tx.query(
+        'SELECT * FROM gateway_subsequent_authorizations WHERE xid = $1 AND (idempotency_key = $2 OR rrpid = $3)',
+        [cmd.xid, cmd.idempotencyKey, cmd.rrpid],
+      );
+      if (seen[0]) {
+        const record = subsequentOf(seen[0]);
+        replayableSubsequent(record, cmd);
+        return { replayed: true, record };
+      }
+      const before = historyOf(auth);
+      checkSubsequent(cmd.token, before, cmd.amount, cmd.at);
+      const approved = cmd.result.status === 'approved';
+      const v = cmd.amount.value;
+      const after: PurchaseHistory = approved
+        ? { granted: before.granted + v, approved: before.approved + 1, lastAuthorizedAt: cmd.at }
+        : before;
+      const count = await tx.query<{ n: unknown }>(
+        'SELECT count(*) AS n FROM gateway_subsequent_authorizations WHERE xid = $1',
+        [cmd.xid],
+      );
+      const record: SubsequentAuthorizationRecord = {
+        xid: cmd.xid,
+        seq: Number(count[0]?.n ?? 0) + 2,
+        idempotencyKey: cmd.idempotencyKey,
+        rrpid: cmd.rrpid,
+        requestDigest: cmd.requestDigest,
+        amount: cmd.amount,
+        captureNow: cmd.captureNow,
+        result: cmd.result.status,
+        ...(cmd.result.status === 'approved'
+          ? { authCode: cmd.result.authCode }
+          : { declineReason: cmd.result.reason }),
+        response: await respond(after),
+        createdAt: cmd.at,
+      };
+      await tx.query(
+        `INSERT INTO gateway_subsequent_authorizations (xid, seq, idempotency_key, rrpid, request_digest,
+           currency, exponent, value, capture_now, result, auth_code, decline_reason, response, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+        [
+          record.xid,
+          record.seq,
+          record.idempotencyKey,
+          record.rrpid,
+          record.requestDigest,
+          record.amount.currency,
+          record.amount.exponent,
+          record.amount.value,
+          record.captureNow,
+          record.result,
+          record.authCode ?? null,
+          record.declineReason ?? null,
+          record.response,
+          record.createdAt.toISOString(),
+        ],
+      );
+      if (approved) {
+        const b = {
+          authorized: auth.balances.authorized + v,
+          captured: auth.balances.captured + (cmd.captureNow ? v : 0),
+          refunded: auth.balances.refunded,
+        };
+        const state = stateOf(auth.result, b);
+        await tx.query(
+          `UPDATE gateway_authorizations
+             SET requested_value = requested_value + $2, authorized_value = $3, captured_value = $4,
+                 state = $5, granted_value = $6, approved_count = $7, last_authorized_at = $8, updated_at = $8
+           WHERE xid = $1`,
+          [cmd.xid, v, b.authorized, b.captured, state, after.granted, after.approved, cmd.at.toISOString()],
+        );
+        const updated = { ...auth, requested: auth.requested + v, balances: b, state, updatedAt: cmd.at };
+        await enqueueNotification(
+          tx,
+          { ...updated, balances: { ...b, captured: auth.balances.captured } },
+          { kind: 'authorization', source: 'merchant', amount: cmd.amount, at: cmd.at },
+        );
+        if (cmd.captureNow) {
+          await enqueueNotification(tx, updated, {
+            kind: 'capture',
+            source: 'merchant',
+            amount: cmd.amount,
+            at: cmd.at,
+          });
+        }
+      }
+      return { replayed: false, record };
     });
   }
 
@@ -473,10 +671,52 @@ function sameMerchant(auth: AuthorizationRecord, m: { merchantId: string; issuer
 const sameAmount = (a: Amount, b: Amount) =>
   a.currency === b.currency && a.value === b.value && a.exponent === b.exponent;
 
-/** A CapToken is the gateway's own sealed note of the approval: it must name this XID and its code. */
-function checkCapToken(token: CapTokenData, auth: AuthorizationRecord): void {
-  if (token.xid !== auth.xid || token.authCode !== auth.authCode) {
+/**
+ * A CapToken is the gateway's own sealed note of an approval: it must name this XID and the code of
+ * its first authorization or of one of its subsequent ones.
+ */
+async function checkCapToken(tx: Sql, token: CapTokenData, auth: AuthorizationRecord): Promise<void> {
+  if (token.xid === auth.xid && token.authCode === auth.authCode) return;
+  const rows =
+    token.xid === auth.xid
+      ? await tx.query(
+          "SELECT 1 FROM gateway_subsequent_authorizations WHERE xid = $1 AND auth_code = $2 AND result = 'approved'",
+          [auth.xid, token.authCode],
+        )
+      : [];
+  if (rows.length === 0)
     throw new SetError('unknownXID', 'the CapToken was issued for another authorization');
+}
+
+/** What has been granted on a purchase, for the rules of subsequent-rules.ts. */
+export function historyOf(auth: AuthorizationRecord): PurchaseHistory {
+  return {
+    granted: auth.granted,
+    approved: auth.approvedCount,
+    ...(auth.lastAuthorizedAt ? { lastAuthorizedAt: auth.lastAuthorizedAt } : {}),
+  };
+}
+
+/**
+ * A subsequent authorization seen again under the same key or RRPID: the same request gets the
+ * stored answer; anything else under a used key or RRPID is refused, as for follow-ups.
+ */
+export function replayableSubsequent(
+  record: SubsequentAuthorizationRecord,
+  cmd: Pick<SubsequentCommand, 'idempotencyKey' | 'rrpid' | 'requestDigest' | 'amount' | 'captureNow'>,
+): void {
+  const same =
+    record.idempotencyKey === cmd.idempotencyKey &&
+    (record.rrpid === cmd.rrpid
+      ? record.requestDigest === cmd.requestDigest
+      : sameAmount(record.amount, cmd.amount) && record.captureNow === cmd.captureNow);
+  if (!same) {
+    throw new SetError(
+      'unknownRRPID',
+      record.idempotencyKey === cmd.idempotencyKey
+        ? 'this idempotency key was already used for a different authorization on this XID; a new authorization needs a new key'
+        : 'this RRPID was already used for another request on this XID',
+    );
   }
 }
 
@@ -485,11 +725,16 @@ function checkCapToken(token: CapTokenData, auth: AuthorizationRecord): void {
  * statement: the event is written only when the row was (ON CONFLICT DO NOTHING inserts nothing
  * for an XID already recorded, and then nothing else is written either).
  */
-const INSERT_AUTHORIZATION = `INSERT INTO gateway_authorizations (xid, rrpid, request_digest, merchant_id, merchant_name,
+/** `p` is the first of the four parameters after the events': PurchAmt, the plan, approvals, last approval. */
+const insertAuthorization = (
+  p: number,
+) => `INSERT INTO gateway_authorizations (xid, rrpid, request_digest, merchant_id, merchant_name,
      merchant_kx_chain, brand_id, pan_last4, dual_signed, currency, exponent, requested_value,
      authorized_value, captured_value, refunded_value, result, state, auth_code, decline_reason,
-     capture_now, response, created_at, updated_at, merchant_issuer, lid_m)
-   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 0, $15, $16, $17, $18, $19, $20, $21, $21, $22, $23)
+     capture_now, response, created_at, updated_at, merchant_issuer, lid_m, purch_amt_value,
+     install_recur, granted_value, approved_count, last_authorized_at)
+   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 0, $15, $16, $17, $18, $19, $20, $21, $21, $22, $23,
+     $${p}::bigint, $${p + 1}::text, $13, $${p + 2}::integer, $${p + 3}::timestamptz)
    ON CONFLICT (xid) DO NOTHING
    RETURNING xid`;
 const notificationOf = (id: string, seq: number, kind: string, event: string) =>
@@ -497,11 +742,11 @@ const notificationOf = (id: string, seq: number, kind: string, event: string) =>
      enqueued_at, next_attempt_at)
    SELECT ${id}::text, a.xid, ${seq}, '${kind}', 'merchant', ${event}::text, $21::timestamptz, 'pending',
      $21::timestamptz, $21::timestamptz FROM a`;
-const RECORD_AUTHORIZATION = `WITH a AS (${INSERT_AUTHORIZATION}),
+const RECORD_AUTHORIZATION = `WITH a AS (${insertAuthorization(26)}),
   n1 AS (${notificationOf('$24', 1, 'authorization', '$25')})
 SELECT xid FROM a`;
 /** With CaptureNow: also the capture's event ($26 id, $27 JSON) and its payment event. */
-const RECORD_CAPTURED_AUTHORIZATION = `WITH a AS (${INSERT_AUTHORIZATION}),
+const RECORD_CAPTURED_AUTHORIZATION = `WITH a AS (${insertAuthorization(28)}),
   n1 AS (${notificationOf('$24', 1, 'authorization', '$25')}),
   n2 AS (${notificationOf('$26', 2, 'capture', '$27')}),
   e AS (INSERT INTO gateway_payment_events (xid, rrpid, kind, source, request_digest, outcome, reason,
@@ -567,6 +812,39 @@ function authorizationOf(r: Row): AuthorizationRecord {
     response: str(r.response),
     createdAt: date(r.created_at),
     updatedAt: date(r.updated_at),
+    ...(r.purch_amt_value !== null && r.purch_amt_value !== undefined
+      ? { purchAmtValue: num(r.purch_amt_value) }
+      : {}),
+    ...(r.install_recur ? { installRecurData: JSON.parse(str(r.install_recur)) as InstallRecurData } : {}),
+    // Rows from before gateway/006 count their first approval.
+    granted:
+      r.purch_amt_value === null || r.purch_amt_value === undefined
+        ? num(r.authorized_value)
+        : num(r.granted_value),
+    approvedCount:
+      r.purch_amt_value === null || r.purch_amt_value === undefined
+        ? r.result === 'approved'
+          ? 1
+          : 0
+        : num(r.approved_count),
+    ...(r.last_authorized_at ? { lastAuthorizedAt: date(r.last_authorized_at) } : {}),
+  };
+}
+
+function subsequentOf(r: Row): SubsequentAuthorizationRecord {
+  return {
+    xid: str(r.xid),
+    seq: num(r.seq),
+    idempotencyKey: str(r.idempotency_key),
+    rrpid: str(r.rrpid),
+    requestDigest: str(r.request_digest),
+    amount: { currency: str(r.currency), value: num(r.value), exponent: num(r.exponent) },
+    captureNow: r.capture_now === true,
+    result: str(r.result) as SubsequentAuthorizationRecord['result'],
+    ...(r.auth_code ? { authCode: str(r.auth_code) } : {}),
+    ...(r.decline_reason ? { declineReason: str(r.decline_reason) as DeclineReason } : {}),
+    response: str(r.response),
+    createdAt: date(r.created_at),
   };
 }
 

@@ -130,4 +130,38 @@ CREATE TABLE gateway_notification_attempts (
 );
 `,
   },
+  {
+    // SET-PROFILE §6 subsequent authorization (split shipment, installments, recurring payments):
+    // what the cardholder signed (PurchAmt, the plan), what has been granted so far (never
+    // decreasing: a reversal does not give room back), how many authorizations were approved and
+    // when the last was; and one row per subsequent authorization, unique per merchant key.
+    id: 'gateway/006-subsequent-authorizations',
+    sql: `
+ALTER TABLE gateway_authorizations ADD COLUMN purch_amt_value bigint CHECK (purch_amt_value >= 0);
+ALTER TABLE gateway_authorizations ADD COLUMN install_recur text;
+ALTER TABLE gateway_authorizations ADD COLUMN granted_value bigint NOT NULL DEFAULT 0 CHECK (granted_value >= 0);
+ALTER TABLE gateway_authorizations ADD COLUMN approved_count integer NOT NULL DEFAULT 0 CHECK (approved_count >= 0);
+ALTER TABLE gateway_authorizations ADD COLUMN last_authorized_at timestamptz;
+CREATE TABLE gateway_subsequent_authorizations (
+  xid text NOT NULL REFERENCES gateway_authorizations (xid),
+  seq integer NOT NULL CHECK (seq >= 2),
+  idempotency_key text NOT NULL,
+  rrpid text NOT NULL,
+  request_digest text NOT NULL,
+  currency text NOT NULL CHECK (currency ~ '^[A-Z]{3}$'),
+  exponent smallint NOT NULL CHECK (exponent BETWEEN 0 AND 4),
+  value bigint NOT NULL CHECK (value > 0),
+  capture_now boolean NOT NULL,
+  result text NOT NULL CHECK (result IN ('approved', 'declined')),
+  auth_code text CHECK (auth_code ~ '^[A-Z0-9]{6}$'),
+  decline_reason text,
+  response text NOT NULL,
+  created_at timestamptz NOT NULL,
+  PRIMARY KEY (xid, seq),
+  UNIQUE (xid, idempotency_key),
+  UNIQUE (xid, rrpid),
+  CHECK ((result = 'approved') = (auth_code IS NOT NULL))
+);
+`,
+  },
 ];

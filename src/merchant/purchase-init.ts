@@ -47,7 +47,7 @@ export async function handlePInitReq(bytes: Uint8Array, ctx: EndpointContext): P
       transIds: content.transIds,
       challC: content.challC,
       challM: content.challM,
-      hod: b64u(hod(content.od, content.purchAmt, fromB64u(content.odSalt))),
+      hod: b64u(hod(content.od, content.purchAmt, fromB64u(content.odSalt), content.installRecurData)),
       brandId: content.brandId,
     },
     purchAmt: content.purchAmt,

@@ -14,10 +14,7 @@ import {
 import {
   type Amount,
   buildFollowUp,
-  createCa,
   type FollowUpRequest,
-  generateKeyPair,
-  issueEndEntity,
   readError,
   type SignedSender,
   verifyAuthRes,
@@ -26,6 +23,7 @@ import {
 import type { Database } from '../../src/storage/index.ts';
 import { backends } from '../support/databases.ts';
 import { merchantAuthReq } from '../support/gateway-process.ts';
+import { impostorMerchant } from '../support/other-merchants.ts';
 import { issueCardholder, makeWorld } from '../support/world.ts';
 
 const world = makeWorld();
@@ -33,38 +31,7 @@ const cardholder = issueCardholder(world, '4111111111111111', '202912');
 const EUR = (value: number): Amount => ({ currency: 'EUR', value, exponent: 2 });
 const ctx = () => ({ trust: world.trust(), clock: { now: new Date() } });
 
-/**
- * A merchant certified by another MCA of the same brand and root, whose certificates repeat the
- * demo merchant's MerchantID, name and origin. `sameName` gives that MCA the genuine MCA's very
- * subject, as a brand that certified a second acquirer carelessly might.
- */
-function impostor(sameName: boolean): SignedSender {
-  const validity = { notBefore: new Date(Date.now() - 3600_000), notAfter: new Date(Date.now() + 86400_000) };
-  const genuineMca = world.party('mca').certificate;
-  const rogueMca = createCa(world.issuer('brand-ca'), {
-    certificateType: 'merchant-ca',
-    commonName: sameName ? genuineMca.subject.commonName : 'SETPay Second Acquirer MCA',
-    organization: 'SETPay',
-    pathLength: 0,
-    ...validity,
-  });
-  const genuine = world.merchant.certificate;
-  const { privateKey, publicKey } = generateKeyPair();
-  const certificate = issueEndEntity(rogueMca, {
-    certificateType: 'merchant',
-    keyRole: 'signature',
-    publicKey,
-    subject: genuine.subject,
-    ...(genuine.merchantData ? { merchantData: genuine.merchantData } : {}),
-    origins: ['https://shop.example'],
-    ...validity,
-  });
-  return {
-    privateKey,
-    certificate,
-    chain: [certificate, rogueMca.certificate, world.party('brand-ca').certificate],
-  };
-}
+const impostor = (sameName: boolean): SignedSender => impostorMerchant(world, sameName);
 
 describe.each(backends)('gateway follow-ups on $name', (backend) => {
   let opened: Awaited<ReturnType<typeof backend.open>>;

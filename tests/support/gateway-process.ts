@@ -24,6 +24,7 @@ import {
   buildAuthReq,
   carriedCerts,
   certificateToPem,
+  type InstallRecurData,
   type ParsedCertificate,
   parseCertificate,
   pemToDers,
@@ -61,14 +62,28 @@ export function writePkiDir(world: World, dir: string): void {
 export async function merchantAuthReq(
   world: World,
   cardholder: Cardholder,
-  opts: { amount?: Amount; captureNow?: boolean; now?: Date; lidM?: string } = {},
+  opts: {
+    amount?: Amount;
+    /** What the first AuthReq asks for, when less than the signed `amount` (a split shipment's first part). */
+    authReqAmt?: Amount;
+    installRecurData?: InstallRecurData;
+    /** What the AuthReq declares, when it is not the plan the cardholder signed. */
+    declaredPlan?: InstallRecurData | 'none';
+    captureNow?: boolean;
+    now?: Date;
+    lidM?: string;
+  } = {},
 ) {
   const merchant = new TestMerchant(world);
   const wallet = new TestWallet(world, cardholder);
   const purchAmt = opts.amount ?? { currency: 'EUR', value: 1299, exponent: 2 };
   const pinitReq = wallet.pinitReq(opts.lidM);
   const pinit = await wallet.verifyPInitRes(
-    await merchant.pinit(JSON.stringify(pinitReq.wire), { od: 'One SET/2 mug', purchAmt }),
+    await merchant.pinit(JSON.stringify(pinitReq.wire), {
+      od: 'One SET/2 mug',
+      purchAmt,
+      ...(opts.installRecurData ? { installRecurData: opts.installRecurData } : {}),
+    }),
     pinitReq.content,
   );
   const preq = await wallet.preq(pinit);
@@ -76,6 +91,7 @@ export async function merchantAuthReq(
     trust: merchant.trust,
     clock: world.clock,
   });
+  const declared = opts.declaredPlan === 'none' ? undefined : (opts.declaredPlan ?? opts.installRecurData);
   const build = async (rrpid: string = b64u(randomNonce())) => {
     const auth = await buildAuthReq({
       merchant: world.merchant,
@@ -84,8 +100,9 @@ export async function merchantAuthReq(
       hOIData: verified.hOIData,
       piBytes: verified.piBytes,
       cardholderCerts: [...verified.certs, ...carriedCerts([world.merchantKx.chain])],
-      authReqAmt: purchAmt,
+      authReqAmt: opts.authReqAmt ?? purchAmt,
       captureNow: opts.captureNow ?? false,
+      ...(declared ? { installRecurData: declared } : {}),
       rrpid,
       now: opts.now ?? world.clock.now,
     });

@@ -5,6 +5,7 @@
  * src/merchant and src/gateway.
  */
 import {
+  type Amount,
   b64u,
   buildAuthReq,
   buildAuthRes,
@@ -27,6 +28,7 @@ import {
   fromB64u,
   generateKeyPair,
   hod,
+  type InstallRecurData,
   type Issuer,
   issueCrl,
   issueEndEntity,
@@ -276,7 +278,10 @@ export class TestMerchant {
 
   async pinit(
     reqWire: string,
-    order = { od: 'One SET/2 mug', purchAmt: { currency: 'EUR', value: 1299, exponent: 2 } },
+    order: { od: string; purchAmt: Amount; installRecurData?: InstallRecurData } = {
+      od: 'One SET/2 mug',
+      purchAmt: { currency: 'EUR', value: 1299, exponent: 2 },
+    },
   ) {
     const req = parsePInitReq(reqWire, this.world.clock);
     const revocation = await this.revocation;
@@ -286,6 +291,7 @@ export class TestMerchant {
       gatewayKeyExchange: this.world.gatewayKx.chain,
       od: order.od,
       purchAmt: order.purchAmt,
+      ...(order.installRecurData ? { installRecurData: order.installRecurData } : {}),
       ...(revocation ? { revocation } : {}),
       now: this.world.clock.now,
     });
@@ -293,7 +299,7 @@ export class TestMerchant {
       transIds: content.transIds,
       challC: content.challC,
       challM: content.challM,
-      hod: b64u(hod(content.od, content.purchAmt, fromB64u(content.odSalt))),
+      hod: b64u(hod(content.od, content.purchAmt, fromB64u(content.odSalt), content.installRecurData)),
       brandId: content.brandId,
       purchAmt: content.purchAmt,
     });

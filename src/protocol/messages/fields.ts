@@ -121,4 +121,16 @@ export const AuthResult = v.strictObject({
 });
 export type AuthResult = v.InferOutput<typeof AuthResult>;
 
+/**
+ * SET-PROFILE §6 "Idempotency of follow-ups": a key of the merchant's choice (or derived from its
+ * order records), unique per XID. The same key always gets the same answer and never a second
+ * effect; reused for a different request it is refused. Absent, the RRPID is the key.
+ */
+export const IdempotencyKey = v.pipe(
+  v.string(),
+  v.minLength(1, 'an idempotency key is at least 1 character'),
+  v.maxLength(64, 'an idempotency key is at most 64 characters'),
+  v.regex(/^[A-Za-z0-9._:-]+$/, 'an idempotency key uses letters, digits and . _ : - only'),
+);
+
 export const SwIdent = v.pipe(v.string(), v.minLength(1), v.maxLength(64));

@@ -10,6 +10,7 @@ export * from './error.ts';
 export * from './fields.ts';
 export * from './header.ts';
 export * from './hod.ts';
+export * from './install-recur.ts';
 export * from './payment/auth.ts';
 export * from './payment/exchange.ts';
 export * from './payment/follow-up.ts';

@@ -9,7 +9,7 @@ import * as v from 'valibot';
 import { b64u } from '../../encoding.ts';
 import type { ParsedCertificate, ValidatedPath } from '../../pki/types.ts';
 import { randomNonce } from '../../primitives/hash.ts';
-import { Amount, b64uMax, Nonce, Timestamp, TransIds } from '../fields.ts';
+import { Amount, b64uMax, IdempotencyKey, Nonce, Timestamp, TransIds } from '../fields.ts';
 import type { Recipient } from '../sealed.ts';
 import type { VerifyContext } from '../trust.ts';
 import type { Wire } from '../wire.ts';
@@ -45,18 +45,6 @@ export const REJECT_REASONS = [
   'nothingToReverse',
   'authorizationExpired',
 ] as const;
-
-/**
- * SET-PROFILE §6 "Idempotency of follow-ups": a key of the merchant's choice (or derived from its
- * order records), unique per XID. The same key always gets the same answer and never a second
- * effect; reused for a different request it is refused. Absent, the RRPID is the key.
- */
-export const IdempotencyKey = v.pipe(
-  v.string(),
-  v.minLength(1, 'an idempotency key is at least 1 character'),
-  v.maxLength(64, 'an idempotency key is at most 64 characters'),
-  v.regex(/^[A-Za-z0-9._:-]+$/, 'an idempotency key uses letters, digits and . _ : - only'),
-);
 
 const requestSchema = <T extends FollowUpRequest>(type: T) =>
   v.strictObject({

@@ -24,6 +24,7 @@ import {
   TransIds,
 } from '../fields.ts';
 import { headerFor } from '../header.ts';
+import { checkInstallRecur, InstallRecurData } from '../install-recur.ts';
 import { receivePlain, receiveSigned } from '../receive.ts';
 import { plainBody, type Signer, signContent } from '../signed.ts';
 import { carriedCerts, type VerifyContext } from '../trust.ts';
@@ -58,6 +59,8 @@ export const PInitResContent = v.strictObject({
   od: v.pipe(Text(MAX_OD_LENGTH), v.minLength(1)),
   purchAmt: Amount,
   odSalt: Nonce,
+  /** The payment plan (SET-PROFILE §6): the HOD covers it, and the wallet shows it before Pay. */
+  installRecurData: v.optional(InstallRecurData),
 });
 export type PInitResContent = v.InferOutput<typeof PInitResContent>;
 
@@ -96,6 +99,8 @@ export async function buildPInitRes(p: {
   gatewayKeyExchange: ParsedCertificate[];
   od: string;
   purchAmt: Amount;
+  /** A payment plan: later merchant-initiated payments under the same signature (SET-PROFILE §6). */
+  installRecurData?: InstallRecurData;
   /** The BrandCRLIdentifier and CRLs in force: attached when the wallet's thumbs show it lacks them. */
   revocation?: RevocationInForce;
   xid?: Uint8Array;
@@ -120,7 +125,9 @@ export async function buildPInitRes(p: {
     od: p.od,
     purchAmt: p.purchAmt,
     odSalt: b64u(randomNonce()),
+    ...(p.installRecurData ? { installRecurData: p.installRecurData } : {}),
   };
+  if (p.installRecurData) checkInstallRecur(p.installRecurData, p.purchAmt, now);
   const wire = makeWire('PInitRes', headerFor(content), await signContent(content, p.merchant), {
     certs: carriedCerts([p.merchant.chain, p.gatewayKeyExchange], p.req.thumbs),
   });
@@ -158,6 +165,7 @@ export async function verifyPInitRes(
   }
   if (content.brandId !== req.brandId)
     fail('badMessageHeader', 'PInitRes names another brand than we asked for');
+  if (content.installRecurData) checkInstallRecur(content.installRecurData, content.purchAmt, ctx.clock.now);
   const gateway = await ctx.trust.verify(
     fromB64u(content.pgThumb, 'pgThumb'),
     { types: ['gateway'], keyRole: 'key-exchange' },

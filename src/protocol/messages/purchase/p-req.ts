@@ -29,6 +29,7 @@ import {
 } from '../fields.ts';
 import { checkHeader, headerFor } from '../header.ts';
 import { hod } from '../hod.ts';
+import { InstallRecurData } from '../install-recur.ts';
 import { MAX_SEALED_BYTES, SealedBody, sealTo } from '../sealed.ts';
 import { parseContent } from '../signed.ts';
 import { carriedCerts, type VerifyContext } from '../trust.ts';
@@ -61,6 +62,8 @@ export const PIHead = v.strictObject({
   swIdent: SwIdent,
   /** A P-256 public key the acquirer may seal a message to the cardholder with. */
   acqBackKey: v.optional(PublicKey),
+  /** The order's payment plan, as in PInitRes and the HOD: what the gateway holds later payments to. */
+  installRecurData: v.optional(InstallRecurData),
 });
 export type PIHead = v.InferOutput<typeof PIHead>;
 
@@ -127,7 +130,7 @@ export async function buildPReq(p: {
   const gatewayCert = p.pinit.gateway.chain[0]!;
   const merchantId = merchantCert.merchantData?.merchantId;
   if (!merchantId) fail('invalidCertificate', 'the merchant certificate carries no merchant ID');
-  const hodValue = b64u(hod(res.od, res.purchAmt, fromB64u(res.odSalt)));
+  const hodValue = b64u(hod(res.od, res.purchAmt, fromB64u(res.odSalt), res.installRecurData));
   const oiData: OIData = {
     type: 'OIData',
     transIds: res.transIds,
@@ -149,6 +152,7 @@ export async function buildPReq(p: {
     transStain: b64u(hmacSha256(p.card.cardSecret, fromB64u(res.transIds.xid))),
     swIdent: p.swIdent,
     ...(p.acqBackKey ? { acqBackKey: b64u(p.acqBackKey) } : {}),
+    ...(res.installRecurData ? { installRecurData: res.installRecurData } : {}),
   };
   const exNonce = b64u(randomNonce());
   const piData: PIData = p.cardholder

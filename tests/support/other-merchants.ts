@@ -1,0 +1,67 @@
+/**
+ * Merchants that are not the world's genuine one, for the follow-up and subsequent-authorization
+ * binding tests (SET-PROFILE §6 Merchant identity): a certificate that repeats the demo merchant's
+ * MerchantID, name and origin under another MCA of the same brand and root, or another merchant
+ * the genuine MCA enrolled.
+ */
+import { createCa, generateKeyPair, issueEndEntity, type SignedSender } from '../../src/protocol/index.ts';
+import type { World } from './world.ts';
+
+const validity = () => ({
+  notBefore: new Date(Date.now() - 3600_000),
+  notAfter: new Date(Date.now() + 2 * 365 * 86400_000),
+});
+
+/**
+ * A merchant certified by another MCA whose certificates repeat the genuine merchant's MerchantID.
+ * `sameName` gives that MCA the genuine MCA's very subject, as a brand that certified a second
+ * acquirer carelessly might.
+ */
+export function impostorMerchant(world: World, sameName: boolean): SignedSender {
+  const genuineMca = world.party('mca').certificate;
+  const rogueMca = createCa(world.issuer('brand-ca'), {
+    certificateType: 'merchant-ca',
+    commonName: sameName ? genuineMca.subject.commonName : 'SETPay Second Acquirer MCA',
+    organization: 'SETPay',
+    pathLength: 0,
+    ...validity(),
+  });
+  const genuine = world.merchant.certificate;
+  const { privateKey, publicKey } = generateKeyPair();
+  const certificate = issueEndEntity(rogueMca, {
+    certificateType: 'merchant',
+    keyRole: 'signature',
+    publicKey,
+    subject: genuine.subject,
+    ...(genuine.merchantData ? { merchantData: genuine.merchantData } : {}),
+    origins: ['https://shop.example'],
+    ...validity(),
+  });
+  return {
+    privateKey,
+    certificate,
+    chain: [certificate, rogueMca.certificate, world.party('brand-ca').certificate],
+  };
+}
+
+/** Another shop, enrolled by the genuine MCA under a MerchantID of its own. */
+export function neighbourMerchant(world: World): SignedSender {
+  const genuine = world.merchant.certificate;
+  const { privateKey, publicKey } = generateKeyPair();
+  const certificate = issueEndEntity(world.issuer('mca'), {
+    certificateType: 'merchant',
+    keyRole: 'signature',
+    publicKey,
+    subject: { ...genuine.subject, commonName: 'Neighbour Shop' },
+    merchantData: {
+      merchantId: 'NEIGHBOUR-0001',
+      name: 'Neighbour Shop',
+      city: 'Lyon',
+      country: 'FR',
+      categoryCode: '5999',
+    },
+    origins: ['https://neighbour.example'],
+    ...validity(),
+  });
+  return { privateKey, certificate, chain: [certificate, ...world.merchant.chain.slice(1)] };
+}
