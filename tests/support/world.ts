@@ -266,7 +266,10 @@ export function issueCardholder(
 export class TestMerchant {
   readonly pending = new Map<
     string,
-    PendingOrder & { purchAmt: { currency: string; value: number; exponent: number } }
+    PendingOrder & {
+      purchAmt: { currency: string; value: number; exponent: number };
+      installRecurData?: InstallRecurData;
+    }
   >();
   readonly trust: TrustStore;
   /** What PInitRes and PRes attach for a wallet that lacks it (undefined: nothing). */
@@ -302,6 +305,7 @@ export class TestMerchant {
       hod: b64u(hod(content.od, content.purchAmt, fromB64u(content.odSalt), content.installRecurData)),
       brandId: content.brandId,
       purchAmt: content.purchAmt,
+      ...(content.installRecurData ? { installRecurData: content.installRecurData } : {}),
     });
     return JSON.stringify(wire);
   }
@@ -324,6 +328,7 @@ export class TestMerchant {
       // The merchant's key-exchange chain rides along: the gateway seals AuthRes to it.
       cardholderCerts: [...verified.certs, ...carriedCerts([this.world.merchantKx.chain])],
       authReqAmt: order.purchAmt,
+      ...(order.installRecurData ? { installRecurData: order.installRecurData } : {}),
       rrpid: b64u(randomNonce()),
       now: this.world.clock.now,
     });
