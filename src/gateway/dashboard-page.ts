@@ -5,10 +5,15 @@
  */
 
 import { amountDecimal, formatAmount } from '../protocol/amount.ts';
-import { b64u, randomNonce } from '../protocol/index.ts';
+import { b64u, type InstallRecurData, randomNonce } from '../protocol/index.ts';
 import { html, SafeHtml } from '../web/html.ts';
 import { AUTHORIZATION_STATES, type RejectReason } from './follow-up-rules.ts';
-import type { AuthorizationRecord, ListFilter, PaymentEventRecord } from './ledger.ts';
+import type {
+  AuthorizationRecord,
+  ListFilter,
+  PaymentEventRecord,
+  SubsequentAuthorizationRecord,
+} from './ledger.ts';
 import type { NotificationRecord } from './notifications.ts';
 
 export const OPERATOR_ACTIONS = [
@@ -295,6 +300,7 @@ export function transactionPage(
   notice?: Notice,
   notifications: NotificationRecord[] = [],
   resent?: boolean,
+  subsequent: SubsequentAuthorizationRecord[] = [],
 ): string {
   const back = `/transactions/${a.xid}`;
   return layout(
@@ -315,7 +321,10 @@ ${noticeBlock(notice)}
 <dt>Authorized</dt><dd>${formatAmount(amountOf(a, a.balances.authorized), opts.locale)}</dd>
 <dt>Captured</dt><dd>${formatAmount(amountOf(a, a.balances.captured), opts.locale)}</dd>
 <dt>Refunded</dt><dd>${formatAmount(amountOf(a, a.balances.refunded), opts.locale)}</dd>
+${a.purchAmtValue !== undefined ? html`<dt>Signed by the cardholder</dt><dd>${formatAmount(amountOf(a, a.purchAmtValue), opts.locale)}</dd>` : ''}
+${a.installRecurData ? html`<dt>Payment plan</dt><dd id="plan">${planWords(a.installRecurData, opts.locale)}</dd>` : ''}
 </dl>
+${laterAuthorizations(a, subsequent, opts)}
 <h2>Operator action</h2>
 ${availableActions(a).length ? actionForm(a, back, false, opts.csrf) : html`<p>No action is possible on this transaction.</p>`}
 <h2 id="events">Captures, refunds and reversals</h2>
@@ -327,6 +336,35 @@ ${resent ? html`<p class="notice" role="status">Notification queued to be sent a
 <th scope="col">Next attempt</th><th scope="col">Resend</th></tr></thead>
 <tbody>${notificationRows(notifications, a.xid, opts.csrf)}</tbody></table>`,
   );
+}
+
+/** The signed plan in words, as the dashboard shows it. */
+function planWords(plan: InstallRecurData, locale?: string): string {
+  const ceiling = formatAmount(plan.ceiling, locale);
+  return plan.kind === 'recurring'
+    ? `recurring: up to ${ceiling} every ${plan.frequencyDays} days until ${plan.until}`
+    : `installments: ${plan.payments} payments of up to ${ceiling}, every ${plan.frequencyDays} days`;
+}
+
+/** The purchase's authorizations after the first: split shipment parts or plan payments. */
+function laterAuthorizations(
+  a: AuthorizationRecord,
+  list: SubsequentAuthorizationRecord[],
+  opts: PageOptions,
+): SafeHtml {
+  if (!list.length && !a.installRecurData && (a.purchAmtValue ?? a.requested) <= a.requested) return html``;
+  const what = a.installRecurData ? 'Payments' : 'Parts';
+  return html`<h2 id="later">${what} (${String(a.approvedCount)} approved, the first included)</h2>
+<table aria-labelledby="later"><thead><tr><th scope="col" class="num">#</th><th scope="col">Date</th>
+<th scope="col" class="num">Amount</th><th scope="col">Result</th><th scope="col">Merchant's key</th></tr></thead>
+<tbody><tr><td class="num">1</td><td>${when(a.createdAt)}</td><td class="num">${formatAmount(amountOf(a, a.requested - list.filter((s) => s.result === 'approved').reduce((n, s) => n + s.amount.value, 0)), opts.locale)}</td>
+<td>${a.result}${a.authCode ? html`, <code>${a.authCode}</code>` : ''}</td><td>(first authorization)</td></tr>
+${list.map(
+  (
+    s,
+  ) => html`<tr><td class="num">${String(s.seq)}</td><td>${when(s.createdAt)}</td><td class="num">${formatAmount(s.amount, opts.locale)}</td>
+<td>${s.result}${s.authCode ? html`, <code>${s.authCode}</code>` : ''}${s.declineReason ? `: ${s.declineReason}` : ''}${s.captureNow ? ' (captured)' : ''}</td><td><code>${s.idempotencyKey}</code></td></tr>`,
+)}</tbody></table>`;
 }
 
 export function messagePage(opts: PageOptions, heading: string, text: string): string {

@@ -183,6 +183,7 @@ export function mountDashboard(
     if (!auth) return problem(404, 'No such transaction', 'The ledger holds no authorization with this XID.');
     const events = await ledger.eventsOf(auth.xid);
     const notifications = await deps.notifications.ofTransaction(auth.xid);
+    const subsequent = await ledger.subsequentsOf(auth.xid);
     return htmlResponse(
       transactionPage(
         pageFor(c),
@@ -191,6 +192,7 @@ export function mountDashboard(
         q.success ? noticeOf(q.output) : undefined,
         notifications,
         q.success && q.output.resent === '1',
+        subsequent,
       ),
     );
   });
@@ -310,7 +312,20 @@ export function mountDashboard(
     const xid = v.safeParse(XidParam, c.req.param('xid'));
     const auth = xid.success ? await ledger.findAuthorization(xid.output) : undefined;
     if (!auth) return c.json({ error: 'no such XID' }, 404);
-    return c.json({ ...authorizationJson(auth), events: (await ledger.eventsOf(auth.xid)).map(eventJson) });
+    return c.json({
+      ...authorizationJson(auth),
+      events: (await ledger.eventsOf(auth.xid)).map(eventJson),
+      subsequentAuthorizations: (await ledger.subsequentsOf(auth.xid)).map((s) => ({
+        seq: s.seq,
+        idempotencyKey: s.idempotencyKey,
+        amount: s.amount,
+        result: s.result,
+        ...(s.authCode ? { authCode: s.authCode } : {}),
+        ...(s.declineReason ? { declineReason: s.declineReason } : {}),
+        captureNow: s.captureNow,
+        createdAt: s.createdAt.toISOString(),
+      })),
+    });
   });
 }
 
@@ -378,6 +393,9 @@ function authorizationJson(a: AuthorizationRecord) {
     ...(a.authCode ? { authCode: a.authCode } : {}),
     ...(a.declineReason ? { declineReason: a.declineReason } : {}),
     captureNow: a.captureNow,
+    ...(a.purchAmtValue !== undefined ? { signed: amount(a.purchAmtValue) } : {}),
+    ...(a.installRecurData ? { installRecurData: a.installRecurData } : {}),
+    approvedAuthorizations: a.approvedCount,
     createdAt: a.createdAt.toISOString(),
     updatedAt: a.updatedAt.toISOString(),
   };

@@ -5,7 +5,7 @@
  * rebuilt, is rebuilt from these values, and keeping them as a JSON string (never as a JSON
  * column) preserves their key order through any database.
  */
-import { b64u, fromB64u } from '../protocol/index.ts';
+import { b64u, fromB64u, type InstallRecurData } from '../protocol/index.ts';
 import type { AuthorizationRequest } from './gateway-client.ts';
 
 interface Stored {
@@ -16,6 +16,7 @@ interface Stored {
   amount: AuthorizationRequest['amount'];
   captureNow: boolean;
   rrpid: string;
+  installRecurData?: InstallRecurData;
 }
 
 export function encodeAuthorizationRequest(req: AuthorizationRequest): string {
@@ -29,6 +30,7 @@ export function encodeAuthorizationRequest(req: AuthorizationRequest): string {
     amount: { currency, value, exponent },
     captureNow: req.captureNow ?? false,
     rrpid: req.rrpid,
+    ...(req.installRecurData ? { installRecurData: req.installRecurData } : {}),
   };
   return JSON.stringify(stored);
 }
@@ -46,5 +48,6 @@ export function decodeAuthorizationRequest(text: string): AuthorizationRequest {
     amount: s.amount,
     captureNow: s.captureNow,
     rrpid: s.rrpid,
+    ...(s.installRecurData ? { installRecurData: s.installRecurData } : {}),
   };
 }

@@ -19,12 +19,14 @@ import {
   buildFollowUp,
   buildNotifyRegReq,
   buildPCertReq,
+  buildSubsequentAuthReq,
   buildTransListReq,
   type Clock,
   carriedCerts,
   type FollowUpRequest,
   type FollowUpRequestData,
   type FollowUpResponseData,
+  type InstallRecurData,
   MAX_WIRE_BYTES,
   merchantIdOf,
   type NotifyRegResContent,
@@ -91,6 +93,21 @@ export interface AuthorizationRequest {
   captureNow?: boolean;
   /** The RRPID claimed for this XID: a resent AuthReq with it is a retry the gateway answers once. */
   rrpid: string;
+  /** The order's payment plan, as its PInitRes declared it (the gateway checks it against the PI). */
+  installRecurData?: InstallRecurData;
+}
+
+/**
+ * A further authorization of an authorized purchase (SET-PROFILE §6): a split shipment's next
+ * part, or a plan's next payment, with the AuthToken of the purchase's latest AuthRes.
+ */
+export interface SubsequentAuthorizationRequest {
+  transIds: TransIds;
+  authToken: string;
+  amount: Amount;
+  /** The same key gets the same AuthRes from the gateway and never a second authorization. */
+  idempotencyKey: string;
+  captureNow?: boolean;
 }
 
 export interface FollowUpParams {
@@ -124,6 +141,8 @@ export interface GatewayClient {
   /** Asks the gateway for its current certificates now (PCertReq → PCertRes). */
   refreshGatewayCertificates(): Promise<GatewayCertificates>;
   authorize(req: AuthorizationRequest): Promise<AuthResData>;
+  /** A subsequent AuthReq (SubsequentAuthInd + AuthToken); resending the same key is a retry. */
+  authorizeSubsequent(req: SubsequentAuthorizationRequest): Promise<AuthResData>;
   capture(p: FollowUpParams): Promise<FollowUpResponseData>;
   refund(p: FollowUpParams): Promise<FollowUpResponseData>;
   reverse(p: FollowUpParams): Promise<FollowUpResponseData>;
@@ -439,6 +458,7 @@ export async function createGatewayClient(opts: GatewayClientOptions): Promise<G
     },
     refreshGatewayCertificates: refresh,
     authorize: (req) => withRollover((gatewayKx) => authorizeWith(gatewayKx, req)),
+    authorizeSubsequent: (req) => withRollover((gatewayKx) => authorizeSubsequentWith(gatewayKx, req)),
     capture: (p) => followUp('CapReq', p),
     refund: (p) => followUp('CredReq', p),
     reverse: (p) => followUp('AuthRevReq', p),
@@ -469,7 +489,28 @@ export async function createGatewayClient(opts: GatewayClientOptions): Promise<G
       cardholderCerts: [...req.purchase.certs, ...merchantKxCerts],
       authReqAmt: req.amount,
       captureNow: req.captureNow ?? false,
+      ...(req.installRecurData ? { installRecurData: req.installRecurData } : {}),
       rrpid: req.rrpid,
+      now: now(),
+    });
+    const answer = await exchange(JSON.stringify(wire));
+    return (await verifyAuthRes(answer, content, opts.merchant.keyExchange, await context())).content;
+  }
+
+  async function authorizeSubsequentWith(
+    gatewayKx: ParsedCertificate,
+    req: SubsequentAuthorizationRequest,
+  ): Promise<AuthResData> {
+    const { wire, content } = await buildSubsequentAuthReq({
+      merchant: signer,
+      gatewayKeyExchange: gatewayKx,
+      transIds: req.transIds,
+      authToken: req.authToken,
+      authReqAmt: req.amount,
+      idempotencyKey: req.idempotencyKey,
+      captureNow: req.captureNow ?? false,
+      extraCerts: merchantKxCerts,
+      rrpid: b64u(randomNonce()),
       now: now(),
     });
     const answer = await exchange(JSON.stringify(wire));

@@ -29,6 +29,7 @@ export {
   type ErrorCode,
   type FollowUpRequest,
   type FollowUpResponseData,
+  type InstallRecurData,
   type ParsedCertificate,
   type ParsedCrl,
   type PaymentInitiation,
@@ -67,6 +68,7 @@ export {
   type GatewayTransaction,
   type ListTransactionsParams,
   type PreparedFollowUp,
+  type SubsequentAuthorizationRequest,
   type TransactionPage,
 } from './gateway-client.ts';
 export { GatewayUnavailableError } from './gateway-unavailable.ts';
@@ -97,6 +99,7 @@ export type {
   PurchaseRecord,
   RejectReason,
   SetTransaction,
+  SubsequentAuthorization,
 } from './order-store.ts';
 export { preqDigest } from './purchase-request.ts';
 export {

@@ -15,6 +15,7 @@ import type {
   PendingPurchase,
   PurchaseRecord,
   SetTransaction,
+  SubsequentAuthorization,
 } from './order-store.ts';
 
 export class MemoryOrderStore implements OrderStore {
@@ -90,6 +91,15 @@ export class MemoryOrderStore implements OrderStore {
   async abandonFollowUp(xid: string, idempotencyKey: string): Promise<void> {
     const tx = this.transactions.get(xid);
     if (tx?.pendingFollowUp?.idempotencyKey === idempotencyKey) delete tx.pendingFollowUp;
+  }
+
+  async recordSubsequent(xid: string, rec: SubsequentAuthorization): Promise<SubsequentAuthorization> {
+    const tx = this.transactions.get(xid);
+    if (!tx) throw new Error(`no transaction ${xid}`);
+    const stored = tx.subsequent?.find((s) => s.idempotencyKey === rec.idempotencyKey);
+    if (stored) return structuredClone(stored);
+    tx.subsequent = [...(tx.subsequent ?? []), structuredClone(rec)];
+    return structuredClone(rec);
   }
 
   async applyNotification(n: GatewayNotification): Promise<NotificationApplied> {

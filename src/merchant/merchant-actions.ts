@@ -18,7 +18,13 @@ import { authorizeClaim } from './authorization-outcome.ts';
 import type { GatewayClient } from './gateway-client.ts';
 import { GatewayUnavailableError } from './gateway-unavailable.ts';
 import type { MerchantKeys } from './keys.ts';
-import type { FollowUpRecord, OrderStore, PendingFollowUp, SetTransaction } from './order-store.ts';
+import type {
+  FollowUpRecord,
+  OrderStore,
+  PendingFollowUp,
+  SetTransaction,
+  SubsequentAuthorization,
+} from './order-store.ts';
 import { balanceOf, type PurchaseState, purchaseStateOf } from './purchase-state.ts';
 
 export type ActionProblem =
@@ -29,7 +35,8 @@ export type ActionProblem =
   | 'notRefunded'
   | 'alreadyReversed'
   | 'invalidAmount'
-  | 'amountTooLarge';
+  | 'amountTooLarge'
+  | 'nothingMoreToAuthorize';
 
 /** A merchant action refused before anything was sent to the gateway. */
 export class MerchantActionError extends Error {
@@ -55,6 +62,25 @@ export interface MerchantActions {
   reverseCapture(xid: string, amount?: Amount): Promise<FollowUpRecord>;
   /** Undoes a refund (CredRevReq): `amount` (default: all refunded) is captured again. */
   reverseRefund(xid: string, amount?: Amount): Promise<FollowUpRecord>;
+  /**
+   * A further authorization of the purchase (SET-PROFILE §6 split shipment: the next part that
+   * ships), with the AuthToken of its latest AuthRes; capture it with `capture` as for the first
+   * part. Never above what the cardholder signed in all (checked here and by the gateway). The
+   * idempotency key is derived from the order's records (`part-2`, `part-3`…), so calling again
+   * after a lost answer gets the gateway's first answer, never a second authorization.
+   */
+  authorizeSubsequent(
+    xid: string,
+    amount: Amount,
+    opts?: { captureNow?: boolean },
+  ): Promise<SubsequentAuthorization>;
+  /**
+   * The next payment of the purchase's plan (InstallRecurData), authorized and captured at once:
+   * `amount` defaults to the first payment's. The gateway refuses a payment that breaks the
+   * signed terms (too early, too many, after the end date, above the ceiling) with a SetWalletError
+   * saying which; nothing is recorded then. Keys `payment-2`, `payment-3`… as above.
+   */
+  chargeRecurring(xid: string, amount?: Amount): Promise<SubsequentAuthorization>;
   /**
    * Brings the order in line with the gateway's books: resends a follow-up whose answer was lost
    * (same bytes), and an authorization left "authorizing" for longer than `authorizingAfterMs`
@@ -187,6 +213,43 @@ export function createMerchantActions(deps: {
     throw new GatewayUnavailableError('the order store', 3, true, 'other actions on this order kept winning');
   }
 
+  async function subsequent(
+    xid: string,
+    prefix: 'part' | 'payment',
+    amount: Amount,
+    captureNow: boolean,
+  ): Promise<SubsequentAuthorization> {
+    const tx = await approved(xid);
+    const earlier = tx.subsequent ?? [];
+    const authToken =
+      [...earlier].reverse().find((s) => s.authToken)?.authToken ?? tx.record.authRes.authToken;
+    const last = earlier.at(-1);
+    if (!authToken || (last && !last.authToken && last.result.status === 'approved')) {
+      throw new MerchantActionError(
+        'nothingMoreToAuthorize',
+        'the gateway gave no AuthToken for more: everything the cardholder signed has been authorized',
+      );
+    }
+    const signed = tx.installRecurData ? undefined : tx.purchAmt;
+    const max = signed ? signed.value - grantedSoFar(tx) : Number.MAX_SAFE_INTEGER;
+    checkAmount(amount, tx, max, 'remains of what the cardholder signed');
+    const authRes = await deps.gateway.authorizeSubsequent({
+      transIds: tx.order.transIds,
+      authToken,
+      amount,
+      idempotencyKey: `${prefix}-${earlier.length + 2}`,
+      captureNow,
+    });
+    return deps.orders.recordSubsequent(xid, {
+      idempotencyKey: `${prefix}-${earlier.length + 2}`,
+      result: authRes.result,
+      captureNow,
+      ...(authRes.capToken ? { capToken: authRes.capToken } : {}),
+      ...(authRes.authToken ? { authToken: authRes.authToken } : {}),
+      at: now().toISOString(),
+    });
+  }
+
   return {
     capture: (xid, amount) =>
       act(xid, 'CapReq', (tx) => {
@@ -236,6 +299,14 @@ export function createMerchantActions(deps: {
         checkAmount(amt, tx, b.refunded, 'has been refunded');
         return { amount: amt };
       }),
+    authorizeSubsequent: (xid, amount, opts) => subsequent(xid, 'part', amount, opts?.captureNow ?? false),
+    async chargeRecurring(xid, amount) {
+      const tx = await approved(xid);
+      if (!tx.installRecurData) {
+        throw new MerchantActionError('nothingMoreToAuthorize', 'this purchase has no payment plan');
+      }
+      return subsequent(xid, 'payment', amount ?? tx.purchAmt, true);
+    },
     async reconcile(xid) {
       let tx = await found(xid);
       if (tx.claim && !tx.record) {
@@ -272,6 +343,14 @@ export function createMerchantActions(deps: {
       return purchaseStateOf(tx);
     },
   };
+}
+
+/** Approved authorizations of the purchase so far, the first included (reversals give no room back). */
+function grantedSoFar(tx: SetTransaction): number {
+  const first = tx.record?.outcome.result;
+  let granted = first?.status === 'approved' ? first.amount.value : 0;
+  for (const s of tx.subsequent ?? []) if (s.result.status === 'approved') granted += s.result.amount.value;
+  return granted;
 }
 
 function planOrUndefined<T>(f: () => T): T | undefined {

@@ -15,8 +15,10 @@
 import type {
   Amount,
   AuthResData,
+  AuthResult,
   FollowUpRequest,
   FollowUpResponseData,
+  InstallRecurData,
   NotificationEvent,
   PendingOrder,
   PurchaseOutcome,
@@ -28,6 +30,16 @@ export interface OrderDescription {
   /** SET's OD: what the cardholder sees and signs (through HOD). At most 2000 characters. */
   od: string;
   amount: Amount;
+  /**
+   * A payment plan (SET-PROFILE §6): `amount` is the first payment, and the cardholder's signature
+   * covers later merchant-initiated ones on these terms (chargeRecurring).
+   */
+  installRecurData?: InstallRecurData;
+  /**
+   * A split shipment: authorize only this part of `amount` at purchase (what ships now); the rest
+   * later with authorizeSubsequent, never above `amount` in all.
+   */
+  authorizeFirst?: Amount;
 }
 
 export interface PendingPurchase {
@@ -36,6 +48,10 @@ export interface PendingPurchase {
   /** What verifyPReq checks the PReq against. */
   order: PendingOrder;
   purchAmt: Amount;
+  /** The plan the PInitRes declared, if any. */
+  installRecurData?: InstallRecurData;
+  /** What the first AuthReq asks for when less than PurchAmt (split shipment). */
+  authorizeFirst?: Amount;
   /**
    * Revocation thumbprints the wallet holds after PInitRes (its `thumbs` and what PInitRes
    * attached): PRes attaches the BrandCRLIdentifier and CRLs only if they changed since.
@@ -111,10 +127,27 @@ export interface PendingFollowUp {
   at: string;
 }
 
+/**
+ * A further authorization of the purchase (SET-PROFILE §6: a split shipment's next part, a plan's
+ * next payment), recorded once per idempotency key with the gateway's answer.
+ */
+export interface SubsequentAuthorization {
+  idempotencyKey: string;
+  result: AuthResult;
+  captureNow: boolean;
+  /** For capturing this part. */
+  capToken?: string;
+  /** The newest AuthToken, for the next part or payment; absent when nothing more may be authorized. */
+  authToken?: string;
+  at: string;
+}
+
 export interface SetTransaction extends PendingPurchase {
   claim?: AuthorizationClaim;
   record?: PurchaseRecord;
   followUps: FollowUpRecord[];
+  /** Later authorizations of the purchase, oldest first (absent: none). */
+  subsequent?: SubsequentAuthorization[];
   /** A follow-up sent (or about to be) whose answer is not recorded yet. */
   pendingFollowUp?: PendingFollowUp;
   /**
@@ -188,4 +221,9 @@ export interface OrderStore {
    * unless a higher seq is stored already (`stale`).
    */
   applyNotification(n: GatewayNotification): Promise<NotificationApplied>;
+  /**
+   * Records a subsequent authorization's answer unless one with its idempotency key is recorded
+   * already (first writer wins); returns the stored one.
+   */
+  recordSubsequent(xid: string, rec: SubsequentAuthorization): Promise<SubsequentAuthorization>;
 }

@@ -11,6 +11,7 @@ import {
   fail,
   fromB64u,
   hod,
+  InstallRecurData,
   MAX_OD_LENGTH,
   parsePInitReq,
   revocationThumbs,
@@ -29,6 +30,20 @@ export async function handlePInitReq(bytes: Uint8Array, ctx: EndpointContext): P
     throw new Error(`the order description for ${req.lidM} must be 1–${MAX_OD_LENGTH} characters`);
   }
   if (!v.is(Amount, order.amount)) throw new Error(`the amount of order ${req.lidM} is not a SET amount`);
+  if (order.installRecurData && !v.is(InstallRecurData, order.installRecurData)) {
+    throw new Error(`the payment plan of order ${req.lidM} is not a SET InstallRecurData`);
+  }
+  const first = order.authorizeFirst;
+  if (
+    first &&
+    (!v.is(Amount, first) ||
+      first.currency !== order.amount.currency ||
+      first.exponent !== order.amount.exponent ||
+      first.value < 1 ||
+      first.value > order.amount.value)
+  ) {
+    throw new Error(`the first part of order ${req.lidM} must be a positive part of its amount`);
+  }
   const revocation = await ctx.revocation();
   const { wire, content } = await buildPInitRes({
     req,
@@ -36,6 +51,7 @@ export async function handlePInitReq(bytes: Uint8Array, ctx: EndpointContext): P
     gatewayKeyExchange: ctx.gatewayKeyExchange,
     od: order.od,
     purchAmt: order.amount,
+    ...(order.installRecurData ? { installRecurData: order.installRecurData } : {}),
     ...(revocation ? { revocation } : {}),
     now: ctx.now(),
   });
@@ -51,6 +67,8 @@ export async function handlePInitReq(bytes: Uint8Array, ctx: EndpointContext): P
       brandId: content.brandId,
     },
     purchAmt: content.purchAmt,
+    ...(content.installRecurData ? { installRecurData: content.installRecurData } : {}),
+    ...(first && first.value < order.amount.value ? { authorizeFirst: first } : {}),
     walletHolds: [...req.thumbs, ...attached],
     createdAt: ctx.clock.now.toISOString(),
   });

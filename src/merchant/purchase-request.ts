@@ -61,8 +61,9 @@ export async function handlePReq(bytes: Uint8Array, ctx: EndpointContext): Promi
     at: ctx.clock.now.toISOString(),
     request: encodeAuthorizationRequest({
       purchase: verified,
-      amount: tx.purchAmt,
+      amount: tx.authorizeFirst ?? tx.purchAmt,
       captureNow: ctx.captureNow,
+      ...(tx.installRecurData ? { installRecurData: tx.installRecurData } : {}),
       rrpid,
     }),
     answers: {

@@ -40,6 +40,12 @@ export function balanceOf(tx: SetTransaction): Balance {
   b.authorized = result.amount.value;
   // Sale mode: the gateway captured the whole approval with the authorization.
   if (tx.record?.capturedWithAuthorization) b.captured = result.amount.value;
+  // Later parts and payments (SET-PROFILE §6), each captured with it when sent with CaptureNow.
+  for (const s of tx.subsequent ?? []) {
+    if (s.result.status !== 'approved') continue;
+    b.authorized += s.result.amount.value;
+    if (s.captureNow) b.captured += s.result.amount.value;
+  }
   // Our own accepted follow-ups, then what the gateway's operator did (notified, each event once).
   // An authorization reversal names the amount left authorized, always lower than before, so the
   // lowest one is the last, in whichever order ours and the operator's were recorded.

@@ -30,6 +30,7 @@ import {
   type RejectReason,
   type SetEndpointOptions,
   SetError,
+  SetWalletError,
   setErrorResponse,
 } from '../merchant/index.ts';
 import { type Database, DatabaseUnavailableError, migrate } from '../storage/index.ts';
@@ -49,7 +50,14 @@ import { problemPage } from './pages/problem-page.ts';
 import { payWithSetScript } from './pay-with-set-asset.ts';
 import { StoreSessions, type Visitor } from './sessions.ts';
 import { SqlOrderStore } from './sql-order-store.ts';
-import { findOrder, placeOrder, recentOrders, type StoreOrder } from './store-orders.ts';
+import {
+  findOrder,
+  placeOrder,
+  recentOrders,
+  recurringAmountOf,
+  remainingOf,
+  type StoreOrder,
+} from './store-orders.ts';
 
 export interface DemoStoreOptions {
   db: Database;
@@ -83,7 +91,16 @@ export interface DemoStore {
   actions: MerchantActions;
 }
 
-const ACTIONS = ['capture', 'refund', 'reverse', 'reverse-capture', 'reverse-refund', 'reconcile'] as const;
+const ACTIONS = [
+  'capture',
+  'refund',
+  'reverse',
+  'reverse-capture',
+  'reverse-refund',
+  'reconcile',
+  'authorize-rest',
+  'charge-next',
+] as const;
 /** The actions that take an amount. */
 const WITH_AMOUNT: readonly Action[] = ['capture', 'refund', 'reverse-capture', 'reverse-refund'];
 type Action = (typeof ACTIONS)[number];
@@ -95,6 +112,8 @@ const DONE: Record<Action, string> = {
   'reverse-capture': 'The capture has been reversed: that amount is authorized again, not captured.',
   'reverse-refund': 'The refund has been reversed: that amount is captured again.',
   reconcile: 'Checked with the payment gateway: the order shows what the gateway holds.',
+  'authorize-rest': 'The rest of the order is authorized: capture it when it ships.',
+  'charge-next': 'The next payment of the subscription is charged.',
 };
 const PROBLEMS: Record<string, string> = {
   unknownTransaction: 'This order has no SET payment yet.',
@@ -109,6 +128,10 @@ const PROBLEMS: Record<string, string> = {
   pendingConfirmation:
     'The payment gateway did not answer, so this may or may not have been done. The order is pending confirmation: press “Check with the gateway” (or the same button again) once the gateway is back. It is never done twice.',
   gatewayError: 'The payment gateway refused the request. Nothing changed.',
+  nothingMoreToAuthorize: 'Everything the cardholder signed for has been authorized already.',
+  declined: 'The card issuer declined this authorization. Nothing was charged.',
+  planRefused:
+    'The payment gateway refused it: it breaks the terms the cardholder signed (too early, after the end date, too many payments, or above the amount per payment). Nothing was charged.',
 };
 
 export async function createDemoStore(opts: DemoStoreOptions): Promise<DemoStore> {
@@ -284,7 +307,7 @@ export async function createDemoStore(opts: DemoStoreOptions): Promise<DemoStore
   app.post('/checkout', async (c) => {
     const read = await formOf(c, TokenForm, 'shopper');
     if (read instanceof Response) return read;
-    const orderId = await placeOrder(db, c.get('visitor').shopper!, storeName);
+    const orderId = await placeOrder(db, c.get('visitor').shopper!, storeName, now());
     return c.redirect(orderId ? `/orders/${orderId}` : '/cart', 303);
   });
 
@@ -380,13 +403,20 @@ export async function createDemoStore(opts: DemoStoreOptions): Promise<DemoStore
           const state = await actions.reconcile(xid);
           return back(state === 'pendingConfirmation' ? 'problem=pendingConfirmation' : 'done=reconcile');
         }
+        if (action === 'authorize-rest' || action === 'charge-next') {
+          const later =
+            action === 'charge-next'
+              ? await actions.chargeRecurring(xid, recurringAmountOf(order))
+              : await actions.authorizeSubsequent(xid, remainingOf(payment.current!));
+          return back(later.result.status === 'approved' ? `done=${action}` : 'problem=declined');
+        }
         const result = await {
           capture: () => actions.capture(xid, amount),
           refund: () => actions.refund(xid, amount!),
           reverse: () => actions.reverse(xid),
           'reverse-capture': () => actions.reverseCapture(xid, amount),
           'reverse-refund': () => actions.reverseRefund(xid, amount),
-        }[action]();
+        }[action as Exclude<Action, 'reconcile' | 'authorize-rest' | 'charge-next'>]();
         if (result.status === 'rejected')
           return back(`problem=rejected${result.reason ? `&reason=${result.reason}` : ''}`);
         return back(`done=${action}`);
@@ -397,8 +427,10 @@ export async function createDemoStore(opts: DemoStoreOptions): Promise<DemoStore
           return back(e.maybeDelivered ? 'problem=pendingConfirmation' : 'problem=gatewayUnavailable');
         }
         if (e instanceof SetError) {
-          log(`demo store: the gateway refused a ${action}: ${e.code}: ${e.message}`);
-          return back('problem=gatewayError');
+          const detail = e instanceof SetWalletError && e.detail ? ` (the gateway: ${e.detail})` : '';
+          log(`demo store: the gateway refused a ${action}: ${e.code}: ${e.message}${detail}`);
+          const plan = action === 'charge-next' || action === 'authorize-rest';
+          return back(plan && e.code === 'signatureFailure' ? 'problem=planRefused' : 'problem=gatewayError');
         }
         throw e;
       }

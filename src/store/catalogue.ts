@@ -8,6 +8,13 @@ export interface Product {
   price: Amount;
   /** Hue of the product's plain coloured tile. */
   hue: number;
+  /**
+   * A subscription (SET-PROFILE §6 recurring payments): the price again every `frequencyDays`
+   * days for `months` months, charged by the back office on the cardholder's one signature.
+   */
+  subscription?: { frequencyDays: number; months: number };
+  /** Pre-order: ships, and is authorized and captured, after the rest of the order (split shipment). */
+  shipsLater?: true;
 }
 
 const eur = (cents: number): Amount => ({ currency: 'EUR', value: cents, exponent: 2 });
@@ -49,6 +56,22 @@ export const CATALOGUE: readonly Product[] = [
     hue: 270,
   },
   { id: 'poster', name: 'Book 2 poster', blurb: 'The purchase flow, A2, matte.', price: eur(1500), hue: 0 },
+  {
+    id: 'annotated',
+    name: 'SET Book 2, annotated (pre-order)',
+    blurb: 'Ships when printed: paid for when it ships, on the same signature.',
+    price: eur(2400),
+    hue: 180,
+    shipsLater: true,
+  },
+  {
+    id: 'coffee-club',
+    name: 'Coffee Club subscription',
+    blurb: 'A bag of beans every 30 days for a year: €9.99 each, one signature.',
+    price: eur(999),
+    hue: 25,
+    subscription: { frequencyDays: 30, months: 12 },
+  },
 ];
 
 export function productById(id: string): Product | undefined {

@@ -90,4 +90,21 @@ ALTER TABLE store_set_notifications ADD COLUMN event jsonb;
 CREATE INDEX store_set_notifications_xid ON store_set_notifications (xid, seq);
 `,
   },
+  {
+    // SET-PROFILE §6: an order may declare a payment plan (a subscription) or authorize only its
+    // first part at purchase (a split shipment); the later authorizations of a SET transaction,
+    // each recorded once per idempotency key.
+    id: 'store/006-plans-and-parts',
+    sql: `
+ALTER TABLE store_orders ADD COLUMN install_recur jsonb;
+ALTER TABLE store_orders ADD COLUMN authorize_first jsonb;
+CREATE TABLE store_set_subsequent (
+  id bigserial PRIMARY KEY,
+  xid text NOT NULL REFERENCES store_set_transactions (xid),
+  idempotency_key text NOT NULL,
+  record jsonb NOT NULL,
+  UNIQUE (xid, idempotency_key)
+);
+`,
+  },
 ];

@@ -17,6 +17,7 @@ import type {
   PendingPurchase,
   PurchaseRecord,
   SetTransaction,
+  SubsequentAuthorization,
 } from '../merchant/index.ts';
 import type { Database, Sql } from '../storage/index.ts';
 
@@ -38,13 +39,24 @@ export class SqlOrderStore implements OrderStore {
   constructor(private readonly db: Database) {}
 
   async describe(lidM: string): Promise<OrderDescription | undefined> {
-    const rows = await this.db.query<{ description: string; amount: OrderDescription['amount'] }>(
-      `SELECT description, amount FROM store_orders o
+    const rows = await this.db.query<{
+      description: string;
+      amount: OrderDescription['amount'];
+      install_recur: OrderDescription['installRecurData'] | null;
+      authorize_first: OrderDescription['authorizeFirst'] | null;
+    }>(
+      `SELECT description, amount, install_recur, authorize_first FROM store_orders o
         WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM store_set_transactions t WHERE t.lid_m = o.id AND t.${TAKEN})`,
       [lidM],
     );
     const row = rows[0];
-    return row ? { od: row.description, amount: row.amount } : undefined;
+    if (!row) return undefined;
+    return {
+      od: row.description,
+      amount: row.amount,
+      ...(row.install_recur ? { installRecurData: row.install_recur } : {}),
+      ...(row.authorize_first ? { authorizeFirst: row.authorize_first } : {}),
+    };
   }
 
   async savePending(p: PendingPurchase): Promise<void> {
@@ -190,6 +202,21 @@ export class SqlOrderStore implements OrderStore {
     });
   }
 
+  async recordSubsequent(xid: string, rec: SubsequentAuthorization): Promise<SubsequentAuthorization> {
+    return this.db.transaction(async (tx) => {
+      await tx.query(
+        `INSERT INTO store_set_subsequent (xid, idempotency_key, record) VALUES ($1, $2, $3::jsonb)
+         ON CONFLICT (xid, idempotency_key) DO NOTHING`,
+        [xid, rec.idempotencyKey, JSON.stringify(rec)],
+      );
+      const rows = await tx.query<{ record: SubsequentAuthorization }>(
+        'SELECT record FROM store_set_subsequent WHERE xid = $1 AND idempotency_key = $2',
+        [xid, rec.idempotencyKey],
+      );
+      return rows[0]!.record;
+    });
+  }
+
   private async orderOf(xid: string): Promise<string | undefined> {
     const rows = await this.db.query<{ lid_m: string }>(
       'SELECT lid_m FROM store_set_transactions WHERE xid = $1',
@@ -208,8 +235,13 @@ export class SqlOrderStore implements OrderStore {
         WHERE xid = $1 AND event IS NOT NULL AND event->>'source' = 'operator' ORDER BY seq`,
       [row.xid],
     );
+    const subsequent = await sql.query<{ record: SubsequentAuthorization }>(
+      'SELECT record FROM store_set_subsequent WHERE xid = $1 ORDER BY id',
+      [row.xid],
+    );
     return {
       ...row.pending,
+      ...(subsequent.length > 0 ? { subsequent: subsequent.map((s) => s.record) } : {}),
       ...(row.claim ? { claim: row.claim } : {}),
       ...(row.record ? { record: row.record } : {}),
       ...(row.pending_follow_up ? { pendingFollowUp: row.pending_follow_up } : {}),

@@ -5,9 +5,10 @@
  * is the shopper session's (src/store/sessions.ts), and the order belongs to that session.
  */
 import { randomBytes } from 'node:crypto';
-import { type Amount, formatAmount } from '../merchant/index.ts';
+import { type Amount, formatAmount, type InstallRecurData, type SetTransaction } from '../merchant/index.ts';
 import type { Database } from '../storage/index.ts';
 import { cartLines } from './carts.ts';
+import { productById } from './catalogue.ts';
 
 export interface OrderLine {
   productId: string;
@@ -25,6 +26,25 @@ export interface StoreOrder {
   createdAt: Date;
   /** The shopper session that placed it (none for orders from before sessions owned orders). */
   sessionId?: string;
+  /** With a subscription: the plan the cardholder signs (SET-PROFILE §6). */
+  installRecurData?: InstallRecurData;
+  /** With a pre-order: what is authorized at purchase; the rest when it ships (split shipment). */
+  authorizeFirst?: Amount;
+}
+
+/** What remains of what the cardholder signed, to authorize when the rest of the order ships. */
+export function remainingOf(tx: SetTransaction): Amount {
+  const first = tx.record?.outcome.result;
+  let granted = first?.status === 'approved' ? first.amount.value : 0;
+  for (const s of tx.subsequent ?? []) if (s.result.status === 'approved') granted += s.result.amount.value;
+  return { ...tx.purchAmt, value: Math.max(tx.purchAmt.value - granted, 0) };
+}
+
+/** What each later payment of the order's subscription charges: its subscription lines. */
+export function recurringAmountOf(order: StoreOrder): Amount | undefined {
+  const lines = order.lines.filter((l) => productById(l.productId)?.subscription);
+  if (!lines.length || !order.installRecurData) return undefined;
+  return { ...order.amount, value: lines.reduce((n, l) => n + l.total.value, 0) };
 }
 
 export const ORDER_ID = /^ord-[A-Za-z0-9_-]{16}$/;
@@ -34,6 +54,7 @@ export async function placeOrder(
   db: Database,
   sessionId: string,
   storeName: string,
+  now = new Date(),
 ): Promise<string | undefined> {
   const lines = await cartLines(db, sessionId);
   if (!lines.length) return undefined;
@@ -48,15 +69,45 @@ export async function placeOrder(
   }));
   const amount: Amount = { currency, exponent, value: orderLines.reduce((n, l) => n + l.total.value, 0) };
   const id = `ord-${randomBytes(12).toString('base64url')}`;
+  // A subscription: the first payment now (the whole order), then the subscription lines again
+  // every frequencyDays until its months are up, never above this first payment.
+  const subscription = lines.map((l) => l.product.subscription).find((s) => s !== undefined);
+  let plan: InstallRecurData | undefined;
+  if (subscription) {
+    const until = new Date(now);
+    until.setUTCMonth(until.getUTCMonth() + subscription.months);
+    plan = {
+      kind: 'recurring',
+      frequencyDays: subscription.frequencyDays,
+      until: until.toISOString().slice(0, 10),
+      ceiling: amount,
+    };
+  }
+  // A pre-order ships later: only the rest is authorized at purchase (split shipment).
+  const later = orderLines
+    .filter((l) => productById(l.productId)?.shipsLater)
+    .reduce((n, l) => n + l.total.value, 0);
+  const authorizeFirst =
+    !plan && later > 0 && later < amount.value ? { ...amount, value: amount.value - later } : undefined;
   // SET's OD: what the cardholder reads in the wallet and signs through HOD.
   const description = `${storeName} order ${id}: ${orderLines
     .map((l) => `${l.quantity} × ${l.name} (${formatAmount(l.unitPrice)})`)
-    .join(', ')}. Total ${formatAmount(amount)}.`;
+    .join(', ')}. Total ${formatAmount(amount)}.${
+    authorizeFirst ? ` Pre-ordered items are charged when they ship.` : ''
+  }`;
   await db.transaction(async (tx) => {
     await tx.query(
-      `INSERT INTO store_orders (id, description, lines, amount, session_id)
-       VALUES ($1, $2, $3::jsonb, $4::jsonb, $5)`,
-      [id, description, JSON.stringify(orderLines), JSON.stringify(amount), sessionId],
+      `INSERT INTO store_orders (id, description, lines, amount, session_id, install_recur, authorize_first)
+       VALUES ($1, $2, $3::jsonb, $4::jsonb, $5, $6::jsonb, $7::jsonb)`,
+      [
+        id,
+        description,
+        JSON.stringify(orderLines),
+        JSON.stringify(amount),
+        sessionId,
+        plan ? JSON.stringify(plan) : null,
+        authorizeFirst ? JSON.stringify(authorizeFirst) : null,
+      ],
     );
     await tx.query('DELETE FROM store_cart_items WHERE cart_id = $1', [sessionId]);
   });
@@ -71,6 +122,8 @@ interface OrderRow {
   amount: Amount;
   created_at: Date | string;
   session_id: string | null;
+  install_recur: InstallRecurData | null;
+  authorize_first: Amount | null;
 }
 
 const toOrder = (r: OrderRow): StoreOrder => ({
@@ -80,9 +133,11 @@ const toOrder = (r: OrderRow): StoreOrder => ({
   amount: r.amount,
   createdAt: new Date(r.created_at),
   ...(r.session_id ? { sessionId: r.session_id } : {}),
+  ...(r.install_recur ? { installRecurData: r.install_recur } : {}),
+  ...(r.authorize_first ? { authorizeFirst: r.authorize_first } : {}),
 });
 
-const COLUMNS = 'id, description, lines, amount, created_at, session_id';
+const COLUMNS = 'id, description, lines, amount, created_at, session_id, install_recur, authorize_first';
 
 export async function findOrder(db: Database, id: string): Promise<StoreOrder | undefined> {
   if (!ORDER_ID.test(id)) return undefined;

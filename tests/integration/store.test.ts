@@ -311,6 +311,58 @@ describe.each(backends)('demo store on $name', (backend) => {
     expect((await merchant.get('/back-office')).text).toContain(orderId);
   });
 
+  it('an order with a pre-order ships in two parts: the first part authorized at purchase, the rest from the back office, each captured', async () => {
+    const { orderId } = await checkout({ mug: 1, annotated: 1 });
+    const { pinit, receipt } = await walletPays(server.url, new TestWallet(world, cardholder), orderId);
+    // The cardholder signs the whole order; the gateway authorizes what ships now.
+    expect(pinit.content.purchAmt).toEqual({ currency: 'EUR', value: 3699, exponent: 2 });
+    expect(pinit.content.od).toContain('Pre-ordered items are charged when they ship.');
+    expect(receipt.content.result.amount.value).toBe(1299);
+    const merchant = await browser(server.url).signIn();
+    const csrf = await merchant.token('/back-office');
+    const before = await merchant.get(`/orders/${orderId}`);
+    expect(before.text).toContain('Split shipment: €36.99 signed; €24.00 not yet authorized');
+    expect(before.text).toContain('Authorize the rest (€24.00)');
+    expect((await merchant.post(`/orders/${orderId}/capture`, { amount: '12.99', csrf })).location).toContain(
+      'done=capture',
+    );
+    const rest = await merchant.post(`/orders/${orderId}/authorize-rest`, { csrf });
+    expect(rest.location).toBe(`/orders/${orderId}?done=authorize-rest`);
+    expect((await merchant.post(`/orders/${orderId}/capture`, { amount: '24.00', csrf })).location).toContain(
+      'done=capture',
+    );
+    const after = await merchant.get(`/orders/${orderId}`);
+    expect(after.text).toContain('€0.00 not yet authorized');
+    expect(after.text).toMatch(/id="later-authorizations"[\s\S]*€24\.00[\s\S]*Authorized/);
+    expect(after.text).not.toContain('Authorize the rest');
+    const tx = (await store.orders.find(receipt.content.transIds.xid))!;
+    expect(balanceOf(tx)).toMatchObject({ authorized: 3699, captured: 3699 });
+    // Nothing more was signed: the SDK refuses before asking the gateway.
+    const again = await merchant.post(`/orders/${orderId}/authorize-rest`, { csrf });
+    expect(again.location).toContain('problem=nothingMoreToAuthorize');
+  });
+
+  it('a subscription: the PInitRes declares the plan, and the back office cannot charge the next payment before it is due', async () => {
+    const { orderId } = await checkout({ 'coffee-club': 1 });
+    const { pinit, receipt } = await walletPays(server.url, new TestWallet(world, cardholder), orderId);
+    expect(pinit.content.installRecurData).toMatchObject({
+      kind: 'recurring',
+      frequencyDays: 30,
+      ceiling: { currency: 'EUR', value: 999, exponent: 2 },
+    });
+    expect(receipt.content.result.status).toBe('approved');
+    const merchant = await browser(server.url).signIn();
+    const csrf = await merchant.token('/back-office');
+    const page = await merchant.get(`/orders/${orderId}`);
+    expect(page.text).toMatch(/Subscription: up to €9\.99 every 30 days until \d{4}-\d{2}-\d{2}/);
+    expect(page.text).toContain('Charge the next payment (€9.99)');
+    const early = await merchant.post(`/orders/${orderId}/charge-next`, { csrf });
+    expect(early.location).toBe(`/orders/${orderId}?problem=planRefused`);
+    expect((await merchant.get(early.location!)).text).toContain('breaks the terms the cardholder signed');
+    expect(logs.some((l) => /too early/.test(l))).toBe(true);
+    expect((await store.orders.find(receipt.content.transIds.xid))!.subsequent).toBeUndefined();
+  });
+
   it('the back office reverses a capture and a refund, shows both in the history, and lists every transaction of the order', async () => {
     const { orderId, shopper } = await checkout({ poster: 1 });
     await walletPays(server.url, new TestWallet(world, declinedCardholder), orderId);

@@ -18,7 +18,7 @@ import {
 } from '../../merchant/index.ts';
 import { html, type SafeHtml, trusted } from '../../web/html.ts';
 import { awaitsPayment, type OrderPayment } from '../order-payment.ts';
-import type { StoreOrder } from '../store-orders.ts';
+import { recurringAmountOf, remainingOf, type StoreOrder } from '../store-orders.ts';
 
 export interface OrderView {
   order: StoreOrder;
@@ -189,6 +189,7 @@ ${flash(v)}
   </tbody>
 </table>
 ${gatewayNote(current)}
+${laterAuthorizations(current)}
 ${
   current.followUps.length
     ? html`<table>
@@ -214,8 +215,70 @@ ${
           'The payment gateway’s answer to the last action was lost, so it may or may not have been done. Checking sends the very same request again: the gateway answers with what it did, and never does it twice.',
           v.merchantCsrf,
         )
-      : merchantActions(v.order.id, b, v.merchantCsrf)
+      : html`${laterActions(v.order, current, v.merchantCsrf)}${merchantActions(v.order.id, b, v.merchantCsrf)}`
 }`;
+}
+
+const DAY_MS = 86_400_000;
+
+/** The plan the cardholder signed, or the split shipment's parts, with every later authorization. */
+function laterAuthorizations(current: SetTransaction): SafeHtml {
+  const plan = current.installRecurData;
+  const later = current.subsequent ?? [];
+  if (!plan && !current.authorizeFirst && !later.length) return html``;
+  const terms = plan
+    ? plan.kind === 'recurring'
+      ? `Subscription: up to ${formatAmount(plan.ceiling)} every ${plan.frequencyDays} days until ${plan.until}`
+      : `Installments: ${plan.payments} payments of up to ${formatAmount(plan.ceiling)}, every ${plan.frequencyDays} days`
+    : `Split shipment: ${formatAmount(current.purchAmt)} signed; ${formatAmount(remainingOf(current))} not yet authorized`;
+  const approved = later.filter((s) => s.result.status === 'approved');
+  const last = approved.at(-1)?.at ?? current.record?.at;
+  const next =
+    plan && last
+      ? new Date((Math.floor(Date.parse(last) / DAY_MS) + plan.frequencyDays) * DAY_MS)
+          .toISOString()
+          .slice(0, 10)
+      : undefined;
+  return html`<section aria-labelledby="later-heading">
+<h2 id="later-heading">${plan ? 'Payment plan' : 'Parts'}</h2>
+<p id="plan-terms">${terms}.${next ? ` Next payment possible from ${next} (UTC).` : ''}</p>
+${
+  later.length
+    ? html`<table id="later-authorizations">
+  <caption>${plan ? 'Payments after the first' : 'Parts after the first'}</caption>
+  <thead><tr><th scope="col">When (UTC)</th><th scope="col">${plan ? 'Payment' : 'Part'}</th><th scope="col" class="num">Amount</th><th scope="col">Result</th></tr></thead>
+  <tbody>${later.map(
+    (s, i) =>
+      html`<tr><td>${s.at.replace('T', ' ').slice(0, 19)}</td><td>${String(i + 2)}</td><td class="num">${formatAmount(s.result.amount)}</td><td>${
+        s.result.status === 'approved'
+          ? `Authorized${s.captureNow ? ' and captured' : ''} (${s.result.authCode ?? ''})`
+          : `Declined: ${describeDecline(s.result.reason)}`
+      }</td></tr>`,
+  )}</tbody>
+</table>`
+    : ''
+}
+</section>`;
+}
+
+/** The back office's later authorizations: the rest of a split shipment, a plan's next payment. */
+function laterActions(order: StoreOrder, current: SetTransaction, csrf: string): SafeHtml {
+  const form = (action: string, heading: string, button: string) => html`<section>
+  <h3>${heading}</h3>
+  <form class="inline" method="post" action="/orders/${order.id}/${action}">
+    <input type="hidden" name="csrf" value="${csrf}">
+    <button type="submit">${button}</button>
+  </form>
+</section>`;
+  if (current.installRecurData) {
+    const amount = recurringAmountOf(order) ?? current.purchAmt;
+    return form('charge-next', 'Subscription', `Charge the next payment (${formatAmount(amount)})`);
+  }
+  const rest = remainingOf(current);
+  if (current.authorizeFirst && rest.value > 0) {
+    return form('authorize-rest', 'Ship the rest', `Authorize the rest (${formatAmount(rest)})`);
+  }
+  return html``;
 }
 
 /** The back office's view of every SET transaction of the order (a declined card, then another…). */
