@@ -192,7 +192,7 @@ async function realExamples(): Promise<{ examples: Map<string, Example>; extra: 
 }
 
 /** Every key-exchange key of the run's sandbox folder (the CAs', the gateway's, the merchant's). */
-function keyExchangeKeys(dataDir: string): { recipient: Recipient; file: string }[] {
+export function keyExchangeKeys(dataDir: string): { recipient: Recipient; file: string }[] {
   const found: { recipient: Recipient; file: string }[] = [];
   for (const folder of ['pki', 'gateway', 'merchant']) {
     for (const name of readdirSync(join(dataDir, folder))) {
@@ -214,7 +214,7 @@ function envelopeOf(
 }
 
 /** The plaintext of a sealed (or, for CertRes, encrypted) message, opened with its receiver's key. */
-async function openFor(
+export async function openFor(
   type: string,
   body: string,
   recipients: { recipient: Recipient; file: string }[],
