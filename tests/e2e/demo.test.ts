@@ -162,7 +162,7 @@ describe('setwallet demo', () => {
     const again = await setwallet(['demo', '--keep', keep]);
     expect(again.code).toBe(2);
     expect(again.output).toContain('is not empty');
-  }, 120_000);
+  }, 300_000);
 
   test('a declining card: exit 1, the failure names step 4 and the decline, nothing left running', async () => {
     const run = await setwallet(['demo', '--card', '4000 0000 0000 0002']);
