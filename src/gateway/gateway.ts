@@ -6,14 +6,17 @@
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import {
+  exchangeKey,
   nodeBufferCodec,
   type ParsedCertificate,
   type ParsedCrl,
   type Recipient,
   type SignedSender,
+  signingKey,
   TrustCache,
   useNativeCodec,
   type VerifyContext,
+  type VerifyEvent,
 } from '../protocol/index.ts';
 import { type Database, DatabaseUnavailableError, migrate } from '../storage/index.ts';
 import { healthResponse } from '../web/index.ts';
@@ -43,6 +46,8 @@ export interface GatewayDeps {
   crls?: () => ParsedCrl[] | Promise<ParsedCrl[]>;
   /** Validated certificate chains remembered (LRU; default 1,000). Carried certificates are never kept unvalidated. */
   trustCacheSize?: number;
+  /** Hears each verification that checks a signature: chains validated anew, their links (tests). */
+  observeTrust?: (event: VerifyEvent) => void;
   issuer: Issuer;
   now?: () => Date;
   /** How long an approval may be captured (default 7 days). */
@@ -74,6 +79,12 @@ export interface Gateway {
 export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
   // Node's Buffer encodes base64url and hex natively; the protocol still checks every input.
   useNativeCodec(nodeBufferCodec(Buffer));
+  // The party's keys as non-extractable WebCrypto keys, imported now rather than on a first request.
+  const signature: SignedSender = {
+    ...deps.signature,
+    privateKey: await signingKey(deps.signature.privateKey),
+  };
+  const keyExchange = { ...deps.keyExchange, privateKey: await exchangeKey(deps.keyExchange.privateKey) };
   await migrate(deps.db, GATEWAY_MIGRATIONS);
   const now = deps.now ?? (() => new Date());
   const log = deps.log ?? consoleLog;
@@ -82,25 +93,25 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
   const { fetch: deliveryFetch, ...deliveryOptions } = deps.notificationDelivery ?? {};
   const delivery = createNotificationDelivery({
     notifications,
-    signature: deps.signature,
+    signature,
     now,
     log,
     options: deliveryOptions,
     ...(deliveryFetch ? { fetch: deliveryFetch } : {}),
   });
   // Long-lived: validated chains only, bounded. What a request carries lives in its own TrustStore.
-  const trustCache = new TrustCache(
-    deps.trustedRoots,
-    deps.trustCacheSize === undefined ? {} : { maxValidated: deps.trustCacheSize },
-  );
+  const trustCache = new TrustCache(deps.trustedRoots, {
+    ...(deps.trustCacheSize === undefined ? {} : { maxValidated: deps.trustCacheSize }),
+    ...(deps.observeTrust ? { observe: deps.observeTrust } : {}),
+  });
 
   const verifyContext = async (): Promise<VerifyContext> => {
     if (deps.crls) trustCache.setCrls(await deps.crls());
     return { trust: trustCache.forRequest(), clock: { now: now() } };
   };
   const payment: PaymentContext = {
-    signature: deps.signature,
-    keyExchange: deps.keyExchange,
+    signature,
+    keyExchange,
     issuer: deps.issuer,
     ledger,
     notifications,

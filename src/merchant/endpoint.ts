@@ -18,12 +18,12 @@ import {
 import type { EndpointContext, OutcomeEvent } from './endpoint-context.ts';
 import type { GatewayClient } from './gateway-client.ts';
 import type { MerchantKeys } from './keys.ts';
-import { installNativeCodec } from './native-codec.ts';
 import { handleInqReq } from './order-inquiry.ts';
 import type { OrderStore } from './order-store.ts';
 import { handlePInitReq } from './purchase-init.ts';
 import { handlePReq } from './purchase-request.ts';
 import { setErrorResponse, setMessageResponse } from './set-response.ts';
+import { importMerchantKeys, installNativeCodec } from './start-up.ts';
 import { readableByWallet, walletPreflight } from './wallet-cors.ts';
 
 export interface SetEndpointOptions {
@@ -61,6 +61,7 @@ const MAX_REQUEST_BYTES = Math.max(WIRE_LIMITS.PInitReq, WIRE_LIMITS.PReq, WIRE_
 
 export async function createSetEndpoint(opts: SetEndpointOptions): Promise<SetHandler> {
   installNativeCodec();
+  await importMerchantKeys(opts.merchant);
   const now = opts.now ?? (() => new Date());
   const log = opts.log ?? ((message, cause) => console.error(message, cause ?? ''));
   // Long-lived: validated chains only, bounded. What a request carries lives in its own TrustStore.

@@ -52,9 +52,9 @@ import {
 } from '../protocol/index.ts';
 import { describeFailure, GatewayUnavailableError, neverConnected } from './gateway-unavailable.ts';
 import type { MerchantKeys } from './keys.ts';
-import { installNativeCodec } from './native-codec.ts';
 import { SET_CONTENT_TYPE } from './set-response.ts';
 import { SetWalletError, setWalletError } from './set-wallet-error.ts';
+import { importMerchantKeys, installNativeCodec } from './start-up.ts';
 
 export interface GatewayClientOptions {
   /** The gateway's SET endpoint, e.g. `${gatewayUrl}/set`. */
@@ -209,6 +209,7 @@ export const GATEWAY_CERT_REFRESH_MS = 24 * 3600_000;
 
 export async function createGatewayClient(opts: GatewayClientOptions): Promise<GatewayClient> {
   installNativeCodec();
+  await importMerchantKeys(opts.merchant);
   const doFetch = opts.fetch ?? fetch;
   const attempts = Math.max(1, opts.attempts ?? 3);
   const backoffMs = opts.backoffMs ?? 250;

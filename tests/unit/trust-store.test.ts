@@ -14,6 +14,7 @@ import {
   type ParsedCrl,
   parseCrl,
   SetError,
+  sha256,
   TrustCache,
   TrustStore,
 } from '../../src/protocol/index.ts';
@@ -218,4 +219,106 @@ describe('TrustCache holds only validated chains, bounded', () => {
     expect(cache.validatedCount).toBe(2);
     expect(() => new TrustCache([world.root], { maxValidated: 0 })).toThrow(RangeError);
   });
+
+  describe('what the cache remembers is exactly what verified (counted through its observe hook)', () => {
+    const counting = () => {
+      const seen = { paths: 0, signatures: 0 };
+      const cache = new TrustCache([world.root], {
+        observe: (e) => {
+          if (e.kind === 'path') seen.paths++;
+          if (e.kind === 'link') seen.signatures++;
+        },
+      });
+      return { cache, seen };
+    };
+    const encoded = (chain: readonly { der: Uint8Array }[]) => chain.map((c) => b64u(c.der));
+
+    it('a chain verified once is not verified again: its second use checks no signature', async () => {
+      const { cache, seen } = counting();
+      const holder = issueCardholder(world);
+      const first = cache.forRequest();
+      first.addEncoded(encoded(holder.chain));
+      await first.verify(holder.certificate.thumbprint, cardholderUse, clock);
+      // cardholder ← CCA ← brand CA ← root, and the root's self-signature.
+      expect(seen).toEqual({ paths: 1, signatures: 4 });
+      const second = cache.forRequest();
+      second.addEncoded(encoded(holder.chain));
+      await second.verify(holder.certificate.thumbprint, cardholderUse, clock);
+      expect(seen).toEqual({ paths: 1, signatures: 4 });
+      // A second cardholder of the same CCA: only its own link is checked.
+      const other = issueCardholder(world);
+      const third = cache.forRequest();
+      third.addEncoded(encoded(other.chain));
+      await third.verify(other.certificate.thumbprint, cardholderUse, clock);
+      expect(seen).toEqual({ paths: 2, signatures: 5 });
+    });
+
+    it('changed bytes are never a cache hit: an altered copy of a cached certificate is validated afresh and refused', async () => {
+      const { cache, seen } = counting();
+      const holder = issueCardholder(world);
+      const genuine = cache.forRequest();
+      genuine.addEncoded(encoded(holder.chain));
+      await genuine.verify(holder.certificate.thumbprint, cardholderUse, clock);
+      const before = { ...seen };
+      // One byte of the signed part changed (inside the subject's common name, so it still parses).
+      const der = holder.certificate.der.slice();
+      const name = new TextEncoder().encode(holder.certificate.subject.commonName);
+      const at = indexOf(der, name);
+      expect(at).toBeGreaterThan(0);
+      der[at] = der[at]! ^ 0x01;
+      const altered = cache.forRequest();
+      altered.addEncoded([b64u(der), ...encoded(holder.chain.slice(1))]);
+      const alteredThumb = fromHex(hex(sha256(der)));
+      expect(await codeOf(() => altered.verify(alteredThumb, cardholderUse, clock))).toBe(
+        'invalidCertificate',
+      );
+      expect(seen.signatures).toBe(before.signatures + 1);
+      // The genuine certificate is still the cached one, and still accepted.
+      expect(
+        await codeOf(() => cache.forRequest().verify(holder.certificate.thumbprint, cardholderUse, clock)),
+      ).toBe('accepted');
+    });
+
+    it('a cached chain is refused once revoked, and outside its dates, with no signature checked again', async () => {
+      const { cache, seen } = counting();
+      const holder = issueCardholder(world);
+      const trust = cache.forRequest();
+      trust.addEncoded(encoded(holder.chain));
+      await trust.verify(holder.certificate.thumbprint, cardholderUse, clock);
+      const checked = seen.signatures;
+      const cca = world.issuer('cca');
+      const crl = issueCrl({
+        issuer: cca,
+        crlNumber: 1,
+        thisUpdate: new Date(clock.now.getTime() - 60_000),
+        nextUpdate: new Date(clock.now.getTime() + 86_400_000),
+        revoked: [{ serialNumber: holder.certificate.serialNumber, revocationDate: clock.now }],
+      });
+      cache.setCrls([crl]);
+      expect(
+        await codeOf(() => cache.forRequest().verify(holder.certificate.thumbprint, cardholderUse, clock)),
+      ).toBe('revokedCertificate');
+      cache.setCrls([]);
+      const afterExpiry = { now: new Date(holder.certificate.notAfter.getTime() + 1000) };
+      expect(
+        await codeOf(() =>
+          cache.forRequest().verify(holder.certificate.thumbprint, cardholderUse, afterExpiry),
+        ),
+      ).toBe('expiredCertificate');
+      expect(
+        await codeOf(() => cache.forRequest().verify(holder.certificate.thumbprint, cardholderUse, clock)),
+      ).toBe('accepted');
+      // Only the CRL's own signature was checked (by the cache's CRL check), no certificate again.
+      expect(seen.signatures).toBe(checked);
+      expect(seen.paths).toBe(1);
+    });
+  });
 });
+
+function indexOf(haystack: Uint8Array, needle: Uint8Array): number {
+  outer: for (let i = 0; i + needle.length <= haystack.length; i++) {
+    for (let j = 0; j < needle.length; j++) if (haystack[i + j] !== needle[j]) continue outer;
+    return i;
+  }
+  return -1;
+}

@@ -47,12 +47,14 @@ const CRL_ISSUER: Expectation = {
 
 /**
  * A verification that cost a signature check, as a TrustCache's observer hears of it: a chain
- * validated anew (`path`), a CRL's signature checked (`crl`), a signed message's signature checked
- * (`signature`, with the structure's name). Cached answers and re-checks of dates and revocation
+ * validated anew (`path`), each certificate signature that validation checks (`link`: a CA link
+ * already verified in this cache is not checked again), a CRL's signature checked (`crl`), a signed
+ * message's signature checked (`signature`, with the structure's name). Cached answers and re-checks of dates and revocation
  * are not reported. Tests count these to prove what is not verified twice.
  */
 export type VerifyEvent =
   | { kind: 'path'; leaf: string }
+  | { kind: 'link'; issuer: string; subject: string }
   | { kind: 'crl'; issuer: string }
   | { kind: 'signature'; what: string };
 
@@ -462,6 +464,8 @@ export class TrustStore {
       crls: [...this.cache.crls],
       expect,
       verifiedLinks: this.cache.verifiedLinks,
+      onSignatureCheck: (issuer, child) =>
+        this.cache.observe({ kind: 'link', issuer: issuer.subjectDn, subject: child.subjectDn }),
     });
     this.cache.remember(key, path);
     return path;

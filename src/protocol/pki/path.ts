@@ -27,6 +27,8 @@ export interface PathRequest {
    * Only links that verified are added.
    */
   verifiedLinks?: VerifiedLinks;
+  /** Told of every certificate signature actually checked (not those found in verifiedLinks); for tests. */
+  onSignatureCheck?: (issuer: ParsedCertificate, child: ParsedCertificate) => void;
 }
 
 /** Where verified signature links are remembered (a bounded set in TrustCache). */
@@ -53,7 +55,10 @@ const MAY_ISSUE: Readonly<Record<CertificateType, readonly CertificateType[]>> =
 
 export async function validatePath(opts: PathRequest): Promise<ValidatedPath> {
   assertLeafUse(opts.leaf, opts.expect);
-  const chain = await buildChain(opts.leaf, opts.pool, opts.trustedRoots, opts.verifiedLinks ?? new Set());
+  const chain = await buildChain(opts.leaf, opts.pool, opts.trustedRoots, {
+    verified: opts.verifiedLinks ?? new Set(),
+    ...(opts.onSignatureCheck ? { onCheck: opts.onSignatureCheck } : {}),
+  });
   const root = chain[chain.length - 1]!;
   if (!opts.trustedRoots.some((r) => constantTimeEqual(r.thumbprint, root.thumbprint))) {
     fail('invalidCertificate', `the ${describe(opts.leaf)} chains to an untrusted root "${root.subjectDn}"`);
@@ -90,7 +95,7 @@ async function buildChain(
   leaf: ParsedCertificate,
   pool: ParsedCertificate[],
   trustedRoots: ParsedCertificate[],
-  verifiedLinks: VerifiedLinks,
+  verifiedLinks: Links,
 ): Promise<ParsedCertificate[]> {
   const chain = [leaf];
   let current = leaf;
@@ -126,15 +131,18 @@ async function buildChain(
 }
 
 /** Whether `issuer`'s key verifies `child`'s signature; a verified link is remembered, never a failed one. */
-async function signs(
-  issuer: ParsedCertificate,
-  child: ParsedCertificate,
-  verifiedLinks: VerifiedLinks,
-): Promise<boolean> {
+/** The links verified so far, and who is told of each check made. */
+interface Links {
+  verified: VerifiedLinks;
+  onCheck?: (issuer: ParsedCertificate, child: ParsedCertificate) => void;
+}
+
+async function signs(issuer: ParsedCertificate, child: ParsedCertificate, links: Links): Promise<boolean> {
   const link = `${hex(issuer.thumbprint)}/${hex(child.thumbprint)}`;
-  if (verifiedLinks.has(link)) return true;
+  if (links.verified.has(link)) return true;
+  links.onCheck?.(issuer, child);
   const ok = await verifyNative(child.signature, child.tbs, await verifyKeyOf(issuer));
-  if (ok) verifiedLinks.add(link);
+  if (ok) links.verified.add(link);
   return ok;
 }
 

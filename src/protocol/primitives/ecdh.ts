@@ -18,6 +18,11 @@ export function importExchangeKey(privateKey: Uint8Array, publicKey?: Uint8Array
 export async function importPeerKey(publicKey: Uint8Array): Promise<CryptoKey> {
   if (!isValidPublicKey(publicKey))
     fail('decodingFailure', 'the key-exchange key is not a valid uncompressed P-256 point');
+  return importCheckedPeerKey(publicKey);
+}
+
+/** importPeerKey for a point the caller has just checked with isValidPublicKey (checked once, not twice). */
+export function importCheckedPeerKey(publicKey: Uint8Array): Promise<CryptoKey> {
   return subtle().importKey('raw', bufferSource(publicKey), ECDH_KEY, true, []);
 }
 

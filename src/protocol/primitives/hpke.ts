@@ -13,7 +13,7 @@ import { randomBytes } from '@noble/hashes/utils.js';
 import { concatBytes, utf8 } from '../encoding.ts';
 import { fail } from '../errors.ts';
 import { aeadOpen, aeadOpenNative, aeadSeal, aeadSealNative } from './aead.ts';
-import { ecdhNative, generateExchangeKeyPair, importExchangeKey } from './ecdh.ts';
+import { ecdhNative, generateExchangeKeyPair, importCheckedPeerKey, importExchangeKey } from './ecdh.ts';
 import { ecdh, isValidPublicKey, type KeyPair } from './ecdsa.ts';
 
 const KEM_ID = 0x0010;
@@ -193,7 +193,8 @@ export async function encapNative(
   ikmE?: Uint8Array,
   pkRKey?: CryptoKey,
 ): Promise<{ sharedSecret: Uint8Array; enc: Uint8Array }> {
-  if (!isValidPublicKey(pkR))
+  // A pkRKey was imported from pkR by importPeerKey (pki/keys.ts exchangeKeyOf), which checked it.
+  if (!pkRKey && !isValidPublicKey(pkR))
     fail('invalidCertificate', 'the recipient key-exchange key is not a valid P-256 point');
   let eph: { privateKey: CryptoKey; publicKey: Uint8Array };
   if (ikmE) {
@@ -215,7 +216,7 @@ export async function decapNative(enc: Uint8Array, skR: CryptoKey, pkR: Uint8Arr
   if (!isValidPublicKey(enc)) fail('decodingFailure', 'the HPKE encapsulated key is not a valid P-256 point');
   let dh: Uint8Array;
   try {
-    dh = await ecdhNative(skR, enc);
+    dh = await ecdhNative(skR, await importCheckedPeerKey(enc));
   } catch {
     return fail('decodingFailure', 'the HPKE encapsulated key does not agree with this key-exchange key');
   }
