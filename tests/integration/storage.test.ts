@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PGLITE_SHARED_BUFFERS } from '../../src/storage/database.ts';
 import { type Database, migrate, openDatabase } from '../../src/storage/index.ts';
 import { backends } from '../support/databases.ts';
 
@@ -21,6 +22,12 @@ describe.each(backends)('storage on $name', (backend) => {
       sql: 'ALTER TABLE notes ADD COLUMN tag text;\nCREATE INDEX notes_tag ON notes (tag);\n',
     },
   ];
+
+  it('runs PGlite with small shared buffers (they are resident in its WebAssembly memory)', async () => {
+    const [row] = await db.query<{ shared_buffers: string }>('SHOW shared_buffers');
+    if (db.kind === 'pglite') expect(row?.shared_buffers).toBe(PGLITE_SHARED_BUFFERS);
+    else expect(row?.shared_buffers).toBeTruthy();
+  });
 
   it('applies each migration once, in order', async () => {
     expect(await migrate(db, migrations)).toEqual(['test/001-notes', 'test/002-tags']);
