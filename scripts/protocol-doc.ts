@@ -268,7 +268,17 @@ async function protocolExamples(): Promise<{
   const ctx = () => ({ trust: world.trust(), clock: world.clock });
 
   // Cardholder registration, then a purchase with the new certificate.
-  const cardholder = await registerCardholder(world, '4111111111111111', '202912', record);
+  const cardholder = await registerCardholder(world, '4111111111111111', '202912', record, { inquire: true });
+  // The same card renewed: its CertReq co-signed by the current certificate (kept as an extra).
+  const renewalMessages: Example[] = [];
+  const renewed = await registerCardholder(
+    world,
+    '4111111111111111',
+    '202912',
+    (wire, opened) => renewalMessages.push({ wire, ...(opened === undefined ? {} : { opened }) }),
+    { renew: cardholder },
+  );
+  const renewalCertReq = renewalMessages.find((m) => JSON.parse(m.wire).type === 'CertReq')!;
   const run = await purchase(world, new TestWallet(world, cardholder));
   record(JSON.stringify(run.pinitReq.wire));
   record(run.pinitResWire);
@@ -384,12 +394,25 @@ async function protocolExamples(): Promise<{
   const inq = await buildInqReq({ transIds: run.authReqContent.transIds, cardholder });
   const inqAtMerchant = await verifyInqReq(encodeWire(inq.wire), ctx());
   record(encodeWire(inq.wire));
+  // As the merchant answers after capturing the whole amount and refunding €2.99 of it.
+  const paid = run.receipt.content.result.amount;
   const inqRes = await buildInqRes({
     req: inqAtMerchant.content,
-    outcome: { completionCode: run.receipt.content.completionCode, result: run.receipt.content.result },
+    outcome: {
+      completionCode: 'creditPerformed',
+      result: run.receipt.content.result,
+      results: { authorized: paid, captured: paid, credited: { ...paid, value: 299 } },
+    },
     merchant: world.merchant,
   });
   record(encodeWire(inqRes.wire));
+  // The renewed card asks about the purchase its former certificate paid for.
+  const renewedInq = await buildInqReq({
+    transIds: run.authReqContent.transIds,
+    cardholder: renewed,
+    paidWith: cardholder.certificate,
+  });
+  await verifyInqReq(encodeWire(renewedInq.wire), ctx());
 
   // Payment follow-ups.
   const followUps: [
@@ -503,6 +526,8 @@ async function protocolExamples(): Promise<{
 
   const extra = new Map<string, string>([
     ['root', fence('pem', certificateToPem(world.root.der).trim())],
+    ['CertReq-renewal', render(renewalCertReq)],
+    ['InqReq-renewed', render({ wire: encodeWire(renewedInq.wire) })],
     ['BrandCRLIdentifier', fence('json', JSON.stringify(bci, null, 2)) + decodedContent(bci.content)],
     [
       'payment-initiation',

@@ -97,8 +97,9 @@ export function cardholderHandlers(ctx: RegistrationContext, panKey: Uint8Array)
       if (pending.lidEE !== req.lidEE)
         fail('badMessageHeader', 'RegFormReq names another LID-EE than CardCInitReq');
       const pan = req.panOnly.pan;
+      const renewal = req.regFormType === 'cardholderRenewal';
       const answer: { regForm: RegForm } | { referral: string } = isLuhnValid(pan)
-        ? { regForm: ctx.forms.cardholder }
+        ? { regForm: renewal ? ctx.forms.cardholderRenewal : ctx.forms.cardholder }
         : { referral: NOT_A_CARD_REFERRAL };
       const res = await buildRegFormRes({ req, ca: role.signer, answer, now: now() });
       const response = encodeWire(res.wire);
@@ -107,7 +108,12 @@ export function cardholderHandlers(ctx: RegistrationContext, panKey: Uint8Array)
           const moved = await advanceToForm(
             tx,
             req.lidCA,
-            { challCA: res.content.challCA, regForm: answer.regForm, panDigest: panDigest(panKey, pan) },
+            {
+              challCA: res.content.challCA,
+              regForm: answer.regForm,
+              panDigest: panDigest(panKey, pan),
+              renewal,
+            },
             at,
           );
           if (!moved)

@@ -25,6 +25,9 @@ import type { TestCard } from '../protocol/pan.ts';
 
 export { TEST_CARD_BEHAVIOURS, type TestCard, type TestCardBehaviour } from '../protocol/pan.ts';
 
+/** The sandbox's test card whose registration stays pending until the wallet asks again (CertInqReq). */
+export const DEFAULT_PENDING_CARDS = ['4000000000003063'];
+
 export interface IssuerSiteDeps {
   db: Database;
   brandId: string;
@@ -42,6 +45,15 @@ export interface IssuerSiteDeps {
   issuerName: string;
   /** The cardholder registration form (default: name on card, billing postcode, email optional). */
   regForm?: RegForm;
+  /** The form for renewing a card's certificate (default: nothing to fill in). */
+  renewalRegForm?: RegForm;
+  /**
+   * Card numbers whose registration the issuer reviews: CertRes says `pending`, and the next
+   * CertInqReq gets the certificate (default DEFAULT_PENDING_CARDS).
+   */
+  pendingCards?: string[];
+  /** Validity of cardholder certificates in ms (default two years): short-lived test certificates. */
+  cardholderValidityMs?: number;
   /** The forms Me-AqCInitRes carries for merchants and gateways. */
   merchantRegForm?: RegForm;
   gatewayRegForm?: RegForm;

@@ -96,4 +96,31 @@ ALTER TABLE ca_certificates ADD COLUMN merchant_id text REFERENCES ca_merchant_e
 CREATE INDEX ca_certificates_merchant ON ca_certificates (merchant_id) WHERE merchant_id IS NOT NULL;
 `,
   },
+  {
+    id: 'ca/003-certificate-inquiry-and-renewal',
+    sql: `
+CREATE TABLE ca_cert_requests (
+  ca text NOT NULL CHECK (ca IN ('cca', 'mca', 'pca')),
+  lid_ca text NOT NULL,
+  lid_ee text NOT NULL,
+  request_type text NOT NULL CHECK (request_type IN ('cardholder', 'merchant', 'gateway')),
+  public_key bytea NOT NULL,
+  ca_back_key bytea NOT NULL,
+  status text NOT NULL CHECK (status IN ('pending', 'issued', 'rejected')),
+  reason text,
+  pending_issue text,
+  certificate_thumbprint bytea,
+  kx_thumbprint bytea,
+  nonce_cca bytea,
+  created_at timestamptz NOT NULL,
+  decided_at timestamptz,
+  PRIMARY KEY (ca, lid_ca),
+  CHECK (status <> 'pending' OR pending_issue IS NOT NULL),
+  CHECK (status <> 'issued' OR certificate_thumbprint IS NOT NULL)
+);
+CREATE INDEX ca_cert_requests_created ON ca_cert_requests (created_at);
+ALTER TABLE ca_certificates ADD COLUMN renewed_by bytea;
+ALTER TABLE ca_pending_registrations ADD COLUMN renewal boolean NOT NULL DEFAULT false;
+`,
+  },
 ];

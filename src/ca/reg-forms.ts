@@ -16,6 +16,17 @@ export const DEFAULT_CARDHOLDER_FORM: RegForm = {
     'one-way identifier, never by its number, and the issuer may revoke it at any time.',
 };
 
+/**
+ * The form for renewing a card's certificate: nothing to fill in again, since the CertReq is
+ * co-signed by the card's current certificate, whose unique ID names the same card.
+ */
+export const DEFAULT_CARDHOLDER_RENEWAL_FORM: RegForm = {
+  fields: [],
+  policy:
+    'Sandbox renewal terms: the new certificate names the same card by the same one-way ' +
+    'identifier, with a new key; the certificate it renews can renew nothing afterwards.',
+};
+
 export const DEFAULT_MERCHANT_FORM: RegForm = {
   fields: [{ name: 'contactEmail', label: 'Contact email', kind: 'email', required: false, maxLength: 254 }],
   policy:

@@ -29,8 +29,15 @@ export interface RegistrationContext {
   role: CaRole;
   db: Database;
   brandId: string;
-  forms: { cardholder: RegForm; merchant: RegForm; gateway: RegForm };
+  forms: { cardholder: RegForm; cardholderRenewal: RegForm; merchant: RegForm; gateway: RegForm };
   enrolments: EnrolmentPolicy;
+  /**
+   * Cardholder registrations the issuer reviews before it certifies (SET's pending CertRes): the
+   * CertReq is answered `pending`, and the next CertInqReq gets the decision. Default: none.
+   */
+  cardholderReview?: (pan: string) => boolean;
+  /** How long a cardholder certificate is valid (default two years; the sandbox may shorten it). */
+  cardholderValidityMs?: number;
   revocation: Revocation;
   /** Housekeeping the handlers trigger now and then: forgetting expired registrations. */
   tidy(at: Date): Promise<void>;

@@ -27,7 +27,7 @@ import { fromOwnPages, healthResponse, OperatorGate, readLimitedBody } from '../
 import { cardholderHandlers, panDigestKey } from './cardholder-registration.ts';
 import { certReqHandlers } from './cert-req.ts';
 import { checkDeps } from './check-deps.ts';
-import type { IssuerSiteDeps, KeyHolder } from './deps.ts';
+import { DEFAULT_PENDING_CARDS, type IssuerSiteDeps, type KeyHolder } from './deps.ts';
 import { sandboxEnrolments } from './enrolment-policy.ts';
 import { meAqHandlers } from './me-aq-registration.ts';
 import { merchantRoutes } from './merchant-routes.ts';
@@ -37,11 +37,17 @@ import { homePage } from './pages/home.ts';
 import { messagePage } from './pages/message.ts';
 import { registerPage } from './pages/register.ts';
 import { testCardsPage } from './pages/test-cards.ts';
-import { DEFAULT_CARDHOLDER_FORM, DEFAULT_GATEWAY_FORM, DEFAULT_MERCHANT_FORM } from './reg-forms.ts';
+import {
+  DEFAULT_CARDHOLDER_FORM,
+  DEFAULT_CARDHOLDER_RENEWAL_FORM,
+  DEFAULT_GATEWAY_FORM,
+  DEFAULT_MERCHANT_FORM,
+} from './reg-forms.ts';
 import type { CaRole, RegistrationContext } from './registration-context.ts';
 import { ISSUING_CAS, Revocation, type RevocationResult } from './revocation.ts';
 import { normaliseSerial, SerialInput } from './serial.ts';
 import { setEndpoint } from './set-endpoint.ts';
+import { pruneCertRequests } from './store/cert-requests.ts';
 import {
   countCertificates,
   findCertificate,
@@ -116,10 +122,12 @@ export async function createIssuerSite(deps: IssuerSiteDeps): Promise<IssuerSite
     if (at.getTime() - lastTidy < TIDY_EVERY_MS) return;
     lastTidy = at.getTime();
     await pruneExpiredPending(db, at);
+    await pruneCertRequests(db, at);
     await pruneResponses(db, at);
   };
   const forms = {
     cardholder: deps.regForm ?? DEFAULT_CARDHOLDER_FORM,
+    cardholderRenewal: deps.renewalRegForm ?? DEFAULT_CARDHOLDER_RENEWAL_FORM,
     merchant: deps.merchantRegForm ?? DEFAULT_MERCHANT_FORM,
     gateway: deps.gatewayRegForm ?? DEFAULT_GATEWAY_FORM,
   };
@@ -142,6 +150,8 @@ export async function createIssuerSite(deps: IssuerSiteDeps): Promise<IssuerSite
       brandId: deps.brandId,
       forms,
       enrolments: deps.enrolments ?? sandboxEnrolments,
+      cardholderReview: (pan) => (deps.pendingCards ?? DEFAULT_PENDING_CARDS).includes(pan),
+      ...(deps.cardholderValidityMs === undefined ? {} : { cardholderValidityMs: deps.cardholderValidityMs }),
       revocation,
       tidy,
     };
@@ -199,6 +209,7 @@ export async function createIssuerSite(deps: IssuerSiteDeps): Promise<IssuerSite
         issuerName: deps.issuerName,
         brandId: deps.brandId,
         cards: deps.testCards,
+        pendingCards: deps.pendingCards ?? DEFAULT_PENDING_CARDS,
         now: now(),
       }),
     ),

@@ -179,6 +179,13 @@ async function inspectMessage(
 
   if ('pi' in body) {
     found.signature = await inspectPReq(wire, carried, trust, at, out);
+  } else if ('sig' in body && !('signer' in body)) {
+    // Signed with the key a registration certifies (CertInqReq): checkable with the CertReq only.
+    const content = parseContent(fromB64u(String(body.content), 'content'), AnyContent, wire.type);
+    out.push(
+      `content: ${JSON.stringify(content, null, 2)}`,
+      'signature: by the key its CertReq asked to certify (the CA checks it with that CertReq)',
+    );
   } else if ('sig' in body) {
     const signed = parseWith(SignedBody, body, `${wire.type}.body`);
     const content = parseContent(fromB64u(signed.content, 'content'), AnyContent, wire.type);
@@ -216,7 +223,7 @@ async function inspectMessage(
     if ('baggage' in body)
       out.push(`baggage (the cardholder's PI): ${fromB64u(String(body.baggage), 'baggage').length} bytes`);
   } else if ('iv' in body) {
-    out.push('content: encrypted under the requester’s reply key (CertRes)');
+    out.push(`content: encrypted under the requester’s reply key (${wire.type})`);
   } else {
     throw new SetError('decodingFailure', `${wire.type} has a body of no known form`);
   }

@@ -1,14 +1,15 @@
 /**
  * InqReq → InqRes (SET Book 2 "Order inquiry"; SET-PROFILE §4 Purchase 10): the status of an XID,
  * answered from what the merchant recorded, in PRes's form. A purchase paid with a cardholder
- * certificate is reported only to a request signed by that same certificate.
+ * certificate is reported only to a request signed by that same certificate, or by a renewal of it
+ * (the same card's unique ID from the same CCA) that carries it as `paidWith`.
  */
 import { b64u, buildInqRes, fail, verifyInqReq } from '../protocol/index.ts';
 import type { EndpointContext } from './endpoint-context.ts';
 import { currentOutcome } from './purchase-state.ts';
 
 export async function handleInqReq(bytes: Uint8Array, ctx: EndpointContext): Promise<string> {
-  const { content, cardholder } = await verifyInqReq(bytes, await ctx.verifyContext());
+  const { content, cardholder, paidWith } = await verifyInqReq(bytes, await ctx.verifyContext());
   const tx = await ctx.orders.find(content.transIds.xid);
   if (!tx) fail('unknownXID', 'InqReq names an XID this merchant never issued');
   const t = content.transIds;
@@ -20,7 +21,10 @@ export async function handleInqReq(bytes: Uint8Array, ctx: EndpointContext): Pro
   if (payer) {
     if (!cardholder)
       fail('signatureRequired', 'this purchase was signed: sign the inquiry with the same card');
-    if (b64u(cardholder.chain[0]!.thumbprint) !== payer) {
+    // The card that paid, or the same card renewed since (same unique ID and CCA, checked by
+    // verifyInqReq), naming the certificate that paid.
+    const asks = paidWith ?? cardholder.chain[0]!;
+    if (b64u(asks.thumbprint) !== payer) {
       fail('invalidCertificate', 'the inquiry is signed by another cardholder than the one who paid');
     }
   }

@@ -6,7 +6,9 @@
  *   enterCard({pan, expiry}) RegFormReq  → RegFormRes       → step 'form': the issuer's fields and
  *                                                             policy (or 'referral')
  *   submit(answers)          CertReq     → CertRes          → step 'done': the card is in the vault
- *                                                             (or 'rejected')
+ *                                                             (or 'rejected', or 'pending')
+ *   inquire()                CertInqReq  → CertInqRes       → from 'pending': 'done', 'rejected'
+ *                                                             or still 'pending'
  *
  * The PAN is typed into the wallet's own page, never the issuer's. Between steps the state waits
  * in storage.session, sealed under the vault key (it holds the PAN), so that a service worker
@@ -17,11 +19,14 @@ import * as v from 'valibot';
 import {
   b64u,
   buildCardCInitReq,
+  buildCertInqReq,
   buildCertReq,
   buildRegFormReq,
   type CardCInitReqContent,
+  type CertReqData,
   DEFAULT_MAX_AGE_MS,
   encodeWire,
+  fromB64u,
   generateKeyPair,
   isLuhnValid,
   parseRegistrationInitiation,
@@ -31,8 +36,10 @@ import {
   type RegFormReqData,
   regFormAnswersProblem,
   type VerifiedCardCInitRes,
+  type VerifiedCertRes,
   type VerifyContext,
   verifyCardCInitRes,
+  verifyCertInqRes,
   verifyCertRes,
   verifyRegFormRes,
 } from '../protocol/index.ts';
@@ -48,7 +55,7 @@ import type { Vault } from './vault/vault.ts';
 export const REGISTRATION_TTL_MS = 30 * 60_000;
 const SESSION_PREFIX = 'wallet.registration.';
 
-export type RegistrationStep = 'card' | 'form' | 'done' | 'referral' | 'rejected';
+export type RegistrationStep = 'card' | 'form' | 'pending' | 'done' | 'referral' | 'rejected';
 
 export interface RegistrationView {
   registrationId: string;
@@ -90,6 +97,8 @@ interface RegistrationState {
   regFormResWire?: string;
   regFormAt?: number;
   form?: RegForm;
+  /** Pending at the CCA: the CertReq and its new key, to ask again with CertInqReq. */
+  certReq?: { content: CertReqData; privateKey: string; cardSecret: string };
 }
 
 export interface CardEntry {
@@ -204,17 +213,53 @@ export class Registrations {
     });
     const reply = await exchange(send, encodeWire(certReq.wire), ctx);
     const res = await guard(async () => await verifyCertRes(reply, certReq.content, ctx));
-    await this.drop(id);
-    if (res.status === 'rejected') {
-      return view({ ...state, step: 'rejected' }, res.reason ? { reason: res.reason } : {});
+    return this.settle(state, res, {
+      content: certReq.content,
+      privateKey: b64u(keys.privateKey),
+      cardSecret: b64u(certReq.cardSecret!),
+    });
+  }
+
+  /**
+   * A registration the CCA left pending: CertInqReq (signed with the CertReq's new key) →
+   * CertInqRes, which issues, rejects, or is still pending. Also fetches again a CertRes that was
+   * lost: the CCA answers with the certificate it issued, never a second one.
+   */
+  async inquire(id: string, send: Send): Promise<RegistrationView> {
+    const state = await this.load(id, 'pending');
+    const pending = state.certReq!;
+    const ctx = await this.context();
+    const inq = await buildCertInqReq({
+      certReq: pending.content,
+      privateKey: fromB64u(pending.privateKey, 'privateKey'),
+      now: ctx.clock.now,
+    });
+    const reply = await exchange(send, encodeWire(inq.wire), ctx);
+    const res = await guard(async () => await verifyCertInqRes(reply, inq.content, pending.content, ctx));
+    return this.settle(state, res, pending);
+  }
+
+  /** What a verified CertRes or CertInqRes leads to: the card kept, a refusal, or waiting. */
+  private async settle(
+    state: RegistrationState,
+    res: VerifiedCertRes,
+    certReq: NonNullable<RegistrationState['certReq']>,
+  ): Promise<RegistrationView> {
+    const reason = res.status !== 'issued' && res.reason ? { reason: res.reason } : {};
+    if (res.status === 'pending') {
+      const next: RegistrationState = { ...state, step: 'pending', certReq };
+      await this.save(next);
+      return view(next, reason);
     }
+    await this.drop(state.id);
+    if (res.status === 'rejected') return view({ ...state, step: 'rejected' }, reason);
     const card = await this.cards.add({
       brand: res.path.brandId,
       pan: state.card!.pan,
       expiry: state.card!.expiry,
-      cardSecret: certReq.cardSecret!,
+      cardSecret: fromB64u(certReq.cardSecret, 'cardSecret'),
       panSecret: res.panSecret!,
-      privateKey: keys.privateKey,
+      privateKey: fromB64u(certReq.privateKey, 'privateKey'),
       path: res.path,
     });
     return view({ ...state, step: 'done' }, { card });

@@ -33,7 +33,7 @@ import {
   verifyInqRes,
 } from '../../src/protocol/index.ts';
 import { backends } from '../support/databases.ts';
-import { issueCardholder, makeWorld, TestWallet } from '../support/world.ts';
+import { issueCardholder, makeWorld, registerCardholder, TestWallet } from '../support/world.ts';
 import { type Served, serve } from './merchant-support.ts';
 
 const world = makeWorld();
@@ -203,6 +203,41 @@ describe('InqReq → InqRes: a receipt follows the payment', () => {
     expect(other.res.headers.get('access-control-allow-origin')).toBe(EXTENSION);
     const unknown = await inquire({ ...transIds, xid: b64u(randomNonce()) });
     expect(unknown.res.status).toBe(404);
+  });
+});
+
+describe('InqReq from a card renewed since it paid', () => {
+  it('the renewed certificate asks, naming the one that paid; nobody else can name it', async () => {
+    const transIds = await purchase(1500);
+    const { pan, expiry } = cardholder.card;
+    const renewed = await registerCardholder(world, pan, expiry, () => {}, { renew: cardholder });
+    expect(b64u(renewed.certificate.uniqueCardholderId!)).toBe(
+      b64u(cardholder.certificate.uniqueCardholderId!),
+    );
+    const ask = async (signer: typeof cardholder, paidWith?: typeof cardholder.certificate) => {
+      const inq = await buildInqReq({ transIds, cardholder: signer, ...(paidWith ? { paidWith } : {}) });
+      const res = await fetch(`${shop.url}/set`, { method: 'POST', body: encodeWire(inq.wire) });
+      return { inq, status: res.status, text: await res.text() };
+    };
+    const ok = await ask(renewed, cardholder.certificate);
+    expect(ok.status, ok.text).toBe(200);
+    const { content } = await verifyInqRes(ok.text, ok.inq.content, world.merchant.certificate.thumbprint, {
+      trust: world.trust(),
+      clock: { now: new Date() },
+    });
+    expect(paymentStateOf(content)).toBe('authorized');
+    const codeOf = async (r: { text: string }) =>
+      (await readError(r.text, { trust: world.trust(), clock: { now: new Date() } })).content.errorCode;
+    // Without naming the certificate that paid, a renewed card is another certificate.
+    expect(await codeOf(await ask(renewed))).toBe('invalidCertificate');
+    // Another card cannot claim the payer's certificate: its unique cardholder ID differs.
+    expect(await codeOf(await ask(stranger, cardholder.certificate))).toBe('invalidCertificate');
+    // Naming a certificate the InqReq does not carry.
+    const inq = await buildInqReq({ transIds, cardholder: renewed, paidWith: cardholder.certificate });
+    const wire = JSON.parse(encodeWire(inq.wire)) as { certs: string[] };
+    wire.certs = wire.certs.filter((c) => c !== b64u(cardholder.certificate.der));
+    const res = await fetch(`${shop.url}/set`, { method: 'POST', body: JSON.stringify(wire) });
+    expect(await codeOf({ text: await res.text() })).toBe('missingCertificate');
   });
 });
 

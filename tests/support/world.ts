@@ -12,6 +12,8 @@ import {
   buildBrandCrlIdentifier,
   buildCardCInitReq,
   buildCardCInitRes,
+  buildCertInqReq,
+  buildCertInqRes,
   buildCertReq,
   buildCertRes,
   buildPInitReq,
@@ -52,6 +54,8 @@ import {
   verifyAuthReq,
   verifyAuthRes,
   verifyCardCInitRes,
+  verifyCertInqReq,
+  verifyCertInqRes,
   verifyCertRes,
   verifyPInitRes,
   verifyPReq,
@@ -173,6 +177,8 @@ export async function registerCardholder(
   pan = '4111111111111111',
   expiry = '202912',
   record: Recorder = () => {},
+  /** Also ask with CertInqReq → CertInqRes (as after a lost CertRes), and/or renew this card's certificate. */
+  extra: { inquire?: boolean; renew?: Cardholder } = {},
 ): Promise<Cardholder> {
   const clock = world.clock;
   const wallet = { trust: world.trust(), clock };
@@ -192,13 +198,14 @@ export async function registerCardholder(
   record(encodeWire(initRes.wire));
   const init = await verifyCardCInitRes(encodeWire(initRes.wire), initReq.content, wallet);
 
-  const regReq = await buildRegFormReq({ init, pan, now: clock.now });
+  const renewing = extra.renew;
+  const regReq = await buildRegFormReq({ init, pan, renewal: renewing !== undefined, now: clock.now });
   const regAtCa = await openRegFormReq(encodeWire(regReq.wire), ccaKx, clock);
   record(encodeWire(regReq.wire), regAtCa);
   const regRes = await buildRegFormRes({
     req: regAtCa,
     ca: cca,
-    answer: { regForm: TEST_REG_FORM },
+    answer: { regForm: renewing ? { fields: [], policy: 'Renewal terms.' } : TEST_REG_FORM },
     now: clock.now,
   });
   record(encodeWire(regRes.wire));
@@ -214,8 +221,21 @@ export async function registerCardholder(
     answering: regForm.content,
     caKeyExchange: init.caKeyExchange.chain[0]!,
     privateKey: keys.privateKey,
-    request: { requestType: 'cardholder', card: { pan, expiry } },
-    answers: { fullName: 'Ada Lovelace', postcode: 'N1 9GU' },
+    request: {
+      requestType: 'cardholder',
+      card: { pan, expiry },
+      ...(renewing
+        ? {
+            cardSecret: renewing.card.cardSecret,
+            renewal: {
+              certificate: renewing.certificate,
+              privateKey: renewing.privateKey,
+              panSecret: renewing.card.panSecret,
+            },
+          }
+        : {}),
+    },
+    answers: renewing ? {} : { fullName: 'Ada Lovelace', postcode: 'N1 9GU' },
     now: clock.now,
   });
   const opened = await openCertReq(encodeWire(certReq.wire), ccaKx, (lidCA) => pendings.get(lidCA), clock);
@@ -225,6 +245,30 @@ export async function registerCardholder(
   const verified = await verifyCertRes(encodeWire(certRes.wire), certReq.content, wallet);
   record(encodeWire(certRes.wire), verified.content);
   if (verified.status !== 'issued') throw new Error(`registration was not issued: ${verified.status}`);
+  if (extra.inquire) {
+    const inq = await buildCertInqReq({
+      certReq: certReq.content,
+      privateKey: keys.privateKey,
+      now: clock.now,
+    });
+    const inqAtCa = await verifyCertInqReq(
+      encodeWire(inq.wire),
+      { lidEE: opened.content.lidEE, publicKey: opened.publicKey },
+      clock,
+    );
+    record(encodeWire(inq.wire));
+    const inqRes = await buildCertInqRes({
+      inq: inqAtCa,
+      caBackKey: opened.content.caBackKey,
+      ca: cca,
+      result,
+      now: clock.now,
+    });
+    record(
+      encodeWire(inqRes.wire),
+      (await verifyCertInqRes(encodeWire(inqRes.wire), inq.content, certReq.content, wallet)).content,
+    );
+  }
   return {
     privateKey: keys.privateKey,
     certificate: verified.certificate,

@@ -46,6 +46,8 @@ export function testCardsPage(p: {
   issuerName: string;
   brandId: string;
   cards: TestCard[];
+  /** Numbers whose registration the CCA leaves pending until the wallet asks again. */
+  pendingCards?: string[];
   now: Date;
 }): string {
   const year = p.now.getUTCFullYear() + 3;
@@ -70,6 +72,13 @@ ${p.cards.map((c) => {
 </tbody>
 </table></div>
 <p>Other numbers that pass the Luhn check can be registered too; numbers that fail it are refused.</p>
+${(p.pendingCards ?? []).map(
+  (
+    pan,
+  ) => html`<p>Registering ${panGroups(pan)} stays <strong>pending</strong>: the issuer reviews it, and the
+wallet gets the certificate when it asks again (certificate inquiry). It is for registration only: the
+issuer simulator declines payments with it (invalid card).</p>`,
+)}
 `,
   });
 }

@@ -142,3 +142,52 @@ export async function revokedBy(
   );
   return rows.map((r) => ({ serialNumber: r.serial, revocationDate: new Date(r.revoked_at) }));
 }
+
+/** What a renewal or a certificate inquiry needs of an issued certificate, by thumbprint. */
+export interface IssuedCertificate {
+  der: Uint8Array;
+  issuer: IssuingCa;
+  certificateType: string;
+  notAfter: Date;
+  revokedAt?: Date;
+  /** The certificate that renewed this one: it is no longer its lineage's current certificate. */
+  renewedBy?: Uint8Array;
+}
+
+export async function findByThumbprint(
+  sql: Sql,
+  thumbprint: Uint8Array,
+  lock = false,
+): Promise<IssuedCertificate | undefined> {
+  const rows = await sql.query<{
+    der: Uint8Array;
+    issuer_ca: IssuingCa;
+    certificate_type: string;
+    not_after: Date;
+    revoked_at: Date | null;
+    renewed_by: Uint8Array | null;
+  }>(
+    `SELECT der, issuer_ca, certificate_type, not_after, revoked_at, renewed_by FROM ca_certificates
+     WHERE thumbprint = $1${lock ? ' FOR UPDATE' : ''}`,
+    [thumbprint],
+  );
+  const r = rows[0];
+  if (!r) return undefined;
+  return {
+    der: new Uint8Array(r.der),
+    issuer: r.issuer_ca,
+    certificateType: r.certificate_type,
+    notAfter: new Date(r.not_after),
+    ...(r.revoked_at !== null ? { revokedAt: new Date(r.revoked_at) } : {}),
+    ...(r.renewed_by !== null ? { renewedBy: new Uint8Array(r.renewed_by) } : {}),
+  };
+}
+
+/** Marks `old` renewed by `renewal`; false when another renewal got there first. */
+export async function markRenewed(sql: Sql, old: Uint8Array, renewal: Uint8Array): Promise<boolean> {
+  const rows = await sql.query(
+    'UPDATE ca_certificates SET renewed_by = $2 WHERE thumbprint = $1 AND renewed_by IS NULL RETURNING serial',
+    [old, renewal],
+  );
+  return rows.length === 1;
+}

@@ -21,6 +21,8 @@ export interface Pending {
   challCA?: string;
   regForm?: RegForm;
   panDigest?: Uint8Array;
+  /** RegFormReq asked for the renewal form: the CertReq must renew a certificate. */
+  renewal?: boolean;
   createdAt: Date;
 }
 
@@ -33,10 +35,12 @@ interface PendingRow extends Record<string, unknown> {
   chall_ca: string | null;
   reg_form: string | null;
   pan_digest: Uint8Array | null;
+  renewal: boolean;
   created_at: Date;
 }
 
-const COLUMNS = 'lid_ca, ca, lid_ee, request_type, stage, chall_ca, reg_form, pan_digest, created_at';
+const COLUMNS =
+  'lid_ca, ca, lid_ee, request_type, stage, chall_ca, reg_form, pan_digest, created_at, renewal';
 
 function fromRow(r: PendingRow): Pending {
   const p: Pending = {
@@ -51,6 +55,7 @@ function fromRow(r: PendingRow): Pending {
   // Written by this site from a schema-checked form; parsed again so a corrupted row fails loudly.
   if (r.reg_form !== null) p.regForm = v.parse(RegForm, JSON.parse(r.reg_form));
   if (r.pan_digest !== null) p.panDigest = new Uint8Array(r.pan_digest);
+  if (r.renewal) p.renewal = true;
   return p;
 }
 
@@ -74,7 +79,7 @@ export async function findPending(
 
 export async function insertPending(sql: Sql, p: Pending): Promise<void> {
   await sql.query(
-    `INSERT INTO ca_pending_registrations (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+    `INSERT INTO ca_pending_registrations (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
     [
       p.lidCA,
       p.ca,
@@ -85,6 +90,7 @@ export async function insertPending(sql: Sql, p: Pending): Promise<void> {
       p.regForm ? JSON.stringify(p.regForm) : null,
       p.panDigest ?? null,
       p.createdAt,
+      p.renewal ?? false,
     ],
   );
 }
@@ -93,13 +99,13 @@ export async function insertPending(sql: Sql, p: Pending): Promise<void> {
 export async function advanceToForm(
   sql: Sql,
   lidCA: string,
-  form: { challCA: string; regForm: RegForm; panDigest: Uint8Array },
+  form: { challCA: string; regForm: RegForm; panDigest: Uint8Array; renewal: boolean },
   at: Date,
 ): Promise<boolean> {
   const rows = await sql.query(
-    `UPDATE ca_pending_registrations SET stage = 'form', chall_ca = $2, reg_form = $3, pan_digest = $4
+    `UPDATE ca_pending_registrations SET stage = 'form', chall_ca = $2, reg_form = $3, pan_digest = $4, renewal = $6
      WHERE lid_ca = $1 AND ca = 'cca' AND stage = 'init' AND created_at > $5 RETURNING lid_ca`,
-    [lidCA, form.challCA, JSON.stringify(form.regForm), form.panDigest, cutoff(at)],
+    [lidCA, form.challCA, JSON.stringify(form.regForm), form.panDigest, cutoff(at), form.renewal],
   );
   return rows.length === 1;
 }

@@ -4,12 +4,13 @@
  * the wallet's receipt. InqRes has PRes's form and answers an inquiry about an XID.
  */
 import * as v from 'valibot';
-import { b64u } from '../../encoding.ts';
+import { b64u, fromB64u } from '../../encoding.ts';
 import { fail } from '../../errors.ts';
+import { parseCertificate } from '../../pki/certificate.ts';
 import type { ParsedCertificate, ValidatedPath } from '../../pki/types.ts';
-import { randomNonce } from '../../primitives/hash.ts';
+import { constantTimeEqual, randomNonce } from '../../primitives/hash.ts';
 import { type RevocationInForce, withRevocationInfo } from '../brand-crl-identifier.ts';
-import { Amount, DeclineReason, Nonce, Timestamp, TransIds } from '../fields.ts';
+import { Amount, DeclineReason, Digest, Nonce, Timestamp, TransIds } from '../fields.ts';
 import { headerFor } from '../header.ts';
 import { receivePlainBody, receiveSigned, receiveSignedBody } from '../receive.ts';
 import { SealedBody } from '../sealed.ts';
@@ -87,6 +88,11 @@ export const InqReqContent = v.strictObject({
   rrpid: Nonce,
   transIds: TransIds,
   challC: Nonce,
+  /**
+   * A card renewed since it paid: the thumbprint of the certificate that paid, carried in `certs`.
+   * The signer's certificate renews it: the same unique cardholder ID, from the same CCA.
+   */
+  paidWith: v.optional(Digest),
 });
 export type InqReqContent = v.InferOutput<typeof InqReqContent>;
 
@@ -176,10 +182,15 @@ export async function verifyPRes(
   };
 }
 
-/** Wallet side: an inquiry about an XID. Signed when the wallet has a cardholder certificate. */
+/**
+ * Wallet side: an inquiry about an XID. Signed when the wallet has a cardholder certificate;
+ * `paidWith` is the certificate that paid when the card has been renewed since (carried, and
+ * named in the content).
+ */
 export async function buildInqReq(p: {
   transIds: InqReqContent['transIds'];
   cardholder?: Signer & { chain: ParsedCertificate[] };
+  paidWith?: ParsedCertificate;
   now?: Date;
 }): Promise<{ wire: Wire<'InqReq'>; content: InqReqContent }> {
   const content: InqReqContent = {
@@ -188,10 +199,11 @@ export async function buildInqReq(p: {
     rrpid: b64u(randomNonce()),
     transIds: p.transIds,
     challC: b64u(randomNonce()),
+    ...(p.cardholder && p.paidWith ? { paidWith: b64u(p.paidWith.thumbprint) } : {}),
   };
   const wire = p.cardholder
     ? makeWire('InqReq', headerFor(content), await signContent(content, p.cardholder), {
-        certs: carriedCerts([p.cardholder.chain]),
+        certs: carriedCerts([p.cardholder.chain, ...(p.paidWith ? [[p.paidWith]] : [])]),
       })
     : makeWire('InqReq', headerFor(content), plainBody(content));
   return { wire, content };
@@ -205,16 +217,45 @@ export async function buildInqReq(p: {
 export async function verifyInqReq(
   input: string | Uint8Array,
   ctx: VerifyContext,
-): Promise<{ content: InqReqContent; cardholder?: ValidatedPath }> {
+): Promise<{ content: InqReqContent; cardholder?: ValidatedPath; paidWith?: ParsedCertificate }> {
   const wire = decodeWireOf(input, 'InqReq');
   if ('sig' in wire.body) {
     const { content, path } = await receiveSignedBody(wire, InqReqContent, ctx, {
       types: ['cardholder'],
       keyRole: 'signature',
     });
-    return { content, cardholder: path };
+    if (content.paidWith === undefined) return { content, cardholder: path };
+    return { content, cardholder: path, paidWith: renewedFrom(wire, content.paidWith, path) };
   }
-  return { content: receivePlainBody(wire, InqReqContent, ctx.clock) };
+  const content = receivePlainBody(wire, InqReqContent, ctx.clock);
+  if (content.paidWith !== undefined) fail('signatureRequired', 'an InqReq naming paidWith must be signed');
+  return { content };
+}
+
+/**
+ * The certificate a renewed card paid with, as the InqReq carries it: a cardholder signature
+ * certificate naming the signer's unique cardholder ID, issued by the signer's CCA (same issuer
+ * name and key). It need not be valid any more; the merchant compares its thumbprint with the one
+ * it recorded when it verified that certificate at payment.
+ */
+function renewedFrom(wire: Wire, paidWith: string, signer: ValidatedPath): ParsedCertificate {
+  const carried = (wire.certs ?? []).map((c) => parseCertificate(fromB64u(c, 'certs')));
+  const paid = carried.find((c) => b64u(c.thumbprint) === paidWith);
+  if (!paid) fail('missingCertificate', 'InqReq names a paidWith certificate it does not carry');
+  const now = signer.chain[0]!;
+  const sameId =
+    paid.uniqueCardholderId !== undefined &&
+    now.uniqueCardholderId !== undefined &&
+    constantTimeEqual(paid.uniqueCardholderId, now.uniqueCardholderId);
+  const sameCa =
+    paid.issuerDn === now.issuerDn &&
+    paid.authorityKeyId !== undefined &&
+    now.authorityKeyId !== undefined &&
+    constantTimeEqual(paid.authorityKeyId, now.authorityKeyId);
+  if (paid.certificateType !== 'cardholder' || paid.keyRole !== 'signature' || !sameId || !sameCa) {
+    fail('invalidCertificate', 'the paidWith certificate is not an earlier certificate of the signing card');
+  }
+  return paid;
 }
 
 /** Merchant side. */

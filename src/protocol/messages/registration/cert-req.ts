@@ -128,8 +128,23 @@ const MAX_CERT_BYTES = 4096;
  */
 export const Renewal = v.strictObject({ certificate: b64uMax(MAX_CERT_BYTES) });
 
+/**
+ * A cardholder's renewal (SET Book 2 "Certificate renewal", the cardholder's renewal request
+ * types): the card's current certificate, whose key co-signs the request, and the card's
+ * PANSecret, which shows the requester knows the card that certificate names (its unique
+ * cardholder ID is HMAC(PANSecret, PAN‖expiry)). The new certificate names the same unique ID:
+ * the CCA answers NonceCCA = CardSecret XOR PANSecret, so PANSecret does not change and the card
+ * keeps its history.
+ */
+export const CardholderRenewal = v.strictObject({ certificate: b64uMax(MAX_CERT_BYTES), panSecret: Nonce });
+
 export const CertReqData = v.variant('requestType', [
-  v.strictObject({ ...certReqCommon, requestType: v.literal('cardholder'), panData0: PANData0 }),
+  v.strictObject({
+    ...certReqCommon,
+    requestType: v.literal('cardholder'),
+    panData0: PANData0,
+    renewal: v.optional(CardholderRenewal),
+  }),
   v.strictObject({
     ...certReqCommon,
     requestType: v.literal('merchant'),
@@ -158,7 +173,13 @@ export type MerchantRequestData = Omit<MerchantData, 'merchantId'> & { merchantI
 
 /** What the requester asks to be certified, beside its signature key. */
 export type CertRequest =
-  | { requestType: 'cardholder'; card: { pan: string; expiry: string }; cardSecret?: Uint8Array }
+  | {
+      requestType: 'cardholder';
+      card: { pan: string; expiry: string };
+      cardSecret?: Uint8Array;
+      /** Renewing: the card's current certificate and key (which co-signs), and its PANSecret. */
+      renewal?: { certificate: ParsedCertificate; privateKey: Uint8Array; panSecret: Uint8Array };
+    }
   | {
       requestType: 'merchant';
       kxPublicKey: Uint8Array;
@@ -218,7 +239,14 @@ export async function buildCertReq(p: {
       cardSecret: b64u(cardSecret),
       exNonce: b64u(randomNonce()),
     };
-    content = { ...common, requestType: 'cardholder', panData0 };
+    content = {
+      ...common,
+      requestType: 'cardholder',
+      panData0,
+      ...(r.renewal
+        ? { renewal: { certificate: b64u(r.renewal.certificate.der), panSecret: b64u(r.renewal.panSecret) } }
+        : {}),
+    };
   } else if (r.requestType === 'merchant') {
     content = {
       ...common,
@@ -233,7 +261,7 @@ export async function buildCertReq(p: {
   }
   const signed = await signWithKey(content, p.privateKey);
   const pop =
-    r.requestType === 'merchant' && r.renewal
+    (r.requestType === 'merchant' || r.requestType === 'cardholder') && r.renewal
       ? {
           ...signed,
           renewalSig: b64u(
@@ -261,8 +289,9 @@ export interface OpenedCertReq {
   /** The new signature key, proven by the request's own signature. */
   publicKey: Uint8Array;
   /**
-   * A merchant's renewal: the certificate it renews, whose key signed this very request. Whether
-   * it is this MCA's, current and unrevoked is the CA's to check against its records.
+   * A renewal: the certificate it renews, whose key signed this very request (for a cardholder,
+   * one naming the unique ID of the card in panData0). Whether it is this CA's, current,
+   * unexpired and unrevoked is the CA's to check against its records.
    */
   renewing?: ParsedCertificate;
 }
@@ -315,21 +344,27 @@ export async function openCertReq(
   return { content, publicKey, ...(renewing ? { renewing } : {}) };
 }
 
-/** A renewal's certificate must be a merchant signature certificate whose key signed `bytes` too. */
+/**
+ * A renewal's certificate must be a signature certificate of the requester's kind whose key signed
+ * `bytes` too; a cardholder's must name the unique ID of this card under the PANSecret given.
+ */
 async function checkRenewal(
   content: CertReqData,
   renewalSig: string | undefined,
   bytes: Uint8Array,
 ): Promise<ParsedCertificate | undefined> {
-  const renewal = content.requestType === 'merchant' ? content.renewal : undefined;
+  const renewal = content.requestType === 'gateway' ? undefined : content.renewal;
   if (!renewal) {
     if (renewalSig !== undefined)
       fail('decodingFailure', 'CertReq carries a renewal signature but renews nothing');
     return undefined;
   }
   const certificate = parseCertificate(fromB64u(renewal.certificate, 'renewal.certificate'));
-  if (certificate.certificateType !== 'merchant' || certificate.keyRole !== 'signature') {
-    fail('invalidCertificate', 'a renewal names the merchant signature certificate being renewed');
+  if (certificate.certificateType !== content.requestType || certificate.keyRole !== 'signature') {
+    fail(
+      'invalidCertificate',
+      `a renewal names the ${content.requestType} signature certificate being renewed`,
+    );
   }
   if (renewalSig === undefined) fail('signatureFailure', 'a renewal must also be signed by the current key');
   if (
@@ -341,11 +376,26 @@ async function checkRenewal(
   ) {
     fail('signatureFailure', 'the renewal signature does not verify with the certificate being renewed');
   }
+  if (content.requestType === 'cardholder' && content.renewal) {
+    const id = uniqueCardholderId(
+      fromB64u(content.renewal.panSecret, 'renewal.panSecret'),
+      content.panData0.pan,
+      content.panData0.expiry,
+    );
+    const named = certificate.uniqueCardholderId;
+    if (!named || !constantTimeEqual(id, named)) {
+      fail('invalidCertificate', 'the certificate being renewed names another card than panData0');
+    }
+  }
   return certificate;
 }
 
 /** A CA's decision on a CertReq. A rejection is a business result, carried in CertRes. */
-export type CertResult = IssuedCertificates | { status: 'rejected'; reason?: string };
+export type CertResult =
+  | IssuedCertificates
+  | { status: 'rejected'; reason?: string }
+  /** The CA decides later: the requester asks again with CertInqReq (cert-inq.ts). */
+  | { status: 'pending'; reason?: string };
 
 export interface IssuedCertificates {
   status: 'issued';
@@ -360,6 +410,58 @@ export interface IssuedCertificates {
 export const CERTIFICATE_VALIDITY_YEARS = 2;
 
 /**
+ * A cardholder request's NonceCCA and the unique ID the certificate will name: a fresh NonceCCA,
+ * or for a renewal CardSecret XOR PANSecret, so the card keeps its PANSecret and unique ID.
+ */
+export function cardholderIdentity(req: Extract<CertReqData, { requestType: 'cardholder' }>): {
+  nonceCca: Uint8Array;
+  uniqueId: Uint8Array;
+} {
+  const cardSecret = fromB64u(req.panData0.cardSecret, 'cardSecret');
+  const nonceCca = req.renewal
+    ? panSecretOf(cardSecret, fromB64u(req.renewal.panSecret, 'renewal.panSecret'))
+    : randomNonce();
+  const panSecret = panSecretOf(cardSecret, nonceCca);
+  return { nonceCca, uniqueId: uniqueCardholderId(panSecret, req.panData0.pan, req.panData0.expiry) };
+}
+
+/** A cardholder signature certificate: its CN is always the unique ID, never the card number. */
+export function issueCardholderCertificate(p: {
+  issuer: Issuer;
+  publicKey: Uint8Array;
+  uniqueId: Uint8Array;
+  subject?: DistinguishedName;
+  notBefore: Date;
+  notAfter: Date;
+}): ParsedCertificate {
+  return issueEndEntity(p.issuer, {
+    certificateType: 'cardholder',
+    keyRole: 'signature',
+    publicKey: p.publicKey,
+    subject: { ...p.subject, commonName: hex(p.uniqueId) },
+    notBefore: p.notBefore,
+    notAfter: p.notAfter,
+    uniqueCardholderId: p.uniqueId,
+  });
+}
+
+/** The validity the CA gives: from now (back-dated by the allowed skew) for `validityMs` (default two years), never beyond the issuer. */
+export function validityFrom(
+  now: Date,
+  issuer: ParsedCertificate,
+  validityMs?: number,
+): { notBefore: Date; notAfter: Date } {
+  const end = new Date(now);
+  end.setUTCFullYear(end.getUTCFullYear() + CERTIFICATE_VALIDITY_YEARS);
+  if (validityMs !== undefined) end.setTime(now.getTime() + validityMs);
+  return {
+    // Back-dated by the allowed clock skew so a requester whose clock runs behind accepts it at once.
+    notBefore: new Date(now.getTime() - DEFAULT_MAX_SKEW_MS),
+    notAfter: end < issuer.notAfter ? end : issuer.notAfter,
+  };
+}
+
+/**
  * CA side: issues what an opened CertReq asks for, valid for two years (never beyond the CA's own
  * certificate). For a cardholder: NonceCCA is fresh, PANSecret = CardSecret XOR NonceCCA, and the
  * certificate names the unique cardholder ID HMAC(PANSecret, PAN, expiry), never the PAN.
@@ -372,6 +474,8 @@ export function issueFromCertReq(p: {
   subject?: DistinguishedName;
   /** A merchant: the MerchantID the MCA assigned (default: the one requested, for tests). */
   merchantId?: string;
+  /** How long the certificate is valid (default two years); never beyond the CA's own certificate. */
+  validityMs?: number;
   now?: Date;
 }): IssuedCertificates {
   const req = p.req;
@@ -381,27 +485,17 @@ export function issueFromCertReq(p: {
       `a ${p.issuer.certificate.certificateType} cannot certify a ${req.requestType}`,
     );
   }
-  const now = p.now ?? new Date();
-  const twoYears = new Date(now);
-  twoYears.setUTCFullYear(twoYears.getUTCFullYear() + CERTIFICATE_VALIDITY_YEARS);
-  const validity = {
-    // Back-dated by the allowed clock skew so a requester whose clock runs behind accepts it at once.
-    notBefore: new Date(now.getTime() - DEFAULT_MAX_SKEW_MS),
-    notAfter: twoYears < p.issuer.certificate.notAfter ? twoYears : p.issuer.certificate.notAfter,
-  };
+  const validity = validityFrom(p.now ?? new Date(), p.issuer.certificate, p.validityMs);
   const publicKey = fromB64u(req.publicKey, 'publicKey');
   switch (req.requestType) {
     case 'cardholder': {
-      const nonceCca = randomNonce();
-      const panSecret = panSecretOf(fromB64u(req.panData0.cardSecret, 'cardSecret'), nonceCca);
-      const id = uniqueCardholderId(panSecret, req.panData0.pan, req.panData0.expiry);
-      const certificate = issueEndEntity(p.issuer, {
-        certificateType: 'cardholder',
-        keyRole: 'signature',
+      const { nonceCca, uniqueId } = cardholderIdentity(req);
+      const certificate = issueCardholderCertificate({
+        issuer: p.issuer,
         publicKey,
-        subject: { ...p.subject, commonName: hex(id) },
+        uniqueId,
+        ...(p.subject ? { subject: p.subject } : {}),
         ...validity,
-        uniqueCardholderId: id,
       });
       return { status: 'issued', certificate, nonceCca };
     }
@@ -441,33 +535,40 @@ export function issueFromCertReq(p: {
 
 export const MAX_REASON_LENGTH = 1024;
 
-const certResCommon = {
-  type: v.literal('CertResData'),
-  date: Timestamp,
-  rrpid: Nonce,
-  lidEE: Label,
-  lidCA: Label,
-  challEE3: Nonce,
-};
+/**
+ * The CA's decision, as CertRes (CertResData) and CertInqRes (CertInqResData) carry it: issued,
+ * rejected, or pending (SET's "request pending": the requester asks later with CertInqReq).
+ */
+function certResultSchema<T extends 'CertResData' | 'CertInqResData'>(type: T) {
+  const certResCommon = {
+    type: v.literal(type),
+    date: Timestamp,
+    rrpid: Nonce,
+    lidEE: Label,
+    lidCA: Label,
+    challEE3: Nonce,
+  };
+  const reason = v.optional(v.pipe(Text(MAX_REASON_LENGTH), v.minLength(1)));
+  return v.variant('status', [
+    v.strictObject({
+      ...certResCommon,
+      status: v.literal('issued'),
+      /** Cardholder: the CA's half of PANSecret. */
+      nonceCCA: v.optional(Nonce),
+      /** base64url DER of the new signature certificate. */
+      certificate: b64uMax(MAX_CERT_BYTES),
+      /** Merchant and gateway: base64url DER of the new key-exchange certificate. */
+      kxCertificate: v.optional(b64uMax(MAX_CERT_BYTES)),
+    }),
+    v.strictObject({ ...certResCommon, status: v.literal('rejected'), reason }),
+    v.strictObject({ ...certResCommon, status: v.literal('pending'), reason }),
+  ]);
+}
 
-export const CertResData = v.variant('status', [
-  v.strictObject({
-    ...certResCommon,
-    status: v.literal('issued'),
-    /** Cardholder: the CA's half of PANSecret. */
-    nonceCCA: v.optional(Nonce),
-    /** base64url DER of the new signature certificate. */
-    certificate: b64uMax(MAX_CERT_BYTES),
-    /** Merchant and gateway: base64url DER of the new key-exchange certificate. */
-    kxCertificate: v.optional(b64uMax(MAX_CERT_BYTES)),
-  }),
-  v.strictObject({
-    ...certResCommon,
-    status: v.literal('rejected'),
-    reason: v.optional(v.pipe(Text(MAX_REASON_LENGTH), v.minLength(1))),
-  }),
-]);
+export const CertResData = certResultSchema('CertResData');
 export type CertResData = v.InferOutput<typeof CertResData>;
+export const CertInqResData = certResultSchema('CertInqResData');
+export type CertInqResData = v.InferOutput<typeof CertInqResData>;
 
 export const MAX_CERT_RES_CT_BYTES = 40 * 1024;
 
@@ -478,7 +579,66 @@ export const CertResBody = v.strictObject({
 });
 export type CertResBody = v.InferOutput<typeof CertResBody>;
 
-const CERT_RES_AAD = utf8('SET/2 CertRes');
+/** What a CertRes or CertInqRes answers: its request's RRPID, LIDs and Chall-EE3. */
+export interface CertAnswerable {
+  rrpid: string;
+  lidEE: string;
+  lidCA: string;
+  challEE3: string;
+}
+
+const RESULT_WIRE = { CertResData: 'CertRes', CertInqResData: 'CertInqRes' } as const;
+
+/**
+ * CA side, for CertRes and CertInqRes: signs the decision, echoing `answers`, and encrypts it
+ * under CABackKey (associated data `SET/2 CertRes` or `SET/2 CertInqRes`).
+ */
+export async function buildCertResult<T extends 'CertResData' | 'CertInqResData'>(p: {
+  type: T;
+  answers: CertAnswerable;
+  caBackKey: string;
+  ca: Signer & { chain: ParsedCertificate[] };
+  result: CertResult;
+  now?: Date;
+}): Promise<{ wire: Wire<(typeof RESULT_WIRE)[T], CertResBody>; content: CertResData | CertInqResData }> {
+  const common = {
+    type: p.type,
+    date: (p.now ?? new Date()).toISOString(),
+    rrpid: p.answers.rrpid,
+    lidEE: p.answers.lidEE,
+    lidCA: p.answers.lidCA,
+    challEE3: p.answers.challEE3,
+  };
+  const r = p.result;
+  const content =
+    r.status === 'issued'
+      ? {
+          ...common,
+          status: 'issued' as const,
+          ...(r.nonceCca ? { nonceCCA: b64u(r.nonceCca) } : {}),
+          certificate: b64u(r.certificate.der),
+          ...(r.kxCertificate ? { kxCertificate: b64u(r.kxCertificate.der) } : {}),
+        }
+      : { ...common, status: r.status, ...(r.reason ? { reason: r.reason } : {}) };
+  const signed = await signContent(content, p.ca);
+  const iv = randomBytes(AEAD_NONCE_LENGTH);
+  const wireType = RESULT_WIRE[p.type];
+  const ct = await aeadSealNative(
+    fromB64u(p.caBackKey, 'caBackKey'),
+    iv,
+    utf8(`SET/2 ${wireType}`),
+    jsonBytes(signed),
+  );
+  const wire = makeWire(
+    wireType,
+    headerFor(content),
+    { iv: b64u(iv), ct: b64u(ct) },
+    {
+      certs: carriedCerts([p.ca.chain]),
+    },
+  );
+  return { wire, content: content as CertResData | CertInqResData };
+}
 
 /** CA side: signs the decision and encrypts it under the requester's CABackKey. */
 export async function buildCertRes(p: {
@@ -487,49 +647,23 @@ export async function buildCertRes(p: {
   result: CertResult;
   now?: Date;
 }): Promise<{ wire: Wire<'CertRes', CertResBody>; content: CertResData }> {
-  const common = {
-    type: 'CertResData' as const,
-    date: (p.now ?? new Date()).toISOString(),
-    rrpid: p.req.rrpid,
-    lidEE: p.req.lidEE,
-    lidCA: p.req.lidCA,
-    challEE3: p.req.challEE3,
+  return (await buildCertResult({
+    type: 'CertResData',
+    answers: p.req,
+    caBackKey: p.req.caBackKey,
+    ...p,
+  })) as {
+    wire: Wire<'CertRes', CertResBody>;
+    content: CertResData;
   };
-  const r = p.result;
-  const content: CertResData =
-    r.status === 'issued'
-      ? {
-          ...common,
-          status: 'issued',
-          ...(r.nonceCca ? { nonceCCA: b64u(r.nonceCca) } : {}),
-          certificate: b64u(r.certificate.der),
-          ...(r.kxCertificate ? { kxCertificate: b64u(r.kxCertificate.der) } : {}),
-        }
-      : { ...common, status: 'rejected', ...(r.reason ? { reason: r.reason } : {}) };
-  const signed = await signContent(content, p.ca);
-  const iv = randomBytes(AEAD_NONCE_LENGTH);
-  const ct = await aeadSealNative(
-    fromB64u(p.req.caBackKey, 'caBackKey'),
-    iv,
-    CERT_RES_AAD,
-    jsonBytes(signed),
-  );
-  const wire = makeWire(
-    'CertRes',
-    headerFor(content),
-    { iv: b64u(iv), ct: b64u(ct) },
-    {
-      certs: carriedCerts([p.ca.chain]),
-    },
-  );
-  return { wire, content };
 }
 
 export type VerifiedCertRes =
-  | { status: 'rejected'; content: CertResData; ca: ValidatedPath; reason?: string }
+  | { status: 'rejected'; content: CertResData | CertInqResData; ca: ValidatedPath; reason?: string }
+  | { status: 'pending'; content: CertResData | CertInqResData; ca: ValidatedPath; reason?: string }
   | {
       status: 'issued';
-      content: CertResData;
+      content: CertResData | CertInqResData;
       ca: ValidatedPath;
       /** The new signature certificate and its validated path. */
       certificate: ParsedCertificate;
@@ -551,33 +685,54 @@ export async function verifyCertRes(
   req: CertReqData,
   ctx: VerifyContext,
 ): Promise<VerifiedCertRes> {
-  const wire = decodeWireOf(input, 'CertRes');
-  const body = parseWith(CertResBody, wire.body, 'CertRes.body');
+  return verifyCertResult(input, 'CertResData', req, req, ctx);
+}
+
+/**
+ * Requester side, for CertRes and CertInqRes: decrypts with the CertReq's CABackKey, verifies the
+ * CA's signature and the echoes of `answers` (the CertReq, or the CertInqReq asking about it), then
+ * what was issued against the CertReq `req`.
+ */
+export async function verifyCertResult(
+  input: string | Uint8Array,
+  type: 'CertResData' | 'CertInqResData',
+  answers: CertAnswerable,
+  req: CertReqData,
+  ctx: VerifyContext,
+): Promise<VerifiedCertRes> {
+  const wireType = RESULT_WIRE[type];
+  const wire = decodeWireOf(input, wireType);
+  const body = parseWith(CertResBody, wire.body, `${wireType}.body`);
   const signedBytes = await aeadOpenNative(
     fromB64u(req.caBackKey, 'caBackKey'),
-    fromB64u(body.iv, 'CertRes.iv'),
-    CERT_RES_AAD,
-    fromB64u(body.ct, 'CertRes ciphertext'),
+    fromB64u(body.iv, `${wireType}.iv`),
+    utf8(`SET/2 ${wireType}`),
+    fromB64u(body.ct, `${wireType} ciphertext`),
   );
-  const signed = parseContent(signedBytes, SignedBody, 'CertRes signed data');
+  const signed = parseContent(signedBytes, SignedBody, `${wireType} signed data`);
   ctx.trust.addEncoded(wire.certs);
   const { content, path: ca } = await verifySigned(
     signed,
-    CertResData,
-    'CertRes',
+    type === 'CertResData' ? CertResData : CertInqResData,
+    wireType,
     ctx.trust,
     caSignature(req.requestType),
     ctx.clock,
   );
   checkHeader(wire, content);
-  if (content.rrpid !== req.rrpid) fail('unknownRRPID', 'CertRes answers a different CertReq (RRPID)');
-  if (content.challEE3 !== req.challEE3) fail('challengeMismatch', 'CertRes does not echo our Chall-EE3');
+  if (content.rrpid !== answers.rrpid)
+    fail('unknownRRPID', `${wireType} answers a different request (RRPID)`);
+  if (content.challEE3 !== answers.challEE3)
+    fail('challengeMismatch', `${wireType} does not echo our Chall-EE3`);
   if (content.lidEE !== req.lidEE || content.lidCA !== req.lidCA) {
-    fail('badMessageHeader', 'CertRes names other LID-EE/LID-CA than we sent');
+    fail('badMessageHeader', `${wireType} names other LID-EE/LID-CA than we sent`);
   }
-  checkDate(content.date, ctx.clock, 'CertRes');
-  if (content.status === 'rejected') {
-    return { status: 'rejected', content, ca, ...(content.reason ? { reason: content.reason } : {}) };
+  checkDate(content.date, ctx.clock, wireType);
+  if (content.status !== 'issued') {
+    const reason = content.reason ? { reason: content.reason } : {};
+    return content.status === 'pending'
+      ? { status: 'pending', content, ca, ...reason }
+      : { status: 'rejected', content, ca, ...reason };
   }
 
   const issued = await checkIssued(content.certificate, req.publicKey, 'signature', req, ca, ctx);

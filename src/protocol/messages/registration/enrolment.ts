@@ -76,6 +76,9 @@ export async function enrolOverSet(p: {
   const certRes = await verifyCertRes(await p.send(encodeWire(certReq.wire)), certReq.content, ctx);
   const ca = request.requestType === 'merchant' ? 'MCA' : 'PCA';
   if (certRes.status === 'rejected') return { issued: false, reason: certRes.reason ?? 'no reason given' };
+  // An MCA or PCA of this project decides at once; one that pends is asked again later.
+  if (certRes.status === 'pending')
+    return { issued: false, reason: `the ${ca} has not decided yet: ${certRes.reason ?? 'ask again later'}` };
   if (!certRes.kxCertificate || !certRes.kxPath)
     throw new Error(`the ${ca} issued no key-exchange certificate`);
   const root = certRes.path.chain.find((c) => c.certificateType === 'root');

@@ -4,6 +4,7 @@
  * certificates from a CCA, MCA or PCA.
  *
  *   cardholder: CardCInitReq → CardCInitRes, RegFormReq → RegFormRes, CertReq → CertRes
+ *   any requester: CertInqReq → CertInqRes (a pending or lost CertRes)
  *   merchant, gateway: Me-AqCInitReq → Me-AqCInitRes, CertReq → CertRes
  *
  * May import: ../ (wire, header, fields, signed, sealed, trust), ../../pki, ../../primitives,
@@ -11,6 +12,7 @@
  * to the caller.
  */
 export * from './card-c-init.ts';
+export * from './cert-inq.ts';
 export * from './cert-req.ts';
 export * from './enrolment.ts';
 export * from './me-aq-c-init.ts';

@@ -28,7 +28,11 @@ export const RegFormReqData = v.strictObject({
   challEE2: Nonce,
   brandId: BrandId,
   language: Language,
-  regFormType: v.literal('cardholder'),
+  /**
+   * SET's RequestType for the form: a first registration, or the renewal of a card's certificate
+   * (the CCA may ask less: the CertReq that follows is co-signed by the current certificate).
+   */
+  regFormType: v.picklist(['cardholder', 'cardholderRenewal']),
   /** SET's PANOnly: the card number, salted with EXNonce against guessing it from the ciphertext length. */
   panOnly: v.strictObject({ pan: Pan, exNonce: Nonce }),
 });
@@ -62,6 +66,8 @@ export async function buildRegFormReq(p: {
   init: VerifiedCardCInitRes;
   pan: string;
   language?: string;
+  /** Ask for the renewal form (CertReq will renew the card's current certificate). */
+  renewal?: boolean;
   now?: Date;
 }): Promise<{
   wire: Wire<'RegFormReq', RegFormReqBody>;
@@ -77,7 +83,7 @@ export async function buildRegFormReq(p: {
     challEE2: b64u(randomNonce()),
     brandId: p.init.ca.brandId,
     language: p.language ?? 'en',
-    regFormType: 'cardholder',
+    regFormType: p.renewal ? 'cardholderRenewal' : 'cardholder',
     panOnly: { pan: p.pan, exNonce: b64u(randomNonce()) },
   };
   const body = { sealed: await sealTo(p.init.caKeyExchange.chain[0]!, 'RegFormReq', jsonBytes(content)) };
