@@ -1,6 +1,8 @@
 // Every user-facing string comes from public/_locales/en/messages.json: each key the UI names
 // exists, every wallet error code, SET ErrorCode, decline reason and strength hint has its message,
-// and each message's placeholders are well formed and as many as its callers substitute.
+// and each message's placeholders are well formed and as many as its callers substitute. Every
+// other locale (German, French, Spanish at least) has exactly English's keys, each with the same
+// placeholders, translated, and keeping "SET" and the brand's name as they are.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -78,5 +80,57 @@ describe('_locales/en', () => {
   it('keeps the badge texts within four characters', () => {
     expect(MESSAGES.badgePayment!.message.length).toBeLessThanOrEqual(4);
     expect(MESSAGES.badgeRegistration!.message.length).toBeLessThanOrEqual(4);
+  });
+});
+
+const LOCALES_DIR = join(ROOT, 'public/_locales');
+const OTHER_LOCALES = readdirSync(LOCALES_DIR).filter((l) => l !== 'en');
+const localeMessages = (locale: string) =>
+  JSON.parse(readFileSync(join(LOCALES_DIR, locale, 'messages.json'), 'utf8')) as Record<string, Message>;
+/** The $NAME$ placeholders a message uses, sorted. */
+const placeholdersUsed = (m: Message) =>
+  [...m.message.matchAll(/\$([A-Za-z0-9_]+)\$/g)].map((x) => x[1]!).sort();
+/** A sentence must be translated; a label of one or two words may stay (Passphrase, SHA-256…). */
+const isSentence = (text: string) =>
+  text
+    .replace(/\$[A-Za-z0-9_]+\$/g, '')
+    .split(/\s+/)
+    .filter((word) => /\p{L}{2}/u.test(word)).length > 2;
+
+describe('every other locale', () => {
+  it('includes at least German, French and Spanish, and the manifest defaults to English', () => {
+    expect(OTHER_LOCALES).toEqual(expect.arrayContaining(['de', 'fr', 'es']));
+    expect(readFileSync(join(ROOT, 'wxt.config.ts'), 'utf8')).toMatch(/default_locale: 'en'/);
+  });
+
+  it.each(OTHER_LOCALES)('%s has every English message and no other', (locale) => {
+    const messages = localeMessages(locale);
+    expect(Object.keys(messages).filter((k) => !MESSAGES[k])).toEqual([]);
+    expect(Object.keys(MESSAGES).filter((k) => !messages[k]?.message?.trim())).toEqual([]);
+  });
+
+  it.each(OTHER_LOCALES)('%s keeps each message’s placeholders, in name and in content', (locale) => {
+    for (const [key, m] of Object.entries(localeMessages(locale))) {
+      const en = MESSAGES[key]!;
+      expect(placeholdersUsed(m), `${locale}.${key}`).toEqual(placeholdersUsed(en));
+      expect(m.placeholders ?? {}, `${locale}.${key}`).toEqual(en.placeholders ?? {});
+      expect(m.message.replace(/\$[A-Za-z0-9_]+\$/g, ''), `${locale}.${key}`).not.toContain('$');
+    }
+  });
+
+  it.each(OTHER_LOCALES)('%s is translated, and keeps SET Wallet and SET as they are', (locale) => {
+    const messages = localeMessages(locale);
+    const untranslated = Object.keys(MESSAGES).filter(
+      (k) => isSentence(MESSAGES[k]!.message) && messages[k]?.message === MESSAGES[k]!.message,
+    );
+    expect(untranslated).toEqual([]);
+    for (const [key, en] of Object.entries(MESSAGES)) {
+      const text = messages[key]!.message;
+      if (en.message.includes('SET Wallet')) expect(text, `${locale}.${key}`).toContain('SET Wallet');
+      for (const term of en.message.match(/\bSET(?:\/2)?\b/g) ?? [])
+        expect(text, `${locale}.${key}`).toContain(term);
+    }
+    expect(messages.badgePayment!.message.length).toBeLessThanOrEqual(4);
+    expect(messages.badgeRegistration!.message.length).toBeLessThanOrEqual(4);
   });
 });
