@@ -275,7 +275,7 @@ async function protocolExamples(): Promise<{
     world,
     '4111111111111111',
     '202912',
-    (wire, opened) => renewalMessages.push({ wire, ...(opened === undefined ? {} : { opened }) }),
+    (wire, opened) => renewalMessages.push({ wire, ...(opened === undefined ? {} : { read: opened }) }),
     { renew: cardholder },
   );
   const renewalCertReq = renewalMessages.find((m) => JSON.parse(m.wire).type === 'CertReq')!;

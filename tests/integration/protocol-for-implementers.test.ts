@@ -277,7 +277,7 @@ describe('docs/protocol.md §9, on the wire of a real run', () => {
   it('I6 content is compact JSON as JSON.stringify writes it, UTF-8, numbers only safe integers; an unknown field is decodingFailure', async () => {
     const numbers = (v: unknown, where: string): void => {
       if (typeof v === 'number') expect(Number.isSafeInteger(v), where).toBe(true);
-      else if (Array.isArray(v)) v.forEach((x) => numbers(x, where));
+      else if (Array.isArray(v)) for (const x of v) numbers(x, where);
       else if (v && typeof v === 'object')
         for (const [k, x] of Object.entries(v)) numbers(x, `${where}.${k}`);
     };
