@@ -31,6 +31,7 @@ import {
   encodeWire,
   fromB64u,
   type InqResContent,
+  type InstallRecurData,
   type PInitReqContent,
   type PResContent,
   parsePaymentInitiation,
@@ -86,7 +87,13 @@ export interface PurchaseView {
   merchant?: MerchantIdentity;
   originBinding?: OriginBinding;
   /** From the signed PInitRes; `pageAmountDiffers` when the page announced another amount. */
-  order?: { od: string; amount: Amount; pageAmountDiffers: boolean };
+  order?: {
+    od: string;
+    amount: Amount;
+    pageAmountDiffers: boolean;
+    /** The payment plan the cardholder signs with this order (SET-PROFILE §6), shown before Pay. */
+    installRecurData?: InstallRecurData;
+  };
   /** Awaiting confirmation: the cards of the merchant's brand, and the one to preselect. */
   cards?: CardSummary[];
   preselectedCardId?: string;
@@ -113,7 +120,13 @@ interface PurchaseRecord {
   brand?: string;
   merchant?: MerchantIdentity;
   originBinding?: OriginBinding;
-  order?: { od: string; amount: Amount; pageAmountDiffers: boolean };
+  order?: {
+    od: string;
+    amount: Amount;
+    pageAmountDiffers: boolean;
+    /** The payment plan the cardholder signs with this order (SET-PROFILE §6), shown before Pay. */
+    installRecurData?: InstallRecurData;
+  };
   cardId?: string;
   /** The PReq exactly as sent: re-sent as is, never rebuilt. */
   preqWire?: string;
@@ -246,7 +259,12 @@ export class Purchases {
         brand: c.brandId,
         merchant,
         originBinding,
-        order: { od: c.od, amount: c.purchAmt, pageAmountDiffers: !amountsEqual(c.purchAmt, rec.pageAmount) },
+        order: {
+          od: c.od,
+          amount: c.purchAmt,
+          pageAmountDiffers: !amountsEqual(c.purchAmt, rec.pageAmount),
+          ...(c.installRecurData ? { installRecurData: c.installRecurData } : {}),
+        },
       };
       if (!originBinding.ok) {
         // SET/2 origin binding: this page is not the shop the certificate names. Refuse now.

@@ -18,6 +18,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import * as v from 'valibot';
 import { browser } from 'wxt/browser';
 import { formatAmount } from '../../protocol/amount.ts';
+import type { Amount, InstallRecurData } from '../../protocol/index.ts';
 import type { PurchaseView } from '../../wallet/purchase.ts';
 import {
   AmountView,
@@ -33,6 +34,7 @@ import { ConfirmFlow, type ConfirmState } from '../confirm-flow.ts';
 import { declineText } from '../error-text.ts';
 import { t, uiLocale } from '../i18n.ts';
 import { useInputDelay } from '../input-delay.ts';
+import { planWords } from '../plan-text.ts';
 import { call, errorInfo, isUiError, type UiErrorInfo } from '../wallet-client.ts';
 
 const StartError = v.object({
@@ -359,6 +361,20 @@ function PageAndMerchant({ view }: { view: PurchaseView }) {
   );
 }
 
+/** The plan the cardholder signs with the order (SET-PROFILE §6), plainly, before Pay. */
+function PlanFacts({ plan, first }: { plan: InstallRecurData; first: Amount }) {
+  const words = planWords(plan, first, uiLocale());
+  return (
+    <div class="notice" role="note" aria-labelledby="plan-heading">
+      <h3 id="plan-heading">{t('confirmPlanHeading')}</h3>
+      <p id="plan-terms">
+        <strong>{t(words.key, words.substitutions)}</strong>
+      </p>
+      <p class="muted">{t('confirmPlanNote')}</p>
+    </div>
+  );
+}
+
 function OrderFacts({ view }: { view: PurchaseView }) {
   const order = view.order!;
   return (
@@ -368,6 +384,7 @@ function OrderFacts({ view }: { view: PurchaseView }) {
         <AmountView amount={order.amount} large />
       </p>
       <p>{order.od}</p>
+      {order.installRecurData ? <PlanFacts plan={order.installRecurData} first={order.amount} /> : null}
       <p class="muted">{t('confirmSignedBy')}</p>
       {order.pageAmountDiffers ? (
         <p class="notice notice-warn" role="note">
