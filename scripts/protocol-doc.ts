@@ -98,6 +98,8 @@ export const REAL_RUN_TYPES = [
   'RegFormRes',
   'CertReq',
   'CertRes',
+  'CertInqReq',
+  'CertInqRes',
   'Me-AqCInitReq',
   'Me-AqCInitRes',
   'PInitReq',

@@ -11,6 +11,7 @@ import {
   buildPInitReq,
   buildPReq,
   buildRegFormReq,
+  type CertReqData,
   encodeWire,
   generateKeyPair,
   type ParsedCertificate,
@@ -31,7 +32,7 @@ export async function registerOverHttp(
   pan: string,
   expiry = '203012',
   answers: Record<string, string> = { fullName: 'Ada Lovelace', postcode: 'N1 9GU' },
-): Promise<Cardholder> {
+): Promise<Cardholder & { certReq: CertReqData }> {
   const ctx = ctxFor(root);
   const post = (wire: string) => postSet(ccaEndpoint, wire, [root]);
   const initReq = buildCardCInitReq({ brandId: 'SETPay', thumbs: ctx.trust.thumbs() });
@@ -53,6 +54,7 @@ export async function registerOverHttp(
     certificate: res.certificate,
     chain: res.path.chain.filter((c) => c.certificateType !== 'root'),
     card: { pan, expiry, cardSecret: certReq.cardSecret!, panSecret: res.panSecret! },
+    certReq: certReq.content,
   };
 }
 

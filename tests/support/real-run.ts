@@ -17,10 +17,12 @@ import { Transcript } from '../../src/demo/transcript.ts';
 import { createGatewayClient } from '../../src/merchant/index.ts';
 import { postSet } from '../../src/merchant/post-set.ts';
 import {
+  buildCertInqReq,
   buildInqReq,
   buildPInitReq,
   encodeWire,
   TrustStore,
+  verifyCertInqRes,
   verifyInqRes,
 } from '../../src/protocol/index.ts';
 import { readEntry } from '../../src/sandbox/pki-files.ts';
@@ -71,6 +73,14 @@ export async function realRun(opts: {
     const client = sandboxClient(urls, sandbox.operatorLinks.backOffice, sandbox.gatewayOperatorToken);
     const cardholder = await registerOverHttp(`${urls.issuer}/set/cca`, root, TEST_CARDS.approve);
     const setEndpoint = `${urls.store}/set`;
+    // The wallet asks for its certificate again (CertInqReq, as after a lost CertRes).
+    const certInq = await buildCertInqReq({ certReq: cardholder.certReq, privateKey: cardholder.privateKey });
+    await verifyCertInqRes(
+      await postSet(`${urls.issuer}/set/cca`, encodeWire(certInq.wire), [root]),
+      certInq.content,
+      cardholder.certReq,
+      { trust: new TrustStore([root]), clock: { now: new Date() } },
+    );
 
     // A purchase, whose PReq the wallet then sends again with the same bytes (a lost answer).
     const orderUrl = await client.newOrder('mug', 1);

@@ -29,7 +29,14 @@ const fences = (block: string) => [...block.matchAll(/```\w+\n([\s\S]*?)\n```/g)
 const firstFence = (block: string) => fences(block)[0] ?? '';
 const dir = mkdtempSync(join(tmpdir(), 'set-doc-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-const EXTRA = ['root', 'BrandCRLIdentifier', 'payment-initiation', 'registration-initiation'];
+const EXTRA = [
+  'root',
+  'BrandCRLIdentifier',
+  'payment-initiation',
+  'registration-initiation',
+  'CertReq-renewal',
+  'InqReq-renewed',
+];
 
 async function inspect(text: string): Promise<{ code: number; out: string; err: string }> {
   const file = join(dir, 'message.json');
