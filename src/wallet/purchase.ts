@@ -19,8 +19,9 @@
  * retried or resumed pay re-sends the same bytes. If the merchant no longer knows the XID (it
  * answered the first copy and the answer was lost), an InqReq asks for the outcome.
  */
+import * as v from 'valibot';
 import {
-  type Amount,
+  Amount,
   amountsEqual,
   b64u,
   buildInqReq,
@@ -28,14 +29,16 @@ import {
   buildPReq,
   DEFAULT_MAX_AGE_MS,
   decodeWire,
+  ERROR_CODES,
   encodeWire,
   fromB64u,
   type InqResContent,
-  type InstallRecurData,
-  type PInitReqContent,
+  InstallRecurData,
+  PInitReqContent,
   type PResContent,
   parsePaymentInitiation,
   SetError,
+  TransIds,
   type VerifiedPInitRes,
   type VerifyContext,
   verifyInqRes,
@@ -43,7 +46,13 @@ import {
   verifyPRes,
 } from '../protocol/index.ts';
 import type { CardSummary, Cards } from './cards.ts';
-import { toWalletError, WalletError, type WalletErrorJson, walletError } from './errors.ts';
+import {
+  toWalletError,
+  WALLET_ERROR_CODES,
+  WalletError,
+  type WalletErrorJson,
+  walletError,
+} from './errors.ts';
 import { exchange, type Send } from './exchange.ts';
 import type { PageOutcome } from './messages.ts';
 import { sessionGet, type WalletPlatform } from './platform.ts';
@@ -51,7 +60,7 @@ import type { ReceiptSummary, Receipts } from './receipts.ts';
 import type { KeptRevocation, Revocations } from './revocation.ts';
 import type { TrustedRoots } from './roots.ts';
 import { randomBytes } from './vault/crypto.ts';
-import type { CardRecord, ReceiptMerchant, ReceiptRecord } from './vault/db.ts';
+import type { CardRecord, ReceiptMerchant } from './vault/db.ts';
 import type { Vault } from './vault/vault.ts';
 
 export type PurchaseState = 'initiated' | 'awaitingConfirmation' | 'paying' | 'done' | 'failed' | 'rejected';
@@ -103,37 +112,91 @@ export interface PurchaseView {
   error?: WalletErrorJson;
 }
 
-interface PurchaseRecord {
-  requestId: string;
-  tabId: number;
-  tabOrigin: string;
-  state: PurchaseState;
-  updatedAt: number;
-  lidC: string;
-  pageAmount: Amount;
-  endpointUrl: string;
-  pinitReq?: PInitReqContent;
+const Text = v.pipe(v.string(), v.maxLength(4096));
+const Id = v.pipe(v.string(), v.maxLength(64));
+const Time = v.pipe(v.number(), v.safeInteger());
+
+/** What every request has from its start: the tab, the page's initiation, the PInitReq sent. */
+const Opened = {
+  requestId: Id,
+  tabId: v.pipe(v.number(), v.safeInteger()),
+  tabOrigin: Text,
+  updatedAt: Time,
+  lidC: Text,
+  pageAmount: Amount,
+  endpointUrl: Text,
+  pinitReq: PInitReqContent,
   /** The card whose BIN PInitReq carried (its CA chain lets the CCA's CRL verify). */
-  initialCardId?: string;
-  pinitResWire?: string;
-  pinitAt?: number;
-  brand?: string;
-  merchant?: MerchantIdentity;
-  originBinding?: OriginBinding;
-  order?: {
-    od: string;
-    amount: Amount;
-    pageAmountDiffers: boolean;
+  initialCardId: Id,
+};
+
+/** Why a request failed, as the window and the page are told. */
+const Failure = v.strictObject({
+  code: v.picklist(WALLET_ERROR_CODES),
+  messageKey: Text,
+  params: v.record(Text, v.union([Text, v.number()])),
+  setCode: v.optional(v.picklist(ERROR_CODES)),
+  detail: v.string(),
+});
+
+/** What a verified PInitRes established: shown to the cardholder, who confirms it. */
+const Offered = {
+  pinitResWire: v.string(),
+  pinitAt: Time,
+  brand: Text,
+  merchant: v.strictObject({
+    name: Text,
+    merchantId: Text,
+    city: Text,
+    stateProvince: v.optional(Text),
+    country: Text,
+    origins: v.array(Text),
+    thumbprint: Text,
+    sandbox: v.boolean(),
+  }),
+  originBinding: v.strictObject({ ok: v.boolean(), tabOrigin: Text, certificateOrigins: v.array(Text) }),
+  order: v.strictObject({
+    od: v.string(),
+    amount: Amount,
+    pageAmountDiffers: v.boolean(),
     /** The payment plan the cardholder signs with this order (SET-PROFILE §6), shown before Pay. */
-    installRecurData?: InstallRecurData;
-  };
-  cardId?: string;
-  /** The PReq exactly as sent: re-sent as is, never rebuilt. */
-  preqWire?: string;
-  answers?: ReceiptRecord['answers'];
-  receiptId?: string;
-  error?: WalletErrorJson;
-}
+    installRecurData: v.optional(InstallRecurData),
+  }),
+};
+
+/** What Pay kept before sending: the card, and the PReq exactly as sent (re-sent as is, never rebuilt). */
+const Sent = {
+  cardId: Id,
+  preqWire: v.string(),
+  answers: v.strictObject({ rrpid: Text, transIds: TransIds, challC: Text }),
+};
+
+/**
+ * A request as storage.session keeps it: one shape per state, so that what a state has is there
+ * by its type. Stored data is a boundary: every read parses it (`load`), and a record this
+ * version does not know (an older wallet's) is refused, never half-read.
+ */
+const PurchaseRecord = v.variant('state', [
+  v.strictObject({ ...Opened, state: v.literal('initiated') }),
+  v.strictObject({ ...Opened, ...Offered, state: v.literal('awaitingConfirmation') }),
+  v.strictObject({ ...Opened, ...Offered, ...Sent, state: v.literal('paying') }),
+  v.strictObject({ ...Opened, ...Offered, ...Sent, state: v.literal('done'), receiptId: Id }),
+  v.strictObject({
+    ...Opened,
+    ...v.partial(v.strictObject(Offered)).entries,
+    state: v.literal('rejected'),
+  }),
+  v.strictObject({
+    ...Opened,
+    ...v.partial(v.strictObject({ ...Offered, ...Sent })).entries,
+    state: v.literal('failed'),
+    error: Failure,
+  }),
+]);
+type PurchaseRecord = v.InferOutput<typeof PurchaseRecord>;
+type RecordIn<S extends PurchaseState> = Extract<PurchaseRecord, { state: S }>;
+/** A request whose PInitRes verified and that may be paid or is being paid. */
+type PayingRecord = RecordIn<'paying'>;
 
 const OPEN: readonly PurchaseState[] = ['initiated', 'awaitingConfirmation', 'paying'];
 
@@ -197,7 +260,7 @@ export class Purchases {
         thumbs: this.revocations.thumbs(kept),
         now,
       });
-      const rec: PurchaseRecord = {
+      const rec: RecordIn<'initiated'> = {
         requestId: b64u(randomBytes(16)),
         tabId: p.tabId,
         tabOrigin: p.tabOrigin,
@@ -222,9 +285,8 @@ export class Purchases {
   }
 
   /** Sends PInitReq and verifies PInitRes for a request `start` has just kept. */
-  private async initiate(initiated: PurchaseRecord, wire: string, send: Send): Promise<PurchaseView> {
-    let rec = initiated;
-    const brand = rec.pinitReq!.brandId;
+  private async initiate(rec: RecordIn<'initiated'>, wire: string, send: Send): Promise<PurchaseView> {
+    const brand = rec.pinitReq.brandId;
     const ctx = await this.context(brand, rec.initialCardId);
     const exchanged = await exchange(send, wire, ctx).then(
       (reply) => ({ reply }),
@@ -233,6 +295,7 @@ export class Purchases {
     // Cancelled (window or tab closed) while the merchant was answering: that stands.
     const current = await this.load(rec.requestId);
     if (current.state !== 'initiated') return this.view(current);
+    let offered: RecordIn<'awaitingConfirmation'> | undefined;
     try {
       if ('error' in exchanged) throw exchanged.error;
       const reply = exchanged.reply;
@@ -240,9 +303,9 @@ export class Purchases {
         brand,
         reply,
         ctx,
-        async () => await verifyPInitRes(reply, rec.pinitReq!, ctx),
+        async () => await verifyPInitRes(reply, rec.pinitReq, ctx),
       );
-      this.keepVerifiedPInit(rec.requestId, reply, rec.pinitReq!, pinit);
+      this.keepVerifiedPInit(rec.requestId, reply, rec.pinitReq, pinit);
       const merchant = this.identity(pinit);
       const originBinding: OriginBinding = {
         ok: merchant.origins.includes(rec.tabOrigin),
@@ -250,7 +313,7 @@ export class Purchases {
         certificateOrigins: merchant.origins,
       };
       const c = pinit.content;
-      rec = {
+      offered = {
         ...rec,
         state: 'awaitingConfirmation',
         updatedAt: ctx.clock.now.getTime(),
@@ -274,12 +337,12 @@ export class Purchases {
           { tabOrigin: rec.tabOrigin, certificateOrigins: merchant.origins.join(' ') },
         );
       }
-      await this.save(rec);
+      await this.save(offered);
       await this.platform.session.set({ [VERIFIED_ORIGIN_PREFIX + rec.tabOrigin]: true });
+      return this.view(offered);
     } catch (e) {
-      rec = await this.fail(rec, e);
+      return this.view(await this.fail(offered ?? rec, e));
     }
-    return this.view(rec);
   }
 
   /**
@@ -331,9 +394,12 @@ export class Purchases {
   /** Every request the session holds: the background resumes those still `paying` after a restart. */
   async list(): Promise<PurchaseView[]> {
     const all = await this.platform.session.get(null);
-    const recs = Object.entries(all)
-      .filter(([k]) => k.startsWith(RECORD_PREFIX))
-      .map(([, v]) => v as PurchaseRecord);
+    const recs: PurchaseRecord[] = [];
+    for (const [key, stored] of Object.entries(all)) {
+      if (!key.startsWith(RECORD_PREFIX)) continue;
+      const rec = await this.readable(key, stored);
+      if (rec) recs.push(rec);
+    }
     return Promise.all(recs.map(async (r) => this.view(await this.settle(r))));
   }
 
@@ -349,19 +415,22 @@ export class Purchases {
    * card's key while the vault is unlocked. Keeps the answer as the receipt.
    */
   async inquire(requestId: string, send: Send): Promise<PurchaseView> {
-    let rec = await this.load(requestId);
+    const rec = await this.load(requestId);
     if (rec.state !== 'paying' && rec.state !== 'done') {
-      walletError('notReady', 'only a request that was paid can be inquired about', { step: rec.state });
+      return walletError('notReady', 'only a request that was paid can be inquired about', {
+        step: rec.state,
+      });
     }
-    const ctx = await this.context(rec.brand!, rec.cardId);
-    const signer = (await this.vault.isUnlocked()) ? await this.cards.signer(rec.cardId!) : undefined;
+    const ctx = await this.context(rec.brand, rec.cardId);
+    const signer = (await this.vault.isUnlocked()) ? await this.cards.signer(rec.cardId) : undefined;
+    const certificate = signer?.cardholder.chain[0];
     const inq = await buildInqReq({
-      transIds: rec.answers!.transIds,
-      ...(signer
+      transIds: rec.answers.transIds,
+      ...(signer && certificate
         ? {
             cardholder: {
               privateKey: signer.cardholder.privateKey,
-              certificate: signer.cardholder.chain[0]!,
+              certificate,
               chain: signer.cardholder.chain,
             },
           }
@@ -371,47 +440,50 @@ export class Purchases {
     try {
       const reply = await exchange(send, encodeWire(inq.wire), ctx);
       const res = await guard(
-        async () => await verifyInqRes(reply, inq.content, fromB64u(rec.merchant!.thumbprint), ctx),
+        async () => await verifyInqRes(reply, inq.content, fromB64u(rec.merchant.thumbprint), ctx),
       );
       const answers = {
         rrpid: inq.content.rrpid,
         transIds: inq.content.transIds,
         challC: inq.content.challC,
       };
-      rec = await this.finish(rec, 'InqRes', res.content, reply, answers);
+      return this.view(await this.finish(rec, 'InqRes', res.content, reply, answers));
     } catch (e) {
       const err = toWalletError(e);
-      if (err.code === 'transport' || err.code === 'locked') throw err;
-      if (rec.state === 'paying') rec = await this.fail(rec, err);
-      else throw err;
+      if (err.code === 'transport' || err.code === 'locked' || rec.state !== 'paying') throw err;
+      return this.view(await this.fail(rec, err));
     }
-    return this.view(rec);
   }
 
   private async payOnce(requestId: string, cardId: string, send: Send): Promise<PurchaseView> {
-    let rec = await this.load(requestId);
-    const resumed = rec.state === 'paying';
-    switch (rec.state) {
+    const stored = await this.load(requestId);
+    const resumed = stored.state === 'paying';
+    let rec: PayingRecord;
+    switch (stored.state) {
       case 'done':
-        return this.view(rec);
+        return this.view(stored);
       case 'rejected':
         return walletError('requestClosed', 'this request was cancelled');
       case 'failed':
-        throw rec.error
-          ? new WalletError(rec.error.code, rec.error.detail, rec.error.params, rec.error.setCode)
-          : new WalletError('requestClosed', 'this request failed');
+        throw new WalletError(
+          stored.error.code,
+          stored.error.detail,
+          stored.error.params,
+          stored.error.setCode,
+        );
       case 'initiated':
-        return walletError('notReady', 'the merchant has not answered yet', { step: rec.state });
+        return walletError('notReady', 'the merchant has not answered yet', { step: stored.state });
       case 'awaitingConfirmation':
-        rec = await this.buildAndKeepPReq(rec, cardId);
+        rec = await this.buildAndKeepPReq(stored, cardId);
         break;
       case 'paying':
+        rec = stored;
         break;
     }
-    const ctx = await this.context(rec.brand!, rec.cardId);
+    const ctx = await this.context(rec.brand, rec.cardId);
     let reply: string;
     try {
-      reply = await exchange(send, rec.preqWire!, ctx);
+      reply = await exchange(send, rec.preqWire, ctx);
     } catch (e) {
       const err = toWalletError(e);
       // Transport trouble leaves the request `paying`: a retry re-sends the same PReq.
@@ -421,36 +493,39 @@ export class Purchases {
         return this.inquire(requestId, send);
       return this.view(await this.fail(rec, err));
     }
+    const sent = rec;
     try {
       const res = await this.withRevocation(
-        rec.brand!,
+        sent.brand,
         reply,
         ctx,
-        async () => await verifyPRes(reply, rec.answers!, fromB64u(rec.merchant!.thumbprint), ctx),
+        async () => await verifyPRes(reply, sent.answers, fromB64u(sent.merchant.thumbprint), ctx),
       );
-      rec = await this.finish(rec, 'PRes', res.content, reply, rec.answers!);
+      return this.view(await this.finish(sent, 'PRes', res.content, reply, sent.answers));
     } catch (e) {
-      rec = await this.fail(rec, e);
+      return this.view(await this.fail(sent, e));
     }
-    return this.view(rec);
   }
 
   /** Builds the dual-signed PReq once and keeps its wire before anything is sent. */
-  private async buildAndKeepPReq(rec: PurchaseRecord, cardId: string): Promise<PurchaseRecord> {
-    if (!rec.originBinding?.ok)
+  private async buildAndKeepPReq(
+    rec: RecordIn<'awaitingConfirmation'>,
+    cardId: string,
+  ): Promise<PayingRecord> {
+    if (!rec.originBinding.ok)
       walletError('originMismatch', 'the merchant certificate does not name this page');
     await this.vault.key();
     const { record, card, cardholder } = await this.cards.signer(cardId);
     if (record.brand !== rec.brand) {
-      walletError('noCardForBrand', `the merchant takes ${rec.brand} cards`, { brands: rec.brand ?? '' });
+      walletError('noCardForBrand', `the merchant takes ${rec.brand} cards`, { brands: rec.brand });
     }
-    const ctx = await this.context(rec.brand!, cardId);
-    const age = ctx.clock.now.getTime() - rec.pinitAt!;
+    const ctx = await this.context(rec.brand, cardId);
+    const age = ctx.clock.now.getTime() - rec.pinitAt;
     const kept = this.verifiedPInits.get(rec.requestId);
     const pinit: VerifiedPInitRes = await guard(async () =>
       kept && kept.wire === rec.pinitResWire && kept.req === JSON.stringify(rec.pinitReq)
         ? await this.recheckPInit(kept.pinit, ctx)
-        : await verifyPInitRes(rec.pinitResWire!, rec.pinitReq!, {
+        : await verifyPInitRes(rec.pinitResWire, rec.pinitReq, {
             trust: ctx.trust,
             clock: { now: ctx.clock.now, maxAgeMs: DEFAULT_MAX_AGE_MS + age },
           }),
@@ -463,7 +538,7 @@ export class Purchases {
       swIdent: this.swIdent,
       now: ctx.clock.now,
     });
-    const paying: PurchaseRecord = {
+    const paying: PayingRecord = {
       ...rec,
       state: 'paying',
       updatedAt: ctx.clock.now.getTime(),
@@ -476,21 +551,21 @@ export class Purchases {
   }
 
   private async finish(
-    rec: PurchaseRecord,
+    rec: RecordIn<'paying' | 'done'>,
     kind: 'PRes' | 'InqRes',
     content: PResContent | InqResContent,
     wire: string,
-    answers: ReceiptRecord['answers'],
-  ): Promise<PurchaseRecord> {
-    const card: CardRecord | undefined = await this.cards.get(rec.cardId!).catch(() => undefined);
+    answers: PayingRecord['answers'],
+  ): Promise<RecordIn<'done'>> {
+    const card: CardRecord | undefined = await this.cards.get(rec.cardId).catch(() => undefined);
     const r = content.result;
     await this.receipts.add({
       id: content.transIds.xid,
       kind,
-      merchant: rec.merchant!,
+      merchant: rec.merchant,
       tabOrigin: rec.tabOrigin,
-      od: rec.order!.od,
-      amount: rec.order!.amount,
+      od: rec.order.od,
+      amount: rec.order.amount,
       status: r.status,
       completionCode: content.completionCode,
       ...(r.authCode ? { authCode: r.authCode } : {}),
@@ -498,13 +573,13 @@ export class Purchases {
       resultAmount: r.amount,
       date: content.date,
       receivedAt: this.platform.now().toISOString(),
-      cardId: rec.cardId!,
+      cardId: rec.cardId,
       cardLast4: card?.last4 ?? '',
-      brand: card?.brand ?? rec.brand ?? '',
+      brand: card?.brand ?? rec.brand,
       answers,
       wire,
     });
-    const done: PurchaseRecord = {
+    const done: RecordIn<'done'> = {
       ...rec,
       state: 'done',
       updatedAt: this.platform.now().getTime(),
@@ -515,8 +590,8 @@ export class Purchases {
     return done;
   }
 
-  private async fail(rec: PurchaseRecord, e: unknown): Promise<PurchaseRecord> {
-    const failed: PurchaseRecord = {
+  private async fail(rec: RecordIn<'initiated' | 'awaitingConfirmation' | 'paying'>, e: unknown) {
+    const failed: RecordIn<'failed'> = {
       ...rec,
       state: 'failed',
       updatedAt: this.platform.now().getTime(),
@@ -530,8 +605,10 @@ export class Purchases {
   private keepVerifiedPInit(requestId: string, wire: string, req: unknown, pinit: VerifiedPInitRes): void {
     this.verifiedPInits.delete(requestId);
     this.verifiedPInits.set(requestId, { wire, req: JSON.stringify(req), pinit });
-    if (this.verifiedPInits.size > MAX_VERIFIED_PINITS)
-      this.verifiedPInits.delete(this.verifiedPInits.keys().next().value!);
+    const [oldest] = this.verifiedPInits.keys();
+    if (this.verifiedPInits.size > MAX_VERIFIED_PINITS && oldest !== undefined) {
+      this.verifiedPInits.delete(oldest);
+    }
   }
 
   /**
@@ -548,7 +625,8 @@ export class Purchases {
   }
 
   private identity(pinit: VerifiedPInitRes): MerchantIdentity {
-    const cert = pinit.merchant.chain[0]!;
+    const [cert] = pinit.merchant.chain;
+    if (!cert) return walletError('protocol', 'the merchant sent no signature certificate');
     const md = cert.merchantData;
     if (!md) return walletError('protocol', 'the merchant certificate carries no merchant data');
     return {
@@ -583,11 +661,11 @@ export class Purchases {
       tabOrigin: rec.tabOrigin,
       endpointUrl: rec.endpointUrl,
       state: rec.state,
-      ...(rec.merchant ? { merchant: rec.merchant } : {}),
-      ...(rec.originBinding ? { originBinding: rec.originBinding } : {}),
-      ...(rec.order ? { order: rec.order } : {}),
-      ...(rec.cardId ? { cardId: rec.cardId } : {}),
-      ...(rec.error ? { error: rec.error } : {}),
+      ...('merchant' in rec && rec.merchant ? { merchant: rec.merchant } : {}),
+      ...('originBinding' in rec && rec.originBinding ? { originBinding: rec.originBinding } : {}),
+      ...('order' in rec && rec.order ? { order: rec.order } : {}),
+      ...('cardId' in rec && rec.cardId ? { cardId: rec.cardId } : {}),
+      ...(rec.state === 'failed' ? { error: rec.error } : {}),
     };
     if (rec.state === 'awaitingConfirmation') {
       const cards = (await this.cards.list()).filter((c) => c.brand === rec.brand);
@@ -595,7 +673,7 @@ export class Purchases {
       const pre = cards.find((c) => c.isDefault) ?? cards[0];
       if (pre) v.preselectedCardId = pre.id;
     }
-    if (rec.receiptId) v.receipt = await this.receipts.summary(rec.receiptId);
+    if (rec.state === 'done') v.receipt = await this.receipts.summary(rec.receiptId);
     return v;
   }
 
@@ -655,12 +733,30 @@ export class Purchases {
   }
 
   private async load(requestId: string): Promise<PurchaseRecord> {
-    const rec =
-      typeof requestId === 'string'
-        ? await sessionGet<PurchaseRecord>(this.platform.session, RECORD_PREFIX + requestId)
-        : undefined;
-    if (!rec) return walletError('unknownRequest', 'there is no such payment request');
+    const key = RECORD_PREFIX + requestId;
+    const stored =
+      typeof requestId === 'string' ? await sessionGet<unknown>(this.platform.session, key) : undefined;
+    if (stored === undefined) return walletError('unknownRequest', 'there is no such payment request');
+    const rec = await this.readable(key, stored);
+    if (!rec) {
+      return walletError(
+        'unknownRequest',
+        'this payment request was kept by another version of the wallet and cannot be read: start again from the shop’s page',
+      );
+    }
     return rec;
+  }
+
+  /**
+   * A stored record parsed against the union of states (storage.session is a boundary: a record
+   * kept by another version of the wallet may have another shape). One that does not parse is
+   * dropped, so that its tab is free, and read as none.
+   */
+  private async readable(key: string, stored: unknown): Promise<PurchaseRecord | undefined> {
+    const parsed = v.safeParse(PurchaseRecord, stored);
+    if (parsed.success) return parsed.output;
+    await this.platform.session.remove(key);
+    return undefined;
   }
 
   private async save(rec: PurchaseRecord): Promise<void> {
@@ -677,7 +773,8 @@ export class Purchases {
   /** The tab's open request; one stuck in `initiated` past the timeout is failed and freed. */
   private async openForTab(tabId: number): Promise<PurchaseRecord | undefined> {
     const id = await sessionGet<string>(this.platform.session, TAB_PREFIX + tabId);
-    const rec = id ? await sessionGet<PurchaseRecord>(this.platform.session, RECORD_PREFIX + id) : undefined;
+    const stored = id ? await sessionGet<unknown>(this.platform.session, RECORD_PREFIX + id) : undefined;
+    const rec = stored === undefined ? undefined : await this.readable(RECORD_PREFIX + id, stored);
     if (!rec || !OPEN.includes(rec.state)) return undefined;
     const settled = await this.settle(rec);
     return OPEN.includes(settled.state) ? settled : undefined;
@@ -717,7 +814,8 @@ export class Purchases {
 export function pageOutcomeOf(view: PurchaseView): PageOutcome | undefined {
   switch (view.state) {
     case 'done':
-      return { status: view.receipt!.status, xid: view.receipt!.xid };
+      // A finished payment always has its receipt; without one there is nothing true to tell.
+      return view.receipt ? { status: view.receipt.status, xid: view.receipt.xid } : undefined;
     case 'rejected':
       return { status: 'rejected' };
     case 'failed':

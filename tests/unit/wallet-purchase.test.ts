@@ -488,6 +488,42 @@ describe('wallet purchase', () => {
   });
 });
 
+describe('wallet purchase: stored requests are parsed', () => {
+  it('refuses a request kept in another shape (an older wallet’s) with a clear error, and frees its tab', async () => {
+    const session = memorySession();
+    const wallet = await createWallet({
+      indexedDB: new IDBFactory(),
+      session,
+      alarms: { create: () => {}, clear: async () => true },
+      now: () => new Date(),
+    });
+    const base = {
+      requestId: 'OLD',
+      tabId: 7,
+      tabOrigin: SHOP,
+      updatedAt: Date.now(),
+      endpointUrl: `${SHOP}/set`,
+    };
+    // Paying without the PReq it sends; a state this version does not know; not even an object.
+    for (const old of [
+      { ...base, state: 'paying', cardId: 'C1' },
+      { ...base, state: 'authorizing' },
+      'paying',
+    ]) {
+      await session.set({ 'wallet.purchase.OLD': old, 'wallet.purchaseTab.7': 'OLD' });
+      await rejects(wallet.purchases.get('OLD'), 'unknownRequest').then((e) =>
+        expect(e.message).toMatch(/another version of the wallet/),
+      );
+      await session.set({ 'wallet.purchase.OLD': old });
+      // A restarted worker's resume skips it; the tab is free to ask again.
+      expect(await wallet.purchases.list()).toEqual([]);
+      await session.set({ 'wallet.purchase.OLD': old });
+      expect(await wallet.purchases.forTab(7)).toBeUndefined();
+      expect(await session.get('wallet.purchase.OLD')).toEqual({});
+    }
+  });
+});
+
 describe('the background switchboard, with a real wallet', () => {
   const world = makeWorld(new Date(), SHOP);
   const shop = new Shop(world);
