@@ -71,6 +71,10 @@ function edgesOf(file: string): Edge[] {
 
 const FILES = [...sourceFiles(join(ROOT, 'src')), ...sourceFiles(join(ROOT, 'entrypoints'))];
 const EDGES = FILES.flatMap(edgesOf);
+/** The imports of the tests, the benchmarks and the scripts. */
+const TOOL_EDGES = ['tests', 'bench', 'scripts'].flatMap((dir) =>
+  sourceFiles(join(ROOT, dir)).flatMap(edgesOf),
+);
 
 /** `src/gateway/x.ts` → `src/gateway`; `entrypoints/popup/main.tsx` → `entrypoints`. */
 function folderOf(path: string): string {
@@ -200,6 +204,31 @@ function pageViolations(entries: string[], edges: Edge[]): string[] {
   return out;
 }
 
+/** The test kit: real keys, certificates, parties, an HTTP wallet, processes, databases. */
+const KIT = 'tests/support/';
+
+/**
+ * Violations of "the test kit": the tests, bench/ and scripts/ import tests/support/ openly; bench/
+ * and scripts/ import nothing else of tests/; the kit imports no test and no tool; and the
+ * product (src/, entrypoints/) imports none of them.
+ */
+function kitViolations(edges: Edge[]): string[] {
+  const out: string[] = [];
+  for (const e of edges) {
+    const from = e.from.split('/')[0]!;
+    const to = e.to.split('/')[0]!;
+    const tool = ['tests', 'bench', 'scripts'].includes(to);
+    if ((from === 'src' || from === 'entrypoints') && tool) {
+      out.push(`${e.from} imports ${e.to}: the product imports no test, benchmark or script`);
+    } else if ((from === 'bench' || from === 'scripts') && to === 'tests' && !e.to.startsWith(KIT)) {
+      out.push(`${e.from} imports ${e.to}: bench/ and scripts/ import only the test kit, ${KIT}`);
+    } else if (e.from.startsWith(KIT) && tool && !e.to.startsWith(KIT)) {
+      out.push(`${e.from} imports ${e.to}: the test kit imports only src/, itself and packages`);
+    }
+  }
+  return out;
+}
+
 /** The import circles among `edges` (type imports too), each as the files around it. */
 function circles(edges: Edge[]): string[][] {
   const next = new Map<string, string[]>();
@@ -260,6 +289,17 @@ describe('docs/architecture.md, enforced', () => {
     expect(found.some((c) => c.includes('src/wallet/wallet.ts') && c.includes('src/wallet/index.ts'))).toBe(
       true,
     );
+  });
+
+  it('the test kit (tests/support/) is what bench/ and scripts/ import of tests/, and it imports no test', () => {
+    expect(TOOL_EDGES.some((e) => e.from.startsWith('bench/') && e.to.startsWith(KIT))).toBe(true);
+    expect(kitViolations([...EDGES, ...TOOL_EDGES])).toEqual([]);
+    const planted: Edge[] = [
+      { from: 'bench/gateway.ts', to: 'tests/integration/gateway.test.ts', value: true },
+      { from: 'tests/support/world.ts', to: 'tests/unit/pki.test.ts', value: true },
+      { from: 'src/sandbox/sandbox.ts', to: 'tests/support/world.ts', value: false },
+    ];
+    expect(kitViolations(planted)).toHaveLength(3);
   });
 
   it('would catch a forbidden import: the merchant importing the gateway, a page loading the vault', () => {
