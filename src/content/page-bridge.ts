@@ -25,10 +25,11 @@ import { MAX_WIRE_BYTES } from '../protocol/messages/wire-limit.ts';
 import {
   isPageRequest,
   PAGE_EVENTS,
+  type PageOutcome,
   parseBackgroundToContent,
   parsePageOutcome,
 } from '../wallet/bridge-messages.ts';
-import type { ContentToBackground, PageOutcome, TransportReply } from '../wallet/messages.ts';
+import type { ContentToBackground, TransportReply } from '../wallet/messages.ts';
 import {
   changedInitiations,
   findInitiations,

@@ -5,7 +5,7 @@
 // exactly the same inputs and give the same value. 1,000 runs per property.
 import fc from 'fast-check';
 import * as v from 'valibot';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, expectTypeOf, it } from 'vitest';
 import {
   MAX_INITIATION_BYTES,
   parsePaymentInitiation,
@@ -14,6 +14,8 @@ import {
 import { checkInitiation, isStrictObject } from '../../src/protocol/initiation-check.ts';
 import { MAX_WIRE_BYTES } from '../../src/protocol/messages/wire-limit.ts';
 import {
+  type BackgroundToContent as BridgeBackgroundToContent,
+  type PageOutcome as BridgePageOutcome,
   isPageRequest,
   PAGE_OUTCOME_STATUSES,
   parseBackgroundToContent,
@@ -121,6 +123,11 @@ describe('the content script’s message parsers agree with messages.ts’s sche
       }),
       { numRuns: RUNS },
     );
+  });
+
+  it('gives the very types the schemas infer', () => {
+    expectTypeOf<BridgePageOutcome>().toEqualTypeOf<v.InferOutput<typeof PageOutcome>>();
+    expectTypeOf<BridgeBackgroundToContent>().toEqualTypeOf<v.InferOutput<typeof BackgroundToContent>>();
   });
 
   it('isStrictObject refuses every key beyond those allowed, as valibot does', () => {
