@@ -20,16 +20,14 @@ import { browser } from 'wxt/browser';
 import { formatAmount } from '../../protocol/amount.ts';
 import type { Amount, InstallRecurData } from '../../protocol/index.ts';
 import type { PurchaseView } from '../../wallet/purchase.ts';
-import {
-  AmountView,
-  Button,
-  CardPicker,
-  CardView,
-  ErrorNotice,
-  Field,
-  MerchantIdentity,
-  Progress,
-} from '../components/index.ts';
+import { AmountView } from '../components/AmountView.tsx';
+import { Button } from '../components/Button.tsx';
+import { CardPicker } from '../components/CardPicker.tsx';
+import { CardView } from '../components/CardView.tsx';
+import { ErrorNotice } from '../components/ErrorNotice.tsx';
+import { Field } from '../components/Field.tsx';
+import { MerchantIdentity } from '../components/MerchantIdentity.tsx';
+import { Progress } from '../components/Progress.tsx';
 import { ConfirmFlow, type ConfirmState } from '../confirm-flow.ts';
 import { declineText } from '../error-text.ts';
 import { t, uiLocale } from '../i18n.ts';

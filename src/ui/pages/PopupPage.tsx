@@ -11,17 +11,14 @@ import type { ReceiptSummary } from '../../wallet/receipts.ts';
 import type { UiValue } from '../../wallet/switchboard.ts';
 import type { ReceiptRecord } from '../../wallet/vault/db.ts';
 import type { VaultStatus } from '../../wallet/vault/vault.ts';
-import {
-  AmountView,
-  Button,
-  CardView,
-  ErrorNotice,
-  Progress,
-  ReceiptDetail,
-  receiptStatusText,
-  SandboxBadge,
-  UnlockForm,
-} from '../components/index.ts';
+import { AmountView } from '../components/AmountView.tsx';
+import { Button } from '../components/Button.tsx';
+import { CardView } from '../components/CardView.tsx';
+import { ErrorNotice } from '../components/ErrorNotice.tsx';
+import { Progress } from '../components/Progress.tsx';
+import { ReceiptDetail, receiptStatusText } from '../components/ReceiptDetail.tsx';
+import { SandboxBadge } from '../components/SandboxBadge.tsx';
+import { UnlockForm } from '../components/UnlockForm.tsx';
 import { formatDate } from '../format.ts';
 import { t, uiLocale } from '../i18n.ts';
 import { call, errorInfo, type UiErrorInfo } from '../wallet-client.ts';

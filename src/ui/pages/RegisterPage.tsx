@@ -9,15 +9,13 @@ import { browser } from 'wxt/browser';
 import type { RegFormField } from '../../protocol/messages/registration/reg-form-schema.ts';
 import type { RegistrationView } from '../../wallet/registration.ts';
 import type { VaultStatus } from '../../wallet/vault/vault.ts';
-import {
-  Button,
-  CardView,
-  ErrorNotice,
-  Field,
-  Progress,
-  SandboxBadge,
-  UnlockForm,
-} from '../components/index.ts';
+import { Button } from '../components/Button.tsx';
+import { CardView } from '../components/CardView.tsx';
+import { ErrorNotice } from '../components/ErrorNotice.tsx';
+import { Field } from '../components/Field.tsx';
+import { Progress } from '../components/Progress.tsx';
+import { SandboxBadge } from '../components/SandboxBadge.tsx';
+import { UnlockForm } from '../components/UnlockForm.tsx';
 import { t, uiLocale } from '../i18n.ts';
 import { call, errorInfo, type UiErrorInfo } from '../wallet-client.ts';
 

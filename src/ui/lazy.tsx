@@ -1,0 +1,40 @@
+/**
+ * A component loaded on its first render (a dynamic import): a page's first load carries only what
+ * it shows at once (issue 11: each page ≤ 40 KB with what its HTML loads), and the rest comes as a
+ * chunk of its own when it is needed. Until then a Progress line stands in; a chunk that cannot load
+ * (the extension was updated under the page) says so like a background that went away.
+ */
+import type { ComponentType, FunctionComponent } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
+import { ErrorNotice } from './components/ErrorNotice.tsx';
+import { Progress } from './components/Progress.tsx';
+import { t } from './i18n.ts';
+import { BACKGROUND_GONE } from './wallet-client.ts';
+
+export function lazy<P extends object>(load: () => Promise<ComponentType<P>>): FunctionComponent<P> {
+  let loaded: ComponentType<P> | undefined;
+  let loading: Promise<ComponentType<P>> | undefined;
+  return function Lazy(props: P) {
+    const [, setReady] = useState(false);
+    const [failed, setFailed] = useState(false);
+    useEffect(() => {
+      if (loaded) return;
+      loading ??= load();
+      loading.then(
+        (component) => {
+          loaded = component;
+          setReady(true);
+        },
+        () => {
+          loading = undefined;
+          setFailed(true);
+        },
+      );
+    }, []);
+    if (loaded) {
+      const Loaded = loaded;
+      return <Loaded {...props} />;
+    }
+    return failed ? <ErrorNotice error={BACKGROUND_GONE} /> : <Progress text={t('loading')} />;
+  };
+}
