@@ -47,6 +47,8 @@ export const WALLET_ERROR_CODES = [
   /** The request is not at a step where this can be done: params.step. */
   'notReady',
   'unknownReceipt',
+  /** The receipt has no merchant endpoint to ask (kept before the wallet asked about receipts). */
+  'notRefreshable',
   /** The merchant certificate does not name the page's origin: params.tabOrigin, params.certificateOrigins. */
   'originMismatch',
   /** A certificate of the merchant or its payment gateway (or a CA above them) is revoked. */

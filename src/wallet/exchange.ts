@@ -1,9 +1,13 @@
 /**
  * One request/response over the page transport (ARCHITECTURE "Transport"): the background hands
  * the wire text to the tab's content script, which POSTs it same-origin to the endpoint the page
- * declared and returns the response body. The wallet itself never talks to the network.
+ * declared and returns the response body. The one exception is directTransport: the background
+ * asks about a receipt (InqReq) at the SET endpoint kept with it, on an origin the verified
+ * merchant certificate names, from the extension's own origin.
  */
+import { readText } from '../protocol/body.ts';
 import { decodeWire, type ErrorCode, readError, SetError, type VerifyContext } from '../protocol/index.ts';
+import { MAX_WIRE_BYTES } from '../protocol/messages/wire-limit.ts';
 import { WalletError } from './errors.ts';
 import { type BackgroundToContent, parseMessage, TransportReply } from './messages.ts';
 
@@ -68,5 +72,28 @@ export function pageTransport(
     );
     if (!reply.ok) throw new Error(reply.error);
     return reply.body;
+  };
+}
+
+/** How long the background waits for a merchant's answer to an InqReq. */
+export const DIRECT_TIMEOUT_MS = 20_000;
+
+/**
+ * The background's own POST of one SET/2 message to `url` (receipts: InqReq → InqRes). No
+ * cookies or credentials, no redirects followed, the answer read up to MAX_WIRE_BYTES; a 4xx with
+ * a SET Error is returned as text, for exchange() to read.
+ */
+export function directTransport(fetchFn: typeof fetch, url: string): Send {
+  return async (wire) => {
+    const response = await fetchFn(url, {
+      method: 'POST',
+      body: wire,
+      headers: { 'content-type': 'application/json' },
+      credentials: 'omit',
+      redirect: 'error',
+      cache: 'no-store',
+      signal: AbortSignal.timeout(DIRECT_TIMEOUT_MS),
+    });
+    return await readText(response, MAX_WIRE_BYTES);
   };
 }

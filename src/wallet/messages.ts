@@ -166,8 +166,9 @@ export const UiRequest = v.variant('type', [
   v.strictObject({ type: v.literal('purchase.forTab'), tabId: TabId }),
   v.strictObject({ type: v.literal('purchase.pay'), requestId: Id, cardId: Id }),
   v.strictObject({ type: v.literal('purchase.cancel'), requestId: Id }),
-  v.strictObject({ type: v.literal('receipts.list') }),
+  v.strictObject({ type: v.literal('receipts.list'), cardId: v.optional(Id) }),
   v.strictObject({ type: v.literal('receipts.get'), receiptId: Id }),
+  v.strictObject({ type: v.literal('receipts.refresh'), receiptId: Id }),
   v.strictObject({ type: v.literal('receipts.export'), receiptId: Id }),
 ]);
 export type UiRequest = v.InferOutput<typeof UiRequest>;

@@ -24,6 +24,8 @@ export interface WalletPlatform {
   alarms: Alarms;
   /** The wallet's clock; tests move it to cross idle times and back-off delays. */
   now: () => Date;
+  /** The background's fetch, for asking a merchant about a receipt (default: the global fetch). */
+  fetch?: typeof fetch;
 }
 
 /** Reads one key of the session area. */

@@ -36,7 +36,9 @@ import {
   InstallRecurData,
   PInitReqContent,
   type PResContent,
+  parseCertificate,
   parsePaymentInitiation,
+  paymentStateOf,
   SetError,
   TransIds,
   type VerifiedPInitRes,
@@ -60,7 +62,7 @@ import type { ReceiptSummary, Receipts } from './receipts.ts';
 import type { KeptRevocation, Revocations } from './revocation.ts';
 import type { TrustedRoots } from './roots.ts';
 import { randomBytes } from './vault/crypto.ts';
-import type { CardRecord, ReceiptMerchant } from './vault/db.ts';
+import type { CardRecord, ReceiptMerchant, ReceiptRecord } from './vault/db.ts';
 import type { Vault } from './vault/vault.ts';
 
 export type PurchaseState = 'initiated' | 'awaitingConfirmation' | 'paying' | 'done' | 'failed' | 'rejected';
@@ -455,6 +457,54 @@ export class Purchases {
     }
   }
 
+  /**
+   * The shopper opened a receipt: asks the merchant where the payment stands (InqReq, signed by
+   * the card that paid, or by its renewed certificate naming the one that paid) at the SET
+   * endpoint kept with the receipt, and keeps the InqRes once verified in full: the merchant
+   * certificate of the receipt, its chain and revocation, and the echoes of this very InqReq
+   * (RRPID, XID, Chall-C). Nothing a page says reaches a receipt; an answer that does not verify
+   * changes nothing. Needs the vault unlocked (the inquiry is signed).
+   */
+  async refreshReceipt(receiptId: string, post: (url: string) => Send): Promise<ReceiptRecord> {
+    const r = await this.receipts.get(receiptId);
+    const endpoint = r.endpointUrl;
+    if (!endpoint) {
+      return walletError('notRefreshable', 'this receipt was kept before the wallet could ask about it');
+    }
+    // Kept from the checkout's initiation on the tab's origin, which the certificate names.
+    if (new URL(endpoint).origin !== r.tabOrigin || !r.merchant.origins.includes(r.tabOrigin)) {
+      return walletError('notRefreshable', 'the endpoint kept with this receipt is not the merchant’s');
+    }
+    await this.vault.key();
+    const { cardholder } = await this.cards.signer(r.cardId);
+    const paid = r.paidWith ? parseCertificate(fromB64u(r.paidWith, 'paidWith')) : undefined;
+    const renewed = paid && b64u(paid.thumbprint) !== b64u(cardholder.chain[0]!.thumbprint);
+    const ctx = await this.context(r.brand, r.cardId);
+    const inq = await buildInqReq({
+      transIds: r.answers.transIds,
+      cardholder: {
+        privateKey: cardholder.privateKey,
+        certificate: cardholder.chain[0]!,
+        chain: cardholder.chain,
+      },
+      ...(renewed ? { paidWith: paid } : {}),
+      now: ctx.clock.now,
+    });
+    const reply = await exchange(post(endpoint), encodeWire(inq.wire), ctx);
+    const res = await this.withRevocation(
+      r.brand,
+      reply,
+      ctx,
+      async () => await verifyInqRes(reply, inq.content, fromB64u(r.merchant.thumbprint), ctx),
+    );
+    const answers = { rrpid: inq.content.rrpid, transIds: inq.content.transIds, challC: inq.content.challC };
+    return this.receipts.recordInquiry(
+      receiptId,
+      { content: res.content, wire: reply, answers },
+      this.platform.now().toISOString(),
+    );
+  }
+
   private async payOnce(requestId: string, cardId: string, send: Send): Promise<PurchaseView> {
     const stored = await this.load(requestId);
     const resumed = stored.state === 'paying';
@@ -560,6 +610,10 @@ export class Purchases {
     const card: CardRecord | undefined = await this.cards.get(rec.cardId).catch(() => undefined);
     const r = content.result;
     await this.receipts.add({
+      state: paymentStateOf(content),
+      ...(content.results ? { results: content.results } : {}),
+      endpointUrl: rec.endpointUrl,
+      ...(card ? { paidWith: card.certificate } : {}),
       id: content.transIds.xid,
       kind,
       merchant: rec.merchant,

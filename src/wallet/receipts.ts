@@ -3,9 +3,26 @@
  * certificate, the signed amount and order, the outcome. A receipt exports as a JSON document that
  * carries the signed message, so anyone can verify it again (`setwallet inspect` reads `message`).
  */
-import type { Amount } from '../protocol/index.ts';
+import {
+  type Amount,
+  type InqResContent,
+  type PaymentState,
+  type PResContent,
+  paymentStateOf,
+} from '../protocol/index.ts';
 import { walletError } from './errors.ts';
-import type { ReceiptMerchant, ReceiptRecord, WalletDb } from './vault/db.ts';
+import type { KeptInquiry, ReceiptMerchant, ReceiptRecord, WalletDb } from './vault/db.ts';
+
+/** Signed answers kept per receipt; the oldest go first. */
+export const MAX_KEPT_INQUIRIES = 50;
+
+/** A receipt's state: as kept, or for one kept before states were, what its outcome implies. */
+export function stateOfReceipt(r: ReceiptRecord): PaymentState {
+  return (
+    r.state ??
+    paymentStateOf({ completionCode: r.completionCode, result: { status: r.status, amount: r.resultAmount } })
+  );
+}
 
 export type { ReceiptMerchant, ReceiptRecord } from './vault/db.ts';
 
@@ -17,6 +34,10 @@ export interface ReceiptSummary {
   od: string;
   amount: Amount;
   status: ReceiptRecord['status'];
+  /** Where the payment stands now, as the newest verified answer says. */
+  state: PaymentState;
+  /** The card that paid (filter the activity list by it). */
+  cardId: string;
   authCode?: string;
   reason?: string;
   date: string;
@@ -52,10 +73,56 @@ export class Receipts {
     return summarise(kept);
   }
 
-  /** Newest first. */
-  async list(): Promise<ReceiptSummary[]> {
+  /** Newest first; only `cardId`'s when given. */
+  async list(cardId?: string): Promise<ReceiptSummary[]> {
     const all = await this.db.getAllFromIndex('receipts', 'byReceivedAt');
-    return all.reverse().map(summarise);
+    return all
+      .reverse()
+      .filter((r) => cardId === undefined || r.cardId === cardId)
+      .map(summarise);
+  }
+
+  /**
+   * Keeps a verified InqRes about receipt `id` (the caller verified it: signature, chain,
+   * revocation, and that it answers an InqReq about this very XID). The receipt's state follows
+   * it unless an answer the merchant signed later is already kept (answers may arrive out of order).
+   */
+  async recordInquiry(
+    id: string,
+    inquiry: { content: InqResContent | PResContent; wire: string; answers: KeptInquiry['answers'] },
+    receivedAt: string,
+  ): Promise<ReceiptRecord> {
+    const tx = this.db.transaction('receipts', 'readwrite');
+    const r = await tx.store.get(id);
+    if (!r) return walletError('unknownReceipt', 'there is no such receipt');
+    if (inquiry.content.transIds.xid !== r.id)
+      walletError('protocol', 'the answer is about another transaction');
+    const c = inquiry.content;
+    const state = paymentStateOf(c);
+    const kept: KeptInquiry = {
+      wire: inquiry.wire,
+      answers: inquiry.answers,
+      date: c.date,
+      receivedAt,
+      state,
+    };
+    const inquiries = [...(r.inquiries ?? []), kept].slice(-MAX_KEPT_INQUIRIES);
+    const newer = Date.parse(c.date) >= Date.parse(r.date);
+    const next: ReceiptRecord = newer
+      ? {
+          ...r,
+          inquiries,
+          state,
+          status: c.result.status,
+          completionCode: c.completionCode,
+          resultAmount: c.result.amount,
+          date: c.date,
+          ...(c.results ? { results: c.results } : {}),
+        }
+      : { ...r, inquiries };
+    await tx.store.put(next);
+    await tx.done;
+    return next;
   }
 
   async get(id: string): Promise<ReceiptRecord> {
@@ -89,6 +156,8 @@ function summarise(r: ReceiptRecord): ReceiptSummary {
     od: r.od,
     amount: r.amount,
     status: r.status,
+    state: stateOfReceipt(r),
+    cardId: r.cardId,
     ...(r.authCode ? { authCode: r.authCode } : {}),
     ...(r.reason ? { reason: r.reason } : {}),
     date: r.date,

@@ -16,7 +16,7 @@
  * hears only whether its request worked, never a purchase view (it lists cards).
  */
 import { toWalletError, type WalletErrorJson, walletError } from './errors.ts';
-import { pageTransport, type Send } from './exchange.ts';
+import { directTransport, pageTransport, type Send } from './exchange.ts';
 import type { FoundInitiation, InitiationKind, InitiationSummary } from './initiations.ts';
 import {
   type BackgroundToContent,
@@ -380,7 +380,17 @@ export const SWITCHBOARD = {
     handle: ({ wallet }, r: PageRequest<'purchase.cancel'>) => wallet.purchases.cancel(r.requestId),
     effect: deliverView,
   }),
-  'receipts.list': page({ handle: ({ wallet }) => wallet.receipts.list() }),
+  'receipts.list': page({
+    handle: ({ wallet }, r: PageRequest<'receipts.list'>) => wallet.receipts.list(r.cardId),
+  }),
+  // The shopper opened a receipt: the background asks the merchant itself (not through a page),
+  // at the endpoint kept with the receipt; only a fully verified InqRes changes it.
+  'receipts.refresh': page({
+    handle: ({ wallet }, r: PageRequest<'receipts.refresh'>) =>
+      wallet.purchases.refreshReceipt(r.receiptId, (url) =>
+        directTransport(wallet.platform.fetch ?? globalThis.fetch.bind(globalThis), url),
+      ),
+  }),
   'receipts.get': page({
     handle: ({ wallet }, r: PageRequest<'receipts.get'>) => wallet.receipts.get(r.receiptId),
   }),

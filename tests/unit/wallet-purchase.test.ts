@@ -242,6 +242,88 @@ describe('wallet purchase', () => {
     expect(JSON.stringify(doc)).not.toContain('4111111111111111');
   });
 
+  it('a receipt stays true: opening it asks the shop (InqReq) and keeps each verified InqRes; a forged or replayed answer changes nothing', async () => {
+    const shop = new Shop(world);
+    const started = await wallet.purchases.start(
+      { tabId: ++tab, tabOrigin: SHOP, initiation: INITIATION },
+      shop.send,
+    );
+    const paid = await wallet.purchases.pay(started.requestId, visa, shop.send);
+    const id = paid.receipt!.id;
+    expect(paid.receipt?.state).toBe('authorized');
+    const asked: string[] = [];
+    const post = (url: string) => {
+      asked.push(url);
+      return shop.send;
+    };
+    const EUR = (value: number) => ({ currency: 'EUR', value, exponent: 2 });
+    const outcome = shop.outcomes.get(id)!;
+    // The merchant captures: the next InqRes says so.
+    shop.outcomes.set(id, {
+      ...outcome,
+      completionCode: 'capturePerformed',
+      results: { authorized: EUR(1299), captured: EUR(1299), credited: EUR(0) },
+    });
+    world.clock.now = new Date(world.clock.now.getTime() + 1000);
+    const captured = await wallet.purchases.refreshReceipt(id, post);
+    expect(captured.state).toBe('captured');
+    // The background asked the endpoint the checkout declared, on the tab's origin.
+    expect(asked).toEqual([`${SHOP}/set`]);
+    // It signed the inquiry with the card that paid.
+    const inq = await verifyInqReq(shop.sent('InqReq').at(-1)!, { trust: world.trust(), clock: world.clock });
+    expect(inq.cardholder?.chain[0]?.certificateType).toBe('cardholder');
+    // Then refunds part of it.
+    shop.outcomes.set(id, {
+      ...outcome,
+      completionCode: 'creditPerformed',
+      results: { authorized: EUR(1299), captured: EUR(1299), credited: EUR(300) },
+    });
+    world.clock.now = new Date(world.clock.now.getTime() + 1000);
+    const refunded = await wallet.purchases.refreshReceipt(id, post);
+    expect(refunded).toMatchObject({ state: 'partlyRefunded', results: { credited: EUR(300) } });
+    expect(refunded.inquiries?.map((q) => q.state)).toEqual(['captured', 'partlyRefunded']);
+    // Each kept answer verifies again, against the InqReq it answered.
+    for (const kept of refunded.inquiries!) {
+      const again = await verifyInqRes(
+        kept.wire,
+        { type: 'InqReq', date: kept.date, ...kept.answers },
+        world.merchant.certificate.thumbprint,
+        { trust: world.trust(), clock: world.clock },
+      );
+      expect(again.content.transIds.xid).toBe(id);
+    }
+    expect((await wallet.receipts.list(visa)).find((r) => r.id === id)?.state).toBe('partlyRefunded');
+    expect((await wallet.receipts.list(declining)).find((r) => r.id === id)).toBeUndefined();
+
+    // A replayed answer (the first InqRes again) does not answer this InqReq: refused, unchanged.
+    const replay = refunded.inquiries![0]!.wire;
+    await expect(wallet.purchases.refreshReceipt(id, () => async () => replay)).rejects.toMatchObject({
+      setCode: 'unknownRRPID',
+    });
+    // An answer signed by someone other than the receipt's merchant: refused, unchanged.
+    const forged = async (wire: string) => {
+      const { content } = await verifyInqReq(wire, { trust: world.trust(), clock: world.clock });
+      return encodeWire(
+        (
+          await buildInqRes({
+            req: content,
+            outcome: {
+              ...outcome,
+              completionCode: 'creditPerformed',
+              results: { authorized: EUR(1299), captured: EUR(1299), credited: EUR(1299) },
+            },
+            merchant: { ...world.gateway, chain: world.gateway.chain },
+            now: world.clock.now,
+          })
+        ).wire,
+      );
+    };
+    await expect(wallet.purchases.refreshReceipt(id, () => forged)).rejects.toBeInstanceOf(WalletError);
+    const after = await wallet.receipts.get(id);
+    expect(after.state).toBe('partlyRefunded');
+    expect(after.inquiries).toHaveLength(2);
+  });
+
   it('refuses to pay when the merchant certificate does not name the tab origin', async () => {
     const shop = new Shop(world);
     const evil = 'https://shop.example.evil.test';

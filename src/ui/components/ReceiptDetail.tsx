@@ -1,4 +1,5 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
+import type { PaymentState } from '../../protocol/messages/purchase/p-res.ts';
 import type { ReceiptRecord } from '../../wallet/vault/db.ts';
 import { downloadText } from '../download.ts';
 import { declineText } from '../error-text.ts';
@@ -14,10 +15,39 @@ export function receiptStatusText(status: ReceiptRecord['status']): string {
   return t(`receiptStatus_${status}`);
 }
 
-/** One receipt and what the wallet verified about it; exports the signed message as JSON. */
-export function ReceiptDetail({ receipt, onBack }: { receipt: ReceiptRecord; onBack: () => void }) {
+/** Where a payment stands (authorized, captured, partly refunded, …), for people. */
+export function receiptStateText(state: PaymentState): string {
+  return t(`receiptState_${state}`);
+}
+
+/** A receipt kept before states were: what its status implies (as the background's stateOfReceipt). */
+function stateOf(r: ReceiptRecord): PaymentState {
+  if (r.state) return r.state;
+  if (r.status !== 'approved') return r.status;
+  return r.completionCode === 'capturePerformed' ? 'captured' : 'authorized';
+}
+
+/**
+ * One receipt and what the wallet verified about it; exports the signed message as JSON. Opening
+ * it asks the shop where the payment stands (the background's InqReq); the receipt changes only
+ * with a signed answer the background verified.
+ */
+export function ReceiptDetail({ receipt: kept, onBack }: { receipt: ReceiptRecord; onBack: () => void }) {
   const locale = uiLocale();
   const [error, setError] = useState<UiErrorInfo>();
+  const [receipt, setReceipt] = useState(kept);
+  const [asking, setAsking] = useState<'asking' | 'asked' | 'failed'>('asking');
+  const refresh = async () => {
+    setAsking('asking');
+    try {
+      setReceipt(await call({ type: 'receipts.refresh', receiptId: kept.id }));
+      setAsking('asked');
+    } catch {
+      setAsking('failed');
+    }
+  };
+  useEffect(() => void refresh(), [kept.id]);
+  const state = stateOf(receipt);
   const exportJson = async () => {
     setError(undefined);
     try {
@@ -37,7 +67,23 @@ export function ReceiptDetail({ receipt, onBack }: { receipt: ReceiptRecord; onB
       <MerchantIdentity merchant={m} headingLevel={2} />
       <dl class="facts">
         <dt>{t('receiptStatus')}</dt>
-        <dd>{receiptStatusText(receipt.status)}</dd>
+        <dd data-receipt-state={state}>{receiptStateText(state)}</dd>
+        {receipt.results && receipt.results.captured.value > 0 ? (
+          <>
+            <dt>{t('receiptCaptured')}</dt>
+            <dd>
+              <AmountView amount={receipt.results.captured} />
+            </dd>
+          </>
+        ) : null}
+        {receipt.results && receipt.results.credited.value > 0 ? (
+          <>
+            <dt>{t('receiptRefunded')}</dt>
+            <dd>
+              <AmountView amount={receipt.results.credited} />
+            </dd>
+          </>
+        ) : null}
         <dt>{t('receiptAmount')}</dt>
         <dd>
           <AmountView amount={receipt.amount} />
@@ -75,13 +121,26 @@ export function ReceiptDetail({ receipt, onBack }: { receipt: ReceiptRecord; onB
         <li>{t('receiptVerifiedAmount')}</li>
         <li>{t('receiptVerifiedAnswers')}</li>
       </ul>
+      {receipt.inquiries?.length ? (
+        <p class="muted">{t('receiptVerifiedInquiries', String(receipt.inquiries.length))}</p>
+      ) : null}
       <p class="muted">
         {t('receiptThumbprint')} <span class="mono">{m.thumbprint}</span>
+      </p>
+      <p class="muted" role="status">
+        {asking === 'asking'
+          ? t('receiptRefreshing')
+          : asking === 'failed'
+            ? t('receiptRefreshFailed')
+            : t('receiptRefreshed', formatDate(receipt.date, locale, true))}
       </p>
       <ErrorNotice error={error} />
       <div class="actions">
         <Button variant="primary" onClick={() => void exportJson()}>
           {t('receiptExport')}
+        </Button>
+        <Button onClick={() => void refresh()} disabled={asking === 'asking'}>
+          {t('receiptRefresh')}
         </Button>
       </div>
     </section>

@@ -16,7 +16,7 @@ import { Button } from '../components/Button.tsx';
 import { CardView } from '../components/CardView.tsx';
 import { ErrorNotice } from '../components/ErrorNotice.tsx';
 import { Progress } from '../components/Progress.tsx';
-import { ReceiptDetail, receiptStatusText } from '../components/ReceiptDetail.tsx';
+import { ReceiptDetail, receiptStateText } from '../components/ReceiptDetail.tsx';
 import { SandboxBadge } from '../components/SandboxBadge.tsx';
 import { UnlockForm } from '../components/UnlockForm.tsx';
 import { formatDate } from '../format.ts';
@@ -39,6 +39,8 @@ export function PopupPage() {
   const [cards, setCards] = useState<CardSummary[]>([]);
   const [receipts, setReceipts] = useState<ReceiptSummary[]>([]);
   const [detail, setDetail] = useState<ReceiptRecord>();
+  /** The activity list shows one card's receipts, or all. */
+  const [cardFilter, setCardFilter] = useState('');
   const [error, setError] = useState<UiErrorInfo>();
   const [busy, setBusy] = useState(false);
 
@@ -168,13 +170,32 @@ export function PopupPage() {
       {status.unlocked ? (
         <section class="stack" aria-labelledby="receipts-heading">
           <h2 id="receipts-heading">{t('receiptsHeading')}</h2>
+          {cards.length > 1 ? (
+            <label class="field">
+              <span>{t('receiptsFilterCard')}</span>
+              <select
+                value={cardFilter}
+                onChange={(e) => setCardFilter((e.target as HTMLSelectElement).value)}
+                data-receipts-filter=""
+              >
+                <option value="">{t('receiptsFilterAll')}</option>
+                {cards.map((c) => (
+                  <option key={c.id} value={c.id}>
+                    {t('cardLabel', [c.brand, c.last4])}
+                  </option>
+                ))}
+              </select>
+            </label>
+          ) : null}
           {receipts.length === 0 ? <p class="muted">{t('receiptsEmpty')}</p> : null}
           <ul class="list">
-            {receipts.map((r) => (
-              <li key={r.id}>
-                <ReceiptRow receipt={r} onOpen={() => void openReceipt(r.id)} />
-              </li>
-            ))}
+            {receipts
+              .filter((r) => cardFilter === '' || r.cardId === cardFilter)
+              .map((r) => (
+                <li key={r.id}>
+                  <ReceiptRow receipt={r} onOpen={() => void openReceipt(r.id)} />
+                </li>
+              ))}
           </ul>
         </section>
       ) : null}
@@ -190,7 +211,12 @@ export function PopupPage() {
 }
 
 function ReceiptRow({ receipt, onOpen }: { receipt: ReceiptSummary; onOpen: () => void }) {
-  const tone = receipt.status === 'approved' ? 'badge-ok' : receipt.status === 'declined' ? 'badge-bad' : '';
+  const tone =
+    receipt.state === 'declined' || receipt.state === 'reversed'
+      ? 'badge-bad'
+      : receipt.status === 'approved'
+        ? 'badge-ok'
+        : '';
   return (
     <button type="button" class="receipt-row" onClick={onOpen}>
       <span class="spread">
@@ -201,7 +227,7 @@ function ReceiptRow({ receipt, onOpen }: { receipt: ReceiptSummary; onOpen: () =
         <span class="muted">{formatDate(receipt.date, uiLocale(), true)}</span>
         <span class="row">
           <SandboxBadge show={receipt.sandbox} />
-          <span class={`badge ${tone}`}>{receiptStatusText(receipt.status)}</span>
+          <span class={`badge ${tone}`}>{receiptStateText(receipt.state)}</span>
         </span>
       </span>
       <span class="muted mono">{t('receiptXidShort', receipt.xid.slice(0, 12))}</span>

@@ -9,7 +9,14 @@
  * old data as it was. Steps never need the vault key; re-encryption waits for the next unlock.
  */
 import { type DBSchema, type IDBPDatabase, type IDBPTransaction, wrap } from 'idb';
-import type { Amount, PResContent, SignedBody, TransIds } from '../../protocol/index.ts';
+import type {
+  Amount,
+  PaymentResults,
+  PaymentState,
+  PResContent,
+  SignedBody,
+  TransIds,
+} from '../../protocol/index.ts';
 import type { KdfParams, Sealed } from './crypto.ts';
 
 export const WALLET_DB_NAME = 'set-wallet';
@@ -116,6 +123,31 @@ export interface ReceiptRecord {
   answers: { rrpid: string; transIds: TransIds; challC: string };
   /** The message as received. */
   wire: string;
+  /**
+   * Where the payment stands, from the newest verified PRes or InqRes (paymentStateOf), and the
+   * amounts an InqRes reported. Absent in receipts kept before the wallet asked (read as the status).
+   */
+  state?: PaymentState;
+  results?: PaymentResults;
+  /**
+   * The merchant's SET endpoint the checkout page declared, on the tab's origin (one the verified
+   * merchant certificate names): where the background sends InqReq when the receipt is opened.
+   */
+  endpointUrl?: string;
+  /** base64url DER of the cardholder certificate that signed the PReq (InqReq's paidWith after a renewal). */
+  paidWith?: string;
+  /** Every InqRes the wallet verified for this receipt, oldest first (at most MAX_KEPT_INQUIRIES). */
+  inquiries?: KeptInquiry[];
+}
+
+/** One verified InqRes, kept as received with what it answers, so it can be verified again. */
+export interface KeptInquiry {
+  wire: string;
+  answers: { rrpid: string; transIds: TransIds; challC: string };
+  /** The date the merchant signed. */
+  date: string;
+  receivedAt: string;
+  state: PaymentState;
 }
 
 export interface RootRecord {
