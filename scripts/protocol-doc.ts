@@ -16,6 +16,8 @@ import { join } from 'node:path';
 import {
   aeadOpenNative,
   b64u,
+  buildBatchAdminReq,
+  buildBatchAdminRes,
   buildBrandCrlIdentifier,
   buildCertReq,
   buildCertRes,
@@ -51,6 +53,8 @@ import {
   sha256,
   utf8,
   verifyAuthReq,
+  verifyBatchAdminReq,
+  verifyBatchAdminRes,
   verifyCertRes,
   verifyFollowUp,
   verifyInqReq,
@@ -390,6 +394,81 @@ async function protocolExamples(): Promise<{
     encodeWire(notification.wire),
     (await verifyNotification(encodeWire(notification.wire), { merchantId, brandId: 'SETPay' }, ctx()))
       .content,
+  );
+
+  // The merchant closes its batch with a summary and the first page of its items; the gateway
+  // answers with the batch settled (batch-admin.ts).
+  const batchReq = await buildBatchAdminReq({
+    merchant: world.merchant,
+    brandId: 'SETPay',
+    operation: 'close',
+    batchId: 17,
+    summary: true,
+    detail: { start: 0, max: 20 },
+  });
+  record(encodeWire(batchReq.wire), (await verifyBatchAdminReq(encodeWire(batchReq.wire), ctx())).content);
+  const settledAt = world.clock.now.toISOString();
+  const captured = run.authReqContent.authReqAmt;
+  const batchRes = await buildBatchAdminRes({
+    req: batchReq.content,
+    signature: world.gateway,
+    answer: {
+      status: 'success',
+      batchId: 17,
+      batch: {
+        batchId: 17,
+        state: 'settled',
+        openedBy: 'gateway',
+        openedAt: new Date(world.clock.now.getTime() - 8 * 3600_000).toISOString(),
+        settledAt,
+        itemCount: 2,
+        settlement: [
+          {
+            currency: captured.currency,
+            exponent: captured.exponent,
+            captured: captured.value,
+            credited: 300,
+            net: captured.value - 300,
+          },
+        ],
+      },
+      summary: [
+        {
+          kind: 'capture',
+          currency: captured.currency,
+          exponent: captured.exponent,
+          count: 1,
+          total: captured.value,
+        },
+        { kind: 'credit', currency: captured.currency, exponent: captured.exponent, count: 1, total: 300 },
+      ],
+      detail: {
+        items: [
+          {
+            seq: 1,
+            xid: run.authReqContent.transIds.xid,
+            lidM: run.authReqContent.transIds.lidM,
+            kind: 'capture',
+            source: 'merchant',
+            amount: captured,
+            at: settledAt,
+          },
+          {
+            seq: 2,
+            xid: run.authReqContent.transIds.xid,
+            lidM: run.authReqContent.transIds.lidM,
+            kind: 'credit',
+            source: 'merchant',
+            amount: { ...captured, value: 300 },
+            at: settledAt,
+          },
+        ],
+      },
+    },
+  });
+  record(
+    encodeWire(batchRes.wire),
+    (await verifyBatchAdminRes(encodeWire(batchRes.wire), batchReq.content, ctx())).content,
   );
 
   // Inquiry about the same XID.

@@ -49,6 +49,8 @@ const REASON_TEXT: Record<RejectReason, string> = {
   alreadyReversed: 'the authorization has already been reversed',
   nothingToReverse: 'there is nothing to reverse',
   authorizationExpired: 'the authorization has expired',
+  unknownBatch: 'the batch named is not this merchant’s',
+  batchClosed: 'the batch named is already settled',
 };
 
 export interface Notice {

@@ -15,6 +15,7 @@ import {
   verifyFollowUp,
   type Wire,
 } from '../protocol/index.ts';
+import { isBatched } from './batches.ts';
 import { KIND_OF_REQUEST } from './follow-up-rules.ts';
 import { merchantIdentityOf, merchantKeyExchangeOf } from './merchant-key-exchange.ts';
 import { type PaymentContext, requestDigest } from './payment-context.ts';
@@ -28,6 +29,9 @@ export async function followUp(
   const ctx = await p.verifyContext();
   const { content: req, merchant } = await verifyFollowUp(bytes, type, p.keyExchange, ctx);
   const capToken = req.capToken ? await openCapToken(req.capToken, p.keyExchange) : undefined;
+  if (req.batchId !== undefined && !isBatched(KIND_OF_REQUEST[type])) {
+    throw new SetError('decodingFailure', `${type} moves no money and goes into no batch: leave batchId out`);
+  }
   // Bound to the enrolled merchant that authorized the sale, not to a MerchantID string any
   // certificate could repeat (issue 8.1): checked here and again under the ledger's row lock.
   const identity = merchantIdentityOf(merchant);
@@ -53,9 +57,10 @@ export async function followUp(
       merchant: identity,
       ...(req.idempotencyKey ? { idempotencyKey: req.idempotencyKey } : {}),
       ...(capToken ? { capToken } : {}),
+      ...(req.batchId !== undefined ? { batchId: req.batchId } : {}),
       at,
     },
-    async (decision) =>
+    async (decision, _auth, batch) =>
       encodeWire(
         (
           await buildFollowUpResponse(type, {
@@ -65,6 +70,7 @@ export async function followUp(
             status: decision.outcome === 'accepted' ? FOLLOW_UPS[type].ok : 'rejected',
             amount: req.amount,
             ...(decision.outcome === 'rejected' ? { reason: decision.reason } : {}),
+            ...(batch ? { batch } : {}),
             // Made once the ledger row is ours (a concurrent follow-up may have held it).
             now: p.now(),
           })

@@ -20,6 +20,7 @@ import {
 } from '../protocol/index.ts';
 import { type Database, DatabaseUnavailableError, migrate } from '../storage/index.ts';
 import { healthResponse } from '../web/index.ts';
+import { Batches } from './batches.ts';
 import { type DashboardAccess, mountDashboard } from './dashboard.ts';
 import { messagePage } from './dashboard-page.ts';
 import { DEFAULT_AUTHORIZATION_VALIDITY_MS } from './follow-up-rules.ts';
@@ -64,6 +65,8 @@ export interface GatewayDeps {
 export interface Gateway {
   app: Hono;
   ledger: Ledger;
+  /** The merchants' batches and their settlement. */
+  batches: Batches;
   /** Registered URLs, the outbox and its deliveries. */
   notifications: Notifications;
   /**
@@ -90,6 +93,7 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
   const log = deps.log ?? consoleLog;
   const ledger = new Ledger(deps.db, deps.authorizationValidityMs ?? DEFAULT_AUTHORIZATION_VALIDITY_MS);
   const notifications = new Notifications(deps.db);
+  const batches = new Batches(deps.db, ledger);
   const { fetch: deliveryFetch, ...deliveryOptions } = deps.notificationDelivery ?? {};
   const delivery = createNotificationDelivery({
     notifications,
@@ -114,6 +118,7 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
     keyExchange,
     issuer: deps.issuer,
     ledger,
+    batches,
     notifications,
     now,
     log,
@@ -173,6 +178,7 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
   return {
     app,
     ledger,
+    batches,
     notifications,
     delivery,
     handle: (message) =>

@@ -4,11 +4,12 @@
  * POST /set, makes every check of the profile, asks an issuer (the test-card simulator here) for
  * the business decision, and records each answer in a ledger (PGlite or PostgreSQL, via
  * src/storage) before sending it. A merchant asks for the gateway's certificates (PCertReq) and
- * for its own transactions (TransListReq); an operator dashboard lists and acts on the ledger.
+ * for its own transactions (TransListReq) and administers its batches (BatchAdminReq); an operator dashboard lists and acts on the ledger.
  *
  * Imports src/protocol and src/storage only (plus hono, valibot and @hono/node-server); never
  * another party's folder. The sandbox wires it to the CA and the demo store.
  */
+export { Batches, type BatchRecord, type MerchantIdentity, settlementOf } from './batches.ts';
 export { type DashboardAccess, OPERATOR_COOKIE } from './dashboard.ts';
 export {
   AUTHORIZATION_STATES,

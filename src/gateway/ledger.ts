@@ -20,6 +20,14 @@ import {
 } from '../protocol/index.ts';
 import type { Database, Row, Sql } from '../storage/index.ts';
 import {
+  type BatchSlot,
+  batchIdentityOf,
+  batchSlot,
+  isBatched,
+  lockMerchantBatches,
+  recordBatchItem,
+} from './batches.ts';
+import {
   type AuthorizationState,
   type Balances,
   DEFAULT_AUTHORIZATION_VALIDITY_MS,
@@ -154,6 +162,8 @@ export interface FollowUpCommand {
   idempotencyKey?: string;
   /** The CapToken the merchant returned, already opened by the gateway. */
   capToken?: CapTokenData;
+  /** The merchant's open batch the request named (batches.ts); absent: its open batch. */
+  batchId?: number;
   at: Date;
 }
 
@@ -165,8 +175,15 @@ export interface FollowUpOutcome {
   response?: string;
 }
 
-/** Builds the signed response for a decision, inside the transaction, so it is stored with the event. */
-export type RespondTo = (decision: Decision, authorization: AuthorizationRecord) => Promise<string>;
+/**
+ * Builds the signed response for a decision, inside the transaction, so it is stored with the
+ * event; `batch` is where an accepted capture or credit went (SET 1.0 BatchID, BatchSequenceNum).
+ */
+export type RespondTo = (
+  decision: Decision,
+  authorization: AuthorizationRecord,
+  batch?: BatchSlot,
+) => Promise<string>;
 
 export interface MerchantPageQuery {
   merchant: { merchantId: string; issuer: string };
@@ -270,7 +287,7 @@ export class Ledger {
       ...(approved && a.captureNow ? [notificationEvent(recorded, { ...change, kind: 'capture' }, 2)] : []),
     ];
     const captured = events.length === 2;
-    const inserted = await this.db.query(captured ? RECORD_CAPTURED_AUTHORIZATION : RECORD_AUTHORIZATION, [
+    const params = [
       a.xid,
       a.rrpid,
       a.requestDigest,
@@ -302,11 +319,37 @@ export class Ledger {
       a.installRecurData ? JSON.stringify(a.installRecurData) : null,
       approved ? 1 : 0,
       approved ? a.at.toISOString() : null,
-    ]);
-    if (inserted.length > 0) return { inserted: true };
-    const existing = await this.findAuthorization(a.xid);
-    if (!existing) throw new Error(`XID ${a.xid} conflicted but cannot be read`);
-    return { inserted: false, existing };
+    ];
+    const conflicted = async (sql: Sql) => {
+      const existing = await this.findAuthorization(a.xid, sql);
+      if (!existing) throw new Error(`XID ${a.xid} conflicted but cannot be read`);
+      return { inserted: false as const, existing };
+    };
+    if (!captured) {
+      const inserted = await this.db.query(RECORD_AUTHORIZATION, params);
+      return inserted.length > 0 ? { inserted: true } : await conflicted(this.db);
+    }
+    // A CaptureNow capture goes into the merchant's open batch: the merchant's batch lock comes
+    // before the authorization's row (batches.ts), then the capture's batch item.
+    return this.db.transaction(async (tx) => {
+      const owner = { merchantId: a.merchantId, issuer: a.merchantIssuer };
+      await lockMerchantBatches(tx, owner, 'add');
+      const inserted = await tx.query(RECORD_CAPTURED_AUTHORIZATION, params);
+      if (inserted.length === 0) return await conflicted(tx);
+      const slot = await batchSlot(tx, owner, undefined, a.at);
+      if ('refused' in slot) throw new Error(`the open batch refused XID ${a.xid}'s capture`);
+      await recordBatchItem(tx, slot, {
+        xid: a.xid,
+        rrpid: a.rrpid,
+        kind: 'capture',
+        source: 'merchant',
+        requestDigest: a.requestDigest,
+        outcome: 'accepted',
+        amount: a.amount,
+        createdAt: a.at,
+      });
+      return { inserted: true as const };
+    });
   }
 
   /**
@@ -315,6 +358,11 @@ export class Ledger {
    */
   async applyFollowUp(cmd: FollowUpCommand, respond?: RespondTo): Promise<FollowUpOutcome> {
     return this.db.transaction(async (tx) => {
+      // A capture or credit goes into the merchant's open batch: the merchant's batch lock comes
+      // before the authorization's (batches.ts). Who the merchant is never changes on a row.
+      const unlocked = isBatched(cmd.kind) ? await this.findAuthorization(cmd.xid, tx) : undefined;
+      const batchOwner = unlocked && batchIdentityOf(unlocked);
+      if (batchOwner) await lockMerchantBatches(tx, batchOwner, 'add');
       const rows = await tx.query('SELECT * FROM gateway_authorizations WHERE xid = $1 FOR UPDATE', [
         cmd.xid,
       ]);
@@ -362,14 +410,24 @@ export class Ledger {
       }
       if (cmd.capToken) await checkCapToken(tx, cmd.capToken, auth);
       // A capture may follow the latest authorization of the purchase within the validity.
-      const decision = decideFollowUp(
+      let decision = decideFollowUp(
         cmd.kind,
         { ...auth, createdAt: auth.lastAuthorizedAt ?? auth.createdAt },
         cmd.amount,
         cmd.at,
         this.authorizationValidityMs,
       );
-      const response = await respond?.(decision, auth);
+      let slot: BatchSlot | undefined;
+      if (decision.outcome === 'accepted' && isBatched(cmd.kind)) {
+        const place = batchOwner
+          ? await batchSlot(tx, batchOwner, cmd.batchId, cmd.at)
+          : cmd.batchId !== undefined
+            ? { refused: 'unknownBatch' as const }
+            : undefined;
+        if (place && 'refused' in place) decision = { outcome: 'rejected', reason: place.refused };
+        else slot = place;
+      }
+      const response = await respond?.(decision, auth, slot);
       const event: PaymentEventRecord = {
         xid: cmd.xid,
         rrpid: cmd.rrpid,
@@ -384,6 +442,7 @@ export class Ledger {
         createdAt: cmd.at,
       };
       await insertEvent(tx, event);
+      if (slot) await recordBatchItem(tx, slot, event);
       let authorization = auth;
       if (decision.outcome === 'accepted') {
         const b = decision.next;

@@ -164,4 +164,59 @@ CREATE TABLE gateway_subsequent_authorizations (
 );
 `,
   },
+  {
+    // SET-PROFILE §6 Batches (batches.ts): the merchant's batches (one open at a time per merchant
+    // identity), their items (one per accepted capture, credit or reversal of either, numbered
+    // 1, 2, 3… per batch: SET 1.0's BatchSequenceNum), the per-merchant row that orders adding
+    // items before closing, and each open and close with its answer under the merchant's RRPID.
+    id: 'gateway/005-batches',
+    sql: `
+CREATE TABLE gateway_batch_merchants (
+  merchant_id text NOT NULL,
+  merchant_issuer text NOT NULL,
+  PRIMARY KEY (merchant_id, merchant_issuer)
+);
+CREATE TABLE gateway_batches (
+  batch_id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  merchant_id text NOT NULL,
+  merchant_issuer text NOT NULL,
+  state text NOT NULL CHECK (state IN ('open', 'settled')),
+  opened_by text NOT NULL CHECK (opened_by IN ('merchant', 'gateway')),
+  opened_at timestamptz NOT NULL,
+  settled_at timestamptz,
+  item_count integer NOT NULL DEFAULT 0 CHECK (item_count >= 0),
+  settlement text,
+  CHECK ((state = 'settled') = (settled_at IS NOT NULL)),
+  CHECK ((state = 'settled') = (settlement IS NOT NULL))
+);
+CREATE UNIQUE INDEX gateway_batches_one_open ON gateway_batches (merchant_id, merchant_issuer) WHERE state = 'open';
+CREATE INDEX gateway_batches_merchant ON gateway_batches (merchant_id, merchant_issuer, batch_id DESC);
+CREATE TABLE gateway_batch_items (
+  batch_id bigint NOT NULL REFERENCES gateway_batches (batch_id),
+  seq integer NOT NULL CHECK (seq >= 1),
+  xid text NOT NULL,
+  rrpid text NOT NULL,
+  kind text NOT NULL CHECK (kind IN ('capture', 'captureReversal', 'credit', 'creditReversal')),
+  source text NOT NULL CHECK (source IN ('merchant', 'operator')),
+  currency text NOT NULL CHECK (currency ~ '^[A-Z]{3}$'),
+  exponent smallint NOT NULL CHECK (exponent BETWEEN 0 AND 4),
+  value bigint NOT NULL CHECK (value > 0),
+  created_at timestamptz NOT NULL,
+  PRIMARY KEY (batch_id, seq),
+  UNIQUE (xid, rrpid),
+  FOREIGN KEY (xid, rrpid) REFERENCES gateway_payment_events (xid, rrpid)
+);
+CREATE TABLE gateway_batch_requests (
+  merchant_id text NOT NULL,
+  merchant_issuer text NOT NULL,
+  rrpid text NOT NULL,
+  request_digest text NOT NULL,
+  operation text NOT NULL CHECK (operation IN ('open', 'close')),
+  batch_id bigint,
+  response text NOT NULL,
+  created_at timestamptz NOT NULL,
+  PRIMARY KEY (merchant_id, merchant_issuer, rrpid)
+);
+`,
+  },
 ];

@@ -23,6 +23,8 @@ export interface OutboxChange {
   source: 'merchant' | 'operator';
   amount: Amount;
   at: Date;
+  /** batchSettled only: the batch and this XID's net in it. */
+  batch?: NotificationEvent['batch'];
 }
 
 /** The transaction's state as a Notification reports it. */
@@ -54,6 +56,7 @@ export function notificationEvent(
     amount: change.amount,
     transaction: snapshotOf(after),
     madeAt: change.at.toISOString(),
+    ...(change.batch ? { batch: change.batch } : {}),
   };
 }
 

@@ -14,6 +14,7 @@ import {
   sha256,
   type VerifyContext,
 } from '../protocol/index.ts';
+import type { Batches } from './batches.ts';
 import type { Issuer } from './issuer-simulator.ts';
 import type { Ledger } from './ledger.ts';
 import type { Notifications } from './notifications.ts';
@@ -37,6 +38,8 @@ export interface PaymentContext {
   keyExchange: Recipient & { chain?: ParsedCertificate[] };
   issuer: Issuer;
   ledger: Ledger;
+  /** The merchants' batches (BatchAdminReq), over the same database as the ledger. */
+  batches: Batches;
   /** Registered notification URLs and the outbox. */
   notifications: Notifications;
   now(): Date;

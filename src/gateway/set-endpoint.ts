@@ -18,6 +18,7 @@ import {
 } from '../protocol/index.ts';
 import { DatabaseUnavailableError } from '../storage/index.ts';
 import { authorize } from './authorization.ts';
+import { answerBatchAdminReq } from './batch-admin.ts';
 import { followUp } from './follow-up.ts';
 import { answerPCertReq } from './gateway-certificates.ts';
 import { answerTransListReq } from './merchant-transactions.ts';
@@ -43,10 +44,11 @@ export async function handleSetMessage(p: PaymentContext, bytes: Uint8Array): Pr
     if (wire.type === 'PCertReq') return { status: 200, body: await answerPCertReq(p, bytes) };
     if (wire.type === 'TransListReq') return { status: 200, body: await answerTransListReq(p, bytes) };
     if (wire.type === 'NotifyRegReq') return { status: 200, body: await answerNotifyRegReq(p, bytes) };
+    if (wire.type === 'BatchAdminReq') return { status: 200, body: await answerBatchAdminReq(p, bytes) };
     if (wire.type === 'Error') return await receiveError(p, bytes);
     throw new SetError(
       'messageNotSupported',
-      `the payment gateway takes AuthReq, CapReq, CapRevReq, AuthRevReq, CredReq, CredRevReq, PCertReq, TransListReq, NotifyRegReq and Error, not ${wire.type}`,
+      `the payment gateway takes AuthReq, CapReq, CapRevReq, AuthRevReq, CredReq, CredRevReq, PCertReq, TransListReq, NotifyRegReq, BatchAdminReq and Error, not ${wire.type}`,
     );
   } catch (e) {
     return await errorReply(p, bytes, e);

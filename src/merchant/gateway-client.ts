@@ -50,6 +50,7 @@ import {
   verifyPCertRes,
   verifyTransListRes,
 } from '../protocol/index.ts';
+import { type BatchClient, batchClient } from './batches.ts';
 import { describeFailure, GatewayUnavailableError, neverConnected } from './gateway-unavailable.ts';
 import type { MerchantKeys } from './keys.ts';
 import { SET_CONTENT_TYPE } from './set-response.ts';
@@ -121,6 +122,12 @@ export interface FollowUpParams {
    * effect. Default: a new random key, so only resending the same request is a retry.
    */
   idempotencyKey?: string;
+  /**
+   * Capture, refund and their reversals: the open batch to put it in (SET 1.0 BatchID). Default:
+   * the merchant's open batch, which the gateway opens when there is none. The answer's `batchId`
+   * and `batchSeq` say where it went.
+   */
+  batchId?: number;
 }
 
 /** A follow-up built and signed, ready to send, and to keep so a retry resends the same bytes. */
@@ -132,7 +139,8 @@ export interface PreparedFollowUp {
   content: FollowUpRequestData;
 }
 
-export interface GatewayClient {
+/** The batch calls (openBatch, closeBatch, listBatches, batchSummary, batchDetail): batches.ts. */
+export interface GatewayClient extends BatchClient {
   readonly endpoint: string;
   /** The key-exchange chain in use (empty until the first PCertRes when none was configured). */
   readonly gatewayKeyExchange: ParsedCertificate[];
@@ -361,6 +369,7 @@ export async function createGatewayClient(opts: GatewayClientOptions): Promise<G
       transIds: p.transIds,
       amount: p.amount,
       ...(p.capToken ? { capToken: p.capToken } : {}),
+      ...(p.batchId !== undefined ? { batchId: p.batchId } : {}),
       idempotencyKey: p.idempotencyKey ?? b64u(randomNonce()).slice(0, 32),
       now: now(),
     });
@@ -448,7 +457,17 @@ export async function createGatewayClient(opts: GatewayClientOptions): Promise<G
     } while (cursor !== undefined);
   }
 
+  const batches = batchClient({
+    signer,
+    brandId,
+    now,
+    exchange,
+    context,
+    gatewaySubject: async () => (await sealTo()).subjectDn,
+  });
+
   return {
+    ...batches,
     endpoint: opts.endpoint,
     get gatewayKeyExchange() {
       return gatewayChain;

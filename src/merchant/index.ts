@@ -41,6 +41,15 @@ export {
   type TransEvent,
   type TransIds,
 } from '../protocol/index.ts';
+export type {
+  BatchChange,
+  BatchClient,
+  BatchDetailPage,
+  BatchPage,
+  GatewayBatch,
+  GatewayBatchItem,
+  GatewayBatchTotal,
+} from './batches.ts';
 export {
   MERCHANT_CONFIG_FILE,
   type MerchantBundle,

@@ -28,6 +28,8 @@ const REJECTIONS: Record<RejectReason, string> = {
   alreadyReversed: 'The authorization has already been reversed.',
   nothingToReverse: 'There is nothing left to reverse.',
   authorizationExpired: 'The authorization has expired; the order must be paid again.',
+  unknownBatch: 'The gateway knows no open batch of this shop by that number.',
+  batchClosed: 'That batch is already settled: send it without a batch, or name the open one.',
 };
 
 export function describeRejection(reason: RejectReason | undefined): string {

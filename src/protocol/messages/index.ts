@@ -12,6 +12,7 @@ export * from './header.ts';
 export * from './hod.ts';
 export * from './install-recur.ts';
 export * from './payment/auth.ts';
+export * from './payment/batch-admin.ts';
 export * from './payment/exchange.ts';
 export * from './payment/follow-up.ts';
 export * from './payment/notification.ts';

@@ -51,6 +51,8 @@ export const MESSAGE_TYPES = [
   'NotifyRegReq',
   'NotifyRegRes',
   'Notification',
+  'BatchAdminReq',
+  'BatchAdminRes',
   'Error',
 ] as const;
 export type MessageType = (typeof MESSAGE_TYPES)[number];
@@ -96,6 +98,9 @@ export const WIRE_LIMITS: Record<MessageType, number> = {
   NotifyRegReq: 16 * 1024,
   NotifyRegRes: 24 * 1024,
   Notification: 24 * 1024,
+  BatchAdminReq: 16 * 1024,
+  // 48 KiB of signed content (a detail page of MAX_BATCH_DETAIL) as base64url, and the gateway's chain.
+  BatchAdminRes: 80 * 1024,
   Error: 48 * 1024,
 };
 

@@ -7,6 +7,7 @@
  */
 import * as v from 'valibot';
 import { b64u } from '../../encoding.ts';
+import { fail } from '../../errors.ts';
 import type { ParsedCertificate, ValidatedPath } from '../../pki/types.ts';
 import { randomNonce } from '../../primitives/hash.ts';
 import { Amount, b64uMax, IdempotencyKey, Nonce, Timestamp, TransIds } from '../fields.ts';
@@ -14,6 +15,7 @@ import type { Recipient } from '../sealed.ts';
 import type { VerifyContext } from '../trust.ts';
 import type { Wire } from '../wire.ts';
 import { MAX_CAP_TOKEN_BYTES } from './auth.ts';
+import { BatchId, BatchSequenceNum } from './batch-admin.ts';
 import {
   buildExchange,
   checkAnswers,
@@ -44,6 +46,10 @@ export const REJECT_REASONS = [
   'alreadyReversed',
   'nothingToReverse',
   'authorizationExpired',
+  /** The batch the request named is not this merchant's (or does not exist): batch-admin.ts. */
+  'unknownBatch',
+  /** The batch the request named is settled: nothing more goes into it. */
+  'batchClosed',
 ] as const;
 
 const requestSchema = <T extends FollowUpRequest>(type: T) =>
@@ -56,6 +62,11 @@ const requestSchema = <T extends FollowUpRequest>(type: T) =>
     amount: Amount,
     capToken: v.optional(b64uMax(MAX_CAP_TOKEN_BYTES)),
     idempotencyKey: v.optional(IdempotencyKey),
+    /**
+     * SET 1.0 BatchID (CapReq, CapRevReq, CredReq, CredRevReq): the merchant's open batch to put
+     * this in. Absent: the merchant's open batch, opened when there is none.
+     */
+    batchId: v.optional(BatchId),
   });
 
 const responseSchema = <T extends FollowUpRequest>(type: T) =>
@@ -67,6 +78,9 @@ const responseSchema = <T extends FollowUpRequest>(type: T) =>
     status: v.picklist([FOLLOW_UPS[type].ok, 'rejected'] as [(typeof FOLLOW_UPS)[T]['ok'], 'rejected']),
     amount: Amount,
     reason: v.optional(v.picklist(REJECT_REASONS)),
+    /** SET 1.0 BatchID and BatchSequenceNum: where an accepted capture or credit (or its reversal) went. */
+    batchId: v.optional(BatchId),
+    batchSeq: v.optional(BatchSequenceNum),
   });
 
 export type FollowUpRequestData = v.InferOutput<ReturnType<typeof requestSchema>>;
@@ -97,6 +111,7 @@ export async function buildFollowUp(
     amount: FollowUpRequestData['amount'];
     capToken?: string;
     idempotencyKey?: string;
+    batchId?: number;
     now?: Date;
   },
 ): Promise<{ wire: Wire<FollowUpRequest, ExchangeBody>; content: FollowUpRequestData }> {
@@ -108,6 +123,7 @@ export async function buildFollowUp(
     amount: p.amount,
     ...(p.capToken ? { capToken: p.capToken } : {}),
     ...(p.idempotencyKey ? { idempotencyKey: p.idempotencyKey } : {}),
+    ...(p.batchId !== undefined ? { batchId: p.batchId } : {}),
   };
   return { wire: await buildExchange(type, content, p.merchant, p.gatewayKeyExchange), content };
 }
@@ -140,6 +156,7 @@ export async function buildFollowUpResponse(
     status: FollowUpResponseData['status'];
     amount: FollowUpResponseData['amount'];
     reason?: (typeof REJECT_REASONS)[number];
+    batch?: { batchId: number; seq: number };
     now?: Date;
   },
 ): Promise<{ wire: Wire<FollowUpResponse, ExchangeBody>; content: FollowUpResponseData }> {
@@ -152,6 +169,7 @@ export async function buildFollowUpResponse(
     status: p.status,
     amount: p.amount,
     ...(p.reason ? { reason: p.reason } : {}),
+    ...(p.batch ? { batchId: p.batch.batchId, batchSeq: p.batch.seq } : {}),
   } as FollowUpResponseData;
   return { wire: await buildExchange(response, content, p.gateway, p.merchantKeyExchange), content };
 }
@@ -174,5 +192,9 @@ export async function verifyFollowUpResponse(
     ctx,
   );
   checkAnswers(content as FollowUpResponseData, req, response);
-  return { content: content as FollowUpResponseData, gateway: sender };
+  const res = content as FollowUpResponseData;
+  if (req.batchId !== undefined && res.batchId !== undefined && res.batchId !== req.batchId) {
+    fail('unknownRRPID', `${response} put it into another batch than the one the request named`);
+  }
+  return { content: res, gateway: sender };
 }

@@ -26,6 +26,7 @@ import { receiveSigned } from '../receive.ts';
 import { signContent } from '../signed.ts';
 import { carriedCerts, type VerifyContext } from '../trust.ts';
 import { makeWire, type Wire } from '../wire.ts';
+import { BatchId } from './batch-admin.ts';
 import { gatewaySignature, merchantSignature, type SignedSender } from './exchange.ts';
 import { TRANSACTION_STATES } from './trans-list.ts';
 
@@ -83,7 +84,8 @@ export type NotifyRegResContent = v.InferOutput<typeof NotifyRegResContent>;
 
 /**
  * Kinds of change the gateway reports today. The set is open: a receiver applies the state of an
- * event of a kind it does not know (for example a future `batchSettled`) like any other.
+ * event of a kind it does not know like any other. `batchSettled`: a batch holding this XID's
+ * captures or credits settled (the transaction itself is unchanged).
  */
 export const NOTIFICATION_KINDS = [
   'authorization',
@@ -92,6 +94,7 @@ export const NOTIFICATION_KINDS = [
   'authorizationReversal',
   'credit',
   'creditReversal',
+  'batchSettled',
 ] as const;
 export const NotificationKind = v.pipe(v.string(), v.regex(/^[a-z][A-Za-z0-9]{0,39}$/, 'an event kind'));
 
@@ -126,6 +129,13 @@ export const NotificationEvent = v.strictObject({
   transaction: TransactionSnapshot,
   /** When the change was committed to the ledger. */
   madeAt: Timestamp,
+  /**
+   * `batchSettled` only (batch-admin.ts): the batch that settled and this XID's net in it, in
+   * `amount`'s currency (negative: more credited than captured; `amount` is its absolute value).
+   */
+  batch: v.optional(
+    v.strictObject({ batchId: BatchId, net: v.pipe(v.number(), v.safeInteger()), settledAt: Timestamp }),
+  ),
 });
 export type NotificationEvent = v.InferOutput<typeof NotificationEvent>;
 
