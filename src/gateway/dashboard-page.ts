@@ -234,7 +234,7 @@ export function dashboardPage(
     opts,
     'Dashboard',
     html`<h1>${opts.title}</h1>
-<p class="lede">Authorizations, captures, refunds and reversals recorded by this payment gateway, newest first.</p>
+<p class="lede">Authorizations, captures, refunds and reversals recorded by this payment gateway, newest first. <a href="/batches">Batches and settlement</a></p>
 ${noticeBlock(notice)}
 <form class="filters" method="get" action="/" role="search" aria-label="Filter the ledger">
 <div><label for="f-status">Status</label><select id="f-status" name="status">

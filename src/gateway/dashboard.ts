@@ -1,7 +1,8 @@
 /**
  * The operator's side of the gateway over HTTP: the dashboard (GET /), one transaction
  * (GET /transactions/:xid), the operator's capture, refund and reversal form
- * (POST /dashboard/action), and the same ledger as JSON (GET /api/transactions). Query strings
+ * (POST /dashboard/action), the merchants' batches and their settlement (GET /batches,
+ * /batches/:id; dashboard-batches.ts), and the same as JSON (GET /api/transactions, /api/batches). Query strings
  * and forms are parsed against schemas; a bad one gets a plain 4xx page, never a 500.
  *
  * Only the operator (issue 8 §6): the operator token, printed at start, opens a session
@@ -19,6 +20,8 @@ import * as v from 'valibot';
 import { parseAmount } from '../protocol/amount.ts';
 import { type Amount, b64u, jsonBytes, SetError, sha256 } from '../protocol/index.ts';
 import { hostAllowed, OperatorGate } from '../web/index.ts';
+import type { Batches } from './batches.ts';
+import { batchesPage, batchPage } from './dashboard-batches.ts';
 import {
   dashboardPage,
   messagePage,
@@ -34,6 +37,13 @@ import type { Notifications } from './notifications.ts';
 
 const B64URL = /^[A-Za-z0-9_-]*$/;
 const XidParam = v.pipe(v.string(), v.length(43), v.regex(B64URL));
+
+const BatchQuery = v.object({
+  state: v.optional(v.picklist(['', 'open', 'settled'])),
+  merchant: v.optional(v.pipe(v.string(), v.maxLength(64))),
+  token: v.optional(v.pipe(v.string(), v.maxLength(256))),
+});
+const BatchParam = v.pipe(v.string(), v.regex(/^[1-9]\d{0,14}$/));
 
 const Query = v.object({
   status: v.optional(v.picklist(['', ...AUTHORIZATION_STATES])),
@@ -94,6 +104,7 @@ export function mountDashboard(
   app: Hono,
   deps: {
     ledger: Ledger;
+    batches: Batches;
     notifications: Notifications;
     /** Called after the operator changed the ledger or queued a resend (wakes the delivery worker). */
     onChange?: () => void;
@@ -162,6 +173,8 @@ export function mountDashboard(
   };
   app.use('/', guard(false));
   app.use('/transactions/*', guard(false));
+  app.use('/batches', guard(false));
+  app.use('/batches/*', guard(false));
   app.use('/dashboard/*', guard(false));
   app.use('/api/*', guard(true));
 
@@ -195,6 +208,28 @@ export function mountDashboard(
         subsequent,
       ),
     );
+  });
+
+  app.get('/batches', async (c) => {
+    const q = v.safeParse(BatchQuery, c.req.query());
+    if (!q.success)
+      return problem(400, 'Bad filter', 'One of the filters is not valid. Clear the filters and try again.');
+    const filter = {
+      ...(q.output.state ? { state: q.output.state } : {}),
+      ...(q.output.merchant ? { merchantId: q.output.merchant } : {}),
+    };
+    return htmlResponse(batchesPage(pageFor(c), filter, await deps.batches.listAll(filter)));
+  });
+
+  app.get('/batches/:id', async (c) => {
+    const id = v.safeParse(BatchParam, c.req.param('id'));
+    const batch = id.success ? await deps.batches.batchOf(Number(id.output)) : undefined;
+    if (!batch) return problem(404, 'No such batch', 'The gateway holds no batch with this number.');
+    const [summary, items] = [
+      await deps.batches.summaryOf(batch.batchId),
+      await deps.batches.itemsOf(batch.batchId),
+    ];
+    return htmlResponse(batchPage(pageFor(c), batch, summary, items));
   });
 
   /**
@@ -306,6 +341,16 @@ export function mountDashboard(
       authorizations: data.authorizations.map(authorizationJson),
       events: data.events.map(eventJson),
     });
+  });
+
+  app.get('/api/batches', async (c) => {
+    const q = v.safeParse(BatchQuery, c.req.query());
+    if (!q.success) return c.json({ error: 'invalid filter' }, 400);
+    const batches = await deps.batches.listAll({
+      ...(q.output.state ? { state: q.output.state } : {}),
+      ...(q.output.merchant ? { merchantId: q.output.merchant } : {}),
+    });
+    return c.json({ batches });
   });
 
   app.get('/api/transactions/:xid', async (c) => {

@@ -142,6 +142,7 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
   app.get('/healthz', () => healthResponse(deps.db));
   mountDashboard(app, {
     ledger,
+    batches,
     notifications,
     onChange: () => delivery.wake(),
     now,

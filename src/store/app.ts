@@ -38,7 +38,14 @@ import { fromOwnPages, healthResponse, type SafeHtml } from '../web/index.ts';
 import { CHECKOUT_SCRIPT, STYLESHEET } from './assets.ts';
 import { addToCart, cartLines, setQuantity } from './carts.ts';
 import { productById } from './catalogue.ts';
-import { AddToCartForm, AmountForm, readStoreForm, TokenForm, UpdateCartForm } from './forms.ts';
+import {
+  AddToCartForm,
+  AmountForm,
+  CloseBatchForm,
+  readStoreForm,
+  TokenForm,
+  UpdateCartForm,
+} from './forms.ts';
 import { STORE_MIGRATIONS } from './migrations.ts';
 import { orderPayment } from './order-payment.ts';
 import { cartPage } from './pages/cart-page.ts';
@@ -47,8 +54,10 @@ import { layout } from './pages/layout.ts';
 import { orderPage } from './pages/order-page.ts';
 import { backOfficePage, ordersPage } from './pages/orders-page.ts';
 import { problemPage } from './pages/problem-page.ts';
+import { settlementPage } from './pages/settlement-page.ts';
 import { payWithSetScript } from './pay-with-set-asset.ts';
 import { StoreSessions, type Visitor } from './sessions.ts';
+import { settlementReport } from './settlement.ts';
 import { SqlOrderStore } from './sql-order-store.ts';
 import {
   findOrder,
@@ -365,6 +374,48 @@ export async function createDemoStore(opts: DemoStoreOptions): Promise<DemoStore
     return page(c, 200, 'Back office', backOfficePage(rows, sessions.merchantToken(merchant)));
   });
 
+  // The merchant's reconciliation report: the gateway's batches matched against our orders.
+  app.get('/back-office/settlement', async (c) => {
+    const { merchant } = c.get('visitor');
+    if (!merchant) return refused(c, 'The back office is the merchant’s: open the link the sandbox printed.');
+    c.header('cache-control', 'no-store');
+    const flash = SETTLEMENT_FLASH[c.req.query('done') ?? c.req.query('problem') ?? ''];
+    try {
+      const report = await settlementReport(opts.setEndpoint.gateway, orders, db);
+      return page(c, 200, 'Settlement', settlementPage(report, sessions.merchantToken(merchant), flash));
+    } catch (e) {
+      if (!(e instanceof GatewayUnavailableError || e instanceof SetError)) throw e;
+      log(`demo store: the settlement report could not be read: ${e.message}`);
+      return page(c, 503, 'Settlement', problemPage('Settlement', PROBLEMS.gatewayUnavailable!));
+    }
+  });
+
+  app.post('/back-office/settlement/close', async (c) => {
+    if (!c.get('visitor').merchant) return refused(c, 'Closing a batch is for the merchant: sign in first.');
+    const read = await formOf(c, CloseBatchForm, 'merchant');
+    if (read instanceof Response) return read;
+    if (!read.form) {
+      return page(
+        c,
+        422,
+        'Not a batch',
+        problemPage('Not a batch', 'Close a batch from the Settlement page.'),
+      );
+    }
+    const batchId = Number(read.form.batch);
+    try {
+      const closed = await opts.setEndpoint.gateway.closeBatch(batchId);
+      return c.redirect(
+        `/back-office/settlement?${closed.status === 'success' ? 'done=closed' : `problem=${closed.status}`}`,
+        303,
+      );
+    } catch (e) {
+      if (!(e instanceof GatewayUnavailableError || e instanceof SetError)) throw e;
+      log(`demo store: closing batch ${batchId} failed: ${e.message}`);
+      return c.redirect('/back-office/settlement?problem=gatewayUnavailable', 303);
+    }
+  });
+
   app.post('/back-office/sign-out', async (c) => {
     const read = await formOf(c, TokenForm, 'merchant');
     if (read instanceof Response) return read;
@@ -472,6 +523,17 @@ export async function createDemoStore(opts: DemoStoreOptions): Promise<DemoStore
 
   return { app, orders, actions };
 }
+
+/** The Settlement page's notices after closing a batch, from a fixed list. */
+const SETTLEMENT_FLASH: Record<string, { ok: boolean; text: string }> = {
+  closed: { ok: true, text: 'The batch is closed and settled.' },
+  batchAlreadyClosed: { ok: false, text: 'That batch was already settled: nothing changed.' },
+  unknownBatchID: { ok: false, text: 'The gateway knows no batch of this store by that number.' },
+  gatewayUnavailable: {
+    ok: false,
+    text: 'The payment gateway could not be reached. Try again shortly: a batch is never closed twice.',
+  },
+};
 
 /** The notice a PRG redirect asked for, from a fixed list of texts (never echoing the query). */
 function flashOf(c: Context): { flash?: { ok: boolean; text: string } } {

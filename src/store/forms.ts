@@ -26,6 +26,11 @@ export const UpdateCartForm = v.object({ productId: ProductId, quantity: Quantit
 export const AmountForm = v.object({ amount: v.pipe(v.string(), v.maxLength(32)), csrf: FormToken });
 /** Checkout, reverse, sign out: nothing but the form token. */
 export const TokenForm = v.object({ csrf: FormToken });
+/** The Settlement page's close form: a BatchID as the gateway gave it. */
+export const CloseBatchForm = v.object({
+  csrf: FormToken,
+  batch: v.pipe(v.string(), v.regex(/^[1-9]\d{0,14}$/)),
+});
 
 export type StoreForm<S extends v.GenericSchema> =
   /** A readable form: its token as sent, and its fields when they fit the schema. */

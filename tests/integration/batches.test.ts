@@ -433,6 +433,28 @@ describe.each(backends)('batches on $name', (backend) => {
     expect(xids).toHaveLength(inBatch.length);
   });
 
+  it('the dashboard shows every batch and its settlement, to the operator only', async () => {
+    expect((await fetch(`${server.url}/batches`)).status).toBe(401);
+    expect((await fetch(`${server.url}/api/batches`)).status).toBe(401);
+    const signIn = await fetch(`${server.url}/batches?token=${TOKEN}`, { redirect: 'manual' });
+    const cookie = signIn.headers.get('set-cookie')!.split(';')[0]!;
+    const page = await (await fetch(`${server.url}/batches?state=settled`, { headers: { cookie } })).text();
+    expect(page).toContain(`href="/batches/${first}"`);
+    expect(page).toContain('€57.99');
+    const one = await (await fetch(`${server.url}/batches/${first}`, { headers: { cookie } })).text();
+    expect(one).toContain('Net to the merchant');
+    expect(one).toContain('order-now');
+    expect(one).toContain('$7.00');
+    expect((await fetch(`${server.url}/batches/999999999`, { headers: { cookie } })).status).toBe(404);
+    expect((await fetch(`${server.url}/batches/x%3Cscript%3E`, { headers: { cookie } })).status).toBe(404);
+    const api = await fetch(`${server.url}/api/batches?state=open`, {
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
+    const { batches } = (await api.json()) as { batches: { state: string }[] };
+    expect(batches.length).toBeGreaterThan(0);
+    expect(batches.every((b) => b.state === 'open')).toBe(true);
+  });
+
   describe('refusals: a SET Error with its code, and nothing changed', () => {
     const signed = async (m: SignedSender, q: BatchAdminQuery = { operation: 'list' }, now?: Date) =>
       JSON.parse(

@@ -363,6 +363,58 @@ describe.each(backends)('demo store on $name', (backend) => {
     expect((await store.orders.find(receipt.content.transIds.xid))!.subsequent).toBeUndefined();
   });
 
+  it('the Settlement page matches the gateway’s batch against the store’s orders, and closes (settles) it once', async () => {
+    // A batch of this store's own: whatever earlier tests left open is settled first.
+    for (const b of (await client.listBatches({ state: 'open' })).batches) await client.closeBatch(b.batchId);
+    const { orderId } = await paidOrder({ poster: 2 });
+    const merchant = await browser(server.url).signIn();
+    const csrf = await merchant.token('/back-office');
+    expect((await merchant.post(`/orders/${orderId}/capture`, { amount: '30', csrf })).location).toContain(
+      'done=capture',
+    );
+    expect((await merchant.post(`/orders/${orderId}/refund`, { amount: '4.50', csrf })).location).toContain(
+      'done=refund',
+    );
+
+    const report = await merchant.get('/back-office/settlement');
+    expect(report.status).toBe(200);
+    // The newest batch comes first: this order's capture and refund.
+    const newest = report.text.split('<section')[1]!;
+    expect(newest).toMatch(/Batch \d+: open/);
+    expect(newest).toContain(`<a href="/orders/${orderId}">${orderId}</a>`);
+    expect(newest.match(/Matches our records/g)).toHaveLength(2);
+    expect(newest).toContain('Reconciled: every item matches our records and the totals agree.');
+    expect(newest).toContain('€25.50');
+    const batch = /name="batch" value="(\d+)"/.exec(report.text)![1]!;
+    const formCsrf = /name="csrf" value="([0-9a-f]+)"/.exec(report.text)![1]!;
+
+    // Only the merchant, only with the form token, only a batch number.
+    const shopper = browser(server.url);
+    const shopperCsrf = await shopper.token('/');
+    expect((await shopper.get('/back-office/settlement')).status).toBe(403);
+    expect((await shopper.post('/back-office/settlement/close', { csrf: shopperCsrf, batch })).status).toBe(
+      403,
+    );
+    expect((await merchant.post('/back-office/settlement/close', { batch })).status).toBe(403);
+    expect(
+      (await merchant.post('/back-office/settlement/close', { csrf: formCsrf, batch: '1 OR 1=1' })).status,
+    ).toBe(422);
+    expect((await client.batchSummary(Number(batch)))!.batch.state).toBe('open');
+
+    const closed = await merchant.post('/back-office/settlement/close', { csrf: formCsrf, batch });
+    expect(closed.location).toBe('/back-office/settlement?done=closed');
+    const settled = await merchant.get(closed.location!);
+    expect(settled.text).toContain('The batch is closed and settled.');
+    const section = settled.text.split('<section')[1]!;
+    expect(section).toMatch(new RegExp(`Batch ${batch}: settled`));
+    expect(section).toContain('Reconciled: every item matches');
+    const again = await merchant.post('/back-office/settlement/close', { csrf: formCsrf, batch });
+    expect(again.location).toBe('/back-office/settlement?problem=batchAlreadyClosed');
+    expect((await client.batchSummary(Number(batch)))!.batch.settlement).toEqual([
+      { currency: 'EUR', exponent: 2, captured: 3000, credited: 450, net: 2550 },
+    ]);
+  });
+
   it('the back office reverses a capture and a refund, shows both in the history, and lists every transaction of the order', async () => {
     const { orderId, shopper } = await checkout({ poster: 1 });
     await walletPays(server.url, new TestWallet(world, declinedCardholder), orderId);

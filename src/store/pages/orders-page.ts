@@ -20,7 +20,7 @@ ${ordersTable(rows)}`;
 
 export function backOfficePage(rows: Row[], csrf: string): SafeHtml {
   return html`<h1>Back office</h1>
-<p>You are signed in as the merchant: open an order to capture, refund or reverse its payment.</p>
+<p>You are signed in as the merchant: open an order to capture, refund or reverse its payment. <a href="/back-office/settlement">Settlement</a>: the gateway’s batches matched against these orders.</p>
 <form class="inline" method="post" action="/back-office/sign-out">
   <input type="hidden" name="csrf" value="${csrf}">
   <button type="submit" class="secondary">Sign out</button>
