@@ -43,7 +43,11 @@ export interface SetEndpointOptions {
   revocation?: () => Promise<RevocationInForce>;
   /** Validated certificate chains remembered (LRU; default 1,000). Carried certificates are never kept unvalidated. */
   trustCacheSize?: number;
-  /** Accept purchases without a cardholder certificate (SET-PROFILE §4 Purchase 11). Default false. */
+  /**
+   * Accept purchases without a cardholder certificate (SET-PROFILE §4 Purchase 11), where the
+   * gateway allows them: its key-exchange certificate says cardCertRequired false. Where it does
+   * not, an unsigned PReq is refused (signatureRequired) whatever this says. Default false.
+   */
   acceptUnsigned?: boolean;
   /** Ask the gateway to capture with the authorization. Default false. */
   captureNow?: boolean;

@@ -47,9 +47,7 @@ export async function handlePReq(bytes: Uint8Array, ctx: EndpointContext): Promi
     bytes,
     (x) => (x === tx?.xid ? tx.order : undefined),
     await ctx.verifyContext(),
-    {
-      acceptUnsigned: ctx.acceptUnsigned,
-    },
+    { acceptUnsigned: unsignedAccepted(ctx) },
   );
   if (!tx) fail('unknownXID', 'PReq names an XID this merchant has no open order for');
 
@@ -128,4 +126,16 @@ export async function handlePReq(bytes: Uint8Array, ctx: EndpointContext): Promi
   if (mine) ctx.onOutcome({ xid, lidM: tx.lidM, outcome: stored.outcome });
   // A concurrent identical PReq may have recorded first: answer with the one PRes kept.
   return stored.preqDigest === digest ? stored.pres : settled.pres;
+}
+
+/**
+ * An unsigned purchase (SET-PROFILE §4 Purchase 11) is accepted only when the merchant chose to
+ * and its gateway allows it: the gateway key-exchange certificate the PI was sealed to says
+ * cardCertRequired false. A gateway that requires cardholder certificates would refuse the
+ * AuthReq anyway; the merchant refuses the PReq first, and no AuthReq is sent.
+ */
+export function unsignedAccepted(
+  ctx: Pick<EndpointContext, 'acceptUnsigned' | 'gatewayKeyExchange'>,
+): boolean {
+  return ctx.acceptUnsigned && ctx.gatewayKeyExchange[0]?.cardCertRequired === false;
 }
