@@ -131,6 +131,8 @@ export const REAL_RUN_TYPES = [
   'NotifyRegReq',
   'NotifyRegRes',
   'Notification',
+  'BatchAdminReq',
+  'BatchAdminRes',
   'Error',
 ] as const;
 

@@ -141,6 +141,12 @@ export async function realRun(opts: {
     });
     if (!(await gateway.getTransaction(xid))) throw new Error(`the gateway lists no ${xid}`);
 
+    // The merchant settles the batch that holds the follow-ups above (BatchAdminReq close).
+    const open = (await gateway.listBatches({ state: 'open' })).batches[0];
+    if (!open) throw new Error('the gateway lists no open batch after the follow-ups');
+    const closed = await gateway.closeBatch(open.batchId);
+    if (closed.status !== 'success') throw new Error(`closing batch ${open.batchId}: ${closed.status}`);
+
     // An Error: a PInitReq dated an hour ahead of the merchant's clock.
     const future = buildPInitReq({
       lidC: 'http-wallet',
