@@ -19,6 +19,7 @@ export default defineBackground(() => {
     session,
     alarms: browser.alarms,
     now: () => new Date(),
+    language: () => browser.i18n.getUILanguage(),
   });
   const env: BackgroundEnv = {
     // The top frame's content script only: that is the page whose origin the sender reported.

@@ -22,6 +22,7 @@ import {
   utf8,
 } from '../protocol/index.ts';
 import { isLuhnValid } from '../protocol/pan.ts';
+import { regFormIn } from './reg-forms.ts';
 import {
   checkBrand,
   type RegistrationContext,
@@ -99,7 +100,7 @@ export function cardholderHandlers(ctx: RegistrationContext, panKey: Uint8Array)
       const pan = req.panOnly.pan;
       const renewal = req.regFormType === 'cardholderRenewal';
       const answer: { regForm: RegForm } | { referral: string } = isLuhnValid(pan)
-        ? { regForm: renewal ? ctx.forms.cardholderRenewal : ctx.forms.cardholder }
+        ? { regForm: regFormIn(renewal ? ctx.forms.cardholderRenewal : ctx.forms.cardholder, req.language) }
         : { referral: NOT_A_CARD_REFERRAL };
       const res = await buildRegFormRes({ req, ca: role.signer, answer, now: now() });
       const response = encodeWire(res.wire);

@@ -9,12 +9,14 @@ import {
   type CertificateType,
   constantTimeEqual,
   type KeyRole,
+  Language,
   publicKeyOf,
   RegForm,
   validatePath,
 } from '../protocol/index.ts';
 import { isLuhnValid } from '../protocol/pan.ts';
 import { type IssuerSiteDeps, type KeyHolder, TEST_CARD_BEHAVIOURS } from './deps.ts';
+import { localized } from './reg-forms.ts';
 
 async function checkHolder(
   name: string,
@@ -71,6 +73,10 @@ export async function checkDeps(deps: IssuerSiteDeps, at: Date): Promise<void> {
     pans.add(card.pan);
   }
   for (const form of [deps.regForm, deps.merchantRegForm, deps.gatewayRegForm]) {
-    if (form !== undefined) v.parse(RegForm, form);
+    if (form === undefined) continue;
+    for (const [language, one] of Object.entries(localized(form))) {
+      v.parse(Language, language);
+      v.parse(RegForm, one);
+    }
   }
 }

@@ -7,6 +7,7 @@
 import type { ParsedCertificate, RegForm } from '../protocol/index.ts';
 import type { Database } from '../storage/index.ts';
 import type { EnrolmentPolicy } from './enrolment-policy.ts';
+import type { LocalizedRegForms } from './reg-forms.ts';
 
 /** A key and the certificate that certifies it, with its chain (leaf first; the root may be left out). */
 export interface KeyHolder {
@@ -43,10 +44,13 @@ export interface IssuerSiteDeps {
   adminToken: string;
   /** Shown on the pages and in the registration initiation, e.g. 'SETPay Sandbox Bank'. */
   issuerName: string;
-  /** The cardholder registration form (default: name on card, billing postcode, email optional). */
-  regForm?: RegForm;
-  /** The form for renewing a card's certificate (default: nothing to fill in). */
-  renewalRegForm?: RegForm;
+  /**
+   * The cardholder registration form (default: name on card, billing postcode, email optional,
+   * in English, German, French and Spanish): one form, or one per language (reg-forms.ts).
+   */
+  regForm?: RegForm | LocalizedRegForms;
+  /** The form for renewing a card's certificate (default: nothing to fill in), one or per language. */
+  renewalRegForm?: RegForm | LocalizedRegForms;
   /**
    * Card numbers whose registration the issuer reviews: CertRes says `pending`, and the next
    * CertInqReq gets the certificate (default DEFAULT_PENDING_CARDS).
@@ -55,8 +59,8 @@ export interface IssuerSiteDeps {
   /** Validity of cardholder certificates in ms (default two years): short-lived test certificates. */
   cardholderValidityMs?: number;
   /** The forms Me-AqCInitRes carries for merchants and gateways. */
-  merchantRegForm?: RegForm;
-  gatewayRegForm?: RegForm;
+  merchantRegForm?: RegForm | LocalizedRegForms;
+  gatewayRegForm?: RegForm | LocalizedRegForms;
   /** Who gets merchant and gateway certificates (default: sandboxEnrolments). */
   enrolments?: EnrolmentPolicy;
   /**

@@ -32,7 +32,13 @@ export {
   sandboxEnrolments,
 } from './enrolment-policy.ts';
 export { CA_MIGRATIONS } from './migrations.ts';
-export { DEFAULT_CARDHOLDER_FORM, DEFAULT_GATEWAY_FORM, DEFAULT_MERCHANT_FORM } from './reg-forms.ts';
+export {
+  DEFAULT_CARDHOLDER_FORM,
+  DEFAULT_GATEWAY_FORM,
+  DEFAULT_MERCHANT_FORM,
+  type LocalizedRegForms,
+  regFormIn,
+} from './reg-forms.ts';
 export { CRL_REFRESH_MS, CRL_VALIDITY_MS, type RevocationResult } from './revocation.ts';
 export { ADMIN_COOKIE, CCA_ENDPOINT, createIssuerSite, type IssuerSite } from './site.ts';
 export type { IssuingCa } from './store/certificates.ts';

@@ -12,6 +12,7 @@ import {
   parseMeAqCInitReq,
   randomLabel,
 } from '../protocol/index.ts';
+import { regFormIn } from './reg-forms.ts';
 import {
   checkBrand,
   type RegistrationContext,
@@ -31,7 +32,10 @@ export function meAqHandlers(ctx: RegistrationContext): SetHandlers {
         fail('messageNotSupported', `the ${role.title} does not enrol a ${req.requestType}; use ${other}`);
       }
       checkBrand(ctx, req.brandId, 'Me-AqCInitReq.brandId');
-      const regForm = req.requestType === 'merchant' ? ctx.forms.merchant : ctx.forms.gateway;
+      const regForm = regFormIn(
+        req.requestType === 'merchant' ? ctx.forms.merchant : ctx.forms.gateway,
+        req.language,
+      );
       const lidCA = randomLabel();
       const res = await buildMeAqCInitRes({
         req,

@@ -27,42 +27,42 @@ import {
   randomBytes,
 } from '../protocol/index.ts';
 import type { Database } from '../storage/index.ts';
-import { fromOwnPages, type OperatorGate, readLimitedBody } from '../web/index.ts';
+import { fromOwnPages, html, type OperatorGate, readLimitedBody, type SafeHtml } from '../web/index.ts';
 import { enrolInProcess } from './browser-enrolment.ts';
 import { type FreshBundle, merchantsPage } from './pages/merchants.ts';
 import type { Revocation } from './revocation.ts';
 import { MERCHANT_ID_PATTERN } from './store/merchant-enrolments.ts';
 import { listMerchants, liveSerialsOf, merchantExists } from './store/merchant-list.ts';
+import { CA_TEXT, type CaKey, type CaText } from './text/index.ts';
 
 export const BUNDLE_TTL_MS = 15 * 60_000;
 const MERCHANTS_SHOWN = 500;
 const MAX_FORM_BYTES = 4096;
 
-const Trimmed = (max: number, what: string) =>
-  v.pipe(
-    v.string(),
-    v.trim(),
-    v.minLength(1, `Give the ${what}.`),
-    v.maxLength(max, `The ${what} is at most ${max} characters.`),
-  );
+// Each issue's message is the catalogue key of its sentence (src/ca/text), with the limit as {max}.
+const Trimmed = (max: number, missing: CaKey, tooLong: CaKey) =>
+  v.pipe(v.string(), v.trim(), v.minLength(1, missing), v.maxLength(max, tooLong));
+const NAME_MAX = 128;
+const CITY_MAX = 64;
+const ORIGINS_MAX = 2048;
+const LIMIT_OF: Partial<Record<CaKey, number>> = {
+  enrolNameTooLong: NAME_MAX,
+  enrolCityTooLong: CITY_MAX,
+  enrolOriginsTooLong: ORIGINS_MAX,
+};
 
 const EnrolForm = v.strictObject({
   csrf: v.pipe(v.string(), v.maxLength(128)),
-  name: Trimmed(128, 'shop name'),
-  origins: v.pipe(v.string(), v.maxLength(2048, 'The origins are at most 2048 characters.')),
-  city: Trimmed(64, 'city'),
-  country: v.pipe(
-    v.string(),
-    v.trim(),
-    v.toUpperCase(),
-    v.regex(/^[A-Z]{2}$/, 'The country is a two-letter code such as GB.'),
-  ),
-  category: v.pipe(
-    v.string(),
-    v.trim(),
-    v.regex(/^\d{4}$/, 'The merchant category code is four digits, such as 5999.'),
-  ),
+  name: Trimmed(NAME_MAX, 'enrolGiveName', 'enrolNameTooLong'),
+  origins: v.pipe(v.string(), v.maxLength(ORIGINS_MAX, 'enrolOriginsTooLong')),
+  city: Trimmed(CITY_MAX, 'enrolGiveCity', 'enrolCityTooLong'),
+  country: v.pipe(v.string(), v.trim(), v.toUpperCase(), v.regex(/^[A-Z]{2}$/, 'enrolCountryCode')),
+  category: v.pipe(v.string(), v.trim(), v.regex(/^\d{4}$/, 'enrolCategoryCode')),
 });
+
+function isCaKey(message: string | undefined): message is CaKey {
+  return message !== undefined && Object.hasOwn(CA_TEXT.en, message);
+}
 
 const RevokeMerchantForm = v.strictObject({
   csrf: v.pipe(v.string(), v.maxLength(128)),
@@ -82,8 +82,10 @@ export interface MerchantRoutesDeps {
   issuerName: string;
   now: () => Date;
   log: (line: string) => void;
-  page: (body: string, status?: number) => Response;
-  refusal: (title: string, text: string, status: number, back?: string) => Response;
+  page: (tx: CaText, body: string, status?: number) => Response;
+  refusal: (tx: CaText, title: CaKey, text: SafeHtml, status: number, back?: string) => Response;
+  /** The request's words, in the language it asks for. */
+  textOf: (c: Context) => CaText;
 }
 
 export function merchantRoutes(app: Hono, d: MerchantRoutesDeps): void {
@@ -101,34 +103,24 @@ export function merchantRoutes(app: Hono, d: MerchantRoutesDeps): void {
   };
 
   /** The gate of every state change: the form's fields when it passes, else the refusal. */
-  async function gatedForm(c: Context): Promise<Response | Record<string, string>> {
+  async function gatedForm(c: Context, tx: CaText): Promise<Response | Record<string, string>> {
     const session = sessionOf(c);
-    if (session === undefined) {
-      return d.refusal(
-        'Not signed in',
-        'Open the administrator link the sandbox printed, then try again.',
-        403,
-        back,
-      );
-    }
+    if (session === undefined) return d.refusal(tx, 'notSignedInTitle', tx.t('notSignedIn'), 403, back);
     if (!fromOwnPages(c.req.raw.headers, new URL(c.req.url).origin)) {
-      return d.refusal('Refused', 'This form must be sent from this site.', 403, back);
+      return d.refusal(tx, 'refusedTitle', tx.t('notFromSite'), 403, back);
     }
     const body = await readLimitedBody(c.req.raw, MAX_FORM_BYTES);
-    if (!body.ok) return d.refusal('Refused', `The form is larger than ${MAX_FORM_BYTES} bytes.`, 413, back);
+    if (!body.ok)
+      return d.refusal(tx, 'refusedTitle', tx.t('formTooLarge', { bytes: MAX_FORM_BYTES }), 413, back);
     const fields = Object.fromEntries(new URLSearchParams(new TextDecoder().decode(body.bytes)));
     if (!d.gate.formTokenMatches(session, fields.csrf)) {
-      return d.refusal(
-        'Refused',
-        'The form is out of date: reload the merchants page and try again.',
-        403,
-        back,
-      );
+      return d.refusal(tx, 'refusedTitle', tx.t('merchantsFormStale'), 403, back);
     }
     return fields;
   }
 
   app.get('/merchants', async (c) => {
+    const tx = d.textOf(c);
     prune();
     const session = sessionOf(c);
     const admin = session !== undefined;
@@ -149,11 +141,13 @@ export function merchantRoutes(app: Hono, d: MerchantRoutesDeps): void {
       revoked && MERCHANT_ID_PATTERN.test(revoked)
         ? {
             kind: 'ok' as const,
-            text: `Merchant ${revoked}'s certificates are revoked and listed on the Merchant CA's new CRL.`,
+            text: tx.t('merchantsRevoked', { id: revoked }),
           }
         : undefined;
     return d.page(
+      tx,
       merchantsPage({
+        tx,
         issuerName: d.issuerName,
         merchants,
         now: d.now(),
@@ -165,16 +159,20 @@ export function merchantRoutes(app: Hono, d: MerchantRoutesDeps): void {
   });
 
   app.post('/merchants/enrol', async (c) => {
-    const fields = await gatedForm(c);
+    const tx = d.textOf(c);
+    const notEnrolled = (text: SafeHtml) => d.refusal(tx, 'notEnrolledTitle', text, 400, back);
+    const fields = await gatedForm(c, tx);
     if (fields instanceof Response) return fields;
     const form = v.safeParse(EnrolForm, fields);
     if (!form.success) {
       const issue = form.issues[0];
-      const sentence =
+      const key: CaKey =
         issue?.type === 'strict_object' || issue?.type === 'string'
-          ? 'The form has fields this page does not send: reload the merchants page and try again.'
-          : (issue?.message ?? 'The form is not filled in.');
-      return d.refusal('Not enrolled', sentence, 400, back);
+          ? 'enrolUnknownFields'
+          : isCaKey(issue?.message)
+            ? issue.message
+            : 'enrolMissing';
+      return notEnrolled(tx.t(key, { max: LIMIT_OF[key] ?? '' }));
     }
     const origins = [
       ...new Set(
@@ -184,24 +182,10 @@ export function merchantRoutes(app: Hono, d: MerchantRoutesDeps): void {
           .filter(Boolean),
       ),
     ];
-    if (!origins.length) return d.refusal('Not enrolled', 'Give at least one web origin.', 400, back);
-    if (origins.length > MAX_ORIGINS) {
-      return d.refusal(
-        'Not enrolled',
-        `A merchant certificate names at most ${MAX_ORIGINS} origins.`,
-        400,
-        back,
-      );
-    }
+    if (!origins.length) return notEnrolled(tx.t('enrolNoOrigin'));
+    if (origins.length > MAX_ORIGINS) return notEnrolled(tx.t('enrolTooManyOrigins', { max: MAX_ORIGINS }));
     const bad = origins.find((o) => !isWebOrigin(o));
-    if (bad !== undefined) {
-      return d.refusal(
-        'Not enrolled',
-        `"${bad.slice(0, 80)}" is not a web origin: write it as https://shop.example (scheme, host and port only).`,
-        400,
-        back,
-      );
-    }
+    if (bad !== undefined) return notEnrolled(tx.t('enrolBadOrigin', { origin: bad.slice(0, 80) }));
     const { name, city, country, category } = form.output;
     const result = await enrolInProcess({
       mca: d.mca,
@@ -211,8 +195,7 @@ export function merchantRoutes(app: Hono, d: MerchantRoutesDeps): void {
       origins,
       now: d.now,
     });
-    if (!result.enrolled)
-      return d.refusal('Not enrolled', `The Merchant CA refused: ${result.reason}`, 400, back);
+    if (!result.enrolled) return notEnrolled(tx.t('enrolRefused', { reason: result.reason }));
     const files = merchantBundleFiles({
       merchantId: result.merchantId,
       signature: result.signature,
@@ -238,23 +221,13 @@ export function merchantRoutes(app: Hono, d: MerchantRoutesDeps): void {
   });
 
   app.get('/merchants/bundle/:token', (c) => {
+    const tx = d.textOf(c);
     prune();
-    if (sessionOf(c) === undefined) {
-      return d.refusal(
-        'Not signed in',
-        'Open the administrator link the sandbox printed, then try again.',
-        403,
-        back,
-      );
-    }
+    if (sessionOf(c) === undefined) return d.refusal(tx, 'notSignedInTitle', tx.t('notSignedIn'), 403, back);
     const held = bundles.get(c.req.param('token'));
     if (!held) {
-      return d.refusal(
-        'No such bundle',
-        'This bundle has expired or never existed: the issuer keeps a bundle for 15 minutes. Enrol again under another name, or run setwallet merchant enrol.',
-        404,
-        back,
-      );
+      const command = html`<code>setwallet merchant enrol</code>`;
+      return d.refusal(tx, 'noBundleTitle', tx.t('noBundle', { command }), 404, back);
     }
     return new Response(held.json, {
       headers: {
@@ -268,15 +241,16 @@ export function merchantRoutes(app: Hono, d: MerchantRoutesDeps): void {
   });
 
   app.post('/merchants/revoke', async (c) => {
-    const fields = await gatedForm(c);
+    const tx = d.textOf(c);
+    const fields = await gatedForm(c, tx);
     if (fields instanceof Response) return fields;
     const form = v.safeParse(RevokeMerchantForm, fields);
     if (!form.success || !MERCHANT_ID_PATTERN.test(form.output.merchantId)) {
-      return d.refusal('Not a MerchantID', 'A MerchantID is M and 15 digits.', 400, back);
+      return d.refusal(tx, 'notMerchantIdTitle', tx.t('notMerchantId'), 400, back);
     }
     const { merchantId } = form.output;
     if (!(await merchantExists(d.db, merchantId))) {
-      return d.refusal('Unknown merchant', `No merchant ${merchantId} was enrolled here.`, 404, back);
+      return d.refusal(tx, 'unknownMerchantTitle', tx.t('unknownMerchant', { id: merchantId }), 404, back);
     }
     const serials = await liveSerialsOf(d.db, merchantId);
     for (const serial of serials) {

@@ -1,43 +1,210 @@
 /**
  * The registration forms the sandbox CAs send (SET Book 2 "Registration form": the issuer decides
- * what it asks). The wallet renders them from SET/2's small typed vocabulary (reg-form-schema.ts).
+ * what it asks), in the language the request names: RegFormReq's and Me-AqCInitReq's `language`
+ * (docs/protocol.md §4). The wallet renders them from SET/2's small typed vocabulary
+ * (reg-form-schema.ts). Every language asks the same fields; only the words differ.
  */
 import type { RegForm } from '../protocol/index.ts';
 
+/** One form in several languages: BCP 47 tag → form; English is the fallback. */
+export type LocalizedRegForms = { readonly en: RegForm } & {
+  readonly [language: string]: RegForm | undefined;
+};
+
+/** The form for a request's language, by RFC 4647 lookup ("de-AT" → "de"), else English. */
+export function regFormIn(forms: LocalizedRegForms, language: string): RegForm {
+  let range = language.toLowerCase();
+  while (range) {
+    const form = Object.hasOwn(forms, range) ? forms[range] : undefined;
+    if (form) return form;
+    const cut = range.lastIndexOf('-');
+    range = cut > 0 ? range.slice(0, cut) : '';
+  }
+  return forms.en;
+}
+
+/** A form given as one RegForm is that form in every language. */
+export function localized(form: RegForm | LocalizedRegForms): LocalizedRegForms {
+  return 'fields' in form && Array.isArray(form.fields)
+    ? { en: form as RegForm }
+    : (form as LocalizedRegForms);
+}
+
 /** The cardholder form RegFormRes carries: what a bank might ask to tie a card to its holder. */
-export const DEFAULT_CARDHOLDER_FORM: RegForm = {
-  fields: [
-    { name: 'fullName', label: 'Name on card', kind: 'text', required: true, maxLength: 64 },
-    { name: 'postcode', label: 'Billing postcode', kind: 'postalCode', required: true, maxLength: 10 },
-    { name: 'email', label: 'Email (optional)', kind: 'email', required: false, maxLength: 254 },
-  ],
-  policy:
-    'Sandbox cardholder terms: this certificate is for testing only. It names your card by a ' +
-    'one-way identifier, never by its number, and the issuer may revoke it at any time.',
+export const DEFAULT_CARDHOLDER_FORM: LocalizedRegForms = {
+  en: {
+    fields: [
+      { name: 'fullName', label: 'Name on card', kind: 'text', required: true, maxLength: 64 },
+      { name: 'postcode', label: 'Billing postcode', kind: 'postalCode', required: true, maxLength: 10 },
+      { name: 'email', label: 'Email (optional)', kind: 'email', required: false, maxLength: 254 },
+    ],
+    policy:
+      'Sandbox cardholder terms: this certificate is for testing only. It names your card by a ' +
+      'one-way identifier, never by its number, and the issuer may revoke it at any time.',
+  },
+  de: {
+    fields: [
+      { name: 'fullName', label: 'Name auf der Karte', kind: 'text', required: true, maxLength: 64 },
+      {
+        name: 'postcode',
+        label: 'Postleitzahl der Rechnungsadresse',
+        kind: 'postalCode',
+        required: true,
+        maxLength: 10,
+      },
+      { name: 'email', label: 'E-Mail (freiwillig)', kind: 'email', required: false, maxLength: 254 },
+    ],
+    policy:
+      'Bedingungen der Sandbox für Karteninhaber: Dieses Zertifikat dient nur zum Testen. Es benennt ' +
+      'Ihre Karte mit einer Einweg-Kennung, nie mit ihrer Nummer, und der Herausgeber kann es ' +
+      'jederzeit widerrufen.',
+  },
+  fr: {
+    fields: [
+      { name: 'fullName', label: 'Nom sur la carte', kind: 'text', required: true, maxLength: 64 },
+      {
+        name: 'postcode',
+        label: 'Code postal de facturation',
+        kind: 'postalCode',
+        required: true,
+        maxLength: 10,
+      },
+      { name: 'email', label: 'E-mail (facultatif)', kind: 'email', required: false, maxLength: 254 },
+    ],
+    policy:
+      'Conditions du bac à sable pour les porteurs : ce certificat sert uniquement aux tests. Il ' +
+      'désigne votre carte par un identifiant à sens unique, jamais par son numéro, et l’émetteur ' +
+      'peut le révoquer à tout moment.',
+  },
+  es: {
+    fields: [
+      { name: 'fullName', label: 'Nombre en la tarjeta', kind: 'text', required: true, maxLength: 64 },
+      {
+        name: 'postcode',
+        label: 'Código postal de facturación',
+        kind: 'postalCode',
+        required: true,
+        maxLength: 10,
+      },
+      {
+        name: 'email',
+        label: 'Correo electrónico (opcional)',
+        kind: 'email',
+        required: false,
+        maxLength: 254,
+      },
+    ],
+    policy:
+      'Condiciones del entorno de pruebas para titulares: este certificado es solo para pruebas. ' +
+      'Nombra su tarjeta con un identificador unidireccional, nunca con su número, y el emisor ' +
+      'puede revocarlo en cualquier momento.',
+  },
 };
 
 /**
  * The form for renewing a card's certificate: nothing to fill in again, since the CertReq is
  * co-signed by the card's current certificate, whose unique ID names the same card.
  */
-export const DEFAULT_CARDHOLDER_RENEWAL_FORM: RegForm = {
-  fields: [],
-  policy:
-    'Sandbox renewal terms: the new certificate names the same card by the same one-way ' +
-    'identifier, with a new key; the certificate it renews can renew nothing afterwards.',
+export const DEFAULT_CARDHOLDER_RENEWAL_FORM: LocalizedRegForms = {
+  en: {
+    fields: [],
+    policy:
+      'Sandbox renewal terms: the new certificate names the same card by the same one-way ' +
+      'identifier, with a new key; the certificate it renews can renew nothing afterwards.',
+  },
+  de: {
+    fields: [],
+    policy:
+      'Bedingungen der Sandbox für die Erneuerung: Das neue Zertifikat benennt dieselbe Karte mit ' +
+      'derselben Einweg-Kennung, mit einem neuen Schlüssel; das erneuerte Zertifikat kann danach ' +
+      'nichts mehr erneuern.',
+  },
+  fr: {
+    fields: [],
+    policy:
+      'Conditions du bac à sable pour le renouvellement : le nouveau certificat désigne la même ' +
+      'carte par le même identifiant à sens unique, avec une nouvelle clé ; le certificat qu’il ' +
+      'renouvelle ne peut plus rien renouveler ensuite.',
+  },
+  es: {
+    fields: [],
+    policy:
+      'Condiciones del entorno de pruebas para la renovación: el nuevo certificado nombra la misma ' +
+      'tarjeta con el mismo identificador unidireccional, con una clave nueva; el certificado que ' +
+      'renueva ya no puede renovar nada después.',
+  },
 };
 
-export const DEFAULT_MERCHANT_FORM: RegForm = {
-  fields: [{ name: 'contactEmail', label: 'Contact email', kind: 'email', required: false, maxLength: 254 }],
-  policy:
-    'Sandbox merchant terms: the certificate binds your merchant data and web origins for testing ' +
-    'only. Wallets refuse to pay on pages served from any other origin.',
+export const DEFAULT_MERCHANT_FORM: LocalizedRegForms = {
+  en: {
+    fields: [
+      { name: 'contactEmail', label: 'Contact email', kind: 'email', required: false, maxLength: 254 },
+    ],
+    policy:
+      'Sandbox merchant terms: the certificate binds your merchant data and web origins for testing ' +
+      'only. Wallets refuse to pay on pages served from any other origin.',
+  },
+  de: {
+    fields: [
+      { name: 'contactEmail', label: 'Kontakt-E-Mail', kind: 'email', required: false, maxLength: 254 },
+    ],
+    policy:
+      'Bedingungen der Sandbox für Händler: Das Zertifikat bindet Ihre Händlerdaten und Web-Origins ' +
+      'nur zum Testen. Wallets bezahlen auf Seiten von keinem anderen Origin.',
+  },
+  fr: {
+    fields: [
+      { name: 'contactEmail', label: 'E-mail de contact', kind: 'email', required: false, maxLength: 254 },
+    ],
+    policy:
+      'Conditions du bac à sable pour les commerçants : le certificat lie vos données de commerçant ' +
+      'et vos origines web uniquement pour les tests. Les portefeuilles refusent de payer sur des ' +
+      'pages servies depuis toute autre origine.',
+  },
+  es: {
+    fields: [
+      {
+        name: 'contactEmail',
+        label: 'Correo electrónico de contacto',
+        kind: 'email',
+        required: false,
+        maxLength: 254,
+      },
+    ],
+    policy:
+      'Condiciones del entorno de pruebas para comercios: el certificado vincula sus datos de ' +
+      'comercio y sus orígenes web solo para pruebas. Los monederos se niegan a pagar en páginas ' +
+      'servidas desde cualquier otro origen.',
+  },
 };
 
-export const DEFAULT_GATEWAY_FORM: RegForm = {
-  fields: [
-    { name: 'gatewayName', label: 'Gateway name', kind: 'text', required: false, maxLength: 64 },
-    { name: 'acquirer', label: 'Acquirer', kind: 'text', required: false, maxLength: 64 },
-  ],
-  policy: 'Sandbox payment gateway terms: for testing only.',
+export const DEFAULT_GATEWAY_FORM: LocalizedRegForms = {
+  en: {
+    fields: [
+      { name: 'gatewayName', label: 'Gateway name', kind: 'text', required: false, maxLength: 64 },
+      { name: 'acquirer', label: 'Acquirer', kind: 'text', required: false, maxLength: 64 },
+    ],
+    policy: 'Sandbox payment gateway terms: for testing only.',
+  },
+  de: {
+    fields: [
+      { name: 'gatewayName', label: 'Name des Gateways', kind: 'text', required: false, maxLength: 64 },
+      { name: 'acquirer', label: 'Acquirer', kind: 'text', required: false, maxLength: 64 },
+    ],
+    policy: 'Bedingungen der Sandbox für Payment-Gateways: nur zum Testen.',
+  },
+  fr: {
+    fields: [
+      { name: 'gatewayName', label: 'Nom de la passerelle', kind: 'text', required: false, maxLength: 64 },
+      { name: 'acquirer', label: 'Acquéreur', kind: 'text', required: false, maxLength: 64 },
+    ],
+    policy: 'Conditions du bac à sable pour les passerelles de paiement : uniquement pour les tests.',
+  },
+  es: {
+    fields: [
+      { name: 'gatewayName', label: 'Nombre de la pasarela', kind: 'text', required: false, maxLength: 64 },
+      { name: 'acquirer', label: 'Adquirente', kind: 'text', required: false, maxLength: 64 },
+    ],
+    policy: 'Condiciones del entorno de pruebas para pasarelas de pago: solo para pruebas.',
+  },
 };

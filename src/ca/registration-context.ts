@@ -5,7 +5,6 @@
 import {
   fail,
   type MessageType,
-  type RegForm,
   type RegistrationCaType,
   type Wire,
   withRevocationInfo,
@@ -13,6 +12,7 @@ import {
 import type { Database } from '../storage/index.ts';
 import type { KeyHolder } from './deps.ts';
 import type { EnrolmentPolicy } from './enrolment-policy.ts';
+import type { LocalizedRegForms } from './reg-forms.ts';
 import type { Revocation } from './revocation.ts';
 import type { CaName } from './store/pending.ts';
 
@@ -29,7 +29,13 @@ export interface RegistrationContext {
   role: CaRole;
   db: Database;
   brandId: string;
-  forms: { cardholder: RegForm; cardholderRenewal: RegForm; merchant: RegForm; gateway: RegForm };
+  /** Each form in its languages: the handlers answer in the request's (regFormIn). */
+  forms: {
+    cardholder: LocalizedRegForms;
+    cardholderRenewal: LocalizedRegForms;
+    merchant: LocalizedRegForms;
+    gateway: LocalizedRegForms;
+  };
   enrolments: EnrolmentPolicy;
   /**
    * Cardholder registrations the issuer reviews before it certifies (SET's pending CertRes): the

@@ -11,7 +11,7 @@
  *   GET  /merchants   POST /merchants/enrol, /merchants/revoke   (merchant-routes.ts)
  *   POST /admin/revoke       {serial}, Authorization: Bearer <admin token>
  */
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import { getCookie } from 'hono/cookie';
 import * as v from 'valibot';
 import {
@@ -23,7 +23,16 @@ import {
   type SignedBody,
 } from '../protocol/index.ts';
 import { DatabaseUnavailableError, migrate } from '../storage/index.ts';
-import { fromOwnPages, healthResponse, OperatorGate, readLimitedBody } from '../web/index.ts';
+import {
+  fromOwnPages,
+  healthResponse,
+  languageHeaders,
+  languageSwitch,
+  OperatorGate,
+  readLimitedBody,
+  type SafeHtml,
+  siteTextFor,
+} from '../web/index.ts';
 import { cardholderHandlers, panDigestKey } from './cardholder-registration.ts';
 import { certReqHandlers } from './cert-req.ts';
 import { checkDeps } from './check-deps.ts';
@@ -42,6 +51,7 @@ import {
   DEFAULT_CARDHOLDER_RENEWAL_FORM,
   DEFAULT_GATEWAY_FORM,
   DEFAULT_MERCHANT_FORM,
+  localized,
 } from './reg-forms.ts';
 import type { CaRole, RegistrationContext } from './registration-context.ts';
 import { ISSUING_CAS, Revocation, type RevocationResult } from './revocation.ts';
@@ -57,6 +67,7 @@ import {
 } from './store/certificates.ts';
 import { pruneExpiredPending } from './store/pending.ts';
 import { pruneResponses } from './store/responses.ts';
+import { CA_TEXT, type CaKey, type CaText } from './text/index.ts';
 
 export interface IssuerSite {
   app: Hono;
@@ -76,6 +87,7 @@ export const ADMIN_COOKIE = 'set_issuer_admin';
 /** Where the CCA listens: what the registration initiation names. */
 export const CCA_ENDPOINT = '/set/cca';
 const CERTIFICATES_SHOWN = 500;
+const REVOKE_FORM_BYTES = 2048;
 const TIDY_EVERY_MS = 60_000;
 
 const HTML_HEADERS = {
@@ -126,10 +138,10 @@ export async function createIssuerSite(deps: IssuerSiteDeps): Promise<IssuerSite
     await pruneResponses(db, at);
   };
   const forms = {
-    cardholder: deps.regForm ?? DEFAULT_CARDHOLDER_FORM,
-    cardholderRenewal: deps.renewalRegForm ?? DEFAULT_CARDHOLDER_RENEWAL_FORM,
-    merchant: deps.merchantRegForm ?? DEFAULT_MERCHANT_FORM,
-    gateway: deps.gatewayRegForm ?? DEFAULT_GATEWAY_FORM,
+    cardholder: localized(deps.regForm ?? DEFAULT_CARDHOLDER_FORM),
+    cardholderRenewal: localized(deps.renewalRegForm ?? DEFAULT_CARDHOLDER_RENEWAL_FORM),
+    merchant: localized(deps.merchantRegForm ?? DEFAULT_MERCHANT_FORM),
+    gateway: localized(deps.gatewayRegForm ?? DEFAULT_GATEWAY_FORM),
   };
   const roles: CaRole[] = [
     { name: 'cca', title: 'Cardholder CA', certificateType: 'cardholder-ca', ...roleKeys(deps.cca) },
@@ -138,9 +150,17 @@ export async function createIssuerSite(deps: IssuerSiteDeps): Promise<IssuerSite
   ];
 
   const app = new Hono();
-  const page = (body: string, status = 200) => new Response(body, { status, headers: HTML_HEADERS });
-  const refusal = (title: string, text: string, status: number, back?: string) =>
-    page(messagePage({ issuerName: deps.issuerName, title, text, ...(back ? { back } : {}) }), status);
+  const page = (tx: CaText, body: string, status = 200) =>
+    new Response(body, { status, headers: { ...HTML_HEADERS, ...languageHeaders(tx.locale) } });
+  const refusal = (tx: CaText, title: CaKey, text: SafeHtml, status: number, back?: string) =>
+    page(
+      tx,
+      messagePage({ tx, issuerName: deps.issuerName, title: tx.t(title), text, ...(back ? { back } : {}) }),
+      status,
+    );
+  const textOf = (c: Context): CaText => siteTextFor(CA_TEXT, c.req.raw);
+  // The pages' language switcher (?lang=xx): a cookie, then the same page without the parameter.
+  app.use('*', async (c, next) => languageSwitch(c.req.raw) ?? next());
 
   const endpoints = new Map<CaRole['name'], (req: Request) => Promise<Response>>();
   for (const role of roles) {
@@ -199,32 +219,38 @@ export async function createIssuerSite(deps: IssuerSiteDeps): Promise<IssuerSite
     });
   });
 
-  app.get('/', () => page(homePage({ issuerName: deps.issuerName, brandId: deps.brandId })));
-  app.get('/register', () =>
-    page(registerPage({ issuerName: deps.issuerName, brandId: deps.brandId, ccaEndpoint: CCA_ENDPOINT })),
-  );
-  app.get('/test-cards', () =>
-    page(
+  app.get('/', (c) => {
+    const tx = textOf(c);
+    return page(tx, homePage({ tx, issuerName: deps.issuerName, brandId: deps.brandId }));
+  });
+  app.get('/register', (c) => {
+    const tx = textOf(c);
+    return page(
+      tx,
+      registerPage({ tx, issuerName: deps.issuerName, brandId: deps.brandId, ccaEndpoint: CCA_ENDPOINT }),
+    );
+  });
+  app.get('/test-cards', (c) => {
+    const tx = textOf(c);
+    return page(
+      tx,
       testCardsPage({
+        tx,
         issuerName: deps.issuerName,
         brandId: deps.brandId,
         cards: deps.testCards,
         pendingCards: deps.pendingCards ?? DEFAULT_PENDING_CARDS,
         now: now(),
       }),
-    ),
-  );
+    );
+  });
 
   app.get('/certificates', async (c) => {
+    const tx = textOf(c);
     const token = c.req.query('token');
     if (token !== undefined) {
       if (!gate.tokenMatches(token)) {
-        return refusal(
-          'Not a valid admin link',
-          'This admin link is not valid for this sandbox.',
-          403,
-          '/certificates',
-        );
+        return refusal(tx, 'badAdminLinkTitle', tx.t('badAdminLink'), 403, '/certificates');
       }
       // Swap the token for a session cookie, and take it out of the address bar and history.
       return gate.signIn({ cookie: ADMIN_COOKIE, location: '/certificates', now: now(), secure: false });
@@ -240,11 +266,13 @@ export async function createIssuerSite(deps: IssuerSiteDeps): Promise<IssuerSite
     if (revoked) {
       const rec = await findCertificate(db, revoked);
       if (rec?.revokedAt) {
-        notice = { kind: 'ok', text: `Certificate ${revoked} is revoked and listed on its CA's new CRL.` };
+        notice = { kind: 'ok', text: tx.t('certificatesRevoked', { serial: revoked }) };
       }
     }
     return page(
+      tx,
       certificatesPage({
+        tx,
         issuerName: deps.issuerName,
         certificates,
         total,
@@ -268,46 +296,34 @@ export async function createIssuerSite(deps: IssuerSiteDeps): Promise<IssuerSite
     log,
     page,
     refusal,
+    textOf,
   });
 
   app.post('/certificates/revoke', async (c) => {
     const back = '/certificates';
+    const tx = textOf(c);
     const session = getCookie(c, ADMIN_COOKIE);
     if (session === undefined || !gate.sessionMatches(session, now())) {
-      return refusal(
-        'Not signed in',
-        'Open the administrator link the sandbox printed, then try again.',
-        403,
-        back,
-      );
+      return refusal(tx, 'notSignedInTitle', tx.t('notSignedIn'), 403, back);
     }
     if (!fromOwnPages(c.req.raw.headers, new URL(c.req.url).origin)) {
-      return refusal('Refused', 'The revoke form must be sent from this site.', 403, back);
+      return refusal(tx, 'refusedTitle', tx.t('notFromSite'), 403, back);
     }
-    const body = await readLimitedBody(c.req.raw, 2048);
-    if (!body.ok) return refusal('Refused', 'The form is too large.', 413, back);
+    const body = await readLimitedBody(c.req.raw, REVOKE_FORM_BYTES);
+    if (!body.ok)
+      return refusal(tx, 'refusedTitle', tx.t('formTooLarge', { bytes: REVOKE_FORM_BYTES }), 413, back);
     const form = v.safeParse(
       RevokeForm,
       Object.fromEntries(new URLSearchParams(new TextDecoder().decode(body.bytes))),
     );
     if (!form.success || !gate.formTokenMatches(session, form.output.csrf)) {
-      return refusal(
-        'Refused',
-        'The form is out of date: reload the certificates page and try again.',
-        403,
-        back,
-      );
+      return refusal(tx, 'refusedTitle', tx.t('certificatesFormStale'), 403, back);
     }
     const serial = normaliseSerial(form.output.serial);
-    if (!serial) return refusal('Not a serial number', 'The serial number is not hexadecimal.', 422, back);
+    if (!serial) return refusal(tx, 'notSerialTitle', tx.t('notSerial'), 422, back);
     const result = await revocation.revoke(serial);
     if (result.status === 'unknown') {
-      return refusal(
-        'Unknown certificate',
-        `No certificate with serial ${serial} was issued here.`,
-        404,
-        back,
-      );
+      return refusal(tx, 'unknownCertificateTitle', tx.t('unknownCertificate', { serial }), 404, back);
     }
     log(`revoked ${serial} (${result.issuer}), CRL ${result.crlNumber}, from the certificates page`);
     return new Response(null, {
@@ -342,7 +358,10 @@ export async function createIssuerSite(deps: IssuerSiteDeps): Promise<IssuerSite
 
   app.get('/healthz', () => healthResponse(db));
 
-  app.notFound(() => refusal('Not found', 'There is no page here.', 404));
+  app.notFound((c) => {
+    const tx = textOf(c);
+    return refusal(tx, 'notFoundTitle', tx.t('notFound'), 404);
+  });
   app.onError((err, c) => {
     log(`${c.req.method} ${new URL(c.req.url).pathname}: ${err.name}: ${err.message}`);
     if (err instanceof DatabaseUnavailableError) {
@@ -350,18 +369,16 @@ export async function createIssuerSite(deps: IssuerSiteDeps): Promise<IssuerSite
       if (new URL(c.req.url).pathname.startsWith('/admin/')) {
         return c.json({ error: 'the issuer cannot reach its database just now; retry shortly' }, 503, retry);
       }
-      const r = refusal(
-        'Temporarily unavailable',
-        'The issuer cannot reach its database just now. Nothing was changed; try again in a few seconds.',
-        503,
-      );
+      const tx = textOf(c);
+      const r = refusal(tx, 'unavailableTitle', tx.t('unavailable'), 503);
       r.headers.set('retry-after', retry['retry-after']);
       return r;
     }
     if (new URL(c.req.url).pathname.startsWith('/admin/')) {
       return c.json({ error: 'the issuer could not do this; see its log' }, 422);
     }
-    return refusal('Something went wrong', 'The issuer could not do this. The sandbox log says why.', 422);
+    const tx = textOf(c);
+    return refusal(tx, 'failedTitle', tx.t('failed'), 422);
   });
 
   return {

@@ -50,7 +50,7 @@ export function batchesPage(opts: PageOptions, filter: DashboardBatchFilter, bat
             (b) => html`<tr><td><a href="/batches/${String(b.batchId)}">Batch ${String(b.batchId)}</a></td>
 <td>${b.merchantId}</td><td>${b.state}</td><td class="nowrap">${when(b.openedAt)} (${b.openedBy === 'gateway' ? 'by its first item' : 'by the merchant'})</td>
 <td class="nowrap">${b.settledAt ? when(b.settledAt) : '—'}</td><td class="num">${String(b.itemCount)}</td>
-<td class="num">${settlementCell(b, opts.locale)}</td></tr>`,
+<td class="num">${settlementCell(b, opts.tx.locale)}</td></tr>`,
           )
         : html`<tr><td colspan="7">No batches yet: the first capture or refund opens one.</td></tr>`
     }</tbody>
@@ -64,7 +64,7 @@ export function batchPage(
   summary: BatchTotal[],
   items: BatchItem[],
 ): string {
-  const money = (a: { currency: string; exponent: number; value: number }) => formatAmount(a, opts.locale);
+  const money = (a: { currency: string; exponent: number; value: number }) => formatAmount(a, opts.tx.locale);
   return layout(
     opts,
     `Batch ${batch.batchId}`,
@@ -75,7 +75,7 @@ export function batchPage(
 <dt>State</dt><dd>${batch.state}</dd>
 <dt>Opened</dt><dd>${when(batch.openedAt)} (${batch.openedBy === 'gateway' ? 'by its first item' : 'by the merchant'})</dd>
 <dt>Settled</dt><dd>${batch.settledAt ? when(batch.settledAt) : 'not yet: the merchant closes it'}</dd>
-<dt>Settlement</dt><dd>${settlementCell(batch, opts.locale)}</dd>
+<dt>Settlement</dt><dd>${settlementCell(batch, opts.tx.locale)}</dd>
 </dl>
 <h2 id="summary">Summary</h2>
 <table aria-labelledby="summary"><thead><tr><th scope="col">Kind</th><th scope="col">Currency</th><th scope="col" class="num">Count</th><th scope="col" class="num">Total</th></tr></thead>

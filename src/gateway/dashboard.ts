@@ -19,7 +19,15 @@ import { csrf } from 'hono/csrf';
 import * as v from 'valibot';
 import { parseAmount } from '../protocol/amount.ts';
 import { type Amount, b64u, jsonBytes, SetError, sha256 } from '../protocol/index.ts';
-import { hostAllowed, OperatorGate } from '../web/index.ts';
+import {
+  hostAllowed,
+  html,
+  languageHeaders,
+  languageSwitch,
+  OperatorGate,
+  type SafeHtml,
+  siteTextFor,
+} from '../web/index.ts';
 import type { Batches } from './batches.ts';
 import { batchesPage, batchPage } from './dashboard-batches.ts';
 import {
@@ -34,6 +42,7 @@ import {
 import { AUTHORIZATION_STATES, type FollowUpKind, REJECT_REASONS } from './follow-up-rules.ts';
 import type { AuthorizationRecord, Ledger, ListFilter, PaymentEventRecord } from './ledger.ts';
 import type { Notifications } from './notifications.ts';
+import { GATEWAY_TEXT, type GatewayKey, type GatewayText } from './text/index.ts';
 
 const B64URL = /^[A-Za-z0-9_-]*$/;
 const XidParam = v.pipe(v.string(), v.length(43), v.regex(B64URL));
@@ -109,15 +118,28 @@ export function mountDashboard(
     /** Called after the operator changed the ledger or queued a resend (wakes the delivery worker). */
     onChange?: () => void;
     now: () => Date;
-    page: PageOptions;
+    /** The gateway's configured name, if any (else the catalogue's title in each language). */
+    page: Omit<PageOptions, 'tx' | 'csrf'>;
     access: DashboardAccess;
   },
 ): void {
   const { ledger } = deps;
   const gate = deps.access.token ? new OperatorGate(deps.access.token, 'SET/2 payment gateway') : undefined;
-  const htmlResponse = (body: string, status = 200) => new Response(body, { status, headers: PAGE_HEADERS });
-  const problem = (status: number, heading: string, text: string) =>
-    htmlResponse(messagePage(deps.page, heading, text), status);
+  const textOf = (c: Context): GatewayText => siteTextFor(GATEWAY_TEXT, c.req.raw);
+  const htmlResponse = (tx: GatewayText, body: string, status = 200) =>
+    new Response(body, { status, headers: { ...PAGE_HEADERS, ...languageHeaders(tx.locale) } });
+  /** A refusal page in the request's language: its title and sentence from the catalogue. */
+  const problem = (
+    c: Context,
+    status: number,
+    heading: GatewayKey,
+    text: GatewayKey | SafeHtml,
+    vars?: Record<string, string | number>,
+  ) => {
+    const tx = textOf(c);
+    const sentence = typeof text === 'string' ? tx.t(text, vars) : text;
+    return htmlResponse(tx, messagePage({ ...deps.page, tx }, tx.t(heading), sentence), status);
+  };
   const sessionOf = (c: Context) => {
     const cookie = getCookie(c, OPERATOR_COOKIE);
     return cookie !== undefined && gate?.sessionMatches(cookie, deps.now()) ? cookie : undefined;
@@ -125,19 +147,28 @@ export function mountDashboard(
   /** The page options of this operator's session: its action forms carry the session's form token. */
   const pageFor = (c: Context): PageOptions => {
     const session = sessionOf(c);
-    return { ...deps.page, ...(gate && session ? { csrf: gate.formToken(session) } : {}) };
+    return { ...deps.page, tx: textOf(c), ...(gate && session ? { csrf: gate.formToken(session) } : {}) };
   };
   const signedIn = (c: Context) => sessionOf(c) !== undefined;
 
   // Before anything else: the Host check (DNS rebinding), then the operator.
   const guard = (api: boolean) => async (c: Context, next: Next) => {
     if (!hostAllowed(c.req.header('host'), deps.access.hosts)) {
-      const text = `This gateway answers its dashboard only at its configured address, not at “${(c.req.header('host') ?? '').slice(0, 100)}”. Open the address the sandbox printed.`;
-      return api ? c.json({ error: text }, 421) : problem(421, 'Wrong address', text);
+      const host = (c.req.header('host') ?? '').slice(0, 100);
+      // The API answers programs, in English (GATEWAY_TEXT.en); a page, in the reader's language.
+      const text = GATEWAY_TEXT.en.wrongAddress.replace('{host}', host);
+      return api
+        ? c.json({ error: text }, 421)
+        : problem(c, 421, 'wrongAddressTitle', 'wrongAddress', { host });
     }
     if (!gate) {
-      const text = 'The operator dashboard is off: this gateway was started without an operator token.';
-      return api ? c.json({ error: text }, 403) : problem(403, 'Dashboard off', text);
+      return api
+        ? c.json({ error: GATEWAY_TEXT.en.dashboardOff }, 403)
+        : problem(c, 403, 'dashboardOffTitle', 'dashboardOff');
+    }
+    if (!api) {
+      const switched = languageSwitch(c.req.raw);
+      if (switched) return switched;
     }
     if (api) {
       const bearer = gate.bearer(c.req.header('authorization'));
@@ -150,7 +181,7 @@ export function mountDashboard(
     const token = c.req.method === 'GET' ? c.req.query('token') : undefined;
     if (token !== undefined) {
       if (!gate.tokenMatches(token)) {
-        return problem(403, 'Not a valid operator link', 'This operator link is not valid for this gateway.');
+        return problem(c, 403, 'badOperatorLinkTitle', 'badOperatorLink');
       }
       // Swap the token for a session cookie, and drop it from the address bar.
       const url = new URL(c.req.url);
@@ -163,11 +194,7 @@ export function mountDashboard(
       });
     }
     if (!signedIn(c)) {
-      return problem(
-        401,
-        'Operator sign-in needed',
-        'The dashboard is for the gateway’s operator. Open the operator link the sandbox printed at start (it ends in ?token=…).',
-      );
+      return problem(c, 401, 'signInTitle', 'signIn');
     }
     return next();
   };
@@ -180,26 +207,28 @@ export function mountDashboard(
 
   app.get('/', async (c) => {
     const q = v.safeParse(Query, c.req.query());
-    if (!q.success)
-      return problem(400, 'Bad filter', 'One of the filters is not valid. Clear the filters and try again.');
+    if (!q.success) return problem(c, 400, 'badFilterTitle', 'badFilter');
     const filter = filterOf(q.output);
     const data = await ledger.list(filter);
     const url = new URL(c.req.url);
     for (const k of ['notice', 'outcome', 'reason']) url.searchParams.delete(k);
-    return htmlResponse(dashboardPage(pageFor(c), filter, data, `/${url.search}`, noticeOf(q.output)));
+    const page = pageFor(c);
+    return htmlResponse(page.tx, dashboardPage(page, filter, data, `/${url.search}`, noticeOf(q.output)));
   });
 
   app.get('/transactions/:xid', async (c) => {
     const xid = v.safeParse(XidParam, c.req.param('xid'));
     const q = v.safeParse(Query, c.req.query());
     const auth = xid.success ? await ledger.findAuthorization(xid.output) : undefined;
-    if (!auth) return problem(404, 'No such transaction', 'The ledger holds no authorization with this XID.');
+    if (!auth) return problem(c, 404, 'noTransactionTitle', 'noTransaction');
     const events = await ledger.eventsOf(auth.xid);
     const notifications = await deps.notifications.ofTransaction(auth.xid);
     const subsequent = await ledger.subsequentsOf(auth.xid);
+    const page = pageFor(c);
     return htmlResponse(
+      page.tx,
       transactionPage(
-        pageFor(c),
+        page,
         auth,
         events,
         q.success ? noticeOf(q.output) : undefined,
@@ -212,24 +241,25 @@ export function mountDashboard(
 
   app.get('/batches', async (c) => {
     const q = v.safeParse(BatchQuery, c.req.query());
-    if (!q.success)
-      return problem(400, 'Bad filter', 'One of the filters is not valid. Clear the filters and try again.');
+    if (!q.success) return problem(c, 400, 'badBatchFilterTitle', 'badBatchFilter');
     const filter = {
       ...(q.output.state ? { state: q.output.state } : {}),
       ...(q.output.merchant ? { merchantId: q.output.merchant } : {}),
     };
-    return htmlResponse(batchesPage(pageFor(c), filter, await deps.batches.listAll(filter)));
+    const page = pageFor(c);
+    return htmlResponse(page.tx, batchesPage(page, filter, await deps.batches.listAll(filter)));
   });
 
   app.get('/batches/:id', async (c) => {
     const id = v.safeParse(BatchParam, c.req.param('id'));
     const batch = id.success ? await deps.batches.batchOf(Number(id.output)) : undefined;
-    if (!batch) return problem(404, 'No such batch', 'The gateway holds no batch with this number.');
+    if (!batch) return problem(c, 404, 'noBatchTitle', 'noBatch');
     const [summary, items] = [
       await deps.batches.summaryOf(batch.batchId),
       await deps.batches.itemsOf(batch.batchId),
     ];
-    return htmlResponse(batchPage(pageFor(c), batch, summary, items));
+    const page = pageFor(c);
+    return htmlResponse(page.tx, batchPage(page, batch, summary, items));
   });
 
   /**
@@ -245,19 +275,13 @@ export function mountDashboard(
     try {
       body = await c.req.parseBody();
     } catch {
-      return problem(400, 'Unreadable form', 'The form could not be read. Reload the page and try again.');
+      return problem(c, 400, 'unreadableFormTitle', 'unreadableForm');
     }
     const form = v.safeParse(schema, body);
-    if (!form.success) {
-      return problem(400, 'Invalid form', 'The form is incomplete. Reload the page and try again.');
-    }
+    if (!form.success) return problem(c, 400, 'invalidFormTitle', 'invalidForm');
     const session = sessionOf(c);
     if (!gate || !session || !gate.formTokenMatches(session, form.output.csrf)) {
-      return problem(
-        403,
-        'Form expired',
-        'This form is not from the current operator session. Reload the page.',
-      );
+      return problem(c, 403, 'formExpiredTitle', 'formExpired');
     }
     return form.output;
   }
@@ -266,7 +290,7 @@ export function mountDashboard(
   app.use('/dashboard/*', csrf());
   app.use(
     '/dashboard/*',
-    bodyLimit({ maxSize: 8 * 1024, onError: () => problem(413, 'Form too large', 'The form is too large.') }),
+    bodyLimit({ maxSize: 8 * 1024, onError: (c) => problem(c, 413, 'formTooLargeTitle', 'formTooLarge') }),
   );
 
   app.post('/dashboard/action', async (c) => {
@@ -274,14 +298,20 @@ export function mountDashboard(
     if (read instanceof Response) return read;
     const f = read;
     const auth = await ledger.findAuthorization(f.xid);
-    if (!auth) return problem(404, 'No such transaction', 'The ledger holds no authorization with this XID.');
+    if (!auth) return problem(c, 404, 'noTransactionTitle', 'noTransaction');
     const value = parseAmount(f.amount, auth)?.value;
     if (value === undefined || value === 0) {
-      return problem(
-        422,
-        'Invalid amount',
-        `Enter an amount greater than zero in ${auth.currency}, with at most ${auth.exponent} decimal places (for example ${auth.exponent ? `12.${'5'.padEnd(auth.exponent, '0')}` : '12'}).`,
-      );
+      // 12.5 with the currency's digits: "12.50", "12,50", "12".
+      const example = textOf(c).amountInput({
+        currency: auth.currency,
+        exponent: auth.exponent,
+        value: auth.exponent ? 125 * 10 ** (auth.exponent - 1) : 12,
+      });
+      return problem(c, 422, 'invalidAmountTitle', 'invalidAmount', {
+        currency: auth.currency,
+        digits: auth.exponent,
+        example,
+      });
     }
     const back = safeBack(f.back, auth.xid);
     const target = setAmountFor(f.action, value, auth);
@@ -306,13 +336,10 @@ export function mountDashboard(
       });
     } catch (e) {
       if (e instanceof SetError && e.code === 'unknownRRPID') {
-        return problem(
-          409,
-          'Form already used',
-          'This form was already used for another action. Reload the page.',
-        );
+        return problem(c, 409, 'formUsedTitle', 'formUsed');
       }
-      if (e instanceof SetError) return problem(422, 'Action refused', e.message);
+      // The ledger's refusal is a developer's sentence (SetError), shown as it is.
+      if (e instanceof SetError) return problem(c, 422, 'actionRefusedTitle', html`${e.message}`);
       throw e;
     }
   });
@@ -324,7 +351,7 @@ export function mountDashboard(
     const f = read;
     const n = await deps.notifications.find(f.event);
     if (!n || n.event.xid !== f.xid || !(await deps.notifications.resend(f.event, deps.now()))) {
-      return problem(404, 'No such notification', 'This transaction has no notification with this id.');
+      return problem(c, 404, 'noNotificationTitle', 'noNotification');
     }
     deps.onChange?.();
     return new Response(null, {

@@ -3,7 +3,7 @@
  * (POST /set), the operator's dashboard and JSON API, and a health check. Everything it needs
  * comes in as parameters: keys, trusted roots, CRLs, the issuer, the database and the clock.
  */
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import {
   exchangeKey,
@@ -19,7 +19,7 @@ import {
   type VerifyEvent,
 } from '../protocol/index.ts';
 import { type Database, DatabaseUnavailableError, migrate } from '../storage/index.ts';
-import { healthResponse } from '../web/index.ts';
+import { healthResponse, languageHeaders, type SiteLocale, siteTextFor } from '../web/index.ts';
 import { Batches } from './batches.ts';
 import { type DashboardAccess, mountDashboard } from './dashboard.ts';
 import { messagePage } from './dashboard-page.ts';
@@ -35,6 +35,7 @@ import {
 import { Notifications } from './notifications.ts';
 import { consoleLog, type GatewayLog, type PaymentContext } from './payment-context.ts';
 import { handleSetMessage, handleSetRequest, type SetReply } from './set-endpoint.ts';
+import { GATEWAY_TEXT } from './text/index.ts';
 
 export interface GatewayDeps {
   db: Database;
@@ -54,8 +55,8 @@ export interface GatewayDeps {
   /** How long an approval may be captured (default 7 days). */
   authorizationValidityMs?: number;
   log?: GatewayLog;
-  /** Dashboard title and the locale amounts are shown in. */
-  page?: { title?: string; locale?: string };
+  /** The dashboard's title (default: "SET/2 Sandbox Payment Gateway", in the reader's language). */
+  page?: { title?: string };
   /** Who may use the dashboard and its API: the operator token and the configured Host names. */
   dashboard?: DashboardAccess;
   /** Notification delivery: back-off, limits and timeouts (see notification-delivery.ts), and the fetch used. */
@@ -124,10 +125,13 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
     log,
     verifyContext,
   };
-  const page = {
-    title: deps.page?.title ?? 'SET/2 Sandbox Payment Gateway',
-    locale: deps.page?.locale ?? 'en',
-  };
+  // The pages' words come from the request's language (src/gateway/text); a configured name stays.
+  const page = deps.page?.title ? { title: deps.page.title } : {};
+  const pageIn = (c: Context) => ({ ...page, tx: siteTextFor(GATEWAY_TEXT, c.req.raw) });
+  const htmlHeaders = (locale: SiteLocale) => ({
+    'content-type': 'text/html; charset=utf-8',
+    ...languageHeaders(locale),
+  });
 
   const app = new Hono();
   app.post('/set', async (c) => {
@@ -149,31 +153,29 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
     page,
     access: deps.dashboard ?? {},
   });
-  app.notFound(() => new Response(messagePage(page, 'Not found', 'There is no page here.'), notFoundInit));
+  app.notFound((c) => {
+    const p = pageIn(c);
+    return new Response(messagePage(p, p.tx.t('notFoundTitle'), p.tx.t('notFound')), {
+      status: 404,
+      headers: htmlHeaders(p.tx.locale),
+    });
+  });
   app.onError((err, c) => {
     if (err instanceof HTTPException) return err.getResponse();
     if (err instanceof DatabaseUnavailableError) {
       log({ level: 'warn', event: 'database-unavailable', path: c.req.path, cause: err.causeMessage });
-      return new Response(
-        messagePage(
-          page,
-          'Ledger unavailable',
-          'The gateway cannot reach its database just now. Nothing was changed; try again in a few seconds.',
-        ),
-        {
-          status: 503,
-          headers: {
-            'content-type': 'text/html; charset=utf-8',
-            'retry-after': String(err.retryAfterSeconds),
-          },
-        },
-      );
+      const p = pageIn(c);
+      return new Response(messagePage(p, p.tx.t('ledgerUnavailableTitle'), p.tx.t('ledgerUnavailable')), {
+        status: 503,
+        headers: { ...htmlHeaders(p.tx.locale), 'retry-after': String(err.retryAfterSeconds) },
+      });
     }
     log({ level: 'error', event: 'internal', path: c.req.path, cause: err.message });
-    return new Response(
-      messagePage(page, 'Something went wrong', 'The gateway could not complete this request. Try again.'),
-      { status: 422, headers: { 'content-type': 'text/html; charset=utf-8' } },
-    );
+    const p = pageIn(c);
+    return new Response(messagePage(p, p.tx.t('failedTitle'), p.tx.t('failed')), {
+      status: 422,
+      headers: htmlHeaders(p.tx.locale),
+    });
   });
 
   return {
@@ -186,5 +188,3 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
       handleSetMessage(payment, typeof message === 'string' ? new TextEncoder().encode(message) : message),
   };
 }
-
-const notFoundInit = { status: 404, headers: { 'content-type': 'text/html; charset=utf-8' } };

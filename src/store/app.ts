@@ -21,7 +21,6 @@ import {
   createMerchantActions,
   createNotificationHandler,
   createSetEndpoint,
-  describeRejection,
   GatewayUnavailableError,
   MerchantActionError,
   type MerchantActions,
@@ -34,7 +33,15 @@ import {
   setErrorResponse,
 } from '../merchant/index.ts';
 import { type Database, DatabaseUnavailableError, migrate } from '../storage/index.ts';
-import { fromOwnPages, healthResponse, type SafeHtml } from '../web/index.ts';
+import {
+  type FormProblem,
+  fromOwnPages,
+  healthResponse,
+  languageHeaders,
+  languageSwitch,
+  type SafeHtml,
+  siteTextFor,
+} from '../web/index.ts';
 import { CHECKOUT_SCRIPT, STYLESHEET } from './assets.ts';
 import { addToCart, cartLines, setQuantity } from './carts.ts';
 import { productById } from './catalogue.ts';
@@ -51,7 +58,7 @@ import { orderPayment } from './order-payment.ts';
 import { cartPage } from './pages/cart-page.ts';
 import { cataloguePage } from './pages/catalogue-page.ts';
 import { layout } from './pages/layout.ts';
-import { orderPage } from './pages/order-page.ts';
+import { orderPage, REJECTION_WORDS } from './pages/order-page.ts';
 import { backOfficePage, ordersPage } from './pages/orders-page.ts';
 import { problemPage } from './pages/problem-page.ts';
 import { settlementPage } from './pages/settlement-page.ts';
@@ -67,6 +74,7 @@ import {
   remainingOf,
   type StoreOrder,
 } from './store-orders.ts';
+import { STORE_TEXT, type StoreKey, type StoreText } from './text/index.ts';
 
 export interface DemoStoreOptions {
   db: Database;
@@ -114,39 +122,54 @@ const ACTIONS = [
 const WITH_AMOUNT: readonly Action[] = ['capture', 'refund', 'reverse-capture', 'reverse-refund'];
 type Action = (typeof ACTIONS)[number];
 
-const DONE: Record<Action, string> = {
-  capture: 'Captured: the money is on its way to the shop.',
-  refund: 'Refunded.',
-  reverse: 'The authorization has been reversed: nothing will be charged.',
-  'reverse-capture': 'The capture has been reversed: that amount is authorized again, not captured.',
-  'reverse-refund': 'The refund has been reversed: that amount is captured again.',
-  reconcile: 'Checked with the payment gateway: the order shows what the gateway holds.',
-  'authorize-rest': 'The rest of the order is authorized: capture it when it ships.',
-  'charge-next': 'The next payment of the subscription is charged.',
+const DONE: Record<Action, StoreKey> = {
+  capture: 'doneCapture',
+  refund: 'doneRefund',
+  reverse: 'doneReverse',
+  'reverse-capture': 'doneReverseCapture',
+  'reverse-refund': 'doneReverseRefund',
+  reconcile: 'doneReconcile',
+  'authorize-rest': 'doneAuthorizeRest',
+  'charge-next': 'doneChargeNext',
 };
-const PROBLEMS: Record<string, string> = {
-  unknownTransaction: 'This order has no SET payment yet.',
-  notAuthorized: 'This order’s payment was not authorized.',
-  alreadyCaptured: 'The payment has already been captured.',
-  notCaptured: 'Nothing captured (and not refunded) is left, so there is nothing to refund or reverse.',
-  notRefunded: 'Nothing has been refunded, so there is no refund to reverse.',
-  alreadyReversed: 'The authorization has already been reversed.',
-  invalidAmount: 'Enter an amount like 12.50, more than zero.',
-  amountTooLarge: 'That amount is more than the payment allows.',
-  gatewayUnavailable: 'The payment gateway could not be reached. Nothing changed; try again shortly.',
-  pendingConfirmation:
-    'The payment gateway did not answer, so this may or may not have been done. The order is pending confirmation: press “Check with the gateway” (or the same button again) once the gateway is back. It is never done twice.',
-  gatewayError: 'The payment gateway refused the request. Nothing changed.',
-  nothingMoreToAuthorize: 'Everything the cardholder signed for has been authorized already.',
-  declined: 'The card issuer declined this authorization. Nothing was charged.',
-  planRefused:
-    'The payment gateway refused it: it breaks the terms the cardholder signed (too early, after the end date, too many payments, or above the amount per payment). Nothing was charged.',
+const PROBLEMS: Record<string, StoreKey> = {
+  unknownTransaction: 'problemUnknownTransaction',
+  notAuthorized: 'problemNotAuthorized',
+  alreadyCaptured: 'problemAlreadyCaptured',
+  notCaptured: 'problemNotCaptured',
+  notRefunded: 'problemNotRefunded',
+  alreadyReversed: 'problemAlreadyReversed',
+  invalidAmount: 'problemInvalidAmount',
+  amountTooLarge: 'problemAmountTooLarge',
+  gatewayUnavailable: 'problemGatewayUnavailable',
+  pendingConfirmation: 'problemPendingConfirmation',
+  gatewayError: 'problemGatewayError',
+  nothingMoreToAuthorize: 'problemNothingMoreToAuthorize',
+  declined: 'problemDeclined',
+  planRefused: 'problemPlanRefused',
 };
+
+/** What the store says of a body that is not a form (src/web/forms.ts). */
+const FORM_PROBLEMS: Record<FormProblem, StoreKey> = {
+  cutShort: 'formCutShort',
+  tooLarge: 'formTooLarge',
+  notUtf8: 'formNotUtf8',
+  noBoundary: 'formNoBoundary',
+  malformedMultipart: 'formMalformedMultipart',
+  wrongType: 'formWrongType',
+  tooManyFields: 'formTooManyFields',
+  file: 'formFile',
+  fieldTooLong: 'formFieldTooLong',
+  fieldTwice: 'formFieldTwice',
+};
+
+/** The request's words, amounts and dates, in the language it asks for (src/web/i18n.ts). */
+const textOf = (c: Context): StoreText => siteTextFor(STORE_TEXT, c.req.raw);
 
 export async function createDemoStore(opts: DemoStoreOptions): Promise<DemoStore> {
   await migrate(opts.db, STORE_MIGRATIONS);
   const db = opts.db;
-  const storeName = opts.storeName ?? 'SET Demo Store';
+  const storeNameIn = (tx: StoreText) => opts.storeName ?? tx.text('defaultStoreName');
   const brands = opts.brandIds ?? ['SETPay'];
   const log = opts.log ?? ((message: string, cause?: unknown) => console.error(message, cause ?? ''));
   const now = opts.setEndpoint.now ?? (() => new Date());
@@ -185,6 +208,9 @@ export async function createDemoStore(opts: DemoStoreOptions): Promise<DemoStore
     );
   });
 
+  // The pages' language switcher (?lang=xx): a cookie, then the same page without the parameter.
+  app.use('*', async (c, next) => languageSwitch(c.req.raw) ?? next());
+
   // The SET endpoint: the SDK reads, limits and answers the body itself.
   app.all('/set', (c) => setHandler(c.req.raw));
   // The gateway's Notifications: signed by the gateway, verified by the SDK (not a form of ours).
@@ -207,7 +233,7 @@ export async function createDemoStore(opts: DemoStoreOptions): Promise<DemoStore
       c.req.method !== 'HEAD' &&
       !fromOwnPages(c.req.raw.headers, opts.publicOrigin)
     ) {
-      return refused(c, 'Forms are accepted from this store’s own pages only.');
+      return refused(c, 'notFromStore');
     }
     return next();
   });
@@ -215,21 +241,32 @@ export async function createDemoStore(opts: DemoStoreOptions): Promise<DemoStore
   async function page(
     c: Context<Env>,
     status: number,
-    title: string,
-    body: SafeHtml,
+    title: StoreKey | SafeHtml,
+    body: (tx: StoreText) => SafeHtml,
     extra: { head?: SafeHtml; scripts?: string[] } = {},
   ) {
+    const tx = textOf(c);
     const visitor = c.get('visitor') ?? {};
     const lines = await cartLines(db, visitor.shopper).catch(() => []);
     const cartCount = lines.reduce((n, l) => n + l.quantity, 0);
-    const frame = { title, storeName, cartCount, body, merchant: visitor.merchant !== undefined, ...extra };
+    const frame = {
+      tx,
+      title: typeof title === 'string' ? tx.t(title) : title,
+      storeName: storeNameIn(tx),
+      cartCount,
+      body: body(tx),
+      merchant: visitor.merchant !== undefined,
+      ...extra,
+    };
+    for (const [name, value] of Object.entries(languageHeaders(tx.locale))) c.header(name, value);
     return c.html(layout(frame), status as 200);
   }
 
-  const refused = (c: Context<Env>, text: string) =>
-    page(c, 403, 'Not allowed', problemPage('Not allowed', text));
-  const notFound = (c: Context<Env>) =>
-    page(c, 404, 'No such order', problemPage('No such order', 'There is no order with this number.'));
+  /** A page saying what went wrong: its title and sentence from the catalogue. */
+  const problem = (c: Context<Env>, status: number, title: StoreKey, text: StoreKey) =>
+    page(c, status, title, (tx) => problemPage(tx, tx.t(title), tx.t(text)));
+  const refused = (c: Context<Env>, text: StoreKey) => problem(c, 403, 'notAllowedTitle', text);
+  const notFound = (c: Context<Env>) => problem(c, 404, 'noOrderTitle', 'noOrder');
 
   /**
    * The form a shopper (or the merchant) posted, read and checked against its session's form
@@ -242,8 +279,13 @@ export async function createDemoStore(opts: DemoStoreOptions): Promise<DemoStore
   ): Promise<{ form: v.InferOutput<S> | undefined } | Response> {
     const read = await readStoreForm(c.req.raw, schema);
     if (!read.ok) {
-      const title = read.status === 413 ? 'Too much' : 'Not a form';
-      return page(c, read.status, title, problemPage(title, read.problem));
+      const key = FORM_PROBLEMS[read.reason];
+      const title: StoreKey = read.status === 413 ? 'tooMuchTitle' : 'notAFormTitle';
+      return page(c, read.status, title, (tx) => {
+        const detail = read.detail ?? '';
+        const vars = { limit: /^\d+$/.test(detail) ? tx.number(Number(detail)) : detail, field: detail };
+        return problemPage(tx, tx.t(title), tx.t(key, vars));
+      });
     }
     const visitor = c.get('visitor');
     const tokenOk =
@@ -251,12 +293,7 @@ export async function createDemoStore(opts: DemoStoreOptions): Promise<DemoStore
         ? sessions.merchantTokenMatches(visitor.merchant, read.csrf)
         : sessions.shopperTokenMatches(visitor.shopper, read.csrf);
     if (!tokenOk) {
-      return refused(
-        c,
-        visitor.shopper || visitor.merchant
-          ? 'This form is out of date or did not come from this store. Reload the page and try again.'
-          : 'Your browser did not send this store’s session cookie. Allow cookies for this site, reload the page and try again.',
-      );
+      return refused(c, visitor.shopper || visitor.merchant ? 'formStale' : 'noCookie');
     }
     return { form: read.form };
   }
@@ -281,23 +318,19 @@ export async function createDemoStore(opts: DemoStoreOptions): Promise<DemoStore
 
   const shopperCsrf = (c: Context<Env>) => sessions.shopperToken(c.get('visitor').shopper ?? '');
 
-  app.get('/', (c) => page(c, 200, 'Catalogue', cataloguePage(shopperCsrf(c))));
+  app.get('/', (c) => page(c, 200, 'catalogueTitle', (tx) => cataloguePage(tx, shopperCsrf(c))));
 
-  app.get('/cart', async (c) =>
-    page(c, 200, 'Your cart', cartPage(await cartLines(db, c.get('visitor').shopper), shopperCsrf(c))),
-  );
+  app.get('/cart', async (c) => {
+    const lines = await cartLines(db, c.get('visitor').shopper);
+    return page(c, 200, 'cartTitle', (tx) => cartPage(tx, lines, shopperCsrf(c)));
+  });
 
   app.post('/cart', async (c) => {
     const read = await formOf(c, AddToCartForm, 'shopper');
     if (read instanceof Response) return read;
     const { form } = read;
     if (!form || !productById(form.productId)) {
-      return page(
-        c,
-        422,
-        'Not added',
-        problemPage('Not added', 'Choose a product from the catalogue and a quantity from 1 to 99.'),
-      );
+      return problem(c, 422, 'notAddedTitle', 'notAdded');
     }
     await addToCart(db, c.get('visitor').shopper!, form.productId, form.quantity);
     return c.redirect('/cart', 303);
@@ -307,7 +340,7 @@ export async function createDemoStore(opts: DemoStoreOptions): Promise<DemoStore
     const read = await formOf(c, UpdateCartForm, 'shopper');
     if (read instanceof Response) return read;
     if (!read.form) {
-      return page(c, 422, 'Not updated', problemPage('Not updated', 'Quantities go from 0 (remove) to 99.'));
+      return problem(c, 422, 'notUpdatedTitle', 'notUpdated');
     }
     await setQuantity(db, c.get('visitor').shopper!, read.form.productId, read.form.quantity);
     return c.redirect('/cart', 303);
@@ -316,7 +349,9 @@ export async function createDemoStore(opts: DemoStoreOptions): Promise<DemoStore
   app.post('/checkout', async (c) => {
     const read = await formOf(c, TokenForm, 'shopper');
     if (read instanceof Response) return read;
-    const orderId = await placeOrder(db, c.get('visitor').shopper!, storeName, now());
+    // The order description (SET's OD, which the shopper signs) in the shopper's language.
+    const tx = textOf(c);
+    const orderId = await placeOrder(db, c.get('visitor').shopper!, storeNameIn(tx), tx, now());
     return c.redirect(orderId ? `/orders/${orderId}` : '/cart', 303);
   });
 
@@ -327,7 +362,8 @@ export async function createDemoStore(opts: DemoStoreOptions): Promise<DemoStore
     const { shopper } = c.get('visitor');
     const mine = shopper ? await recentOrders(db, { sessionId: shopper }) : [];
     c.header('cache-control', 'no-store');
-    return page(c, 200, 'Your orders', ordersPage(await withPayments(mine)));
+    const rows = await withPayments(mine);
+    return page(c, 200, 'ordersTitle', (tx) => ordersPage(tx, rows));
   });
 
   app.get('/orders/:id', async (c) => {
@@ -337,18 +373,20 @@ export async function createDemoStore(opts: DemoStoreOptions): Promise<DemoStore
     // The checkout's button script is compiled on first use: start now, while the page travels.
     void payWithSetScript().catch((e: unknown) => log('demo store: could not compile pay-with-set.js', e));
     const { merchant } = c.get('visitor');
+    const tx = textOf(c);
     const view = orderPage({
+      tx,
       order,
       payment,
       brands,
-      storeName,
-      ...flashOf(c),
+      storeName: storeNameIn(tx),
+      ...flashOf(c, tx, order.amount),
       ...(opts.walletHelpUrl ? { walletHelpUrl: opts.walletHelpUrl } : {}),
       ...(opts.testCardsUrl ? { testCardsUrl: opts.testCardsUrl } : {}),
       ...(merchant ? { merchantCsrf: sessions.merchantToken(merchant) } : {}),
     });
     c.header('cache-control', 'no-store');
-    return page(c, 200, view.title, view.body, { head: view.head, scripts: view.scripts });
+    return page(c, 200, view.title, () => view.body, { head: view.head, scripts: view.scripts });
   });
 
   app.get('/orders/:id/status', async (c) => {
@@ -363,44 +401,45 @@ export async function createDemoStore(opts: DemoStoreOptions): Promise<DemoStore
     const token = c.req.query('token');
     if (token !== undefined) {
       if (!sessions.gate.tokenMatches(token)) {
-        return refused(c, 'This back-office link is not valid for this store.');
+        return refused(c, 'badBackOfficeLink');
       }
       return sessions.signIn();
     }
     const { merchant } = c.get('visitor');
-    if (!merchant) return refused(c, 'The back office is the merchant’s: open the link the sandbox printed.');
+    if (!merchant) return refused(c, 'backOfficeMerchantOnly');
     c.header('cache-control', 'no-store');
     const rows = await withPayments(await recentOrders(db, 'everyone'));
-    return page(c, 200, 'Back office', backOfficePage(rows, sessions.merchantToken(merchant)));
+    return page(c, 200, 'backOfficeTitle', (tx) =>
+      backOfficePage(tx, rows, sessions.merchantToken(merchant)),
+    );
   });
 
   // The merchant's reconciliation report: the gateway's batches matched against our orders.
   app.get('/back-office/settlement', async (c) => {
     const { merchant } = c.get('visitor');
-    if (!merchant) return refused(c, 'The back office is the merchant’s: open the link the sandbox printed.');
+    if (!merchant) return refused(c, 'settlementMerchantOnly');
     c.header('cache-control', 'no-store');
     const flash = SETTLEMENT_FLASH[c.req.query('done') ?? c.req.query('problem') ?? ''];
     try {
       const report = await settlementReport(opts.setEndpoint.gateway, orders, db);
-      return page(c, 200, 'Settlement', settlementPage(report, sessions.merchantToken(merchant), flash));
+      return page(c, 200, 'settlementTitle', () =>
+        settlementPage(report, sessions.merchantToken(merchant), flash),
+      );
     } catch (e) {
       if (!(e instanceof GatewayUnavailableError || e instanceof SetError)) throw e;
       log(`demo store: the settlement report could not be read: ${e.message}`);
-      return page(c, 503, 'Settlement', problemPage('Settlement', PROBLEMS.gatewayUnavailable!));
+      return page(c, 503, 'settlementTitle', (tx) =>
+        problemPage(tx, tx.t('settlementTitle'), tx.t(PROBLEMS.gatewayUnavailable!)),
+      );
     }
   });
 
   app.post('/back-office/settlement/close', async (c) => {
-    if (!c.get('visitor').merchant) return refused(c, 'Closing a batch is for the merchant: sign in first.');
+    if (!c.get('visitor').merchant) return refused(c, 'closeBatchMerchantOnly');
     const read = await formOf(c, CloseBatchForm, 'merchant');
     if (read instanceof Response) return read;
     if (!read.form) {
-      return page(
-        c,
-        422,
-        'Not a batch',
-        problemPage('Not a batch', 'Close a batch from the Settlement page.'),
-      );
+      return page(c, 422, 'notBatchTitle', (tx) => problemPage(tx, tx.t('notBatchTitle'), tx.t('notBatch')));
     }
     const batchId = Number(read.form.batch);
     try {
@@ -427,10 +466,7 @@ export async function createDemoStore(opts: DemoStoreOptions): Promise<DemoStore
     app.post(`/orders/:id/${action}`, async (c) => {
       // The merchant's alone: refused before the form or the order is even looked at.
       if (!c.get('visitor').merchant) {
-        return refused(
-          c,
-          'Capturing, refunding and reversing payments is for the merchant: sign in to the back office first.',
-        );
+        return refused(c, 'merchantOnly');
       }
       const read = await formOf(c, WITH_AMOUNT.includes(action) ? AmountForm : TokenForm, 'merchant');
       if (read instanceof Response) return read;
@@ -490,9 +526,7 @@ export async function createDemoStore(opts: DemoStoreOptions): Promise<DemoStore
 
   app.get('/healthz', () => healthResponse(db));
 
-  app.notFound((c) =>
-    page(c, 404, 'Not found', problemPage('Not found', 'There is no page at this address.')),
-  );
+  app.notFound((c) => problem(c, 404, 'notFoundTitle', 'notFound'));
 
   app.onError(async (err, c) => {
     log(`demo store: ${c.req.method} ${c.req.path} failed`, err);
@@ -500,25 +534,20 @@ export async function createDemoStore(opts: DemoStoreOptions): Promise<DemoStore
       return await setErrorResponse('', err, opts.setEndpoint.merchant.signature, now(), log);
     if (err instanceof DatabaseUnavailableError) {
       c.header('retry-after', String(err.retryAfterSeconds));
+      const tx = textOf(c);
+      for (const [name, value] of Object.entries(languageHeaders(tx.locale))) c.header(name, value);
       return c.html(
         layout({
-          title: 'Temporarily unavailable',
-          storeName,
+          tx,
+          title: tx.t('unavailableTitle'),
+          storeName: storeNameIn(tx),
           cartCount: 0,
-          body: problemPage(
-            'Temporarily unavailable',
-            'The store cannot reach its database just now. Nothing was changed; try again in a few seconds.',
-          ),
+          body: problemPage(tx, tx.t('unavailableTitle'), tx.t('unavailable')),
         }),
         503,
       );
     }
-    return page(
-      c,
-      422,
-      'Something went wrong',
-      problemPage('Something went wrong', 'The store could not do that just now. Please try again.'),
-    );
+    return problem(c, 422, 'failedTitle', 'failed');
   });
 
   return { app, orders, actions };
@@ -536,18 +565,23 @@ const SETTLEMENT_FLASH: Record<string, { ok: boolean; text: string }> = {
 };
 
 /** The notice a PRG redirect asked for, from a fixed list of texts (never echoing the query). */
-function flashOf(c: Context): { flash?: { ok: boolean; text: string } } {
+function flashOf(c: Context, tx: StoreText, like: Amount): { flash?: { ok: boolean; text: SafeHtml } } {
   const done = c.req.query('done');
   if (done && (ACTIONS as readonly string[]).includes(done))
-    return { flash: { ok: true, text: DONE[done as Action] } };
+    return { flash: { ok: true, text: tx.t(DONE[done as Action]) } };
   const problem = c.req.query('problem');
   if (problem === 'rejected') {
     const reason = c.req.query('reason');
     const known = (REJECT_REASONS as readonly string[]).includes(reason ?? '')
       ? (reason as RejectReason)
       : undefined;
-    return { flash: { ok: false, text: `The payment gateway turned it down: ${describeRejection(known)}` } };
+    const why = tx.t(known ? REJECTION_WORDS[known] : 'rejectUnknown');
+    return { flash: { ok: false, text: tx.t('gatewayTurnedDown', { reason: why }) } };
   }
-  if (problem && Object.hasOwn(PROBLEMS, problem)) return { flash: { ok: false, text: PROBLEMS[problem]! } };
+  if (problem && Object.hasOwn(PROBLEMS, problem)) {
+    // 12.50 in the order's currency, with the reader's decimal sign.
+    const example = tx.amountInput({ ...like, value: like.exponent ? 125 * 10 ** (like.exponent - 1) : 12 });
+    return { flash: { ok: false, text: tx.t(PROBLEMS[problem]!, { example }) } };
+  }
   return {};
 }

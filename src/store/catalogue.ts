@@ -1,10 +1,14 @@
 /** What the demo store sells: prices are SET amounts (EUR, integer cents, exponent 2). */
 import type { Amount } from '../merchant/index.ts';
+import type { StoreKey, StoreText } from './text/index.ts';
 
 export interface Product {
   id: string;
+  /** The English name, kept in order records; pages show `productName` in the reader's language. */
   name: string;
-  blurb: string;
+  /** The name and blurb in the store's catalogues (src/store/text). */
+  nameKey: StoreKey;
+  blurbKey: StoreKey;
   price: Amount;
   /** Hue of the product's plain coloured tile. */
   hue: number;
@@ -22,52 +26,66 @@ const eur = (cents: number): Amount => ({ currency: 'EUR', value: cents, exponen
 export const CATALOGUE: readonly Product[] = [
   {
     id: 'mug',
+    nameKey: 'productMugName',
+    blurbKey: 'productMugBlurb',
     name: 'SET/2 mug',
-    blurb: 'Stoneware, 330 ml, dual-signed glaze.',
     price: eur(1299),
     hue: 210,
   },
   {
     id: 'tee',
+    nameKey: 'productTeeName',
+    blurbKey: 'productTeeBlurb',
     name: 'Dual signature T-shirt',
-    blurb: 'Organic cotton, PI-TBS printed on the back.',
     price: eur(1950),
     hue: 340,
   },
   {
     id: 'notebook',
+    nameKey: 'productNotebookName',
+    blurbKey: 'productNotebookBlurb',
     name: 'Protocol notebook',
-    blurb: 'A5, dotted, 120 pages for message diagrams.',
     price: eur(725),
     hue: 40,
   },
   {
     id: 'stickers',
+    nameKey: 'productStickersName',
+    blurbKey: 'productStickersBlurb',
     name: 'Sticker pack',
-    blurb: 'Six vinyl stickers: XID, HOD, Chall-M and friends.',
     price: eur(300),
     hue: 130,
   },
   {
     id: 'hoodie',
+    nameKey: 'productHoodieName',
+    blurbKey: 'productHoodieBlurb',
     name: 'Gateway hoodie',
-    blurb: 'Warm enough for a cold start.',
     price: eur(4500),
     hue: 270,
   },
-  { id: 'poster', name: 'Book 2 poster', blurb: 'The purchase flow, A2, matte.', price: eur(1500), hue: 0 },
+  {
+    id: 'poster',
+    nameKey: 'productPosterName',
+    blurbKey: 'productPosterBlurb',
+    name: 'Book 2 poster',
+    price: eur(1500),
+    hue: 0,
+  },
   {
     id: 'annotated',
+    nameKey: 'productAnnotatedName',
+    blurbKey: 'productAnnotatedBlurb',
     name: 'SET Book 2, annotated (pre-order)',
-    blurb: 'Ships when printed: paid for when it ships, on the same signature.',
     price: eur(2400),
     hue: 180,
     shipsLater: true,
   },
   {
     id: 'coffee-club',
+    nameKey: 'productCoffeeClubName',
+    blurbKey: 'productCoffeeClubBlurb',
     name: 'Coffee Club subscription',
-    blurb: 'A bag of beans every 30 days for a year: €9.99 each, one signature.',
     price: eur(999),
     hue: 25,
     subscription: { frequencyDays: 30, months: 12 },
@@ -76,4 +94,10 @@ export const CATALOGUE: readonly Product[] = [
 
 export function productById(id: string): Product | undefined {
   return CATALOGUE.find((p) => p.id === id);
+}
+
+/** A product's name in the reader's language; for a product no longer sold, the name recorded. */
+export function productName(tx: StoreText, productId: string, recorded: string): string {
+  const product = productById(productId);
+  return product ? tx.text(product.nameKey) : recorded;
 }

@@ -4,7 +4,7 @@
  * schema here. Every form carries `csrf`, the form token of the session that may send it.
  */
 import * as v from 'valibot';
-import { readForm } from '../web/index.ts';
+import { type FormRead, readForm } from '../web/index.ts';
 import { MAX_QUANTITY } from './carts.ts';
 
 /** No store form comes near this; a larger body is refused before it is parsed. */
@@ -36,7 +36,7 @@ export type StoreForm<S extends v.GenericSchema> =
   /** A readable form: its token as sent, and its fields when they fit the schema. */
   | { ok: true; csrf: string | undefined; form: v.InferOutput<S> | undefined }
   /** The body could not be read as a form (400, 413): refused before any schema. */
-  | { ok: false; status: 400 | 413; problem: string };
+  | Extract<FormRead, { ok: false }>;
 
 export async function readStoreForm<S extends v.GenericSchema>(
   req: Request,

@@ -5,10 +5,11 @@
  * is the shopper session's (src/store/sessions.ts), and the order belongs to that session.
  */
 import { randomBytes } from 'node:crypto';
-import { type Amount, formatAmount, type InstallRecurData, type SetTransaction } from '../merchant/index.ts';
+import type { Amount, InstallRecurData, SetTransaction } from '../merchant/index.ts';
 import type { Database } from '../storage/index.ts';
 import { cartLines } from './carts.ts';
-import { productById } from './catalogue.ts';
+import { productById, productName } from './catalogue.ts';
+import type { StoreText } from './text/index.ts';
 
 export interface OrderLine {
   productId: string;
@@ -54,6 +55,8 @@ export async function placeOrder(
   db: Database,
   sessionId: string,
   storeName: string,
+  /** The shopper's language: the order description is written in it. */
+  tx: StoreText,
   now = new Date(),
 ): Promise<string | undefined> {
   const lines = await cartLines(db, sessionId);
@@ -90,18 +93,30 @@ export async function placeOrder(
   const authorizeFirst =
     !plan && later > 0 && later < amount.value ? { ...amount, value: amount.value - later } : undefined;
   // SET's OD: what the cardholder reads in the wallet and signs through HOD.
-  const description = `${storeName} order ${id}: ${orderLines
-    .map((l) => `${l.quantity} × ${l.name} (${formatAmount(l.unitPrice)})`)
-    .join(', ')}. Total ${formatAmount(amount)}.${
-    authorizeFirst ? ` Pre-ordered items are charged when they ship.` : ''
-  }`;
+  const description = tx.text('orderDescriptionFull', {
+    store: storeName,
+    order: id,
+    lines: orderLines
+      .map((l) =>
+        tx.text('orderDescriptionLine', {
+          quantity: l.quantity,
+          product: productName(tx, l.productId, l.name),
+          price: tx.amount(l.unitPrice),
+        }),
+      )
+      .join(', '),
+    total: tx.amount(amount),
+  });
+  const fullDescription = authorizeFirst
+    ? `${description} ${tx.text('orderDescriptionPreOrder')}`
+    : description;
   await db.transaction(async (tx) => {
     await tx.query(
       `INSERT INTO store_orders (id, description, lines, amount, session_id, install_recur, authorize_first)
        VALUES ($1, $2, $3::jsonb, $4::jsonb, $5, $6::jsonb, $7::jsonb)`,
       [
         id,
-        description,
+        fullDescription,
         JSON.stringify(orderLines),
         JSON.stringify(amount),
         sessionId,

@@ -26,6 +26,17 @@ export interface WalletPlatform {
   now: () => Date;
   /** The background's fetch, for asking a merchant about a receipt (default: the global fetch). */
   fetch?: typeof fetch;
+  /**
+   * The wallet's interface language (`browser.i18n.getUILanguage()`), a BCP 47 tag: RegFormReq
+   * carries it so the CCA answers with its form in that language. Absent: English.
+   */
+  language?: () => string;
+}
+
+/** The platform's language as SET's Language field takes it ("de", "en-US"), else English. */
+export function walletLanguage(platform: Pick<WalletPlatform, 'language'>): string {
+  const tag = (platform.language?.() ?? '').replace(/_/g, '-');
+  return /^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/.test(tag) && tag.length <= 35 ? tag : 'en';
 }
 
 /** Reads one key of the session area. */

@@ -46,7 +46,7 @@ import {
 import type { CardSummary, Cards } from './cards.ts';
 import { toWalletError, walletError } from './errors.ts';
 import { exchange, type Send } from './exchange.ts';
-import { sessionGet, type WalletPlatform } from './platform.ts';
+import { sessionGet, type WalletPlatform, walletLanguage } from './platform.ts';
 import type { TrustedRoots } from './roots.ts';
 import { randomBytes, type Sealed } from './vault/crypto.ts';
 import type { Vault } from './vault/vault.ts';
@@ -160,7 +160,12 @@ export class Registrations {
     const card = this.checkCard(entry);
     const ctx = await this.context();
     const init = await this.reverifyInit(state, ctx);
-    const req = await buildRegFormReq({ init, pan: card.pan, now: ctx.clock.now });
+    const req = await buildRegFormReq({
+      init,
+      pan: card.pan,
+      language: walletLanguage(this.platform),
+      now: ctx.clock.now,
+    });
     const reply = await exchange(send, encodeWire(req.wire), ctx);
     const res = await guard(async () => await verifyRegFormRes(reply, req.content, ctx));
     if (res.content.referral !== undefined) {

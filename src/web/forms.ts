@@ -15,9 +15,30 @@ export interface FormLimits {
   maxFieldLength?: number;
 }
 
+/** Why a body is not a form, for a site to say in its reader's language (src/web/i18n.ts). */
+export type FormProblem =
+  | 'cutShort'
+  | 'tooLarge'
+  | 'notUtf8'
+  | 'noBoundary'
+  | 'malformedMultipart'
+  | 'wrongType'
+  | 'tooManyFields'
+  | 'file'
+  | 'fieldTooLong'
+  | 'fieldTwice';
+
 export type FormRead =
   | { ok: true; fields: Record<string, string> }
-  | { ok: false; status: 400 | 413; problem: string };
+  | {
+      ok: false;
+      status: 400 | 413;
+      /** The sentence in English (logs, APIs). */
+      problem: string;
+      reason: FormProblem;
+      /** The limit passed (bytes, fields, characters) or the field named twice. */
+      detail?: string;
+    };
 
 const URLENCODED = 'application/x-www-form-urlencoded';
 const MULTIPART = 'multipart/form-data';
@@ -25,7 +46,18 @@ const MULTIPART = 'multipart/form-data';
 const BOUNDARY =
   /(?:^|;)\s*boundary=(?:"([0-9A-Za-z'()+_,\-./:=? ]{0,69}[0-9A-Za-z'()+_,\-./:=?])"|([0-9A-Za-z'()+_,\-./:=?]{1,70}))\s*(?:;|$)/i;
 
-const refuse = (status: 400 | 413, problem: string): FormRead => ({ ok: false, status, problem });
+const refuse = (
+  status: 400 | 413,
+  problem: string,
+  reason: FormProblem,
+  detail?: string | number,
+): FormRead => ({
+  ok: false,
+  status,
+  problem,
+  reason,
+  ...(detail === undefined ? {} : { detail: String(detail) }),
+});
 
 export async function readForm(req: Request, limits: FormLimits = {}): Promise<FormRead> {
   const maxBytes = limits.maxBytes ?? 4096;
@@ -38,9 +70,15 @@ export async function readForm(req: Request, limits: FormLimits = {}): Promise<F
   try {
     body = await readLimitedBody(req, maxBytes);
   } catch {
-    return refuse(400, 'The form did not arrive whole. Please send it again.');
+    return refuse(400, 'The form did not arrive whole. Please send it again.', 'cutShort');
   }
-  if (!body.ok) return refuse(413, `That form is larger than ${maxBytes.toLocaleString('en')} bytes.`);
+  if (!body.ok)
+    return refuse(
+      413,
+      `That form is larger than ${maxBytes.toLocaleString('en')} bytes.`,
+      'tooLarge',
+      maxBytes,
+    );
 
   let entries: [string, unknown][];
   if (mediaType === '' && body.bytes.length === 0) {
@@ -50,35 +88,44 @@ export async function readForm(req: Request, limits: FormLimits = {}): Promise<F
     try {
       text = new TextDecoder('utf-8', { fatal: true }).decode(body.bytes);
     } catch {
-      return refuse(400, 'The form is not valid UTF-8 text.');
+      return refuse(400, 'The form is not valid UTF-8 text.', 'notUtf8');
     }
     entries = [...new URLSearchParams(text)];
   } else if (mediaType === MULTIPART) {
     const boundary = BOUNDARY.exec(contentType.slice(mediaType.length));
-    if (!boundary) return refuse(400, 'The multipart form has no valid boundary in its Content-Type.');
+    if (!boundary)
+      return refuse(400, 'The multipart form has no valid boundary in its Content-Type.', 'noBoundary');
     try {
       const data = await new Response(body.bytes as Uint8Array<ArrayBuffer>, {
         headers: { 'content-type': contentType },
       }).formData();
       entries = [...data];
     } catch {
-      return refuse(400, 'The multipart form is malformed or cut short. Please send it again.');
+      return refuse(
+        400,
+        'The multipart form is malformed or cut short. Please send it again.',
+        'malformedMultipart',
+      );
     }
   } else {
-    return refuse(400, `Forms are accepted as ${URLENCODED} or ${MULTIPART} only.`);
+    return refuse(400, `Forms are accepted as ${URLENCODED} or ${MULTIPART} only.`, 'wrongType');
   }
 
-  if (entries.length > maxFields) return refuse(400, `The form has more than ${maxFields} fields.`);
+  if (entries.length > maxFields)
+    return refuse(400, `The form has more than ${maxFields} fields.`, 'tooManyFields', maxFields);
   const fields: Record<string, string> = Object.create(null);
   for (const [name, value] of entries) {
-    if (typeof value !== 'string') return refuse(400, 'This form takes no files.');
+    if (typeof value !== 'string') return refuse(400, 'This form takes no files.', 'file');
     if (value.length > maxFieldLength || name.length > 64) {
       return refuse(
         400,
         `A field of the form is longer than ${maxFieldLength.toLocaleString('en')} characters.`,
+        'fieldTooLong',
+        maxFieldLength,
       );
     }
-    if (Object.hasOwn(fields, name)) return refuse(400, `The form has the field "${name}" twice.`);
+    if (Object.hasOwn(fields, name))
+      return refuse(400, `The form has the field "${name}" twice.`, 'fieldTwice', name.slice(0, 64));
     fields[name] = value;
   }
   return { ok: true, fields };

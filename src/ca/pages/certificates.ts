@@ -7,58 +7,67 @@
 import type { SafeHtml } from '../../web/html.ts';
 import { html } from '../../web/html.ts';
 import type { CertificateRecord, IssuingCa } from '../store/certificates.ts';
+import type { CaKey, CaText } from '../text/index.ts';
 import { layout } from './layout.ts';
 
-const ISSUER_LABEL: Record<IssuingCa, string> = {
-  brand: 'Brand CA',
-  cca: 'Cardholder CA',
-  mca: 'Merchant CA',
-  pca: 'Payment Gateway CA',
+const ISSUER_LABEL: Record<IssuingCa, CaKey> = {
+  brand: 'issuerBrand',
+  cca: 'issuerCca',
+  mca: 'issuerMca',
+  pca: 'issuerPca',
 };
 
-const TYPE_LABEL: Record<string, string> = {
-  cardholder: 'Cardholder',
-  merchant: 'Merchant',
-  gateway: 'Payment gateway',
-  'cardholder-ca': 'Cardholder CA',
-  'merchant-ca': 'Merchant CA',
-  'gateway-ca': 'Payment Gateway CA',
+const TYPE_LABEL: Record<string, CaKey> = {
+  cardholder: 'typeCardholder',
+  merchant: 'typeMerchant',
+  gateway: 'typeGateway',
+  'cardholder-ca': 'typeCardholderCa',
+  'merchant-ca': 'typeMerchantCa',
+  'gateway-ca': 'typeGatewayCa',
 };
 
-export type Notice = { kind: 'ok' | 'bad'; text: string };
+/** A notice at the top of a page, already in the page's language. */
+export type Notice = { kind: 'ok' | 'bad'; text: SafeHtml };
 
-function day(d: Date): SafeHtml {
-  return html`<time datetime="${d.toISOString()}">${d.toISOString().slice(0, 10)}</time>`;
+export function noticeBlock(notice: Notice | undefined): SafeHtml | '' {
+  return notice
+    ? html`<p class="notice${notice.kind === 'bad' ? ' bad' : ''}" role="status">${notice.text}</p>`
+    : '';
 }
 
-function typeOf(c: CertificateRecord): string {
-  const role = c.keyRole === 'signature' ? 'signature' : 'key exchange';
-  return `${TYPE_LABEL[c.certificateType] ?? c.certificateType} (${role})`;
+function typeOf(tx: CaText, c: CertificateRecord): SafeHtml {
+  const label = TYPE_LABEL[c.certificateType];
+  return tx.t('typeWithRole', {
+    type: label ? tx.t(label) : c.certificateType,
+    role: tx.t(c.keyRole === 'signature' ? 'roleSignature' : 'roleKeyExchange'),
+  });
 }
 
-function subjectOf(c: CertificateRecord, admin: boolean): SafeHtml {
+function subjectOf(tx: CaText, c: CertificateRecord, admin: boolean): SafeHtml {
   if (c.certificateType === 'cardholder') {
-    const card = admin && c.cardLast4 ? html`<br>card ending ${c.cardLast4}` : '';
-    return html`Unique ID <span class="mono">${c.commonName.slice(0, 12)}…</span>${card}`;
+    const card = admin && c.cardLast4 ? html`<br>${tx.t('subjectCard', { last4: c.cardLast4 })}` : '';
+    return html`${tx.t('subjectUniqueId', { id: html`<span class="mono">${c.commonName.slice(0, 12)}…</span>` })}${card}`;
   }
   return html`${c.commonName}`;
 }
 
-function statusOf(c: CertificateRecord, now: Date): SafeHtml {
-  if (c.revokedAt) return html`<span class="status-revoked">Revoked ${day(c.revokedAt)}</span>`;
-  if (now > c.notAfter) return html`<span class="status-expired">Expired</span>`;
-  return html`<span class="status-active">Active</span>`;
+function statusOf(tx: CaText, c: CertificateRecord, now: Date): SafeHtml {
+  if (c.revokedAt)
+    return html`<span class="status-revoked">${tx.t('statusRevokedOn', { date: tx.date(c.revokedAt) })}</span>`;
+  if (now > c.notAfter) return html`<span class="status-expired">${tx.t('statusExpired')}</span>`;
+  return html`<span class="status-active">${tx.t('statusActive')}</span>`;
 }
 
-function revokeForm(c: CertificateRecord, csrf: string): SafeHtml {
+function revokeForm(tx: CaText, c: CertificateRecord, csrf: string): SafeHtml {
   return html`<form method="post" action="/certificates/revoke">
 <input type="hidden" name="serial" value="${c.serial}">
 <input type="hidden" name="csrf" value="${csrf}">
-<button type="submit" aria-label="Revoke certificate ${c.serial}">Revoke</button>
+<button type="submit" aria-label="${tx.t('revokeCertificateLabel', { serial: c.serial })}">${tx.t('revoke')}</button>
 </form>`;
 }
 
 export function certificatesPage(p: {
+  tx: CaText;
   issuerName: string;
   certificates: CertificateRecord[];
   total: number;
@@ -67,41 +76,51 @@ export function certificatesPage(p: {
   csrf?: string;
   notice?: Notice;
 }): string {
+  const { tx } = p;
   const admin = p.csrf !== undefined;
   const rows = p.certificates.map((c) => {
     const action =
       p.csrf !== undefined && !c.revokedAt
-        ? revokeForm(c, p.csrf)
+        ? revokeForm(tx, c, p.csrf)
         : c.revokedAt
-          ? html`<span class="muted">None</span>`
+          ? html`<span class="muted">${tx.t('actionNone')}</span>`
           : '';
     return html`<tr>
-<td>${typeOf(c)}<br><small>${ISSUER_LABEL[c.issuer]}</small></td>
-<td>${subjectOf(c, admin)}</td>
+<td>${typeOf(tx, c)}<br><small>${tx.t(ISSUER_LABEL[c.issuer])}</small></td>
+<td>${subjectOf(tx, c, admin)}</td>
 <td><span class="mono">${c.serial}</span></td>
-<td>${day(c.notBefore)} to ${day(c.notAfter)}</td>
-<td>${statusOf(c, p.now)}</td>
+<td>${tx.t('validRange', { from: tx.date(c.notBefore), to: tx.date(c.notAfter) })}</td>
+<td>${statusOf(tx, c, p.now)}</td>
 ${admin ? html`<td>${action}</td>` : ''}
 </tr>`;
   });
   return layout({
+    tx,
     issuerName: p.issuerName,
-    title: 'Certificates',
+    title: tx.t('certificatesTitle'),
     current: 'certificates',
     main: html`
-<h1>Certificates</h1>
-<p class="lede">Every certificate this issuer's authorities have issued. A revoked certificate goes
-on its CA's next CRL at once, and the payment gateway refuses it from its next check.</p>
-${p.notice ? html`<p class="notice${p.notice.kind === 'bad' ? ' bad' : ''}" role="status">${p.notice.text}</p>` : ''}
+<h1>${tx.t('certificatesTitle')}</h1>
+<p class="lede">${tx.t('certificatesLede')}</p>
+${noticeBlock(p.notice)}
 ${
   admin
-    ? html`<p>You are signed in as the sandbox administrator: live certificates can be revoked.</p>`
-    : html`<p>To revoke, open the administrator link the sandbox prints at start
-(<code>/certificates?token=…</code>), or run <code>setwallet sandbox revoke SERIAL</code>.</p>`
+    ? html`<p>${tx.t('certificatesAdmin')}</p>`
+    : html`<p>${tx.t('certificatesHowToRevoke', {
+        link: html`<code>/certificates?token=…</code>`,
+        command: html`<code>setwallet sandbox revoke SERIAL</code>`,
+      })}</p>`
 }
 <div class="table-wrap"><table>
-<caption>${p.total > p.certificates.length ? `The latest ${p.certificates.length} of ${p.total} certificates` : `${p.total} certificates`}</caption>
-<thead><tr><th scope="col">Type</th><th scope="col">Subject</th><th scope="col">Serial</th><th scope="col">Valid</th><th scope="col">Status</th>${admin ? html`<th scope="col">Action</th>` : ''}</tr></thead>
+<caption>${
+      p.total > p.certificates.length
+        ? tx.t('certificatesCaptionSome', {
+            shown: tx.number(p.certificates.length),
+            total: tx.number(p.total),
+          })
+        : tx.t('certificatesCaptionAll', { total: tx.number(p.total) })
+    }</caption>
+<thead><tr><th scope="col">${tx.t('colType')}</th><th scope="col">${tx.t('colSubject')}</th><th scope="col">${tx.t('colSerial')}</th><th scope="col">${tx.t('colValid')}</th><th scope="col">${tx.t('colStatus')}</th>${admin ? html`<th scope="col">${tx.t('colAction')}</th>` : ''}</tr></thead>
 <tbody>
 ${rows}
 </tbody>

@@ -1,9 +1,10 @@
 /**
- * The frame every page of the issuer site shares: language, title, skip link, navigation, and
+ * The frame every page of the issuer site shares: language (with its switcher), title, skip link, navigation, and
  * one stylesheet that follows the system's light or dark preference and keeps focus visible.
  * Pages run no script: the registration initiation is a data element the wallet reads.
  */
 import { html, type SafeHtml, trusted } from '../../web/html.ts';
+import type { CaKey, CaText } from '../text/index.ts';
 
 const STYLE = `
 :root { color-scheme: light dark; --bg: #fbfbfd; --fg: #1b1d21; --muted: #555b66; --line: #d8dbe2;
@@ -50,27 +51,30 @@ button.primary:hover { background: var(--accent); color: var(--accent-fg); }
 input, textarea { font: inherit; padding: .3rem .5rem; border: 1px solid var(--line); border-radius: 6px; background: var(--panel); color: var(--fg); max-width: 100%; }
 pre { background: var(--code); padding: .75rem; border-radius: 6px; overflow-x: auto; }
 footer { color: var(--muted); font-size: .9rem; border-top: 1px solid var(--line); padding-block: 1rem; }
+.languages ul { display: flex; flex-wrap: wrap; gap: .75rem; list-style: none; margin: .5rem 0 0; padding: 0; }
+.languages a[aria-current] { font-weight: 700; }
 `;
 
 export type PageName = 'home' | 'register' | 'test-cards' | 'certificates' | 'merchants';
 
-const NAV: { name: PageName; href: string; label: string }[] = [
-  { name: 'home', href: '/', label: 'Home' },
-  { name: 'register', href: '/register', label: 'Register a card' },
-  { name: 'test-cards', href: '/test-cards', label: 'Test cards' },
-  { name: 'certificates', href: '/certificates', label: 'Certificates' },
-  { name: 'merchants', href: '/merchants', label: 'Merchants' },
+const NAV: { name: PageName; href: string; label: CaKey }[] = [
+  { name: 'home', href: '/', label: 'navHome' },
+  { name: 'register', href: '/register', label: 'navRegister' },
+  { name: 'test-cards', href: '/test-cards', label: 'navTestCards' },
+  { name: 'certificates', href: '/certificates', label: 'navCertificates' },
+  { name: 'merchants', href: '/merchants', label: 'navMerchants' },
 ];
 
 export function layout(p: {
+  tx: CaText;
   issuerName: string;
-  title: string;
+  title: SafeHtml | string;
   current?: PageName;
   head?: SafeHtml;
   main: SafeHtml;
 }): string {
   return html`<!doctype html>
-<html lang="en">
+<html lang="${p.tx.locale}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -80,20 +84,21 @@ export function layout(p: {
 ${p.head}
 </head>
 <body>
-<a class="skip" href="#main">Skip to content</a>
+<a class="skip" href="#main">${p.tx.t('skip')}</a>
 <header><div class="bar">
 <a class="name" href="/">${p.issuerName}</a>
-<nav aria-label="Issuer site"><ul>
+<nav aria-label="${p.tx.t('navLabel')}"><ul>
 ${NAV.map(
   (n) =>
-    html`<li><a href="${n.href}"${n.name === p.current ? html` aria-current="page"` : ''}>${n.label}</a></li>`,
+    html`<li><a href="${n.href}"${n.name === p.current ? html` aria-current="page"` : ''}>${p.tx.t(n.label)}</a></li>`,
 )}
 </ul></nav>
 </div></header>
 <main id="main" tabindex="-1">
 ${p.main}
 </main>
-<footer>SET/2 developer sandbox: nothing here moves real money. Certificates and cards are for testing only.</footer>
+<footer><p>${p.tx.t('footer')}</p>
+${p.tx.switcher(p.tx.text('languages'))}</footer>
 </body>
 </html>
 `.value;

@@ -6,36 +6,41 @@
  */
 import { registrationInitiationHtml } from '../../protocol/index.ts';
 import { html, trusted } from '../../web/html.ts';
+import type { CaText } from '../text/index.ts';
 import { layout } from './layout.ts';
 
-export function registerPage(p: { issuerName: string; brandId: string; ccaEndpoint: string }): string {
+export function registerPage(p: {
+  tx: CaText;
+  issuerName: string;
+  brandId: string;
+  ccaEndpoint: string;
+}): string {
+  const { tx } = p;
   const initiation = registrationInitiationHtml({
     brand: p.brandId,
     endpoint: p.ccaEndpoint,
     issuerName: p.issuerName,
   });
   return layout({
+    tx,
     issuerName: p.issuerName,
-    title: 'Register a card',
+    title: tx.t('registerTitle'),
     current: 'register',
     head: trusted(initiation),
     main: html`
-<h1>Register a card in the SET Wallet</h1>
-<p class="lede">This page asks the SET Wallet to register a ${p.brandId} card with ${p.issuerName}.</p>
-<h2>What happens</h2>
+<h1>${tx.t('registerHeading')}</h1>
+<p class="lede">${tx.t('registerLede', { brand: p.brandId, issuer: p.issuerName })}</p>
+<h2>${tx.t('registerWhat')}</h2>
 <ol>
-<li>With the SET Wallet extension installed, the wallet notices this page and offers to register a card.</li>
-<li>The wallet opens <strong>its own window</strong> to take the card number and expiry date. This page
-never asks for them: the number goes, encrypted, only to the issuer's Cardholder CA.</li>
-<li>The wallet shows this issuer's form (name on card, billing postcode), then makes a new key and
-receives a certificate that names the card by a one-way identifier, never by its number.</li>
+<li>${tx.t('registerStep1')}</li>
+<li>${tx.t('registerStep2')}</li>
+<li>${tx.t('registerStep3')}</li>
 </ol>
-<p>Need a card number? Take one from the <a href="/test-cards">test cards</a> page, with any expiry
-date in the future.</p>
-<h2>Nothing happened?</h2>
+<p>${tx.t('registerNeedCard', { link: html`<a href="/test-cards">${tx.t('registerTestCardsLink')}</a>` })}</p>
+<h2>${tx.t('registerNothing')}</h2>
 <ul>
-<li>Check that the SET Wallet extension is installed and enabled, then reload this page.</li>
-<li>Check that the wallet trusts this sandbox's root certificate (<a href="/pki/root.pem">root.pem</a>).</li>
+<li>${tx.t('registerCheckInstalled')}</li>
+<li>${tx.t('registerCheckRoot', { link: html`<a href="/pki/root.pem">root.pem</a>` })}</li>
 </ul>
 `,
   });

@@ -6,35 +6,16 @@
 
 import { html } from '../../web/html.ts';
 import type { TestCard, TestCardBehaviour } from '../deps.ts';
+import type { CaKey, CaText } from '../text/index.ts';
 import { layout } from './layout.ts';
 
-export const BEHAVIOUR_TEXT: Record<TestCardBehaviour, { result: string; meaning: string }> = {
-  approve: {
-    result: 'Approved',
-    meaning:
-      'The issuer approves: the gateway returns an authorization code, and the payment can be captured and refunded.',
-  },
-  doNotHonour: {
-    result: 'Declined: do not honour',
-    meaning: 'The issuer declines without saying why, the most common decline.',
-  },
-  insufficientFunds: {
-    result: 'Declined: insufficient funds',
-    meaning: 'The issuer declines because the account cannot cover the amount.',
-  },
-  expiredCard: {
-    result: 'Declined: expired card',
-    meaning: 'The issuer declines as if the card had expired, whatever expiry date you enter.',
-  },
-  stolenCard: {
-    result: 'Declined: reported stolen',
-    meaning: 'The issuer declines because the card was reported stolen.',
-  },
-  issuerUnavailable: {
-    result: 'Issuer unavailable',
-    meaning:
-      'The issuer does not answer: the gateway waits for its timeout, then declines (issuer unavailable).',
-  },
+export const BEHAVIOUR_TEXT: Record<TestCardBehaviour, { result: CaKey; meaning: CaKey }> = {
+  approve: { result: 'cardApprove', meaning: 'cardApproveMeaning' },
+  doNotHonour: { result: 'cardDoNotHonour', meaning: 'cardDoNotHonourMeaning' },
+  insufficientFunds: { result: 'cardInsufficientFunds', meaning: 'cardInsufficientFundsMeaning' },
+  expiredCard: { result: 'cardExpiredCard', meaning: 'cardExpiredCardMeaning' },
+  stolenCard: { result: 'cardStolenCard', meaning: 'cardStolenCardMeaning' },
+  issuerUnavailable: { result: 'cardIssuerUnavailable', meaning: 'cardIssuerUnavailableMeaning' },
 };
 
 function panGroups(pan: string) {
@@ -43,6 +24,7 @@ function panGroups(pan: string) {
 }
 
 export function testCardsPage(p: {
+  tx: CaText;
   issuerName: string;
   brandId: string;
   cards: TestCard[];
@@ -50,35 +32,30 @@ export function testCardsPage(p: {
   pendingCards?: string[];
   now: Date;
 }): string {
+  const { tx } = p;
   const year = p.now.getUTCFullYear() + 3;
   return layout({
+    tx,
     issuerName: p.issuerName,
-    title: 'Test cards',
+    title: tx.t('testCardsTitle'),
     current: 'test-cards',
     main: html`
-<h1>Test cards</h1>
-<p class="lede">Register any of these ${p.brandId} numbers in the SET Wallet, then pay with it at the
-demo store. Each number makes the issuer answer in its own way.</p>
-<p><strong>Expiry:</strong> any date in the future, for example <code>12/${year}</code>.
-<strong>Name and postcode:</strong> anything. SET needs no security code.</p>
+<h1>${tx.t('testCardsTitle')}</h1>
+<p class="lede">${tx.t('testCardsLede', { brand: p.brandId })}</p>
+<p>${tx.t('testCardsExpiry', { example: html`<code>12/${year}</code>` })}
+${tx.t('testCardsName')}</p>
 <div class="table-wrap"><table>
-<caption>Card numbers and what they do</caption>
-<thead><tr><th scope="col">Card number</th><th scope="col">Name</th><th scope="col">Result</th><th scope="col">What happens</th></tr></thead>
+<caption>${tx.t('testCardsCaption')}</caption>
+<thead><tr><th scope="col">${tx.t('testCardsNumber')}</th><th scope="col">${tx.t('testCardsLabel')}</th><th scope="col">${tx.t('testCardsResult')}</th><th scope="col">${tx.t('testCardsMeaning')}</th></tr></thead>
 <tbody>
 ${p.cards.map((c) => {
   const text = BEHAVIOUR_TEXT[c.behaviour];
-  return html`<tr><td>${panGroups(c.pan)}</td><td>${c.label}</td><td>${text.result}</td><td>${text.meaning}</td></tr>`;
+  return html`<tr><td>${panGroups(c.pan)}</td><td>${c.label}</td><td>${tx.t(text.result)}</td><td>${tx.t(text.meaning)}</td></tr>`;
 })}
 </tbody>
 </table></div>
-<p>Other numbers that pass the Luhn check can be registered too; numbers that fail it are refused.</p>
-${(p.pendingCards ?? []).map(
-  (
-    pan,
-  ) => html`<p>Registering ${panGroups(pan)} stays <strong>pending</strong>: the issuer reviews it, and the
-wallet gets the certificate when it asks again (certificate inquiry). It is for registration only: the
-issuer simulator declines payments with it (invalid card).</p>`,
-)}
+<p>${tx.t('testCardsOthers')}</p>
+${(p.pendingCards ?? []).map((pan) => html`<p>${tx.t('testCardsPending', { pan: panGroups(pan) })}</p>`)}
 `,
   });
 }

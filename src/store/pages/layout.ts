@@ -1,8 +1,10 @@
-/** The frame every store page shares: language, skip link, header with navigation, footer. */
+/** The frame every store page shares: language (with its switcher), skip link, header with navigation, footer. */
 import { html, type SafeHtml } from '../../web/html.ts';
+import type { StoreText } from '../text/index.ts';
 
 export interface PageFrame {
-  title: string;
+  tx: StoreText;
+  title: SafeHtml | string;
   storeName: string;
   cartCount: number;
   /** The merchant is signed in: the navigation offers the back office. */
@@ -15,7 +17,8 @@ export interface PageFrame {
 }
 
 export function layout(p: PageFrame): string {
-  return `<!doctype html>\n${html`<html lang="en">
+  const { tx } = p;
+  return `<!doctype html>\n${html`<html lang="${tx.locale}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -24,15 +27,15 @@ export function layout(p: PageFrame): string {
 ${p.head ?? ''}
 </head>
 <body>
-<a class="skip" href="#main">Skip to content</a>
+<a class="skip" href="#main">${tx.t('skip')}</a>
 <header>
   <a class="brand" href="/">${p.storeName}</a>
-  <nav aria-label="Store">
+  <nav aria-label="${tx.t('navLabel')}">
     <ul>
-      <li><a href="/">Catalogue</a></li>
-      <li><a href="/cart">Cart${p.cartCount ? ` (${p.cartCount})` : ''}</a></li>
-      <li><a href="/orders">Your orders</a></li>
-      ${p.merchant ? html`<li><a href="/back-office">Back office</a></li>` : ''}
+      <li><a href="/">${tx.t('navCatalogue')}</a></li>
+      <li><a href="/cart">${p.cartCount ? tx.t('navCartCount', { count: tx.number(p.cartCount) }) : tx.t('navCart')}</a></li>
+      <li><a href="/orders">${tx.t('navOrders')}</a></li>
+      ${p.merchant ? html`<li><a href="/back-office">${tx.t('navBackOffice')}</a></li>` : ''}
     </ul>
   </nav>
 </header>
@@ -40,8 +43,8 @@ ${p.head ?? ''}
 ${p.body}
 </main>
 <footer>
-  <p>A demo store for the SET/2 sandbox: every payment goes through the SET Wallet and the sandbox
-  payment gateway. No real money moves. Built only with <code>@setwallet/merchant</code>.</p>
+  <p>${tx.t('footer', { sdk: html`<code>@setwallet/merchant</code>` })}</p>
+  ${tx.switcher(tx.text('languages'))}
 </footer>
 ${(p.scripts ?? []).map((src) => html`<script type="module" src="${src}"></script>`)}
 </body>
