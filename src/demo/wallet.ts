@@ -11,8 +11,11 @@
  * the moments worth a look (the suites run axe-core there, the demo takes its screenshots).
  */
 import { createHash } from 'node:crypto';
+import { DEFAULT_CARDHOLDER_FORM, regFormIn } from '../ca/reg-forms.ts';
 import { fingerprintText } from '../protocol/index.ts';
 import { BRAND_ID, DEMO_MERCHANT } from '../sandbox/sandbox.ts';
+import { STORE_TEXT } from '../store/text/index.ts';
+import type { SiteLocale } from '../web/i18n.ts';
 import { poll, type UiPage, type WalletBrowser } from './browsers.ts';
 import type { Messages } from './messages.ts';
 
@@ -128,13 +131,20 @@ export async function recordOn(page: UiPage): Promise<void> {
  * Shops at the demo store in `page` (which records the wallet's outcomes and the button's events
  * from its next document on): adds `product` to the cart and checks out; the order's page.
  */
-export async function shopIn(page: UiPage, storeUrl: string, product: string): Promise<Checkout> {
+export async function shopIn(
+  page: UiPage,
+  storeUrl: string,
+  product: string,
+  locale: SiteLocale = 'en',
+): Promise<Checkout> {
+  // The store's words in the language the browser asks for (src/store/text).
+  const words = STORE_TEXT[locale];
   await recordOn(page);
   await page.goto(storeUrl);
   await page.waitForText(product);
-  await page.clickButton(`Add to cart ${product}`);
-  await page.waitForText('Your cart');
-  await page.clickButton('Check out and pay with SET');
+  await page.clickButton(`${words.addToCart} ${product}`);
+  await page.waitForText(words.cartTitle);
+  await page.clickButton(words.checkout);
   const orderUrl = await poll('the checkout page', async () => {
     const url = await page.url();
     return /\/orders\/[^/?#]+$/.test(new URL(url).pathname) ? url.split(/[?#]/)[0] : undefined;
@@ -373,7 +383,11 @@ export class WalletUser {
    * The window is closed at the end. `views` = false skips the onView calls (a second card).
    * Returns what the window showed when done.
    */
-  async registerCard(issuerUrl: string, pan: string, { views = true } = {}): Promise<string> {
+  async registerCard(
+    issuerUrl: string,
+    pan: string,
+    { views = true, language = 'en' }: { views?: boolean; language?: string } = {},
+  ): Promise<string> {
     const { m, browser } = this;
     const issuerPage = await browser.openPage(`${issuerUrl}/register`);
     await waitForWallet(issuerPage, 'registration');
@@ -387,9 +401,15 @@ export class WalletUser {
     if (views) await this.view('registration window: card step', reg);
     await reg.clickButton(m.t('continueButton'));
     await this.waitFor(reg, m.t('registerFormHeading'), 'the issuer’s form (RegFormRes)');
-    // The sandbox issuer's form (RegFormRes): its labels are the issuer's, not the wallet's.
-    await reg.fill('Name on card', 'Ada Lovelace');
-    await reg.fill('Billing postcode', '90210');
+    // The sandbox issuer's form (RegFormRes): its labels and policy are the issuer's, not the
+    // wallet's, in the language the wallet sent in RegFormReq.
+    const form = regFormIn(DEFAULT_CARDHOLDER_FORM, language);
+    const label = (name: string) => form.fields.find((f) => f.name === name)!.label;
+    if (!(await reg.text()).includes(form.policy)) {
+      throw new Error(`the issuer's form is not in "${language}":\n${await reg.text()}`);
+    }
+    await reg.fill(label('fullName'), 'Ada Lovelace');
+    await reg.fill(label('postcode'), '90210');
     if (m.has('registerAcceptPolicy') && (await reg.text()).includes(m.t('registerPolicyHeading'))) {
       await reg.check(m.t('registerAcceptPolicy'));
     }
@@ -432,9 +452,9 @@ export class WalletUser {
    * Shops at the demo store as a customer: the catalogue, "Add to cart" on `product` (its name as
    * the catalogue shows it), the cart, "Check out and pay with SET". Returns the checkout.
    */
-  async shop(storeUrl: string, product: string): Promise<Checkout> {
+  async shop(storeUrl: string, product: string, locale: SiteLocale = 'en'): Promise<Checkout> {
     const page = await this.browser.openPage('about:blank');
-    const checkout = await shopIn(page, storeUrl, product);
+    const checkout = await shopIn(page, storeUrl, product, locale);
     await waitForWallet(page, 'payment');
     return checkout;
   }

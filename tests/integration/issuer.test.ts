@@ -7,7 +7,14 @@ import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { type ServerType, serve } from '@hono/node-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CA_MIGRATIONS, createIssuerSite, type IssuerSite, type TestCard } from '../../src/ca/index.ts';
+import {
+  CA_MIGRATIONS,
+  createIssuerSite,
+  DEFAULT_CARDHOLDER_FORM,
+  type IssuerSite,
+  type TestCard,
+} from '../../src/ca/index.ts';
+import { CA_TEXT } from '../../src/ca/text/index.ts';
 import {
   b64u,
   brandCrlIdentifierThumb,
@@ -156,13 +163,13 @@ describe.each(backends)('issuer site on $name', (backend: Backend) => {
   }
 
   /** The wallet's side of registration, over HTTP, up to a built CertReq. */
-  async function startRegistration(pan = PAN) {
+  async function startRegistration(pan = PAN, language?: string) {
     const wallet = { trust: freshTrust(), clock: clock() };
     const initReq = buildCardCInitReq({ brandId: 'SETPay', thumbs: wallet.trust.thumbs() });
     const initRes = await post('/set/cca', encodeWire(initReq.wire));
     expect(initRes.status, initRes.text).toBe(200);
     const init = await verifyCardCInitRes(initRes.text, initReq.content, wallet);
-    const regReq = await buildRegFormReq({ init, pan });
+    const regReq = await buildRegFormReq({ init, pan, ...(language ? { language } : {}) });
     const regRes = await post('/set/cca', encodeWire(regReq.wire));
     expect(regRes.status, regRes.text).toBe(200);
     const form = await verifyRegFormRes(regRes.text, regReq.content, wallet);
@@ -648,6 +655,44 @@ describe.each(backends)('issuer site on $name', (backend: Backend) => {
       expect(page).toContain('&lt;b&gt;Times out&lt;/b&gt; &amp; declines');
       expect(page).not.toContain('<b>Times out</b>');
       expect(page).toMatch(/any date in the future/);
+    });
+
+    it('answers in the reader’s language: Accept-Language, then the switcher’s cookie; values stay escaped', async () => {
+      const de = await get('/test-cards', { 'accept-language': 'de-CH, fr;q=0.8' });
+      const page = await de.text();
+      expect(de.headers.get('content-language')).toBe('de');
+      expect(de.headers.get('vary')).toMatch(/Accept-Language/);
+      expect(page).toContain('<html lang="de">');
+      expect(page).toContain(CA_TEXT.de.testCardsCaption);
+      expect(page).toContain(CA_TEXT.de.cardInsufficientFunds);
+      expect(page).toContain('&lt;b&gt;Times out&lt;/b&gt; &amp; declines');
+      expect(page).not.toContain(CA_TEXT.en.testCardsCaption);
+      // The switcher: ?lang=es sets the cookie and comes back without the parameter.
+      const switched = await get('/test-cards?lang=es');
+      expect(switched.status).toBe(303);
+      expect(switched.headers.get('location')).toBe('/test-cards');
+      const cookie = switched.headers.get('set-cookie')!.split(';')[0]!;
+      expect(cookie).toBe('set_lang=es');
+      const es = await (await get('/', { cookie, 'accept-language': 'de' })).text();
+      expect(es).toContain('<html lang="es">');
+      expect(es).toContain(CA_TEXT.es.homeDevelopers);
+      // A refusal in French.
+      const missing = await get('/nope', { 'accept-language': 'fr' });
+      expect(missing.status).toBe(404);
+      expect(await missing.text()).toContain(CA_TEXT.fr.notFound);
+    });
+
+    it('RegFormReq in German gets the issuer’s form in German, and its CertReq answers it', async () => {
+      const started = await startRegistration(PAN, 'de-DE');
+      expect(started.regReq.content.language).toBe('de-DE');
+      expect(started.form.content.regForm).toEqual(DEFAULT_CARDHOLDER_FORM.de);
+      const built = await cardholderCertReq(started);
+      const res = await post('/set/cca', built.wire);
+      expect(res.status, res.text).toBe(200);
+      await verifyCertRes(res.text, built.certReq.content, started.wallet);
+      // A language the CCA does not have: English.
+      const other = await startRegistration(PAN, 'pt-BR');
+      expect(other.form.content.regForm).toEqual(DEFAULT_CARDHOLDER_FORM.en);
     });
 
     it('home, root certificate, not found', async () => {

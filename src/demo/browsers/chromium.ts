@@ -145,6 +145,12 @@ export async function launchChromium(opts: LaunchOptions = {}): Promise<WalletBr
       handleSIGTERM: signals,
       handleSIGHUP: signals,
       viewport: { width: 1100, height: 800 },
+      ...(opts.locale
+        ? {
+            locale: opts.locale,
+            env: { ...process.env, LANGUAGE: opts.locale, LANG: `${opts.locale}.UTF-8` },
+          }
+        : {}),
       args: [
         `--disable-extensions-except=${extensionDir}`,
         `--load-extension=${extensionDir}`,
@@ -154,6 +160,7 @@ export async function launchChromium(opts: LaunchOptions = {}): Promise<WalletBr
         '--disable-sync',
         '--no-first-run',
         '--no-default-browser-check',
+        ...(opts.locale ? [`--lang=${opts.locale}`] : []),
       ],
       ...(opts.verbose ? { logger: { isEnabled: () => true, log: (n, s, m) => console.log(n, s, m) } } : {}),
     })

@@ -154,6 +154,13 @@ export interface LaunchOptions {
    * with its own handlers (the demo, which also stops its sandbox) passes false.
    */
   handleSignals?: boolean;
+  /**
+   * The browser's language (a BCP 47 tag such as 'de'): its UI language, which the wallet's
+   * _locales follow, and its Accept-Language. Chromium: --lang, LANGUAGE and the context's locale
+   * (chromium-l10n provides the locale files); Firefox: intl.locale.requested and
+   * intl.accept_languages (firefox-esr-l10n-* provides the language pack). Default: the system's.
+   */
+  locale?: string;
 }
 
 export async function poll<T>(

@@ -378,6 +378,14 @@ export async function launchFirefox(opts: LaunchOptions = {}): Promise<WalletBro
         'browser.shell.checkDefaultBrowser': false,
         'datareporting.policy.dataSubmissionEnabled': false,
         'toolkit.telemetry.reportingpolicy.firstRun': false,
+        ...(opts.locale
+          ? {
+              'intl.locale.requested': opts.locale,
+              'intl.accept_languages': opts.locale,
+              // A language pack installed with Firefox (firefox-esr-l10n-*) is a system add-on.
+              'extensions.autoDisableScopes': 0,
+            }
+          : {}),
       },
     })
     .catch((e: unknown) => {
