@@ -1,12 +1,13 @@
 /**
  * How a wallet page (popup, confirmation, registration, options) asks the background: one
- * UiRequest per call, the reply parsed against UiReply before use. A failure is a UiError whose
+ * UiRequest per call, the reply parsed (bridge-messages.ts's parseUiReply, messages.ts's UiReply
+ * rules, by hand: a page loads no schema library) before use. A failure is a UiError whose
  * messageKey names the `_locales` message that explains it (errors.ts turns it into text).
  */
-import * as v from 'valibot';
 import { browser } from 'wxt/browser';
+import { parseUiReply } from '../wallet/bridge-messages.ts';
 import type { WalletErrorJson } from '../wallet/errors.ts';
-import { UiReply, type UiRequest, type UiRequestType } from '../wallet/messages.ts';
+import type { UiRequest, UiRequestType } from '../wallet/messages.ts';
 import type { UiValue } from '../wallet/switchboard.ts';
 
 /** What the UI shows for a failure: a wallet error, or the background being unreachable. */
@@ -46,8 +47,8 @@ export async function call<K extends UiRequestType>(
   if (raw !== null && typeof raw === 'object' && (raw as { ok?: unknown }).ok === true && !('value' in raw)) {
     raw = { ...raw, value: undefined };
   }
-  const reply = v.safeParse(UiReply, raw);
-  if (!reply.success) throw new UiError(BACKGROUND_GONE);
-  if (!reply.output.ok) throw new UiError(reply.output.error);
-  return reply.output.value as UiValue<K>;
+  const reply = parseUiReply(raw);
+  if (!reply) throw new UiError(BACKGROUND_GONE);
+  if (!reply.ok) throw new UiError(reply.error);
+  return reply.value as UiValue<K>;
 }

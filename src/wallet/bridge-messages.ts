@@ -1,13 +1,15 @@
 /**
- * The content script's side of its two boundaries (page ↔ content, background → content) as
- * hand-written parsers with size limits, the same rules as messages.ts's valibot schemas
- * (PageRequest, PageOutcome, BackgroundToContent): the content script is parsed on every https
- * page the shopper opens, so it carries no schema library (issue 11: ≤ 10 KB).
+ * What the content script and the wallet pages read from another context, as hand-written parsers
+ * with size limits, the same rules as messages.ts's valibot schemas: the content script's two
+ * boundaries (PageRequest, PageOutcome, BackgroundToContent) and a page's (UiReply, StartError).
+ * The content script is parsed on every https page the shopper opens, and each page has 40 KB
+ * with everything it loads (issue 11), so neither carries a schema library.
  * tests/unit/bridge-messages.test.ts holds each parser to its schema's answers on generated input.
- * It loads only src/protocol/initiation-check.ts (valibot's strictObject rule, by hand);
- * messages.ts re-exports PAGE_EVENTS and answerWith.
+ * It loads only src/protocol/initiation-check.ts (valibot's strictObject rule, by hand) and the
+ * wallet's error codes; messages.ts re-exports PAGE_EVENTS and answerWith.
  */
 import { isStrictObject as strict, isTextUpTo as upTo } from '../protocol/initiation-check.ts';
+import { WALLET_ERROR_CODES, type WalletErrorJson } from './errors.ts';
 
 /** DOM events a page may dispatch on `document` to ask for the wallet. */
 export const PAGE_EVENTS = {
@@ -77,6 +79,81 @@ export function parseBackgroundToContent(x: unknown, maxBody: number): Backgroun
     return outcome && { type, outcome };
   }
   return undefined;
+}
+
+/** valibot's record: the keys it looks at (own, enumerable, but __proto__, prototype, constructor). */
+function record<V>(
+  x: unknown,
+  key: (k: string) => boolean,
+  value: (v: unknown) => v is V,
+): Record<string, V> | undefined {
+  if (typeof x !== 'object' || x === null) return undefined;
+  const out: Record<string, V> = {};
+  for (const k in x) {
+    if (!Object.hasOwn(x, k) || k === '__proto__' || k === 'prototype' || k === 'constructor') continue;
+    const v = (x as Record<string, unknown>)[k];
+    if (!key(k) || !value(v)) return undefined;
+    out[k] = v;
+  }
+  return out;
+}
+const isNumber = (v: unknown): v is number => typeof v === 'number' && !Number.isNaN(v);
+
+/** A wallet page's reply from the background: a value, or a WalletError as JSON. */
+export type UiReply = { ok: true; value: unknown } | { ok: false; error: WalletErrorJson };
+
+/** The background's answer to a UiRequest (messages.ts UiReply); undefined when it is not one. */
+export function parseUiReply(x: unknown): UiReply | undefined {
+  if (typeof x !== 'object' || x === null) return undefined;
+  const ok = (x as { ok?: unknown }).ok;
+  if (ok === true) return strict(x, ['ok', 'value'], ['value']) ? { ok, value: x.value } : undefined;
+  if (ok !== false || !strict(x, ['ok', 'error'], ['error'])) return undefined;
+  const e = x.error;
+  const fields = ['code', 'messageKey', 'params', 'detail'];
+  if (!strict(e, [...fields, 'setCode'], fields)) return undefined;
+  const params = record(
+    e.params,
+    () => true,
+    (v) => typeof v === 'string' || isNumber(v),
+  );
+  if (
+    !(WALLET_ERROR_CODES as readonly unknown[]).includes(e.code) ||
+    !upTo(e.messageKey, 64) ||
+    !params ||
+    !(e.setCode === undefined || typeof e.setCode === 'string') ||
+    !upTo(e.detail, 2048)
+  ) {
+    return undefined;
+  }
+  const error = { code: e.code, messageKey: e.messageKey, params, detail: e.detail } as WalletErrorJson;
+  if ('setCode' in e) error.setCode = e.setCode as WalletErrorJson['setCode'];
+  return { ok, error };
+}
+
+/** Why the confirmation window could not start, as the background put it in the window's URL. */
+export interface StartError {
+  code: string;
+  messageKey: string;
+  params: Record<string, string | number>;
+  setCode?: string | undefined;
+}
+
+/** messages.ts StartError (an object that may carry more, which is left out); undefined when it is not one. */
+export function parseStartError(x: unknown): StartError | undefined {
+  if (typeof x !== 'object' || x === null || !['code', 'messageKey', 'params'].every((k) => k in x)) {
+    return undefined;
+  }
+  const { code, messageKey, setCode } = x as Record<string, unknown>;
+  const params = record(
+    (x as { params: unknown }).params,
+    (k) => k.length <= 64,
+    (v): v is string | number => upTo(v, 512) || isNumber(v),
+  );
+  if (!upTo(code, 64) || !upTo(messageKey, 64) || !params) return undefined;
+  if (setCode !== undefined && !upTo(setCode, 64)) return undefined;
+  const out: StartError = { code, messageKey, params };
+  if ('setCode' in x) out.setCode = setCode as string | undefined;
+  return out;
 }
 
 /**

@@ -189,6 +189,17 @@ export const UiReply = v.variant('ok', [
 ]);
 export type UiReply = v.InferOutput<typeof UiReply>;
 
+/** Why the confirmation window could not start, in its URL (`?error=`): an object, extra keys left out. */
+export const StartError = v.object({
+  code: v.pipe(v.string(), v.maxLength(64)),
+  messageKey: v.pipe(v.string(), v.maxLength(64)),
+  params: v.record(
+    v.pipe(v.string(), v.maxLength(64)),
+    v.union([v.pipe(v.string(), v.maxLength(512)), v.number()]),
+  ),
+  setCode: v.optional(v.pipe(v.string(), v.maxLength(64))),
+});
+
 /** Parses `input` with `schema`; a failure is WalletError `badMessage` naming the first problem. */
 export function parseMessage<S extends v.GenericSchema>(schema: S, input: unknown): v.InferOutput<S> {
   const result = v.safeParse(schema, input);

@@ -20,8 +20,17 @@ import {
   PAGE_OUTCOME_STATUSES,
   parseBackgroundToContent,
   parsePageOutcome,
+  parseStartError,
+  parseUiReply,
 } from '../../src/wallet/bridge-messages.ts';
-import { BackgroundToContent, PageOutcome, PageRequest } from '../../src/wallet/messages.ts';
+import { WALLET_ERROR_CODES } from '../../src/wallet/errors.ts';
+import {
+  BackgroundToContent,
+  PageOutcome,
+  PageRequest,
+  StartError,
+  UiReply,
+} from '../../src/wallet/messages.ts';
 
 const RUNS = 1000;
 const SHOP = 'https://shop.example';
@@ -39,6 +48,13 @@ const KEYS = [
   '__proto__',
   'constructor',
   'prototype',
+  'ok',
+  'value',
+  'error',
+  'messageKey',
+  'params',
+  'setCode',
+  'detail',
 ];
 const scalar = fc.oneof(
   fc.string({ maxLength: 70 }),
@@ -88,6 +104,42 @@ const backgroundMessage = fc.oneof(
   anyValue,
 );
 
+const params = fc.oneof(
+  fc.dictionary(
+    fc.oneof(fc.string({ maxLength: 70 }), fc.constantFrom('constructor', 'x'.repeat(65))),
+    scalar,
+    {
+      maxKeys: 3,
+    },
+  ),
+  fc.dictionary(fc.string({ maxLength: 8 }), fc.oneof(around(512), fc.integer(), fc.constant(Number.NaN)), {
+    maxKeys: 2,
+  }),
+  anyValue,
+);
+const errorJson = fc.record(
+  {
+    code: fc.oneof(fc.constantFrom(...WALLET_ERROR_CODES), around(64), scalar),
+    messageKey: fc.oneof(fc.string({ maxLength: 70 }), around(64), scalar),
+    params,
+    setCode: fc.oneof(fc.constantFrom('signatureFailure', 'x'.repeat(65)), scalar),
+    detail: fc.oneof(fc.string({ maxLength: 50 }), around(2048), scalar),
+    extra: scalar,
+  },
+  { requiredKeys: [] },
+);
+const uiReply = fc.oneof(
+  fc.record(
+    { ok: fc.oneof(fc.constant(true), scalar), value: anyValue, extra: scalar },
+    { requiredKeys: ['ok'] },
+  ),
+  fc.record(
+    { ok: fc.oneof(fc.constant(false), scalar), error: fc.oneof(errorJson, anyValue), extra: scalar },
+    { requiredKeys: ['ok'] },
+  ),
+  anyValue,
+);
+
 /** What valibot makes of `input`, in the hand-written parser's terms. */
 function byValibot<S extends v.GenericSchema>(schema: S, input: unknown): v.InferOutput<S> | undefined {
   const r = v.safeParse(schema, input);
@@ -123,6 +175,39 @@ describe('the content script’s message parsers agree with messages.ts’s sche
       }),
       { numRuns: RUNS },
     );
+  });
+
+  it('UiReply: the same acceptance and the same value (a wallet page’s every answer)', () => {
+    fc.assert(
+      fc.property(uiReply, (x) => {
+        expect(parseUiReply(x)).toEqual(byValibot(UiReply, x));
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('StartError: the same acceptance and the same value (the confirmation window’s ?error=)', () => {
+    fc.assert(
+      fc.property(fc.oneof(errorJson, anyValue), (x) => {
+        expect(parseStartError(x)).toEqual(byValibot(StartError, x));
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('accepts the real answers and refuses their near misses', () => {
+    const error = { code: 'locked', messageKey: 'error_locked', params: { n: 1, s: 'x' }, detail: 'locked' };
+    expect(parseUiReply({ ok: false, error })).toEqual({ ok: false, error });
+    expect(parseUiReply({ ok: true, value: [1] })).toEqual({ ok: true, value: [1] });
+    expect(parseUiReply({ ok: true })).toBeUndefined();
+    expect(parseUiReply({ ok: false, error: { ...error, code: 'nope' } })).toBeUndefined();
+    expect(parseUiReply({ ok: false, error: { ...error, more: 1 } })).toBeUndefined();
+    expect(parseStartError({ ...error, more: 1 })).toEqual({
+      code: 'locked',
+      messageKey: 'error_locked',
+      params: error.params,
+    });
+    expect(parseStartError({ ...error, params: { ['k'.repeat(65)]: 1 } })).toBeUndefined();
   });
 
   it('gives the very types the schemas infer', () => {

@@ -15,10 +15,10 @@
  */
 import type { JSX } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import * as v from 'valibot';
 import { browser } from 'wxt/browser';
 import { formatAmount } from '../../protocol/amount.ts';
 import type { Amount, InstallRecurData } from '../../protocol/index.ts';
+import { parseStartError } from '../../wallet/bridge-messages.ts';
 import type { PurchaseView } from '../../wallet/purchase.ts';
 import { AmountView } from '../components/AmountView.tsx';
 import { Button } from '../components/Button.tsx';
@@ -34,16 +34,6 @@ import { t, uiLocale } from '../i18n.ts';
 import { useInputDelay } from '../input-delay.ts';
 import { planWords } from '../plan-text.ts';
 import { call, errorInfo, isUiError, type UiErrorInfo } from '../wallet-client.ts';
-
-const StartError = v.object({
-  code: v.pipe(v.string(), v.maxLength(64)),
-  messageKey: v.pipe(v.string(), v.maxLength(64)),
-  params: v.record(
-    v.pipe(v.string(), v.maxLength(64)),
-    v.union([v.pipe(v.string(), v.maxLength(512)), v.number()]),
-  ),
-  setCode: v.optional(v.pipe(v.string(), v.maxLength(64))),
-});
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const closeWindow = () => window.close();
@@ -155,8 +145,8 @@ function AskFirst({ tabId }: { tabId: number }) {
 function CouldNotStart({ raw }: { raw: string | null }) {
   let error: UiErrorInfo = { code: 'unknownRequest', messageKey: 'error_unknownRequest', params: {} };
   try {
-    const parsed = v.safeParse(StartError, JSON.parse(raw ?? 'null'));
-    if (parsed.success) error = parsed.output;
+    const parsed = parseStartError(JSON.parse(raw ?? 'null'));
+    if (parsed) error = parsed as UiErrorInfo;
   } catch {
     // Not JSON: keep the generic explanation.
   }
