@@ -229,8 +229,9 @@ function stateCell(tx: GatewayText, a: AuthorizationRecord): SafeHtml {
   return html`<span class="${cls}">${partial ? tx.t('statePartly', { state }) : state}</span>`;
 }
 
-function declineWord(tx: GatewayText, reason: string): SafeHtml | string {
-  return word(tx, DECLINE_TEXT as Record<string, GatewayKey>, reason);
+/** The decline in the page's language, with the issuer's SET code an operator searches for. */
+function declineWord(tx: GatewayText, reason: string): SafeHtml {
+  return html`${word(tx, DECLINE_TEXT as Record<string, GatewayKey>, reason)} <code>${reason}</code>`;
 }
 
 function authorizationRows(list: AuthorizationRecord[], back: string, opts: PageOptions): SafeHtml {

@@ -202,7 +202,7 @@ describe('the sandbox over HTTP', () => {
     expect(await merchant.orderState(orderUrl)).toBe('partiallyRefunded');
     // The gateway's dashboard shows the delivery.
     const after = await (await fetch(`${gw}/transactions/${xid}`, { headers: { cookie: operator } })).text();
-    expect(after).toMatch(/credit \(operator\)[\s\S]*?<span class="ok">delivered<\/span>/);
+    expect(after).toMatch(/Refund \(operator\)[\s\S]*?<span class="ok">delivered<\/span>/);
   });
 
   it('curl: the checkout page declares the payment initiation, the registration page the registration initiation', async () => {
