@@ -327,7 +327,7 @@ describe('docs/merchant-guide.md, followed literally', () => {
     await poll(
       'the dashboard to show the delivery',
       async () =>
-        /credit \(operator\)[\s\S]*?<span class="ok">delivered<\/span>/.test(await txPage()) || undefined,
+        /Refund \(operator\)[\s\S]*?<span class="ok">delivered<\/span>/.test(await txPage()) || undefined,
     );
 
     // The staff route refunds what is left (€7.99), knowing of the operator's refund: the gateway
@@ -342,7 +342,7 @@ describe('docs/merchant-guide.md, followed literally', () => {
     await poll(
       'the dashboard to show the shop’s own refund delivered',
       async () =>
-        /credit \(merchant\)[\s\S]*?<span class="ok">delivered<\/span>/.test(await txPage()) || undefined,
+        /Refund \(merchant\)[\s\S]*?<span class="ok">delivered<\/span>/.test(await txPage()) || undefined,
     );
     expect(await orderStatus()).toEqual(refunded);
     // Nothing is left to refund: the shop's route is refused, and the gateway's ledger unchanged.
