@@ -8,16 +8,15 @@
  * AuthToken; a subsequent AuthReq with it goes to subsequent-authorization.ts.
  */
 import {
-  type AuthResult,
   buildAuthRes,
   checkInstallRecur,
   encodeWire,
   SetError,
   sealAuthToken,
-  sealCapToken,
   verifyAnyAuthReq,
   type Wire,
 } from '../protocol/index.ts';
+import { authResultOf, capTokenOf } from './authorization-result.ts';
 import type { AuthorizationRecord } from './ledger.ts';
 import { chainToRecord, merchantIdentityOf, merchantKeyExchangeOf } from './merchant-key-exchange.ts';
 import { type PaymentContext, requestDigest } from './payment-context.ts';
@@ -53,24 +52,9 @@ export async function authorize(p: PaymentContext, bytes: Uint8Array, wire: Wire
     now: p.now(),
   });
   const at = p.now();
-  const result: AuthResult =
-    decision.status === 'approved'
-      ? { status: 'approved', authCode: decision.authCode, amount: req.authReqAmt }
-      : { status: 'declined', reason: decision.reason, amount: req.authReqAmt };
+  const result = authResultOf(decision, req.authReqAmt);
   // With CaptureNow the approval is captured at once and there is nothing left to capture later.
-  const capToken =
-    decision.status === 'approved' && !req.captureNow
-      ? await sealCapToken(
-          {
-            type: 'CapToken',
-            xid,
-            authAmt: req.authReqAmt,
-            authCode: decision.authCode,
-            date: at.toISOString(),
-          },
-          p.keyExchange.certificate,
-        )
-      : undefined;
+  const capToken = await capTokenOf(decision, req, xid, at, p.keyExchange.certificate);
   // Room for a further authorization: a part of the signed amount, or the plan's next payment.
   const authToken =
     decision.status === 'approved' && (plan || req.authReqAmt.value < head.purchAmt.value)

@@ -8,16 +8,15 @@
  * purchase's row lock, which re-checks key and terms against a concurrent request.
  */
 import {
-  type AuthResult,
   buildAuthRes,
   encodeWire,
   SetError,
   sealAuthToken,
-  sealCapToken,
   type VerifiedSubsequentAuthReq,
   type VerifyContext,
   type Wire,
 } from '../protocol/index.ts';
+import { authResultOf, capTokenOf } from './authorization-result.ts';
 import { historyOf, replayableSubsequent } from './ledger.ts';
 import { merchantIdentityOf, merchantKeyExchangeOf } from './merchant-key-exchange.ts';
 import { type PaymentContext, requestDigest } from './payment-context.ts';
@@ -68,26 +67,11 @@ export async function authorizeSubsequent(
     now: p.now(),
   });
   const at = p.now();
-  const result: AuthResult =
-    decision.status === 'approved'
-      ? { status: 'approved', authCode: decision.authCode, amount: req.authReqAmt }
-      : { status: 'declined', reason: decision.reason, amount: req.authReqAmt };
+  const result = authResultOf(decision, req.authReqAmt);
   const outcome = await p.ledger.recordSubsequent(
     { ...cmd, merchant: identity, token, result: decision, at },
     async (after) => {
-      const capToken =
-        decision.status === 'approved' && !req.captureNow
-          ? await sealCapToken(
-              {
-                type: 'CapToken',
-                xid,
-                authAmt: req.authReqAmt,
-                authCode: decision.authCode,
-                date: at.toISOString(),
-              },
-              p.keyExchange.certificate,
-            )
-          : undefined;
+      const capToken = await capTokenOf(decision, req, xid, at, p.keyExchange.certificate);
       const authToken = roomAfter(token, after, at)
         ? await sealAuthToken(token, p.keyExchange.certificate)
         : undefined;
