@@ -2,7 +2,7 @@
 // still decoding and verifying through the documented root, one for every message type, and not
 // edited by hand: each block is exactly what `npm run docs:protocol` renders from its wire JSON,
 // and what a sealed example shows opened is checked by the signature (or hash) it carries.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
@@ -184,5 +184,28 @@ describe('docs/protocol.md', () => {
     expect(new Set(chain.map((h) => h.xid)).size).toBe(1);
     const dates = [read('PInitReq'), ...chain].map((h) => Date.parse(h.date));
     expect([...dates].sort((a, b) => a - b)).toEqual(dates);
+  });
+
+  it('says how many message types there are as MESSAGE_TYPES counts them, wherever the docs say it', () => {
+    const docs = new URL('../../docs/', import.meta.url);
+    const files = [
+      ...readdirSync(docs)
+        .filter((f) => f.endsWith('.md'))
+        .map((f) => new URL(f, docs)),
+      new URL('../../README.md', import.meta.url),
+    ];
+    const said: string[] = [];
+    for (const file of files) {
+      const text = readFileSync(file, 'utf8');
+      for (const m of text.matchAll(/\b(\d+)\s+(?:of\s+\S+\s+)?(?:[\w/.'’-]+\s+)?message\s+types\b/gi)) {
+        said.push(`${file.pathname.split('/').pop()}: ${m[0]}`);
+        expect(Number(m[1]), `${file.pathname}: "${m[0]}"`).toBe(MESSAGE_TYPES.length);
+      }
+    }
+    // §1's wrapper table says it; a reworded one must still give the number.
+    expect(
+      said.some((s) => s.startsWith('protocol.md:')),
+      said.join('\n'),
+    ).toBe(true);
   });
 });
