@@ -7,6 +7,7 @@ import {
   b64u,
   type Card,
   type CardholderSigner,
+  type CertificateChain,
   fromB64u,
   fromHex,
   hex,
@@ -120,7 +121,7 @@ export class Cards {
   /** Keeps a newly certified card; its secrets are sealed under the vault key. */
   async add(card: NewCard): Promise<CardSummary> {
     const id = b64u(randomBytes(12));
-    const certificate = card.path.chain[0]!;
+    const certificate = card.path.chain[0];
     // Strictly increasing, so the list keeps registration order even within one clock tick.
     const latest = Math.max(0, ...(await this.db.getAll('cards')).map((c) => Date.parse(c.addedAt)));
     const addedAt = new Date(Math.max(this.now().getTime(), latest + 1)).toISOString();
@@ -156,7 +157,12 @@ export class Cards {
   }
 
   /** The card and its signing key for a PReq; the vault must be unlocked. */
-  async signer(id: string): Promise<{ record: CardRecord; card: Card; cardholder: CardholderSigner }> {
+  async signer(id: string): Promise<{
+    record: CardRecord;
+    card: Card;
+    /** Its chain starts with the card's own certificate, by its type. */
+    cardholder: CardholderSigner & { chain: CertificateChain };
+  }> {
     const record = await this.get(id);
     const s = await this.secrets(id);
     return {
@@ -169,7 +175,7 @@ export class Cards {
       },
       cardholder: {
         privateKey: fromB64u(s.privateKey, 'privateKey'),
-        chain: [record.certificate, ...record.chain].map((c) => parseCertificate(fromB64u(c, 'certificate'))),
+        chain: [certificateOf(record.certificate), ...record.chain.map(certificateOf)],
       },
     };
   }
@@ -181,10 +187,10 @@ export class Cards {
   }
 
   private summarise(r: CardRecord, isDefault: boolean, expiry: string | undefined): CardSummary {
-    const cert: ParsedCertificate = parseCertificate(fromB64u(r.certificate, 'certificate'));
+    const cert = certificateOf(r.certificate);
     // The CCA is the first CA of the chain verified at registration. A label an older wallet kept
     // from the registering page (r.issuerName) is ignored: a page could name any bank.
-    const cca = r.chain[0] ? parseCertificate(fromB64u(r.chain[0], 'certificate')) : undefined;
+    const cca = r.chain[0] ? certificateOf(r.chain[0]) : undefined;
     return {
       id: r.id,
       brand: r.brand,
@@ -198,4 +204,9 @@ export class Cards {
       ...(cca?.certificateType === 'cardholder-ca' ? { issuerName: cca.subject.commonName } : {}),
     };
   }
+}
+
+/** A certificate the vault kept (base64url DER). */
+function certificateOf(kept: string): ParsedCertificate {
+  return parseCertificate(fromB64u(kept, 'certificate'));
 }

@@ -478,13 +478,13 @@ export class Purchases {
     await this.vault.key();
     const { cardholder } = await this.cards.signer(r.cardId);
     const paid = r.paidWith ? parseCertificate(fromB64u(r.paidWith, 'paidWith')) : undefined;
-    const renewed = paid && b64u(paid.thumbprint) !== b64u(cardholder.chain[0]!.thumbprint);
+    const renewed = paid && b64u(paid.thumbprint) !== b64u(cardholder.chain[0].thumbprint);
     const ctx = await this.context(r.brand, r.cardId);
     const inq = await buildInqReq({
       transIds: r.answers.transIds,
       cardholder: {
         privateKey: cardholder.privateKey,
-        certificate: cardholder.chain[0]!,
+        certificate: cardholder.chain[0],
         chain: cardholder.chain,
       },
       ...(renewed ? { paidWith: paid } : {}),

@@ -10,9 +10,11 @@
  *   inquire()                CertInqReq  → CertInqRes       → from 'pending': 'done', 'rejected'
  *                                                             or still 'pending'
  *
- * The PAN is typed into the wallet's own page, never the issuer's. Between steps the state waits
+ * The PAN is typed into the wallet's own page, never the issuer's. Between steps the record waits
  * in storage.session, sealed under the vault key (it holds the PAN), so that a service worker
- * killed while the user types does not lose it. Every step needs the vault unlocked.
+ * killed while the user types does not lose it. Every step needs the vault unlocked. The record
+ * is a union keyed by its step ('card', 'form', 'pending': the steps that wait for the user or
+ * the CCA), so what a step has is there by its type.
  */
 
 import * as v from 'valibot';
@@ -22,18 +24,18 @@ import {
   buildCertInqReq,
   buildCertReq,
   buildRegFormReq,
-  type CardCInitReqContent,
-  type CertReqData,
+  CardCInitReqContent,
+  CertReqData,
   DEFAULT_MAX_AGE_MS,
   encodeWire,
   fromB64u,
   generateKeyPair,
   isLuhnValid,
   parseRegistrationInitiation,
-  type RegForm,
+  RegForm,
   type RegFormAnswers,
   RegFormAnswers as RegFormAnswersSchema,
-  type RegFormReqData,
+  RegFormReqData,
   regFormAnswersProblem,
   type VerifiedCardCInitRes,
   type VerifiedCertRes,
@@ -44,7 +46,7 @@ import {
   verifyRegFormRes,
 } from '../protocol/index.ts';
 import type { CardSummary, Cards } from './cards.ts';
-import { toWalletError, walletError } from './errors.ts';
+import { toWalletError, WalletError, walletError } from './errors.ts';
 import { exchange, type Send } from './exchange.ts';
 import { sessionGet, type WalletPlatform, walletLanguage } from './platform.ts';
 import type { TrustedRoots } from './roots.ts';
@@ -79,27 +81,53 @@ export interface RegistrationView {
   card?: CardSummary;
 }
 
-interface RegistrationState {
-  id: string;
-  step: RegistrationStep;
-  brand: string;
-  issuerName?: string;
-  origin: string;
-  endpointUrl: string;
-  tabId?: number;
-  startedAt: number;
-  ca: { name: string; sandbox: boolean };
-  initReq: CardCInitReqContent;
-  initResWire: string;
-  initAt: number;
-  card?: { pan: string; expiry: string };
-  regFormReq?: RegFormReqData;
-  regFormResWire?: string;
-  regFormAt?: number;
-  form?: RegForm;
-  /** Pending at the CCA: the CertReq and its new key, to ask again with CertInqReq. */
-  certReq?: { content: CertReqData; privateKey: string; cardSecret: string };
-}
+const Text = v.pipe(v.string(), v.maxLength(4096));
+const Time = v.pipe(v.number(), v.safeInteger());
+
+/** What a registration has from its verified CardCInitRes on. */
+const Started = {
+  id: v.pipe(v.string(), v.maxLength(64)),
+  brand: Text,
+  issuerName: v.optional(Text),
+  origin: Text,
+  endpointUrl: Text,
+  tabId: v.optional(v.pipe(v.number(), v.safeInteger())),
+  startedAt: Time,
+  ca: v.strictObject({ name: Text, sandbox: v.boolean() }),
+  initReq: CardCInitReqContent,
+  initResWire: v.string(),
+  initAt: Time,
+};
+
+/** What a verified RegFormRes established: the card entered and the issuer's form for it. */
+const Formed = {
+  card: v.strictObject({ pan: Text, expiry: Text }),
+  regFormReq: RegFormReqData,
+  regFormResWire: v.string(),
+  regFormAt: Time,
+  form: RegForm,
+};
+
+/**
+ * A registration as storage.session keeps it between steps: one shape per step that waits.
+ * 'pending' is at the CCA and keeps the CertReq and its new key, to ask again with CertInqReq.
+ * Stored data is a boundary: every read parses it (`load`), and a record this version does not
+ * know (an older wallet's) is refused, never half-read.
+ */
+const RegistrationRecord = v.variant('step', [
+  v.strictObject({ ...Started, step: v.literal('card') }),
+  v.strictObject({ ...Started, ...Formed, step: v.literal('form') }),
+  v.strictObject({
+    ...Started,
+    ...Formed,
+    step: v.literal('pending'),
+    certReq: v.strictObject({ content: CertReqData, privateKey: Text, cardSecret: Text }),
+  }),
+]);
+type RegistrationRecord = v.InferOutput<typeof RegistrationRecord>;
+type KeptStep = RegistrationRecord['step'];
+type RecordAt<S extends KeptStep> = Extract<RegistrationRecord, { step: S }>;
+type PendingCertReq = RecordAt<'pending'>['certReq'];
 
 export interface CardEntry {
   /** Digits; spaces and dashes are ignored. */
@@ -133,7 +161,7 @@ export class Registrations {
     const init = await guard(
       async () => await verifyCardCInitRes(reply, req.content, { trust, clock: { now } }),
     );
-    const state: RegistrationState = {
+    const state: RecordAt<'card'> = {
       id: b64u(randomBytes(16)),
       step: 'card',
       brand: init.ca.brandId,
@@ -143,7 +171,7 @@ export class Registrations {
       ...(p.tabId === undefined ? {} : { tabId: p.tabId }),
       startedAt: now.getTime(),
       ca: {
-        name: init.ca.chain[0]!.subject.commonName,
+        name: init.ca.chain[0].subject.commonName,
         sandbox: this.roots.isSandbox(init.ca.root.thumbprint),
       },
       initReq: req.content,
@@ -151,7 +179,7 @@ export class Registrations {
       initAt: now.getTime(),
     };
     await this.save(state);
-    return view(state);
+    return view(state, 'card');
   }
 
   /** The card to register: RegFormReq carries the PAN, sealed to the CCA. */
@@ -168,21 +196,23 @@ export class Registrations {
     });
     const reply = await exchange(send, encodeWire(req.wire), ctx);
     const res = await guard(async () => await verifyRegFormRes(reply, req.content, ctx));
-    if (res.content.referral !== undefined) {
+    // verifyRegFormRes holds the CCA to exactly one of regForm and referral.
+    const { regForm, referral } = res.content;
+    if (regForm === undefined) {
       await this.drop(id);
-      return view({ ...state, step: 'referral' }, { referral: res.content.referral });
+      return view(state, 'referral', referral === undefined ? {} : { referral });
     }
-    const next: RegistrationState = {
+    const next: RecordAt<'form'> = {
       ...state,
       step: 'form',
       card,
       regFormReq: req.content,
       regFormResWire: reply,
       regFormAt: ctx.clock.now.getTime(),
-      form: res.content.regForm!,
+      form: regForm,
     };
     await this.save(next);
-    return view(next);
+    return view(next, 'form');
   }
 
   /**
@@ -194,7 +224,7 @@ export class Registrations {
     const state = await this.load(id, 'form');
     const parsed = v.safeParse(RegFormAnswersSchema, answers);
     const problem = parsed.success
-      ? regFormAnswersProblem(state.form!, parsed.output)
+      ? regFormAnswersProblem(state.form, parsed.output)
       : (parsed.issues[0]?.message ?? 'malformed');
     if (problem) walletError('invalidAnswers', `the form is not filled in: ${problem}`, { problem });
     const ctx = await this.context();
@@ -202,26 +232,28 @@ export class Registrations {
     const form = await guard(
       async () =>
         await verifyRegFormRes(
-          state.regFormResWire!,
-          state.regFormReq!,
-          this.olderContext(ctx, state.regFormAt!),
+          state.regFormResWire,
+          state.regFormReq,
+          this.olderContext(ctx, state.regFormAt),
         ),
     );
     const keys = generateKeyPair();
     const certReq = await buildCertReq({
       answering: form.content,
-      caKeyExchange: init.caKeyExchange.chain[0]!,
+      caKeyExchange: init.caKeyExchange.chain[0],
       privateKey: keys.privateKey,
-      request: { requestType: 'cardholder', card: state.card! },
+      request: { requestType: 'cardholder', card: state.card },
       answers: parsed.success ? parsed.output : {},
       now: ctx.clock.now,
     });
     const reply = await exchange(send, encodeWire(certReq.wire), ctx);
     const res = await guard(async () => await verifyCertRes(reply, certReq.content, ctx));
+    // buildCertReq draws a CardSecret for every cardholder request.
+    const cardSecret = certReq.cardSecret ?? notCardholder('CertReq', 'CardSecret');
     return this.settle(state, res, {
       content: certReq.content,
       privateKey: b64u(keys.privateKey),
-      cardSecret: b64u(certReq.cardSecret!),
+      cardSecret: b64u(cardSecret),
     });
   }
 
@@ -232,7 +264,7 @@ export class Registrations {
    */
   async inquire(id: string, send: Send): Promise<RegistrationView> {
     const state = await this.load(id, 'pending');
-    const pending = state.certReq!;
+    const pending = state.certReq;
     const ctx = await this.context();
     const inq = await buildCertInqReq({
       certReq: pending.content,
@@ -246,32 +278,35 @@ export class Registrations {
 
   /** What a verified CertRes or CertInqRes leads to: the card kept, a refusal, or waiting. */
   private async settle(
-    state: RegistrationState,
+    state: RecordAt<'form' | 'pending'>,
     res: VerifiedCertRes,
-    certReq: NonNullable<RegistrationState['certReq']>,
+    certReq: PendingCertReq,
   ): Promise<RegistrationView> {
     const reason = res.status !== 'issued' && res.reason ? { reason: res.reason } : {};
     if (res.status === 'pending') {
-      const next: RegistrationState = { ...state, step: 'pending', certReq };
+      const next: RecordAt<'pending'> = { ...state, step: 'pending', certReq };
       await this.save(next);
-      return view(next, reason);
+      return view(next, 'pending', reason);
     }
     await this.drop(state.id);
-    if (res.status === 'rejected') return view({ ...state, step: 'rejected' }, reason);
+    if (res.status === 'rejected') return view(state, 'rejected', reason);
+    // verifyCertRes derives PANSecret for every cardholder request it accepts.
+    const panSecret = res.panSecret ?? notCardholder('CertRes', 'PANSecret');
     const card = await this.cards.add({
       brand: res.path.brandId,
-      pan: state.card!.pan,
-      expiry: state.card!.expiry,
+      pan: state.card.pan,
+      expiry: state.card.expiry,
       cardSecret: fromB64u(certReq.cardSecret, 'cardSecret'),
-      panSecret: res.panSecret!,
+      panSecret,
       privateKey: fromB64u(certReq.privateKey, 'privateKey'),
       path: res.path,
     });
-    return view({ ...state, step: 'done' }, { card });
+    return view(state, 'done', { card });
   }
 
   async get(id: string): Promise<RegistrationView> {
-    return view(await this.load(id));
+    const state = await this.load(id);
+    return view(state, state.step);
   }
 
   async cancel(id: string): Promise<void> {
@@ -302,25 +337,39 @@ export class Registrations {
     return { trust: ctx.trust, clock: { now: ctx.clock.now, maxAgeMs: DEFAULT_MAX_AGE_MS + age } };
   }
 
-  private async reverifyInit(state: RegistrationState, ctx: VerifyContext): Promise<VerifiedCardCInitRes> {
+  private async reverifyInit(state: RegistrationRecord, ctx: VerifyContext): Promise<VerifiedCardCInitRes> {
     return await guard(
       async () =>
         await verifyCardCInitRes(state.initResWire, state.initReq, this.olderContext(ctx, state.initAt)),
     );
   }
 
-  private async save(state: RegistrationState): Promise<void> {
+  private async save(state: RegistrationRecord): Promise<void> {
     const sealed = await this.vault.sealJson(`registration/${state.id}`, state);
     await this.platform.session.set({ [SESSION_PREFIX + state.id]: sealed });
   }
 
-  private async load(id: string, step?: RegistrationStep): Promise<RegistrationState> {
+  /** The registration kept under `id`, at `step` if one is named (else `wrongStep`). */
+  private async load<S extends KeptStep>(id: string, step: S): Promise<RecordAt<S>>;
+  private async load(id: string): Promise<RegistrationRecord>;
+  private async load(id: string, step?: KeptStep): Promise<RegistrationRecord> {
     const sealed =
       typeof id === 'string'
         ? await sessionGet<Sealed>(this.platform.session, SESSION_PREFIX + id)
         : undefined;
     if (!sealed) return walletError('unknownRegistration', 'this registration is over or never started');
-    const state = await this.vault.openJson<RegistrationState>(`registration/${id}`, sealed);
+    const parsed = v.safeParse(
+      RegistrationRecord,
+      await this.vault.openJson<unknown>(`registration/${id}`, sealed),
+    );
+    if (!parsed.success) {
+      await this.drop(id);
+      return walletError(
+        'unknownRegistration',
+        'this registration was kept by another version of the wallet and cannot be read: start again',
+      );
+    }
+    const state = parsed.output;
     if (this.platform.now().getTime() - state.startedAt > REGISTRATION_TTL_MS) {
       await this.drop(id);
       return walletError('unknownRegistration', 'this registration took too long: start again');
@@ -336,19 +385,34 @@ export class Registrations {
   }
 }
 
-function view(s: RegistrationState, extra: Partial<RegistrationView> = {}): RegistrationView {
+/** What the registration page is shown of a record that is now at `step` (kept, or over). */
+function view(
+  s: RegistrationRecord,
+  step: RegistrationStep,
+  extra: Partial<RegistrationView> = {},
+): RegistrationView {
   return {
     registrationId: s.id,
-    step: s.step,
+    step,
     brand: s.brand,
     ...(s.issuerName ? { issuerName: s.issuerName } : {}),
     origin: s.origin,
     endpointUrl: s.endpointUrl,
     ...(s.tabId === undefined ? {} : { tabId: s.tabId }),
     ca: s.ca,
-    ...(s.step === 'form' && s.form ? { form: s.form } : {}),
+    ...(step === 'form' && s.step === 'form' ? { form: s.form } : {}),
     ...extra,
   };
+}
+
+/** A cardholder value the protocol functions always give missing: a SET failure, never a crash. */
+function notCardholder(message: string, value: string): never {
+  throw new WalletError(
+    'protocol',
+    `the ${message} has no ${value}`,
+    { setCode: 'unspecifiedFailure' },
+    'unspecifiedFailure',
+  );
 }
 
 /** Runs a protocol step; its SetError becomes a WalletError with the SET code. */

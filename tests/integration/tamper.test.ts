@@ -318,7 +318,10 @@ const tamperings: { name: string; expect: ErrorCode; run: () => unknown }[] = [
       });
       const pinit = {
         ...s.pinit,
-        gateway: { ...s.pinit.gateway, chain: [other, ...s.pinit.gateway.chain.slice(1)] },
+        gateway: {
+          ...s.pinit.gateway,
+          chain: [other, ...s.pinit.gateway.chain.slice(1)] satisfies protocol.CertificateChain,
+        },
       };
       return await s.gateway.authorize(
         (await s.merchant.preqToAuthReq(JSON.stringify((await s.wallet.preq(pinit)).wire))).authReq,

@@ -8,9 +8,13 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import {
   b64u,
   buildCardCInitRes,
+  buildCertInqRes,
   buildCertRes,
   buildRegFormRes,
+  type CertReqData,
+  certInqReqLidCA,
   certificateToPem,
+  certReqPublicKey,
   decodeWire,
   encodeWire,
   hex,
@@ -20,6 +24,7 @@ import {
   type PendingRegistration,
   parseCardCInitReq,
   regFormAnswersProblem,
+  verifyCertInqReq,
 } from '../../src/protocol/index.ts';
 import {
   createWallet,
@@ -48,6 +53,8 @@ function ccaEndpoint(world: World, opts: { referral?: string } = {}) {
   const cca = world.party('cca');
   const ccaKx = world.party('cca-kx');
   const pendings = new Map<string, PendingRegistration>();
+  /** CertReqs the issuer reviews (a name starting "Review"), by LID-CA: issued at the inquiry. */
+  const reviewing = new Map<string, CertReqData>();
   const seen: string[] = [];
   const send: Send = async (wire) => {
     seen.push(wire);
@@ -72,12 +79,26 @@ function ccaEndpoint(world: World, opts: { referral?: string } = {}) {
     if (type === 'CertReq') {
       const opened = await openCertReq(wire, ccaKx, (lidCA) => pendings.get(lidCA), clock);
       const problem = regFormAnswersProblem(TEST_REG_FORM, opened.content.answers);
+      if (opened.content.answers.fullName?.startsWith('Review')) {
+        reviewing.set(opened.content.lidCA, opened.content);
+      }
       const result = opened.content.answers.fullName?.startsWith('Reject')
         ? { status: 'rejected' as const, reason: 'the issuer does not know this cardholder' }
-        : problem
-          ? { status: 'rejected' as const, reason: problem }
-          : issueFromCertReq({ req: opened.content, issuer: world.issuer('cca'), now: clock.now });
+        : reviewing.has(opened.content.lidCA)
+          ? { status: 'pending' as const, reason: 'the issuer is reviewing the application' }
+          : problem
+            ? { status: 'rejected' as const, reason: problem }
+            : issueFromCertReq({ req: opened.content, issuer: world.issuer('cca'), now: clock.now });
       return encodeWire((await buildCertRes({ req: opened.content, ca: cca, result, now: clock.now })).wire);
+    }
+    if (type === 'CertInqReq') {
+      const req = reviewing.get(certInqReqLidCA(wire));
+      if (!req) throw new Error('no registration under review has this LID-CA');
+      const inq = await verifyCertInqReq(wire, { lidEE: req.lidEE, publicKey: certReqPublicKey(req) }, clock);
+      const result = issueFromCertReq({ req, issuer: world.issuer('cca'), now: clock.now });
+      return encodeWire(
+        (await buildCertInqRes({ inq, caBackKey: req.caBackKey, ca: cca, result, now: clock.now })).wire,
+      );
     }
     throw new Error(`the CCA does not take ${type}`);
   };
@@ -234,6 +255,49 @@ describe('wallet registration', () => {
     expect(done.card).toMatchObject({ last4: '4444', isDefault: false });
   });
 
+  it('refuses a registration kept in another shape (an older wallet’s) with a clear error, and drops it', async () => {
+    const cca = ccaEndpoint(world);
+    const started = await wallet.registrations.start(
+      { initiation: INITIATION, origin: ISSUER_ORIGIN },
+      cca.send,
+    );
+    const key = `wallet.registration.${started.registrationId}`;
+    const aad = `registration/${started.registrationId}`;
+    const kept = await wallet.vault.openJson<Record<string, unknown>>(
+      aad,
+      (await session.get(key))[key] as Parameters<Wallet['vault']['openJson']>[1],
+    );
+    // At the form step without the form; pending without the CertReq to ask about; a step this
+    // version does not know; a field it does not know; not even an object.
+    const { initReq: _initReq, ...withoutInitReq } = kept;
+    for (const old of [
+      { ...kept, step: 'form', card: { pan: '5555555555554444', expiry: '203001' } },
+      { ...kept, step: 'pending' },
+      { ...kept, step: 'signing' },
+      { ...kept, panSecret: 'AAAA' },
+      withoutInitReq,
+      'card',
+    ]) {
+      await session.set({ [key]: await wallet.vault.sealJson(aad, old) });
+      await rejects(wallet.registrations.get(started.registrationId), 'unknownRegistration').then((e) =>
+        expect(e.message).toMatch(/another version of the wallet/),
+      );
+      expect(await session.get(key)).toEqual({});
+      await rejects(
+        wallet.registrations.enterCard(
+          started.registrationId,
+          { pan: '5555555555554444', expiry: '203001' },
+          cca.send,
+        ),
+        'unknownRegistration',
+      );
+    }
+    // The record as this version keeps it still reads.
+    await session.set({ [key]: await wallet.vault.sealJson(aad, kept) });
+    expect((await wallet.registrations.get(started.registrationId)).step).toBe('card');
+    await wallet.registrations.cancel(started.registrationId);
+  });
+
   it('lists several cards, changes the default and removes a card with its secrets', async () => {
     const cards = await wallet.cards.list();
     expect(cards.map((c) => [c.last4, c.isDefault])).toEqual([
@@ -284,6 +348,35 @@ describe('wallet registration', () => {
     );
     expect(rejected).toMatchObject({ step: 'rejected', reason: 'the issuer does not know this cardholder' });
     expect(await wallet.cards.list()).toHaveLength(1);
+  });
+
+  it('a registration the issuer reviews waits at step pending, across a restart, until CertInqReq issues it', async () => {
+    const cca = ccaEndpoint(world);
+    const started = await wallet.registrations.start(
+      { initiation: INITIATION, origin: ISSUER_ORIGIN },
+      cca.send,
+    );
+    await wallet.registrations.enterCard(
+      started.registrationId,
+      { pan: '5105105105105100', expiry: '203001' },
+      cca.send,
+    );
+    const pending = await wallet.registrations.submit(
+      started.registrationId,
+      { ...answers, fullName: 'Review Ada' },
+      cca.send,
+    );
+    expect(pending).toMatchObject({ step: 'pending', reason: 'the issuer is reviewing the application' });
+    expect(pending.form).toBeUndefined();
+    // Only the inquiry belongs to a pending registration.
+    await rejects(wallet.registrations.submit(started.registrationId, answers, cca.send), 'wrongStep');
+    const restarted = await createWallet(platform);
+    expect((await restarted.registrations.get(started.registrationId)).step).toBe('pending');
+    const done = await restarted.registrations.inquire(started.registrationId, cca.send);
+    expect(done.step).toBe('done');
+    expect(done.card).toMatchObject({ last4: '5100', expiry: '203001' });
+    await rejects(restarted.registrations.get(started.registrationId), 'unknownRegistration');
+    await wallet.cards.remove(done.card!.id);
   });
 
   it('refuses an initiation whose endpoint is on another origin, and a transport failure is typed', async () => {

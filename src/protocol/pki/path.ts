@@ -10,7 +10,14 @@ import { fail } from '../errors.ts';
 import { verifyNative } from '../primitives/ecdsa.ts';
 import { constantTimeEqual } from '../primitives/hash.ts';
 import { verifyKeyOf } from './keys.ts';
-import type { CertificateType, KeyRole, ParsedCertificate, ParsedCrl, ValidatedPath } from './types.ts';
+import type {
+  CertificateChain,
+  CertificateType,
+  KeyRole,
+  ParsedCertificate,
+  ParsedCrl,
+  ValidatedPath,
+} from './types.ts';
 
 export interface PathRequest {
   leaf: ParsedCertificate;
@@ -96,8 +103,8 @@ async function buildChain(
   pool: ParsedCertificate[],
   trustedRoots: ParsedCertificate[],
   verifiedLinks: Links,
-): Promise<ParsedCertificate[]> {
-  const chain = [leaf];
+): Promise<CertificateChain> {
+  const chain: CertificateChain = [leaf];
   let current = leaf;
   while (!isSelfIssued(current)) {
     if (chain.length >= MAX_PATH_LENGTH) fail('invalidCertificate', 'the certification path is too long');

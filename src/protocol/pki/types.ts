@@ -92,9 +92,12 @@ export interface Issuer {
   privateKey: Uint8Array;
 }
 
+/** A certification path, leaf first: it has a leaf by its type, so `chain[0]` needs no assertion. */
+export type CertificateChain = [ParsedCertificate, ...ParsedCertificate[]];
+
 export interface ValidatedPath {
   /** Leaf first, trusted root last. */
-  chain: ParsedCertificate[];
+  chain: CertificateChain;
   root: ParsedCertificate;
   /** The brand, taken from the CN of the brand CA in the chain. */
   brandId: string;
