@@ -11,9 +11,11 @@ import {
   decodeWire,
   type EnrolledKey,
   enrolOverSet,
+  MAX_WIRE_BYTES,
   type MerchantRequestData,
   type ParsedCertificate,
   readError,
+  readText,
   TrustStore,
 } from '../protocol/index.ts';
 
@@ -43,7 +45,7 @@ export async function enrolInProcess(p: {
   const trust = new TrustStore(p.roots);
   const send = async (wire: string): Promise<string> => {
     const res = await p.mca(new Request('http://issuer.invalid/set/mca', { method: 'POST', body: wire }));
-    const text = await res.text();
+    const text = await readText(res, MAX_WIRE_BYTES);
     if (decodeWire(text).type === 'Error') {
       throw new MCAError((await readError(text, { trust, clock: { now: p.now() } })).content.errorMsg);
     }

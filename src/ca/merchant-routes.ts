@@ -27,7 +27,7 @@ import {
   randomBytes,
 } from '../protocol/index.ts';
 import type { Database } from '../storage/index.ts';
-import { fromOwnPages, html, type OperatorGate, readLimitedBody, type SafeHtml } from '../web/index.ts';
+import { fromOwnPages, html, type OperatorGate, readForm, type SafeHtml } from '../web/index.ts';
 import { enrolInProcess } from './browser-enrolment.ts';
 import { type FreshBundle, merchantsPage } from './pages/merchants.ts';
 import type { Revocation } from './revocation.ts';
@@ -109,10 +109,13 @@ export function merchantRoutes(app: Hono, d: MerchantRoutesDeps): void {
     if (!fromOwnPages(c.req.raw.headers, new URL(c.req.url).origin)) {
       return d.refusal(tx, 'refusedTitle', tx.t('notFromSite'), 403, back);
     }
-    const body = await readLimitedBody(c.req.raw, MAX_FORM_BYTES);
-    if (!body.ok)
-      return d.refusal(tx, 'refusedTitle', tx.t('formTooLarge', { bytes: MAX_FORM_BYTES }), 413, back);
-    const fields = Object.fromEntries(new URLSearchParams(new TextDecoder().decode(body.bytes)));
+    const read = await readForm(c.req.raw, { maxBytes: MAX_FORM_BYTES, maxFieldLength: MAX_FORM_BYTES });
+    if (!read.ok) {
+      return read.status === 413
+        ? d.refusal(tx, 'refusedTitle', tx.t('formTooLarge', { bytes: MAX_FORM_BYTES }), 413, back)
+        : d.refusal(tx, 'refusedTitle', tx.t('merchantsFormStale'), 400, back);
+    }
+    const fields = read.fields;
     if (!d.gate.formTokenMatches(session, fields.csrf)) {
       return d.refusal(tx, 'refusedTitle', tx.t('merchantsFormStale'), 403, back);
     }

@@ -29,6 +29,7 @@ import {
   languageHeaders,
   languageSwitch,
   OperatorGate,
+  readForm,
   readLimitedBody,
   type SafeHtml,
   siteTextFor,
@@ -309,13 +310,13 @@ export async function createIssuerSite(deps: IssuerSiteDeps): Promise<IssuerSite
     if (!fromOwnPages(c.req.raw.headers, new URL(c.req.url).origin)) {
       return refusal(tx, 'refusedTitle', tx.t('notFromSite'), 403, back);
     }
-    const body = await readLimitedBody(c.req.raw, REVOKE_FORM_BYTES);
-    if (!body.ok)
-      return refusal(tx, 'refusedTitle', tx.t('formTooLarge', { bytes: REVOKE_FORM_BYTES }), 413, back);
-    const form = v.safeParse(
-      RevokeForm,
-      Object.fromEntries(new URLSearchParams(new TextDecoder().decode(body.bytes))),
-    );
+    const read = await readForm(c.req.raw, { maxBytes: REVOKE_FORM_BYTES });
+    if (!read.ok) {
+      return read.status === 413
+        ? refusal(tx, 'refusedTitle', tx.t('formTooLarge', { bytes: REVOKE_FORM_BYTES }), 413, back)
+        : refusal(tx, 'refusedTitle', tx.t('certificatesFormStale'), 400, back);
+    }
+    const form = v.safeParse(RevokeForm, read.fields);
     if (!form.success || !gate.formTokenMatches(session, form.output.csrf)) {
       return refusal(tx, 'refusedTitle', tx.t('certificatesFormStale'), 403, back);
     }

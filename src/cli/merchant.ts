@@ -19,6 +19,7 @@ import {
   type ParsedCertificate,
   parseCertificate,
   pemToDers,
+  readText,
 } from '../protocol/index.ts';
 import { type Invocation, UsageError } from './commands.ts';
 
@@ -83,6 +84,9 @@ export async function runMerchantEnrol({ values }: Invocation): Promise<number> 
   }
 }
 
+/** A root certificate's PEM, at most. */
+const MAX_ROOT_BYTES = 64 * 1024;
+
 function readRoot(path: string): ParsedCertificate {
   const root = pemToDers(readFileSync(path, 'utf8')).map(parseCertificate)[0];
   if (!root) throw new Error(`${path} holds no certificate`);
@@ -98,8 +102,8 @@ async function fetchRoot(url: string): Promise<ParsedCertificate> {
       `cannot reach ${url} (is the sandbox running?): ${e instanceof Error ? e.message : String(e)}`,
     );
   }
-  const text = await res.text();
-  const root = res.ok && text.length < 64 * 1024 ? pemToDers(text).map(parseCertificate)[0] : undefined;
+  const text = await readText(res, MAX_ROOT_BYTES).catch(() => '');
+  const root = res.ok ? pemToDers(text).map(parseCertificate)[0] : undefined;
   if (!root) throw new Error(`${url} answered HTTP ${res.status} without a root certificate`);
   return root;
 }

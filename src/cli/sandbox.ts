@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fingerprintText } from '../protocol/index.ts';
+import { fingerprintText, readText } from '../protocol/index.ts';
 import { DEFAULT_BASE_PORT, startSandbox } from '../sandbox/sandbox.ts';
 import { type Invocation, UsageError } from './commands.ts';
 
@@ -89,7 +89,7 @@ export async function runRevoke({ values, positionals: [serial] }: Invocation): 
     );
     return 1;
   }
-  const text = await res.text();
+  const text = await readText(res, 64 * 1024).catch(() => '(an unreadable answer)');
   if (!res.ok) {
     console.error(`setwallet sandbox revoke: ${res.status} ${text}`);
     return 1;

@@ -13,7 +13,6 @@
  * token the dashboard and its API are off (403).
  */
 import type { Context, Hono, Next } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { getCookie } from 'hono/cookie';
 import { csrf } from 'hono/csrf';
 import * as v from 'valibot';
@@ -25,6 +24,7 @@ import {
   languageHeaders,
   languageSwitch,
   OperatorGate,
+  readForm,
   type SafeHtml,
   siteTextFor,
 } from '../web/index.ts';
@@ -45,6 +45,8 @@ import type { Notifications } from './notifications.ts';
 import { GATEWAY_TEXT, type GatewayKey, type GatewayText } from './text/index.ts';
 
 const B64URL = /^[A-Za-z0-9_-]*$/;
+/** An operator form's body, at most. */
+const MAX_FORM_BYTES = 8 * 1024;
 const XidParam = v.pipe(v.string(), v.length(43), v.regex(B64URL));
 
 const BatchQuery = v.object({
@@ -271,13 +273,13 @@ export function mountDashboard(
     c: Context,
     schema: v.GenericSchema<unknown, T>,
   ): Promise<T | Response> {
-    let body: unknown;
-    try {
-      body = await c.req.parseBody();
-    } catch {
-      return problem(c, 400, 'unreadableFormTitle', 'unreadableForm');
+    const read = await readForm(c.req.raw, { maxBytes: MAX_FORM_BYTES });
+    if (!read.ok) {
+      return read.status === 413
+        ? problem(c, 413, 'formTooLargeTitle', 'formTooLarge')
+        : problem(c, 400, 'unreadableFormTitle', 'unreadableForm');
     }
-    const form = v.safeParse(schema, body);
+    const form = v.safeParse(schema, read.fields);
     if (!form.success) return problem(c, 400, 'invalidFormTitle', 'invalidForm');
     const session = sessionOf(c);
     if (!gate || !session || !gate.formTokenMatches(session, form.output.csrf)) {
@@ -286,12 +288,9 @@ export function mountDashboard(
     return form.output;
   }
 
-  // Operator forms: refuse cross-site posts (Origin / Sec-Fetch-Site) and bodies beyond a form's size.
+  // Operator forms: refuse cross-site posts (Origin / Sec-Fetch-Site); operatorForm reads a body
+  // within a form's size (src/web/forms.ts over the one body reader).
   app.use('/dashboard/*', csrf());
-  app.use(
-    '/dashboard/*',
-    bodyLimit({ maxSize: 8 * 1024, onError: (c) => problem(c, 413, 'formTooLargeTitle', 'formTooLarge') }),
-  );
 
   app.post('/dashboard/action', async (c) => {
     const read = await operatorForm(c, ActionForm);

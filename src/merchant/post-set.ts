@@ -3,6 +3,7 @@
  * turned into the SetWalletError it reports; anything else that is not a SET message is an error
  * naming the status, so a misconfigured URL says so instead of failing to parse.
  */
+import { readLimitedBody } from '../protocol/body.ts';
 import { decodeWire, type ParsedCertificate, readError, TrustStore } from '../protocol/index.ts';
 import { setWalletError } from './set-wallet-error.ts';
 
@@ -15,11 +16,18 @@ export async function postSet(url: string, wire: string, roots: ParsedCertificat
   } catch (e) {
     throw new Error(`cannot reach ${url}: ${e instanceof Error ? e.message : String(e)}`);
   }
-  const text = await res.text();
-  if (text.length > MAX_REPLY_BYTES)
-    throw new Error(`${url} answered with ${text.length} bytes; that is no SET message`);
+  let body: Awaited<ReturnType<typeof readLimitedBody>>;
+  try {
+    body = await readLimitedBody(res, MAX_REPLY_BYTES);
+  } catch (e) {
+    throw new Error(`${url} broke off its answer: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  if (!body.ok)
+    throw new Error(`${url} answered with more than ${MAX_REPLY_BYTES} bytes; that is no SET message`);
+  let text: string;
   let type: string | undefined;
   try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(body.bytes);
     type = decodeWire(text).type;
   } catch {
     throw new Error(`${url} answered HTTP ${res.status} without a SET message`);

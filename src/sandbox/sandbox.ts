@@ -22,7 +22,13 @@ import {
   listen,
 } from '../gateway/index.ts';
 import { createGatewayClient, EnrolmentRefused, enrolAtCa, enrolMerchant } from '../merchant/index.ts';
-import { b64u, buildSandboxHierarchy, type ParsedCertificate } from '../protocol/index.ts';
+import {
+  b64u,
+  buildSandboxHierarchy,
+  MAX_WIRE_BYTES,
+  type ParsedCertificate,
+  readText,
+} from '../protocol/index.ts';
 import { type Database, openDatabase } from '../storage/index.ts';
 import { createDemoStore, NOTIFICATIONS_PATH } from '../store/index.ts';
 import {
@@ -282,9 +288,10 @@ function observed(
   };
   return async (request) => {
     if (request.method !== 'POST') return fetch(request);
-    report('request', await request.clone().text());
+    // Copies within SET/2's size limit: what is over it is no message to show.
+    report('request', await readText(request.clone(), MAX_WIRE_BYTES).catch(() => ''));
     const response = await fetch(request);
-    report('response', await response.clone().text());
+    report('response', await readText(response.clone(), MAX_WIRE_BYTES).catch(() => ''));
     return response;
   };
 }

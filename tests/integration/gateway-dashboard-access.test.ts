@@ -182,6 +182,22 @@ describe('gateway dashboard access', () => {
       expect(res.text).toMatch(/could not be read|incomplete/);
       expect(res.text).not.toContain('Something went wrong');
     }
+    // A field twice is no form either; one over 8 KiB is too large (read by src/web/forms.ts).
+    const twice = await post(`${urlencoded({ ...form, action: 'capture', amount: '1.00' })}&amount=2.00`, {
+      ...FORM,
+      cookie,
+    });
+    expect(twice.status, twice.text).toBe(400);
+    expect(twice.text).toMatch(/could not be read/);
+    const huge = await post(
+      urlencoded({ ...form, action: 'capture', amount: '1.00', back: 'x'.repeat(9000) }),
+      {
+        ...FORM,
+        cookie,
+      },
+    );
+    expect(huge.status, huge.text).toBe(413);
+    expect(huge.text).toMatch(/too large/);
     await unchanged();
   });
 

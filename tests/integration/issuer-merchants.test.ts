@@ -230,6 +230,21 @@ describe.each(backends)('issuer site Merchants page on $name', (backend: Backend
       origin: base,
     });
     expect(huge.status).toBe(413);
+    expect(await huge.text()).toMatch(/larger than 4096 bytes/);
+    // Not a form (src/web/forms.ts): refused with a sentence, before the session's token is looked at.
+    const notForms: [string, string][] = [
+      [form({ ...enrolFields('Twice') }) + '&name=Other', 'application/x-www-form-urlencoded'],
+      [
+        '--XYZ\r\nContent-Disposition: form-data; name="name"\r\n\r\nno end',
+        'multipart/form-data; boundary=XYZ',
+      ],
+      [JSON.stringify(enrolFields('Json')), 'application/json'],
+    ];
+    for (const [body, type] of notForms) {
+      const res = await post('/merchants/enrol', body, { cookie, origin: base, 'content-type': type });
+      expect(res.status, body).toBe(400);
+      expect(await res.text(), body).toMatch(/reload the merchants page/);
+    }
   });
 
   it('revokes a merchant: its certificates go on the MCA’s CRL', async () => {

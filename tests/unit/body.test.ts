@@ -1,4 +1,6 @@
 // The one size-limited body reader (src/protocol/body.ts) every party uses.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readBody, readLimitedBody } from '../../src/protocol/body.ts';
 import { SetError } from '../../src/protocol/errors.ts';
@@ -66,5 +68,42 @@ describe('readLimitedBody', () => {
     expect(e).toBeInstanceOf(SetError);
     expect((e as SetError).code).toBe('messageTooBig');
     expect((e as SetError).message).toContain('8 bytes');
+  });
+});
+
+/** Every .ts/.tsx file under `dir`. */
+function sources(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return sources(path);
+    return /\.tsx?$/.test(name) ? [path] : [];
+  });
+}
+
+describe('one body reader', () => {
+  // What reads a whole body by other means, and why it may: none of them is an HTTP body a party
+  // receives. src/demo drives browsers (Playwright's page.text() and the like) and is left out.
+  const ALLOWED: Record<string, string> = {
+    'src/web/forms.ts': 'formData() of the bytes readLimitedBody already read within the limit',
+    'src/store/assets.ts': 'res.json() in the script the store serves to the shopper’s browser',
+    'src/merchant/browser/pay-with-set.ts': 'the checkout element imports nothing (one ES module)',
+    'src/ui/pages/options/RestoreBackup.tsx': 'a File the user chose, not an HTTP body',
+  };
+  const ROOT = join(import.meta.dirname, '../..');
+
+  it('src/ reads HTTP bodies only through src/protocol/body.ts (directly or through readForm)', () => {
+    const offenders: string[] = [];
+    for (const file of sources(join(ROOT, 'src'))) {
+      const rel = relative(ROOT, file).replaceAll('\\', '/');
+      if (rel.startsWith('src/demo/') || rel === 'src/protocol/body.ts' || ALLOWED[rel]) continue;
+      readFileSync(file, 'utf8')
+        .split('\n')
+        .forEach((line, i) => {
+          if (/\.(text|json|arrayBuffer|formData|blob|bytes)\(\)|parseBody\(|bodyLimit\(/.test(line)) {
+            offenders.push(`${rel}:${i + 1}: ${line.trim()}`);
+          }
+        });
+    }
+    expect(offenders).toEqual([]);
   });
 });
