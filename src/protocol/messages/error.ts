@@ -10,16 +10,9 @@ import type { ParsedCertificate, ValidatedPath } from '../pki/types.ts';
 import { randomNonce } from '../primitives/hash.ts';
 import { Nonce, parseWith, Text, Timestamp } from './fields.ts';
 import { checkHeader, headerFor } from './header.ts';
-import {
-  PlainBody,
-  parsePlain,
-  plainBody,
-  SignedBody,
-  type Signer,
-  signContent,
-  verifySigned,
-} from './signed.ts';
-import { carriedCerts, type VerifyContext } from './trust.ts';
+import { PlainBody, parsePlain, plainBody, SignedBody, type Signer, verifySigned } from './signed.ts';
+import { signedMessage } from './signed-message.ts';
+import type { VerifyContext } from './trust.ts';
 import {
   checkDate,
   decodeWireOf,
@@ -83,7 +76,7 @@ export async function buildErrorFor(
   };
   const hdr = headerFor({ ...content, ...idsOf(offending.hdr) });
   return signer
-    ? makeWire('Error', hdr, await signContent(content, signer), { certs: carriedCerts([signer.chain]) })
+    ? await signedMessage('Error', content, signer, { hdr })
     : makeWire('Error', hdr, plainBody(content));
 }
 

@@ -1,6 +1,7 @@
 /**
  * SET/2 messages (SET-PROFILE §4): the wire wrapper (wire.ts), its clear header (header.ts),
- * SignedData (signed.ts), the HPKE envelope (sealed.ts), trust and thumbprints (trust.ts), and one
+ * SignedData (signed.ts), a signed message that is not sealed (signed-message.ts), the HPKE envelope
+ * (sealed.ts), trust and thumbprints (trust.ts), and one
  * file per message family: registration/, purchase/, payment/, error.ts. Imports ../pki,
  * ../primitives, ../encoding and ../errors only.
  */
@@ -25,5 +26,6 @@ export * from './receive.ts';
 export * from './registration/index.ts';
 export * from './sealed.ts';
 export * from './signed.ts';
+export * from './signed-message.ts';
 export * from './trust.ts';
 export * from './wire.ts';

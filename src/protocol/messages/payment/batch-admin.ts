@@ -25,11 +25,10 @@ import { fail } from '../../errors.ts';
 import type { ValidatedPath } from '../../pki/types.ts';
 import { randomNonce } from '../../primitives/hash.ts';
 import { Amount, BrandId, Label, Nonce, parseWith, Timestamp } from '../fields.ts';
-import { headerFor } from '../header.ts';
 import { receiveSigned } from '../receive.ts';
-import { signContent } from '../signed.ts';
-import { carriedCerts, type VerifyContext } from '../trust.ts';
-import { makeWire, type Wire } from '../wire.ts';
+import { signedMessage } from '../signed-message.ts';
+import type { VerifyContext } from '../trust.ts';
+import type { Wire } from '../wire.ts';
 import { gatewaySignature, merchantSignature, type SignedSender } from './exchange.ts';
 
 /** SET 1.0 BatchOperation (open, close) plus the status query and the list SET/2 adds. */
@@ -212,9 +211,7 @@ export async function buildBatchAdminReq(
     },
     'BatchAdminReq',
   );
-  const wire = makeWire('BatchAdminReq', headerFor(content), await signContent(content, p.merchant), {
-    certs: carriedCerts([p.merchant.chain]),
-  });
+  const wire = await signedMessage('BatchAdminReq', content, p.merchant);
   return { wire, content };
 }
 
@@ -260,9 +257,7 @@ export async function buildBatchAdminRes(p: {
     },
     'BatchAdminRes',
   );
-  const wire = makeWire('BatchAdminRes', headerFor(content), await signContent(content, p.signature), {
-    certs: carriedCerts([p.signature.chain]),
-  });
+  const wire = await signedMessage('BatchAdminRes', content, p.signature);
   return { wire, content };
 }
 

@@ -21,11 +21,10 @@ import { fail } from '../../errors.ts';
 import type { ValidatedPath } from '../../pki/types.ts';
 import { randomNonce } from '../../primitives/hash.ts';
 import { Amount, BrandId, Label, Nonce, parseWith, Timestamp } from '../fields.ts';
-import { headerFor } from '../header.ts';
 import { receiveSigned } from '../receive.ts';
-import { signContent } from '../signed.ts';
-import { carriedCerts, type VerifyContext } from '../trust.ts';
-import { makeWire, type Wire } from '../wire.ts';
+import { signedMessage } from '../signed-message.ts';
+import type { VerifyContext } from '../trust.ts';
+import type { Wire } from '../wire.ts';
 import { BatchId } from './batch-admin.ts';
 import { gatewaySignature, merchantSignature, type SignedSender } from './exchange.ts';
 import { TRANSACTION_STATES } from './trans-list.ts';
@@ -174,9 +173,7 @@ export async function buildNotifyRegReq(p: {
     },
     'NotifyRegReq',
   );
-  const wire = makeWire('NotifyRegReq', headerFor(content), await signContent(content, p.merchant), {
-    certs: carriedCerts([p.merchant.chain]),
-  });
+  const wire = await signedMessage('NotifyRegReq', content, p.merchant);
   return { wire, content };
 }
 
@@ -213,9 +210,7 @@ export async function buildNotifyRegRes(p: {
     merchantId: p.merchantId,
     url: p.req.url,
   };
-  const wire = makeWire('NotifyRegRes', headerFor(content), await signContent(content, p.signature), {
-    certs: carriedCerts([p.signature.chain]),
-  });
+  const wire = await signedMessage('NotifyRegRes', content, p.signature);
   return { wire, content };
 }
 
@@ -261,9 +256,7 @@ export async function buildNotification(p: {
     ...(p.event.lidM !== undefined ? { lidM: p.event.lidM } : {}),
     event: p.event,
   };
-  const wire = makeWire('Notification', headerFor(content), await signContent(content, p.signature), {
-    certs: carriedCerts([p.signature.chain]),
-  });
+  const wire = await signedMessage('Notification', content, p.signature);
   return { wire, content };
 }
 

@@ -17,11 +17,10 @@ import { fail } from '../../errors.ts';
 import type { ParsedCertificate, ValidatedPath } from '../../pki/types.ts';
 import { randomNonce } from '../../primitives/hash.ts';
 import { BrandId, Digest, Nonce, Thumbs, Timestamp } from '../fields.ts';
-import { headerFor } from '../header.ts';
 import { receiveSigned } from '../receive.ts';
-import { signContent } from '../signed.ts';
-import { carriedCerts, type VerifyContext } from '../trust.ts';
-import { makeWire, type Wire } from '../wire.ts';
+import { signedMessage } from '../signed-message.ts';
+import type { VerifyContext } from '../trust.ts';
+import type { Wire } from '../wire.ts';
 import { gatewaySignature, merchantSignature, type SignedSender } from './exchange.ts';
 
 export const PCertReqContent = v.strictObject({
@@ -60,9 +59,7 @@ export async function buildPCertReq(p: {
     brandId: p.brandId,
     thumbs: p.thumbs ?? [],
   };
-  const wire = makeWire('PCertReq', headerFor(content), await signContent(content, p.merchant), {
-    certs: carriedCerts([p.merchant.chain]),
-  });
+  const wire = await signedMessage('PCertReq', content, p.merchant);
   return { wire, content };
 }
 
@@ -93,8 +90,9 @@ export async function buildPCertRes(p: {
     sigThumb: b64u(p.signature.certificate.thumbprint),
     kxThumb: b64u(p.keyExchange[0]!.thumbprint),
   };
-  const wire = makeWire('PCertRes', headerFor(content), await signContent(content, p.signature), {
-    certs: carriedCerts([p.signature.chain, p.keyExchange], p.req.thumbs),
+  const wire = await signedMessage('PCertRes', content, p.signature, {
+    chains: [p.keyExchange],
+    peerThumbs: p.req.thumbs,
   });
   return { wire, content };
 }

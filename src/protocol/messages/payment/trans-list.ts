@@ -18,11 +18,10 @@ import { fail } from '../../errors.ts';
 import type { ValidatedPath } from '../../pki/types.ts';
 import { randomNonce } from '../../primitives/hash.ts';
 import { Amount, BrandId, Label, Nonce, Text, Timestamp } from '../fields.ts';
-import { headerFor } from '../header.ts';
 import { receiveSigned } from '../receive.ts';
-import { signContent } from '../signed.ts';
-import { carriedCerts, type VerifyContext } from '../trust.ts';
-import { makeWire, type Wire } from '../wire.ts';
+import { signedMessage } from '../signed-message.ts';
+import type { VerifyContext } from '../trust.ts';
+import type { Wire } from '../wire.ts';
 import { gatewaySignature, merchantSignature, type SignedSender } from './exchange.ts';
 
 /** Where an authorization stands in the gateway's ledger. */
@@ -153,9 +152,7 @@ export async function buildTransListReq(p: {
     ...(p.limit !== undefined ? { limit: p.limit } : {}),
     ...(p.cursor !== undefined ? { cursor: p.cursor } : {}),
   };
-  const wire = makeWire('TransListReq', headerFor(content), await signContent(content, p.merchant), {
-    certs: carriedCerts([p.merchant.chain]),
-  });
+  const wire = await signedMessage('TransListReq', content, p.merchant);
   return { wire, content };
 }
 
@@ -195,9 +192,7 @@ export async function buildTransListRes(p: {
     ...(p.nextCursor !== undefined ? { nextCursor: p.nextCursor } : {}),
     ...(p.note !== undefined ? { note: p.note } : {}),
   };
-  const wire = makeWire('TransListRes', headerFor(content), await signContent(content, p.signature), {
-    certs: carriedCerts([p.signature.chain]),
-  });
+  const wire = await signedMessage('TransListRes', content, p.signature);
   return { wire, content };
 }
 

@@ -26,8 +26,9 @@ import {
 import { headerFor } from '../header.ts';
 import { checkInstallRecur, InstallRecurData } from '../install-recur.ts';
 import { receivePlain, receiveSigned } from '../receive.ts';
-import { plainBody, type Signer, signContent } from '../signed.ts';
-import { carriedCerts, type VerifyContext } from '../trust.ts';
+import { plainBody, type Signer } from '../signed.ts';
+import { signedMessage } from '../signed-message.ts';
+import type { VerifyContext } from '../trust.ts';
 import { makeWire, type Wire } from '../wire.ts';
 
 export const PInitReqContent = v.strictObject({
@@ -128,8 +129,9 @@ export async function buildPInitRes(p: {
     ...(p.installRecurData ? { installRecurData: p.installRecurData } : {}),
   };
   if (p.installRecurData) checkInstallRecur(p.installRecurData, p.purchAmt, now);
-  const wire = makeWire('PInitRes', headerFor(content), await signContent(content, p.merchant), {
-    certs: carriedCerts([p.merchant.chain, p.gatewayKeyExchange], p.req.thumbs),
+  const wire = await signedMessage('PInitRes', content, p.merchant, {
+    chains: [p.gatewayKeyExchange],
+    peerThumbs: p.req.thumbs,
   });
   return { wire: withRevocationInfo(wire, p.req.thumbs, p.revocation), content };
 }

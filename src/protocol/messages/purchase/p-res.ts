@@ -14,8 +14,9 @@ import { Amount, DeclineReason, Digest, Nonce, Timestamp, TransIds } from '../fi
 import { headerFor } from '../header.ts';
 import { receivePlainBody, receiveSigned, receiveSignedBody } from '../receive.ts';
 import { SealedBody } from '../sealed.ts';
-import { plainBody, type Signer, signContent } from '../signed.ts';
-import { carriedCerts, type VerifyContext } from '../trust.ts';
+import { plainBody, type Signer } from '../signed.ts';
+import { signedMessage } from '../signed-message.ts';
+import type { VerifyContext } from '../trust.ts';
 import { decodeWireOf, makeWire, type Wire } from '../wire.ts';
 
 /** SET's CompletionCode: how far the merchant got with the order. */
@@ -119,9 +120,7 @@ async function buildOutcome<T extends 'PRes' | 'InqRes'>(
     challC: answers.challC,
     ...outcome,
   } as PResContent | InqResContent;
-  const wire = makeWire(type, headerFor(content), await signContent(content, merchant), {
-    certs: carriedCerts([merchant.chain]),
-  });
+  const wire = await signedMessage(type, content, merchant);
   return {
     wire: revocation ? withRevocationInfo(wire, revocation.peerHolds, revocation.inForce) : wire,
     content,
@@ -202,9 +201,7 @@ export async function buildInqReq(p: {
     ...(p.cardholder && p.paidWith ? { paidWith: b64u(p.paidWith.thumbprint) } : {}),
   };
   const wire = p.cardholder
-    ? makeWire('InqReq', headerFor(content), await signContent(content, p.cardholder), {
-        certs: carriedCerts([p.cardholder.chain, ...(p.paidWith ? [[p.paidWith]] : [])]),
-      })
+    ? await signedMessage('InqReq', content, p.cardholder, { chains: p.paidWith ? [[p.paidWith]] : [] })
     : makeWire('InqReq', headerFor(content), plainBody(content));
   return { wire, content };
 }

@@ -12,8 +12,9 @@ import { randomBytes, randomNonce } from '../../primitives/hash.ts';
 import { BrandId, Digest, Label, Nonce, Thumbs, Timestamp } from '../fields.ts';
 import { headerFor } from '../header.ts';
 import { receivePlain, receiveSigned } from '../receive.ts';
-import { plainBody, type Signer, signContent } from '../signed.ts';
-import { carriedCerts, type VerifyContext } from '../trust.ts';
+import { plainBody, type Signer } from '../signed.ts';
+import { signedMessage } from '../signed-message.ts';
+import type { VerifyContext } from '../trust.ts';
 import { type Clock, makeWire, type Wire } from '../wire.ts';
 
 export const CardCInitReqContent = v.strictObject({
@@ -83,8 +84,9 @@ export async function buildCardCInitRes(p: {
     lidCA: p.lidCA ?? randomLabel(),
     caKxThumb: b64u(p.caKeyExchange[0]!.thumbprint),
   };
-  const wire = makeWire('CardCInitRes', headerFor(content), await signContent(content, p.ca), {
-    certs: carriedCerts([p.ca.chain, p.caKeyExchange], p.req.thumbs),
+  const wire = await signedMessage('CardCInitRes', content, p.ca, {
+    chains: [p.caKeyExchange],
+    peerThumbs: p.req.thumbs,
   });
   return { wire, content };
 }

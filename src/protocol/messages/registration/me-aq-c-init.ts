@@ -13,8 +13,9 @@ import { randomNonce } from '../../primitives/hash.ts';
 import { BrandId, Digest, Label, Language, Nonce, Thumbs, Timestamp } from '../fields.ts';
 import { headerFor } from '../header.ts';
 import { receivePlain, receiveSigned } from '../receive.ts';
-import { plainBody, type Signer, signContent } from '../signed.ts';
-import { carriedCerts, type VerifyContext } from '../trust.ts';
+import { plainBody, type Signer } from '../signed.ts';
+import { signedMessage } from '../signed-message.ts';
+import type { VerifyContext } from '../trust.ts';
 import { type Clock, makeWire, type Wire } from '../wire.ts';
 import { randomLabel, type VerifiedCaInit, verifyCaKeyExchange } from './card-c-init.ts';
 import { caTypeFor } from './cert-req.ts';
@@ -101,8 +102,9 @@ export async function buildMeAqCInitRes(p: {
     caKxThumb: b64u(p.caKeyExchange[0]!.thumbprint),
     regForm: p.regForm,
   };
-  const wire = makeWire('Me-AqCInitRes', headerFor(content), await signContent(content, p.ca), {
-    certs: carriedCerts([p.ca.chain, p.caKeyExchange], p.req.thumbs),
+  const wire = await signedMessage('Me-AqCInitRes', content, p.ca, {
+    chains: [p.caKeyExchange],
+    peerThumbs: p.req.thumbs,
   });
   return { wire, content };
 }

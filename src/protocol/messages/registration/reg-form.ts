@@ -13,8 +13,9 @@ import { BrandId, Label, Language, Nonce, Pan, parseWith, Timestamp } from '../f
 import { checkHeader, headerFor } from '../header.ts';
 import { receiveSigned } from '../receive.ts';
 import { openSealed, type Recipient, SealedBody, sealTo } from '../sealed.ts';
-import { parseContent, type Signer, signContent } from '../signed.ts';
-import { carriedCerts, type VerifyContext } from '../trust.ts';
+import { parseContent, type Signer } from '../signed.ts';
+import { signedMessage } from '../signed-message.ts';
+import type { VerifyContext } from '../trust.ts';
 import { type Clock, checkDate, decodeWireOf, makeWire, type Wire } from '../wire.ts';
 import type { VerifiedCardCInitRes } from './card-c-init.ts';
 import { Referral, RegForm } from './reg-form-schema.ts';
@@ -125,9 +126,7 @@ export async function buildRegFormRes(p: {
     challCA: b64u(randomNonce()),
     ...p.answer,
   };
-  const wire = makeWire('RegFormRes', headerFor(content), await signContent(content, p.ca), {
-    certs: carriedCerts([p.ca.chain]),
-  });
+  const wire = await signedMessage('RegFormRes', content, p.ca);
   return { wire, content };
 }
 
