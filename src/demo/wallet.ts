@@ -201,7 +201,33 @@ const PAY_READY = () => {
   return pay !== null && pay.getAttribute('aria-disabled') !== 'true';
 };
 
-const WALLET_READY = () => document.documentElement.getAttribute('data-set-wallet');
+/**
+ * In the page: 'ready' as soon as the wallet's content script has announced itself
+ * (src/content/page-bridge.ts: the attribute data-set-wallet="ready" on <html>, then the window
+ * event `set-wallet:ready`), else what the attribute says after `ms`. Waits on the event, not a timer.
+ */
+const WALLET_READY_WITHIN = (ms: number) =>
+  new Promise<string | null>((resolve) => {
+    const root = document.documentElement;
+    if (root.getAttribute('data-set-wallet') === 'ready') return resolve('ready');
+    const settle = (value: string | null) => {
+      clearTimeout(timer);
+      window.removeEventListener('set-wallet:ready', onReady);
+      resolve(value);
+    };
+    const onReady = () => settle('ready');
+    const timer = setTimeout(() => settle(root.getAttribute('data-set-wallet')), ms);
+    window.addEventListener('set-wallet:ready', onReady);
+  });
+
+/**
+ * How long a page may take for the content script to read its initiation and announce the wallet:
+ * generous, since a busy machine (a CI runner, twenty tabs loading) delays the content script far
+ * beyond its usual few hundred milliseconds; the wait ends at the event, not at the deadline.
+ */
+export const WALLET_READY_DEADLINE_MS = 90_000;
+/** One in-page wait; a navigation or a reloaded page ends it early and the next one starts. */
+const WALLET_READY_SLICE_MS = 10_000;
 
 /**
  * Dispatches the DOM event API's request from a page script with no user gesture (a page asking by
@@ -285,11 +311,12 @@ export function pemFingerprint(pem: string): string {
 
 export const normaliseFingerprint = (f: string) => f.replace(/[^0-9a-f]/gi, '').toUpperCase();
 
+/** Waits until the wallet announced itself on `page` (its `set-wallet:ready` event or attribute). */
 export async function waitForWallet(page: UiPage, what: string): Promise<void> {
   await poll(
     `the wallet's content script to notice the ${what} initiation`,
-    async () => (await page.evaluate(WALLET_READY, null)) === 'ready',
-    10_000,
+    async () => (await page.evaluate(WALLET_READY_WITHIN, WALLET_READY_SLICE_MS)) === 'ready',
+    WALLET_READY_DEADLINE_MS,
   );
 }
 
