@@ -4,10 +4,17 @@
  * production build, and the steps a newcomer would take, each SET/2 message printed as it passes:
  *
  *   1 first run   2 trust the sandbox root   3 register a test card on the issuer's page
- *   4 buy at the demo store with one click on Pay   5 the merchant signs in to the store's back
- *     office with the link the sandbox printed, and captures the payment
+ *   4 buy a mug and a book that ships later at the demo store with one click on Pay: the wallet
+ *     signs the whole order, the gateway authorizes the mug's part   5 the merchant signs in to
+ *     the store's back office with the link the sandbox printed, and captures that part
  *   6 check: the receipt exported from the wallet verifies (verifyPRes against the sandbox root),
- *     and the gateway's ledger (GET /api/transactions/<xid>) shows the capture.
+ *     and the gateway's ledger (GET /api/transactions/<xid>) shows the capture
+ *   7 the book ships: the merchant authorizes the rest with the AuthToken of the first AuthRes (a
+ *     subsequent AuthReq, no PI) and captures it (split shipment)
+ *   8 subscribe to the Coffee Club with one click on Pay, its plan shown before Pay
+ *   9 a month later (the sandbox servers' clock moved ahead by the plan's interval, clock.ts): the
+ *     merchant charges the next payment, a merchant-initiated AuthReq with the AuthToken, which
+ *     the gateway holds to the signed terms.
  *
  * Whatever happens, the browser and the sandbox are stopped and the temporary folder removed; an
  * AbortSignal (Ctrl-C) ends the run at once the same way.
@@ -17,14 +24,17 @@ import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { formatAmount } from '../merchant/index.ts';
 import { fromB64u, SetError, TrustStore, verifyPRes } from '../protocol/index.ts';
+import { SandboxClock } from '../sandbox/clock.ts';
 import { type RunningSandbox, startSandbox } from '../sandbox/sandbox.ts';
+import { productById } from '../store/catalogue.ts';
+import { STORE_TEXT } from '../store/text/index.ts';
 import { RECEIPT_EXPORT_FORMAT, type ReceiptExport } from '../wallet/receipts.ts';
 import { type BrowserName, launchBrowser, type UiPage, type WalletBrowser } from './browsers.ts';
 import { keptRun } from './kept-run.ts';
 import { loadMessages, type Messages } from './messages.ts';
 import { sandboxClient, TEST_CARDS } from './sandbox-client.ts';
-import { readableContent, stamp, Transcript } from './transcript.ts';
-import { type Checkout, DEMO_PASSPHRASE, WalletUser, waitForOutcome } from './wallet.ts';
+import { readableContent, stamp, Transcript, type TranscriptEntry } from './transcript.ts';
+import { type Checkout, DEMO_PASSPHRASE, escapeRegExp, WalletUser, waitForOutcome } from './wallet.ts';
 
 export interface DemoOptions {
   browser: BrowserName;
@@ -57,6 +67,8 @@ export interface DemoReport {
   xid?: string;
   /** How many SET/2 messages passed. */
   messages: number;
+  /** How many of them were AuthReqs (the purchases', and the merchant's later ones). */
+  authReqs?: number;
   seconds: number;
 }
 
@@ -65,12 +77,26 @@ export const STEPS = [
   'First run: create the wallet with a passphrase',
   'Trust the sandbox root (its SHA-256 fingerprint checked)',
   "Register a test card on the issuer's page",
-  'Buy at the demo store with one click on Pay',
-  'The merchant captures the payment',
+  'Buy a mug and a book that ships later at the demo store, with one click on Pay',
+  'The mug ships: the merchant captures its part',
   'Check the receipt in the wallet and the gateway ledger',
+  'The book ships: the merchant authorizes the rest with the AuthToken, and captures it',
+  'Subscribe to the Coffee Club with one click on Pay',
+  'A month later: the shop charges the next payment of the subscription',
 ] as const;
 
-const PRODUCT = 'SET/2 mug';
+/** The store's words, as the demo's English-speaking browser reads them. */
+const WORDS = STORE_TEXT.en;
+/** Today's order: a mug, and a book that ships (and is authorized and captured) later. */
+const ORDER = [WORDS.productMugName, WORDS.productAnnotatedName];
+const SUBSCRIPTION = WORDS.productCoffeeClubName;
+/** The subscription's interval: how far the sandbox's clock moves for its next payment. */
+const SUBSCRIPTION_DAYS = productById('coffee-club')!.subscription!.frequencyDays;
+/** Any of the store's refusals of a merchant action, by its first words (before any placeholder). */
+const STORE_PROBLEMS = Object.entries(WORDS)
+  .filter(([key]) => key.startsWith('problem'))
+  .map(([, text]) => text.split('{')[0]!.trim())
+  .filter((text) => text.length >= 12);
 export const SCREENSHOTS = { confirmation: 'confirmation-window.png', receipt: 'receipt.png' } as const;
 /** The widths of the confirmation window (src/background/wallet-windows.ts) and the popup (theme.css). */
 const CONFIRM_WIDTH = 440;
@@ -99,6 +125,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoReport> {
   const transcript = new Transcript(progress, transcriptDir, started);
   const tempRoot = mkdtempSync(join(tmpdir(), 'set-wallet-demo-'));
   const sandboxDir = kept?.sandbox ?? join(tempRoot, 'sandbox');
+  const clock = new SandboxClock();
 
   let sandbox: RunningSandbox | undefined;
   let browser: WalletBrowser | undefined;
@@ -150,6 +177,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoReport> {
           dataDir: sandboxDir,
           log: (line) => note(line.replace(/^› /, '')),
           observe: transcript.observe,
+          now: clock.now,
         }),
         launchBrowser(opts.browser, { tempDir: tempRoot, handleSignals: false }),
       ]);
@@ -188,8 +216,8 @@ export async function runDemo(opts: DemoOptions): Promise<DemoReport> {
     });
 
     const checkout: Checkout = await step(4, async () => {
-      const c = await user.shop(s.urls.store, PRODUCT);
-      note(`order ${c.orderId} at ${c.orderUrl}: the wallet offers to pay`);
+      const c = await user.shop(s.urls.store, ORDER);
+      note(`order ${c.orderId} at ${c.orderUrl} (${ORDER.join(', ')}): the wallet offers to pay`);
       const confirm = await user.startPayment(c, s.urls.store);
       await user.payReady(confirm);
       await shoot(confirm, SCREENSHOTS.confirmation, CONFIRM_WIDTH);
@@ -206,28 +234,45 @@ export async function runDemo(opts: DemoOptions): Promise<DemoReport> {
       }
       const outcome = await waitForOutcome(c.page, ['approved', 'declined', 'failed', 'rejected']);
       xid = outcome.xid;
-      note(`approved: XID ${xid}`);
+      note(
+        `approved: XID ${xid}; the cardholder signed the whole order, the gateway authorized what ships now`,
+      );
       await confirm.clickButton(m.t('closeButton'));
       await confirm.waitForClose();
       return c;
     });
 
-    await step(5, async () => {
-      // The merchant signs in to the store's back office with the link the sandbox printed (the
-      // capture form is the merchant's alone), in a tab of its own, and opens the paid order.
-      const office = await b.openPage(s.operatorLinks.backOffice);
-      await office.waitForText('You are signed in as the merchant');
-      note("signed in to the store's back office with the operator link the sandbox printed");
-      await office.goto(checkout.orderUrl);
-      await office.waitForText('Merchant actions', 30_000);
-      await office.clickButton('Capture');
+    /**
+     * The merchant's click on `button` on the order page open in `office`; the store's answer must
+     * be `done`, else the step fails with what the page says.
+     */
+    const merchantDoes = async (office: UiPage, button: string | RegExp, done: string) => {
+      await office.clickButton(button);
       const text = await office.waitForText(
-        /Captured: the money is on its way|turned it down|could not|refused|Not allowed/,
+        new RegExp([done, ...STORE_PROBLEMS].map((t) => escapeRegExp(t)).join('|')),
+        30_000,
       );
-      if (!text.includes('Captured: the money is on its way')) {
-        throw new StepFailure(`the store's order page says:\n${text.split('\n').slice(0, 6).join('\n')}`);
+      if (!text.includes(done)) {
+        throw new StepFailure(`the store's order page says:\n${text.split('\n').slice(0, 8).join('\n')}`);
       }
-      note('the store says: Captured: the money is on its way to the shop.');
+      note(`the store says: ${done}`);
+    };
+    /** The merchant signs in to the back office with the link the sandbox printed, and opens an order. */
+    const backOffice = async (office: UiPage | undefined, orderUrl: string): Promise<UiPage> => {
+      if (office) await office.goto(s.operatorLinks.backOffice);
+      const page = office ?? (await b.openPage(s.operatorLinks.backOffice));
+      await page.waitForText(WORDS.backOfficeLede);
+      note("signed in to the store's back office with the operator link the sandbox printed");
+      await page.goto(orderUrl);
+      await page.waitForText(WORDS.merchantHeading, 30_000);
+      return page;
+    };
+
+    const office = await step(5, async () => {
+      // The capture form is the merchant's alone: a tab of its own, signed in, on the paid order.
+      const page = await backOffice(undefined, checkout.orderUrl);
+      await merchantDoes(page, WORDS.captureButton, WORDS.doneCapture);
+      return page;
     });
 
     await step(6, async () => {
@@ -278,8 +323,86 @@ export async function runDemo(opts: DemoOptions): Promise<DemoReport> {
       );
     });
 
+    await step(7, async () => {
+      // The book ships: what the cardholder signed and the gateway has not authorized yet.
+      const rest = new RegExp(`^${escapeRegExp(WORDS.authorizeRestButton.split('{')[0]!)}`);
+      await office.goto(checkout.orderUrl);
+      await office.waitForText(WORDS.merchantHeading, 30_000);
+      await merchantDoes(office, rest, WORDS.doneAuthorizeRest);
+      const later = subsequentAuthReqs(transcript.entries).at(-1);
+      if (!later) throw new StepFailure('no subsequent AuthReq passed to the gateway');
+      note(
+        `AuthReq #${later.n}: the store sent the AuthToken of the first AuthRes (SubsequentAuthInd), no PI: the cardholder is not asked again`,
+      );
+      await merchantDoes(office, WORDS.captureButton, WORDS.doneCapture);
+      const tx = await client.transaction(xid!);
+      if (!tx || tx.captured.value !== tx.requested.value || tx.authorized.value !== tx.requested.value) {
+        throw new StepFailure(
+          `the gateway ledger does not show the whole order authorized and captured: ${tx ? `${formatAmount(tx.authorized)} authorized, ${formatAmount(tx.captured)} captured of ${formatAmount(tx.requested)}` : `no transaction ${xid}`}`,
+        );
+      }
+      note(
+        `the gateway ledger: ${formatAmount(tx.captured)} captured in two parts, all the cardholder signed for and no more`,
+      );
+    });
+
+    const subscription = await step(8, async () => {
+      const c = await user.shop(s.urls.store, SUBSCRIPTION);
+      note(`order ${c.orderId} at ${c.orderUrl} (${SUBSCRIPTION}): the wallet offers to pay`);
+      const confirm = await user.startPayment(c, s.urls.store);
+      const confirmText = await confirm.waitForText(m.t('confirmPlanHeading'));
+      const terms = confirmText
+        .split('\n')
+        .map((l) => l.trim())
+        .filter((l) => l !== '');
+      const at = terms.indexOf(m.t('confirmPlanHeading'));
+      note(`before Pay, the wallet shows the plan: ${terms.slice(at + 1, at + 2).join(' ')}`);
+      await user.payReady(confirm);
+      note('one click on Pay');
+      const result = await user.pay(confirm);
+      if (result.status !== 'approved') {
+        throw new StepFailure(
+          `the payment was ${result.status}; the confirmation window says: ${resultWords(result.text, m)}`,
+        );
+      }
+      const outcome = await waitForOutcome(c.page, ['approved', 'declined', 'failed', 'rejected']);
+      if (!outcome.xid) throw new StepFailure('the wallet told the page no XID');
+      note(`approved: XID ${outcome.xid}, the first payment; the plan is in the dual signature (HOD)`);
+      await confirm.clickButton(m.t('closeButton'));
+      await confirm.waitForClose();
+      const tx = await client.transaction(outcome.xid);
+      if (!tx) throw new StepFailure(`the gateway has no transaction ${outcome.xid}`);
+      return { checkout: c, xid: outcome.xid, authorized: tx.authorized };
+    });
+
+    await step(9, async () => {
+      clock.advanceDays(SUBSCRIPTION_DAYS);
+      note(
+        `the sandbox's servers' clock moves ${SUBSCRIPTION_DAYS} days ahead (the browser's stays): it is now ${clock.now().toISOString().slice(0, 10)} for the shop and the gateway, and the next payment is due`,
+      );
+      // A month later the merchant's back-office session has expired: it signs in again.
+      await backOffice(office, subscription.checkout.orderUrl);
+      const charge = new RegExp(`^${escapeRegExp(WORDS.chargeNextButton.split('(')[0]!.trim())}`);
+      await merchantDoes(office, charge, WORDS.doneChargeNext);
+      const later = subsequentAuthReqs(transcript.entries).at(-1);
+      note(
+        `AuthReq #${later?.n}: merchant-initiated, with the subscription's AuthToken; the gateway checked the signed terms (interval, end date, amount per payment)`,
+      );
+      const tx = await client.transaction(subscription.xid);
+      if (!tx || tx.authorized.value <= subscription.authorized.value) {
+        throw new StepFailure(
+          `the gateway ledger does not show the second payment: ${tx ? `${formatAmount(tx.authorized)} authorized` : `no transaction ${subscription.xid}`}`,
+        );
+      }
+      note(
+        `the gateway ledger: ${formatAmount(tx.authorized)} authorized in two payments, ${formatAmount(tx.captured)} captured`,
+      );
+    });
+
+    const authReqs = transcript.entries.filter((e) => e.type === 'AuthReq' && e.repeatOf === undefined);
+    const later = subsequentAuthReqs(transcript.entries).length;
     print(
-      `✓ The demo passed in ${seconds().toFixed(1)} s: ${transcript.entries.length} SET/2 messages, the receipt verifies, the payment is captured.`,
+      `✓ The demo passed in ${seconds().toFixed(1)} s: ${transcript.entries.length} SET/2 messages, ${authReqs.length} AuthReqs (${authReqs.length - later} with the cardholder's PI, ${later} with an AuthToken); the receipt verifies, the order shipped in two parts, the subscription's second payment is charged.`,
     );
     if (transcriptDir) {
       const example = transcript.last('PReq')?.file ?? transcript.entries[0]?.file;
@@ -289,7 +412,13 @@ export async function runDemo(opts: DemoOptions): Promise<DemoReport> {
         );
       }
     }
-    return { ok: true, messages: transcript.entries.length, seconds: seconds(), ...(xid ? { xid } : {}) };
+    return {
+      ok: true,
+      messages: transcript.entries.length,
+      authReqs: authReqs.length,
+      seconds: seconds(),
+      ...(xid ? { xid } : {}),
+    };
   } catch (e) {
     const wasInterrupted = e instanceof Interrupted;
     stopping = wasInterrupted;
@@ -327,6 +456,22 @@ export async function runDemo(opts: DemoOptions): Promise<DemoReport> {
       );
     }
   }
+}
+
+/**
+ * The merchant-initiated AuthReqs of a transcript (SubsequentAuthInd: an AuthToken, no PI): those
+ * whose body carries no baggage; repeats of the same bytes are counted once.
+ */
+export function subsequentAuthReqs(entries: readonly TranscriptEntry[]): TranscriptEntry[] {
+  return entries.filter((e) => {
+    if (e.type !== 'AuthReq' || e.repeatOf !== undefined) return false;
+    try {
+      const wire = JSON.parse(e.body) as { body?: { baggage?: unknown } };
+      return wire.body?.baggage === undefined;
+    } catch {
+      return false;
+    }
+  });
 }
 
 /** The result part of the confirmation window's text, on one line, without its Close button. */

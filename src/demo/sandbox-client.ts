@@ -51,15 +51,25 @@ export interface LedgerTransaction extends LedgerAuthorization {
 
 export interface SandboxClient {
   urls: SandboxUrls;
-  /** Places an order for `quantity` × `productId` as a new shopper and returns its checkout page URL. */
-  newOrder(productId?: string, quantity?: number): Promise<string>;
+  /**
+   * Places an order for `quantity` × `productId` (or, given { productId: quantity, … }, for each)
+   * as a new shopper and returns its checkout page URL.
+   */
+  newOrder(productId?: string | Record<string, number>, quantity?: number): Promise<string>;
   /**
    * The merchant's action on the order at `orderUrl` through the store's form, signed in with the
    * back-office link; returns where the store redirected (…?done=capture, …?problem=…).
    */
   merchantAction(
     orderUrl: string,
-    action: 'capture' | 'refund' | 'reverse' | 'reverse-capture' | 'reverse-refund',
+    action:
+      | 'capture'
+      | 'refund'
+      | 'reverse'
+      | 'reverse-capture'
+      | 'reverse-refund'
+      | 'authorize-rest'
+      | 'charge-next',
     amount?: string,
   ): Promise<string>;
   /** The gateway's authorizations, all of them or those of one XID. */
@@ -147,8 +157,11 @@ export function sandboxClient(
     async newOrder(productId = 'mug', quantity = 1) {
       const shopper = new FormSession(store);
       const csrf = await shopper.formToken('/');
-      const add = await shopper.request('/cart', { productId, quantity: String(quantity), csrf });
-      if (add.status !== 303) throw new Error(`adding to the cart answered ${add.status}`);
+      const items = typeof productId === 'string' ? { [productId]: quantity } : productId;
+      for (const [id, n] of Object.entries(items)) {
+        const add = await shopper.request('/cart', { productId: id, quantity: String(n), csrf });
+        if (add.status !== 303) throw new Error(`adding to the cart answered ${add.status}`);
+      }
       const checkout = await shopper.request('/checkout', { csrf });
       if (checkout.status !== 303 || !checkout.location?.startsWith('/orders/')) {
         throw new Error(`checkout answered ${checkout.status} ${checkout.location}`);
@@ -158,7 +171,12 @@ export function sandboxClient(
       return url;
     },
     async merchantAction(orderUrl, action, amount) {
-      const session = await signedIn();
+      let session = await signedIn();
+      if ((await session.request('/back-office')).status === 403) {
+        // The back-office session ended (it lasts 12 hours, on the store's clock): sign in again.
+        merchant = undefined;
+        session = await signedIn();
+      }
       const csrf = await session.formToken('/back-office');
       const res = await session.request(`${orderUrl}/${action}`, { csrf, ...(amount ? { amount } : {}) });
       if (res.status !== 303 || !res.location) throw new Error(`${action} answered ${res.status}`);

@@ -129,21 +129,24 @@ export async function recordOn(page: UiPage): Promise<void> {
 
 /**
  * Shops at the demo store in `page` (which records the wallet's outcomes and the button's events
- * from its next document on): adds `product` to the cart and checks out; the order's page.
+ * from its next document on): adds `product` (or each of several, from the catalogue each time)
+ * to the cart and checks out; the order's page.
  */
 export async function shopIn(
   page: UiPage,
   storeUrl: string,
-  product: string,
+  product: string | readonly string[],
   locale: SiteLocale = 'en',
 ): Promise<Checkout> {
   // The store's words in the language the browser asks for (src/store/text).
   const words = STORE_TEXT[locale];
   await recordOn(page);
-  await page.goto(storeUrl);
-  await page.waitForText(product);
-  await page.clickButton(`${words.addToCart} ${product}`);
-  await page.waitForText(words.cartTitle);
+  for (const one of typeof product === 'string' ? [product] : product) {
+    await page.goto(storeUrl);
+    await page.waitForText(one);
+    await page.clickButton(`${words.addToCart} ${one}`);
+    await page.waitForText(words.cartTitle);
+  }
   await page.clickButton(words.checkout);
   const orderUrl = await poll('the checkout page', async () => {
     const url = await page.url();
@@ -477,9 +480,14 @@ export class WalletUser {
 
   /**
    * Shops at the demo store as a customer: the catalogue, "Add to cart" on `product` (its name as
-   * the catalogue shows it), the cart, "Check out and pay with SET". Returns the checkout.
+   * the catalogue shows it; several, one after the other), the cart, "Check out and pay with SET".
+   * Returns the checkout.
    */
-  async shop(storeUrl: string, product: string, locale: SiteLocale = 'en'): Promise<Checkout> {
+  async shop(
+    storeUrl: string,
+    product: string | readonly string[],
+    locale: SiteLocale = 'en',
+  ): Promise<Checkout> {
     const page = await this.browser.openPage('about:blank');
     const checkout = await shopIn(page, storeUrl, product, locale);
     await waitForWallet(page, 'payment');

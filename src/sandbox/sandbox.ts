@@ -70,6 +70,11 @@ export interface SandboxOptions {
    * own schedule (the gateway's delivery worker) and so stay out of `observe`'s transcript.
    */
   observeNotifications?: (event: SetObservation) => void;
+  /**
+   * The clock every server of the sandbox reads (default the system's): `setwallet demo` moves a
+   * SandboxClock (clock.ts) ahead to show a recurring payment falling due.
+   */
+  now?: () => Date;
 }
 
 /** A SET/2 message one of the sandbox's servers received (`request`) or answered (`response`). */
@@ -158,6 +163,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<RunningSandbox
       testCards: [...DEFAULT_TEST_CARDS],
       adminToken,
       issuerName: ISSUER_NAME,
+      ...(opts.now ? { now: opts.now } : {}),
     });
     const issuerServer = await bind(observed('issuer', issuer.app.fetch, opts), at(0), 'issuer site');
     servers.push(issuerServer);
@@ -208,6 +214,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<RunningSandbox
       issuer: createIssuerSimulator(DEFAULT_TEST_CARDS, { timeoutMs: opts.issuerTimeoutMs ?? 3000 }),
       // The dashboard answers only at its own address, and only to the operator.
       dashboard: { token: gatewayOperatorToken, hosts: hostsOf(gatewayServer.url) },
+      ...(opts.now ? { now: opts.now } : {}),
     });
     gatewayServer.serve(observed('gateway', gateway.app.fetch, opts));
     gateway.delivery.start();
@@ -219,6 +226,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<RunningSandbox
       merchant,
       trustedRoots: [root],
       crls,
+      ...(opts.now ? { now: opts.now } : {}),
     });
     const store = await createDemoStore({
       db,
@@ -228,6 +236,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<RunningSandbox
         gateway: storeGateway,
         trustedRoots: [root],
         revocation: () => issuer.revocationInForce(),
+        ...(opts.now ? { now: opts.now } : {}),
       },
       brandIds: [BRAND_ID],
       publicOrigin: storeServer.url,

@@ -1,15 +1,20 @@
 // The demo's transcript without a browser: startSandbox's `observe` hook over real HTTP, a
 // protocol-level wallet registering and paying, the merchant capturing through the store's order
-// page. Every message lands in its file exactly as sent, in order, and `setwallet inspect` accepts
-// each one against the sandbox root; an Error on the wire is named with what it answered.
+// page, then, as `setwallet demo` does, shipping the rest of the order (a subsequent AuthReq with
+// the AuthToken) and, with the sandbox's clock moved a month ahead, charging a subscription's next
+// payment. Every message lands in its file exactly as sent, in order, and `setwallet inspect`
+// accepts each one against the sandbox root; an Error on the wire is named with what it answered.
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { runCommandLine } from '../../src/cli/commands.ts';
-import { sandboxClient, TEST_CARDS } from '../../src/demo/sandbox-client.ts';
+import { subsequentAuthReqs } from '../../src/demo/run.ts';
+import { type SandboxClient, sandboxClient, TEST_CARDS } from '../../src/demo/sandbox-client.ts';
 import { TRANSCRIPT_FILE, Transcript } from '../../src/demo/transcript.ts';
-import { VERSION_STRING } from '../../src/protocol/index.ts';
+import { TrustStore, VERSION_STRING, verifyAnyAuthReq } from '../../src/protocol/index.ts';
+import { SandboxClock } from '../../src/sandbox/clock.ts';
+import { readEntry } from '../../src/sandbox/pki-files.ts';
 import { type RunningSandbox, startSandbox } from '../../src/sandbox/sandbox.ts';
 import { budget } from '../support/deadlines.ts';
 import { payOverHttp, registerOverHttp } from '../support/http-wallet.ts';
@@ -29,13 +34,22 @@ const PURCHASE = [
   'CapReq',
   'CapRes',
 ];
+// The rest of the order ships: authorized with the AuthToken, then captured.
+const REST = ['AuthReq', 'AuthRes', 'CapReq', 'CapRes'];
+// The subscription (the gateway's certificates already known), then its next payment a month later
+// (CaptureNow: no CapReq).
+const SUBSCRIPTION = ['PInitReq', 'PInitRes', 'PReq', 'AuthReq', 'AuthRes', 'PRes'];
+const NEXT_PAYMENT = ['AuthReq', 'AuthRes'];
 
 const dataDir = mkdtempSync(join(tmpdir(), 'set-demo-transcript-'));
 const dir = join(dataDir, 'transcript');
 const printed: string[] = [];
 const transcript = new Transcript((line) => printed.push(line), dir);
 let sandbox: RunningSandbox;
+let client: SandboxClient;
 let xid: string;
+let subscriptionXid: string;
+const clock = new SandboxClock();
 
 /** setwallet inspect's exit code and what it printed. */
 async function inspect(args: string[]): Promise<{ code: number; output: string }> {
@@ -52,21 +66,40 @@ async function inspect(args: string[]): Promise<{ code: number; output: string }
 
 beforeAll(async () => {
   transcript.issuerPeer = 'gateway';
-  sandbox = await startSandbox({ port: 0, dataDir, log: () => {}, observe: transcript.observe });
+  sandbox = await startSandbox({
+    port: 0,
+    dataDir,
+    log: () => {},
+    observe: transcript.observe,
+    now: clock.now,
+  });
   transcript.issuerPeer = 'wallet';
-  const client = sandboxClient(sandbox.urls, sandbox.operatorLinks.backOffice, sandbox.gatewayOperatorToken);
+  client = sandboxClient(sandbox.urls, sandbox.operatorLinks.backOffice, sandbox.gatewayOperatorToken);
   const cardholder = await registerOverHttp(
     `${sandbox.urls.issuer}/set/cca`,
     sandbox.root,
     TEST_CARDS.approve,
   );
-  const orderUrl = await client.newOrder('mug', 1);
-  const orderId = orderUrl.slice(orderUrl.lastIndexOf('/') + 1);
-  const { receipt } = await payOverHttp(`${sandbox.urls.store}/set`, sandbox.root, cardholder, orderId);
+  const pay = async (orderUrl: string) => {
+    const orderId = orderUrl.slice(orderUrl.lastIndexOf('/') + 1);
+    return (await payOverHttp(`${sandbox.urls.store}/set`, sandbox.root, cardholder, orderId)).receipt;
+  };
+  // A mug and a book that ships later: the whole order signed, the mug's part authorized.
+  const orderUrl = await client.newOrder({ mug: 1, annotated: 1 });
+  const receipt = await pay(orderUrl);
   xid = receipt.content.transIds.xid;
+  expect(receipt.content.result.amount.value).toBe(1299);
   // The merchant's capture, signed in to the store's back office, through the order page's form
   // (a form POST: not a SET message).
   expect(await client.merchantAction(orderUrl, 'capture', '12.99')).toContain('done=capture');
+  // The book ships: the rest authorized with the AuthToken, and captured.
+  expect(await client.merchantAction(orderUrl, 'authorize-rest')).toContain('done=authorize-rest');
+  expect(await client.merchantAction(orderUrl, 'capture', '24.00')).toContain('done=capture');
+  // A subscription, and its next payment once the sandbox's servers are a month further on.
+  const subscriptionUrl = await client.newOrder('coffee-club');
+  subscriptionXid = (await pay(subscriptionUrl)).content.transIds.xid;
+  clock.advanceDays(30);
+  expect(await client.merchantAction(subscriptionUrl, 'charge-next')).toContain('done=charge-next');
 }, budget(300_000));
 
 afterAll(async () => {
@@ -81,6 +114,9 @@ describe("the demo's transcript (startSandbox's observe)", () => {
       ...ENROLMENT,
       ...REGISTRATION,
       ...PURCHASE,
+      ...REST,
+      ...SUBSCRIPTION,
+      ...NEXT_PAYMENT,
     ]);
     expect(transcript.entries.map((e) => `${e.from} → ${e.to}`).slice(0, 9)).toEqual([
       'gateway → PCA',
@@ -93,7 +129,10 @@ describe("the demo's transcript (startSandbox's observe)", () => {
       'MCA → merchant',
       'wallet → CCA',
     ]);
-    const purchase = transcript.entries.slice(-PURCHASE.length).map((e) => `${e.type} ${e.from} → ${e.to}`);
+    const start = ENROLMENT.length * 2 + REGISTRATION.length;
+    const purchase = transcript.entries
+      .slice(start, start + PURCHASE.length)
+      .map((e) => `${e.type} ${e.from} → ${e.to}`);
     expect(purchase).toEqual([
       'PInitReq wallet → store',
       'PCertReq store → gateway',
@@ -118,6 +157,44 @@ describe("the demo's transcript (startSandbox's observe)", () => {
     for (const e of transcript.entries) expect(readFileSync(e.file!, 'utf8')).toBe(e.body);
   });
 
+  it('holds four AuthReqs: two with the cardholder’s PI, two merchant-initiated with the AuthToken and no PI', async () => {
+    const authReqs = transcript.entries.filter((e) => e.type === 'AuthReq');
+    expect(authReqs).toHaveLength(4);
+    const later = subsequentAuthReqs(transcript.entries);
+    expect(later.map((e) => e.n)).toEqual([authReqs[1]!.n, authReqs[3]!.n]);
+    // Opened as the gateway opens them, with its key from the sandbox folder: SubsequentAuthInd,
+    // the AuthToken of the purchase (its XID, the signed amount), and no PI.
+    const gatewayKx = readEntry(join(dataDir, 'gateway'), 'gateway-kx');
+    const opened = [];
+    for (const e of authReqs) {
+      const wire = JSON.parse(e.body) as { hdr: { date: string }; body: { baggage?: string } };
+      const verified = await verifyAnyAuthReq(e.body, gatewayKx, {
+        trust: new TrustStore([sandbox.root]),
+        clock: { now: new Date(wire.hdr.date) },
+      });
+      opened.push({ kind: verified.kind, pi: wire.body.baggage !== undefined, verified });
+    }
+    expect(opened.map((o) => [o.kind, o.pi])).toEqual([
+      ['initial', true],
+      ['subsequent', false],
+      ['initial', true],
+      ['subsequent', false],
+    ]);
+    const [, rest, , next] = opened.map((o) => o.verified);
+    if (rest?.kind !== 'subsequent' || next?.kind !== 'subsequent') throw new Error('not subsequent');
+    expect(rest.content.subsequentAuthInd).toBe(true);
+    expect(rest.token).toMatchObject({ xid, purchAmt: { value: 3699 } });
+    expect(rest.content.authReqAmt.value).toBe(2400);
+    expect(next.token).toMatchObject({
+      xid: subscriptionXid,
+      installRecurData: { kind: 'recurring', frequencyDays: 30 },
+    });
+    // The next payment is dated a month after the subscription's first, on the servers' clock.
+    const dated = (e: { body: string }) =>
+      Date.parse((JSON.parse(e.body) as { hdr: { date: string } }).hdr.date);
+    expect(dated(authReqs[3]!) - dated(authReqs[2]!)).toBeGreaterThanOrEqual(30 * 86_400_000);
+  });
+
   it('setwallet inspect accepts every file, with the sandbox root', async () => {
     const roots = join(dataDir, 'pki', 'root.pem');
     for (const e of transcript.entries) {
@@ -128,10 +205,12 @@ describe("the demo's transcript (startSandbox's observe)", () => {
     }
   });
 
-  it('the gateway ledger shows the capture of the XID the receipt names', async () => {
-    const tx = await sandboxClient(sandbox.urls, undefined, sandbox.gatewayOperatorToken).transaction(xid);
-    expect(tx).toMatchObject({ state: 'captured', captured: { value: 1299 } });
-    expect(tx!.events.map((e) => e.kind)).toContain('capture');
+  it('the gateway ledger shows the order captured in two parts, and the subscription’s two payments', async () => {
+    const tx = await client.transaction(xid);
+    expect(tx).toMatchObject({ state: 'captured', authorized: { value: 3699 }, captured: { value: 3699 } });
+    expect(tx!.events.filter((e) => e.kind === 'capture')).toHaveLength(2);
+    const sub = await client.transaction(subscriptionXid);
+    expect(sub).toMatchObject({ authorized: { value: 1998 }, captured: { value: 999 } });
   });
 
   it('an Error on the wire is printed and named with the message it answered', async () => {
