@@ -11,16 +11,19 @@
  *   GET  /merchants   POST /merchants/enrol, /merchants/revoke   (merchant-routes.ts)
  *   POST /admin/revoke       {serial}, Authorization: Bearer <admin token>
  */
+import * as nodeCrypto from 'node:crypto';
 import { type Context, Hono } from 'hono';
 import { getCookie } from 'hono/cookie';
 import * as v from 'valibot';
 import {
   certificateToPem,
   constantTimeEqual,
+  nodeCryptoProvider,
   type ParsedCertificate,
   type ParsedCrl,
   type RevocationInForce,
   type SignedBody,
+  useCryptoProvider,
 } from '../protocol/index.ts';
 import { DatabaseUnavailableError, migrate } from '../storage/index.ts';
 import {
@@ -113,6 +116,8 @@ const RevokeRequest = v.strictObject({ serial: SerialInput });
  * publishes the first CRLs and BrandCRLIdentifier if there are none yet.
  */
 export async function createIssuerSite(deps: IssuerSiteDeps): Promise<IssuerSite> {
+  // Public-key cryptography and AES-GCM on node:crypto (src/protocol/primitives/provider.ts).
+  useCryptoProvider(nodeCryptoProvider(nodeCrypto));
   const now = deps.now ?? (() => new Date());
   const log = deps.log ?? ((line: string) => console.error(`issuer: ${line}`));
   await checkDeps(deps, now());

@@ -3,17 +3,20 @@
  * (POST /set), the operator's dashboard and JSON API, and a health check. Everything it needs
  * comes in as parameters: keys, trusted roots, CRLs, the issuer, the database and the clock.
  */
+import * as nodeCrypto from 'node:crypto';
 import { type Context, Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import {
   exchangeKey,
   nodeBufferCodec,
+  nodeCryptoProvider,
   type ParsedCertificate,
   type ParsedCrl,
   type Recipient,
   type SignedSender,
   signingKey,
   TrustCache,
+  useCryptoProvider,
   useNativeCodec,
   type VerifyContext,
   type VerifyEvent,
@@ -83,7 +86,10 @@ export interface Gateway {
 export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
   // Node's Buffer encodes base64url and hex natively; the protocol still checks every input.
   useNativeCodec(nodeBufferCodec(Buffer));
-  // The party's keys as non-extractable WebCrypto keys, imported now rather than on a first request.
+  // Public-key cryptography and AES-GCM on node:crypto (OpenSSL, synchronous), not WebCrypto's
+  // per-call promises and key wrapping; the protocol's own checks stay around every call.
+  useCryptoProvider(nodeCryptoProvider(nodeCrypto));
+  // The party's keys as platform keys, imported now (with that provider) rather than on a first request.
   const signature: SignedSender = {
     ...deps.signature,
     privateKey: await signingKey(deps.signature.privateKey),

@@ -23,7 +23,7 @@ import type { OrderStore } from './order-store.ts';
 import { handlePInitReq } from './purchase-init.ts';
 import { handlePReq } from './purchase-request.ts';
 import { setErrorResponse, setMessageResponse } from './set-response.ts';
-import { importMerchantKeys, installNativeCodec } from './start-up.ts';
+import { importMerchantKeys, installNativePlatform } from './start-up.ts';
 import { readableByWallet, walletPreflight } from './wallet-cors.ts';
 
 export interface SetEndpointOptions {
@@ -64,7 +64,7 @@ export type SetHandler = (request: Request) => Promise<Response>;
 const MAX_REQUEST_BYTES = Math.max(WIRE_LIMITS.PInitReq, WIRE_LIMITS.PReq, WIRE_LIMITS.InqReq);
 
 export async function createSetEndpoint(opts: SetEndpointOptions): Promise<SetHandler> {
-  installNativeCodec();
+  installNativePlatform();
   await importMerchantKeys(opts.merchant);
   const now = opts.now ?? (() => new Date());
   const log = opts.log ?? ((message, cause) => console.error(message, cause ?? ''));

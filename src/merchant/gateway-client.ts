@@ -55,7 +55,7 @@ import { describeFailure, GatewayUnavailableError, neverConnected } from './gate
 import type { MerchantKeys } from './keys.ts';
 import { SET_CONTENT_TYPE } from './set-response.ts';
 import { SetWalletError, setWalletError } from './set-wallet-error.ts';
-import { importMerchantKeys, installNativeCodec } from './start-up.ts';
+import { importMerchantKeys, installNativePlatform } from './start-up.ts';
 
 export interface GatewayClientOptions {
   /** The gateway's SET endpoint, e.g. `${gatewayUrl}/set`. */
@@ -216,7 +216,7 @@ export interface GatewayCertificates {
 export const GATEWAY_CERT_REFRESH_MS = 24 * 3600_000;
 
 export async function createGatewayClient(opts: GatewayClientOptions): Promise<GatewayClient> {
-  installNativeCodec();
+  installNativePlatform();
   await importMerchantKeys(opts.merchant);
   const doFetch = opts.fetch ?? fetch;
   const attempts = Math.max(1, opts.attempts ?? 3);

@@ -4,7 +4,8 @@
  * any other src/ folder. Parsers check schema, size, version and date window, and fail with a
  * SetError carrying a SET ErrorCode.
  *
- *   primitives/  SHA-256, HMAC, ECDSA P-256 (RFC 6979, low-S), HPKE (RFC 9180 A.3 suite)
+ *   primitives/  SHA-256, HMAC, ECDSA P-256 (RFC 6979, low-S), HPKE (RFC 9180 A.3 suite), and the
+ *                platform provider behind them (WebCrypto; node:crypto, which a server passes in)
  *   pki/         X.509 certificates and CRLs with SET extensions, CA operations, path validation
  *   messages/    the wire wrapper and every message of SET-PROFILE §4, the dual signature
  *   initiation   the payment and registration initiations pages declare (SET-PROFILE §5)
@@ -19,3 +20,4 @@ export * from './messages/index.ts';
 export * from './pan.ts';
 export * from './pki/index.ts';
 export * from './primitives/index.ts';
+export * from './primitives/node-provider.ts';

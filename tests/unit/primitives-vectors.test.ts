@@ -1,9 +1,8 @@
 // Primitives checked against published vectors (tests/fixtures/vectors, copied from the RFCs).
 import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fromHex, hex, utf8 } from '../../src/protocol/encoding.ts';
 import {
-  bufferSource,
   deriveKeyPair,
   hpkeOpen,
   hpkeOpenNative,
@@ -21,9 +20,11 @@ import {
   setupBaseSNative,
   sign,
   signNative,
+  useCryptoProvider,
   verify,
   verifyNative,
 } from '../../src/protocol/primitives/index.ts';
+import { CRYPTO_PROVIDERS } from '../support/crypto-providers.ts';
 
 const vectorsDir = new URL('../fixtures/vectors/', import.meta.url);
 
@@ -60,26 +61,29 @@ describe('RFC 6979 A.2.5 (P-256, SHA-256)', () => {
     expect(verify(highS, utf8('sample'), publicKeyOf(x))).toBe(false);
   });
 
-  it('native verify accepts the published signature and refuses its high-S twin, which WebCrypto alone accepts', async () => {
-    const at = text.indexOf('message = "sample"');
-    const highS = fromHex(value('r', at) + value('s', at));
-    expect(await verifyNative(sign(utf8('sample'), x), utf8('sample'), publicKeyOf(x))).toBe(true);
-    expect(await verifyNative(highS, utf8('sample'), publicKeyOf(x))).toBe(false);
-    const key = await importVerifyKey(publicKeyOf(x));
-    const ecdsa = { name: 'ECDSA', hash: 'SHA-256' };
-    expect(await crypto.subtle.verify(ecdsa, key, bufferSource(highS), bufferSource(utf8('sample')))).toBe(
-      true,
-    );
-  });
+  describe.each(CRYPTO_PROVIDERS.map((p) => [p.name, p] as const))('on %s', (_name, provider) => {
+    beforeAll(() => useCryptoProvider(provider));
+    afterAll(() => useCryptoProvider(undefined));
 
-  it('signs natively with the published key: always low-S, verified by both paths', async () => {
-    const key = await importSigningKey(x);
-    for (let i = 0; i < 32; i++) {
-      const sig = await signNative(utf8(`message ${i}`), key);
-      expect(BigInt(`0x${hex(sig.subarray(32))}`) <= n / 2n).toBe(true);
-      expect(await verifyNative(sig, utf8(`message ${i}`), publicKeyOf(x))).toBe(true);
-      expect(verify(sig, utf8(`message ${i}`), publicKeyOf(x))).toBe(true);
-    }
+    it('native verify accepts the published signature and refuses its high-S twin, which the platform alone accepts', async () => {
+      const at = text.indexOf('message = "sample"');
+      const highS = fromHex(value('r', at) + value('s', at));
+      expect(await verifyNative(sign(utf8('sample'), x), utf8('sample'), publicKeyOf(x))).toBe(true);
+      expect(await verifyNative(highS, utf8('sample'), publicKeyOf(x))).toBe(false);
+      const key = await importVerifyKey(publicKeyOf(x));
+      expect(key.provider).toBe(provider);
+      expect(await provider.verify(highS, utf8('sample'), key.handle)).toBe(true);
+    });
+
+    it('signs natively with the published key: always low-S, verified by both paths', async () => {
+      const key = await importSigningKey(x);
+      for (let i = 0; i < 32; i++) {
+        const sig = await signNative(utf8(`message ${i}`), key);
+        expect(BigInt(`0x${hex(sig.subarray(32))}`) <= n / 2n).toBe(true);
+        expect(await verifyNative(sig, utf8(`message ${i}`), publicKeyOf(x))).toBe(true);
+        expect(verify(sig, utf8(`message ${i}`), publicKeyOf(x))).toBe(true);
+      }
+    });
   });
 });
 
@@ -183,62 +187,67 @@ describe('RFC 9180 A.3 Base mode: DHKEM(P-256, HKDF-SHA256), HKDF-SHA256, AES-12
   });
 });
 
-describe('RFC 9180 A.3 Base mode on WebCrypto (DH and AES-GCM native, HKDF noble)', () => {
-  const text = readFileSync(new URL('rfc9180-A3-p256-sha256-aes128gcm.txt', vectorsDir), 'utf8');
-  const base = text.slice(
-    text.indexOf('### Base Setup Information'),
-    text.indexOf('### PSK Setup Information'),
-  );
-  const setup = readBlock(base.slice(0, base.indexOf('#### Encryptions')));
-  const v = (k: string) => fromHex(setup.get(k)?.[0] ?? '');
-  const info = v('info');
-  const skR = () => importExchangeKey(v('skRm'));
-  const encryptions = base
-    .slice(base.indexOf('#### Encryptions'), base.indexOf('#### Exported Values'))
-    .split('sequence number:')
-    .slice(1);
+describe.each(CRYPTO_PROVIDERS.map((p) => [p.name, p] as const))(
+  'RFC 9180 A.3 Base mode on the platform, %s (DH and AES-GCM native, HKDF noble)',
+  (_name, provider) => {
+    beforeAll(() => useCryptoProvider(provider));
+    afterAll(() => useCryptoProvider(undefined));
+    const text = readFileSync(new URL('rfc9180-A3-p256-sha256-aes128gcm.txt', vectorsDir), 'utf8');
+    const base = text.slice(
+      text.indexOf('### Base Setup Information'),
+      text.indexOf('### PSK Setup Information'),
+    );
+    const setup = readBlock(base.slice(0, base.indexOf('#### Encryptions')));
+    const v = (k: string) => fromHex(setup.get(k)?.[0] ?? '');
+    const info = v('info');
+    const skR = () => importExchangeKey(v('skRm'));
+    const encryptions = base
+      .slice(base.indexOf('#### Encryptions'), base.indexOf('#### Exported Values'))
+      .split('sequence number:')
+      .slice(1);
 
-  it('encapsulates to the published enc and shared secret, and decapsulates to the same key', async () => {
-    const s = await setupBaseSNative(v('pkRm'), info, v('ikmE'));
-    expect(hex(s.enc)).toBe(hex(v('enc')));
-    expect(hex(s.sharedSecret)).toBe(hex(v('shared_secret')));
-    const r = await setupBaseRNative(v('enc'), await skR(), v('pkRm'), info);
-    expect(hex(r.schedule.key)).toBe(hex(v('key')));
-  });
-
-  for (const e of encryptions) {
-    const seq = Number.parseInt(e.trim().split('\n')[0] ?? '', 10);
-    const f = readBlock(e);
-    const g = (k: string) => fromHex(f.get(k)?.[0] ?? '');
-    it(`seals and opens sequence number ${seq}`, async () => {
-      const sender = (await setupBaseSNative(v('pkRm'), info, v('ikmE'))).context.seek(seq);
-      expect(hex(await sender.sealNative(g('aad'), g('pt')))).toBe(hex(g('ct')));
-      const receiver = (await setupBaseRNative(v('enc'), await skR(), v('pkRm'), info)).seek(seq);
-      expect(hex(await receiver.openNative(g('aad'), g('ct')))).toBe(hex(g('pt')));
+    it('encapsulates to the published enc and shared secret, and decapsulates to the same key', async () => {
+      const s = await setupBaseSNative(v('pkRm'), info, v('ikmE'));
+      expect(hex(s.enc)).toBe(hex(v('enc')));
+      expect(hex(s.sharedSecret)).toBe(hex(v('shared_secret')));
+      const r = await setupBaseRNative(v('enc'), await skR(), v('pkRm'), info);
+      expect(hex(r.schedule.key)).toBe(hex(v('key')));
     });
-  }
 
-  it('interoperates with the noble path both ways and rejects a changed aad, info or byte', async () => {
-    const pk = v('pkRm');
-    const sk = await skR();
-    const native = await hpkeSealNative(pk, utf8('SET/2 test'), utf8('aad'), utf8('payload'));
-    expect(hpkeOpen(v('skRm'), native.enc, utf8('SET/2 test'), utf8('aad'), native.ct)).toEqual(
-      utf8('payload'),
-    );
-    const noble = hpkeSeal(pk, utf8('SET/2 test'), utf8('aad'), utf8('payload'));
-    expect(await hpkeOpenNative(sk, pk, noble.enc, utf8('SET/2 test'), utf8('aad'), noble.ct)).toEqual(
-      utf8('payload'),
-    );
-    await expect(
-      hpkeOpenNative(sk, pk, noble.enc, utf8('SET/2 test'), utf8('other'), noble.ct),
-    ).rejects.toThrow(/failed authentication/);
-    await expect(
-      hpkeOpenNative(sk, pk, noble.enc, utf8('SET/2 other'), utf8('aad'), noble.ct),
-    ).rejects.toThrow(/failed authentication/);
-    const bad = noble.ct.slice();
-    bad[0]! ^= 1;
-    await expect(hpkeOpenNative(sk, pk, noble.enc, utf8('SET/2 test'), utf8('aad'), bad)).rejects.toThrow(
-      /failed authentication/,
-    );
-  });
-});
+    for (const e of encryptions) {
+      const seq = Number.parseInt(e.trim().split('\n')[0] ?? '', 10);
+      const f = readBlock(e);
+      const g = (k: string) => fromHex(f.get(k)?.[0] ?? '');
+      it(`seals and opens sequence number ${seq}`, async () => {
+        const sender = (await setupBaseSNative(v('pkRm'), info, v('ikmE'))).context.seek(seq);
+        expect(hex(await sender.sealNative(g('aad'), g('pt')))).toBe(hex(g('ct')));
+        const receiver = (await setupBaseRNative(v('enc'), await skR(), v('pkRm'), info)).seek(seq);
+        expect(hex(await receiver.openNative(g('aad'), g('ct')))).toBe(hex(g('pt')));
+      });
+    }
+
+    it('interoperates with the noble path both ways and rejects a changed aad, info or byte', async () => {
+      const pk = v('pkRm');
+      const sk = await skR();
+      const native = await hpkeSealNative(pk, utf8('SET/2 test'), utf8('aad'), utf8('payload'));
+      expect(hpkeOpen(v('skRm'), native.enc, utf8('SET/2 test'), utf8('aad'), native.ct)).toEqual(
+        utf8('payload'),
+      );
+      const noble = hpkeSeal(pk, utf8('SET/2 test'), utf8('aad'), utf8('payload'));
+      expect(await hpkeOpenNative(sk, pk, noble.enc, utf8('SET/2 test'), utf8('aad'), noble.ct)).toEqual(
+        utf8('payload'),
+      );
+      await expect(
+        hpkeOpenNative(sk, pk, noble.enc, utf8('SET/2 test'), utf8('other'), noble.ct),
+      ).rejects.toThrow(/failed authentication/);
+      await expect(
+        hpkeOpenNative(sk, pk, noble.enc, utf8('SET/2 other'), utf8('aad'), noble.ct),
+      ).rejects.toThrow(/failed authentication/);
+      const bad = noble.ct.slice();
+      bad[0]! ^= 1;
+      await expect(hpkeOpenNative(sk, pk, noble.enc, utf8('SET/2 test'), utf8('aad'), bad)).rejects.toThrow(
+        /failed authentication/,
+      );
+    });
+  },
+);

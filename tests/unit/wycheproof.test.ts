@@ -1,12 +1,13 @@
 // Project Wycheproof's vectors (tests/fixtures/vectors/wycheproof, Apache-2.0) against every path,
-// native (WebCrypto) and noble: ECDSA verify (the native one behind the explicit low-S and range
+// native (WebCrypto, and node:crypto as the servers install it: every native case runs on both
+// providers) and noble: ECDSA verify (the native one behind the explicit low-S and range
 // checks), DER signatures through the noble parser X.509 uses, ECDH with peer points checked by
 // noble (raw points, and SubjectPublicKeyInfo through the certificate parser's SPKI path), and
 // AES-128-GCM. Wycheproof calls a high-S signature `valid`; SET/2 refuses it
 // (SET-PROFILE §2), so those cases are expected refusals here.
 import { readFileSync } from 'node:fs';
 import { SubjectPublicKeyInfo } from '@peculiar/asn1-x509';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { concatBytes, fromHex, hex } from '../../src/protocol/encoding.ts';
 import { publicKeyOfSpki } from '../../src/protocol/pki/algorithms.ts';
 import { decodeDer } from '../../src/protocol/pki/der.ts';
@@ -22,12 +23,16 @@ import {
   isValidPublicKey,
   P256_ORDER,
   signatureFromDer,
+  useCryptoProvider,
   verify,
   verifyNative,
 } from '../../src/protocol/primitives/index.ts';
+import { CRYPTO_PROVIDERS } from '../support/crypto-providers.ts';
 
 const dir = new URL('../fixtures/vectors/wycheproof/', import.meta.url);
 const load = (name: string) => JSON.parse(readFileSync(new URL(name, dir), 'utf8'));
+
+const PROVIDERS = CRYPTO_PROVIDERS.map((p) => [p.name, p] as const);
 
 interface EcdsaTest {
   tcId: number;
@@ -49,65 +54,76 @@ function expectedVerdict(t: EcdsaTest, raw: Uint8Array | undefined): boolean {
   return raw !== undefined && !isHighS(raw);
 }
 
-describe('Wycheproof ECDSA P-256/SHA-256, P1363 (raw r‖s, as in SET messages), native and noble verify', () => {
-  const file = load('ecdsa_secp256r1_sha256_p1363_test.json');
-  const groups: EcdsaGroup[] = file.testGroups;
-  const total = groups.reduce((n, g) => n + g.tests.length, 0);
+describe.each(PROVIDERS)(
+  '%s: Wycheproof ECDSA P-256/SHA-256, P1363 (raw r‖s, as in SET messages), native and noble verify',
+  (_name, provider) => {
+    beforeAll(() => useCryptoProvider(provider));
+    afterAll(() => useCryptoProvider(undefined));
+    const file = load('ecdsa_secp256r1_sha256_p1363_test.json');
+    const groups: EcdsaGroup[] = file.testGroups;
+    const total = groups.reduce((n, g) => n + g.tests.length, 0);
 
-  it(`answers all ${total} cases as SET/2 must (high-S "valid" cases are refused)`, async () => {
-    const wrong: string[] = [];
-    let highSRefused = 0;
-    let accepted = 0;
-    for (const g of groups) {
-      const publicKey = fromHex(g.publicKey.uncompressed);
-      const key = await importVerifyKey(publicKey);
-      for (const t of g.tests) {
-        const sig = fromHex(t.sig);
-        const raw = sig.length === 64 ? sig : undefined;
-        const want = expectedVerdict(t, raw);
-        // Once with the key imported once (what a parsed certificate caches), once with bytes.
-        const got = await verifyNative(sig, fromHex(t.msg), key);
-        const gotBytes = await verifyNative(sig, fromHex(t.msg), publicKey);
-        const gotNoble = verify(sig, fromHex(t.msg), publicKey);
-        if (got !== want || gotBytes !== want || gotNoble !== want)
-          wrong.push(`tcId ${t.tcId} (${t.comment}): native ${got}, noble ${gotNoble}`);
-        if (t.result === 'valid' && raw && isHighS(raw)) highSRefused++;
-        if (got) accepted++;
-      }
-    }
-    expect(wrong).toEqual([]);
-    expect(file.numberOfTests).toBe(total);
-    expect(highSRefused).toBeGreaterThan(0);
-    expect(accepted).toBeGreaterThan(0);
-  });
-});
-
-describe('Wycheproof ECDSA P-256/SHA-256, DER (as in X.509): noble DER parser, then native and noble verify', () => {
-  const file = load('ecdsa_secp256r1_sha256_test.json');
-  const groups: EcdsaGroup[] = file.testGroups;
-  const total = groups.reduce((n, g) => n + g.tests.length, 0);
-
-  it(`answers all ${total} cases as SET/2 must (BER and malformed DER refused, high-S refused)`, async () => {
-    const wrong: string[] = [];
-    for (const g of groups) {
-      const key = await importVerifyKey(fromHex(g.publicKey.uncompressed));
-      for (const t of g.tests) {
-        let raw: Uint8Array | undefined;
-        try {
-          raw = signatureFromDer(fromHex(t.sig));
-        } catch {
-          raw = undefined;
+    it(`answers all ${total} cases as SET/2 must (high-S "valid" cases are refused)`, async () => {
+      const wrong: string[] = [];
+      let highSRefused = 0;
+      let accepted = 0;
+      for (const g of groups) {
+        const publicKey = fromHex(g.publicKey.uncompressed);
+        const key = await importVerifyKey(publicKey);
+        for (const t of g.tests) {
+          const sig = fromHex(t.sig);
+          const raw = sig.length === 64 ? sig : undefined;
+          const want = expectedVerdict(t, raw);
+          // Once with the key imported once (what a parsed certificate caches), once with bytes.
+          const got = await verifyNative(sig, fromHex(t.msg), key);
+          const gotBytes = await verifyNative(sig, fromHex(t.msg), publicKey);
+          const gotNoble = verify(sig, fromHex(t.msg), publicKey);
+          if (got !== want || gotBytes !== want || gotNoble !== want)
+            wrong.push(`tcId ${t.tcId} (${t.comment}): native ${got}, noble ${gotNoble}`);
+          if (t.result === 'valid' && raw && isHighS(raw)) highSRefused++;
+          if (got) accepted++;
         }
-        const got = raw !== undefined && (await verifyNative(raw, fromHex(t.msg), key));
-        const gotNoble = raw !== undefined && verify(raw, fromHex(t.msg), fromHex(g.publicKey.uncompressed));
-        const want = expectedVerdict(t, raw);
-        if (got !== want || gotNoble !== want)
-          wrong.push(`tcId ${t.tcId} (${t.comment}): native ${got}, noble ${gotNoble}`);
       }
-    }
-    expect(wrong).toEqual([]);
-  });
-});
+      expect(wrong).toEqual([]);
+      expect(file.numberOfTests).toBe(total);
+      expect(highSRefused).toBeGreaterThan(0);
+      expect(accepted).toBeGreaterThan(0);
+    });
+  },
+);
+
+describe.each(PROVIDERS)(
+  '%s: Wycheproof ECDSA P-256/SHA-256, DER (as in X.509): noble DER parser, then native and noble verify',
+  (_name, provider) => {
+    beforeAll(() => useCryptoProvider(provider));
+    afterAll(() => useCryptoProvider(undefined));
+    const file = load('ecdsa_secp256r1_sha256_test.json');
+    const groups: EcdsaGroup[] = file.testGroups;
+    const total = groups.reduce((n, g) => n + g.tests.length, 0);
+
+    it(`answers all ${total} cases as SET/2 must (BER and malformed DER refused, high-S refused)`, async () => {
+      const wrong: string[] = [];
+      for (const g of groups) {
+        const key = await importVerifyKey(fromHex(g.publicKey.uncompressed));
+        for (const t of g.tests) {
+          let raw: Uint8Array | undefined;
+          try {
+            raw = signatureFromDer(fromHex(t.sig));
+          } catch {
+            raw = undefined;
+          }
+          const got = raw !== undefined && (await verifyNative(raw, fromHex(t.msg), key));
+          const gotNoble =
+            raw !== undefined && verify(raw, fromHex(t.msg), fromHex(g.publicKey.uncompressed));
+          const want = expectedVerdict(t, raw);
+          if (got !== want || gotNoble !== want)
+            wrong.push(`tcId ${t.tcId} (${t.comment}): native ${got}, noble ${gotNoble}`);
+        }
+      }
+      expect(wrong).toEqual([]);
+    });
+  },
+);
 
 interface EcdhTest {
   tcId: number;
@@ -165,7 +181,9 @@ async function runEcdh(tests: EcdhTest[], peerPoint: (encoded: Uint8Array) => Ui
   return { wrong, refused };
 }
 
-describe('Wycheproof ECDH P-256, WebCrypto and noble', () => {
+describe.each(PROVIDERS)('%s: Wycheproof ECDH P-256, native and noble', (_name, provider) => {
+  beforeAll(() => useCryptoProvider(provider));
+  afterAll(() => useCryptoProvider(undefined));
   it('raw peer points: agrees on every valid secret, refuses every invalid or off-curve point', async () => {
     const file = load('ecdh_secp256r1_ecpoint_test.json');
     const tests: EcdhTest[] = file.testGroups.flatMap((g: { tests: EcdhTest[] }) => g.tests);
@@ -185,42 +203,47 @@ describe('Wycheproof ECDH P-256, WebCrypto and noble', () => {
   });
 });
 
-describe('Wycheproof AES-128-GCM (96-bit nonce, 128-bit tag), WebCrypto and noble', () => {
-  const file = load('aes_gcm_test.json');
-  const tests = file.testGroups.flatMap((g: { tests: Record<string, string>[] }) => g.tests) as Record<
-    'key' | 'iv' | 'aad' | 'msg' | 'ct' | 'tag' | 'result' | 'comment',
-    string
-  >[] &
-    { tcId: number }[];
+describe.each(PROVIDERS)(
+  '%s: Wycheproof AES-128-GCM (96-bit nonce, 128-bit tag), native and noble',
+  (_name, provider) => {
+    beforeAll(() => useCryptoProvider(provider));
+    afterAll(() => useCryptoProvider(undefined));
+    const file = load('aes_gcm_test.json');
+    const tests = file.testGroups.flatMap((g: { tests: Record<string, string>[] }) => g.tests) as Record<
+      'key' | 'iv' | 'aad' | 'msg' | 'ct' | 'tag' | 'result' | 'comment',
+      string
+    >[] &
+      { tcId: number }[];
 
-  it(`seals every valid case to the published bytes and opens it; refuses every invalid one (${tests.length})`, async () => {
-    const wrong: string[] = [];
-    let invalid = 0;
-    for (const t of tests) {
-      const [key, iv, aad, msg] = [t.key, t.iv, t.aad, t.msg].map((x) => fromHex(x)) as Uint8Array[];
-      const sealed = concatBytes(fromHex(t.ct), fromHex(t.tag));
-      if (t.result === 'valid') {
-        const ct = await aeadSealNative(key!, iv!, aad!, msg!);
-        const pt = await aeadOpenNative(key!, iv!, aad!, sealed);
-        const ctNoble = aeadSeal(key!, iv!, aad!, msg!);
-        const ptNoble = aeadOpen(key!, iv!, aad!, sealed);
-        if (
-          hex(ct) !== hex(sealed) ||
-          hex(pt) !== t.msg ||
-          hex(ctNoble) !== hex(sealed) ||
-          hex(ptNoble) !== t.msg
-        )
-          wrong.push(`tcId ${t.tcId} (${t.comment})`);
-      } else {
-        invalid++;
-        await aeadOpenNative(key!, iv!, aad!, sealed).then(
-          () => wrong.push(`tcId ${t.tcId} (${t.comment}): native opened`),
-          (e: Error) => expect(e.message).toMatch(/failed authentication/),
-        );
-        expect(() => aeadOpen(key!, iv!, aad!, sealed)).toThrow(/failed authentication/);
+    it(`seals every valid case to the published bytes and opens it; refuses every invalid one (${tests.length})`, async () => {
+      const wrong: string[] = [];
+      let invalid = 0;
+      for (const t of tests) {
+        const [key, iv, aad, msg] = [t.key, t.iv, t.aad, t.msg].map((x) => fromHex(x)) as Uint8Array[];
+        const sealed = concatBytes(fromHex(t.ct), fromHex(t.tag));
+        if (t.result === 'valid') {
+          const ct = await aeadSealNative(key!, iv!, aad!, msg!);
+          const pt = await aeadOpenNative(key!, iv!, aad!, sealed);
+          const ctNoble = aeadSeal(key!, iv!, aad!, msg!);
+          const ptNoble = aeadOpen(key!, iv!, aad!, sealed);
+          if (
+            hex(ct) !== hex(sealed) ||
+            hex(pt) !== t.msg ||
+            hex(ctNoble) !== hex(sealed) ||
+            hex(ptNoble) !== t.msg
+          )
+            wrong.push(`tcId ${t.tcId} (${t.comment})`);
+        } else {
+          invalid++;
+          await aeadOpenNative(key!, iv!, aad!, sealed).then(
+            () => wrong.push(`tcId ${t.tcId} (${t.comment}): native opened`),
+            (e: Error) => expect(e.message).toMatch(/failed authentication/),
+          );
+          expect(() => aeadOpen(key!, iv!, aad!, sealed)).toThrow(/failed authentication/);
+        }
       }
-    }
-    expect(wrong).toEqual([]);
-    expect(invalid).toBeGreaterThan(0);
-  });
-});
+      expect(wrong).toEqual([]);
+      expect(invalid).toBeGreaterThan(0);
+    });
+  },
+);

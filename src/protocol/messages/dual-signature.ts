@@ -9,6 +9,7 @@
 import { concatBytes, utf8 } from '../encoding.ts';
 import { fail } from '../errors.ts';
 import { signNative, verifyNative } from '../primitives/ecdsa.ts';
+import type { PlatformKey } from '../primitives/provider.ts';
 import { type Signer, signingKey } from './signed.ts';
 
 const PI_TBS_PREFIX = concatBytes(utf8('SET/2 PI-TBS'), new Uint8Array([0]));
@@ -32,7 +33,7 @@ export async function verifyDualSignature(
   ds: Uint8Array,
   hPIData: Uint8Array,
   hOIData: Uint8Array,
-  publicKey: CryptoKey | Uint8Array,
+  publicKey: PlatformKey | Uint8Array,
   who: string,
 ): Promise<void> {
   if (!(await verifyNative(ds, piTbs(hPIData, hOIData), publicKey))) {

@@ -10,6 +10,7 @@ import { exchangeKeyOf } from '../pki/keys.ts';
 import type { ParsedCertificate } from '../pki/types.ts';
 import { importExchangeKey } from '../primitives/ecdh.ts';
 import { hpkeOpenNative, hpkeSealNative } from '../primitives/hpke.ts';
+import type { PlatformKey } from '../primitives/provider.ts';
 import { b64uMax, b64uOf, Digest } from './fields.ts';
 
 export const MAX_SEALED_BYTES = 64 * 1024;
@@ -28,14 +29,14 @@ export type SealedBody = v.InferOutput<typeof SealedBody>;
  */
 export interface Recipient {
   certificate: ParsedCertificate;
-  privateKey: CryptoKey | Uint8Array;
+  privateKey: PlatformKey | Uint8Array;
 }
 
 /** Key-exchange keys imported from stored scalars, keyed by the scalar's bytes. */
-const imported = new WeakMap<Uint8Array, Promise<CryptoKey>>();
+const imported = new WeakMap<Uint8Array, Promise<PlatformKey>>();
 
 /** The WebCrypto key-exchange key for a stored scalar, imported once (non-extractable) per bytes object. */
-export function exchangeKey(privateKey: CryptoKey | Uint8Array): Promise<CryptoKey> {
+export function exchangeKey(privateKey: PlatformKey | Uint8Array): Promise<PlatformKey> {
   if (!(privateKey instanceof Uint8Array)) return Promise.resolve(privateKey);
   let key = imported.get(privateKey);
   if (!key) {

@@ -9,6 +9,7 @@ import { b64u, concatBytes, fromB64u, jsonBytes, parseJsonBytes, utf8 } from '..
 import { fail } from '../errors.ts';
 import type { ParsedCertificate, ValidatedPath } from '../pki/types.ts';
 import { importSigningKey, signNative, verifyNative } from '../primitives/ecdsa.ts';
+import type { PlatformKey } from '../primitives/provider.ts';
 import { Digest, parseWith, Signature } from './fields.ts';
 import type { Expectation, TrustStore } from './trust.ts';
 import type { Clock } from './wire.ts';
@@ -28,18 +29,18 @@ export type SignedBody = vb.InferOutput<typeof SignedBody>;
  * stored scalar, which is imported once, on its first use, and kept with those bytes.
  */
 export interface Signer {
-  privateKey: CryptoKey | Uint8Array;
+  privateKey: PlatformKey | Uint8Array;
   certificate: ParsedCertificate;
 }
 
 /** Signing keys imported from stored scalars, keyed by the scalar's bytes (the party keeps them). */
-const imported = new WeakMap<Uint8Array, Promise<CryptoKey>>();
+const imported = new WeakMap<Uint8Array, Promise<PlatformKey>>();
 
 /**
  * The WebCrypto signing key for a stored scalar, imported once (non-extractable) per bytes object:
  * a party that keeps its key bytes pays the import once, at start or on its first signature.
  */
-export function signingKey(privateKey: CryptoKey | Uint8Array): Promise<CryptoKey> {
+export function signingKey(privateKey: PlatformKey | Uint8Array): Promise<PlatformKey> {
   if (!(privateKey instanceof Uint8Array)) return Promise.resolve(privateKey);
   let key = imported.get(privateKey);
   if (!key) {
@@ -67,7 +68,7 @@ export async function signContent(content: object, signer: Signer): Promise<Sign
 /** Signs with a bare key (CertReq's proof of possession): same TBS, no certificate yet. */
 export async function signWithKey(
   content: object,
-  privateKey: CryptoKey | Uint8Array,
+  privateKey: PlatformKey | Uint8Array,
 ): Promise<{ content: string; sig: string }> {
   const bytes = jsonBytes(content);
   const key = await signingKey(privateKey);

@@ -4,15 +4,17 @@
  * Keyed by the parsed object, so whoever holds the parsed certificate holds its keys, and a
  * different certificate (even with the same bytes parsed again) never borrows them.
  */
+
 import { importPeerKey } from '../primitives/ecdh.ts';
 import { importVerifyKey } from '../primitives/ecdsa.ts';
+import type { PlatformKey } from '../primitives/provider.ts';
 import type { ParsedCertificate } from './types.ts';
 
-const verifyKeys = new WeakMap<ParsedCertificate, Promise<CryptoKey>>();
-const exchangeKeys = new WeakMap<ParsedCertificate, Promise<CryptoKey>>();
+const verifyKeys = new WeakMap<ParsedCertificate, Promise<PlatformKey>>();
+const exchangeKeys = new WeakMap<ParsedCertificate, Promise<PlatformKey>>();
 
 /** The certificate's key for ECDSA verification. */
-export function verifyKeyOf(certificate: ParsedCertificate): Promise<CryptoKey> {
+export function verifyKeyOf(certificate: ParsedCertificate): Promise<PlatformKey> {
   let key = verifyKeys.get(certificate);
   if (!key) {
     key = importVerifyKey(certificate.publicKey);
@@ -22,7 +24,7 @@ export function verifyKeyOf(certificate: ParsedCertificate): Promise<CryptoKey> 
 }
 
 /** The certificate's key as an ECDH peer (HPKE's pkR). */
-export function exchangeKeyOf(certificate: ParsedCertificate): Promise<CryptoKey> {
+export function exchangeKeyOf(certificate: ParsedCertificate): Promise<PlatformKey> {
   let key = exchangeKeys.get(certificate);
   if (!key) {
     key = importPeerKey(certificate.publicKey);

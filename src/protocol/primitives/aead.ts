@@ -1,10 +1,11 @@
 /**
  * AES-128-GCM (NIST SP 800-38D), the AEAD of SET/2's HPKE suite and of CertRes's reply key: noble
- * (synchronous) and WebCrypto (`aeadSealNative`, `aeadOpenNative`), which agree byte for byte.
+ * (synchronous) and the installed provider (`aeadSealNative`, `aeadOpenNative`: WebCrypto, or
+ * node:crypto on a server), which agree byte for byte.
  */
 import { gcm } from '@noble/ciphers/aes.js';
 import { fail } from '../errors.ts';
-import { bufferSource, subtle } from './ecdsa.ts';
+import { cryptoProvider } from './provider.ts';
 
 export const AEAD_KEY_LENGTH = 16;
 export const AEAD_NONCE_LENGTH = 12;
@@ -43,11 +44,7 @@ export function aeadOpen(
   }
 }
 
-function importAeadKey(key: Uint8Array, use: 'encrypt' | 'decrypt'): Promise<CryptoKey> {
-  return subtle().importKey('raw', bufferSource(key), 'AES-GCM', false, [use]);
-}
-
-/** WebCrypto: ciphertext ‖ 16-byte tag. */
+/** On the installed provider (provider.ts): ciphertext ‖ 16-byte tag. */
 export async function aeadSealNative(
   key: Uint8Array,
   nonce: Uint8Array,
@@ -56,17 +53,10 @@ export async function aeadSealNative(
 ): Promise<Uint8Array> {
   if (key.length !== AEAD_KEY_LENGTH || nonce.length !== AEAD_NONCE_LENGTH)
     fail('unspecifiedFailure', 'AES-128-GCM takes a 16-byte key and a 12-byte nonce');
-  const k = await importAeadKey(key, 'encrypt');
-  return new Uint8Array(
-    await subtle().encrypt(
-      { name: 'AES-GCM', iv: bufferSource(nonce), additionalData: bufferSource(aad) },
-      k,
-      bufferSource(plaintext),
-    ),
-  );
+  return cryptoProvider().aeadSeal(key, nonce, aad, plaintext);
 }
 
-/** WebCrypto: opens or throws decodingFailure: a wrong key, nonce, AAD or any altered byte all fail alike. */
+/** On the installed provider: opens or throws decodingFailure: a wrong key, nonce, AAD or any altered byte all fail alike. */
 export async function aeadOpenNative(
   key: Uint8Array,
   nonce: Uint8Array,
@@ -81,14 +71,7 @@ export async function aeadOpenNative(
     fail('decodingFailure', 'encrypted data has the wrong shape');
   }
   try {
-    const k = await importAeadKey(key, 'decrypt');
-    return new Uint8Array(
-      await subtle().decrypt(
-        { name: 'AES-GCM', iv: bufferSource(nonce), additionalData: bufferSource(aad) },
-        k,
-        bufferSource(ciphertext),
-      ),
-    );
+    return await cryptoProvider().aeadOpen(key, nonce, aad, ciphertext);
   } catch {
     return fail(
       'decodingFailure',

@@ -1,12 +1,13 @@
 /**
  * ECDSA P-256 with SHA-256 (SET-PROFILE §2): deterministic k (RFC 6979 §3.2, noble) and the
- * platform's WebCrypto (`signNative`, `verifyNative`, keys imported once). Every signature is
+ * platform's (`signNative`, `verifyNative`, keys imported once, on the installed provider:
+ * WebCrypto, or node:crypto on a server; provider.ts). Every signature is
  * low-S: a native signature is normalised to s ≤ n/2, and every verifier refuses high-S, checked
- * before `subtle.verify`, which would accept it. Messages carry the raw 64-byte r‖s; X.509 DER.
+ * before the platform's verify, which would accept it. Messages carry the raw 64-byte r‖s; X.509 DER.
  */
 import { p256 } from '@noble/curves/nist.js';
-import { b64u } from '../encoding.ts';
 import { fail } from '../errors.ts';
+import { cryptoProvider, handleFor, PlatformKey } from './provider.ts';
 
 export const SIGNATURE_LENGTH = 64;
 export const PUBLIC_KEY_LENGTH = 65;
@@ -77,73 +78,30 @@ export function ecdh(privateKey: Uint8Array, publicKey: Uint8Array): Uint8Array 
 export const P256_ORDER = p256.Point.CURVE().n;
 const HALF_ORDER = P256_ORDER >> 1n;
 
-const ECDSA_KEY = { name: 'ECDSA', namedCurve: 'P-256' } as const;
-const ECDSA_SHA256 = { name: 'ECDSA', hash: 'SHA-256' } as const;
-
-/** WebCrypto of the platform: Node ≥ 20, pages and MV3 service workers alike. */
-export function subtle(): SubtleCrypto {
-  return globalThis.crypto.subtle;
-}
-
-/** The view WebCrypto's types ask for; SET/2's bytes are never on a SharedArrayBuffer. */
-export function bufferSource(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
-  return bytes as Uint8Array<ArrayBuffer>;
-}
-
-/** JWK of a P-256 private key, the one private form WebCrypto imports besides PKCS#8. */
-export function privateJwk(
-  privateKey: Uint8Array,
-  publicKey: Uint8Array = publicKeyOf(privateKey),
-): JsonWebKey {
-  return {
-    kty: 'EC',
-    crv: 'P-256',
-    d: b64u(privateKey),
-    x: b64u(publicKey.subarray(1, 33)),
-    y: b64u(publicKey.subarray(33, 65)),
-  };
-}
-
-/** PKCS#8 PrivateKeyInfo header of a P-256 ECPrivateKey that carries only the scalar (RFC 5915, RFC 5208). */
-const PKCS8_P256_PREFIX = new Uint8Array([
-  0x30, 0x41, 0x02, 0x01, 0x00, 0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01, 0x06, 0x08,
-  0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07, 0x04, 0x27, 0x30, 0x25, 0x02, 0x01, 0x01, 0x04, 0x20,
-]);
-
 /**
- * The scalar as PKCS#8 without its public point: the platform derives the point from the scalar
- * itself, so a key can never be imported beside a public key that is not its own.
+ * Imports a signature key once: what a party keeps for signing SET messages (non-extractable on
+ * WebCrypto). With `publicKey`, the platform checks the pair; without, from the scalar alone.
  */
-export function pkcs8Of(privateKey: Uint8Array): Uint8Array<ArrayBuffer> {
+export async function importSigningKey(privateKey: Uint8Array, publicKey?: Uint8Array): Promise<PlatformKey> {
   if (privateKey.length !== PRIVATE_KEY_LENGTH) fail('decodingFailure', 'a P-256 private key is 32 bytes');
-  const out = new Uint8Array(PKCS8_P256_PREFIX.length + PRIVATE_KEY_LENGTH);
-  out.set(PKCS8_P256_PREFIX);
-  out.set(privateKey, PKCS8_P256_PREFIX.length);
-  return out;
-}
-
-/**
- * Imports a signature key once, non-extractable: what a party keeps for signing SET messages.
- * With `publicKey`, as a JWK (the platform checks the pair); without, from the scalar alone.
- */
-export function importSigningKey(privateKey: Uint8Array, publicKey?: Uint8Array): Promise<CryptoKey> {
-  if (!publicKey) return subtle().importKey('pkcs8', pkcs8Of(privateKey), ECDSA_KEY, false, ['sign']);
-  return subtle().importKey('jwk', privateJwk(privateKey, publicKey), ECDSA_KEY, false, ['sign']);
+  const provider = cryptoProvider();
+  return new PlatformKey(provider, 'sign', await provider.importSigningKey(privateKey, publicKey));
 }
 
 /**
  * Imports a public key for verification. decodingFailure unless it is a valid uncompressed point:
  * the curve check is explicit (noble) rather than left to the platform.
  */
-export async function importVerifyKey(publicKey: Uint8Array): Promise<CryptoKey> {
+export async function importVerifyKey(publicKey: Uint8Array): Promise<PlatformKey> {
   if (!isValidPublicKey(publicKey))
     fail('decodingFailure', 'the public key is not an uncompressed P-256 point');
-  return subtle().importKey('raw', bufferSource(publicKey), ECDSA_KEY, false, ['verify']);
+  const provider = cryptoProvider();
+  return new PlatformKey(provider, 'verify', await provider.importVerifyKey(publicKey));
 }
 
 /** Signs SHA-256(message) natively (random k from the platform's CSPRNG); returns raw r‖s with s ≤ n/2. */
-export async function signNative(message: Uint8Array, key: CryptoKey): Promise<Uint8Array> {
-  return toLowS(new Uint8Array(await subtle().sign(ECDSA_SHA256, key, bufferSource(message))));
+export async function signNative(message: Uint8Array, key: PlatformKey): Promise<Uint8Array> {
+  return toLowS(await key.provider.sign(message, handleFor(key, 'sign')));
 }
 
 /**
@@ -153,18 +111,19 @@ export async function signNative(message: Uint8Array, key: CryptoKey): Promise<U
 export async function verifyNative(
   signature: Uint8Array,
   message: Uint8Array,
-  key: CryptoKey | Uint8Array,
+  key: PlatformKey | Uint8Array,
 ): Promise<boolean> {
   if (!isLowSInRange(signature)) return false;
-  let cryptoKey: CryptoKey;
+  let platformKey: PlatformKey;
   if (key instanceof Uint8Array) {
     if (!isValidPublicKey(key)) return false;
-    cryptoKey = await subtle().importKey('raw', bufferSource(key), ECDSA_KEY, false, ['verify']);
+    const provider = cryptoProvider();
+    platformKey = new PlatformKey(provider, 'verify', await provider.importVerifyKey(key));
   } else {
-    cryptoKey = key;
+    platformKey = key;
   }
   try {
-    return await subtle().verify(ECDSA_SHA256, cryptoKey, bufferSource(signature), bufferSource(message));
+    return (await platformKey.provider.verify(signature, message, handleFor(platformKey, 'verify'))) === true;
   } catch {
     return false;
   }

@@ -2,8 +2,9 @@
  * HPKE (RFC 9180) in Base mode with exactly one suite: DHKEM(P-256, HKDF-SHA256) (kem 0x0010),
  * HKDF-SHA256 (kdf 0x0001), AES-128-GCM (aead 0x0001), the suite of RFC 9180 A.3. This is SET/2's
  * digital envelope (SET-PROFILE §2). Two paths share the key schedule (noble's synchronous HKDF,
- * faster than an async WebCrypto call per step at these sizes): noble throughout, and WebCrypto
- * for the KEM's key generation and DH and for AES-GCM (`…Native`). Internals are exported so
+ * faster than an async WebCrypto call per step at these sizes): noble throughout, and the
+ * installed provider (WebCrypto, or node:crypto on a server; provider.ts) for the KEM's key
+ * generation and DH and for AES-GCM (`…Native`). Internals are exported so
  * tests can check every intermediate value of both against the published vectors.
  */
 import { p256 } from '@noble/curves/nist.js';
@@ -15,6 +16,7 @@ import { fail } from '../errors.ts';
 import { aeadOpen, aeadOpenNative, aeadSeal, aeadSealNative } from './aead.ts';
 import { ecdhNative, generateExchangeKeyPair, importCheckedPeerKey, importExchangeKey } from './ecdh.ts';
 import { ecdh, isValidPublicKey, type KeyPair } from './ecdsa.ts';
+import type { PlatformKey } from './provider.ts';
 
 const KEM_ID = 0x0010;
 const KDF_ID = 0x0001;
@@ -191,20 +193,20 @@ export function hpkeOpen(
 export async function encapNative(
   pkR: Uint8Array,
   ikmE?: Uint8Array,
-  pkRKey?: CryptoKey,
+  pkRKey?: PlatformKey,
 ): Promise<{ sharedSecret: Uint8Array; enc: Uint8Array }> {
   // A pkRKey was imported from pkR by importPeerKey (pki/keys.ts exchangeKeyOf), which checked it.
   if (!pkRKey && !isValidPublicKey(pkR))
     fail('invalidCertificate', 'the recipient key-exchange key is not a valid P-256 point');
-  let eph: { privateKey: CryptoKey; publicKey: Uint8Array };
+  let eph: { privateKey: PlatformKey; publicKey: Uint8Array };
   if (ikmE) {
     const derived = deriveKeyPair(ikmE);
     eph = {
-      privateKey: await importExchangeKey(derived.privateKey, derived.publicKey),
+      privateKey: await importExchangeKey(derived.privateKey, derived.publicKey, pkRKey?.provider),
       publicKey: derived.publicKey,
     };
   } else {
-    eph = await generateExchangeKeyPair();
+    eph = await generateExchangeKeyPair(pkRKey?.provider);
   }
   const enc = eph.publicKey;
   const dh = await ecdhNative(eph.privateKey, pkRKey ?? pkR);
@@ -212,11 +214,11 @@ export async function encapNative(
 }
 
 /** RFC 9180 §4.1 Decap on WebCrypto, with the recipient's key (imported once) and its public point. */
-export async function decapNative(enc: Uint8Array, skR: CryptoKey, pkR: Uint8Array): Promise<Uint8Array> {
+export async function decapNative(enc: Uint8Array, skR: PlatformKey, pkR: Uint8Array): Promise<Uint8Array> {
   if (!isValidPublicKey(enc)) fail('decodingFailure', 'the HPKE encapsulated key is not a valid P-256 point');
   let dh: Uint8Array;
   try {
-    dh = await ecdhNative(skR, await importCheckedPeerKey(enc));
+    dh = await ecdhNative(skR, await importCheckedPeerKey(enc, skR.provider));
   } catch {
     return fail('decodingFailure', 'the HPKE encapsulated key does not agree with this key-exchange key');
   }
@@ -227,7 +229,7 @@ export async function setupBaseSNative(
   pkR: Uint8Array,
   info: Uint8Array,
   ikmE?: Uint8Array,
-  pkRKey?: CryptoKey,
+  pkRKey?: PlatformKey,
 ) {
   const { sharedSecret, enc } = await encapNative(pkR, ikmE, pkRKey);
   return { enc, sharedSecret, context: new HpkeContext(keySchedule(sharedSecret, info)) };
@@ -235,7 +237,7 @@ export async function setupBaseSNative(
 
 export async function setupBaseRNative(
   enc: Uint8Array,
-  skR: CryptoKey,
+  skR: PlatformKey,
   pkR: Uint8Array,
   info: Uint8Array,
 ): Promise<HpkeContext> {
@@ -248,7 +250,7 @@ export async function hpkeSealNative(
   info: Uint8Array,
   aad: Uint8Array,
   pt: Uint8Array,
-  pkRKey?: CryptoKey,
+  pkRKey?: PlatformKey,
 ): Promise<{ enc: Uint8Array; ct: Uint8Array }> {
   const { enc, context } = await setupBaseSNative(pkR, info, undefined, pkRKey);
   return { enc, ct: await context.sealNative(aad, pt) };
@@ -256,7 +258,7 @@ export async function hpkeSealNative(
 
 /** Single-shot Base-mode open on WebCrypto; any mismatch (key, info, aad, bytes) is decodingFailure. */
 export async function hpkeOpenNative(
-  skR: CryptoKey,
+  skR: PlatformKey,
   pkR: Uint8Array,
   enc: Uint8Array,
   info: Uint8Array,
