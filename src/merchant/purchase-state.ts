@@ -3,7 +3,7 @@
  * captured and refunded, a state for the site's pages, and the outcome an InqRes reports (its
  * CompletionCode moves on to capturePerformed and creditPerformed as the merchant acts).
  */
-import type { PurchaseOutcome } from '../protocol/index.ts';
+import { MAX_REPORTED_PAYMENTS, type PurchaseOutcome } from '../protocol/index.ts';
 import type { FollowUpRecord, SetTransaction } from './order-store.ts';
 
 export type PurchaseState =
@@ -104,5 +104,21 @@ export function currentOutcome(tx: SetTransaction): PurchaseOutcome {
     captured: amount(b.captured),
     credited: amount(b.refunded),
   };
-  return { ...tx.record.outcome, completionCode, results };
+  return { ...tx.record.outcome, completionCode, results, ...paymentsOf(tx) };
+}
+
+/**
+ * A purchase with a payment plan, or authorized in parts (SET-PROFILE §6): its approved
+ * authorizations so far, the first one the purchase's own, oldest first, as an InqRes lists them
+ * for the cardholder's wallet (at most MAX_REPORTED_PAYMENTS, the newest; `paymentCount` all).
+ */
+function paymentsOf(tx: SetTransaction): Pick<PurchaseOutcome, 'payments' | 'paymentCount'> {
+  const record = tx.record;
+  if (!record || (!tx.installRecurData && !tx.subsequent?.length)) return {};
+  const approved = [
+    { date: record.at, result: record.outcome.result },
+    ...(tx.subsequent ?? []).map((s) => ({ date: s.at, result: s.result })),
+  ].filter((p) => p.result.status === 'approved');
+  const payments = approved.map((p) => ({ date: new Date(p.date).toISOString(), amount: p.result.amount }));
+  return { payments: payments.slice(-MAX_REPORTED_PAYMENTS), paymentCount: payments.length };
 }

@@ -20,6 +20,11 @@ export interface ConfirmState {
   vault?: VaultStatus;
   /** The card chosen (the request's own, else the preselected one, else the shopper's choice). */
   cardId?: string;
+  /**
+   * The shopper ticked "pay without my card's certificate", offered only when the view says the
+   * gateway allows it (`unsignedOffered`). Off unless the shopper chooses it.
+   */
+  unsigned: boolean;
   phase: Phase;
   /** What went wrong with the shopper's last act (shown next to the buttons). */
   error?: UiErrorInfo;
@@ -50,7 +55,7 @@ export const WATCH_POLLS = 20;
 const STILL_AWAY: UiErrorInfo = { code: 'transport', messageKey: 'error_transport', params: {} };
 
 export class ConfirmFlow {
-  private current: ConfirmState = { phase: 'idle' };
+  private current: ConfirmState = { phase: 'idle', unsigned: false };
   private readonly listeners = new Set<(state: ConfirmState) => void>();
   private closed = false;
 
@@ -87,6 +92,12 @@ export class ConfirmFlow {
 
   chooseCard(cardId: string): void {
     this.set({ cardId });
+  }
+
+  /** The shopper's choice to pay without the card's certificate; ignored where it is not offered. */
+  chooseUnsigned(unsigned: boolean): void {
+    if (this.current.phase !== 'idle') return;
+    this.set({ unsigned: unsigned && this.current.view?.unsignedOffered === true });
   }
 
   /**
@@ -136,7 +147,14 @@ export class ConfirmFlow {
 
   private async send(cardId: string): Promise<void> {
     try {
-      const done = await this.deps.call({ type: 'purchase.pay', requestId: this.requestId, cardId });
+      // Asked for only by the shopper's own tick, and only where the request offers it.
+      const unsigned = this.current.unsigned && this.current.view?.unsignedOffered === true;
+      const done = await this.deps.call({
+        type: 'purchase.pay',
+        requestId: this.requestId,
+        cardId,
+        ...(unsigned ? { unsigned: true } : {}),
+      });
       this.set({ view: done, phase: 'idle' });
     } catch (e) {
       const error = this.deps.errorInfo(e);

@@ -55,6 +55,11 @@ export const WALLET_ERROR_CODES = [
   'certificateRevoked',
   /** The wallet has no current revocation lists for the brand (params.brand): it cannot pay. */
   'revocationUnknown',
+  /**
+   * Paying without the card's certificate was asked where it is not offered: the merchant's payment
+   * gateway requires cardholder certificates (its certificate's cardCertRequired is not false).
+   */
+  'unsignedNotOffered',
   /** The request is finished (paid, failed or cancelled). */
   'requestClosed',
   /** The payment is under way: it can no longer be cancelled. */

@@ -164,7 +164,16 @@ export const UiRequest = v.variant('type', [
   v.strictObject({ type: v.literal('purchase.start'), tabId: TabId }),
   v.strictObject({ type: v.literal('purchase.get'), requestId: Id }),
   v.strictObject({ type: v.literal('purchase.forTab'), tabId: TabId }),
-  v.strictObject({ type: v.literal('purchase.pay'), requestId: Id, cardId: Id }),
+  /**
+   * Pay. `unsigned`: the shopper deliberately chose to pay without the card's certificate, which
+   * the wallet allows only where the gateway's certificate does (cardCertRequired false).
+   */
+  v.strictObject({
+    type: v.literal('purchase.pay'),
+    requestId: Id,
+    cardId: Id,
+    unsigned: v.optional(v.boolean()),
+  }),
   v.strictObject({ type: v.literal('purchase.cancel'), requestId: Id }),
   v.strictObject({ type: v.literal('receipts.list'), cardId: v.optional(Id) }),
   v.strictObject({ type: v.literal('receipts.get'), receiptId: Id }),

@@ -108,8 +108,16 @@ export interface PurchaseView {
   /** Awaiting confirmation: the cards of the merchant's brand, and the one to preselect. */
   cards?: CardSummary[];
   preselectedCardId?: string;
+  /**
+   * Awaiting confirmation: the merchant's payment gateway lets this purchase be paid without the
+   * card's certificate (its key-exchange certificate says cardCertRequired false, SET-PROFILE §1),
+   * so the window may offer it as the shopper's own choice, saying what is weaker.
+   */
+  unsignedOffered?: boolean;
   /** Paying or done: the card chosen. */
   cardId?: string;
+  /** Paying or done: paid without the card's certificate (PIUnsigned), as the shopper chose. */
+  unsigned?: boolean;
   receipt?: ReceiptSummary;
   error?: WalletErrorJson;
 }
@@ -157,6 +165,8 @@ const Offered = {
     sandbox: v.boolean(),
   }),
   originBinding: v.strictObject({ ok: v.boolean(), tabOrigin: Text, certificateOrigins: v.array(Text) }),
+  /** The verified gateway key-exchange certificate says cardCertRequired false. */
+  unsignedAllowed: v.optional(v.boolean()),
   order: v.strictObject({
     od: v.string(),
     amount: Amount,
@@ -169,6 +179,8 @@ const Offered = {
 /** What Pay kept before sending: the card, and the PReq exactly as sent (re-sent as is, never rebuilt). */
 const Sent = {
   cardId: Id,
+  /** The shopper chose to pay without the card's certificate (PIUnsigned, sealed to the gateway). */
+  unsigned: v.optional(v.literal(true)),
   preqWire: v.string(),
   answers: v.strictObject({ rrpid: Text, transIds: TransIds, challC: Text }),
 };
@@ -324,6 +336,7 @@ export class Purchases {
         brand: c.brandId,
         merchant,
         originBinding,
+        ...(pinit.gateway.chain[0]?.cardCertRequired === false ? { unsignedAllowed: true } : {}),
         order: {
           od: c.od,
           amount: c.purchAmt,
@@ -358,12 +371,21 @@ export class Purchases {
 
   /**
    * The cardholder clicked Pay with `cardId`. Needs the vault unlocked. Idempotent: once the PReq
-   * is built, every call (and any resumed service worker) re-sends the same bytes.
+   * is built, every call (and any resumed service worker) re-sends the same bytes. `unsigned`: the
+   * shopper's own choice to pay without the card's certificate, only where the gateway's
+   * certificate allows it (`unsignedNotOffered` otherwise); the PI is still sealed to the gateway.
    */
-  async pay(requestId: string, cardId: string, send: Send): Promise<PurchaseView> {
+  async pay(
+    requestId: string,
+    cardId: string,
+    send: Send,
+    opts: { unsigned?: boolean } = {},
+  ): Promise<PurchaseView> {
     const running = this.paying.get(requestId);
     if (running !== undefined) return running;
-    const run = this.payOnce(requestId, cardId, send).finally(() => this.paying.delete(requestId));
+    const run = this.payOnce(requestId, cardId, send, opts.unsigned === true).finally(() =>
+      this.paying.delete(requestId),
+    );
     this.paying.set(requestId, run);
     return run;
   }
@@ -505,7 +527,12 @@ export class Purchases {
     );
   }
 
-  private async payOnce(requestId: string, cardId: string, send: Send): Promise<PurchaseView> {
+  private async payOnce(
+    requestId: string,
+    cardId: string,
+    send: Send,
+    unsigned: boolean,
+  ): Promise<PurchaseView> {
     const stored = await this.load(requestId);
     const resumed = stored.state === 'paying';
     let rec: PayingRecord;
@@ -524,7 +551,7 @@ export class Purchases {
       case 'initiated':
         return walletError('notReady', 'the merchant has not answered yet', { step: stored.state });
       case 'awaitingConfirmation':
-        rec = await this.buildAndKeepPReq(stored, cardId);
+        rec = await this.buildAndKeepPReq(stored, cardId, unsigned);
         break;
       case 'paying':
         rec = stored;
@@ -561,9 +588,16 @@ export class Purchases {
   private async buildAndKeepPReq(
     rec: RecordIn<'awaitingConfirmation'>,
     cardId: string,
+    unsigned: boolean,
   ): Promise<PayingRecord> {
     if (!rec.originBinding.ok)
       walletError('originMismatch', 'the merchant certificate does not name this page');
+    if (unsigned && rec.unsignedAllowed !== true) {
+      walletError(
+        'unsignedNotOffered',
+        'the merchant’s payment gateway requires the card’s certificate (cardCertRequired)',
+      );
+    }
     await this.vault.key();
     const { record, card, cardholder } = await this.cards.signer(cardId);
     if (record.brand !== rec.brand) {
@@ -580,10 +614,15 @@ export class Purchases {
             clock: { now: ctx.clock.now, maxAgeMs: DEFAULT_MAX_AGE_MS + age },
           }),
     );
+    // Checked again on the verified certificate itself, not only on what was kept of it.
+    if (unsigned && pinit.gateway.chain[0]?.cardCertRequired !== false) {
+      walletError('unsignedNotOffered', 'the gateway certificate requires the card’s certificate');
+    }
     const built = await buildPReq({
       pinit,
       card,
-      cardholder,
+      // Unsigned: PIUnsigned, the PAN and expiry sealed to the gateway, no dual signature.
+      ...(unsigned ? {} : { cardholder }),
       bin: card.pan.slice(0, 6),
       swIdent: this.swIdent,
       now: ctx.clock.now,
@@ -593,6 +632,7 @@ export class Purchases {
       state: 'paying',
       updatedAt: ctx.clock.now.getTime(),
       cardId,
+      ...(unsigned ? { unsigned: true as const } : {}),
       preqWire: encodeWire(built.wire),
       answers: { rrpid: built.oiData.rrpid, transIds: built.oiData.transIds, challC: built.oiData.challC },
     };
@@ -613,7 +653,9 @@ export class Purchases {
       state: paymentStateOf(content),
       ...(content.results ? { results: content.results } : {}),
       endpointUrl: rec.endpointUrl,
-      ...(card ? { paidWith: card.certificate } : {}),
+      ...(card && !rec.unsigned ? { paidWith: card.certificate } : {}),
+      ...(rec.unsigned ? { unsigned: true } : {}),
+      ...(rec.order.installRecurData ? { installRecurData: rec.order.installRecurData } : {}),
       id: content.transIds.xid,
       kind,
       merchant: rec.merchant,
@@ -719,11 +761,13 @@ export class Purchases {
       ...('originBinding' in rec && rec.originBinding ? { originBinding: rec.originBinding } : {}),
       ...('order' in rec && rec.order ? { order: rec.order } : {}),
       ...('cardId' in rec && rec.cardId ? { cardId: rec.cardId } : {}),
+      ...('unsigned' in rec && rec.unsigned ? { unsigned: true } : {}),
       ...(rec.state === 'failed' ? { error: rec.error } : {}),
     };
     if (rec.state === 'awaitingConfirmation') {
       const cards = (await this.cards.list()).filter((c) => c.brand === rec.brand);
       v.cards = cards;
+      if (rec.unsignedAllowed) v.unsignedOffered = true;
       const pre = cards.find((c) => c.isDefault) ?? cards[0];
       if (pre) v.preselectedCardId = pre.id;
     }

@@ -6,6 +6,7 @@
 import {
   type Amount,
   type InqResContent,
+  type InstallRecurData,
   type PaymentState,
   type PResContent,
   paymentStateOf,
@@ -38,12 +39,34 @@ export interface ReceiptSummary {
   state: PaymentState;
   /** The card that paid (filter the activity list by it). */
   cardId: string;
+  /** The payment plan signed with this purchase, and its payments so far (the wallet's plans list). */
+  plan?: PlanSummary;
+  /** Paid without a cardholder certificate. */
+  unsigned?: boolean;
   authCode?: string;
   reason?: string;
   date: string;
   brand: string;
   cardMasked: string;
   sandbox: boolean;
+}
+
+/**
+ * A signed payment plan as the wallet lists it (SET-PROFILE §6): the terms the cardholder signed,
+ * the first payment (the purchase), and the payments so far as the merchant last reported them in
+ * a verified InqRes (before any: the first payment alone, when it was approved).
+ */
+export interface PlanSummary {
+  terms: InstallRecurData;
+  first: Amount;
+  /** Approved payments so far, the first included. */
+  count: number;
+  /** Their sum, in the purchase's currency. */
+  total: Amount;
+  /** The newest payment's date (ISO 8601), when there is one. */
+  lastPaidAt?: string;
+  /** When the merchant last said so (the date it signed), or the PRes's date before any InqRes. */
+  asOf: string;
 }
 
 export const RECEIPT_EXPORT_FORMAT = 'set-wallet-receipt';
@@ -118,6 +141,7 @@ export class Receipts {
           resultAmount: c.result.amount,
           date: c.date,
           ...(c.results ? { results: c.results } : {}),
+          ...paymentsReported(c, r.amount),
         }
       : { ...r, inquiries };
     await tx.store.put(next);
@@ -148,7 +172,41 @@ export class Receipts {
   }
 }
 
+/**
+ * The payments a verified answer lists, kept when they are in the purchase's currency (any other
+ * would be a merchant's error: ignored rather than summed into another currency's total).
+ */
+function paymentsReported(
+  c: InqResContent | PResContent,
+  purchAmt: Amount,
+): Pick<ReceiptRecord, 'payments' | 'paymentCount'> {
+  if (!c.payments) return {};
+  const same = c.payments.every(
+    (p) => p.amount.currency === purchAmt.currency && p.amount.exponent === purchAmt.exponent,
+  );
+  if (!same) return {};
+  return { payments: c.payments, paymentCount: Math.max(c.paymentCount ?? 0, c.payments.length) };
+}
+
+/** A receipt's plan as the plans list shows it; undefined for a purchase without one. */
+export function planOf(r: ReceiptRecord): PlanSummary | undefined {
+  if (!r.installRecurData) return undefined;
+  const approved = r.status === 'approved';
+  const payments = r.payments ?? (approved ? [{ date: r.date, amount: r.resultAmount }] : []);
+  const listed = payments.reduce((sum, p) => sum + p.amount.value, 0);
+  const last = payments.at(-1);
+  return {
+    terms: r.installRecurData,
+    first: r.amount,
+    count: Math.max(r.paymentCount ?? 0, payments.length),
+    total: { ...r.amount, value: listed },
+    ...(last ? { lastPaidAt: last.date } : {}),
+    asOf: r.date,
+  };
+}
+
 function summarise(r: ReceiptRecord): ReceiptSummary {
+  const plan = planOf(r);
   return {
     id: r.id,
     xid: r.id,
@@ -158,6 +216,8 @@ function summarise(r: ReceiptRecord): ReceiptSummary {
     status: r.status,
     state: stateOfReceipt(r),
     cardId: r.cardId,
+    ...(plan ? { plan } : {}),
+    ...(r.unsigned ? { unsigned: true } : {}),
     ...(r.authCode ? { authCode: r.authCode } : {}),
     ...(r.reason ? { reason: r.reason } : {}),
     date: r.date,

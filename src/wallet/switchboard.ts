@@ -153,11 +153,12 @@ export async function payThroughPage(
   effects: BackgroundEffects,
   request: Pick<PurchaseView, 'requestId' | 'tabId' | 'endpointUrl'>,
   cardId: string,
+  opts: { unsigned?: boolean } = {},
 ): Promise<PurchaseView> {
   const send = toTab(effects, request.tabId, request.endpointUrl);
   for (let attempt = 0; ; attempt++) {
     try {
-      return await wallet.purchases.pay(request.requestId, cardId, send);
+      return await wallet.purchases.pay(request.requestId, cardId, send, opts);
     } catch (e) {
       const delay = PAY_RETRY_MS[attempt];
       if (toWalletError(e).code !== 'transport' || delay === undefined) throw e;
@@ -372,7 +373,7 @@ export const SWITCHBOARD = {
     handle: async ({ wallet, effects }, r: PageRequest<'purchase.pay'>) => {
       const v = await wallet.purchases.get(r.requestId);
       if (v.state === 'awaitingConfirmation') await effects.tell(v.tabId, { status: 'paying' });
-      return payThroughPage(wallet, effects, v, r.cardId);
+      return payThroughPage(wallet, effects, v, r.cardId, r.unsigned ? { unsigned: true } : {});
     },
     effect: deliverView,
   }),

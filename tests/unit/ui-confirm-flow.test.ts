@@ -42,6 +42,8 @@ function background(script: {
   later?: PurchaseView[];
 }) {
   const calls: string[] = [];
+  /** Every purchase.pay request as sent. */
+  const payRequests: UiRequest[] = [];
   let current = script.view;
   let unlocked = script.unlocked ?? true;
   let gets = 0;
@@ -58,6 +60,7 @@ function background(script: {
         unlocked = true;
         return undefined;
       case 'purchase.pay': {
+        payRequests.push(request);
         const next = script.pay?.shift()?.() ?? refusal('notReady');
         if (next instanceof Error) throw next;
         current = next;
@@ -78,10 +81,41 @@ function background(script: {
     errorInfo: (e) =>
       e instanceof Refused ? e.info : { code: 'backgroundGone', messageKey: '', params: {} },
   };
-  return { deps, calls, closed, pays: () => calls.filter((c) => c === 'purchase.pay').length };
+  return { deps, calls, closed, payRequests, pays: () => calls.filter((c) => c === 'purchase.pay').length };
 }
 
 describe('the confirmation window’s flow', () => {
+  it('asks to pay unsigned only on the shopper’s tick, and only where the request offers it', async () => {
+    // Not offered (a gateway requiring card certificates): a tick is ignored, Pay is signed.
+    const strict = background({ view: view('awaitingConfirmation'), pay: [() => DONE] });
+    const flow = new ConfirmFlow('R1', strict.deps);
+    await flow.start();
+    flow.chooseUnsigned(true);
+    expect(flow.state.unsigned).toBe(false);
+    await flow.pay('');
+    expect(strict.payRequests).toEqual([{ type: 'purchase.pay', requestId: 'R1', cardId: 'C1' }]);
+
+    // Offered: off until ticked; untick it again and Pay is signed.
+    const offered = view('awaitingConfirmation', { unsignedOffered: true });
+    const untouched = background({ view: offered, pay: [() => DONE] });
+    const plain = new ConfirmFlow('R1', untouched.deps);
+    await plain.start();
+    expect(plain.state.unsigned).toBe(false);
+    plain.chooseUnsigned(true);
+    plain.chooseUnsigned(false);
+    await plain.pay('');
+    expect(untouched.payRequests[0]).not.toHaveProperty('unsigned');
+
+    const chosen = background({ view: offered, pay: [() => DONE] });
+    const ticked = new ConfirmFlow('R1', chosen.deps);
+    await ticked.start();
+    ticked.chooseUnsigned(true);
+    await ticked.pay('');
+    expect(chosen.payRequests).toEqual([
+      { type: 'purchase.pay', requestId: 'R1', cardId: 'C1', unsigned: true },
+    ]);
+  });
+
   it('unlocks then pays in one act; a wrong passphrase pays nothing', async () => {
     const b = background({ view: view('awaitingConfirmation'), unlocked: false, pay: [() => DONE] });
     const flow = new ConfirmFlow('R1', b.deps);

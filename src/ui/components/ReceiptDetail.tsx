@@ -5,11 +5,13 @@ import { downloadText } from '../download.ts';
 import { declineText } from '../error-text.ts';
 import { formatDate } from '../format.ts';
 import { t, uiLocale } from '../i18n.ts';
+import { planWords } from '../plan-text.ts';
 import { call, errorInfo, type UiErrorInfo } from '../wallet-client.ts';
 import { AmountView } from './AmountView.tsx';
 import { Button } from './Button.tsx';
 import { ErrorNotice } from './ErrorNotice.tsx';
 import { MerchantIdentity } from './MerchantIdentity.tsx';
+import { paymentsSoFarText } from './PlanList.tsx';
 
 export function receiptStatusText(status: ReceiptRecord['status']): string {
   return t(`receiptStatus_${status}`);
@@ -25,6 +27,36 @@ function stateOf(r: ReceiptRecord): PaymentState {
   if (r.state) return r.state;
   if (r.status !== 'approved') return r.status;
   return r.completionCode === 'capturePerformed' ? 'captured' : 'authorized';
+}
+
+/** The plan signed with the purchase and its payments so far, as the merchant last reported them. */
+function PlanFacts({ receipt, locale }: { receipt: ReceiptRecord; locale: string }) {
+  const plan = receipt.installRecurData!;
+  const words = planWords(plan, receipt.amount, locale);
+  const approved = receipt.status === 'approved';
+  const payments =
+    receipt.payments ?? (approved ? [{ date: receipt.date, amount: receipt.resultAmount }] : []);
+  const count = Math.max(receipt.paymentCount ?? 0, payments.length);
+  const total = { ...receipt.amount, value: payments.reduce((sum, p) => sum + p.amount.value, 0) };
+  return (
+    <>
+      <dt>{t('receiptPlan')}</dt>
+      <dd data-receipt-plan="">{t(words.key, words.substitutions)}</dd>
+      <dt>{t('receiptPlanPayments')}</dt>
+      <dd data-receipt-payments={count}>
+        {paymentsSoFarText({ count, total }, locale)}
+        {payments.length > 0 ? (
+          <ol>
+            {payments.map((p) => (
+              <li key={p.date}>
+                {formatDate(p.date, locale)}: <AmountView amount={p.amount} />
+              </li>
+            ))}
+          </ol>
+        ) : null}
+      </dd>
+    </>
+  );
 }
 
 /**
@@ -90,6 +122,13 @@ export function ReceiptDetail({ receipt: kept, onBack }: { receipt: ReceiptRecor
         </dd>
         <dt>{t('receiptOrder')}</dt>
         <dd>{receipt.od}</dd>
+        {receipt.installRecurData ? <PlanFacts receipt={receipt} locale={locale} /> : null}
+        {receipt.unsigned ? (
+          <>
+            <dt>{t('receiptSignature')}</dt>
+            <dd data-receipt-unsigned="">{t('receiptUnsigned')}</dd>
+          </>
+        ) : null}
         {receipt.authCode ? (
           <>
             <dt>{t('receiptAuthCode')}</dt>

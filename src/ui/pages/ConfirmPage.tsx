@@ -205,7 +205,7 @@ function useConfirmFlow(requestId: string) {
 
 function Confirmation({ requestId }: { requestId: string }) {
   const { flow, state } = useConfirmFlow(requestId);
-  const { view, vault, cardId, phase, error, loadError } = state;
+  const { view, vault, cardId, phase, error, loadError, unsigned } = state;
   const [passphrase, setPassphrase] = useState('');
   const delay = useInputDelay(view?.state);
 
@@ -249,6 +249,13 @@ function Confirmation({ requestId }: { requestId: string }) {
             onChange={(id) => flow.chooseCard(id)}
             disabled={phase !== 'idle'}
           />
+          {view.unsignedOffered ? (
+            <UnsignedChoice
+              checked={unsigned}
+              disabled={phase !== 'idle'}
+              onChange={(on) => flow.chooseUnsigned(on)}
+            />
+          ) : null}
           {vault.unlocked ? null : (
             <Field
               id="confirm-passphrase"
@@ -383,6 +390,44 @@ function OrderFacts({ view }: { view: PurchaseView }) {
   );
 }
 
+/**
+ * Offered only where the merchant's payment gateway certificate says cardCertRequired false: paying
+ * without the card's certificate (SET's unsigned purchase), off until the shopper ticks it, with
+ * what is weaker and what is not said first.
+ */
+function UnsignedChoice({
+  checked,
+  disabled,
+  onChange,
+}: {
+  checked: boolean;
+  disabled: boolean;
+  onChange: (on: boolean) => void;
+}) {
+  return (
+    <fieldset class="stack" id="unsigned-offer" aria-describedby="unsigned-weaker unsigned-same">
+      <legend>{t('confirmUnsignedHeading')}</legend>
+      <p>{t('confirmUnsignedOffered')}</p>
+      <p id="unsigned-weaker" class="notice notice-warn">
+        {t('confirmUnsignedWeaker')}
+      </p>
+      <p id="unsigned-same" class="muted">
+        {t('confirmUnsignedSame')}
+      </p>
+      <label class="row" for="pay-unsigned">
+        <input
+          type="checkbox"
+          id="pay-unsigned"
+          checked={checked}
+          disabled={disabled}
+          onChange={(e) => onChange(e.currentTarget.checked)}
+        />
+        <span>{t('confirmUnsignedChoice')}</span>
+      </label>
+    </fieldset>
+  );
+}
+
 function CardChoice({
   view,
   cardId,
@@ -418,6 +463,7 @@ function Result({ view }: { view: PurchaseView }) {
             <strong>{t('resultApproved')}</strong>
           </p>
           {r.authCode ? <p>{t('resultAuthCode', r.authCode)}</p> : null}
+          {view.unsigned ? <p id="result-unsigned">{t('resultUnsigned')}</p> : null}
           <p class="muted mono">{t('resultXid', r.xid)}</p>
         </div>
       );

@@ -1,8 +1,8 @@
 /**
  * The toolbar popup: the wallet's status (first run → settings; locked → the passphrase and
  * nothing else; lock now), "Pay at <origin>" when the current tab declares a payment initiation
- * (or "Register a card" for a registration initiation), the cards, and the receipts with a
- * detail view and JSON export.
+ * (or "Register a card" for a registration initiation), the cards, the payment plans each card
+ * has signed with their payments so far, and the receipts with a detail view and JSON export.
  */
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { browser } from 'wxt/browser';
@@ -15,6 +15,7 @@ import { AmountView } from '../components/AmountView.tsx';
 import { Button } from '../components/Button.tsx';
 import { CardView } from '../components/CardView.tsx';
 import { ErrorNotice } from '../components/ErrorNotice.tsx';
+import { PlanList } from '../components/PlanList.tsx';
 import { Progress } from '../components/Progress.tsx';
 import { ReceiptDetail, receiptStateText } from '../components/ReceiptDetail.tsx';
 import { SandboxBadge } from '../components/SandboxBadge.tsx';
@@ -104,7 +105,14 @@ export function PopupPage() {
   if (detail) {
     return (
       <main class="popup">
-        <ReceiptDetail receipt={detail} onBack={() => setDetail(undefined)} />
+        <ReceiptDetail
+          receipt={detail}
+          onBack={() => {
+            setDetail(undefined);
+            // Opening it may have brought news (a later payment of a plan): list what is kept now.
+            void load();
+          }}
+        />
       </main>
     );
   }
@@ -165,6 +173,10 @@ export function PopupPage() {
             ))}
           </ul>
         </section>
+      ) : null}
+
+      {status.unlocked ? (
+        <PlanList cards={cards} receipts={receipts} onOpen={(id) => void openReceipt(id)} />
       ) : null}
 
       {status.unlocked ? (

@@ -11,6 +11,7 @@
 import { type DBSchema, type IDBPDatabase, type IDBPTransaction, wrap } from 'idb';
 import type {
   Amount,
+  InstallRecurData,
   PaymentResults,
   PaymentState,
   PResContent,
@@ -138,6 +139,19 @@ export interface ReceiptRecord {
   paidWith?: string;
   /** Every InqRes the wallet verified for this receipt, oldest first (at most MAX_KEPT_INQUIRIES). */
   inquiries?: KeptInquiry[];
+  /**
+   * The payment plan the cardholder signed with this purchase (InstallRecurData from the signed
+   * PInitRes, covered by the dual signature), kept with the receipt: the wallet lists it per card.
+   */
+  installRecurData?: InstallRecurData;
+  /**
+   * The approved payments of the purchase as the newest verified InqRes listed them (SET-PROFILE §6:
+   * the first and each merchant-initiated one), oldest first, and how many in all.
+   */
+  payments?: { date: string; amount: Amount }[];
+  paymentCount?: number;
+  /** Paid without a cardholder certificate (an unsigned purchase the gateway allowed). */
+  unsigned?: boolean;
 }
 
 /** One verified InqRes, kept as received with what it answers, so it can be verified again. */

@@ -19,6 +19,9 @@ import { signedMessage } from '../signed-message.ts';
 import type { VerifyContext } from '../trust.ts';
 import { decodeWireOf, makeWire, type Wire } from '../wire.ts';
 
+/** The most approved authorizations an InqRes lists (`payments`); `paymentCount` says how many in all. */
+export const MAX_REPORTED_PAYMENTS = 400;
+
 /** SET's CompletionCode: how far the merchant got with the order. */
 export const COMPLETION_CODES = [
   'orderRejected',
@@ -48,6 +51,16 @@ const PResFields = {
    * purchase carries it; the wallet shows the state it implies (paymentStateOf).
    */
   results: v.optional(v.strictObject({ authorized: Amount, captured: Amount, credited: Amount })),
+  /**
+   * InqRes only, for a purchase with a payment plan or authorized in parts (SET-PROFILE §6): each
+   * approved authorization so far, the purchase's own first, oldest first, with the date the
+   * merchant recorded it; at most MAX_REPORTED_PAYMENTS, the newest (`paymentCount` is the total).
+   */
+  payments: v.optional(
+    v.pipe(v.array(v.strictObject({ date: Timestamp, amount: Amount })), v.maxLength(MAX_REPORTED_PAYMENTS)),
+  ),
+  /** With `payments`: how many approved authorizations there are in all. */
+  paymentCount: v.optional(v.pipe(v.number(), v.safeInteger(), v.minValue(0))),
 };
 export const PResContent = v.strictObject({ type: v.literal('PRes'), ...PResFields });
 export const InqResContent = v.strictObject({ type: v.literal('InqRes'), ...PResFields });
