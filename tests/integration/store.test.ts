@@ -18,10 +18,13 @@ import {
   type PurchaseRecord,
 } from '../../src/merchant/index.ts';
 import {
+  buildInqReq,
   buildPInitReq,
+  encodeWire,
   PAYMENT_INITIATION_TYPE,
   parsePaymentInitiation,
   readError,
+  verifyInqRes,
 } from '../../src/protocol/index.ts';
 import type { Database } from '../../src/storage/index.ts';
 import { migrate } from '../../src/storage/index.ts';
@@ -337,6 +340,27 @@ describe.each(backends)('demo store on $name', (backend) => {
     expect(after.text).not.toContain('Authorize the rest');
     const tx = (await store.orders.find(receipt.content.transIds.xid))!;
     expect(balanceOf(tx)).toMatchObject({ authorized: 3699, captured: 3699 });
+    // The cardholder's wallet, asking (InqReq), hears of both parts: the payments so far.
+    const inq = await buildInqReq({
+      transIds: receipt.content.transIds,
+      cardholder: {
+        privateKey: cardholder.privateKey,
+        certificate: cardholder.certificate,
+        chain: cardholder.chain,
+      },
+    });
+    const answer = await fetch(`${server.url}/set`, { method: 'POST', body: encodeWire(inq.wire) });
+    const inqRes = await verifyInqRes(
+      await answer.text(),
+      inq.content,
+      world.merchant.certificate.thumbprint,
+      {
+        trust: world.trust(),
+        clock: { now: new Date() },
+      },
+    );
+    expect(inqRes.content.payments?.map((p) => p.amount.value)).toEqual([1299, 2400]);
+    expect(inqRes.content.paymentCount).toBe(2);
     // Nothing more was signed: the SDK refuses before asking the gateway.
     const again = await merchant.post(`/orders/${orderId}/authorize-rest`, { csrf });
     expect(again.location).toContain('problem=nothingMoreToAuthorize');
