@@ -9,6 +9,9 @@
  *   pki/         X.509 certificates and CRLs with SET extensions, CA operations, path validation
  *   messages/    the wire wrapper and every message of SET-PROFILE §4, the dual signature
  *   initiation   the payment and registration initiations pages declare (SET-PROFILE §5)
+ *
+ * core.ts is the same surface without the CA operations (issuing certificates and CRLs, PEM
+ * private keys), which load an ASN.1 library: the wallet imports core.ts, never this file.
  */
 export * from './amount.ts';
 export * from './body.ts';
@@ -17,6 +20,7 @@ export * from './errors.ts';
 export * from './initiation.ts';
 export * from './merchant-bundle.ts';
 export * from './messages/index.ts';
+export * from './messages/registration/cert-issue.ts';
 export * from './pan.ts';
 export * from './pki/index.ts';
 export * from './primitives/index.ts';

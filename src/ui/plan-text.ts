@@ -6,7 +6,7 @@
  * is a UTC calendar day).
  */
 import { formatAmount } from '../protocol/amount.ts';
-import type { Amount, InstallRecurData } from '../protocol/index.ts';
+import type { Amount, InstallRecurData } from '../protocol/core.ts';
 
 export interface PlanWords {
   /** A _locales message key. */

@@ -14,7 +14,7 @@ import {
   type ParsedCertificate,
   parseCertificate,
   type ValidatedPath,
-} from '../protocol/index.ts';
+} from '../protocol/core.ts';
 import { walletError } from './errors.ts';
 import type { TrustedRoots } from './roots.ts';
 import { randomBytes } from './vault/crypto.ts';

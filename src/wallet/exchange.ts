@@ -6,7 +6,7 @@
  * merchant certificate names, from the extension's own origin.
  */
 import { readText } from '../protocol/body.ts';
-import { decodeWire, type ErrorCode, readError, SetError, type VerifyContext } from '../protocol/index.ts';
+import { decodeWire, type ErrorCode, readError, SetError, type VerifyContext } from '../protocol/core.ts';
 import { MAX_WIRE_BYTES } from '../protocol/messages/wire-limit.ts';
 import { WalletError } from './errors.ts';
 import { type BackgroundToContent, parseMessage, TransportReply } from './messages.ts';

@@ -9,7 +9,7 @@ import {
   parsePaymentInitiation,
   parseRegistrationInitiation,
   SetError,
-} from '../protocol/index.ts';
+} from '../protocol/core.ts';
 import { toWalletError } from './errors.ts';
 import { sessionGet, type WalletPlatform } from './platform.ts';
 

@@ -46,7 +46,7 @@ import {
   verifyInqRes,
   verifyPInitRes,
   verifyPRes,
-} from '../protocol/index.ts';
+} from '../protocol/core.ts';
 import type { CardSummary, Cards } from './cards.ts';
 import {
   toWalletError,

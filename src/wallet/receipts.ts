@@ -10,7 +10,7 @@ import {
   type PaymentState,
   type PResContent,
   paymentStateOf,
-} from '../protocol/index.ts';
+} from '../protocol/core.ts';
 import { walletError } from './errors.ts';
 import type { KeptInquiry, ReceiptMerchant, ReceiptRecord, WalletDb } from './vault/db.ts';
 

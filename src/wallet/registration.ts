@@ -29,7 +29,7 @@ import {
   DEFAULT_MAX_AGE_MS,
   encodeWire,
   fromB64u,
-  generateKeyPair,
+  generateKeyPairNative,
   isLuhnValid,
   parseRegistrationInitiation,
   RegForm,
@@ -44,7 +44,7 @@ import {
   verifyCertInqRes,
   verifyCertRes,
   verifyRegFormRes,
-} from '../protocol/index.ts';
+} from '../protocol/core.ts';
 import type { CardSummary, Cards } from './cards.ts';
 import { toWalletError, WalletError, walletError } from './errors.ts';
 import { exchange, type Send } from './exchange.ts';
@@ -237,7 +237,7 @@ export class Registrations {
           this.olderContext(ctx, state.regFormAt),
         ),
     );
-    const keys = generateKeyPair();
+    const keys = await generateKeyPairNative();
     const certReq = await buildCertReq({
       answering: form.content,
       caKeyExchange: init.caKeyExchange.chain[0],

@@ -16,7 +16,7 @@ import {
   SetError,
   type SignedBody,
   type TrustStore,
-} from '../protocol/index.ts';
+} from '../protocol/core.ts';
 import type { RevocationRecord, WalletDb } from './vault/db.ts';
 
 /** CRLs kept per brand: one per CA of the brand, with room. */

@@ -17,7 +17,7 @@ import {
   type TrustStore,
   type VerifyEvent,
   verifyNative,
-} from '../protocol/index.ts';
+} from '../protocol/core.ts';
 import { walletError } from './errors.ts';
 import { MAX_ROOT_PEM_BYTES } from './limits.ts';
 import { sessionGet, type WalletPlatform } from './platform.ts';

@@ -25,13 +25,13 @@ import {
   validatePath,
 } from '../../src/protocol/pki/index.ts';
 import {
-  decodeMerchantData,
   encodeCertificateType,
   encodeHashedRootKey,
   encodeMerchantData,
   encodeSetBoolean,
   encodeSetExtensions,
-} from '../../src/protocol/pki/set-extensions.ts';
+} from '../../src/protocol/pki/issue.ts';
+import { decodeMerchantData } from '../../src/protocol/pki/set-extensions.ts';
 import { generateKeyPair, publicKeyOf, sign, signatureToDer } from '../../src/protocol/primitives/ecdsa.ts';
 import { randomBytes, sha256 } from '../../src/protocol/primitives/hash.ts';
 

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { b64u, fromB64u, hex, jsonBytes } from '../../src/protocol/encoding.ts';
 import { SetError } from '../../src/protocol/errors.ts';
 import { headerFor } from '../../src/protocol/messages/header.ts';
+import { issueFromCertReq } from '../../src/protocol/messages/registration/cert-issue.ts';
 import {
   buildCardCInitReq,
   buildCardCInitRes,
@@ -15,7 +16,6 @@ import {
   buildRegFormReq,
   buildRegFormRes,
   type CertReqData,
-  issueFromCertReq,
   openCertReq,
   openRegFormReq,
   type PendingRegistration,

@@ -6,11 +6,13 @@
 // AES-128-GCM. Wycheproof calls a high-S signature `valid`; SET/2 refuses it
 // (SET-PROFILE §2), so those cases are expected refusals here.
 import { readFileSync } from 'node:fs';
-import { SubjectPublicKeyInfo } from '@peculiar/asn1-x509';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { concatBytes, fromHex, hex } from '../../src/protocol/encoding.ts';
-import { publicKeyOfSpki } from '../../src/protocol/pki/algorithms.ts';
-import { decodeDer } from '../../src/protocol/pki/der.ts';
+import {
+  publicKeyOfSpki,
+  signatureFromDer as readerSignatureFromDer,
+} from '../../src/protocol/pki/algorithms.ts';
+import { readDer } from '../../src/protocol/pki/der.ts';
 import {
   aeadOpen,
   aeadOpenNative,
@@ -93,7 +95,7 @@ describe.each(PROVIDERS)(
 );
 
 describe.each(PROVIDERS)(
-  '%s: Wycheproof ECDSA P-256/SHA-256, DER (as in X.509): noble DER parser, then native and noble verify',
+  '%s: Wycheproof ECDSA P-256/SHA-256, DER (as in X.509): noble DER parser and the PKI DER reader, then native and noble verify',
   (_name, provider) => {
     beforeAll(() => useCryptoProvider(provider));
     afterAll(() => useCryptoProvider(undefined));
@@ -106,18 +108,23 @@ describe.each(PROVIDERS)(
       for (const g of groups) {
         const key = await importVerifyKey(fromHex(g.publicKey.uncompressed));
         for (const t of g.tests) {
-          let raw: Uint8Array | undefined;
-          try {
-            raw = signatureFromDer(fromHex(t.sig));
-          } catch {
-            raw = undefined;
+          for (const [parser, fromDer] of [
+            ['noble', signatureFromDer],
+            ['reader', readerSignatureFromDer],
+          ] as const) {
+            let raw: Uint8Array | undefined;
+            try {
+              raw = fromDer(fromHex(t.sig));
+            } catch {
+              raw = undefined;
+            }
+            const got = raw !== undefined && (await verifyNative(raw, fromHex(t.msg), key));
+            const gotNoble =
+              raw !== undefined && verify(raw, fromHex(t.msg), fromHex(g.publicKey.uncompressed));
+            const want = expectedVerdict(t, raw);
+            if (got !== want || gotNoble !== want)
+              wrong.push(`${parser} tcId ${t.tcId} (${t.comment}): native ${got}, noble ${gotNoble}`);
           }
-          const got = raw !== undefined && (await verifyNative(raw, fromHex(t.msg), key));
-          const gotNoble =
-            raw !== undefined && verify(raw, fromHex(t.msg), fromHex(g.publicKey.uncompressed));
-          const want = expectedVerdict(t, raw);
-          if (got !== want || gotNoble !== want)
-            wrong.push(`tcId ${t.tcId} (${t.comment}): native ${got}, noble ${gotNoble}`);
         }
       }
       expect(wrong).toEqual([]);
@@ -196,7 +203,7 @@ describe.each(PROVIDERS)('%s: Wycheproof ECDH P-256, native and noble', (_name, 
     const file = load('ecdh_secp256r1_test.json');
     const tests: EcdhTest[] = file.testGroups.flatMap((g: { tests: EcdhTest[] }) => g.tests);
     const { wrong, refused } = await runEcdh(tests, (der) =>
-      publicKeyOfSpki(decodeDer(der, SubjectPublicKeyInfo, 'SPKI'), 'the peer key'),
+      publicKeyOfSpki(readDer(der, 'SPKI'), 'the peer key'),
     );
     expect(wrong).toEqual([]);
     expect(refused).toBeGreaterThan(0);

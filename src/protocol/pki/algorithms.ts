@@ -1,12 +1,12 @@
 /**
- * The one algorithm suite of SET/2 X.509 (SET-PROFILE §2): P-256 keys and ecdsa-with-SHA256.
- * Certificates and CRLs carry DER ECDSA-Sig-Value; the rest of SET/2 uses raw r‖s, so parsed
- * signatures are converted once, here.
+ * The one algorithm suite of SET/2 X.509 (SET-PROFILE §2): P-256 keys and ecdsa-with-SHA256, as
+ * read from certificates and CRLs (der.ts). Certificates and CRLs carry DER ECDSA-Sig-Value; the
+ * rest of SET/2 uses raw r‖s, so parsed signatures are converted once, here.
  */
-import { AlgorithmIdentifier, SubjectPublicKeyInfo } from '@peculiar/asn1-x509';
 import { fromHex } from '../encoding.ts';
 import { fail } from '../errors.ts';
-import { isValidPublicKey, sign, signatureFromDer, signatureToDer } from '../primitives/ecdsa.ts';
+import { isValidPublicKey } from '../primitives/p256.ts';
+import { bitStringBytesOf, type Der, integerOf, oidOf, readSequence, sequence } from './der.ts';
 
 /** RFC 5758 §3.2. */
 export const ECDSA_WITH_SHA256 = '1.2.840.10045.4.3.2';
@@ -15,28 +15,23 @@ export const ID_EC_PUBLIC_KEY = '1.2.840.10045.2.1';
 /** DER of the namedCurve OID secp256r1 (1.2.840.10045.3.1.7), the ECParameters RFC 5480 §2.1.1 requires. */
 export const PRIME256V1_PARAMETERS = fromHex('06082a8648ce3d030107');
 
-/** RFC 5758 §3.2: the parameters field MUST be absent. */
-export function ecdsaWithSha256(): AlgorithmIdentifier {
-  return new AlgorithmIdentifier({ algorithm: ECDSA_WITH_SHA256 });
-}
-
-export function ecPublicKeyAlgorithm(): AlgorithmIdentifier {
-  return new AlgorithmIdentifier({
-    algorithm: ID_EC_PUBLIC_KEY,
-    parameters: PRIME256V1_PARAMETERS.slice().buffer,
-  });
-}
-
-export function assertEcdsaWithSha256(alg: AlgorithmIdentifier, what: string): void {
-  if (alg.algorithm !== ECDSA_WITH_SHA256 || alg.parameters !== undefined) {
+/** AlgorithmIdentifier ecdsa-with-SHA256; RFC 5758 §3.2: the parameters field MUST be absent. */
+export function assertEcdsaWithSha256(alg: Der, what: string): void {
+  const r = sequence(alg, `${what}'s signature algorithm`);
+  const oid = oidOf(r.any(), `${what}'s signature algorithm`);
+  if (oid !== ECDSA_WITH_SHA256 || !r.done) {
     fail('decodingFailure', `${what} is not signed with ecdsa-with-SHA256`);
   }
 }
 
-export function assertP256Algorithm(alg: AlgorithmIdentifier, what: string): void {
-  const params = alg.parameters ? new Uint8Array(alg.parameters) : undefined;
+/** AlgorithmIdentifier id-ecPublicKey with namedCurve prime256v1. */
+export function assertP256Algorithm(alg: Der, what: string): void {
+  const r = sequence(alg, `${what}'s algorithm`);
+  const oid = oidOf(r.any(), `${what}'s algorithm`);
+  const params = r.done ? undefined : r.any().bytes;
   if (
-    alg.algorithm !== ID_EC_PUBLIC_KEY ||
+    oid !== ID_EC_PUBLIC_KEY ||
+    !r.done ||
     params?.length !== PRIME256V1_PARAMETERS.length ||
     !params.every((b, i) => b === PRIME256V1_PARAMETERS[i])
   ) {
@@ -44,29 +39,36 @@ export function assertP256Algorithm(alg: AlgorithmIdentifier, what: string): voi
   }
 }
 
-/** SPKI for an uncompressed point (RFC 5480 §2.2). */
-export function spkiOf(publicKey: Uint8Array): SubjectPublicKeyInfo {
-  if (!isValidPublicKey(publicKey))
-    fail('decodingFailure', 'the public key is not an uncompressed P-256 point');
-  return new SubjectPublicKeyInfo({
-    algorithm: ecPublicKeyAlgorithm(),
-    subjectPublicKey: publicKey.slice().buffer,
-  });
-}
-
-export function publicKeyOfSpki(spki: SubjectPublicKeyInfo, what: string): Uint8Array {
-  assertP256Algorithm(spki.algorithm, what);
-  const point = new Uint8Array(spki.subjectPublicKey);
+/** SubjectPublicKeyInfo ::= SEQUENCE { algorithm, subjectPublicKey BIT STRING } holding an uncompressed P-256 point. */
+export function publicKeyOfSpki(spki: Der, what: string): Uint8Array {
+  const r = sequence(spki, what);
+  assertP256Algorithm(r.any(), what);
+  const point = bitStringBytesOf(r.any(), what);
+  r.end();
   if (!isValidPublicKey(point)) fail('decodingFailure', `${what} is not an uncompressed P-256 point`);
-  return point;
+  return point.slice();
 }
 
-/** Signs DER `tbs` and returns the BIT STRING contents: a DER ECDSA-Sig-Value (RFC 5480 §2.2). */
-export function signTbs(tbs: Uint8Array, privateKey: Uint8Array): ArrayBuffer {
-  return signatureToDer(sign(tbs, privateKey)).slice().buffer;
+/**
+ * The raw r‖s inside an X.509 signatureValue BIT STRING: a DER ECDSA-Sig-Value
+ * SEQUENCE { r INTEGER, s INTEGER } (RFC 3279 §2.2.3), both positive and below 2^256.
+ */
+export function rawSignatureOf(signatureValue: Der, what = 'the signature'): Uint8Array {
+  return signatureFromDer(bitStringBytesOf(signatureValue, what));
 }
 
-/** The raw r‖s inside an X.509 signatureValue; decodingFailure when it is not an ECDSA-Sig-Value. */
-export function rawSignatureOf(signatureValue: ArrayBuffer): Uint8Array {
-  return signatureFromDer(new Uint8Array(signatureValue));
+/** DER ECDSA-Sig-Value to raw r‖s; decodingFailure when it is anything else. */
+export function signatureFromDer(der: Uint8Array): Uint8Array {
+  const what = 'the ECDSA signature';
+  const r = readSequence(der, what);
+  const out = new Uint8Array(64);
+  for (const offset of [0, 32]) {
+    const v = integerOf(r.any(), what);
+    if ((v[0]! & 0x80) !== 0) fail('decodingFailure', 'malformed DER ECDSA signature');
+    const magnitude = v[0] === 0 ? v.subarray(1) : v;
+    if (magnitude.length > 32) fail('decodingFailure', 'malformed DER ECDSA signature');
+    out.set(magnitude, offset + 32 - magnitude.length);
+  }
+  r.end();
+  return out;
 }

@@ -4,7 +4,7 @@
  */
 import { generateKeyPair } from '../primitives/ecdsa.ts';
 import { sha256 } from '../primitives/hash.ts';
-import { issueCertificate } from './certificate.ts';
+import { issueCertificate } from './issue.ts';
 import type {
   CertificateType,
   DistinguishedName,

@@ -1,52 +1,32 @@
 /**
  * SET/2 certificates (SET-PROFILE §1): X.509 v3, P-256, ecdsa-with-SHA256, RFC 5280 standard
- * extensions plus SET's own under 2.23.42.7. `parseCertificate` checks that a certificate is
- * well formed and self-consistent; whether it is trusted is path.ts's question.
+ * extensions plus SET's own under 2.23.42.7. `parseCertificate` reads one with der.ts's strict
+ * reader and checks that it is well formed and self-consistent; whether it is trusted is path.ts's
+ * question. Issuing is issue.ts (CAs only).
  */
-import { BitString, OctetString } from '@peculiar/asn1-schema';
-import {
-  AuthorityKeyIdentifier,
-  BasicConstraints,
-  Certificate,
-  CertificatePolicies,
-  Extension,
-  Extensions,
-  GeneralName,
-  id_ce_authorityKeyIdentifier,
-  id_ce_basicConstraints,
-  id_ce_certificatePolicies,
-  id_ce_keyUsage,
-  id_ce_subjectAltName,
-  id_ce_subjectKeyIdentifier,
-  KeyIdentifier,
-  type Name,
-  PolicyInformation,
-  SubjectAlternativeName,
-  TBSCertificate,
-  Validity,
-  Version,
-} from '@peculiar/asn1-x509';
 import { fromHex, hex } from '../encoding.ts';
 import { fail, withCode } from '../errors.ts';
-import { isValidPublicKey, publicKeyOf } from '../primitives/ecdsa.ts';
-import { constantTimeEqual, randomBytes, sha256 } from '../primitives/hash.ts';
+import { sha256 } from '../primitives/hash.ts';
+import { assertEcdsaWithSha256, publicKeyOfSpki, rawSignatureOf } from './algorithms.ts';
 import {
-  assertEcdsaWithSha256,
-  ecdsaWithSha256,
-  publicKeyOfSpki,
-  rawSignatureOf,
-  signTbs,
-  spkiOf,
-} from './algorithms.ts';
-import {
-  bitStringToNamedBits,
-  decodeDer,
-  encodeDer,
-  namedBitsToBitString,
-  toSafeInteger,
-  unsignedToInteger,
+  booleanOf,
+  CONTEXT,
+  type Der,
+  DerReader,
+  integerOf,
+  namedBitsOf,
+  octetsOf,
+  oidOf,
+  readDer,
+  readSequence,
+  sequence,
+  smallIntegerOf,
+  TAG,
+  textOf,
+  timeOf,
+  UNIVERSAL,
 } from './der.ts';
-import { dnFromName, nameFromDn, nameToString } from './name.ts';
+import { dnFromName, nameToString } from './name.ts';
 import { toPem } from './pem.ts';
 import {
   decodeCertificateType,
@@ -54,45 +34,22 @@ import {
   decodeMerchantData,
   decodeSetBoolean,
   decodeSetExtensions,
-  encodeCertificateType,
-  encodeHashedRootKey,
-  encodeMerchantData,
-  encodeSetBoolean,
   SET_OID,
-  SET_POLICY_ROOT,
 } from './set-extensions.ts';
-import type {
-  CertificateType,
-  DistinguishedName,
-  Issuer,
-  KeyRole,
-  MerchantData,
-  ParsedCertificate,
-} from './types.ts';
+import type { CertificateType, KeyRole, ParsedCertificate } from './types.ts';
 
 export { pemToDers } from './pem.ts';
-export { privateKeyFromPem, privateKeyToPem } from './private-key.ts';
 
-export interface CertificateRequest {
-  /** Absent for a self-signed root, which is signed with `selfPrivateKey`. */
-  issuer?: Issuer;
-  selfPrivateKey?: Uint8Array;
-  publicKey: Uint8Array;
-  subject: DistinguishedName;
-  certificateType: CertificateType;
-  keyRole: KeyRole;
-  notBefore: Date;
-  notAfter: Date;
-  pathLength?: number;
-  merchantData?: MerchantData;
-  origins?: string[];
-  /** Cardholder certificates: the subject CN becomes the hex of this 32-byte ID (SET-PROFILE §1). */
-  uniqueCardholderId?: Uint8Array;
-  hashedRootKey?: Uint8Array;
-  cardCertRequired?: boolean;
-  /** Unsigned big-endian; default 16 random bytes. */
-  serialNumber?: Uint8Array;
-}
+/** RFC 5280 standard extensions SET/2 certificates carry (id-ce 2.5.29). */
+export const ID_CE = {
+  subjectKeyIdentifier: '2.5.29.14',
+  keyUsage: '2.5.29.15',
+  subjectAltName: '2.5.29.17',
+  basicConstraints: '2.5.29.19',
+  cRLNumber: '2.5.29.20',
+  certificatePolicies: '2.5.29.32',
+  authorityKeyIdentifier: '2.5.29.35',
+} as const;
 
 const CA_TYPES: ReadonlySet<CertificateType> = new Set([
   'root',
@@ -108,11 +65,11 @@ export function isCaType(type: CertificateType): boolean {
 }
 
 /** KeyUsage named bits (RFC 5280 §4.2.1.3). */
-const KEY_USAGE_BIT = { digitalSignature: 0, keyAgreement: 4, keyCertSign: 5, cRLSign: 6 } as const;
+export const KEY_USAGE_BIT = { digitalSignature: 0, keyAgreement: 4, keyCertSign: 5, cRLSign: 6 } as const;
 
 /** RFC 5280 §4.1.2.2: positive, at most 20 octets. */
 const MAX_SERIAL_OCTETS = 20;
-const UNIQUE_CARDHOLDER_ID_LENGTH = 32;
+export const UNIQUE_CARDHOLDER_ID_LENGTH = 32;
 
 /**
  * The MerchantID a merchant certificate names (its SET MerchantData extension), or its subject's
@@ -147,78 +104,72 @@ export function certificateToPem(der: Uint8Array): string {
   return toPem(der, 'CERTIFICATE');
 }
 
-/** Encodes, signs and re-parses: the returned value is exactly what a verifier will see. */
-export function issueCertificate(req: CertificateRequest): ParsedCertificate {
-  assertRequest(req);
-  const signingKey = signingKeyOf(req);
-  const subjectKeyId = keyIdentifierOf(req.publicKey);
-  const subject =
-    req.certificateType === 'cardholder'
-      ? { ...req.subject, commonName: hex(req.uniqueCardholderId!) }
-      : req.subject;
-  const subjectName = nameFromDn(subject);
-  const tbs = new TBSCertificate({
-    version: Version.v3,
-    serialNumber: serialOf(req.serialNumber).slice().buffer,
-    signature: ecdsaWithSha256(),
-    // RFC 5280 §4.1.2.4: the issuer field repeats the issuer's subject encoding byte for byte.
-    issuer: req.issuer ? subjectNameOf(req.issuer.certificate) : subjectName,
-    validity: new Validity({ notBefore: req.notBefore, notAfter: req.notAfter }),
-    subject: subjectName,
-    subjectPublicKeyInfo: spkiOf(req.publicKey),
-    extensions: new Extensions(extensionsOf(req, subjectKeyId)),
-  });
-  const certificate = new Certificate({
-    tbsCertificate: tbs,
-    signatureAlgorithm: ecdsaWithSha256(),
-    signatureValue: signTbs(encodeDer(tbs), signingKey),
-  });
-  return parseCertificate(encodeDer(certificate));
-}
-
 /** Decodes and checks one certificate; every failure is a SetError (decodingFailure unless more specific). */
 export function parseCertificate(der: Uint8Array): ParsedCertificate {
   return withCode('decodingFailure', 'the certificate could not be decoded', () => parse(der.slice()));
 }
 
+/**
+ * Certificate ::= SEQUENCE { tbsCertificate, signatureAlgorithm, signatureValue BIT STRING }
+ * TBSCertificate ::= SEQUENCE { version [0] EXPLICIT (v3), serialNumber INTEGER, signature,
+ *   issuer Name, validity SEQUENCE { Time, Time }, subject Name, subjectPublicKeyInfo,
+ *   issuerUniqueID [1] IMPLICIT OPTIONAL, subjectUniqueID [2] IMPLICIT OPTIONAL,
+ *   extensions [3] EXPLICIT Extensions }  (RFC 5280 §4.1)
+ */
 function parse(der: Uint8Array): ParsedCertificate {
-  const cert = decodeDer(der, Certificate, 'certificate');
-  const tbs = cert.tbsCertificate;
-  if (tbs.version !== Version.v3) fail('decodingFailure', 'not an X.509 v3 certificate');
+  const what = 'certificate';
+  const cert = readSequence(der, what);
+  const tbsNode = cert.next(TAG.sequence);
+  const signatureAlgorithm = cert.any();
+  const signatureValue = cert.any();
+  cert.end();
+  const tbs = sequence(tbsNode, 'TBSCertificate');
+  const version = tbs.optional(0, CONTEXT);
+  if (!version || explicitInteger(version, 'version') !== 2)
+    fail('decodingFailure', 'not an X.509 v3 certificate');
+  const serial = integerOf(tbs.any(), 'serialNumber');
+  const signature = tbs.any();
   // RFC 5280 §4.1.1.2: signatureAlgorithm must equal the signature field inside the TBS.
-  assertEcdsaWithSha256(cert.signatureAlgorithm, 'the certificate');
-  assertEcdsaWithSha256(tbs.signature, 'the certificate');
-  if (!cert.tbsCertificateRaw) fail('decodingFailure', 'certificate has no TBSCertificate');
-  const extensions = readExtensions(tbs.extensions);
-  const notBefore = tbs.validity.notBefore.getTime();
-  const notAfter = tbs.validity.notAfter.getTime();
-  const subject = dnFromName(tbs.subject);
+  assertEcdsaWithSha256(signatureAlgorithm, 'the certificate');
+  assertEcdsaWithSha256(signature, 'the certificate');
+  const issuer = tbs.next(TAG.sequence);
+  const validity = sequence(tbs.next(TAG.sequence), 'validity');
+  const notBefore = timeOf(validity.any(), 'notBefore');
+  const notAfter = timeOf(validity.any(), 'notAfter');
+  validity.end();
+  const subjectName = tbs.next(TAG.sequence);
+  const spki = tbs.next(TAG.sequence);
+  const issuerUid = tbs.optional(1, CONTEXT);
+  const subjectUid = tbs.optional(2, CONTEXT);
+  for (const uid of [issuerUid, subjectUid]) {
+    if (uid?.constructed) fail('decodingFailure', 'a unique identifier must be a BIT STRING');
+  }
+  const extensionsNode = tbs.optional(3, CONTEXT);
+  tbs.end();
+  const extensions = readExtensions(extensionsNode);
+  const subject = dnFromName(subjectName);
 
   const certificateType = decodeCertificateType(extensions.require(SET_OID.certificateType, true));
-  const basic = extensions.decode(id_ce_basicConstraints, BasicConstraints);
+  const basic = extensions.optional(ID_CE.basicConstraints, decodeBasicConstraints);
   const isCA = basic?.cA ?? false;
-  const pathLength =
-    basic?.pathLenConstraint === undefined
-      ? undefined
-      : toSafeInteger(basic.pathLenConstraint, 'pathLenConstraint');
-  const usageBits = bitStringToNamedBits(
-    decodeDer(extensions.require(id_ce_keyUsage), BitString, 'keyUsage'),
+  const pathLength = basic?.pathLength;
+  const usageBits = extensions.optional(ID_CE.keyUsage, (v) =>
+    namedBitsOf(readDer(v, 'keyUsage'), 'keyUsage'),
   );
+  if (!usageBits) return fail('invalidCertificate', `the certificate lacks extension ${ID_CE.keyUsage}`);
   const keyUsage = {
     digitalSignature: usageBits.has(KEY_USAGE_BIT.digitalSignature),
     keyAgreement: usageBits.has(KEY_USAGE_BIT.keyAgreement),
     keyCertSign: usageBits.has(KEY_USAGE_BIT.keyCertSign),
     cRLSign: usageBits.has(KEY_USAGE_BIT.cRLSign),
   };
-  const subjectKeyId = new Uint8Array(
-    decodeDer(extensions.require(id_ce_subjectKeyIdentifier), OctetString, 'subjectKeyIdentifier').buffer,
-  );
-  const aki = extensions.decode(id_ce_authorityKeyIdentifier, AuthorityKeyIdentifier);
-  extensions.decode(id_ce_certificatePolicies, CertificatePolicies);
-  const san = extensions.decode(id_ce_subjectAltName, SubjectAlternativeName);
-  const origins = Array.from(san ?? [], (name) => name).flatMap((name) =>
-    name.uniformResourceIdentifier === undefined ? [] : [name.uniformResourceIdentifier],
-  );
+  const subjectKeyId = octetsOf(
+    readDer(extensions.require(ID_CE.subjectKeyIdentifier), 'subjectKeyIdentifier'),
+    'subjectKeyIdentifier',
+  ).slice();
+  const authorityKeyId = extensions.optional(ID_CE.authorityKeyIdentifier, decodeAuthorityKeyId);
+  extensions.optional(ID_CE.certificatePolicies, decodeCertificatePolicies);
+  const origins = extensions.optional(ID_CE.subjectAltName, decodeUris) ?? [];
   const merchantData = extensions.optional(SET_OID.merchantData, decodeMerchantData);
   const hashedRootKey = extensions.optional(SET_OID.hashedRootKey, decodeHashedRootKey);
   const cardCertRequired = extensions.optional(SET_OID.cardCertRequired, (v) =>
@@ -231,23 +182,23 @@ function parse(der: Uint8Array): ParsedCertificate {
   const parsed: ParsedCertificate = {
     der,
     thumbprint: sha256(der),
-    serialNumber: serialToHex(new Uint8Array(tbs.serialNumber)),
+    serialNumber: serialToHex(serial),
     subject,
-    subjectDn: nameToString(tbs.subject),
-    issuerDn: nameToString(tbs.issuer),
+    subjectDn: nameToString(subjectName),
+    issuerDn: nameToString(issuer),
     subjectKeyId,
     notBefore,
     notAfter,
-    publicKey: publicKeyOfSpki(tbs.subjectPublicKeyInfo, 'the certificate key'),
+    publicKey: publicKeyOfSpki(spki, 'the certificate key'),
     certificateType,
     keyRole: keyRoleOf(certificateType, isCA, keyUsage),
     isCA,
     keyUsage,
     origins,
-    tbs: new Uint8Array(cert.tbsCertificateRaw),
-    signature: rawSignatureOf(cert.signatureValue),
+    tbs: tbsNode.bytes.slice(),
+    signature: rawSignatureOf(signatureValue, 'the certificate signature'),
   };
-  if (aki?.keyIdentifier) parsed.authorityKeyId = new Uint8Array(aki.keyIdentifier.buffer);
+  if (authorityKeyId) parsed.authorityKeyId = authorityKeyId;
   if (pathLength !== undefined) parsed.pathLength = pathLength;
   if (merchantData) parsed.merchantData = merchantData;
   if (hashedRootKey) parsed.hashedRootKey = hashedRootKey;
@@ -255,6 +206,78 @@ function parse(der: Uint8Array): ParsedCertificate {
   if (certificateType === 'cardholder') parsed.uniqueCardholderId = uniqueIdOf(subject.commonName);
   assertConsistent(parsed);
   return parsed;
+}
+
+/** [n] EXPLICIT INTEGER. */
+function explicitInteger(node: Der, what: string): number {
+  const r = new DerReader(node, what);
+  const n = smallIntegerOf(r.any(), what);
+  r.end();
+  return n;
+}
+
+/** BasicConstraints ::= SEQUENCE { cA BOOLEAN DEFAULT FALSE, pathLenConstraint INTEGER (0..MAX) OPTIONAL } */
+function decodeBasicConstraints(v: Uint8Array): { cA: boolean; pathLength?: number } {
+  const what = 'basicConstraints';
+  const r = readSequence(v, what);
+  const ca = r.optional(TAG.boolean);
+  // X.690 §11.5: a DEFAULT value is never encoded.
+  if (ca && !booleanOf(ca, what)) fail('decodingFailure', `${what} encodes its DEFAULT cA FALSE`);
+  const length = r.optional(TAG.integer);
+  r.end();
+  const out: { cA: boolean; pathLength?: number } = { cA: ca !== undefined };
+  if (length) out.pathLength = smallIntegerOf(length, 'pathLenConstraint');
+  return out;
+}
+
+/**
+ * AuthorityKeyIdentifier ::= SEQUENCE { keyIdentifier [0] IMPLICIT OCTET STRING OPTIONAL,
+ *   authorityCertIssuer [1] IMPLICIT GeneralNames OPTIONAL,
+ *   authorityCertSerialNumber [2] IMPLICIT INTEGER OPTIONAL }
+ */
+export function decodeAuthorityKeyId(v: Uint8Array): Uint8Array | undefined {
+  const what = 'authorityKeyIdentifier';
+  const r = readSequence(v, what);
+  const id = r.optional(0, CONTEXT);
+  const issuer = r.optional(1, CONTEXT);
+  const serial = r.optional(2, CONTEXT);
+  r.end();
+  if (id?.constructed || (issuer && !issuer.constructed) || serial?.constructed) {
+    fail('decodingFailure', `${what} is malformed`);
+  }
+  return id?.value.slice();
+}
+
+/** CertificatePolicies ::= SEQUENCE SIZE (1..MAX) OF SEQUENCE { policyIdentifier OID, policyQualifiers SEQUENCE OF … OPTIONAL } */
+function decodeCertificatePolicies(v: Uint8Array): string[] {
+  const what = 'certificatePolicies';
+  const r = readSequence(v, what);
+  if (r.done) fail('decodingFailure', `${what} is empty`);
+  return r.node.children.map((info) => {
+    const p = sequence(info, what);
+    const oid = oidOf(p.any(), what);
+    p.optional(TAG.sequence);
+    p.end();
+    return oid;
+  });
+}
+
+/** SubjectAltName ::= SEQUENCE SIZE (1..MAX) OF GeneralName: the uniformResourceIdentifier [6] IMPLICIT IA5String ones. */
+function decodeUris(v: Uint8Array): string[] {
+  const what = 'subjectAltName';
+  const r = readSequence(v, what);
+  if (r.done) fail('decodingFailure', `${what} is empty`);
+  const uris: string[] = [];
+  for (const name of r.node.children) {
+    if (name.cls !== CONTEXT || name.tag > 8)
+      fail('decodingFailure', `${what} holds something not a GeneralName`);
+    if (name.tag !== 6) continue;
+    if (name.constructed) fail('decodingFailure', `${what} URI must be primitive`);
+    const text = textOf({ ...name, cls: UNIVERSAL, tag: TAG.ia5String });
+    if (text === undefined) fail('decodingFailure', `${what} URI is not an IA5String`);
+    uris.push(text);
+  }
+  return uris;
 }
 
 /** What a certificate of its type may carry (SET-PROFILE §1); violations are invalidCertificate. */
@@ -320,25 +343,41 @@ export function serialToHex(integer: Uint8Array): string {
   return hex(value);
 }
 
-/** Extensions by OID, each claimed at most once; whatever is left unclaimed and critical is refused. */
-function readExtensions(list: Extension[] | undefined) {
-  if (!list || list.length === 0) fail('invalidCertificate', 'a SET certificate has extensions');
-  const byOid = new Map<string, Extension>();
-  for (const ext of list) {
+/**
+ * Extensions ::= SEQUENCE SIZE (1..MAX) OF Extension, Extension ::= SEQUENCE { extnID OID,
+ * critical BOOLEAN DEFAULT FALSE, extnValue OCTET STRING }: by OID, each claimed at most once;
+ * whatever is left unclaimed and critical is refused.
+ */
+export function readExtensions(wrapper: Der | undefined, what = 'the certificate') {
+  if (!wrapper) return fail('invalidCertificate', 'a SET certificate has extensions');
+  const outer = new DerReader(wrapper, 'extensions');
+  const list = sequence(outer.any(), 'extensions');
+  outer.end();
+  if (list.done) fail('invalidCertificate', 'a SET certificate has extensions');
+  const byOid = new Map<string, { critical: boolean; value: Uint8Array }>();
+  for (const node of list.node.children) {
+    const r = sequence(node, 'an extension');
+    const oid = oidOf(r.any(), 'an extension');
+    const criticalNode = r.optional(TAG.boolean);
+    const critical = criticalNode !== undefined && booleanOf(criticalNode, 'an extension');
+    // X.690 §11.5: a DEFAULT value is never encoded.
+    if (criticalNode && !critical)
+      fail('decodingFailure', `extension ${oid} encodes its DEFAULT critical FALSE`);
+    const value = octetsOf(r.any(), `extension ${oid}`);
+    r.end();
     // RFC 5280 §4.2: at most one instance of a given extension.
-    if (byOid.has(ext.extnID)) fail('invalidCertificate', `extension ${ext.extnID} appears twice`);
-    byOid.set(ext.extnID, ext);
+    if (byOid.has(oid)) fail('invalidCertificate', `extension ${oid} appears twice`);
+    byOid.set(oid, { critical, value });
   }
   const claimed = new Set<string>();
   const value = (oid: string): Uint8Array | undefined => {
     claimed.add(oid);
-    const ext = byOid.get(oid);
-    return ext ? new Uint8Array(ext.extnValue.buffer) : undefined;
+    return byOid.get(oid)?.value;
   };
   return {
     require(oid: string, critical = false): Uint8Array {
       const v = value(oid);
-      if (!v) return fail('invalidCertificate', `the certificate lacks extension ${oid}`);
+      if (!v) return fail('invalidCertificate', `${what} lacks extension ${oid}`);
       if (critical && !byOid.get(oid)?.critical)
         fail('invalidCertificate', `extension ${oid} must be critical`);
       return v;
@@ -347,74 +386,14 @@ function readExtensions(list: Extension[] | undefined) {
       const v = value(oid);
       return v ? decode(v) : undefined;
     },
-    decode<T>(oid: string, schema: new () => T): T | undefined {
-      const v = value(oid);
-      return v ? decodeDer(v, schema, `extension ${oid}`) : undefined;
-    },
     rejectUnknownCritical(): void {
-      for (const ext of byOid.values()) {
-        if (ext.critical && !claimed.has(ext.extnID)) {
-          fail('unrecognizedExtension', `unrecognised critical extension ${ext.extnID}`);
+      for (const [oid, ext] of byOid) {
+        if (ext.critical && !claimed.has(oid)) {
+          fail('unrecognizedExtension', `unrecognised critical extension ${oid}`);
         }
       }
     },
   };
-}
-
-function signingKeyOf(req: CertificateRequest): Uint8Array {
-  if (req.issuer) {
-    if (req.certificateType === 'root') fail('invalidCertificate', 'a root certificate is self-signed');
-    if (!constantTimeEqual(publicKeyOf(req.issuer.privateKey), req.issuer.certificate.publicKey)) {
-      fail('invalidCertificate', "the issuer's private key does not match its certificate");
-    }
-    if (!isCaType(req.issuer.certificate.certificateType)) fail('invalidCertificate', 'only a CA can issue');
-    return req.issuer.privateKey;
-  }
-  if (req.certificateType !== 'root' || !req.selfPrivateKey) {
-    fail('invalidCertificate', 'only a root is self-signed, and it needs selfPrivateKey');
-  }
-  if (!constantTimeEqual(publicKeyOf(req.selfPrivateKey), req.publicKey)) {
-    fail('invalidCertificate', 'selfPrivateKey does not match publicKey');
-  }
-  return req.selfPrivateKey;
-}
-
-function assertRequest(req: CertificateRequest): void {
-  const bad = (why: string): never =>
-    fail('invalidCertificate', `cannot issue ${req.certificateType}: ${why}`);
-  const ca = isIssuingRequest(req);
-  if (!isValidPublicKey(req.publicKey)) bad('publicKey is not an uncompressed P-256 point');
-  if (!(req.notBefore < req.notAfter)) bad('notBefore must be before notAfter');
-  if (
-    isCaType(req.certificateType) &&
-    req.keyRole !== 'signature' &&
-    !CA_KEY_EXCHANGE_TYPES.includes(req.certificateType)
-  ) {
-    bad('only a cardholder, merchant or payment-gateway CA has a key-exchange certificate');
-  }
-  if (!ca && req.pathLength !== undefined) bad('pathLength is for CAs');
-  if (req.pathLength !== undefined && !(Number.isSafeInteger(req.pathLength) && req.pathLength >= 0)) {
-    bad('pathLength must be a non-negative integer');
-  }
-  if (req.merchantData && req.certificateType !== 'merchant') bad('merchantData is for merchants');
-  if (req.origins?.length && (req.certificateType !== 'merchant' || req.keyRole !== 'signature')) {
-    bad('origins are for merchant signature certificates');
-  }
-  for (const origin of req.origins ?? []) if (!isWebOrigin(origin)) bad(`"${origin}" is not a web origin`);
-  if (req.hashedRootKey && req.certificateType !== 'root') bad('hashedRootKey is for roots');
-  if (req.cardCertRequired !== undefined && req.certificateType !== 'gateway')
-    bad('cardCertRequired is for gateways');
-  if (req.certificateType === 'cardholder') {
-    if (req.uniqueCardholderId?.length !== UNIQUE_CARDHOLDER_ID_LENGTH)
-      bad('uniqueCardholderId must be 32 bytes');
-  } else if (req.uniqueCardholderId) {
-    bad('uniqueCardholderId is for cardholders');
-  }
-}
-
-/** A CA certificate proper (it issues), as opposed to a CA's key-exchange certificate. */
-function isIssuingRequest(req: CertificateRequest): boolean {
-  return isCaType(req.certificateType) && req.keyRole === 'signature';
 }
 
 const CA_KEY_EXCHANGE_TYPES: readonly CertificateType[] = ['cardholder-ca', 'merchant-ca', 'gateway-ca'];
@@ -425,65 +404,4 @@ function isCaKeyExchange(
   usage: ParsedCertificate['keyUsage'],
 ): boolean {
   return CA_KEY_EXCHANGE_TYPES.includes(type) && !isCA && usage.keyAgreement && !usage.digitalSignature;
-}
-
-function extensionsOf(req: CertificateRequest, subjectKeyId: Uint8Array): Extension[] {
-  const ca = isIssuingRequest(req);
-  const ext = (extnID: string, critical: boolean, value: Uint8Array): Extension =>
-    new Extension({ extnID, critical, extnValue: new OctetString(value) });
-  // CAs also sign SET messages (CardCInitRes, CertRes, BrandCRLIdentifier): digitalSignature too.
-  const usage = ca
-    ? [KEY_USAGE_BIT.digitalSignature, KEY_USAGE_BIT.keyCertSign, KEY_USAGE_BIT.cRLSign]
-    : [req.keyRole === 'signature' ? KEY_USAGE_BIT.digitalSignature : KEY_USAGE_BIT.keyAgreement];
-  const authorityKeyId = req.issuer?.certificate.subjectKeyId ?? subjectKeyId;
-  const list = [
-    ext(
-      id_ce_basicConstraints,
-      true,
-      encodeDer(new BasicConstraints(ca ? { cA: true, pathLenConstraint: req.pathLength } : {})),
-    ),
-    ext(id_ce_keyUsage, true, encodeDer(namedBitsToBitString(usage))),
-    ext(id_ce_subjectKeyIdentifier, false, encodeDer(new OctetString(subjectKeyId))),
-    ext(
-      id_ce_authorityKeyIdentifier,
-      false,
-      encodeDer(new AuthorityKeyIdentifier({ keyIdentifier: new KeyIdentifier(authorityKeyId) })),
-    ),
-    ext(
-      id_ce_certificatePolicies,
-      false,
-      encodeDer(new CertificatePolicies([new PolicyInformation({ policyIdentifier: SET_POLICY_ROOT })])),
-    ),
-  ];
-  if (req.origins?.length) {
-    const names = req.origins.map(
-      (uniformResourceIdentifier) => new GeneralName({ uniformResourceIdentifier }),
-    );
-    list.push(ext(id_ce_subjectAltName, false, encodeDer(new SubjectAlternativeName(names))));
-  }
-  list.push(ext(SET_OID.certificateType, true, encodeCertificateType(req.certificateType)));
-  if (req.merchantData) list.push(ext(SET_OID.merchantData, false, encodeMerchantData(req.merchantData)));
-  if (req.hashedRootKey) list.push(ext(SET_OID.hashedRootKey, false, encodeHashedRootKey(req.hashedRootKey)));
-  if (req.cardCertRequired !== undefined) {
-    list.push(ext(SET_OID.cardCertRequired, false, encodeSetBoolean(req.cardCertRequired)));
-  }
-  return list;
-}
-
-/** The subject Name exactly as encoded in `certificate`. */
-export function subjectNameOf(certificate: ParsedCertificate): Name {
-  return decodeDer(certificate.der, Certificate, 'certificate').tbsCertificate.subject;
-}
-
-/** Unsigned serial to INTEGER content; the default is 16 random bytes with the top bit clear. */
-function serialOf(serial: Uint8Array | undefined): Uint8Array {
-  if (serial === undefined) {
-    const random = randomBytes(16);
-    // 0x40 keeps it positive and 16 octets long (RFC 5280 §4.1.2.2).
-    random[0] = (random[0]! & 0x7f) | 0x40;
-    return random;
-  }
-  const integer = unsignedToInteger(serial);
-  serialToHex(integer);
-  return integer;
 }

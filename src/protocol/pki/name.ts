@@ -1,14 +1,16 @@
 /**
- * X.501 Names for SET/2 certificates: the DistinguishedName subset SET/2 uses (CN, O, OU, C) and
- * the RFC 4514 string form used for display and for matching issuers to subjects.
+ * X.501 Names for SET/2 certificates, as read (der.ts): the DistinguishedName subset SET/2 uses
+ * (CN, O, OU, C) and the RFC 4514 string form used for display and for matching issuers to
+ * subjects. Name ::= SEQUENCE OF RelativeDistinguishedName, RDN ::= SET OF AttributeTypeAndValue,
+ * AttributeTypeAndValue ::= SEQUENCE { type OBJECT IDENTIFIER, value ANY }. The encoder, for CAs
+ * only, is in issue.ts.
  */
-import { AttributeTypeAndValue, AttributeValue, Name, RelativeDistinguishedName } from '@peculiar/asn1-x509';
 import { hex } from '../encoding.ts';
 import { fail } from '../errors.ts';
-import { encodeDer } from './der.ts';
+import { type Der, oidOf, sequence, TAG, textOf, UNIVERSAL } from './der.ts';
 import type { DistinguishedName } from './types.ts';
 
-const OID = {
+export const NAME_OID = {
   country: '2.5.4.6',
   organization: '2.5.4.10',
   organizationalUnit: '2.5.4.11',
@@ -27,33 +29,34 @@ const SHORT_NAME: Readonly<Record<string, string>> = {
   '0.9.2342.19200300.100.1.1': 'UID',
 };
 
-/** Most significant RDN first (C, O, OU, CN), one attribute per RDN, as RFC 5280 §4.1.2.4 shows. */
-export function nameFromDn(dn: DistinguishedName): Name {
-  if (!dn.commonName) fail('invalidCertificate', 'a certificate subject needs a commonName');
-  const rdns: RelativeDistinguishedName[] = [];
-  const add = (type: string, value: AttributeValue): void => {
-    rdns.push(new RelativeDistinguishedName([new AttributeTypeAndValue({ type, value })]));
-  };
-  if (dn.country !== undefined) {
-    // RFC 5280 Appendix A: countryName is a two-letter PrintableString.
-    if (!/^[A-Z]{2}$/.test(dn.country)) fail('invalidCertificate', 'country must be two capital letters');
-    add(OID.country, new AttributeValue({ printableString: dn.country }));
-  }
-  if (dn.organization !== undefined)
-    add(OID.organization, new AttributeValue({ utf8String: dn.organization }));
-  if (dn.organizationalUnit !== undefined) {
-    add(OID.organizationalUnit, new AttributeValue({ utf8String: dn.organizationalUnit }));
-  }
-  add(OID.commonName, new AttributeValue({ utf8String: dn.commonName }));
-  return new Name(rdns);
+interface Attribute {
+  type: string;
+  value: Der;
+}
+
+/** The RDNs of a Name, each its attributes; decodingFailure unless it has the Name's shape. */
+function rdnsOf(name: Der): Attribute[][] {
+  const what = 'a name';
+  return sequence(name, what).node.children.map((rdn) => {
+    if (rdn.cls !== UNIVERSAL || rdn.tag !== TAG.set || rdn.children.length === 0) {
+      fail('decodingFailure', `${what} has a malformed relative distinguished name`);
+    }
+    return rdn.children.map((atv) => {
+      const r = sequence(atv, what);
+      const type = oidOf(r.any(), what);
+      const value = r.any();
+      r.end();
+      return { type, value };
+    });
+  });
 }
 
 /** The SET/2 fields of a Name; other attributes stay visible only in the string form. */
-export function dnFromName(name: Name): DistinguishedName {
+export function dnFromName(name: Der): DistinguishedName {
   const found = new Map<string, string>();
-  for (const rdn of name) {
+  for (const rdn of rdnsOf(name)) {
     for (const atv of rdn) {
-      const key = Object.entries(OID).find(([, oid]) => oid === atv.type)?.[0];
+      const key = Object.entries(NAME_OID).find(([, oid]) => oid === atv.type)?.[0];
       if (key === undefined) continue;
       const text = textOf(atv.value);
       if (text === undefined) fail('invalidCertificate', `the ${key} of a name is not a string`);
@@ -72,30 +75,19 @@ export function dnFromName(name: Name): DistinguishedName {
 }
 
 /** RFC 4514 §2: RDNs in reverse order, '+' inside multi-valued RDNs, §2.4 escaping. */
-export function nameToString(name: Name): string {
-  return [...name]
+export function nameToString(name: Der): string {
+  return rdnsOf(name)
     .reverse()
     .map((rdn) =>
-      [...rdn]
+      rdn
         .map((atv) => {
           const type = SHORT_NAME[atv.type] ?? atv.type;
           const text = textOf(atv.value);
-          return `${type}=${text === undefined ? `#${hex(encodeDer(atv.value))}` : escapeValue(text)}`;
+          return `${type}=${text === undefined ? `#${hex(atv.value.bytes)}` : escapeValue(text)}`;
         })
         .join('+'),
     )
     .join(',');
-}
-
-function textOf(value: AttributeValue): string | undefined {
-  return (
-    value.utf8String ??
-    value.printableString ??
-    value.ia5String ??
-    value.bmpString ??
-    value.universalString ??
-    value.teletexString
-  );
 }
 
 function escapeValue(text: string): string {

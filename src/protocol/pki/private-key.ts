@@ -8,8 +8,10 @@ import { AlgorithmIdentifier } from '@peculiar/asn1-x509';
 import { fail } from '../errors.ts';
 import { PRIVATE_KEY_LENGTH, publicKeyOf } from '../primitives/ecdsa.ts';
 import { constantTimeEqual } from '../primitives/hash.ts';
-import { assertP256Algorithm, ecPublicKeyAlgorithm, PRIME256V1_PARAMETERS } from './algorithms.ts';
-import { decodeDer, encodeDer } from './der.ts';
+import { assertP256Algorithm, PRIME256V1_PARAMETERS } from './algorithms.ts';
+import { decodeDer, encodeDer } from './asn1.ts';
+import { readDer } from './der.ts';
+import { ecPublicKeyAlgorithm } from './issue.ts';
 import { pemToDers, toPem } from './pem.ts';
 
 const PEM_LABEL = 'PRIVATE KEY';
@@ -61,7 +63,8 @@ export function privateKeyFromPem(pem: string): Uint8Array {
   if (ders.length !== 1) fail('decodingFailure', 'expected exactly one PRIVATE KEY block');
   const info = decodeDer(ders[0]!, PrivateKeyInfo, 'PKCS#8 private key');
   if (info.version !== 0) fail('decodingFailure', 'unsupported PKCS#8 version');
-  assertP256Algorithm(info.privateKeyAlgorithm, 'PKCS#8 private key');
+  const algorithm = encodeDer(info.privateKeyAlgorithm);
+  assertP256Algorithm(readDer(algorithm, 'PKCS#8 private key'), 'PKCS#8 private key');
   const ec = decodeDer(new Uint8Array(info.privateKey), EcPrivateKey, 'ECPrivateKey');
   const scalar = new Uint8Array(ec.privateKey);
   if (ec.version !== 1 || scalar.length !== PRIVATE_KEY_LENGTH)

@@ -1,21 +1,21 @@
 /**
  * SET's private certificate extensions, under id-set-certExt 2.23.42.7 (SET Book 2, Part II
- * "Certificate Management"; SET-PROFILE §1). The ASN.1 follows the SET/2 profile, which keeps the
- * OIDs and trims merchantData. OpenSSL knows the OIDs by name (setCext-certType, …).
- *
- * asn1-schema's decorators are applied as plain calls, so no compiler decorator support is needed.
+ * "Certificate Management"; SET-PROFILE §1), as read (der.ts). The ASN.1 follows the SET/2
+ * profile, which keeps the OIDs and trims merchantData. OpenSSL knows the OIDs by name
+ * (setCext-certType, …). The encoders, for CAs only, are in issue.ts.
  */
-import {
-  AsnArray,
-  AsnProp,
-  AsnPropTypes,
-  AsnType,
-  AsnTypeTypes,
-  BitString,
-  OctetString,
-} from '@peculiar/asn1-schema';
 import { fail } from '../errors.ts';
-import { bitStringToNamedBits, decodeDer, encodeDer, namedBitsToBitString } from './der.ts';
+import {
+  booleanOf,
+  CONTEXT,
+  namedBitsOf,
+  octetsOf,
+  oidOf,
+  readDer,
+  readSequence,
+  stringOf,
+  TAG,
+} from './der.ts';
 import type { CertificateType, MerchantData } from './types.ts';
 
 export const SET_OID = {
@@ -47,13 +47,9 @@ export const CERTIFICATE_TYPE_BIT: Readonly<Record<CertificateType, number>> = {
   root: 8,
 };
 
-export function encodeCertificateType(type: CertificateType): Uint8Array {
-  return encodeDer(namedBitsToBitString([CERTIFICATE_TYPE_BIT[type]]));
-}
-
 /** Throws invalidCertificate unless exactly one SET/2 type bit is set. */
 export function decodeCertificateType(der: Uint8Array): CertificateType {
-  const bits = bitStringToNamedBits(decodeDer(der, BitString, 'certificateType'));
+  const bits = namedBitsOf(readDer(der, 'certificateType'), 'certificateType');
   const types = (Object.keys(CERTIFICATE_TYPE_BIT) as CertificateType[]).filter((t) =>
     bits.has(CERTIFICATE_TYPE_BIT[t]),
   );
@@ -68,44 +64,29 @@ export function decodeCertificateType(der: Uint8Array): CertificateType {
  *   stateProvince [0] IMPLICIT UTF8String OPTIONAL, country PrintableString,
  *   categoryCode PrintableString }
  */
-export class MerchantDataAsn {
-  merchantId = '';
-  name = '';
-  city = '';
-  stateProvince?: string;
-  country = '';
-  categoryCode = '';
-}
-AsnProp({ type: AsnPropTypes.Utf8String })(MerchantDataAsn.prototype, 'merchantId');
-AsnProp({ type: AsnPropTypes.Utf8String })(MerchantDataAsn.prototype, 'name');
-AsnProp({ type: AsnPropTypes.Utf8String })(MerchantDataAsn.prototype, 'city');
-AsnProp({ type: AsnPropTypes.Utf8String, context: 0, implicit: true, optional: true })(
-  MerchantDataAsn.prototype,
-  'stateProvince',
-);
-AsnProp({ type: AsnPropTypes.PrintableString })(MerchantDataAsn.prototype, 'country');
-AsnProp({ type: AsnPropTypes.PrintableString })(MerchantDataAsn.prototype, 'categoryCode');
-
-export function encodeMerchantData(data: MerchantData): Uint8Array {
-  assertMerchantData(data);
-  return encodeDer(Object.assign(new MerchantDataAsn(), data));
-}
-
 export function decodeMerchantData(der: Uint8Array): MerchantData {
-  const asn = decodeDer(der, MerchantDataAsn, 'merchantData');
+  const what = 'merchantData';
+  const r = readSequence(der, what);
   const data: MerchantData = {
-    merchantId: asn.merchantId,
-    name: asn.name,
-    city: asn.city,
-    country: asn.country,
-    categoryCode: asn.categoryCode,
+    merchantId: stringOf(r.next(TAG.utf8String), TAG.utf8String, what),
+    name: stringOf(r.next(TAG.utf8String), TAG.utf8String, what),
+    city: stringOf(r.next(TAG.utf8String), TAG.utf8String, what),
+    country: '',
+    categoryCode: '',
   };
-  if (asn.stateProvince !== undefined) data.stateProvince = asn.stateProvince;
+  const state = r.optional(0, CONTEXT);
+  if (state) {
+    if (state.constructed) fail('decodingFailure', `${what} stateProvince must be primitive`);
+    data.stateProvince = stringOf({ ...state, cls: 0, tag: TAG.utf8String }, TAG.utf8String, what);
+  }
+  data.country = stringOf(r.next(TAG.printableString), TAG.printableString, what);
+  data.categoryCode = stringOf(r.next(TAG.printableString), TAG.printableString, what);
+  r.end();
   assertMerchantData(data);
   return data;
 }
 
-function assertMerchantData(data: MerchantData): void {
+export function assertMerchantData(data: MerchantData): void {
   if (!data.merchantId || !data.name || !data.city) {
     fail('invalidCertificate', 'merchantData needs a merchant ID, a name and a city');
   }
@@ -118,46 +99,19 @@ function assertMerchantData(data: MerchantData): void {
 }
 
 /** HashedRootKey: SET/2 carries SHA-256 of the next root's 65-byte public key as an OCTET STRING. */
-export function encodeHashedRootKey(digest: Uint8Array): Uint8Array {
-  if (digest.length !== 32) fail('invalidCertificate', 'hashedRootKey is a 32-byte SHA-256 digest');
-  return encodeDer(new OctetString(digest));
-}
-
 export function decodeHashedRootKey(der: Uint8Array): Uint8Array {
-  const digest = new Uint8Array(decodeDer(der, OctetString, 'hashedRootKey').buffer);
+  const digest = octetsOf(readDer(der, 'hashedRootKey'), 'hashedRootKey').slice();
   if (digest.length !== 32) fail('invalidCertificate', 'hashedRootKey is a 32-byte SHA-256 digest');
   return digest;
 }
 
 /** cardCertRequired ::= BOOLEAN and tunneling ::= BOOLEAN share one encoding. */
-export function encodeSetBoolean(value: boolean): Uint8Array {
-  return encodeDer(Object.assign(new BooleanValue(), { value }));
-}
-
 export function decodeSetBoolean(der: Uint8Array, what: string): boolean {
-  return decodeDer(der, BooleanValue, what).value;
+  return booleanOf(readDer(der, what), what);
 }
 
 /** SETExtensions ::= SEQUENCE OF OBJECT IDENTIFIER. */
-export class SetExtensionsAsn extends AsnArray<string> {
-  constructor(items?: string[]) {
-    super(items);
-    Object.setPrototypeOf(this, SetExtensionsAsn.prototype);
-  }
-}
-AsnType({ type: AsnTypeTypes.Sequence, itemType: AsnPropTypes.ObjectIdentifier })(SetExtensionsAsn);
-
-export function encodeSetExtensions(oids: string[]): Uint8Array {
-  return encodeDer(new SetExtensionsAsn(oids));
-}
-
 export function decodeSetExtensions(der: Uint8Array): string[] {
-  return [...decodeDer(der, SetExtensionsAsn, 'setExtensions')];
+  const r = readSequence(der, 'setExtensions');
+  return r.node.children.map((child) => oidOf(child, 'setExtensions'));
 }
-
-/** A bare BOOLEAN as a one-armed CHOICE: how asn1-schema encodes an untagged primitive. */
-class BooleanValue {
-  value = false;
-}
-AsnProp({ type: AsnPropTypes.Boolean })(BooleanValue.prototype, 'value');
-AsnType({ type: AsnTypeTypes.Choice })(BooleanValue);

@@ -1,11 +1,11 @@
 /**
  * Elliptic-curve Diffie–Hellman on P-256 on the installed provider (provider.ts: WebCrypto, or
  * node:crypto on a server; SET-PROFILE §2): the DH() of HPKE's DHKEM (RFC 9180 §7.1.1), the
- * 32-byte x coordinate of sk·P. Peer points are checked on the curve (noble) before the platform
+ * 32-byte x coordinate of sk·P. Peer points are checked on the curve (p256.ts) before the platform
  * sees them.
  */
 import { fail } from '../errors.ts';
-import { isValidPublicKey, PRIVATE_KEY_LENGTH } from './ecdsa.ts';
+import { isValidPublicKey, PRIVATE_KEY_LENGTH } from './p256.ts';
 import { cryptoProvider, handleFor, PlatformKey } from './provider.ts';
 
 /** Imports a key-exchange private key once (non-extractable on WebCrypto): a party's HPKE recipient key. */

@@ -15,7 +15,8 @@ import { concatBytes, utf8 } from '../encoding.ts';
 import { fail } from '../errors.ts';
 import { aeadOpen, aeadOpenNative, aeadSeal, aeadSealNative } from './aead.ts';
 import { ecdhNative, generateExchangeKeyPair, importCheckedPeerKey, importExchangeKey } from './ecdh.ts';
-import { ecdh, isValidPublicKey, type KeyPair } from './ecdsa.ts';
+import { ecdh } from './ecdsa.ts';
+import { isValidPublicKey, type KeyPair, P256_ORDER, publicKeyOfNative } from './p256.ts';
 import type { PlatformKey } from './provider.ts';
 
 const KEM_ID = 0x0010;
@@ -54,17 +55,28 @@ function labeledExpand(
   return expand(sha256, prk, concatBytes(i2osp(len, 2), VERSION_LABEL, suite, utf8(label), info), len);
 }
 
-/** RFC 9180 §7.1.3 DeriveKeyPair for P-256 (bitmask 0xff). */
-export function deriveKeyPair(ikm: Uint8Array): KeyPair {
+/** RFC 9180 §7.1.3 DeriveKeyPair's scalar for P-256 (bitmask 0xff). */
+function deriveSecretKey(ikm: Uint8Array): Uint8Array {
   const prk = labeledExtract(KEM_SUITE, EMPTY, 'dkp_prk', ikm);
-  const n = p256.Point.CURVE().n;
   for (let counter = 0; counter < 256; counter++) {
     const bytes = labeledExpand(KEM_SUITE, prk, 'candidate', i2osp(counter, 1), N_SK);
     let sk = 0n;
     for (const b of bytes) sk = (sk << 8n) | BigInt(b);
-    if (sk !== 0n && sk < n) return { privateKey: bytes, publicKey: p256.getPublicKey(bytes, false) };
+    if (sk !== 0n && sk < P256_ORDER) return bytes;
   }
   return fail('unspecifiedFailure', 'HPKE DeriveKeyPair found no key');
+}
+
+/** RFC 9180 §7.1.3 DeriveKeyPair for P-256 (noble computes the public point). */
+export function deriveKeyPair(ikm: Uint8Array): KeyPair {
+  const privateKey = deriveSecretKey(ikm);
+  return { privateKey, publicKey: p256.getPublicKey(privateKey, false) };
+}
+
+/** DeriveKeyPair with the platform computing the public point (the native path loads no curve code). */
+export async function deriveKeyPairNative(ikm: Uint8Array): Promise<KeyPair> {
+  const privateKey = deriveSecretKey(ikm);
+  return { privateKey, publicKey: await publicKeyOfNative(privateKey) };
 }
 
 function extractAndExpand(dh: Uint8Array, kemContext: Uint8Array): Uint8Array {
@@ -113,7 +125,7 @@ export function keySchedule(sharedSecret: Uint8Array, info: Uint8Array): KeySche
 
 /** An HPKE encryption context (RFC 9180 §5.2): sequence-numbered seal/open and export. */
 export class HpkeContext {
-  private seq = 0;
+  protected seq = 0;
   constructor(readonly schedule: KeySchedule) {}
 
   nonceFor(seq: number): Uint8Array {
@@ -127,16 +139,6 @@ export class HpkeContext {
   seek(seq: number): this {
     this.seq = seq;
     return this;
-  }
-
-  seal(aad: Uint8Array, pt: Uint8Array): Uint8Array {
-    return aeadSeal(this.schedule.key, this.nonceFor(this.seq++), aad, pt);
-  }
-
-  open(aad: Uint8Array, ct: Uint8Array): Uint8Array {
-    const pt = aeadOpen(this.schedule.key, this.nonceFor(this.seq), aad, ct);
-    this.seq++;
-    return pt;
   }
 
   sealNative(aad: Uint8Array, pt: Uint8Array): Promise<Uint8Array> {
@@ -154,13 +156,29 @@ export class HpkeContext {
   }
 }
 
-export function setupBaseS(pkR: Uint8Array, info: Uint8Array, ikmE?: Uint8Array) {
-  const { sharedSecret, enc } = encap(pkR, ikmE);
-  return { enc, sharedSecret, context: new HpkeContext(keySchedule(sharedSecret, info)) };
+/**
+ * The context with noble's synchronous AES-GCM besides the platform's: a subclass, so the native
+ * path (HpkeContext, what the wallet loads) carries no AES code of its own.
+ */
+export class HpkeNobleContext extends HpkeContext {
+  seal(aad: Uint8Array, pt: Uint8Array): Uint8Array {
+    return aeadSeal(this.schedule.key, this.nonceFor(this.seq++), aad, pt);
+  }
+
+  open(aad: Uint8Array, ct: Uint8Array): Uint8Array {
+    const pt = aeadOpen(this.schedule.key, this.nonceFor(this.seq), aad, ct);
+    this.seq++;
+    return pt;
+  }
 }
 
-export function setupBaseR(enc: Uint8Array, skR: Uint8Array, info: Uint8Array): HpkeContext {
-  return new HpkeContext(keySchedule(decap(enc, skR), info));
+export function setupBaseS(pkR: Uint8Array, info: Uint8Array, ikmE?: Uint8Array) {
+  const { sharedSecret, enc } = encap(pkR, ikmE);
+  return { enc, sharedSecret, context: new HpkeNobleContext(keySchedule(sharedSecret, info)) };
+}
+
+export function setupBaseR(enc: Uint8Array, skR: Uint8Array, info: Uint8Array): HpkeNobleContext {
+  return new HpkeNobleContext(keySchedule(decap(enc, skR), info));
 }
 
 /** Single-shot Base-mode seal (RFC 9180 §6.1). */
@@ -200,7 +218,7 @@ export async function encapNative(
     fail('invalidCertificate', 'the recipient key-exchange key is not a valid P-256 point');
   let eph: { privateKey: PlatformKey; publicKey: Uint8Array };
   if (ikmE) {
-    const derived = deriveKeyPair(ikmE);
+    const derived = await deriveKeyPairNative(ikmE);
     eph = {
       privateKey: await importExchangeKey(derived.privateKey, derived.publicKey, pkRKey?.provider),
       publicKey: derived.publicKey,

@@ -17,7 +17,7 @@ import type { JSX } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { browser } from 'wxt/browser';
 import { formatAmount } from '../../protocol/amount.ts';
-import type { Amount, InstallRecurData } from '../../protocol/index.ts';
+import type { Amount, InstallRecurData } from '../../protocol/core.ts';
 import { parseStartError } from '../../wallet/bridge-messages.ts';
 import type { PurchaseView } from '../../wallet/purchase.ts';
 import { AmountView } from '../components/AmountView.tsx';

@@ -10,7 +10,7 @@
  * usable at once with the same passphrase.
  */
 import * as v from 'valibot';
-import { fromUtf8, utf8 } from '../../protocol/index.ts';
+import { fromUtf8, utf8 } from '../../protocol/core.ts';
 import { WalletError, walletError } from '../errors.ts';
 import { MAX_BACKUP_BYTES } from '../limits.ts';
 import { MAX_IDLE_MINUTES, MIN_IDLE_MINUTES } from '../settings.ts';

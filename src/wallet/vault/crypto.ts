@@ -4,7 +4,7 @@
  * and AES-256-GCM (NIST SP 800-38D) seals each record with a fresh 96-bit IV and the record's id
  * as associated data, so a ciphertext moved to another record does not open.
  */
-import { b64u, fromB64u, utf8 } from '../../protocol/index.ts';
+import { b64u, fromB64u, utf8 } from '../../protocol/core.ts';
 import { walletError } from '../errors.ts';
 
 export const KDF_ALG = 'PBKDF2-SHA256';

@@ -17,7 +17,7 @@ import type {
   PResContent,
   SignedBody,
   TransIds,
-} from '../../protocol/index.ts';
+} from '../../protocol/core.ts';
 import type { KdfParams, Sealed } from './crypto.ts';
 
 export const WALLET_DB_NAME = 'set-wallet';

@@ -7,7 +7,7 @@
  * area) locks. storage.session is reachable only from the extension's trusted contexts unless
  * setAccessLevel opens it, which this extension never does.
  */
-import { b64u, fromB64u, utf8 } from '../../protocol/index.ts';
+import { b64u, fromB64u, utf8 } from '../../protocol/core.ts';
 import { WalletError, walletError } from '../errors.ts';
 import { MAX_PASSPHRASE_LENGTH, MIN_PASSPHRASE_LENGTH } from '../limits.ts';
 import { type SessionArea, sessionGet, type WalletPlatform } from '../platform.ts';

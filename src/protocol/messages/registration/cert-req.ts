@@ -11,22 +11,15 @@
  * so only the requester reads the NonceCCA that makes its PANSecret.
  */
 import * as v from 'valibot';
-import { b64u, constantTimeEqualB64, fromB64u, hex, jsonBytes, utf8 } from '../../encoding.ts';
+import { b64u, constantTimeEqualB64, fromB64u, jsonBytes, utf8 } from '../../encoding.ts';
 import { fail } from '../../errors.ts';
-import { issueEndEntity } from '../../pki/ca.ts';
 import { isWebOrigin, parseCertificate } from '../../pki/certificate.ts';
 import { verifyKeyOf } from '../../pki/keys.ts';
-import type {
-  DistinguishedName,
-  Issuer,
-  MerchantData,
-  ParsedCertificate,
-  ValidatedPath,
-} from '../../pki/types.ts';
+import type { MerchantData, ParsedCertificate, ValidatedPath } from '../../pki/types.ts';
 import { CARD_SECRET_LENGTH, panSecretOf, uniqueCardholderId } from '../../pki/unique-id.ts';
 import { AEAD_KEY_LENGTH, AEAD_NONCE_LENGTH, aeadOpenNative, aeadSealNative } from '../../primitives/aead.ts';
-import { isValidPublicKey, publicKeyOf, signNative, verifyNative } from '../../primitives/ecdsa.ts';
 import { constantTimeEqual, randomBytes, randomNonce } from '../../primitives/hash.ts';
+import { isValidPublicKey, publicKeyOfNative, signNative, verifyNative } from '../../primitives/p256.ts';
 import {
   b64uMax,
   b64uOf,
@@ -225,7 +218,7 @@ export async function buildCertReq(p: {
     lidCA: p.answering.lidCA,
     challEE3: b64u(randomNonce()),
     challCA: p.answering.challCA,
-    publicKey: b64u(publicKeyOf(p.privateKey)),
+    publicKey: b64u(await publicKeyOfNative(p.privateKey)),
     answers: p.answers ?? {},
     caBackKey: b64u(caBackKey),
   };
@@ -425,26 +418,6 @@ export function cardholderIdentity(req: Extract<CertReqData, { requestType: 'car
   return { nonceCca, uniqueId: uniqueCardholderId(panSecret, req.panData0.pan, req.panData0.expiry) };
 }
 
-/** A cardholder signature certificate: its CN is always the unique ID, never the card number. */
-export function issueCardholderCertificate(p: {
-  issuer: Issuer;
-  publicKey: Uint8Array;
-  uniqueId: Uint8Array;
-  subject?: DistinguishedName;
-  notBefore: Date;
-  notAfter: Date;
-}): ParsedCertificate {
-  return issueEndEntity(p.issuer, {
-    certificateType: 'cardholder',
-    keyRole: 'signature',
-    publicKey: p.publicKey,
-    subject: { ...p.subject, commonName: hex(p.uniqueId) },
-    notBefore: p.notBefore,
-    notAfter: p.notAfter,
-    uniqueCardholderId: p.uniqueId,
-  });
-}
-
 /** The validity the CA gives: from now (back-dated by the allowed skew) for `validityMs` (default two years), never beyond the issuer. */
 export function validityFrom(
   now: Date,
@@ -459,78 +432,6 @@ export function validityFrom(
     notBefore: new Date(now.getTime() - DEFAULT_MAX_SKEW_MS),
     notAfter: end < issuer.notAfter ? end : issuer.notAfter,
   };
-}
-
-/**
- * CA side: issues what an opened CertReq asks for, valid for two years (never beyond the CA's own
- * certificate). For a cardholder: NonceCCA is fresh, PANSecret = CardSecret XOR NonceCCA, and the
- * certificate names the unique cardholder ID HMAC(PANSecret, PAN, expiry), never the PAN.
- * `subject` defaults to the merchant name, or for a gateway to its LID-EE; a cardholder's CN is
- * always the unique ID.
- */
-export function issueFromCertReq(p: {
-  req: CertReqData;
-  issuer: Issuer;
-  subject?: DistinguishedName;
-  /** A merchant: the MerchantID the MCA assigned (default: the one requested, for tests). */
-  merchantId?: string;
-  /** How long the certificate is valid (default two years); never beyond the CA's own certificate. */
-  validityMs?: number;
-  now?: Date;
-}): IssuedCertificates {
-  const req = p.req;
-  if (p.issuer.certificate.certificateType !== caTypeFor(req.requestType)) {
-    fail(
-      'invalidCertificate',
-      `a ${p.issuer.certificate.certificateType} cannot certify a ${req.requestType}`,
-    );
-  }
-  const validity = validityFrom(p.now ?? new Date(), p.issuer.certificate, p.validityMs);
-  const publicKey = fromB64u(req.publicKey, 'publicKey');
-  switch (req.requestType) {
-    case 'cardholder': {
-      const { nonceCca, uniqueId } = cardholderIdentity(req);
-      const certificate = issueCardholderCertificate({
-        issuer: p.issuer,
-        publicKey,
-        uniqueId,
-        ...(p.subject ? { subject: p.subject } : {}),
-        ...validity,
-      });
-      return { status: 'issued', certificate, nonceCca };
-    }
-    case 'merchant': {
-      const merchantId = p.merchantId ?? req.merchantData.merchantId;
-      if (merchantId === undefined)
-        fail('unspecifiedFailure', 'the Merchant CA has not assigned a MerchantID');
-      const merchantData: MerchantData = { ...req.merchantData, merchantId };
-      const subject = p.subject ?? { commonName: merchantData.name, country: merchantData.country };
-      const common = { certificateType: 'merchant' as const, subject, merchantData, ...validity };
-      const certificate = issueEndEntity(p.issuer, {
-        ...common,
-        keyRole: 'signature',
-        publicKey,
-        origins: req.origins,
-      });
-      const kxCertificate = issueEndEntity(p.issuer, {
-        ...common,
-        keyRole: 'key-exchange',
-        publicKey: fromB64u(req.kxPublicKey, 'kxPublicKey'),
-      });
-      return { status: 'issued', certificate, kxCertificate };
-    }
-    case 'gateway': {
-      const subject = p.subject ?? { commonName: `Payment gateway ${req.lidEE}` };
-      const common = { certificateType: 'gateway' as const, subject, cardCertRequired: true, ...validity };
-      const certificate = issueEndEntity(p.issuer, { ...common, keyRole: 'signature', publicKey });
-      const kxCertificate = issueEndEntity(p.issuer, {
-        ...common,
-        keyRole: 'key-exchange',
-        publicKey: fromB64u(req.kxPublicKey, 'kxPublicKey'),
-      });
-      return { status: 'issued', certificate, kxCertificate };
-    }
-  }
 }
 
 export const MAX_REASON_LENGTH = 1024;
