@@ -48,7 +48,12 @@ function edgesOf(file: string): Edge[] {
   const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true);
   const edges: Edge[] = [];
   const add = (specifier: string, value: boolean) => {
-    if (!specifier.startsWith('.')) return; // a package
+    if (!specifier.startsWith('.')) {
+      // A package: kept apart, for the rule on what the service worker may load.
+      if (value)
+        PACKAGES.set(relative(ROOT, file), [...(PACKAGES.get(relative(ROOT, file)) ?? []), specifier]);
+      return;
+    }
     const target = resolve(dirname(file), specifier);
     edges.push({ from: relative(ROOT, file), to: relative(ROOT, target), value });
   };
@@ -69,6 +74,8 @@ function edgesOf(file: string): Edge[] {
   return edges;
 }
 
+/** The packages each module loads (value imports), by module. */
+const PACKAGES = new Map<string, string[]>();
 const FILES = [...sourceFiles(join(ROOT, 'src')), ...sourceFiles(join(ROOT, 'entrypoints'))];
 const EDGES = FILES.flatMap(edgesOf);
 /** The imports of the tests, the benchmarks and the scripts. */
@@ -207,6 +214,27 @@ function pageViolations(entries: string[], edges: Edge[]): string[] {
   return out;
 }
 
+/**
+ * What only a CA does (issuing certificates and CRLs, PEM private keys) and the ASN.1 library it
+ * writes with: about 118 KB the service worker must not carry (issue 11). The wallet reads
+ * certificates with src/protocol/pki/der.ts and imports src/protocol/core.ts, never index.ts.
+ */
+const CA_ONLY =
+  /^src\/protocol\/(index\.ts|pki\/(index|issue|ca|asn1|private-key)\.ts|messages\/registration\/cert-issue\.ts)$/;
+const ASN1_LIBRARY = /^(@peculiar\/|asn1js$|pvtsutils$|pvutils$)/;
+
+function serviceWorkerViolations(entry: string, edges: Edge[], packages: Map<string, string[]>): string[] {
+  const out: string[] = [];
+  for (const module of loadedBy(entry, edges)) {
+    if (CA_ONLY.test(module)) out.push(`${entry} loads ${module}: CA operations stay out of the wallet`);
+    for (const name of packages.get(module) ?? []) {
+      if (ASN1_LIBRARY.test(name))
+        out.push(`${entry} loads ${name} (through ${module}): the wallet reads DER itself`);
+    }
+  }
+  return out;
+}
+
 /** The test kit: real keys, certificates, parties, an HTTP wallet, processes, databases. */
 const KIT = 'tests/support/';
 
@@ -279,6 +307,18 @@ describe('docs/architecture.md, enforced', () => {
 
   it('pages and the content script load only the wallet’s schemas, errors and limits, and no PKI or crypto', () => {
     expect(pageViolations(PAGE_ENTRIES, EDGES)).toEqual([]);
+  });
+
+  it('the service worker loads no ASN.1 library and no CA operation (issue 11, background ≤ 150 KB)', () => {
+    const entry = 'entrypoints/background.ts';
+    expect(serviceWorkerViolations(entry, EDGES, PACKAGES)).toEqual([]);
+    // It does read certificates, with the DER reader.
+    expect(loadedBy(entry, EDGES).has('src/protocol/pki/der.ts')).toBe(true);
+    // The rule catches a wallet module importing the protocol's index, or a reader importing the library.
+    const planted: Edge = { from: 'src/wallet/roots.ts', to: 'src/protocol/index.ts', value: true };
+    expect(serviceWorkerViolations(entry, [...EDGES, planted], PACKAGES).join('\n')).toMatch(/index\.ts/);
+    const library = new Map([...PACKAGES, ['src/protocol/pki/der.ts', ['@peculiar/asn1-schema']]]);
+    expect(serviceWorkerViolations(entry, EDGES, library).join('\n')).toMatch(/@peculiar\/asn1-schema/);
   });
 
   it('the extension has no import circle (src/wallet/index.ts and the switchboard, say)', () => {
