@@ -61,7 +61,7 @@ import { layout } from './pages/layout.ts';
 import { orderPage, REJECTION_WORDS } from './pages/order-page.ts';
 import { backOfficePage, ordersPage } from './pages/orders-page.ts';
 import { problemPage } from './pages/problem-page.ts';
-import { settlementPage } from './pages/settlement-page.ts';
+import { settlementFlash, settlementPage } from './pages/settlement-page.ts';
 import { payWithSetScript } from './pay-with-set-asset.ts';
 import { StoreSessions, type Visitor } from './sessions.ts';
 import { settlementReport } from './settlement.ts';
@@ -419,11 +419,11 @@ export async function createDemoStore(opts: DemoStoreOptions): Promise<DemoStore
     const { merchant } = c.get('visitor');
     if (!merchant) return refused(c, 'settlementMerchantOnly');
     c.header('cache-control', 'no-store');
-    const flash = SETTLEMENT_FLASH[c.req.query('done') ?? c.req.query('problem') ?? ''];
+    const flash = settlementFlash(c.req.query('done') ?? c.req.query('problem'));
     try {
       const report = await settlementReport(opts.setEndpoint.gateway, orders, db);
-      return page(c, 200, 'settlementTitle', () =>
-        settlementPage(report, sessions.merchantToken(merchant), flash),
+      return page(c, 200, 'settlementTitle', (tx) =>
+        settlementPage(tx, report, sessions.merchantToken(merchant), flash),
       );
     } catch (e) {
       if (!(e instanceof GatewayUnavailableError || e instanceof SetError)) throw e;
@@ -552,17 +552,6 @@ export async function createDemoStore(opts: DemoStoreOptions): Promise<DemoStore
 
   return { app, orders, actions };
 }
-
-/** The Settlement page's notices after closing a batch, from a fixed list. */
-const SETTLEMENT_FLASH: Record<string, { ok: boolean; text: string }> = {
-  closed: { ok: true, text: 'The batch is closed and settled.' },
-  batchAlreadyClosed: { ok: false, text: 'That batch was already settled: nothing changed.' },
-  unknownBatchID: { ok: false, text: 'The gateway knows no batch of this store by that number.' },
-  gatewayUnavailable: {
-    ok: false,
-    text: 'The payment gateway could not be reached. Try again shortly: a batch is never closed twice.',
-  },
-};
 
 /** The notice a PRG redirect asked for, from a fixed list of texts (never echoing the query). */
 function flashOf(c: Context, tx: StoreText, like: Amount): { flash?: { ok: boolean; text: SafeHtml } } {

@@ -15,8 +15,12 @@ import {
   regFormIn,
 } from '../../src/ca/reg-forms.ts';
 import { CA_TEXT } from '../../src/ca/text/index.ts';
+import type { BatchRecord } from '../../src/gateway/batches.ts';
+import { batchesPage, batchPage } from '../../src/gateway/dashboard-batches.ts';
 import { GATEWAY_TEXT } from '../../src/gateway/text/index.ts';
-import { RegForm } from '../../src/protocol/index.ts';
+import { type BatchItem, type BatchTotal, RegForm } from '../../src/protocol/index.ts';
+import { settlementFlash, settlementPage } from '../../src/store/pages/settlement-page.ts';
+import type { ReconciledBatch } from '../../src/store/settlement.ts';
 import { STORE_TEXT } from '../../src/store/text/index.ts';
 import { html } from '../../src/web/html.ts';
 import {
@@ -169,6 +173,165 @@ describe('formatting for the language', () => {
     );
     expect(new SiteText(STORE_TEXT, 'fr').date(d).value).toContain('>30 nov. 2026<');
     expect(new SiteText(STORE_TEXT, 'es').date(d).value).toContain('>30 nov 2026<');
+  });
+});
+
+describe('the batch and settlement pages (gateway dashboard, store back office)', () => {
+  const eur = (value: number) => ({ currency: 'EUR', exponent: 2, value });
+  const settled: BatchRecord = {
+    batchId: 7,
+    merchantId: 'M1234',
+    merchantIssuer: 'mca',
+    state: 'settled',
+    openedBy: 'gateway',
+    openedAt: '2026-11-30T07:05:09.000Z',
+    settledAt: '2026-11-30T19:45:00.000Z',
+    itemCount: 3,
+    settlement: [{ currency: 'EUR', exponent: 2, captured: 3699, credited: 450, net: 3249 }],
+  };
+  const owing: BatchRecord = {
+    ...settled,
+    batchId: 8,
+    openedBy: 'merchant',
+    settlement: [{ currency: 'EUR', exponent: 2, captured: 0, credited: 450, net: -450 }],
+  };
+  const open: BatchRecord = { ...settled, batchId: 9, state: 'open', itemCount: 1 };
+  delete open.settledAt;
+  delete open.settlement;
+  const items: BatchItem[] = [
+    {
+      seq: 1,
+      xid: 'x'.repeat(43),
+      lidM: 'ord-1',
+      kind: 'capture',
+      source: 'merchant',
+      amount: eur(3699),
+      at: settled.openedAt,
+    },
+    {
+      seq: 2,
+      xid: 'y'.repeat(43),
+      lidM: 'ord-2',
+      kind: 'credit',
+      source: 'operator',
+      amount: eur(450),
+      at: settled.openedAt,
+    },
+    {
+      seq: 3,
+      xid: 'z'.repeat(43),
+      kind: 'captureReversal',
+      source: 'merchant',
+      amount: eur(100),
+      at: settled.openedAt,
+    },
+  ];
+  const summary: BatchTotal[] = [
+    { kind: 'capture', currency: 'EUR', exponent: 2, count: 1, total: 3699 },
+    { kind: 'credit', currency: 'EUR', exponent: 2, count: 1, total: 450 },
+  ];
+  const report: ReconciledBatch[] = [
+    {
+      batch: open,
+      summary: [summary[0]!],
+      items: [{ item: items[0]!, match: 'matched' }],
+      expected: [{ currency: 'EUR', exponent: 2, net: 3699 }],
+      agrees: true,
+    },
+    {
+      batch: settled,
+      summary,
+      items: [
+        { item: items[0]!, match: 'matched' },
+        { item: items[1]!, match: 'operator' },
+        { item: items[2]!, match: 'unknownOrder' },
+      ],
+      expected: [{ currency: 'EUR', exponent: 2, net: 3699 }],
+      agrees: false,
+    },
+  ];
+  const pages = (locale: (typeof SITE_LOCALES)[number]) => {
+    const gw = { tx: new SiteText(GATEWAY_TEXT, locale), csrf: 'c' };
+    const store = new SiteText(STORE_TEXT, locale);
+    return {
+      gateway: [
+        batchesPage(gw, {}, [open, settled, owing]),
+        batchesPage(gw, { state: 'open' }, []),
+        batchPage(gw, settled, summary, items),
+        batchPage(gw, open, [], []),
+      ].join('\n'),
+      store: [
+        settlementPage(store, report, 'c', settlementFlash('closed')).value,
+        settlementPage(store, [], 'c', settlementFlash('batchAlreadyClosed')).value,
+        settlementPage(store, [], 'c', settlementFlash('unknownBatchID')).value,
+        settlementPage(store, [], 'c', settlementFlash('gatewayUnavailable')).value,
+      ].join('\n'),
+    };
+  };
+  /** What a person reads: the markup gone, the entities read. */
+  const readable = (page: string) =>
+    page
+      .replace(/<style>[\s\S]*?<\/style>/g, ' ')
+      .replace(/<[^>]+>/g, ' ')
+      .replace(/&#39;/g, "'")
+      .replace(/&quot;/g, '"')
+      .replace(/&lt;/g, '<')
+      .replace(/&gt;/g, '>')
+      .replace(/&amp;/g, '&')
+      .replace(/\s+/g, ' ');
+  /** The English sentences of a catalogue, in pieces between placeholders of three words or more. */
+  const englishPieces = (catalogue: Catalogues['en']) =>
+    Object.values(catalogue)
+      .filter(isSentence)
+      .flatMap((text) => text.split(/\{\w+\}/))
+      .map((piece) => piece.trim())
+      .filter((piece) => piece.split(/\s+/).length >= 3);
+
+  it('are in English for English, with amounts and dates in English', () => {
+    const { gateway, store } = pages('en');
+    for (const text of [
+      'Batches and settlement',
+      'by its first item',
+      '€4.50 owed by the merchant',
+      'Net to the merchant',
+    ])
+      expect(readable(gateway)).toContain(text);
+    expect(readable(gateway)).toContain('Nov 30, 2026, 7:45:00 PM UTC');
+    for (const text of [
+      'Reconciled: every item matches our records',
+      '3 items, in the gateway’s order',
+      '1 item, in the gateway’s order',
+      'Close and settle batch 9',
+      'The batch is closed and settled.',
+      'a batch is never closed twice',
+      '€36.99',
+    ])
+      expect(readable(store)).toContain(text);
+  });
+
+  it.each(SITE_LOCALES.filter((l) => l !== 'en'))(
+    'in %s hold no English sentence, and format amounts and dates for the language',
+    (locale) => {
+      const { gateway, store } = pages(locale);
+      for (const [site, page, catalogue] of [
+        ['gateway', gateway, GATEWAY_TEXT.en],
+        ['store', store, STORE_TEXT.en],
+      ] as const) {
+        const text = readable(page);
+        for (const piece of englishPieces(catalogue))
+          expect(text, `${site} (${locale})`).not.toContain(piece);
+        const tx = new SiteText(STORE_TEXT, locale);
+        expect(text.includes(readable(tx.amount(eur(3699)))), `${site} (${locale}): the amount`).toBe(true);
+        expect(text.includes('€36.99'), `${site} (${locale}): an English amount`).toBe(false);
+        const date = readable(tx.dateTime(settled.settledAt!).value).trim();
+        expect(text.includes(date), `${site} (${locale}): ${date}`).toBe(true);
+      }
+    },
+  );
+
+  it('show a notice only for the names on their list', () => {
+    for (const name of ['constructor', '__proto__', 'toString', 'closed ', '<script>', undefined])
+      expect(settlementFlash(name)).toBeUndefined();
   });
 });
 

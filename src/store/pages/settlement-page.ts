@@ -2,60 +2,89 @@
  * The back office's Settlement page: the merchant's reconciliation report (settlement.ts), one
  * section per batch: its state and settlement, the totals the store's own records add up to, and
  * each item matched against the store's orders. The open batch has a form to close (settle) it.
+ * Every word comes from the page's language (src/store/text), amounts and dates formatted for it.
  */
-import { formatAmount } from '../../merchant/index.ts';
 import { html, type SafeHtml } from '../../web/html.ts';
 import type { ItemMatch, ReconciledBatch } from '../settlement.ts';
+import type { StoreKey, StoreText } from '../text/index.ts';
 
-const KIND_WORDS = {
-  capture: 'Capture',
-  captureReversal: 'Capture reversed',
-  credit: 'Refund',
-  creditReversal: 'Refund reversed',
-} as const;
+type ItemKind = ReconciledBatch['items'][number]['item']['kind'];
 
-const MATCH_WORDS: Record<ItemMatch, string> = {
-  matched: 'Matches our records',
-  operator: 'Done by the gateway’s operator (notified)',
-  notRecorded: 'Not in our records',
-  unknownOrder: 'No such order here',
+const KIND_WORDS: Record<ItemKind, StoreKey> = {
+  capture: 'kindCapture',
+  captureReversal: 'kindCaptureReversal',
+  credit: 'kindRefund',
+  creditReversal: 'kindRefundReversal',
 };
 
-const signed = (a: { currency: string; exponent: number }, net: number) =>
-  `${net < 0 ? '−' : ''}${formatAmount({ ...a, value: Math.abs(net) })}`;
+const MATCH_WORDS: Record<ItemMatch, StoreKey> = {
+  matched: 'settlementMatched',
+  operator: 'settlementByOperator',
+  notRecorded: 'settlementNotRecorded',
+  unknownOrder: 'settlementUnknownOrder',
+};
 
-export function settlementPage(
-  report: ReconciledBatch[],
-  csrf: string,
-  flash?: { ok: boolean; text: string },
-): SafeHtml {
-  return html`<h1>Settlement</h1>
-<p>Every capture and refund goes into the open batch at the payment gateway; closing a batch settles it. Each item is matched against this store’s own orders and records. <a href="/back-office">Back to the orders</a></p>
-${flash ? html`<p class="notice ${flash.ok ? 'ok' : 'bad'}" role="status">${flash.text}</p>` : ''}
-${report.length ? report.map((r) => batchSection(r, csrf)) : html`<p>No batches yet: the first capture opens one.</p>`}`;
+export interface SettlementFlash {
+  ok: boolean;
+  key: StoreKey;
 }
 
-function batchSection(r: ReconciledBatch, csrf: string): SafeHtml {
+/** The notices after closing a batch (?done= or ?problem=), from a fixed list (never echoing the query). */
+const SETTLEMENT_FLASH: Readonly<Record<string, SettlementFlash>> = {
+  closed: { ok: true, key: 'settlementClosed' },
+  batchAlreadyClosed: { ok: false, key: 'settlementAlreadyClosed' },
+  unknownBatchID: { ok: false, key: 'settlementUnknownBatch' },
+  gatewayUnavailable: { ok: false, key: 'settlementGatewayUnavailable' },
+};
+
+/** The notice the redirect's ?done= or ?problem= names, if it is one of the list's own keys. */
+export function settlementFlash(name: string | undefined): SettlementFlash | undefined {
+  return name !== undefined && Object.hasOwn(SETTLEMENT_FLASH, name) ? SETTLEMENT_FLASH[name] : undefined;
+}
+
+const signed = (tx: StoreText, a: { currency: string; exponent: number }, net: number) =>
+  `${net < 0 ? '−' : ''}${tx.amount({ ...a, value: Math.abs(net) })}`;
+
+export function settlementPage(
+  tx: StoreText,
+  report: ReconciledBatch[],
+  csrf: string,
+  flash?: SettlementFlash,
+): SafeHtml {
+  const link = html`<a href="/back-office">${tx.t('settlementBackToOrders')}</a>`;
+  return html`<h1>${tx.t('settlementTitle')}</h1>
+<p>${tx.t('settlementLede', { link })}</p>
+${flash ? html`<p class="notice ${flash.ok ? 'ok' : 'bad'}" role="status">${tx.t(flash.key)}</p>` : ''}
+${report.length ? report.map((r) => batchSection(tx, r, csrf)) : html`<p>${tx.t('settlementNoBatches')}</p>`}`;
+}
+
+function batchSection(tx: StoreText, r: ReconciledBatch, csrf: string): SafeHtml {
   const b = r.batch;
   const id = String(b.batchId);
+  const count = r.items.length;
+  const plural = new Intl.PluralRules(tx.locale).select(count) === 'one';
   return html`<section aria-labelledby="batch-${id}">
-<h2 id="batch-${id}">Batch ${id}: ${b.state === 'open' ? 'open' : `settled ${b.settledAt?.slice(0, 19).replace('T', ' ')} UTC`}</h2>
-<p class="notice ${r.agrees ? 'ok' : 'bad'}">${r.agrees ? 'Reconciled: every item matches our records and the totals agree.' : 'Does not reconcile: see the items below.'}</p>
+<h2 id="batch-${id}">${
+    b.state === 'open' || !b.settledAt
+      ? tx.t('settlementBatchOpen', { id })
+      : tx.t('settlementBatchSettled', { id, date: tx.dateTime(b.settledAt) })
+  }</h2>
+<p class="notice ${r.agrees ? 'ok' : 'bad'}">${tx.t(r.agrees ? 'settlementReconciled' : 'settlementNotReconciled')}</p>
 <table>
-<caption>Totals per currency</caption>
-<thead><tr><th scope="col">Currency</th><th scope="col" class="num">Gateway ${b.state === 'settled' ? 'settlement' : 'so far'}</th><th scope="col" class="num">Our records</th></tr></thead>
-<tbody>${totalsRows(r)}</tbody>
+<caption>${tx.t('settlementTotalsCaption')}</caption>
+<thead><tr><th scope="col">${tx.t('settlementColCurrency')}</th><th scope="col" class="num">${tx.t(b.state === 'settled' ? 'settlementColGatewaySettled' : 'settlementColGatewaySoFar')}</th><th scope="col" class="num">${tx.t('settlementColOurs')}</th></tr></thead>
+<tbody>${totalsRows(tx, r)}</tbody>
 </table>
 <table>
-<caption>${String(r.items.length)} item${r.items.length === 1 ? '' : 's'}, in the gateway’s order</caption>
-<thead><tr><th scope="col" class="num">#</th><th scope="col">Order</th><th scope="col">Kind</th><th scope="col" class="num">Amount</th><th scope="col">Reconciliation</th></tr></thead>
+<caption>${tx.t(plural ? 'settlementItemsOne' : 'settlementItemsMany', { count: tx.number(count) })}</caption>
+<thead><tr><th scope="col" class="num">${tx.t('settlementColNumber')}</th><th scope="col">${tx.t('colOrder')}</th><th scope="col">${tx.t('settlementColKind')}</th><th scope="col" class="num">${tx.t('colAmount')}</th><th scope="col">${tx.t('settlementColMatch')}</th></tr></thead>
 <tbody>${r.items.map(
     ({ item, order, match }) => html`<tr>
-<td class="num">${String(item.seq)}</td>
+<td class="num">${tx.number(item.seq)}</td>
 <td>${order ? html`<a href="/orders/${order.id}">${order.id}</a>` : (item.lidM ?? '')}</td>
-<td>${KIND_WORDS[item.kind]}</td>
-<td class="num">${formatAmount(item.amount)}</td>
-<td class="state ${match === 'matched' || match === 'operator' ? 'ok' : 'bad'}">${MATCH_WORDS[match]}</td>
+<td>${tx.t(KIND_WORDS[item.kind])}</td>
+<td class="num">${tx.amount(item.amount)}</td>
+<td class="state ${match === 'matched' || match === 'operator' ? 'ok' : 'bad'}">${tx.t(MATCH_WORDS[match])}</td>
 </tr>`,
   )}</tbody>
 </table>
@@ -63,14 +92,14 @@ ${
   b.state === 'open'
     ? html`<form class="inline" method="post" action="/back-office/settlement/close">
 <input type="hidden" name="csrf" value="${csrf}"><input type="hidden" name="batch" value="${id}">
-<button type="submit">Close and settle batch ${id}</button>
+<button type="submit">${tx.t('settlementClose', { id })}</button>
 </form>`
     : ''
 }
 </section>`;
 }
 
-function totalsRows(r: ReconciledBatch): SafeHtml[] {
+function totalsRows(tx: StoreText, r: ReconciledBatch): SafeHtml[] {
   const keys = new Map<string, { currency: string; exponent: number }>();
   for (const t of r.summary) keys.set(`${t.currency}/${t.exponent}`, t);
   for (const e of r.expected) keys.set(`${e.currency}/${e.exponent}`, e);
@@ -79,6 +108,6 @@ function totalsRows(r: ReconciledBatch): SafeHtml[] {
       .filter((t) => `${t.currency}/${t.exponent}` === key)
       .reduce((n, t) => n + (t.kind === 'capture' || t.kind === 'creditReversal' ? t.total : -t.total), 0);
     const ours = r.expected.find((e) => `${e.currency}/${e.exponent}` === key)?.net ?? 0;
-    return html`<tr><td>${c.currency}</td><td class="num">${signed(c, gateway)}</td><td class="num">${signed(c, ours)}</td></tr>`;
+    return html`<tr><td>${c.currency}</td><td class="num">${signed(tx, c, gateway)}</td><td class="num">${signed(tx, c, ours)}</td></tr>`;
   });
 }
