@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fromHex, hex, utf8 } from '../../src/protocol/encoding.ts';
 import {
   deriveKeyPair,
+  hmacSha256,
   hpkeOpen,
   hpkeOpenNative,
   hpkeSeal,
@@ -18,6 +19,7 @@ import {
   setupBaseRNative,
   setupBaseS,
   setupBaseSNative,
+  sha256,
   sign,
   signNative,
   useCryptoProvider,
@@ -188,10 +190,33 @@ describe('RFC 9180 A.3 Base mode: DHKEM(P-256, HKDF-SHA256), HKDF-SHA256, AES-12
 });
 
 describe.each(CRYPTO_PROVIDERS.map((p) => [p.name, p] as const))(
-  'RFC 9180 A.3 Base mode on the platform, %s (DH and AES-GCM native, HKDF noble)',
+  "RFC 9180 A.3 Base mode on the platform, %s (DH and AES-GCM native; HKDF over the provider's HMAC, or noble's)",
   (_name, provider) => {
     beforeAll(() => useCryptoProvider(provider));
     afterAll(() => useCryptoProvider(undefined));
+
+    it('hashes as FIPS 180-4 and RFC 4231 publish (SHA-256 "abc", HMAC-SHA256 test cases 2 and 6)', () => {
+      expect(hex(sha256(utf8('abc')))).toBe(
+        'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad',
+      );
+      expect(hex(hmacSha256(utf8('Jefe'), utf8('what do ya want for nothing?')))).toBe(
+        '5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843',
+      );
+      // A key longer than the block is hashed first.
+      expect(
+        hex(
+          hmacSha256(
+            new Uint8Array(131).fill(0xaa),
+            utf8('Test Using Larger Than Block-Size Key - Hash Key First'),
+          ),
+        ),
+      ).toBe('60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54');
+      // An empty key is HMAC's zero-padded key (HKDF-Extract with no salt).
+      expect(hex(hmacSha256(new Uint8Array(0), utf8('x')))).toBe(
+        hex(hmacSha256(new Uint8Array(32), utf8('x'))),
+      );
+      expect(provider.sha256 !== undefined).toBe(provider.name === 'node:crypto');
+    });
     const text = readFileSync(new URL('rfc9180-A3-p256-sha256-aes128gcm.txt', vectorsDir), 'utf8');
     const base = text.slice(
       text.indexOf('### Base Setup Information'),

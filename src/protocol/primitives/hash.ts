@@ -1,14 +1,21 @@
-/** SHA-256 and HMAC-SHA256 (SET-PROFILE §2, replacing SHA-1 and HMAC-SHA1), nonces, constant-time equality. */
+/**
+ * SHA-256 and HMAC-SHA256 (SET-PROFILE §2, replacing SHA-1 and HMAC-SHA1), nonces, constant-time
+ * equality. Synchronous: the installed provider's when it has them (node:crypto on a server,
+ * provider.ts), noble's otherwise (the wallet); the same bytes either way.
+ */
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
 import { randomBytes } from '@noble/hashes/utils.js';
+import { cryptoProvider } from './provider.ts';
 
 export function sha256(data: Uint8Array): Uint8Array {
-  return nobleSha256(data);
+  const native = cryptoProvider().sha256;
+  return native ? native(data) : nobleSha256(data);
 }
 
 export function hmacSha256(key: Uint8Array, data: Uint8Array): Uint8Array {
-  return hmac(nobleSha256, key, data);
+  const native = cryptoProvider().hmacSha256;
+  return native ? native(key, data) : hmac(nobleSha256, key, data);
 }
 
 /** A fresh 32-byte random value: nonces, challenges, RRPIDs, XIDs, salts (SET-PROFILE §2). */

@@ -8,14 +8,13 @@
  * tests can check every intermediate value of both against the published vectors.
  */
 import { p256 } from '@noble/curves/nist.js';
-import { expand, extract } from '@noble/hashes/hkdf.js';
-import { sha256 } from '@noble/hashes/sha2.js';
 import { randomBytes } from '@noble/hashes/utils.js';
 import { concatBytes, utf8 } from '../encoding.ts';
 import { fail } from '../errors.ts';
 import { aeadOpen, aeadOpenNative, aeadSeal, aeadSealNative } from './aead.ts';
 import { ecdhNative, generateExchangeKeyPair, importCheckedPeerKey, importExchangeKey } from './ecdh.ts';
 import { ecdh } from './ecdsa.ts';
+import { hmacSha256 } from './hash.ts';
 import { isValidPublicKey, type KeyPair, P256_ORDER, publicKeyOfNative } from './p256.ts';
 import type { PlatformKey } from './provider.ts';
 
@@ -33,6 +32,7 @@ const KEM_SUITE = concatBytes(utf8('KEM'), i2osp(KEM_ID, 2));
 const HPKE_SUITE = concatBytes(utf8('HPKE'), i2osp(KEM_ID, 2), i2osp(KDF_ID, 2), i2osp(AEAD_ID, 2));
 const VERSION_LABEL = utf8('HPKE-v1');
 const EMPTY = new Uint8Array(0);
+const ZERO_SALT = new Uint8Array(N_H);
 const MODE_BASE = 0x00;
 
 function i2osp(n: number, len: number): Uint8Array {
@@ -41,8 +41,26 @@ function i2osp(n: number, len: number): Uint8Array {
   return out;
 }
 
+/** HKDF-Extract (RFC 5869 §2.2) over hash.ts's HMAC: an empty salt is HashLen zeros. */
+function hkdfExtract(salt: Uint8Array, ikm: Uint8Array): Uint8Array {
+  return hmacSha256(salt.length === 0 ? ZERO_SALT : salt, ikm);
+}
+
+/** HKDF-Expand (RFC 5869 §2.3): T(i) = HMAC(PRK, T(i-1) ‖ info ‖ i), L ≤ 255·HashLen. */
+function hkdfExpand(prk: Uint8Array, info: Uint8Array, length: number): Uint8Array {
+  if (length > 255 * N_H) fail('unspecifiedFailure', 'HKDF-Expand length too large');
+  const out = new Uint8Array(length);
+  let t: Uint8Array = new Uint8Array(0);
+  for (let i = 1, at = 0; at < length; i++) {
+    t = hmacSha256(prk, concatBytes(t, info, new Uint8Array([i])));
+    out.set(t.subarray(0, Math.min(N_H, length - at)), at);
+    at += N_H;
+  }
+  return out;
+}
+
 function labeledExtract(suite: Uint8Array, salt: Uint8Array, label: string, ikm: Uint8Array): Uint8Array {
-  return extract(sha256, concatBytes(VERSION_LABEL, suite, utf8(label), ikm), salt);
+  return hkdfExtract(salt, concatBytes(VERSION_LABEL, suite, utf8(label), ikm));
 }
 
 function labeledExpand(
@@ -52,7 +70,7 @@ function labeledExpand(
   info: Uint8Array,
   len: number,
 ): Uint8Array {
-  return expand(sha256, prk, concatBytes(i2osp(len, 2), VERSION_LABEL, suite, utf8(label), info), len);
+  return hkdfExpand(prk, concatBytes(i2osp(len, 2), VERSION_LABEL, suite, utf8(label), info), len);
 }
 
 /** RFC 9180 §7.1.3 DeriveKeyPair's scalar for P-256 (bitmask 0xff). */

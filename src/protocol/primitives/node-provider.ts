@@ -7,7 +7,8 @@
  *
  * ECDSA: `crypto.sign`/`crypto.verify` with SHA-256 and `dsaEncoding: 'ieee-p1363'` (raw r‖s, as in
  * SET messages) on KeyObjects. ECDH: an `ECDH` object per private key (`computeSecret` on a raw
- * point). AES-128-GCM: `createCipheriv`/`createDecipheriv` with a 16-byte tag.
+ * point). AES-128-GCM: `createCipheriv`/`createDecipheriv` with a 16-byte tag. SHA-256 and
+ * HMAC-SHA256: `createHash`/`createHmac` (synchronous, so hash.ts and HPKE's HKDF use them).
  */
 import { type CryptoProvider, jwkB64 } from './provider.ts';
 
@@ -16,6 +17,11 @@ export interface NodeEcdhLike {
   generateKeys(): Uint8Array;
   getPublicKey(): Uint8Array;
   computeSecret(otherPublicKey: Uint8Array): Uint8Array;
+}
+
+interface NodeDigestLike {
+  update(data: Uint8Array): NodeDigestLike;
+  digest(): Uint8Array;
 }
 
 interface NodeCipherLike {
@@ -36,6 +42,8 @@ export interface NodeCryptoLike<K> {
     signature: Uint8Array,
   ): boolean;
   createECDH(curve: string): NodeEcdhLike;
+  createHash(algorithm: 'sha256'): NodeDigestLike;
+  createHmac(algorithm: 'sha256', key: Uint8Array): NodeDigestLike;
   createCipheriv(
     algorithm: 'aes-128-gcm',
     key: Uint8Array,
@@ -60,6 +68,13 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
 }
+
+/** A Buffer's bytes as a plain Uint8Array view (a Buffer's slice() would share, a Uint8Array's copies). */
+function plain(bytes: Uint8Array): Uint8Array {
+  return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+const ZERO_KEY = new Uint8Array(32);
 
 function publicJwk(point: Uint8Array): EcJwk {
   return { kty: 'EC', crv: 'P-256', x: jwkB64(point.subarray(1, 33)), y: jwkB64(point.subarray(33, 65)) };
@@ -111,6 +126,15 @@ export function nodeCryptoProvider<K>(c: NodeCryptoLike<K>): CryptoProvider {
       const last = cipher.final();
       return concat(body, last, cipher.getAuthTag());
     },
+    sha256: (data) => plain(c.createHash('sha256').update(data).digest()),
+    // HMAC pads a short key with zeros: an empty key is the same as 32 zero bytes (OpenSSL may refuse an empty one).
+    hmacSha256: (key, data) =>
+      plain(
+        c
+          .createHmac('sha256', key.length === 0 ? ZERO_KEY : key)
+          .update(data)
+          .digest(),
+      ),
     aeadOpen: (key, nonce, aad, ciphertext) => {
       const decipher = c.createDecipheriv('aes-128-gcm', key, nonce, { authTagLength: TAG });
       decipher.setAAD(aad);

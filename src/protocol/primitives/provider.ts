@@ -58,6 +58,12 @@ export interface CryptoProvider {
     aad: Uint8Array,
     ciphertext: Uint8Array,
   ): MaybePromise<Uint8Array>;
+  /**
+   * Synchronous SHA-256 and HMAC-SHA256, when the platform has them (node:crypto); without,
+   * noble's (WebCrypto's digests are asynchronous, and slower at these sizes than noble).
+   */
+  readonly sha256?: (data: Uint8Array) => Uint8Array;
+  readonly hmacSha256?: (key: Uint8Array, data: Uint8Array) => Uint8Array;
 }
 
 /** A key imported by a provider, used only by that provider, for its one use. */

@@ -12,6 +12,7 @@
 import * as v from 'valibot';
 import { b64u, constantTimeEqualB64, fromB64u, jsonBytes } from '../../encoding.ts';
 import { fail } from '../../errors.ts';
+import { verifyKeyOf } from '../../pki/keys.ts';
 import type { ParsedCertificate, ValidatedPath } from '../../pki/types.ts';
 import { uniqueCardholderId } from '../../pki/unique-id.ts';
 import { sha256 } from '../../primitives/hash.ts';
@@ -249,7 +250,8 @@ export async function verifyAnyAuthReq(
       fromB64u(pi.ds, 'PI.ds'),
       sha256(piDataBytes),
       hOIData,
-      cardholder.chain[0]!.publicKey,
+      // The key imported once per parsed certificate: a returning cardholder's path is cached.
+      await verifyKeyOf(cardholder.chain[0]!),
       'PIData',
     );
     const id = uniqueCardholderId(

@@ -7,6 +7,7 @@
 import * as v from 'valibot';
 import { b64u, constantTimeEqualB64, fromB64u, jsonBytes } from '../../encoding.ts';
 import { fail } from '../../errors.ts';
+import { verifyKeyOf } from '../../pki/keys.ts';
 import type { ParsedCertificate, ValidatedPath } from '../../pki/types.ts';
 import { hmacSha256, randomNonce, sha256 } from '../../primitives/hash.ts';
 import { dualSign, verifyDualSignature } from '../dual-signature.ts';
@@ -236,7 +237,8 @@ export async function verifyPReq(
       fromB64u(pi.ds, 'PI.ds'),
       fromB64u(body.oi.hPIData, 'hPIData'),
       hOIData,
-      cardholder.chain[0]!.publicKey,
+      // The key imported once per parsed certificate: a returning cardholder's path is cached.
+      await verifyKeyOf(cardholder.chain[0]!),
       'OIData',
     );
   } else if (!opts.acceptUnsigned) {
