@@ -4,7 +4,9 @@
  * and the published CRLs and BrandCRLIdentifier. One Hono app of web-standard handlers; the
  * sandbox serves it on its own origin.
  *
- *   POST /set/cca            CardCInitReq, RegFormReq, CertReq (cardholders)
+ *   POST /set/cca            CardCInitReq, RegFormReq, CertReq, CertInqReq (cardholders); its
+ *                            answers readable by a browser extension's origin (the wallet renews a
+ *                            card and asks about a pending registration itself: src/web/wallet-cors.ts)
  *   POST /set/mca, /set/pca  Me-AqCInitReq, CertReq (merchants, gateways)
  *   GET  /crl/{cca,mca,pca,brand}.crl, /bci, /pki/root.pem
  *   GET  /, /register, /test-cards, /certificates   POST /certificates/revoke
@@ -32,10 +34,12 @@ import {
   languageHeaders,
   languageSwitch,
   OperatorGate,
+  readableByWallet,
   readForm,
   readLimitedBody,
   type SafeHtml,
   siteTextFor,
+  walletPreflight,
 } from '../web/index.ts';
 import { cardholderHandlers, panDigestKey } from './cardholder-registration.ts';
 import { certReqHandlers } from './cert-req.ts';
@@ -188,10 +192,15 @@ export async function createIssuerSite(deps: IssuerSiteDeps): Promise<IssuerSite
         : { ...meAqHandlers(ctx), ...certReqHandlers(ctx) };
     const handle = setEndpoint({ role, db, handlers, now, log });
     endpoints.set(role.name, handle);
-    app.post(`/set/${role.name}`, (c) => handle(c.req.raw));
+    // The CCA's answers are readable by a wallet's background too (renewal, "check again").
+    const cca = role.name === 'cca';
+    app.post(`/set/${role.name}`, async (c) =>
+      cca ? readableByWallet(await handle(c.req.raw), c.req.raw) : handle(c.req.raw),
+    );
     app.all(
       `/set/${role.name}`,
-      () =>
+      (c) =>
+        (cca ? walletPreflight(c.req.raw) : undefined) ??
         new Response('This SET/2 endpoint takes POST.\n', {
           status: 405,
           headers: { allow: 'POST', 'content-type': 'text/plain; charset=utf-8' },

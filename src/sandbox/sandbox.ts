@@ -61,6 +61,12 @@ export interface SandboxOptions {
   issuerTimeoutMs?: number;
   log?: (line: string) => void;
   /**
+   * How long the CCA's cardholder certificates last (default two years). Tests only: a card that
+   * is due for renewal at once (the wallet offers renewal within 30 days of expiry). The CLI does
+   * not offer it, so no sandbox a person starts issues short-lived cards.
+   */
+  cardholderValidityMs?: number;
+  /**
    * Sees every SET/2 message the three servers receive and answer, as the raw wire JSON, in the
    * order they pass (`setwallet demo` prints and saves them). The parties are not changed.
    */
@@ -164,6 +170,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<RunningSandbox
       adminToken,
       issuerName: ISSUER_NAME,
       ...(opts.now ? { now: opts.now } : {}),
+      ...(opts.cardholderValidityMs === undefined ? {} : { cardholderValidityMs: opts.cardholderValidityMs }),
     });
     const issuerServer = await bind(observed('issuer', issuer.app.fetch, opts), at(0), 'issuer site');
     servers.push(issuerServer);

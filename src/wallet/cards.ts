@@ -35,6 +35,15 @@ export interface CardSummary {
   sandbox: boolean;
   isDefault: boolean;
   /**
+   * Whether the certificate needs renewing: `due` within RENEWAL_WINDOW_MS of its end, `expired`
+   * after it (an expired certificate cannot sign a renewal: the card is registered again).
+   */
+  renewal: 'none' | 'due' | 'expired';
+  /** The issuer site where the card was registered: renewal asks its CCA, re-registration happens there. */
+  registeredAt?: string;
+  /** When the certificate was last renewed. */
+  renewedAt?: string;
+  /**
    * The name of the cardholder CA that certified the card, from its certificate verified at
    * registration (the card's chain), never from the page the card was registered on.
    */
@@ -51,7 +60,21 @@ export interface NewCard {
   privateKey: Uint8Array;
   /** The verified certificate path: cardholder certificate first, trusted root last. */
   path: ValidatedPath;
+  /** The issuer page's origin and the CCA endpoint the registration went to. */
+  registeredAt?: { origin: string; endpointUrl: string };
 }
+
+/** What a renewal (or a registration again of an expired card) hands over: the new key and certificate. */
+export interface RenewedCertificate {
+  cardSecret: Uint8Array;
+  panSecret: Uint8Array;
+  privateKey: Uint8Array;
+  path: ValidatedPath;
+  registeredAt?: { origin: string; endpointUrl: string };
+}
+
+/** The wallet offers to renew a card's certificate this long before it ends (30 days). */
+export const RENEWAL_WINDOW_MS = 30 * 24 * 60 * 60_000;
 
 export const secretIdOf = (cardId: string) => `card/${cardId}`;
 
@@ -134,6 +157,7 @@ export class Cards {
       chain: card.path.chain.slice(1, -1).map((c) => b64u(c.der)),
       rootThumbprint: hex(card.path.root.thumbprint),
       addedAt,
+      ...(card.registeredAt ? { registeredAt: card.registeredAt } : {}),
     };
     const secrets: CardSecrets = {
       pan: card.pan,
@@ -154,6 +178,65 @@ export class Cards {
       tx.done,
     ]);
     return this.summarise(record, !hasDefault, card.expiry);
+  }
+
+  /**
+   * Gives card `id` its new certificate and key (a renewal, or the card registered again after
+   * its certificate expired): the same card, so its receipts, activity and default stay; its PAN
+   * and expiry stay too. The card record and its sealed secrets are written in one transaction, so
+   * a failure leaves the old certificate and key as they were. The vault must be unlocked.
+   */
+  async renewCertificate(id: string, renewed: RenewedCertificate): Promise<CardSummary> {
+    const record = await this.get(id);
+    const old = await this.secrets(id);
+    const certificate = renewed.path.chain[0]!;
+    if (renewed.path.brandId !== record.brand) {
+      walletError('protocol', 'the renewed certificate is for another brand');
+    }
+    const next: CardRecord = {
+      ...record,
+      certificate: b64u(certificate.der),
+      chain: renewed.path.chain.slice(1, -1).map((c) => b64u(c.der)),
+      rootThumbprint: hex(renewed.path.root.thumbprint),
+      renewedAt: this.now().toISOString(),
+      ...(renewed.registeredAt ? { registeredAt: renewed.registeredAt } : {}),
+    };
+    const secrets: CardSecrets = {
+      pan: old.pan,
+      expiry: old.expiry,
+      cardSecret: b64u(renewed.cardSecret),
+      panSecret: b64u(renewed.panSecret),
+      privateKey: b64u(renewed.privateKey),
+    };
+    // Sealed before the transaction opens: IndexedDB commits a transaction left waiting on other work.
+    const sealed = await this.vault.sealJson(secretIdOf(id), secrets);
+    const tx = this.db.transaction(['cards', 'secrets'], 'readwrite');
+    await Promise.all([
+      tx.objectStore('cards').put(next),
+      tx.objectStore('secrets').put({ id: secretIdOf(id), sealed }),
+      tx.done,
+    ]);
+    return this.summarise(next, (await this.defaultId()) === id, old.expiry);
+  }
+
+  /**
+   * The card of this brand and PAN whose certificate is expired or due for renewal, if any: a
+   * registration of it again renews that card instead of adding a second one. Vault unlocked.
+   */
+  async renewableWithPan(brand: string, pan: string): Promise<string | undefined> {
+    for (const r of await this.db.getAll('cards')) {
+      if (r.brand !== brand || r.last4 !== pan.slice(-4) || r.bin !== pan.slice(0, 6)) continue;
+      if (this.renewalOf(r) === 'none') continue;
+      if ((await this.secrets(r.id)).pan === pan) return r.id;
+    }
+    return undefined;
+  }
+
+  /** Whether record `r`'s certificate is current, due for renewal or expired, now. */
+  renewalOf(r: CardRecord): CardSummary['renewal'] {
+    const notAfter = parseCertificate(fromB64u(r.certificate, 'certificate')).notAfter.getTime();
+    const now = this.now().getTime();
+    return now > notAfter ? 'expired' : now > notAfter - RENEWAL_WINDOW_MS ? 'due' : 'none';
   }
 
   /** The card and its signing key for a PReq; the vault must be unlocked. */
@@ -201,6 +284,9 @@ export class Cards {
       validTo: cert.notAfter.toISOString(),
       sandbox: this.roots.isSandbox(fromHex(r.rootThumbprint)),
       isDefault,
+      renewal: this.renewalOf(r),
+      ...(r.registeredAt ? { registeredAt: r.registeredAt.origin } : {}),
+      ...(r.renewedAt ? { renewedAt: r.renewedAt } : {}),
       ...(cca?.certificateType === 'cardholder-ca' ? { issuerName: cca.subject.commonName } : {}),
     };
   }

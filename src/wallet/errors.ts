@@ -34,6 +34,13 @@ export const WALLET_ERROR_CODES = [
   /** The CCA declined to certify the card: params.reason. */
   'registrationRejected',
   'unknownRegistration',
+  /**
+   * The card's certificate has expired, so it cannot sign its own renewal: the card is registered
+   * again at params.origin (the bank's site it was registered on; empty when unknown).
+   */
+  'cardExpired',
+  /** The wallet does not know where the card was registered (kept by an older wallet): register it again. */
+  'notRenewable',
   /** The registration is not at the step the call belongs to: params.step. */
   'wrongStep',
   'invalidRoot',

@@ -138,6 +138,8 @@ export const UiRequest = v.variant('type', [
   v.strictObject({ type: v.literal('cards.list') }),
   v.strictObject({ type: v.literal('cards.setDefault'), cardId: Id }),
   v.strictObject({ type: v.literal('cards.remove'), cardId: Id }),
+  /** Renews the card's certificate at the CCA it was registered with (the old key co-signs). */
+  v.strictObject({ type: v.literal('cards.renew'), cardId: Id }),
   /** Starts registering from the registration initiation found in tab `tabId`. */
   v.strictObject({ type: v.literal('registration.start'), tabId: TabId }),
   v.strictObject({ type: v.literal('registration.get'), registrationId: Id }),
@@ -156,6 +158,10 @@ export const UiRequest = v.variant('type', [
     ),
   }),
   v.strictObject({ type: v.literal('registration.cancel'), registrationId: Id }),
+  /** "Check again": CertInqReq about a registration the CCA left pending (or whose CertRes was lost). */
+  v.strictObject({ type: v.literal('registration.inquire'), registrationId: Id }),
+  /** The registrations the CCA left pending. */
+  v.strictObject({ type: v.literal('registration.pending') }),
   /** The popup's "Register a card here": opens (or brings forward) the tab's registration window. */
   v.strictObject({ type: v.literal('registration.openWindow'), tabId: TabId }),
   /** The popup: which initiations the current tab declares (origin and endpoint, no text). */

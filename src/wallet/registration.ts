@@ -9,6 +9,16 @@
  *                                                             (or 'rejected', or 'pending')
  *   inquire()                CertInqReq  → CertInqRes       → from 'pending': 'done', 'rejected'
  *                                                             or still 'pending'
+ *   renew(cardId)            CardCInitReq, RegFormReq (renewal form), CertReq co-signed by the
+ *                            card's current key → CertRes    → 'done' (the same card, its new
+ *                                                             certificate and key) or 'pending'
+ *
+ * A registration the CCA leaves pending is kept in IndexedDB (sealed, the `registrations` store)
+ * until it is decided, across browser restarts; "check again" (inquire) asks the CCA itself at the
+ * endpoint the registration went to (directTransport: the issuer page need not be open), and also
+ * fetches a CertRes lost in transit. Renewal asks that CCA the same way, from the popup or the
+ * settings. A registration of the same PAN again, for a card whose certificate has expired or is
+ * about to (an expired certificate cannot sign a renewal), renews that card instead of adding one.
  *
  * The PAN is typed into the wallet's own page, never the issuer's. Between steps the record waits
  * in storage.session, sealed under the vault key (it holds the PAN), so that a service worker
@@ -30,6 +40,7 @@ import {
   encodeWire,
   fromB64u,
   generateKeyPairNative,
+  hex,
   isLuhnValid,
   parseRegistrationInitiation,
   RegForm,
@@ -45,16 +56,19 @@ import {
   verifyCertRes,
   verifyRegFormRes,
 } from '../protocol/core.ts';
-import type { CardSummary, Cards } from './cards.ts';
+import type { CardSummary, Cards, RenewedCertificate } from './cards.ts';
 import { toWalletError, WalletError, walletError } from './errors.ts';
 import { exchange, type Send } from './exchange.ts';
 import { sessionGet, type WalletPlatform, walletLanguage } from './platform.ts';
 import type { TrustedRoots } from './roots.ts';
 import { randomBytes, type Sealed } from './vault/crypto.ts';
+import type { PendingRegistrationRecord, WalletDb } from './vault/db.ts';
 import type { Vault } from './vault/vault.ts';
 
 /** How long a registration may wait between steps. */
 export const REGISTRATION_TTL_MS = 30 * 60_000;
+/** How long the wallet keeps asking about a registration the CCA left pending. */
+export const PENDING_TTL_MS = 90 * 24 * 60 * 60_000;
 const SESSION_PREFIX = 'wallet.registration.';
 
 export type RegistrationStep = 'card' | 'form' | 'pending' | 'done' | 'referral' | 'rejected';
@@ -79,6 +93,22 @@ export interface RegistrationView {
   referral?: string;
   reason?: string;
   card?: CardSummary;
+  /** A renewal: the card it renews (its id). */
+  renews?: string;
+  /** Pending because the CA's answer did not arrive: "check again" fetches it. */
+  lost?: boolean;
+}
+
+/** A registration the CCA left pending, as the popup and the settings list it ("check again"). */
+export interface PendingRegistrationSummary {
+  registrationId: string;
+  brand: string;
+  /** The cardholder CA's name, from its verified certificate. */
+  caName: string;
+  last4: string;
+  origin: string;
+  since: string;
+  renews?: string;
 }
 
 const Text = v.pipe(v.string(), v.maxLength(4096));
@@ -97,6 +127,8 @@ const Started = {
   initReq: CardCInitReqContent,
   initResWire: v.string(),
   initAt: Time,
+  /** A renewal: the id of the card whose certificate it renews. */
+  renews: v.optional(Text),
 };
 
 /** What a verified RegFormRes established: the card entered and the issuer's form for it. */
@@ -121,7 +153,15 @@ const RegistrationRecord = v.variant('step', [
     ...Started,
     ...Formed,
     step: v.literal('pending'),
-    certReq: v.strictObject({ content: CertReqData, privateKey: Text, cardSecret: Text }),
+    /** `wire`: the CertReq as sent, while its answer is unknown (lost in transit). */
+    certReq: v.strictObject({
+      content: CertReqData,
+      privateKey: Text,
+      cardSecret: Text,
+      wire: v.optional(v.string()),
+    }),
+    /** When the CCA answered pending (or its answer was lost), ms since the epoch. */
+    pendingSince: Time,
   }),
 ]);
 type RegistrationRecord = v.InferOutput<typeof RegistrationRecord>;
@@ -142,6 +182,7 @@ export class Registrations {
     private readonly vault: Vault,
     private readonly roots: TrustedRoots,
     private readonly cards: Cards,
+    private readonly db: WalletDb,
   ) {}
 
   /**
@@ -246,15 +287,43 @@ export class Registrations {
       answers: parsed.success ? parsed.output : {},
       now: ctx.clock.now,
     });
-    const reply = await exchange(send, encodeWire(certReq.wire), ctx);
-    const res = await guard(async () => await verifyCertRes(reply, certReq.content, ctx));
     // buildCertReq draws a CardSecret for every cardholder request.
     const cardSecret = certReq.cardSecret ?? notCardholder('CertReq', 'CardSecret');
-    return this.settle(state, res, {
+    return this.certify(state, encodeWire(certReq.wire), send, ctx, {
       content: certReq.content,
       privateKey: b64u(keys.privateKey),
       cardSecret: b64u(cardSecret),
     });
+  }
+
+  /**
+   * Sends a CertReq and settles its CertRes. When no answer arrives (a transport failure), the
+   * CertReq may have reached the CA: the registration is kept pending with its bytes, and "check
+   * again" asks for its answer (or sends the very same bytes again if the CA never saw them).
+   */
+  private async certify(
+    state: RecordAt<'form' | 'pending'>,
+    wire: string,
+    send: Send,
+    ctx: VerifyContext,
+    kept: PendingCertReq,
+  ): Promise<RegistrationView> {
+    let reply: string;
+    try {
+      reply = await exchange(send, wire, ctx);
+    } catch (e) {
+      if (!(e instanceof WalletError && e.code === 'transport')) throw e;
+      const next: RecordAt<'pending'> = {
+        ...state,
+        step: 'pending',
+        certReq: { ...kept, wire },
+        pendingSince: state.step === 'pending' ? state.pendingSince : this.platform.now().getTime(),
+      };
+      await this.keepPending(next);
+      return view(next, 'pending', { lost: true });
+    }
+    const res = await guard(async () => await verifyCertRes(reply, kept.content, ctx));
+    return this.settle(state, res, kept);
   }
 
   /**
@@ -271,9 +340,21 @@ export class Registrations {
       privateKey: fromB64u(pending.privateKey, 'privateKey'),
       now: ctx.clock.now,
     });
-    const reply = await exchange(send, encodeWire(inq.wire), ctx);
+    let reply: string;
+    try {
+      reply = await exchange(send, encodeWire(inq.wire), ctx);
+    } catch (e) {
+      // A CertReq whose answer was lost and that the CA never saw: the very same bytes again (the
+      // CA answers a repeated RRPID with its stored answer, so this never certifies twice).
+      if (pending.wire && e instanceof WalletError && e.setCode === 'unknownRRPID') {
+        const { wire, ...kept } = pending;
+        return this.certify(state, wire, send, ctx, kept);
+      }
+      throw e;
+    }
     const res = await guard(async () => await verifyCertInqRes(reply, inq.content, pending.content, ctx));
-    return this.settle(state, res, pending);
+    const { wire: _sent, ...kept } = pending;
+    return this.settle(state, res, kept);
   }
 
   /** What a verified CertRes or CertInqRes leads to: the card kept, a refusal, or waiting. */
@@ -284,24 +365,156 @@ export class Registrations {
   ): Promise<RegistrationView> {
     const reason = res.status !== 'issued' && res.reason ? { reason: res.reason } : {};
     if (res.status === 'pending') {
-      const next: RecordAt<'pending'> = { ...state, step: 'pending', certReq };
-      await this.save(next);
+      const next: RecordAt<'pending'> = {
+        ...state,
+        step: 'pending',
+        certReq,
+        pendingSince: state.step === 'pending' ? state.pendingSince : this.platform.now().getTime(),
+      };
+      await this.keepPending(next);
       return view(next, 'pending', reason);
     }
-    await this.drop(state.id);
-    if (res.status === 'rejected') return view(state, 'rejected', reason);
+    if (res.status === 'rejected') {
+      await this.drop(state.id);
+      return view(state, 'rejected', reason);
+    }
     // verifyCertRes derives PANSecret for every cardholder request it accepts.
     const panSecret = res.panSecret ?? notCardholder('CertRes', 'PANSecret');
-    const card = await this.cards.add({
-      brand: res.path.brandId,
-      pan: state.card.pan,
-      expiry: state.card.expiry,
+    const renewed: RenewedCertificate = {
       cardSecret: fromB64u(certReq.cardSecret, 'cardSecret'),
       panSecret,
       privateKey: fromB64u(certReq.privateKey, 'privateKey'),
       path: res.path,
-    });
+      registeredAt: { origin: state.origin, endpointUrl: state.endpointUrl },
+    };
+    // The card is kept (or renewed) before the registration is dropped: a failure in between
+    // leaves the registration to ask again, and the CCA answers with the same certificate.
+    const renews = state.renews ?? (await this.cards.renewableWithPan(res.path.brandId, state.card.pan));
+    const card = renews
+      ? await this.cards.renewCertificate(renews, renewed)
+      : await this.cards.add({ ...renewed, brand: res.path.brandId, ...state.card });
+    await this.drop(state.id);
     return view(state, 'done', { card });
+  }
+
+  /**
+   * Renews card `cardId`'s certificate at the CCA it was registered with, asked directly
+   * (`sendTo(endpointUrl)`): the renewal form (nothing to fill in), then a CertReq with a new key,
+   * co-signed by the card's current key (SET Book 2 "Certificate renewal"). Issued: the same card
+   * gets the new certificate and key in one write. Pending: kept like a pending registration.
+   * Refused: the card stays as it was, and the view says why.
+   */
+  async renew(cardId: string, sendTo: (url: string) => Send): Promise<RegistrationView> {
+    await this.vault.key();
+    const record = await this.cards.get(cardId);
+    const at = record.registeredAt;
+    if (this.cards.renewalOf(record) === 'expired') {
+      walletError('cardExpired', 'an expired certificate cannot sign its renewal: register the card again', {
+        origin: at?.origin ?? '',
+      });
+    }
+    if (!at) walletError('notRenewable', 'the wallet does not know where this card was registered');
+    for (const pending of await this.db.getAll('registrations')) {
+      if (pending.renews === cardId) {
+        walletError('wrongStep', 'a renewal of this card is pending: check again', { step: 'pending' });
+      }
+    }
+    const { card, cardholder } = await this.cards.signer(cardId);
+    const send = sendTo(at.endpointUrl);
+    const ctx = await this.context();
+    const now = ctx.clock.now;
+    const req = buildCardCInitReq({ brandId: record.brand, now });
+    const reply = await exchange(send, encodeWire(req.wire), ctx);
+    const init = await guard(async () => await verifyCardCInitRes(reply, req.content, ctx));
+    // The CA that answers must be the one that certified the card, under the same root.
+    const issuerCa = cardholder.chain[1];
+    if (
+      hex(init.ca.root.thumbprint) !== record.rootThumbprint ||
+      !issuerCa ||
+      init.ca.chain[0].subject.commonName !== issuerCa.subject.commonName
+    ) {
+      walletError('protocol', 'the CA at the registration address is not the one that certified this card');
+    }
+    const regReq = await buildRegFormReq({
+      init,
+      pan: card.pan,
+      language: walletLanguage(this.platform),
+      renewal: true,
+      now,
+    });
+    const regReply = await exchange(send, encodeWire(regReq.wire), ctx);
+    const form = await guard(async () => await verifyRegFormRes(regReply, regReq.content, ctx));
+    const { regForm, referral } = form.content;
+    if (regForm === undefined) {
+      return walletError('registrationRejected', 'the issuer refers the renewal elsewhere', {
+        reason: referral ?? '',
+      });
+    }
+    const keys = await generateKeyPairNative();
+    const certReq = await buildCertReq({
+      answering: form.content,
+      caKeyExchange: init.caKeyExchange.chain[0],
+      privateKey: keys.privateKey,
+      request: {
+        requestType: 'cardholder',
+        card: { pan: card.pan, expiry: card.expiry },
+        cardSecret: card.cardSecret,
+        renewal: {
+          certificate: cardholder.chain[0]!,
+          privateKey: cardholder.privateKey,
+          panSecret: card.panSecret,
+        },
+      },
+      answers: {},
+      now,
+    });
+    const state: RecordAt<'form'> = {
+      id: b64u(randomBytes(16)),
+      step: 'form',
+      brand: init.ca.brandId,
+      origin: at.origin,
+      endpointUrl: at.endpointUrl,
+      startedAt: now.getTime(),
+      ca: {
+        name: init.ca.chain[0].subject.commonName,
+        sandbox: this.roots.isSandbox(init.ca.root.thumbprint),
+      },
+      initReq: req.content,
+      initResWire: reply,
+      initAt: now.getTime(),
+      renews: cardId,
+      card: { pan: card.pan, expiry: card.expiry },
+      regFormReq: regReq.content,
+      regFormResWire: regReply,
+      regFormAt: now.getTime(),
+      form: regForm,
+    };
+    return this.certify(state, encodeWire(certReq.wire), send, ctx, {
+      content: certReq.content,
+      privateKey: b64u(keys.privateKey),
+      cardSecret: b64u(certReq.cardSecret ?? card.cardSecret),
+    });
+  }
+
+  /** The registrations the CCA left pending, newest first (public parts only; no key needed). */
+  async pending(): Promise<PendingRegistrationSummary[]> {
+    const records = await this.db.getAll('registrations');
+    return records
+      .sort((a, b) => b.since.localeCompare(a.since))
+      .map((r) => ({
+        registrationId: r.id,
+        brand: r.brand,
+        caName: r.caName,
+        last4: r.last4,
+        origin: r.origin,
+        since: r.since,
+        ...(r.renews ? { renews: r.renews } : {}),
+      }));
+  }
+
+  /** Where a registration's messages go: its CCA endpoint (for "check again", asked directly). */
+  async endpointOf(id: string): Promise<string> {
+    return (await this.load(id)).endpointUrl;
   }
 
   async get(id: string): Promise<RegistrationView> {
@@ -309,7 +522,12 @@ export class Registrations {
     return view(state, state.step);
   }
 
+  /**
+   * Ends a registration (its window closed). One the CA left pending is kept: the CA has the
+   * request, and "check again" finishes it later.
+   */
   async cancel(id: string): Promise<void> {
+    if (typeof id === 'string' && (await this.db.get('registrations', id))) return;
     await this.drop(id);
   }
 
@@ -349,14 +567,33 @@ export class Registrations {
     await this.platform.session.set({ [SESSION_PREFIX + state.id]: sealed });
   }
 
+  /** A pending registration outlives the session: sealed into IndexedDB, out of storage.session. */
+  private async keepPending(state: RecordAt<'pending'>): Promise<void> {
+    const sealed = await this.vault.sealJson(`registration/${state.id}`, state);
+    const record: PendingRegistrationRecord = {
+      id: state.id,
+      sealed,
+      brand: state.brand,
+      caName: state.ca.name,
+      last4: state.card.pan.slice(-4),
+      origin: state.origin,
+      since: new Date(state.pendingSince).toISOString(),
+      ...(state.renews ? { renews: state.renews } : {}),
+    };
+    await this.db.put('registrations', record);
+    await this.platform.session.remove(SESSION_PREFIX + state.id);
+  }
+
   /** The registration kept under `id`, at `step` if one is named (else `wrongStep`). */
   private async load<S extends KeptStep>(id: string, step: S): Promise<RecordAt<S>>;
   private async load(id: string): Promise<RegistrationRecord>;
   private async load(id: string, step?: KeptStep): Promise<RegistrationRecord> {
+    const kept = typeof id === 'string' ? await this.db.get('registrations', id) : undefined;
     const sealed =
-      typeof id === 'string'
+      kept?.sealed ??
+      (typeof id === 'string'
         ? await sessionGet<Sealed>(this.platform.session, SESSION_PREFIX + id)
-        : undefined;
+        : undefined);
     if (!sealed) return walletError('unknownRegistration', 'this registration is over or never started');
     const parsed = v.safeParse(
       RegistrationRecord,
@@ -370,7 +607,9 @@ export class Registrations {
       );
     }
     const state = parsed.output;
-    if (this.platform.now().getTime() - state.startedAt > REGISTRATION_TTL_MS) {
+    const pendingSince = state.step === 'pending' ? state.pendingSince : undefined;
+    const age = this.platform.now().getTime() - (pendingSince ?? state.startedAt);
+    if (age > (pendingSince === undefined ? REGISTRATION_TTL_MS : PENDING_TTL_MS)) {
       await this.drop(id);
       return walletError('unknownRegistration', 'this registration took too long: start again');
     }
@@ -382,6 +621,7 @@ export class Registrations {
 
   private async drop(id: string): Promise<void> {
     await this.platform.session.remove(SESSION_PREFIX + id);
+    await this.db.delete('registrations', id);
   }
 }
 
@@ -401,6 +641,7 @@ function view(
     ...(s.tabId === undefined ? {} : { tabId: s.tabId }),
     ca: s.ca,
     ...(step === 'form' && s.step === 'form' ? { form: s.form } : {}),
+    ...(s.renews ? { renews: s.renews } : {}),
     ...extra,
   };
 }

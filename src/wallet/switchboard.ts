@@ -139,6 +139,11 @@ function toTab(effects: BackgroundEffects, tabId: number | undefined, url: strin
   return pageTransport((id, message) => effects.sendToTab(id, message), tabId, url);
 }
 
+/** The background's own POST to a SET endpoint kept with a receipt, a card or a registration. */
+function direct(wallet: Wallet, url: string): Send {
+  return directTransport(wallet.platform.fetch ?? globalThis.fetch.bind(globalThis), url);
+}
+
 /** Re-sends of a payment whose page transport failed (the page was between two documents). */
 export const PAY_RETRY_MS = [800, 1600, 3200];
 
@@ -274,6 +279,11 @@ export const SWITCHBOARD = {
   'cards.remove': page({
     handle: ({ wallet }, r: PageRequest<'cards.remove'>) => wallet.cards.remove(r.cardId),
   }),
+  // Renewal asks the CCA the card was registered with directly: no issuer page need be open.
+  'cards.renew': page({
+    handle: ({ wallet }, r: PageRequest<'cards.renew'>) =>
+      wallet.registrations.renew(r.cardId, (url) => direct(wallet, url)),
+  }),
 
   'registration.openWindow': page({
     handle: async ({ effects }, r: PageRequest<'registration.openWindow'>) => {
@@ -319,6 +329,15 @@ export const SWITCHBOARD = {
     handle: ({ wallet }, r: PageRequest<'registration.cancel'>) =>
       wallet.registrations.cancel(r.registrationId),
   }),
+  // "Check again" for a pending registration, asked at its CCA directly (its page may be closed).
+  'registration.inquire': page({
+    handle: async ({ wallet }, r: PageRequest<'registration.inquire'>) =>
+      wallet.registrations.inquire(
+        r.registrationId,
+        direct(wallet, await wallet.registrations.endpointOf(r.registrationId)),
+      ),
+  }),
+  'registration.pending': page({ handle: ({ wallet }) => wallet.registrations.pending() }),
   'initiations.forTab': page({
     handle: async ({ wallet }, r: PageRequest<'initiations.forTab'>) => {
       const brief = (i: FoundInitiation | undefined) =>
@@ -388,9 +407,7 @@ export const SWITCHBOARD = {
   // at the endpoint kept with the receipt; only a fully verified InqRes changes it.
   'receipts.refresh': page({
     handle: ({ wallet }, r: PageRequest<'receipts.refresh'>) =>
-      wallet.purchases.refreshReceipt(r.receiptId, (url) =>
-        directTransport(wallet.platform.fetch ?? globalThis.fetch.bind(globalThis), url),
-      ),
+      wallet.purchases.refreshReceipt(r.receiptId, (url) => direct(wallet, url)),
   }),
   'receipts.get': page({
     handle: ({ wallet }, r: PageRequest<'receipts.get'>) => wallet.receipts.get(r.receiptId),

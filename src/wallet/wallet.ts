@@ -76,7 +76,7 @@ export async function createWallet(platform: WalletPlatform, options: WalletOpti
     settings,
     roots,
     cards,
-    registrations: new Registrations(platform, vault, roots, cards),
+    registrations: new Registrations(platform, vault, roots, cards, db),
     purchases: new Purchases(platform, vault, roots, cards, receipts, new Revocations(db), options.swIdent),
     receipts,
     initiations: new Initiations(platform),

@@ -12,3 +12,4 @@ export * from './host.ts';
 export * from './html.ts';
 export * from './i18n.ts';
 export * from './operator-gate.ts';
+export * from './wallet-cors.ts';

@@ -46,7 +46,7 @@ function seedV1(factory: IDBFactory, meta: object, cards: object[]): Promise<voi
 
 describe('wallet database migrations', () => {
   it('upgrades a version-1 database to the current version without losing anything', async () => {
-    expect(DB_VERSION).toBe(2);
+    expect(DB_VERSION).toBe(3);
     const world = makeWorld();
     const factory = new IDBFactory();
     const kdf = newKdfParams(600_000);
@@ -104,8 +104,15 @@ describe('wallet database migrations', () => {
       now: () => world.clock.now,
     };
     const wallet = await createWallet(platform);
-    expect(wallet.db.version).toBe(2);
-    expect([...wallet.db.objectStoreNames].sort()).toEqual(['cards', 'meta', 'receipts', 'roots', 'secrets']);
+    expect(wallet.db.version).toBe(3);
+    expect([...wallet.db.objectStoreNames].sort()).toEqual([
+      'cards',
+      'meta',
+      'receipts',
+      'registrations',
+      'roots',
+      'secrets',
+    ]);
 
     // The vault record now names its KDF; the same passphrase unlocks.
     const meta = await wallet.vault.meta();

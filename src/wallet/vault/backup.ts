@@ -63,6 +63,13 @@ const CardRecordSchema = v.strictObject({
   rootThumbprint: v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/)),
   issuerName: v.optional(Short),
   addedAt: Short,
+  registeredAt: v.optional(
+    v.strictObject({
+      origin: v.pipe(v.string(), v.maxLength(512)),
+      endpointUrl: v.pipe(v.string(), v.maxLength(2048)),
+    }),
+  ),
+  renewedAt: v.optional(Short),
 });
 
 const Payload = v.strictObject({

@@ -68,6 +68,32 @@ export interface CardRecord {
   /** Kept by older wallets from the registering page; ignored (the label is the CCA certificate's name). */
   issuerName?: string;
   addedAt: string;
+  /**
+   * Where the card was registered: the issuer page's origin (from the browser) and the CCA's SET
+   * endpoint its initiation named, on that origin. The wallet renews the card there. Absent in
+   * cards kept by older wallets (they are registered again at the bank's site instead).
+   */
+  registeredAt?: { origin: string; endpointUrl: string };
+  /** When the card's certificate was last renewed (same card, new certificate and key). */
+  renewedAt?: string;
+}
+
+/**
+ * A registration the cardholder CA left pending (CertRes `pending`), kept until it is decided:
+ * its state sealed under the vault key (associated data `registration/<id>`: it holds the PAN
+ * and the CertReq's new key), and what the wallet lists without the key.
+ */
+export interface PendingRegistrationRecord {
+  id: string;
+  sealed: Sealed;
+  brand: string;
+  caName: string;
+  last4: string;
+  origin: string;
+  /** When the CA answered pending (ISO). */
+  since: string;
+  /** The card a pending renewal renews. */
+  renews?: string;
 }
 
 /** What a card's SecretRecord decrypts to. */
@@ -178,6 +204,7 @@ export interface WalletSchema extends DBSchema {
   secrets: { key: string; value: SecretRecord };
   receipts: { key: string; value: ReceiptRecord; indexes: { byReceivedAt: string } };
   roots: { key: string; value: RootRecord };
+  registrations: { key: string; value: PendingRegistrationRecord };
 }
 export type WalletDb = IDBPDatabase<WalletSchema>;
 
@@ -242,6 +269,13 @@ export const MIGRATIONS: readonly Migration[] = [
         if (isDefault && defaultCardId === null) defaultCardId = card.id;
       }
       if (defaultCardId !== null) await meta.put({ id: 'cards', defaultCardId } satisfies CardsMeta);
+    },
+  },
+  {
+    // Version 3: registrations the cardholder CA left pending outlive the browser session.
+    version: 3,
+    run(db) {
+      db.createObjectStore('registrations', { keyPath: 'id' });
     },
   },
 ];
