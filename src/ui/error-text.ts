@@ -28,6 +28,7 @@ export const ERROR_PLACEHOLDERS: Record<string, readonly ParamText[]> = {
   error_noCardForBrand: [param('brands')],
   error_invalidAnswers: [param('problem')],
   error_registrationRejected: [param('reason')],
+  error_cardExpired: [param('origin')],
   error_invalidRoot: [(p) => t(`rootProblem_${String(p.problem ?? 'decoding')}`)],
   error_originMismatch: [param('tabOrigin'), param('certificateOrigins')],
   error_revocationUnknown: [param('brand')],

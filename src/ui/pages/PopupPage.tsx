@@ -1,8 +1,10 @@
 /**
  * The toolbar popup: the wallet's status (first run → settings; locked → the passphrase and
  * nothing else; lock now), "Pay at <origin>" when the current tab declares a payment initiation
- * (or "Register a card" for a registration initiation), the cards, the payment plans each card
- * has signed with their payments so far, and the receipts with a detail view and JSON export.
+ * (or "Register a card" for a registration initiation), the cards (renewal when a certificate
+ * ends within 30 days), the payment plans each card has signed with their payments so far,
+ * registrations the issuer left pending ("Check again"), and the receipts with a detail view and
+ * JSON export.
  */
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { browser } from 'wxt/browser';
@@ -13,6 +15,7 @@ import type { ReceiptRecord } from '../../wallet/vault/db.ts';
 import type { VaultStatus } from '../../wallet/vault/vault.ts';
 import { AmountView } from '../components/AmountView.tsx';
 import { Button } from '../components/Button.tsx';
+import { PendingRegistrations, RenewalNotice } from '../components/CardRenewal.tsx';
 import { CardView } from '../components/CardView.tsx';
 import { ErrorNotice } from '../components/ErrorNotice.tsx';
 import { PlanList } from '../components/PlanList.tsx';
@@ -167,13 +170,16 @@ export function PopupPage() {
           {cards.length === 0 ? <p class="muted">{t('cardsEmpty')}</p> : null}
           <ul class="list">
             {cards.map((c) => (
-              <li key={c.id} class="card">
+              <li key={c.id} class="card stack">
                 <CardView card={c} />
+                <RenewalNotice card={c} onChanged={() => void load()} />
               </li>
             ))}
           </ul>
         </section>
       ) : null}
+
+      {status.unlocked ? <PendingRegistrations onChanged={() => void load()} /> : null}
 
       {status.unlocked ? (
         <PlanList cards={cards} receipts={receipts} onOpen={(id) => void openReceipt(id)} />

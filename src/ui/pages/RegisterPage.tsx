@@ -78,7 +78,7 @@ export function RegisterPage() {
     setError(undefined);
     try {
       const next = await run();
-      if (next.step !== 'card' && next.step !== 'form') remember(undefined);
+      if (next.step !== 'card' && next.step !== 'form' && next.step !== 'pending') remember(undefined);
       setView(next);
     } catch (e) {
       setError(errorInfo(e));
@@ -134,7 +134,15 @@ export function RegisterPage() {
       />
     );
   } else {
-    body = <Finished view={view} />;
+    body = (
+      <Finished
+        view={view}
+        busy={busy}
+        onCheckAgain={() =>
+          step(() => call({ type: 'registration.inquire', registrationId: view.registrationId }))
+        }
+      />
+    );
   }
 
   return (
@@ -372,7 +380,35 @@ function FormStep({
   );
 }
 
-function Finished({ view }: { view: RegistrationView }) {
+function Finished({
+  view,
+  busy,
+  onCheckAgain,
+}: {
+  view: RegistrationView;
+  busy: boolean;
+  onCheckAgain: () => void;
+}) {
+  if (view.step === 'pending') {
+    // Kept by the wallet (not started over): check again here, or later from the popup or settings.
+    return (
+      <section class="stack" aria-labelledby="finished-heading">
+        <h2 id="finished-heading">{t('registerPendingHeading')}</h2>
+        <div class="notice notice-warn" role="status" data-registration-pending="">
+          <p>{t(view.lost ? 'registerLost' : 'registerPending')}</p>
+          {view.reason ? <p>{view.reason}</p> : null}
+        </div>
+        <div class="actions">
+          <Button onClick={closeWindow} disabled={busy}>
+            {t('closeButton')}
+          </Button>
+          <Button variant="primary" busy={busy} onClick={onCheckAgain} autoFocus>
+            {t('registerCheckAgain')}
+          </Button>
+        </div>
+      </section>
+    );
+  }
   return (
     <section class="stack" aria-labelledby="finished-heading">
       {view.step === 'done' && view.card ? (

@@ -1,7 +1,12 @@
-/** Cards: the registered cards, the default one, removing one (asked twice). */
+/**
+ * Cards: the registered cards, the default one, renewal of a certificate that ends within 30 days
+ * (or what to do when it has expired), registrations the issuer left pending, removing a card
+ * (asked twice).
+ */
 import { useEffect, useState } from 'preact/hooks';
 import type { CardSummary } from '../../../wallet/cards.ts';
 import { Button } from '../../components/Button.tsx';
+import { PendingRegistrations, RenewalNotice } from '../../components/CardRenewal.tsx';
 import { CardView } from '../../components/CardView.tsx';
 import { ErrorNotice } from '../../components/ErrorNotice.tsx';
 import { t } from '../../i18n.ts';
@@ -22,6 +27,7 @@ export function CardsSection() {
         {(cards ?? []).map((c) => (
           <li key={c.id} class="card stack">
             <CardView card={c} />
+            <RenewalNotice card={c} onChanged={() => void load()} />
             <div class="row">
               {c.isDefault ? null : (
                 <Button
@@ -65,6 +71,7 @@ export function CardsSection() {
           </li>
         ))}
       </ul>
+      <PendingRegistrations onChanged={() => void load()} />
       <ErrorNotice error={error} />
     </section>
   );
