@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type SandboxClient, sandboxClient } from '../../src/demo/sandbox-client.ts';
-import { startSandbox } from '../../src/sandbox/sandbox.ts';
+import { type SandboxOptions, startSandbox } from '../../src/sandbox/sandbox.ts';
 
 export { type LedgerAuthorization, TEST_CARDS } from '../../src/demo/sandbox-client.ts';
 
@@ -18,7 +18,10 @@ export interface E2eSandbox extends SandboxClient {
   close(): Promise<void>;
 }
 
-export async function startE2eSandbox(): Promise<E2eSandbox> {
+/** `options`: what a suite needs beyond the defaults (short-lived cardholder certificates). */
+export async function startE2eSandbox(
+  options: Pick<SandboxOptions, 'cardholderValidityMs'> = {},
+): Promise<E2eSandbox> {
   const dataDir = mkdtempSync(join(tmpdir(), 'set-wallet-e2e-sandbox-'));
   const log: string[] = [];
   const sandbox = await startSandbox({
@@ -26,6 +29,7 @@ export async function startE2eSandbox(): Promise<E2eSandbox> {
     dataDir,
     issuerTimeoutMs: 1000,
     log: (line) => log.push(line),
+    ...options,
   }).catch((e: unknown) => {
     rmSync(dataDir, { recursive: true, force: true });
     throw e;

@@ -252,6 +252,8 @@ describe('pending registrations', () => {
     const pending = await register(wallet, PENDING_PAN);
     expect(pending.step).toBe('pending');
     expect(pending.reason).toMatch(/reviewing/);
+    // Its window closes (which ends a registration at any other step): the wallet keeps it.
+    await wallet.registrations.cancel(pending.registrationId);
     // The browser restarts: storage.session is gone, the vault is locked.
     const restarted = await createWallet(platformOn(factory));
     const listed = await restarted.registrations.pending();

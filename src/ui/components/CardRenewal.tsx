@@ -18,7 +18,9 @@ import { ErrorNotice } from './ErrorNotice.tsx';
 /** What a renewal or a "check again" came to, in words. */
 export function outcomeText(view: RegistrationView): string {
   if (view.step === 'done' && view.card) {
-    return t('renewalDone', [cardLabel(view.card), formatDate(view.card.validTo, uiLocale())]);
+    return view.renews
+      ? t('renewalDone', [cardLabel(view.card), formatDate(view.card.validTo, uiLocale())])
+      : t('pendingDone', cardLabel(view.card));
   }
   if (view.step === 'pending') return t(view.lost ? 'registerLost' : 'pendingStill');
   return t('renewalRefused', view.reason ?? '');
