@@ -40,6 +40,11 @@ const REGISTRATION = ['CardCInitReq', 'CardCInitRes', 'RegFormReq', 'RegFormRes'
 const REST = ['AuthReq', 'AuthRes', 'CapReq', 'CapRes'];
 const SUBSCRIPTION = ['PInitReq', 'PInitRes', 'PReq', 'AuthReq', 'AuthRes', 'PRes'];
 const NEXT_PAYMENT = ['AuthReq', 'AuthRes'];
+/**
+ * A whole demo, from the sandbox's first start (CAs, enrolments) to the subscription's next payment:
+ * about two minutes on an idle machine, nearer four on a busy runner; a hang guard, not a target.
+ */
+const FULL_RUN_MS = 600_000;
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 const scratch = mkdtempSync(join(tmpdir(), 'set-demo-test-'));
 
@@ -169,55 +174,63 @@ async function inspect(args: string[]): Promise<{ code: number; output: string }
 }
 
 describe('setwallet demo', () => {
-  test('--browser chromium --transcript DIR --screenshots DIR: exit 0, every transcript file passes inspect', async () => {
-    const transcript = join(scratch, 'transcript');
-    const screenshots = join(scratch, 'screenshots');
-    const run = await setwallet([
-      'demo',
-      '--browser',
-      'chromium',
-      '--transcript',
-      transcript,
-      '--screenshots',
-      screenshots,
-    ]);
-    console.log(`setwallet demo --browser chromium: exit ${run.code} in ${run.seconds.toFixed(1)} s`);
-    expect(run.code, run.output).toBe(0);
-    expectSetSteps(run);
-    expect(run.output).toContain('the receipt verifies');
-    expect(run.output).toMatch(/the gateway ledger: captured/);
-    expectShipmentAndSubscription(run);
-    expectNothingLeft(run);
-    await expectTranscript(transcript, join(transcript, 'root.pem'));
+  test(
+    '--browser chromium --transcript DIR --screenshots DIR: exit 0, every transcript file passes inspect',
+    async () => {
+      const transcript = join(scratch, 'transcript');
+      const screenshots = join(scratch, 'screenshots');
+      const run = await setwallet([
+        'demo',
+        '--browser',
+        'chromium',
+        '--transcript',
+        transcript,
+        '--screenshots',
+        screenshots,
+      ]);
+      console.log(`setwallet demo --browser chromium: exit ${run.code} in ${run.seconds.toFixed(1)} s`);
+      expect(run.code, run.output).toBe(0);
+      expectSetSteps(run);
+      expect(run.output).toContain('the receipt verifies');
+      expect(run.output).toMatch(/the gateway ledger: captured/);
+      expectShipmentAndSubscription(run);
+      expectNothingLeft(run);
+      await expectTranscript(transcript, join(transcript, 'root.pem'));
 
-    for (const png of Object.values(SCREENSHOTS)) {
-      const bytes = readFileSync(join(screenshots, png));
-      expect(bytes.subarray(0, 8).equals(PNG_SIGNATURE), png).toBe(true);
-      expect(bytes.length, png).toBeGreaterThan(10_000);
-    }
-  }, 300_000);
+      for (const png of Object.values(SCREENSHOTS)) {
+        const bytes = readFileSync(join(screenshots, png));
+        expect(bytes.subarray(0, 8).equals(PNG_SIGNATURE), png).toBe(true);
+        expect(bytes.length, png).toBeGreaterThan(10_000);
+      }
+    },
+    FULL_RUN_MS,
+  );
 
-  test('--browser firefox --keep DIR: exit 0, the sandbox (keys included) and the transcript kept', async () => {
-    const keep = join(scratch, 'kept');
-    const run = await setwallet(['demo', '--browser', 'firefox', '--keep', keep]);
-    console.log(`setwallet demo --browser firefox: exit ${run.code} in ${run.seconds.toFixed(1)} s`);
-    expect(run.code, run.output).toBe(0);
-    expectSetSteps(run);
-    expect(run.output).toContain('the receipt verifies');
-    expectShipmentAndSubscription(run);
-    expectNothingLeft(run);
-    // The layout tests/integration/kept-run.test.ts checks the README's commands against.
-    const kept = keptRun(keep);
-    expect(readdirSync(keep).sort()).toEqual(['sandbox', 'transcript']);
-    for (const f of ['pki/root.pem', 'pki/cca.key', 'merchant/merchant-sig.key', 'gateway/gateway-kx.key'])
-      expect(existsSync(join(kept.sandbox, f)), f).toBe(true);
-    // Every message, the merchant-initiated AuthReqs opened with the kept gateway key.
-    await expectTranscript(kept.transcript, join(kept.sandbox, 'pki/root.pem'), kept.sandbox);
-    // A folder that holds something is refused before anything starts.
-    const again = await setwallet(['demo', '--keep', keep]);
-    expect(again.code).toBe(2);
-    expect(again.output).toContain('is not empty');
-  }, 300_000);
+  test(
+    '--browser firefox --keep DIR: exit 0, the sandbox (keys included) and the transcript kept',
+    async () => {
+      const keep = join(scratch, 'kept');
+      const run = await setwallet(['demo', '--browser', 'firefox', '--keep', keep]);
+      console.log(`setwallet demo --browser firefox: exit ${run.code} in ${run.seconds.toFixed(1)} s`);
+      expect(run.code, run.output).toBe(0);
+      expectSetSteps(run);
+      expect(run.output).toContain('the receipt verifies');
+      expectShipmentAndSubscription(run);
+      expectNothingLeft(run);
+      // The layout tests/integration/kept-run.test.ts checks the README's commands against.
+      const kept = keptRun(keep);
+      expect(readdirSync(keep).sort()).toEqual(['sandbox', 'transcript']);
+      for (const f of ['pki/root.pem', 'pki/cca.key', 'merchant/merchant-sig.key', 'gateway/gateway-kx.key'])
+        expect(existsSync(join(kept.sandbox, f)), f).toBe(true);
+      // Every message, the merchant-initiated AuthReqs opened with the kept gateway key.
+      await expectTranscript(kept.transcript, join(kept.sandbox, 'pki/root.pem'), kept.sandbox);
+      // A folder that holds something is refused before anything starts.
+      const again = await setwallet(['demo', '--keep', keep]);
+      expect(again.code).toBe(2);
+      expect(again.output).toContain('is not empty');
+    },
+    FULL_RUN_MS,
+  );
 
   test('a declining card: exit 1, the failure names step 4 and the decline, nothing left running', async () => {
     const run = await setwallet(['demo', '--card', '4000 0000 0000 0002']);
@@ -245,20 +258,24 @@ describe('setwallet demo', () => {
     expectNothingLeft(run);
   }, 300_000);
 
-  test('npm start without a display: the scripted demo, then how to load the wallet by hand', async () => {
-    const { DISPLAY: _x, WAYLAND_DISPLAY: _w, ...env } = process.env;
-    const run = await setwallet(['start'], { env });
-    console.log(`setwallet start (no display): exit ${run.code} in ${run.seconds.toFixed(1)} s`);
-    expect(run.code, run.output).toBe(0);
-    expect(run.output).toContain('No display here');
-    expectSetSteps(run);
-    expect(run.output).toContain('✓ The demo passed');
-    expect(run.output).toContain(`choose ${join(REPO, '.output/chrome-mv3')}`);
-    expect(run.output).toContain(`choose ${join(REPO, '.output/firefox-mv3/manifest.json')}`);
-    expect(run.output).toContain('chrome://extensions');
-    expect(run.output).toContain('about:debugging#/runtime/this-firefox');
-    expectNothingLeft(run);
-  }, 300_000);
+  test(
+    'npm start without a display: the scripted demo, then how to load the wallet by hand',
+    async () => {
+      const { DISPLAY: _x, WAYLAND_DISPLAY: _w, ...env } = process.env;
+      const run = await setwallet(['start'], { env });
+      console.log(`setwallet start (no display): exit ${run.code} in ${run.seconds.toFixed(1)} s`);
+      expect(run.code, run.output).toBe(0);
+      expect(run.output).toContain('No display here');
+      expectSetSteps(run);
+      expect(run.output).toContain('✓ The demo passed');
+      expect(run.output).toContain(`choose ${join(REPO, '.output/chrome-mv3')}`);
+      expect(run.output).toContain(`choose ${join(REPO, '.output/firefox-mv3/manifest.json')}`);
+      expect(run.output).toContain('chrome://extensions');
+      expect(run.output).toContain('about:debugging#/runtime/this-firefox');
+      expectNothingLeft(run);
+    },
+    FULL_RUN_MS,
+  );
 
   test('usage errors exit 2', async () => {
     const run = await setwallet(['demo', '--browser', 'safari']);
