@@ -8,15 +8,8 @@
 // merchant's batch or a settled one, another merchant's BatchID (answered like an unknown one),
 // forged, unsigned, misdirected, oversize and malformed BatchAdminReqs.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createGateway,
-  createIssuerSimulator,
-  DEFAULT_TEST_CARDS,
-  type Gateway,
-  type Listening,
-  listen,
-} from '../../src/gateway/index.ts';
-import { createGatewayClient, type GatewayClient, type MerchantKeys } from '../../src/merchant/index.ts';
+import type { Listening } from '../../src/gateway/index.ts';
+import type { GatewayClient } from '../../src/merchant/index.ts';
 import {
   type Amount,
   type AuthResData,
@@ -27,9 +20,7 @@ import {
   carriedCerts,
   encodeWire,
   type FollowUpRequest,
-  generateKeyPair,
   headerFor,
-  issueEndEntity,
   jsonBytes,
   MAX_WIRE_BYTES,
   makeWire,
@@ -48,7 +39,9 @@ import {
 import type { Database } from '../../src/storage/index.ts';
 import { backends } from '../support/databases.ts';
 import { merchantAuthReq } from '../support/gateway-process.ts';
+import { sameMcaMerchant } from '../support/other-merchants.ts';
 import { issueCardholder, makeWorld, revocationOf } from '../support/world.ts';
+import { startWorldGateway, type WorldGateway } from '../support/world-gateway.ts';
 
 const world = makeWorld();
 const card = issueCardholder(world, '4111111111111111', '202912');
@@ -56,28 +49,9 @@ const TOKEN = 'the-operator-token-printed-at-start';
 const EUR = (value: number): Amount => ({ currency: 'EUR', value, exponent: 2 });
 const USD = (value: number): Amount => ({ currency: 'USD', value, exponent: 2 });
 const ctx = () => ({ trust: world.trust(), clock: { now: new Date() } });
-const DAY = 86_400_000;
-const validity = { notBefore: new Date(Date.now() - 3600_000), notAfter: new Date(Date.now() + DAY) };
 
-/** Another merchant of the same MCA, with its own MerchantID. */
-function merchantOfSameMca(merchantId: string): SignedSender & { privateKey: Uint8Array } {
-  const { privateKey, publicKey } = generateKeyPair();
-  const genuine = world.merchant.certificate;
-  const certificate = issueEndEntity(world.issuer('mca'), {
-    certificateType: 'merchant',
-    keyRole: 'signature',
-    publicKey,
-    subject: { ...genuine.subject, commonName: `Shop ${merchantId}` },
-    merchantData: { ...genuine.merchantData!, merchantId, name: `Shop ${merchantId}` },
-    origins: ['https://other-shop.example'],
-    ...validity,
-  });
-  return { privateKey, certificate, chain: [certificate, ...world.merchant.chain.slice(1)] };
-}
-
-const other = merchantOfSameMca('SETPAY-OTHER-0002');
-const revoked = merchantOfSameMca('SETPAY-REVOKED-0003');
-const keys: MerchantKeys = { signature: world.merchant, keyExchange: world.merchantKx };
+const other = sameMcaMerchant(world, 'SETPAY-OTHER-0002');
+const revoked = sameMcaMerchant(world, 'SETPAY-REVOKED-0003');
 const crls: readonly ParsedCrl[] = (
   await revocationOf(world, {
     revoked: [{ ca: 'mca', serialNumber: revoked.certificate.serialNumber }],
@@ -94,15 +68,12 @@ interface Sale {
 describe.each(backends)('batches on $name', (backend) => {
   let opened: Awaited<ReturnType<typeof backend.open>>;
   let db: Database;
-  let gateway: Gateway;
+  let gw: WorldGateway;
   let server: Listening;
   let client: GatewayClient;
   let otherClient: GatewayClient;
 
-  const post = async (body: string | Uint8Array) => {
-    const res = await fetch(`${server.url}/set`, { method: 'POST', body: body as BodyInit });
-    return { status: res.status, text: await res.text() };
-  };
+  const post = (body: string | Uint8Array) => gw.post(body);
   /** A real purchase, authorized over HTTP. */
   const sale = async (amount: Amount, opts: { captureNow?: boolean; lidM?: string } = {}): Promise<Sale> => {
     const req = await merchantAuthReq(world, card, { amount, ...opts });
@@ -166,30 +137,13 @@ describe.each(backends)('batches on $name', (backend) => {
   beforeAll(async () => {
     opened = await backend.open();
     db = opened.db;
-    gateway = await createGateway({
-      db,
-      signature: world.gateway,
-      keyExchange: world.gatewayKx,
-      trustedRoots: [world.root],
-      crls: () => [...crls],
-      issuer: createIssuerSimulator(DEFAULT_TEST_CARDS, { timeoutMs: 0 }),
-      log: () => {},
-      dashboard: { token: TOKEN },
-    });
-    server = await listen(gateway.app.fetch);
-    client = await createGatewayClient({
-      endpoint: `${server.url}/set`,
-      merchant: keys,
-      trustedRoots: [world.root],
-    });
-    otherClient = await createGatewayClient({
-      endpoint: `${server.url}/set`,
-      merchant: { signature: other, keyExchange: world.merchantKx },
-      trustedRoots: [world.root],
-    });
+    gw = await startWorldGateway(world, db, { crls: () => [...crls], dashboard: { token: TOKEN } });
+    server = gw.server;
+    client = await gw.clientFor();
+    otherClient = await gw.clientFor(other);
   });
   afterAll(async () => {
-    await server?.close();
+    await gw?.close();
     await opened?.drop();
   });
 

@@ -2,14 +2,7 @@
 // split shipment with SubsequentAuthInd + AuthToken; installments and recurring payments with
 // InstallRecurData). Real keys, real HPKE, the gateway's own clock moved forward: no sleeps.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createGateway,
-  createIssuerSimulator,
-  DEFAULT_TEST_CARDS,
-  type Gateway,
-  type Listening,
-  listen,
-} from '../../src/gateway/index.ts';
+import type { Gateway } from '../../src/gateway/index.ts';
 import {
   type Amount,
   type AuthResData,
@@ -30,6 +23,7 @@ import { backends } from '../support/databases.ts';
 import { merchantAuthReq } from '../support/gateway-process.ts';
 import { impostorMerchant, neighbourMerchant } from '../support/other-merchants.ts';
 import { issueCardholder, makeWorld } from '../support/world.ts';
+import { startWorldGateway, type WorldGateway } from '../support/world-gateway.ts';
 
 const DAY = 86_400_000;
 const start = new Date();
@@ -41,8 +35,8 @@ const dayString = (d: Date) => d.toISOString().slice(0, 10);
 describe.each(backends)('subsequent authorization on $name', (backend) => {
   let opened: Awaited<ReturnType<typeof backend.open>>;
   let db: Database;
-  let gateway: Gateway;
-  let server: Listening;
+  let _gateway: Gateway;
+  let gw: WorldGateway;
   /** The gateway's clock: tests move it forward instead of waiting. */
   let now = start;
   const ctx = () => ({ trust: world.trust(), clock: { now } });
@@ -50,30 +44,15 @@ describe.each(backends)('subsequent authorization on $name', (backend) => {
   beforeAll(async () => {
     opened = await backend.open();
     db = opened.db;
-    gateway = await createGateway({
-      db,
-      signature: world.gateway,
-      keyExchange: world.gatewayKx,
-      trustedRoots: [world.root],
-      issuer: createIssuerSimulator(DEFAULT_TEST_CARDS, { timeoutMs: 0 }),
-      now: () => now,
-      log: () => {},
-    });
-    server = await listen(gateway.app.fetch);
+    gw = await startWorldGateway(world, db, { now: () => now });
+    _gateway = gw.gateway;
   });
   afterAll(async () => {
-    await server?.close();
+    await gw?.close();
     await opened?.drop();
   });
 
-  const post = async (body: string) => {
-    const res = await fetch(`${server.url}/set`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body,
-    });
-    return { status: res.status, text: await res.text() };
-  };
+  const post = (body: string) => gw.post(body);
 
   interface Sale {
     xid: string;

@@ -6,22 +6,9 @@
 // unsigned, tampered, expired, oversized and misdirected requests, forged and foreign cursors are
 // refused with a SET code and change nothing; the operator's /api/transactions stays operator-only.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createGateway,
-  createIssuerSimulator,
-  DEFAULT_TEST_CARDS,
-  type Gateway,
-  type Listening,
-  listen,
-} from '../../src/gateway/index.ts';
+import type { Gateway, Listening } from '../../src/gateway/index.ts';
 import type { NewAuthorization } from '../../src/gateway/ledger.ts';
-import {
-  createGatewayClient,
-  type GatewayClient,
-  type GatewayTransaction,
-  type MerchantKeys,
-  SetWalletError,
-} from '../../src/merchant/index.ts';
+import { type GatewayClient, type GatewayTransaction, SetWalletError } from '../../src/merchant/index.ts';
 import {
   type Amount,
   b64u,
@@ -29,11 +16,8 @@ import {
   buildTransListReq,
   buildTransListRes,
   carriedCerts,
-  createCa,
   encodeWire,
-  generateKeyPair,
   headerFor,
-  issueEndEntity,
   jsonBytes,
   MAX_CURSOR_LENGTH,
   MAX_TRANS_LIST_LIMIT,
@@ -52,7 +36,9 @@ import {
 import type { Database } from '../../src/storage/index.ts';
 import { backends } from '../support/databases.ts';
 import { merchantAuthReq } from '../support/gateway-process.ts';
+import { impostorMerchant, sameMcaMerchant } from '../support/other-merchants.ts';
 import { issueCardholder, makeWorld, revocationOf } from '../support/world.ts';
+import { startWorldGateway, type WorldGateway } from '../support/world-gateway.ts';
 
 const world = makeWorld();
 const approvedCard = issueCardholder(world, '4111111111111111', '202912');
@@ -61,55 +47,6 @@ const TOKEN = 'the-operator-token-printed-at-start';
 const EUR = (value: number): Amount => ({ currency: 'EUR', value, exponent: 2 });
 const ctx = () => ({ trust: world.trust(), clock: { now: new Date() } });
 const DAY = 86_400_000;
-const validity = { notBefore: new Date(Date.now() - 3600_000), notAfter: new Date(Date.now() + DAY) };
-
-/** Another merchant of the same MCA: its own MerchantID. */
-function merchantOfSameMca(
-  merchantId: string,
-  opts: { notAfter?: Date } = {},
-): SignedSender & { privateKey: Uint8Array } {
-  const { privateKey, publicKey } = generateKeyPair();
-  const genuine = world.merchant.certificate;
-  const certificate = issueEndEntity(world.issuer('mca'), {
-    certificateType: 'merchant',
-    keyRole: 'signature',
-    publicKey,
-    subject: { ...genuine.subject, commonName: `Shop ${merchantId}` },
-    merchantData: { ...genuine.merchantData!, merchantId, name: `Shop ${merchantId}` },
-    origins: ['https://other-shop.example'],
-    ...validity,
-    ...(opts.notAfter ? { notBefore: new Date(opts.notAfter.getTime() - DAY), notAfter: opts.notAfter } : {}),
-  });
-  return { privateKey, certificate, chain: [certificate, ...world.merchant.chain.slice(1)] };
-}
-
-/** The genuine merchant's MerchantID, name and subject, certified by a rogue MCA of the same brand and root. */
-function lookAlike(): SignedSender & { privateKey: Uint8Array } {
-  const genuineMca = world.party('mca').certificate;
-  const rogueMca = createCa(world.issuer('brand-ca'), {
-    certificateType: 'merchant-ca',
-    commonName: genuineMca.subject.commonName,
-    organization: 'SETPay',
-    pathLength: 0,
-    ...validity,
-  });
-  const genuine = world.merchant.certificate;
-  const { privateKey, publicKey } = generateKeyPair();
-  const certificate = issueEndEntity(rogueMca, {
-    certificateType: 'merchant',
-    keyRole: 'signature',
-    publicKey,
-    subject: genuine.subject,
-    ...(genuine.merchantData ? { merchantData: genuine.merchantData } : {}),
-    origins: ['https://shop.example'],
-    ...validity,
-  });
-  return {
-    privateKey,
-    certificate,
-    chain: [certificate, rogueMca.certificate, world.party('brand-ca').certificate],
-  };
-}
 
 /** The identity the gateway binds a merchant to (merchantIdentityOf): MerchantID + SHA-256 of the MCA key. */
 const identityOf = (m: SignedSender) => ({
@@ -117,12 +54,12 @@ const identityOf = (m: SignedSender) => ({
   issuer: b64u(sha256(m.chain[1]!.publicKey)),
 });
 
-const other = merchantOfSameMca('SETPAY-OTHER-0002');
-const revoked = merchantOfSameMca('SETPAY-REVOKED-0003');
-const expired = merchantOfSameMca('SETPAY-EXPIRED-0004', { notAfter: new Date(Date.now() - 60_000) });
-const unseen = merchantOfSameMca('SETPAY-UNSEEN-0005');
-const impostor = lookAlike();
-const keys: MerchantKeys = { signature: world.merchant, keyExchange: world.merchantKx };
+const other = sameMcaMerchant(world, 'SETPAY-OTHER-0002');
+const revoked = sameMcaMerchant(world, 'SETPAY-REVOKED-0003');
+const expired = sameMcaMerchant(world, 'SETPAY-EXPIRED-0004', { notAfter: new Date(Date.now() - 60_000) });
+const unseen = sameMcaMerchant(world, 'SETPAY-UNSEEN-0005');
+/** The genuine merchant's MerchantID, name and subject, certified by a rogue MCA of the same brand and root. */
+const impostor = impostorMerchant(world, true);
 const crls: readonly ParsedCrl[] = (
   await revocationOf(world, {
     revoked: [{ ca: 'mca', serialNumber: revoked.certificate.serialNumber }],
@@ -135,6 +72,7 @@ describe.each(backends)('the per-merchant API on $name', (backend) => {
   let db: Database;
   let gateway: Gateway;
   let server: Listening;
+  let gw: WorldGateway;
   let client: GatewayClient;
   /** XIDs of the genuine merchant's authorizations made over HTTP, by kind. */
   const made: { approved: string[]; captured: string[]; declined: string[]; order7: string[] } = {
@@ -180,22 +118,9 @@ describe.each(backends)('the per-merchant API on $name', (backend) => {
   beforeAll(async () => {
     opened = await backend.open();
     db = opened.db;
-    gateway = await createGateway({
-      db,
-      signature: world.gateway,
-      keyExchange: world.gatewayKx,
-      trustedRoots: [world.root],
-      crls: () => [...crls],
-      issuer: createIssuerSimulator(DEFAULT_TEST_CARDS, { timeoutMs: 0 }),
-      log: () => {},
-      dashboard: { token: TOKEN },
-    });
-    server = await listen(gateway.app.fetch);
-    client = await createGatewayClient({
-      endpoint: `${server.url}/set`,
-      merchant: keys,
-      trustedRoots: [world.root],
-    });
+    gw = await startWorldGateway(world, db, { crls: () => [...crls], dashboard: { token: TOKEN } });
+    ({ gateway, server } = gw);
+    client = await gw.clientFor();
 
     // Real purchases by the genuine merchant: approved (order-7 twice: a declined card, then a good
     // one), one captured, one declined.
@@ -224,7 +149,7 @@ describe.each(backends)('the per-merchant API on $name', (backend) => {
     made.captured.push(c.req.xid);
   });
   afterAll(async () => {
-    await server?.close();
+    await gw?.close();
     await opened?.drop();
   });
 
@@ -349,11 +274,7 @@ describe.each(backends)('the per-merchant API on $name', (backend) => {
   it('another merchant — of the same MCA, or a look-alike from another MCA with the same MerchantID — sees none of it', async () => {
     await recordFor(other, new Date());
     for (const stranger of [other, impostor]) {
-      const c = await createGatewayClient({
-        endpoint: `${server.url}/set`,
-        merchant: { signature: stranger, keyExchange: world.merchantKx },
-        trustedRoots: [world.root],
-      });
+      const c = await gw.clientFor(stranger);
       const all: GatewayTransaction[] = [];
       for await (const t of c.allTransactions({ limit: 50 })) all.push(t);
       const theirs = new Set(
@@ -399,11 +320,7 @@ describe.each(backends)('the per-merchant API on $name', (backend) => {
     let otherCursor: string;
     beforeAll(async () => {
       myCursor = (await client.listTransactions({ limit: 1 })).nextCursor!;
-      const c = await createGatewayClient({
-        endpoint: `${server.url}/set`,
-        merchant: { signature: other, keyExchange: world.merchantKx },
-        trustedRoots: [world.root],
-      });
+      const c = await gw.clientFor(other);
       await recordFor(other, new Date());
       otherCursor = (await c.listTransactions({ limit: 1 })).nextCursor!;
       expect(myCursor).toBeTruthy();

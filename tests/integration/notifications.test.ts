@@ -13,12 +13,11 @@ import {
   DEFAULT_TEST_CARDS,
   type Gateway,
   type Listening,
-  listen,
 } from '../../src/gateway/index.ts';
 import {
   type Amount,
   balanceOf,
-  createGatewayClient,
+  type createGatewayClient,
   createMerchantActions,
   createNotificationHandler,
   createSetEndpoint,
@@ -42,6 +41,7 @@ import {
 import type { Database } from '../../src/storage/index.ts';
 import { backends } from '../support/databases.ts';
 import { issueCardholder, makeWorld, TestWallet } from '../support/world.ts';
+import { startWorldGateway, type WorldGateway } from '../support/world-gateway.ts';
 import { closedPort, type Served, serve } from './merchant-support.ts';
 
 const world = makeWorld();
@@ -87,6 +87,7 @@ for (const backend of backends) {
     let db: Database;
     let gateway: Gateway;
     let server: Listening;
+    let gw: WorldGateway;
     let receiver: Served;
     let orders: MemoryOrderStore;
     let shopServer: Served;
@@ -111,17 +112,8 @@ for (const backend of backends) {
     beforeAll(async () => {
       opened = await backend.open();
       db = opened.db;
-      gateway = await createGateway({
-        db,
-        signature: world.gateway,
-        keyExchange: world.gatewayKx,
-        trustedRoots: [world.root],
-        issuer: createIssuerSimulator(DEFAULT_TEST_CARDS, { timeoutMs: 0 }),
-        log: () => {},
-        dashboard: { token: TOKEN },
-        notificationDelivery: FAST,
-      });
-      server = await listen(gateway.app.fetch);
+      gw = await startWorldGateway(world, db, { dashboard: { token: TOKEN }, notificationDelivery: FAST });
+      ({ gateway, server } = gw);
       orders = new MemoryOrderStore();
       notify = handler();
       receiver = await serve(async (request) => {
@@ -134,12 +126,7 @@ for (const backend of backends) {
         }
         return notify(request);
       });
-      client = await createGatewayClient({
-        endpoint: `${server.url}/set`,
-        merchant: keys,
-        trustedRoots: [world.root],
-        backoffMs: 5,
-      });
+      client = await gw.clientFor(keys, { backoffMs: 5 });
       shopServer = await serve(
         await createSetEndpoint({
           merchant: keys,
@@ -154,7 +141,7 @@ for (const backend of backends) {
       await gateway?.delivery.stop();
       await shopServer?.close();
       await receiver?.close();
-      await server?.close();
+      await gw?.close();
       await opened?.drop();
     });
 

@@ -4,16 +4,9 @@
 // the dashboard (a signed Notification the SDK applies). The endpoint lets a browser extension's
 // background read the answer to an inquiry, and nothing else cross-origin.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Gateway } from '../../src/gateway/index.ts';
 import {
-  createGateway,
-  createIssuerSimulator,
-  DEFAULT_TEST_CARDS,
-  type Gateway,
-  type Listening,
-  listen,
-} from '../../src/gateway/index.ts';
-import {
-  createGatewayClient,
+  type createGatewayClient,
   createMerchantActions,
   createNotificationHandler,
   createSetEndpoint,
@@ -34,6 +27,7 @@ import {
 } from '../../src/protocol/index.ts';
 import { backends } from '../support/databases.ts';
 import { issueCardholder, makeWorld, registerCardholder, TestWallet } from '../support/world.ts';
+import { startWorldGateway, type WorldGateway } from '../support/world-gateway.ts';
 import { type Served, serve } from './merchant-support.ts';
 
 const world = makeWorld();
@@ -46,7 +40,7 @@ const backend = backends.find((b) => b.name === 'pglite')!;
 
 let opened: Awaited<ReturnType<typeof backend.open>>;
 let gateway: Gateway;
-let gatewayServer: Listening;
+let gw: WorldGateway;
 let shop: Served;
 let receiver: Served;
 let orders: MemoryOrderStore;
@@ -54,23 +48,12 @@ let client: Awaited<ReturnType<typeof createGatewayClient>>;
 
 beforeAll(async () => {
   opened = await backend.open();
-  gateway = await createGateway({
-    db: opened.db,
-    signature: world.gateway,
-    keyExchange: world.gatewayKx,
-    trustedRoots: [world.root],
-    issuer: createIssuerSimulator(DEFAULT_TEST_CARDS, { timeoutMs: 0 }),
-    log: () => {},
+  gw = await startWorldGateway(world, opened.db, {
     dashboard: { token: 'operator-token-for-receipt-tests' },
   });
-  gatewayServer = await listen(gateway.app.fetch);
+  gateway = gw.gateway;
   orders = new MemoryOrderStore();
-  client = await createGatewayClient({
-    endpoint: `${gatewayServer.url}/set`,
-    merchant: keys,
-    trustedRoots: [world.root],
-    backoffMs: 5,
-  });
+  client = await gw.clientFor(keys, { backoffMs: 5 });
   const notify = createNotificationHandler({
     merchant: keys,
     orders,
@@ -94,7 +77,7 @@ afterAll(async () => {
   await gateway?.delivery.stop();
   await shop?.close();
   await receiver?.close();
-  await gatewayServer?.close();
+  await gw?.close();
   await opened?.drop();
 });
 

@@ -17,7 +17,7 @@ const validity = () => ({
  * `sameName` gives that MCA the genuine MCA's very subject, as a brand that certified a second
  * acquirer carelessly might.
  */
-export function impostorMerchant(world: World, sameName: boolean): SignedSender {
+export function impostorMerchant(world: World, sameName: boolean): SignedSender & { privateKey: Uint8Array } {
   const genuineMca = world.party('mca').certificate;
   const rogueMca = createCa(world.issuer('brand-ca'), {
     certificateType: 'merchant-ca',
@@ -46,22 +46,44 @@ export function impostorMerchant(world: World, sameName: boolean): SignedSender 
 
 /** Another shop, enrolled by the genuine MCA under a MerchantID of its own. */
 export function neighbourMerchant(world: World): SignedSender {
+  return sameMcaMerchant(world, 'NEIGHBOUR-0001', {
+    name: 'Neighbour Shop',
+    city: 'Lyon',
+    country: 'FR',
+    origin: 'https://neighbour.example',
+  });
+}
+
+/**
+ * Another merchant of the genuine MCA (so one more merchant on the world's gateway), with its own
+ * MerchantID; by default named "Shop <merchantId>" at https://other-shop.example, in the genuine
+ * merchant's city, and valid from an hour ago for two years (or until `notAfter`, from a day before).
+ */
+export function sameMcaMerchant(
+  world: World,
+  merchantId: string,
+  opts: { name?: string; city?: string; country?: string; origin?: string; notAfter?: Date } = {},
+): SignedSender & { privateKey: Uint8Array } {
   const genuine = world.merchant.certificate;
+  if (!genuine.merchantData) throw new Error('the world’s merchant certificate has no MerchantData');
+  const name = opts.name ?? `Shop ${merchantId}`;
   const { privateKey, publicKey } = generateKeyPair();
   const certificate = issueEndEntity(world.issuer('mca'), {
     certificateType: 'merchant',
     keyRole: 'signature',
     publicKey,
-    subject: { ...genuine.subject, commonName: 'Neighbour Shop' },
+    subject: { ...genuine.subject, commonName: name },
     merchantData: {
-      merchantId: 'NEIGHBOUR-0001',
-      name: 'Neighbour Shop',
-      city: 'Lyon',
-      country: 'FR',
-      categoryCode: '5999',
+      ...genuine.merchantData,
+      ...(opts.city ? { city: opts.city } : {}),
+      ...(opts.country ? { country: opts.country } : {}),
+      merchantId,
+      name,
     },
-    origins: ['https://neighbour.example'],
-    ...validity(),
+    origins: [opts.origin ?? 'https://other-shop.example'],
+    ...(opts.notAfter
+      ? { notBefore: new Date(opts.notAfter.getTime() - 86400_000), notAfter: opts.notAfter }
+      : validity()),
   });
   return { privateKey, certificate, chain: [certificate, ...world.merchant.chain.slice(1)] };
 }
