@@ -1,9 +1,9 @@
 /**
  * SET/2 messages (SET-PROFILE §4): the wire wrapper (wire.ts), its clear header (header.ts),
- * SignedData (signed.ts), a signed message that is not sealed (signed-message.ts), the HPKE envelope
- * (sealed.ts), trust and thumbprints (trust.ts), and one
- * file per message family: registration/, purchase/, payment/, error.ts. Imports ../pki,
- * ../primitives, ../encoding and ../errors only.
+ * SignedData (signed.ts), a signed message that is not sealed (signed-message.ts), the HPKE
+ * envelope (sealed.ts), trust and thumbprints (trust.ts), and one file per message family:
+ * registration/, purchase/, payment/, error.ts. Imports ../pki, ../primitives, ../encoding and
+ * ../errors only.
  */
 export * from './brand-crl-identifier.ts';
 export * from './dual-signature.ts';
