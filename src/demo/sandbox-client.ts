@@ -68,7 +68,9 @@ export interface SandboxClient {
       | 'reverse'
       | 'reverse-capture'
       | 'reverse-refund'
+      /** A split shipment's rest, authorized with the AuthToken (SET-PROFILE §6). */
       | 'authorize-rest'
+      /** A subscription's next payment, merchant-initiated with the AuthToken. */
       | 'charge-next',
     amount?: string,
   ): Promise<string>;

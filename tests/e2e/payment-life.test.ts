@@ -1,0 +1,159 @@
+// SET's payment life in real Chromium and Firefox (production builds) against one sandbox per
+// browser (issue 12): one browser launch each, the scenarios in order on one wallet.
+// - A subscription bought with one click (the demo store's Coffee Club): the confirmation window
+//   shows the plan the cardholder signs before Pay, and the popup lists it after, under the card
+//   that paid, with its payments so far. The sandbox's acquirer requires card certificates, so no
+//   unsigned purchase is offered there.
+// - An order shipped in two parts (a pre-order beside an item in stock): the wallet authorizes the
+//   part that ships now; the store's back office captures it, then authorizes the rest with the
+//   AuthToken (a second AuthReq, no cardholder) and captures that; the gateway's ledger shows two
+//   authorizations and two captures, and the wallet's receipt, asking the store (InqReq), shows
+//   the whole amount captured.
+// Every text comes from the build's _locales/en and the store's catalogue; the steps wait on DOM
+// states and answers, never on time.
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import {
+  type BrowserName,
+  launchBrowser,
+  poll,
+  type UiPage,
+  type WalletBrowser,
+} from '../../src/demo/browsers.ts';
+import { loadMessages, type Messages } from '../../src/demo/messages.ts';
+import { recordOn, WalletUser, waitForWallet } from '../../src/demo/wallet.ts';
+import { formatAmount } from '../../src/protocol/amount.ts';
+import { STORE_TEXT } from '../../src/store/text/index.ts';
+import { type E2eSandbox, startE2eSandbox, TEST_CARDS } from './sandbox.ts';
+
+const BROWSERS: BrowserName[] = ['chromium', 'firefox'];
+const WORDS = STORE_TEXT.en;
+const eur = (value: number) => formatAmount({ currency: 'EUR', value, exponent: 2 }, 'en');
+
+/** The checkout of several products at the demo store, in `page`: each added to the cart, then Check out. */
+async function shopFor(page: UiPage, storeUrl: string, products: string[]) {
+  await recordOn(page);
+  for (const product of products) {
+    await page.goto(storeUrl);
+    await page.waitForText(product);
+    await page.clickButton(`${WORDS.addToCart} ${product}`);
+    await page.waitForText(WORDS.cartTitle);
+  }
+  await page.clickButton(WORDS.checkout);
+  const orderUrl = await poll('the checkout page', async () => {
+    const url = await page.url();
+    return /\/orders\/[^/?#]+$/.test(new URL(url).pathname) ? url.split(/[?#]/)[0] : undefined;
+  });
+  await waitForWallet(page, 'payment');
+  return { page, orderUrl: orderUrl!, orderId: orderUrl!.slice(orderUrl!.lastIndexOf('/') + 1) };
+}
+
+describe.each(BROWSERS)('a payment’s life in %s', (name) => {
+  let browser: WalletBrowser | undefined;
+  let sandbox: E2eSandbox | undefined;
+  let m: Messages;
+  let user: WalletUser;
+  let ready = false;
+
+  beforeAll(async () => {
+    const [b, s] = await Promise.allSettled([launchBrowser(name), startE2eSandbox()]);
+    if (b.status === 'fulfilled') browser = b.value;
+    if (s.status === 'fulfilled') sandbox = s.value;
+    if (b.status === 'rejected') throw b.reason;
+    if (s.status === 'rejected') throw s.reason;
+    m = loadMessages(b.value.extensionDir);
+    user = new WalletUser(b.value, m);
+    const settings = await user.firstRun();
+    await user.trustRoot(settings, await s.value.rootPem());
+    await settings.close();
+    await user.registerCard(s.value.urls.issuer, TEST_CARDS.approve);
+    ready = true;
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await sandbox?.close();
+  });
+
+  test('a subscription bought with one click: its plan shown before Pay, listed in the wallet after', async () => {
+    if (!browser || !sandbox || !ready)
+      throw new Error('the browser, the sandbox or the wallet did not start');
+    const checkout = await shopFor(await browser.openPage('about:blank'), sandbox.urls.store, [
+      WORDS.productCoffeeClubName,
+    ]);
+    const confirm = await user.startPayment(checkout, sandbox.urls.store);
+    // The plan the cardholder signs, in plain words, before Pay: €9.99 every 30 days until …
+    const before = await confirm.waitForText(m.t('confirmPlanHeading'));
+    expect(before).toMatch(m.pattern('planRecurring'));
+    expect(before).toContain(eur(999));
+    expect(before).toContain(m.t('confirmPlanNote'));
+    // This acquirer's certificate requires card certificates: nothing unsigned is offered.
+    expect(before).not.toContain(m.t('confirmUnsignedHeading'));
+    expect(await confirm.evaluate(() => document.getElementById('pay-unsigned') === null, null)).toBe(true);
+    await user.payReady(confirm);
+    const paid = await user.pay(confirm);
+    expect(paid.status, paid.text).toBe('approved');
+
+    // The popup lists the plan under the card that paid, with the payment so far (the first).
+    const popup = await browser.openExtensionPage('popup.html');
+    const listed = await popup.waitForText(m.t('plansHeading'));
+    const plans = listed.slice(listed.indexOf(m.t('plansHeading')));
+    expect(plans).toContain(user.cardName(TEST_CARDS.approve.slice(-4)));
+    expect(plans).toContain(m.t('plansHeading'));
+    expect(plans).toMatch(m.pattern('planRecurring'));
+    expect(plans).toContain(m.t('planPaymentsOne', eur(999)));
+    const xid = (await sandbox.authorizations()).find((a) => a.requested.value === 999)?.xid;
+    expect(xid).toBeDefined();
+    expect(
+      await popup.evaluate((x) => document.querySelector(`[data-plan="${CSS.escape(x)}"]`) !== null, xid!),
+    ).toBe(true);
+    await popup.close();
+    await confirm.close().catch(() => {});
+  });
+
+  test('an order shipped in two parts: the rest authorized with the AuthToken, both parts captured', async () => {
+    if (!browser || !sandbox || !ready)
+      throw new Error('the browser, the sandbox or the wallet did not start');
+    const checkout = await shopFor(await browser.openPage('about:blank'), sandbox.urls.store, [
+      WORDS.productAnnotatedName,
+      WORDS.productMugName,
+    ]);
+    const confirm = await user.startPayment(checkout, sandbox.urls.store);
+    // The cardholder signs the whole order (€36.99), no plan.
+    const shown = await confirm.waitForText(eur(3699));
+    expect(shown).not.toContain(m.t('confirmPlanHeading'));
+    await user.payReady(confirm);
+    const paid = await user.pay(confirm);
+    expect(paid.status, paid.text).toBe('approved');
+    await confirm.close().catch(() => {});
+
+    const xid = (await sandbox.authorizations()).find((a) => a.requested.value === 1299)?.xid;
+    expect(xid, 'the first part (the mug, €12.99) is authorized at purchase').toBeDefined();
+    // The back office ships the mug (captures it), then the book: authorizes the rest, captures it.
+    expect(await sandbox.merchantAction(checkout.orderUrl, 'capture', '12.99')).toContain('done=capture');
+    expect(await sandbox.merchantAction(checkout.orderUrl, 'authorize-rest')).toContain(
+      'done=authorize-rest',
+    );
+    expect(await sandbox.merchantAction(checkout.orderUrl, 'capture', '24.00')).toContain('done=capture');
+
+    // The gateway's ledger: €36.99 authorized in all (the first part's €12.99 and, with the
+    // AuthToken, the rest), and two accepted captures; the store's order page lists the later part.
+    const tx = await sandbox.transaction(xid!);
+    expect(tx).toMatchObject({ authorized: { value: 3699 }, captured: { value: 3699 } });
+    const captures = (tx?.events ?? []).filter((e) => e.kind === 'capture' && e.outcome === 'accepted');
+    expect(captures).toHaveLength(2);
+    expect(await sandbox.orderPage(checkout.orderUrl)).toMatch(/id="later-authorizations"[\s\S]*€24\.00/);
+
+    // The wallet's receipt asks the store (InqReq) and shows the whole order captured.
+    const popup = await user.openReceipt(xid!);
+    await poll(
+      'the receipt to show what the store answered',
+      () => popup.evaluate(() => document.querySelector('[data-receipt-state="captured"]') !== null, null),
+      120_000,
+    );
+    const receipt = await popup.text();
+    expect(receipt).toContain(m.t('receiptState_captured'));
+    expect(receipt).toContain(m.t('receiptCaptured'));
+    expect(receipt).toContain(eur(3699));
+    await popup.close();
+  });
+});
