@@ -382,6 +382,7 @@ function decideGateway(
     req,
     issuer,
     ...(decision.subject ? { subject: decision.subject } : {}),
+    ...(decision.cardCertRequired === false ? { cardCertRequired: false } : {}),
     now: at,
   });
 }

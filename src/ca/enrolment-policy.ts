@@ -14,8 +14,23 @@ export type MerchantCertReq = Extract<CertReqData, { requestType: 'merchant' }>;
 export type GatewayCertReq = Extract<CertReqData, { requestType: 'gateway' }>;
 
 export type EnrolmentDecision =
-  | { approve: true; subject?: DistinguishedName }
+  | {
+      approve: true;
+      subject?: DistinguishedName;
+      /**
+       * A gateway: false when the PCA lets it take purchases without a cardholder certificate
+       * (its certificates say cardCertRequired false); default true.
+       */
+      cardCertRequired?: boolean;
+    }
   | { approve: false; reason: string };
+
+/**
+ * The sandbox's one acquirer that takes purchases without a cardholder certificate: a gateway
+ * enrolling for it (the form's Acquirer) gets certificates saying cardCertRequired false, so a
+ * shop behind it can show what SET's cardholder certificates add. Every other gateway's say true.
+ */
+export const OPEN_ACQUIRER = 'SETPay Open Acquirer';
 
 export interface EnrolmentPolicy {
   merchant(req: MerchantCertReq): EnrolmentDecision;
@@ -53,6 +68,7 @@ export const sandboxEnrolments: EnrolmentPolicy = {
         commonName: name || 'SET/2 Sandbox Payment Gateway',
         ...(acquirer ? { organization: acquirer } : {}),
       },
+      ...(acquirer === OPEN_ACQUIRER ? { cardCertRequired: false } : {}),
     };
   },
 };

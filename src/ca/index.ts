@@ -29,6 +29,7 @@ export {
   type EnrolmentPolicy,
   type GatewayCertReq,
   type MerchantCertReq,
+  OPEN_ACQUIRER,
   sandboxEnrolments,
 } from './enrolment-policy.ts';
 export { CA_MIGRATIONS } from './migrations.ts';

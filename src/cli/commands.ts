@@ -70,11 +70,15 @@ export const COMMANDS: Command[] = [
   },
   {
     words: ['sandbox'],
-    usage: 'setwallet sandbox [--port BASE] [--data DIR]',
+    usage: 'setwallet sandbox [--port BASE] [--data DIR] [--open-acquirer]',
     summary: 'run the issuer site, payment gateway and demo store until Ctrl-C',
     details: `  The issuer site (CAs) on BASE, the payment gateway on BASE+1 and the demo store on BASE+2
-  (default BASE 8700, DIR .sandbox); PGlite in DIR/db, or PostgreSQL when DATABASE_URL is set.`,
-    options: { port: { type: 'string' }, data: { type: 'string' } },
+  (default BASE 8700, DIR .sandbox); PGlite in DIR/db, or PostgreSQL when DATABASE_URL is set.
+  --open-acquirer     also the open acquirer: a gateway whose certificates say cardCertRequired
+                      false on BASE+3 and SET Open Store, taking purchases without the card's
+                      certificate, on BASE+4 (their own database: PGlite in DIR/open-acquirer/db,
+                      or OPEN_ACQUIRER_DATABASE_URL with DATABASE_URL)`,
+    options: { port: { type: 'string' }, data: { type: 'string' }, 'open-acquirer': { type: 'boolean' } },
     operands: [],
     run: async (i) => (await import('./sandbox.ts')).runSandbox(i),
   },

@@ -1,6 +1,7 @@
 /**
- * `setwallet sandbox [--port BASE] [--data DIR]`: runs the issuer site, the payment gateway and the
- * demo store until SIGINT or SIGTERM. `setwallet sandbox revoke SERIAL` revokes a certificate in
+ * `setwallet sandbox [--port BASE] [--data DIR] [--open-acquirer]`: runs the issuer site, the payment
+ * gateway and the demo store (and, asked for, the open acquirer's gateway and store) until SIGINT or
+ * SIGTERM. `setwallet sandbox revoke SERIAL` revokes a certificate in
  * the running sandbox through the issuer site's admin API.
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -23,6 +24,8 @@ function flagsOf(values: Invocation['values']): Flags {
     const port = Number(values.port);
     if (!Number.isInteger(port) || port < 1 || port > 65533)
       throw new UsageError('--port must be a port number from 1 to 65533');
+    if (values['open-acquirer'] === true && port > 65531)
+      throw new UsageError('with --open-acquirer, --port must be at most 65531 (it uses BASE to BASE+4)');
     flags.port = port;
   }
   return flags;
@@ -34,13 +37,27 @@ export async function runSandbox({ values }: Invocation): Promise<number> {
     port: flags.port,
     dataDir: flags.dataDir,
     ...(process.env.DATABASE_URL ? { databaseUrl: process.env.DATABASE_URL } : {}),
+    ...(values['open-acquirer'] === true
+      ? {
+          openAcquirer: true,
+          ...(process.env.OPEN_ACQUIRER_DATABASE_URL
+            ? { openAcquirerDatabaseUrl: process.env.OPEN_ACQUIRER_DATABASE_URL }
+            : {}),
+        }
+      : {}),
   });
   console.log(`
 SET/2 sandbox running (data in ${flags.dataDir}/, ${sandbox.db.kind === 'postgres' ? 'PostgreSQL' : 'PGlite'})
   issuer site and CAs  ${sandbox.urls.issuer}      register a card, test cards, certificates, CRLs
   payment gateway      ${sandbox.urls.gateway}      dashboard of authorizations, captures, refunds
   demo store           ${sandbox.urls.store}      shop and pay with SET Wallet
-  sandbox root         ${join(flags.dataDir, 'pki', 'root.pem')}
+${
+  sandbox.openAcquirer
+    ? `  open acquirer        ${sandbox.openAcquirer.gateway}      a gateway whose certificates say cardCertRequired false
+  open store           ${sandbox.openAcquirer.store}      pay with or without your card's certificate
+`
+    : ''
+}  sandbox root         ${join(flags.dataDir, 'pki', 'root.pem')}
                        SHA-256 ${fingerprintText(sandbox.root.thumbprint)}
 Operator links (keep them to yourself: each signs in whoever opens it):
   store back office    ${sandbox.operatorLinks.backOffice}

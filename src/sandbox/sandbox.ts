@@ -6,14 +6,16 @@
  *
  * First start creates the CA hierarchy in DATA/pki; the gateway and the demo merchant then enrol
  * with the PCA and MCA over SET and HTTP (Me-AqCInit → CertReq → CertRes), and keep their keys in
- * DATA/gateway and DATA/merchant. Later starts reuse everything. A merchant certificate bound to
+ * DATA/gateway and DATA/merchant. Later starts reuse everything. With `openAcquirer`, a second
+ * gateway (the PCA certifies it for OPEN_ACQUIRER with cardCertRequired false) and a store behind
+ * it that accepts unsigned purchases run on BASE+3 and BASE+4, on a database of their own. A merchant certificate bound to
  * another origin (the store moved port) is renewed with its current key, so the merchant keeps the
  * MerchantID the MCA assigned it.
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createIssuerSite, type IssuerSite, MERCHANT_ID_PATTERN } from '../ca/index.ts';
+import { createIssuerSite, type IssuerSite, MERCHANT_ID_PATTERN, OPEN_ACQUIRER } from '../ca/index.ts';
 import {
   createGateway,
   createIssuerSimulator,
@@ -51,12 +53,34 @@ export const DEMO_MERCHANT = {
   categoryCode: '5999',
 };
 
+/**
+ * The store behind the sandbox's open acquirer (`SandboxOptions.openAcquirer`), whose gateway's
+ * certificates say cardCertRequired false and which accepts purchases without a cardholder
+ * certificate.
+ */
+export const OPEN_MERCHANT = {
+  name: 'SET Open Store',
+  city: 'Springfield',
+  country: 'US',
+  categoryCode: '5999',
+};
+
 export interface SandboxOptions {
   /** BASE: the issuer site; the gateway is BASE+1, the store BASE+2. 0 picks three free ports (tests). */
   port?: number;
   dataDir: string;
   /** A postgres:// URL; default PGlite in DATA/db. */
   databaseUrl?: string;
+  /**
+   * Also run the sandbox's open acquirer (issue 12): a second gateway, enrolled with the PCA for
+   * OPEN_ACQUIRER so its certificates say cardCertRequired false, on BASE+3, and a second store
+   * (OPEN_MERCHANT, accepting unsigned purchases) behind it on BASE+4, both on their own database
+   * (PGlite in DATA/open-acquirer/db, or `openAcquirerDatabaseUrl`), so a shopper can compare a
+   * purchase with and without the card's certificate.
+   */
+  openAcquirer?: boolean;
+  /** A postgres:// URL for the open acquirer's database; needed with `databaseUrl`. */
+  openAcquirerDatabaseUrl?: string;
   /** How long the "issuer unavailable" test card keeps the gateway waiting before it declines. */
   issuerTimeoutMs?: number;
   log?: (line: string) => void;
@@ -95,6 +119,8 @@ export interface SetObservation {
 
 export interface RunningSandbox {
   urls: { issuer: string; gateway: string; store: string };
+  /** With `openAcquirer`: the open acquirer's gateway and the store behind it. */
+  openAcquirer?: { gateway: string; store: string };
   /**
    * The operators' sign-in links, each with its per-sandbox token (DATA/admin-token,
    * DATA/merchant-token): the issuer's certificates page (revocation) and the store's back office
@@ -148,10 +174,12 @@ export async function startSandbox(opts: SandboxOptions): Promise<RunningSandbox
     opts.databaseUrl ? { url: opts.databaseUrl } : { dataDir: join(dataDir, 'db') },
   );
   const servers: Listening[] = [];
-  let stopDelivery = async () => {};
+  const stops: (() => Promise<void>)[] = [];
+  let openDb: Database | undefined;
   const close = async () => {
-    await stopDelivery();
+    for (const stop of stops) await stop();
     for (const s of servers.reverse()) await s.close();
+    await openDb?.close();
     await db.close();
   };
   try {
@@ -225,7 +253,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<RunningSandbox
     });
     gatewayServer.serve(observed('gateway', gateway.app.fetch, opts));
     gateway.delivery.start();
-    stopDelivery = () => gateway.delivery.stop();
+    stops.push(() => gateway.delivery.stop());
 
     const merchant = { signature: merchantKeys.signature, keyExchange: merchantKeys.keyExchange };
     const storeGateway = await createGatewayClient({
@@ -257,8 +285,103 @@ export async function startSandbox(opts: SandboxOptions): Promise<RunningSandbox
       `› the demo store registered ${storeServer.url}${NOTIFICATIONS_PATH} for the gateway's notifications (NotifyRegReq)`,
     );
 
+    let openAcquirer: RunningSandbox['openAcquirer'];
+    if (opts.openAcquirer) {
+      if (opts.databaseUrl && !opts.openAcquirerDatabaseUrl) {
+        throw new Error(
+          'the open acquirer needs its own database: give openAcquirerDatabaseUrl with databaseUrl',
+        );
+      }
+      openDb = await openDatabase(
+        opts.openAcquirerDatabaseUrl
+          ? { url: opts.openAcquirerDatabaseUrl }
+          : { dataDir: join(dataDir, 'open-acquirer', 'db') },
+      );
+      const gatewayAt = await reserve(at(3), 'open acquirer’s gateway');
+      servers.push(gatewayAt);
+      const storeAt = await reserve(at(4), 'open store');
+      servers.push(storeAt);
+      const openGatewayKeys = await keysFor(
+        join(dataDir, 'open-acquirer', 'gateway'),
+        'gateway',
+        undefined,
+        async () =>
+          enrolAtCa(
+            `${issuerServer.url}/set/pca`,
+            {
+              requestType: 'gateway',
+              answers: { gatewayName: 'SET/2 Open Acquirer Gateway', acquirer: OPEN_ACQUIRER },
+            },
+            root,
+            BRAND_ID,
+          ),
+      );
+      if (openGatewayKeys.keyExchange.certificate.cardCertRequired !== false) {
+        throw new Error('the PCA did not certify the open acquirer’s gateway with cardCertRequired false');
+      }
+      const openMerchantKeys = await keysFor(
+        join(dataDir, 'open-acquirer', 'merchant'),
+        'merchant',
+        storeAt.url,
+        async (renewing) =>
+          enrolMerchant({
+            mca: `${issuerServer.url}/set/mca`,
+            root,
+            brandId: BRAND_ID,
+            merchant: OPEN_MERCHANT,
+            origins: [storeAt.url],
+            ...(renewing ? { renewing } : {}),
+          }),
+      );
+      const openGateway = await createGateway({
+        db: openDb,
+        signature: openGatewayKeys.signature,
+        keyExchange: openGatewayKeys.keyExchange,
+        trustedRoots: [root],
+        crls,
+        issuer: createIssuerSimulator(DEFAULT_TEST_CARDS, { timeoutMs: opts.issuerTimeoutMs ?? 3000 }),
+        dashboard: { token: gatewayOperatorToken, hosts: hostsOf(gatewayAt.url) },
+      });
+      gatewayAt.serve(observed('gateway', openGateway.app.fetch, opts));
+      openGateway.delivery.start();
+      stops.push(() => openGateway.delivery.stop());
+      const openMerchant = {
+        signature: openMerchantKeys.signature,
+        keyExchange: openMerchantKeys.keyExchange,
+      };
+      const openClient = await createGatewayClient({
+        endpoint: `${gatewayAt.url}/set`,
+        merchant: openMerchant,
+        trustedRoots: [root],
+        crls,
+      });
+      const openStore = await createDemoStore({
+        db: openDb,
+        setEndpoint: {
+          merchant: openMerchant,
+          gateway: openClient,
+          trustedRoots: [root],
+          revocation: () => issuer.revocationInForce(),
+          // Taken only because its gateway's certificate says cardCertRequired false.
+          acceptUnsigned: true,
+        },
+        brandIds: [BRAND_ID],
+        publicOrigin: storeAt.url,
+        merchantToken,
+        storeName: OPEN_MERCHANT.name,
+        testCardsUrl: `${issuerServer.url}/test-cards`,
+      });
+      storeAt.serve(observed('store', openStore.app.fetch, opts));
+      await openClient.registerNotifications(`${storeAt.url}${NOTIFICATIONS_PATH}`);
+      log(
+        `› the open acquirer (${OPEN_ACQUIRER}: cardholder certificates optional) runs its gateway on ${gatewayAt.url} and ${OPEN_MERCHANT.name} on ${storeAt.url}`,
+      );
+      openAcquirer = { gateway: gatewayAt.url, store: storeAt.url };
+    }
+
     return {
       urls: { issuer: issuerServer.url, gateway: gatewayServer.url, store: storeServer.url },
+      ...(openAcquirer ? { openAcquirer } : {}),
       gatewayOperatorToken,
       operatorLinks: {
         certificates: `${issuerServer.url}/certificates?token=${encodeURIComponent(adminToken)}`,

@@ -15,12 +15,17 @@ export interface E2eSandbox extends SandboxClient {
   log: string[];
   /** The gateway operator's sign-in link (the sandbox prints it): a session on the gateway's dashboard. */
   gatewayDashboard: string;
+  /** With `openAcquirer`: the store behind the gateway whose certificates say cardCertRequired false. */
+  openStore?: string;
   close(): Promise<void>;
 }
 
-/** `options`: what a suite needs beyond the defaults (short-lived cardholder certificates). */
+/**
+ * `options`: what a suite needs beyond the defaults (short-lived cardholder certificates, the open
+ * acquirer).
+ */
 export async function startE2eSandbox(
-  options: Pick<SandboxOptions, 'cardholderValidityMs'> = {},
+  options: Pick<SandboxOptions, 'cardholderValidityMs' | 'openAcquirer'> = {},
 ): Promise<E2eSandbox> {
   const dataDir = mkdtempSync(join(tmpdir(), 'set-wallet-e2e-sandbox-'));
   const log: string[] = [];
@@ -38,6 +43,7 @@ export async function startE2eSandbox(
     ...sandboxClient(sandbox.urls, sandbox.operatorLinks.backOffice, sandbox.gatewayOperatorToken),
     log,
     gatewayDashboard: sandbox.operatorLinks.gatewayDashboard,
+    ...(sandbox.openAcquirer ? { openStore: sandbox.openAcquirer.store } : {}),
     async close() {
       await sandbox.close();
       rmSync(dataDir, { recursive: true, force: true });

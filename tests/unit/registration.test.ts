@@ -2,6 +2,7 @@
 // real certificates from pki/ca.ts: CardCInit → RegForm → CertReq → CertRes for a cardholder,
 // Me-AqCInit → CertReq → CertRes for a merchant and a gateway, and the rejections.
 import { describe, expect, it } from 'vitest';
+import { type GatewayCertReq, OPEN_ACQUIRER, sandboxEnrolments } from '../../src/ca/enrolment-policy.ts';
 import { b64u, fromB64u, hex, jsonBytes } from '../../src/protocol/encoding.ts';
 import { SetError } from '../../src/protocol/errors.ts';
 import { headerFor } from '../../src/protocol/messages/header.ts';
@@ -294,6 +295,31 @@ describe('SET/2 registration', () => {
     expect(verified.certificate.cardCertRequired).toBe(true);
     expect(verified.kxCertificate?.cardCertRequired).toBe(true);
     expect(verified.kxPath?.chain[0]?.keyRole).toBe('key-exchange');
+
+    // The sandbox PCA's policy: only a gateway of the open acquirer gets cardCertRequired false.
+    const answers = (acquirer?: string) => ({
+      ...opened.content,
+      answers: { gatewayName: 'G', ...(acquirer ? { acquirer } : {}) },
+    });
+    const strict = sandboxEnrolments.gateway(answers('Another Acquirer') as GatewayCertReq);
+    const open = sandboxEnrolments.gateway(answers(OPEN_ACQUIRER) as GatewayCertReq);
+    expect(strict).toMatchObject({ approve: true });
+    expect(strict).not.toHaveProperty('cardCertRequired');
+    expect(open).toMatchObject({ approve: true, cardCertRequired: false });
+    const openResult = issueFromCertReq({
+      req: opened.content,
+      issuer: issuerOf('pca'),
+      cardCertRequired: false,
+      now,
+    });
+    const openVerified = await verifyCertRes(
+      wire((await buildCertRes({ req: opened.content, ca: pca, result: openResult, now })).wire),
+      certReq.content,
+      gateway,
+    );
+    if (openVerified.status !== 'issued') throw new Error('expected issued certificates');
+    expect(openVerified.certificate.cardCertRequired).toBe(false);
+    expect(openVerified.kxCertificate?.cardCertRequired).toBe(false);
   });
 
   it('carries a rejection and a referral as business results', async () => {

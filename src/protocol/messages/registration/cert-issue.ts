@@ -51,6 +51,12 @@ export function issueFromCertReq(p: {
   merchantId?: string;
   /** How long the certificate is valid (default two years); never beyond the CA's own certificate. */
   validityMs?: number;
+  /**
+   * A gateway: whether its certificates say cardCertRequired (default true). False only where the
+   * brand's PCA lets this acquirer take purchases without a cardholder certificate (SET's
+   * unsigned purchase).
+   */
+  cardCertRequired?: boolean;
   now?: Date;
 }): IssuedCertificates {
   const req = p.req;
@@ -96,7 +102,12 @@ export function issueFromCertReq(p: {
     }
     case 'gateway': {
       const subject = p.subject ?? { commonName: `Payment gateway ${req.lidEE}` };
-      const common = { certificateType: 'gateway' as const, subject, cardCertRequired: true, ...validity };
+      const common = {
+        certificateType: 'gateway' as const,
+        subject,
+        cardCertRequired: p.cardCertRequired ?? true,
+        ...validity,
+      };
       const certificate = issueEndEntity(p.issuer, { ...common, keyRole: 'signature', publicKey });
       const kxCertificate = issueEndEntity(p.issuer, {
         ...common,
