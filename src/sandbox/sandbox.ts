@@ -341,6 +341,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<RunningSandbox
         crls,
         issuer: createIssuerSimulator(DEFAULT_TEST_CARDS, { timeoutMs: opts.issuerTimeoutMs ?? 3000 }),
         dashboard: { token: gatewayOperatorToken, hosts: hostsOf(gatewayAt.url) },
+        ...(opts.now ? { now: opts.now } : {}),
       });
       gatewayAt.serve(observed('gateway', openGateway.app.fetch, opts));
       openGateway.delivery.start();
@@ -354,6 +355,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<RunningSandbox
         merchant: openMerchant,
         trustedRoots: [root],
         crls,
+        ...(opts.now ? { now: opts.now } : {}),
       });
       const openStore = await createDemoStore({
         db: openDb,
@@ -364,6 +366,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<RunningSandbox
           revocation: () => issuer.revocationInForce(),
           // Taken only because its gateway's certificate says cardCertRequired false.
           acceptUnsigned: true,
+          ...(opts.now ? { now: opts.now } : {}),
         },
         brandIds: [BRAND_ID],
         publicOrigin: storeAt.url,
