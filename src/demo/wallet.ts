@@ -24,6 +24,7 @@ export const MERCHANT_NAME = DEMO_MERCHANT.name;
 export const BRAND = BRAND_ID;
 const OUTCOME_TIMEOUT_MS = 30_000;
 const RESULT_TIMEOUT_MS = 30_000;
+const PAY_BUTTON_TIMEOUT_MS = 90_000;
 
 /** What a page hears from the wallet: a `set-wallet:outcome` event's detail. */
 export interface PageOutcome {
@@ -502,6 +503,13 @@ export class WalletUser {
    */
   async startPayment(checkout: Checkout, storeOrigin: string, merchantName = MERCHANT_NAME): Promise<UiPage> {
     const { m } = this;
+    // The store draws its button with its own script, compiled on the store's first checkout: on
+    // a busy machine that outlasts a click's usual wait, so wait for the button as a person would.
+    await poll(
+      `the store's "${STORE_PAY_BUTTON}" button`,
+      () => checkout.page.hasButton(STORE_PAY_BUTTON),
+      PAY_BUTTON_TIMEOUT_MS,
+    );
     await checkout.page.clickButton(STORE_PAY_BUTTON);
     const confirm = await this.browser.waitForExtensionPage('confirm.html');
     if ((await confirm.url()).includes('?tab=')) {
