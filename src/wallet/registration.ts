@@ -283,6 +283,7 @@ export class Registrations {
       answering: form.content,
       caKeyExchange: init.caKeyExchange.chain[0],
       privateKey: keys.privateKey,
+      publicKey: keys.publicKey,
       request: { requestType: 'cardholder', card: state.card },
       answers: parsed.success ? parsed.output : {},
       now: ctx.clock.now,
@@ -455,6 +456,7 @@ export class Registrations {
       answering: form.content,
       caKeyExchange: init.caKeyExchange.chain[0],
       privateKey: keys.privateKey,
+      publicKey: keys.publicKey,
       request: {
         requestType: 'cardholder',
         card: { pan: card.pan, expiry: card.expiry },

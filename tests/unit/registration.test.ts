@@ -157,6 +157,27 @@ describe('SET/2 registration', () => {
     };
   }
 
+  it('a CertReq carries the point its builder was given (the wallet: Firefox cannot export it), and refuses one off the curve', async () => {
+    const s = await cardholderUpToCertReq();
+    const keys = generateKeyPair();
+    const base = {
+      answering: s.regForm.content,
+      caKeyExchange: s.init.caKeyExchange.chain[0]!,
+      privateKey: keys.privateKey,
+      request: { requestType: 'cardholder' as const, card: { pan: PAN, expiry: EXPIRY } },
+      answers,
+      now,
+    };
+    const given = await buildCertReq({ ...base, publicKey: keys.publicKey });
+    expect(given.content.publicKey).toBe(b64u(keys.publicKey));
+    expect((await buildCertReq(base)).content.publicKey).toBe(b64u(keys.publicKey));
+    const offCurve = Uint8Array.from(keys.publicKey);
+    offCurve[64] = offCurve[64]! ^ 1;
+    await expect(buildCertReq({ ...base, publicKey: offCurve })).rejects.toMatchObject({
+      code: 'decodingFailure',
+    });
+  });
+
   it('registers a cardholder: CardCInit → RegForm → CertReq → CertRes, with the unique cardholder ID', async () => {
     const s = await cardholderUpToCertReq();
     expect(s.init.ca.chain[0]!.certificateType).toBe('cardholder-ca');

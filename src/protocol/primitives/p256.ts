@@ -48,7 +48,11 @@ export async function generateKeyPairNative(): Promise<KeyPair> {
   return { privateKey: fromJwkB64(jwk.d, 32), publicKey: pointOfJwk(jwk) };
 }
 
-/** The public point of a scalar, computed by the platform (imported from PKCS#8, exported, dropped). */
+/**
+ * The public point of a scalar, computed by the platform (imported from PKCS#8, exported, dropped).
+ * Servers and tests only: Firefox imports and signs with a scalar alone but cannot export its point
+ * (OperationError), so the wallet keeps the point generateKeyPairNative gave it and passes it on.
+ */
 export async function publicKeyOfNative(privateKey: Uint8Array): Promise<Uint8Array> {
   if (privateKey.length !== PRIVATE_KEY_LENGTH) fail('decodingFailure', 'a P-256 private key is 32 bytes');
   let jwk: JsonWebKey;

@@ -195,12 +195,15 @@ export interface BuiltCertReq {
 /**
  * Requester side. `answering` is the CA's RegFormRes (cardholder) or Me-AqCInitRes content;
  * `caKeyExchange` the CA key-exchange certificate from CardCInitRes or Me-AqCInitRes;
- * `privateKey` the new signature key, which signs the request and never leaves the caller.
+ * `privateKey` the new signature key, which signs the request and never leaves the caller;
+ * `publicKey` its point, when the caller has it from generating the pair (the wallet must pass it:
+ * Firefox's WebCrypto cannot export the point of a key imported from its scalar alone).
  */
 export async function buildCertReq(p: {
   answering: { lidEE: string; lidCA: string; challCA: string };
   caKeyExchange: ParsedCertificate;
   privateKey: Uint8Array;
+  publicKey?: Uint8Array;
   request: CertRequest;
   answers?: RegFormAnswers;
   now?: Date;
@@ -218,7 +221,7 @@ export async function buildCertReq(p: {
     lidCA: p.answering.lidCA,
     challEE3: b64u(randomNonce()),
     challCA: p.answering.challCA,
-    publicKey: b64u(await publicKeyOfNative(p.privateKey)),
+    publicKey: b64u(p.publicKey ? checkedPoint(p.publicKey) : await publicKeyOfNative(p.privateKey)),
     answers: p.answers ?? {},
     caBackKey: b64u(caBackKey),
   };
@@ -268,6 +271,11 @@ export async function buildCertReq(p: {
   const body = { sealed: await sealTo(p.caKeyExchange, 'CertReq', jsonBytes(pop)) };
   const wire = makeWire('CertReq', headerFor(content), body);
   return { wire, content, caBackKey, ...(cardSecret ? { cardSecret } : {}) };
+}
+
+function checkedPoint(publicKey: Uint8Array): Uint8Array {
+  if (!isValidPublicKey(publicKey)) fail('decodingFailure', 'the new key is not a valid P-256 point');
+  return publicKey;
 }
 
 /** What a CA remembers of the RegFormRes or Me-AqCInitRes it sent, keyed by LID-CA. */
