@@ -4,17 +4,11 @@
 // with a sentence, never an exception (issue 10, case 6). Each refusal leaves the ledger as it was.
 import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createGateway,
-  createIssuerSimulator,
-  DEFAULT_TEST_CARDS,
-  type Gateway,
-  type Listening,
-  listen,
-} from '../../src/gateway/index.ts';
+import { createGateway, type Gateway, type Listening, listen } from '../../src/gateway/index.ts';
 import { type Database, openDatabase } from '../../src/storage/index.ts';
 import { merchantAuthReq } from '../support/gateway-process.ts';
 import { issueCardholder, makeWorld } from '../support/world.ts';
+import { worldGatewayDeps } from '../support/world-gateway.ts';
 
 const world = makeWorld();
 const cardholder = issueCardholder(world, '4111111111111111', '202912');
@@ -62,15 +56,7 @@ describe('gateway dashboard access', () => {
 
   beforeAll(async () => {
     db = await openDatabase({});
-    gateway = await createGateway({
-      db,
-      signature: world.gateway,
-      keyExchange: world.gatewayKx,
-      trustedRoots: [world.root],
-      issuer: createIssuerSimulator(DEFAULT_TEST_CARDS, { timeoutMs: 0 }),
-      log: () => {},
-      dashboard: { token: TOKEN },
-    });
+    gateway = await createGateway(worldGatewayDeps(world, db, { dashboard: { token: TOKEN } }));
     server = await listen(gateway.app.fetch);
     const req = await merchantAuthReq(world, cardholder);
     expect((await raw(`${server.url}/set`, { method: 'POST', body: req.wire })).status).toBe(200);
@@ -202,14 +188,7 @@ describe('gateway dashboard access', () => {
   });
 
   it('is off without an operator token, and answers only the configured names when given', async () => {
-    const other = await createGateway({
-      db,
-      signature: world.gateway,
-      keyExchange: world.gatewayKx,
-      trustedRoots: [world.root],
-      issuer: createIssuerSimulator(DEFAULT_TEST_CARDS, { timeoutMs: 0 }),
-      log: () => {},
-    });
+    const other = await createGateway(worldGatewayDeps(world, db));
     const off = await listen(other.app.fetch);
     try {
       expect((await raw(`${off.url}/`)).status).toBe(403);
@@ -220,15 +199,9 @@ describe('gateway dashboard access', () => {
     } finally {
       await off.close();
     }
-    const named = await createGateway({
-      db,
-      signature: world.gateway,
-      keyExchange: world.gatewayKx,
-      trustedRoots: [world.root],
-      issuer: createIssuerSimulator(DEFAULT_TEST_CARDS, { timeoutMs: 0 }),
-      log: () => {},
-      dashboard: { token: TOKEN, hosts: ['gateway.test:8701'] },
-    });
+    const named = await createGateway(
+      worldGatewayDeps(world, db, { dashboard: { token: TOKEN, hosts: ['gateway.test:8701'] } }),
+    );
     const at = await listen(named.app.fetch);
     try {
       const bearer = { authorization: `Bearer ${TOKEN}` };

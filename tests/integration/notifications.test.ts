@@ -7,13 +7,7 @@
 // notifications, replays, out-of-order seq, and the dashboard's Resend. No sleeps: the tests poll
 // for state with a deadline and drive the worker with runOnce where the order matters.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createGateway,
-  createIssuerSimulator,
-  DEFAULT_TEST_CARDS,
-  type Gateway,
-  type Listening,
-} from '../../src/gateway/index.ts';
+import { createGateway, type Gateway, type Listening } from '../../src/gateway/index.ts';
 import {
   type Amount,
   balanceOf,
@@ -41,7 +35,7 @@ import {
 import type { Database } from '../../src/storage/index.ts';
 import { backends } from '../support/databases.ts';
 import { issueCardholder, makeWorld, TestWallet } from '../support/world.ts';
-import { startWorldGateway, type WorldGateway } from '../support/world-gateway.ts';
+import { startWorldGateway, type WorldGateway, worldGatewayDeps } from '../support/world-gateway.ts';
 import { closedPort, type Served, serve } from './merchant-support.ts';
 
 const world = makeWorld();
@@ -314,15 +308,9 @@ for (const backend of backends) {
     });
 
     it('a hanging receiver times out, a dead URL is an error sentence; neither crashes; then marked failed', async () => {
-      const limited = await createGateway({
-        db,
-        signature: world.gateway,
-        keyExchange: world.gatewayKx,
-        trustedRoots: [world.root],
-        issuer: createIssuerSimulator(DEFAULT_TEST_CARDS, { timeoutMs: 0 }),
-        log: () => {},
-        notificationDelivery: { ...FAST, timeoutMs: 200, maxAttempts: 2 },
-      });
+      const limited = await createGateway(
+        worldGatewayDeps(world, db, { notificationDelivery: { ...FAST, timeoutMs: 200, maxAttempts: 2 } }),
+      );
       hang = true;
       const xid = await purchase(700);
       try {
@@ -381,15 +369,7 @@ for (const backend of backends) {
 
       // A second gateway on the same database (another pool on PostgreSQL): both workers run at once.
       const db2 = backend.connect ? await backend.connect(opened) : db;
-      const second = await createGateway({
-        db: db2,
-        signature: world.gateway,
-        keyExchange: world.gatewayKx,
-        trustedRoots: [world.root],
-        issuer: createIssuerSimulator(DEFAULT_TEST_CARDS, { timeoutMs: 0 }),
-        log: () => {},
-        notificationDelivery: FAST,
-      });
+      const second = await createGateway(worldGatewayDeps(world, db2, { notificationDelivery: FAST }));
       try {
         const xids: string[] = [];
         for (let i = 0; i < 4; i++) xids.push(await purchase(100 + i));

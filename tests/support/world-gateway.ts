@@ -34,12 +34,13 @@ export interface WorldGateway {
   close(): Promise<void>;
 }
 
-export async function startWorldGateway(
+/** What the world's gateway is made of on `db`; `options` adds or overrides (a clock, a dashboard). */
+export function worldGatewayDeps(
   world: World,
   db: Database,
   options: Partial<Omit<GatewayDeps, 'db'>> = {},
-): Promise<WorldGateway> {
-  const gateway = await createGateway({
+): GatewayDeps {
+  return {
     db,
     signature: world.gateway,
     keyExchange: world.gatewayKx,
@@ -47,7 +48,15 @@ export async function startWorldGateway(
     issuer: createIssuerSimulator(DEFAULT_TEST_CARDS, { timeoutMs: 0 }),
     log: () => {},
     ...options,
-  });
+  };
+}
+
+export async function startWorldGateway(
+  world: World,
+  db: Database,
+  options: Partial<Omit<GatewayDeps, 'db'>> = {},
+): Promise<WorldGateway> {
+  const gateway = await createGateway(worldGatewayDeps(world, db, options));
   const server = await listen(gateway.app.fetch);
   const endpoint = `${server.url}/set`;
   return {
