@@ -343,31 +343,46 @@ export function serialToHex(integer: Uint8Array): string {
   return hex(value);
 }
 
+export interface ExtensionEntry {
+  oid: string;
+  critical: boolean;
+  value: Uint8Array;
+}
+
 /**
- * Extensions ::= SEQUENCE SIZE (1..MAX) OF Extension, Extension ::= SEQUENCE { extnID OID,
- * critical BOOLEAN DEFAULT FALSE, extnValue OCTET STRING }: by OID, each claimed at most once;
- * whatever is left unclaimed and critical is refused.
+ * Extensions ::= SEQUENCE OF Extension, Extension ::= SEQUENCE { extnID OID, critical BOOLEAN
+ * DEFAULT FALSE, extnValue OCTET STRING } (certificates, CRLs and CRL entries alike).
+ */
+export function extensionList(list: Der, what: string): ExtensionEntry[] {
+  return sequence(list, what).node.children.map((node) => {
+    const r = sequence(node, what);
+    const oid = oidOf(r.any(), what);
+    const criticalNode = r.optional(TAG.boolean);
+    const critical = criticalNode !== undefined && booleanOf(criticalNode, what);
+    // X.690 §11.5: a DEFAULT value is never encoded.
+    if (criticalNode && !critical)
+      fail('decodingFailure', `${what}: ${oid} encodes its DEFAULT critical FALSE`);
+    const value = octetsOf(r.any(), `${what}: ${oid}`);
+    r.end();
+    return { oid, critical, value };
+  });
+}
+
+/**
+ * A certificate's extensions (SIZE 1..MAX) by OID, each claimed at most once; whatever is left
+ * unclaimed and critical is refused.
  */
 export function readExtensions(wrapper: Der | undefined, what = 'the certificate') {
   if (!wrapper) return fail('invalidCertificate', 'a SET certificate has extensions');
   const outer = new DerReader(wrapper, 'extensions');
-  const list = sequence(outer.any(), 'extensions');
+  const list = outer.any();
   outer.end();
-  if (list.done) fail('invalidCertificate', 'a SET certificate has extensions');
-  const byOid = new Map<string, { critical: boolean; value: Uint8Array }>();
-  for (const node of list.node.children) {
-    const r = sequence(node, 'an extension');
-    const oid = oidOf(r.any(), 'an extension');
-    const criticalNode = r.optional(TAG.boolean);
-    const critical = criticalNode !== undefined && booleanOf(criticalNode, 'an extension');
-    // X.690 §11.5: a DEFAULT value is never encoded.
-    if (criticalNode && !critical)
-      fail('decodingFailure', `extension ${oid} encodes its DEFAULT critical FALSE`);
-    const value = octetsOf(r.any(), `extension ${oid}`);
-    r.end();
+  if (list.children.length === 0) fail('invalidCertificate', 'a SET certificate has extensions');
+  const byOid = new Map<string, ExtensionEntry>();
+  for (const ext of extensionList(list, 'extensions')) {
     // RFC 5280 §4.2: at most one instance of a given extension.
-    if (byOid.has(oid)) fail('invalidCertificate', `extension ${oid} appears twice`);
-    byOid.set(oid, { critical, value });
+    if (byOid.has(ext.oid)) fail('invalidCertificate', `extension ${ext.oid} appears twice`);
+    byOid.set(ext.oid, ext);
   }
   const claimed = new Set<string>();
   const value = (oid: string): Uint8Array | undefined => {

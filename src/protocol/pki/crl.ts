@@ -6,21 +6,24 @@
 import { fail, withCode } from '../errors.ts';
 import { sha256 } from '../primitives/hash.ts';
 import { assertEcdsaWithSha256, rawSignatureOf } from './algorithms.ts';
-import { decodeAuthorityKeyId, ID_CE, serialToHex } from './certificate.ts';
 import {
-  booleanOf,
+  decodeAuthorityKeyId,
+  type ExtensionEntry,
+  extensionList,
+  ID_CE,
+  serialToHex,
+} from './certificate.ts';
+import {
   CONTEXT,
+  type Der,
   DerReader,
   integerOf,
-  octetsOf,
-  oidOf,
   readDer,
   readSequence,
   sequence,
   smallIntegerOf,
   TAG,
   timeOf,
-  UNIVERSAL,
 } from './der.ts';
 import { nameToString } from './name.ts';
 import { toPem } from './pem.ts';
@@ -90,7 +93,7 @@ function parse(der: Uint8Array): ParsedCrl {
     const extensions = entry.optional(TAG.sequence);
     entry.end();
     if (extensions) {
-      for (const ext of extensionList(extensions, 'CRL entry extensions')) {
+      for (const ext of nonEmpty(extensions, 'CRL entry extensions')) {
         // Entry extensions (reason codes, invalidity dates) do not change "revoked"; unknown critical ones might.
         if (ext.critical)
           fail('unrecognizedExtension', `unrecognised critical CRL entry extension ${ext.oid}`);
@@ -113,32 +116,16 @@ function parse(der: Uint8Array): ParsedCrl {
   return crl;
 }
 
-interface ExtensionEntry {
-  oid: string;
-  critical: boolean;
-  value: Uint8Array;
-}
-
-/** [0] EXPLICIT Extensions. */
-function extensionsOf(wrapper: import('./der.ts').Der, what: string): ExtensionEntry[] {
+/** [0] EXPLICIT Extensions, SIZE (1..MAX). */
+function extensionsOf(wrapper: Der, what: string): ExtensionEntry[] {
   const outer = new DerReader(wrapper, what);
-  const list = outer.next(TAG.sequence);
+  const list = outer.any();
   outer.end();
-  return extensionList(list, what);
+  return nonEmpty(list, what);
 }
 
-/** Extensions ::= SEQUENCE SIZE (1..MAX) OF Extension. */
-function extensionList(list: import('./der.ts').Der, what: string): ExtensionEntry[] {
-  if (list.cls !== UNIVERSAL || list.children.length === 0) fail('decodingFailure', `${what} is empty`);
-  return list.children.map((node) => {
-    const r = sequence(node, what);
-    const oid = oidOf(r.any(), what);
-    const criticalNode = r.optional(TAG.boolean);
-    const critical = criticalNode !== undefined && booleanOf(criticalNode, what);
-    if (criticalNode && !critical)
-      fail('decodingFailure', `${what}: ${oid} encodes its DEFAULT critical FALSE`);
-    const value = octetsOf(r.any(), what);
-    r.end();
-    return { oid, critical, value };
-  });
+function nonEmpty(list: Der, what: string): ExtensionEntry[] {
+  const entries = extensionList(list, what);
+  if (entries.length === 0) fail('decodingFailure', `${what} is empty`);
+  return entries;
 }

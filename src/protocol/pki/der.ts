@@ -27,12 +27,9 @@ export const TAG = {
   sequence: 16,
   set: 17,
   printableString: 19,
-  teletexString: 20,
   ia5String: 22,
   utcTime: 23,
   generalizedTime: 24,
-  universalString: 28,
-  bmpString: 30,
 } as const;
 
 /** Tag classes (X.690 §8.1.2.2). */
@@ -190,8 +187,11 @@ function timeOfText(text: string): Date | undefined {
   return ok ? date : undefined;
 }
 
+/** One character per octet (a loop: spreading a long value into fromCharCode would overflow the stack). */
 function latin1(v: Uint8Array): string {
-  return String.fromCharCode(...v);
+  let text = '';
+  for (const b of v) text += String.fromCharCode(b);
+  return text;
 }
 
 /**
@@ -346,42 +346,24 @@ export function timeOf(node: Der, what: string): Date {
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
-/** The text of a directory string (UTF8String, PrintableString, IA5String, BMPString, UniversalString, TeletexString); undefined for any other type. */
+/**
+ * The text of a directory string: UTF8String, PrintableString (its character set checked) or
+ * IA5String (ASCII); undefined for any other type. RFC 5280 §4.1.2.4: conforming CAs write
+ * PrintableString or UTF8String; BMPString, UniversalString and TeletexString are not read.
+ */
 export function textOf(node: Der): string | undefined {
   if (node.cls !== UNIVERSAL || node.constructed) return undefined;
   const v = node.value;
-  try {
-    switch (node.tag) {
-      case TAG.utf8String:
-        return UTF8.decode(v);
-      case TAG.printableString:
-        if (!/^[A-Za-z0-9 '()+,\-./:=?]*$/.test(latin1(v))) return undefined;
-        return latin1(v);
-      case TAG.ia5String:
-        if (v.some((c) => c > 0x7f)) return undefined;
-        return latin1(v);
-      case TAG.teletexString:
-        return latin1(v);
-      case TAG.bmpString: {
-        if (v.length % 2 !== 0) return undefined;
-        let s = '';
-        for (let i = 0; i < v.length; i += 2) s += String.fromCharCode((v[i]! << 8) | v[i + 1]!);
-        return s;
-      }
-      case TAG.universalString: {
-        if (v.length % 4 !== 0) return undefined;
-        let s = '';
-        for (let i = 0; i < v.length; i += 4) {
-          const cp = ((v[i]! << 24) | (v[i + 1]! << 16) | (v[i + 2]! << 8) | v[i + 3]!) >>> 0;
-          if (cp > 0x10ffff) return undefined;
-          s += String.fromCodePoint(cp);
-        }
-        return s;
-      }
+  if (node.tag === TAG.utf8String) {
+    try {
+      return UTF8.decode(v);
+    } catch {
+      return undefined;
     }
-  } catch {
-    return undefined;
   }
+  const text = latin1(v);
+  if (node.tag === TAG.printableString) return /^[A-Za-z0-9 '()+,\-./:=?]*$/.test(text) ? text : undefined;
+  if (node.tag === TAG.ia5String) return v.every((c) => c < 0x80) ? text : undefined;
   return undefined;
 }
 

@@ -5,7 +5,6 @@
  */
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
-import { randomBytes } from '@noble/hashes/utils.js';
 import { cryptoProvider } from './provider.ts';
 
 export function sha256(data: Uint8Array): Uint8Array {
@@ -23,7 +22,10 @@ export function randomNonce(): Uint8Array {
   return randomBytes(32);
 }
 
-export { randomBytes };
+/** `length` bytes from the platform's CSPRNG (what noble's randomBytes calls, without its helpers in the wallet's bundle). */
+export function randomBytes(length = 32): Uint8Array {
+  return globalThis.crypto.getRandomValues(new Uint8Array(length));
+}
 
 /** Equality whose time depends only on the lengths, for MACs, digests and secrets. */
 export function constantTimeEqual(a: Uint8Array, b: Uint8Array): boolean {

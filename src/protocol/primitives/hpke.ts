@@ -8,13 +8,12 @@
  * tests can check every intermediate value of both against the published vectors.
  */
 import { p256 } from '@noble/curves/nist.js';
-import { randomBytes } from '@noble/hashes/utils.js';
 import { concatBytes, utf8 } from '../encoding.ts';
 import { fail } from '../errors.ts';
 import { aeadOpen, aeadOpenNative, aeadSeal, aeadSealNative } from './aead.ts';
 import { ecdhNative, generateExchangeKeyPair, importCheckedPeerKey, importExchangeKey } from './ecdh.ts';
 import { ecdh } from './ecdsa.ts';
-import { hmacSha256 } from './hash.ts';
+import { hmacSha256, randomBytes } from './hash.ts';
 import { isValidPublicKey, type KeyPair, P256_ORDER, publicKeyOfNative } from './p256.ts';
 import type { PlatformKey } from './provider.ts';
 

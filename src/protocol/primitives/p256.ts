@@ -6,6 +6,7 @@
  * native signature is normalised to s ≤ n/2, and every verifier refuses high-S, checked before the
  * platform's verify, which would accept it. Messages carry the raw 64-byte r‖s.
  */
+import { fromB64u } from '../encoding.ts';
 import { fail } from '../errors.ts';
 import { cryptoProvider, handleFor, PlatformKey, pkcs8Of, subtle } from './provider.ts';
 
@@ -75,14 +76,8 @@ function pointOfJwk(jwk: JsonWebKey): Uint8Array {
 
 /** A JWK member (base64url, no padding) of exactly `length` bytes. */
 function fromJwkB64(text: string | undefined, length: number): Uint8Array {
-  let bytes: Uint8Array | undefined;
-  try {
-    const bin = atob((text ?? '').replace(/-/g, '+').replace(/_/g, '/'));
-    bytes = Uint8Array.from(bin, (c) => c.charCodeAt(0));
-  } catch {
-    bytes = undefined;
-  }
-  if (bytes?.length !== length) return fail('unspecifiedFailure', 'the platform exported a malformed key');
+  const bytes = fromB64u(text ?? '', 'a JWK member');
+  if (bytes.length !== length) fail('unspecifiedFailure', 'the platform exported a malformed key');
   return bytes;
 }
 

@@ -195,14 +195,17 @@ export interface BuiltCertReq {
 /**
  * Requester side. `answering` is the CA's RegFormRes (cardholder) or Me-AqCInitRes content;
  * `caKeyExchange` the CA key-exchange certificate from CardCInitRes or Me-AqCInitRes;
- * `privateKey` the new signature key, which signs the request and never leaves the caller;
- * `publicKey` its point, when the caller has it from generating the pair (the wallet must pass it:
- * Firefox's WebCrypto cannot export the point of a key imported from its scalar alone).
+ * `privateKey` the new signature key, which signs the request and never leaves the caller.
  */
 export async function buildCertReq(p: {
   answering: { lidEE: string; lidCA: string; challCA: string };
   caKeyExchange: ParsedCertificate;
   privateKey: Uint8Array;
+  /**
+   * The new key's public point, when the caller has it (the wallet: from the key generation).
+   * Without it the platform computes it from the scalar, which Firefox's WebCrypto cannot do
+   * for a key imported from PKCS#8 without its point.
+   */
   publicKey?: Uint8Array;
   request: CertRequest;
   answers?: RegFormAnswers;
