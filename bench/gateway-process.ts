@@ -45,7 +45,7 @@ async function main(): Promise<void> {
     issuer: createIssuerSimulator(DEFAULT_TEST_CARDS, { timeoutMs: 2000 }),
     log: () => {},
   });
-  const server = await listen(gateway.app.fetch, { port: 0 });
+  const server = await listen(gateway, { port: 0 });
   process.on('message', (m: GatewayCommand) => {
     if (m.cmd === 'usage') {
       const u = process.cpuUsage();

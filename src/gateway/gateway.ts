@@ -8,6 +8,7 @@ import { type Context, Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import {
   exchangeKey,
+  MAX_WIRE_BYTES,
   nodeBufferCodec,
   nodeCryptoProvider,
   type ParsedCertificate,
@@ -37,7 +38,8 @@ import {
 } from './notification-delivery.ts';
 import { Notifications } from './notifications.ts';
 import { consoleLog, type GatewayLog, type PaymentContext } from './payment-context.ts';
-import { handleSetMessage, handleSetRequest, type SetReply } from './set-endpoint.ts';
+import { gatewayListener, type NodeListener, setReplyHeaders } from './serve.ts';
+import { handleSetBody, handleSetMessage, handleSetRequest, type SetReply } from './set-endpoint.ts';
 import { GATEWAY_TEXT } from './text/index.ts';
 
 export interface GatewayDeps {
@@ -78,6 +80,11 @@ export interface Gateway {
    * calls start() and, on shutdown, await stop().
    */
   delivery: NotificationDelivery;
+  /**
+   * The gateway on Node's HTTP server (`listen(gateway)`, `http.createServer(gateway.listener)`):
+   * POST /set served on node:http directly, every other route through `app`.
+   */
+  listener: NodeListener;
   /** The SET endpoint without HTTP: one wire message in, the reply out. Never throws. */
   handle(message: Uint8Array | string): Promise<SetReply>;
 }
@@ -144,10 +151,7 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
     const reply = await handleSetRequest(payment, c.req.raw);
     // A ledger change may have queued a Notification: send it now rather than at the next poll.
     if (reply.status === 200) delivery.wake();
-    const headers: Record<string, string> = { 'cache-control': 'no-store' };
-    if (reply.body) headers['content-type'] = 'application/json; charset=utf-8';
-    if (reply.retryAfter !== undefined) headers['retry-after'] = String(reply.retryAfter);
-    return new Response(reply.body, { status: reply.status, headers });
+    return new Response(reply.body, { status: reply.status, headers: setReplyHeaders(reply) });
   });
   app.get('/healthz', () => healthResponse(deps.db));
   mountDashboard(app, {
@@ -184,8 +188,27 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
     });
   });
 
+  // POST /set straight on node:http (the same answers as the route above); the rest through the app.
+  const listener = gatewayListener(
+    async (body) => {
+      const reply = await handleSetBody(payment, body);
+      if (reply.status === 200) delivery.wake();
+      return reply;
+    },
+    MAX_WIRE_BYTES,
+    app.fetch,
+    (e) =>
+      log({
+        level: 'error',
+        event: 'internal',
+        path: '/set',
+        cause: e instanceof Error ? e.message : String(e),
+      }),
+  );
+
   return {
     app,
+    listener,
     ledger,
     batches,
     notifications,

@@ -4,7 +4,7 @@
  * (docs/protocol.md §7), except an Error, which is logged and never answered with an Error.
  */
 
-import { readLimitedBody } from '../protocol/body.ts';
+import { type LimitedBody, readLimitedBody } from '../protocol/body.ts';
 import {
   buildErrorFor,
   decodeWire,
@@ -57,7 +57,11 @@ export async function handleSetMessage(p: PaymentContext, bytes: Uint8Array): Pr
 
 /** Reads the body within SET/2's 256 KiB limit, then handles it. */
 export async function handleSetRequest(p: PaymentContext, request: Request): Promise<SetReply> {
-  const body = await readLimitedBody(request, MAX_WIRE_BYTES);
+  return handleSetBody(p, await readLimitedBody(request, MAX_WIRE_BYTES));
+}
+
+/** Handles a body read within MAX_WIRE_BYTES (or refused as too big while reading); never throws. */
+export async function handleSetBody(p: PaymentContext, body: LimitedBody): Promise<SetReply> {
   if (!body.ok) {
     return await errorReply(
       p,

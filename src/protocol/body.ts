@@ -9,35 +9,104 @@ import { SetError } from './errors.ts';
 
 export type LimitedBody = { ok: true; bytes: Uint8Array } | { ok: false; tooBig: true };
 
+/** True when a declared Content-Length is over `limit`: refused before a byte is read. */
+export function declaredOverLimit(declared: string | null | undefined, limit: number): boolean {
+  return declared != null && /^\d+$/.test(declared.trim()) && Number(declared) > limit;
+}
+
+/**
+ * The chunks of one body, counted as they arrive: `push` answers false at the first chunk that
+ * crosses the limit (the caller stops reading there), `bytes` joins what was kept. Shared by the
+ * fetch reader below and by servers that read Node's request stream directly (the gateway's POST /set).
+ */
+export class LimitedChunks {
+  private readonly chunks: Uint8Array[] = [];
+  private total = 0;
+  constructor(private readonly limit: number) {}
+
+  push(chunk: Uint8Array): boolean {
+    this.total += chunk.byteLength;
+    if (this.total > this.limit) return false;
+    this.chunks.push(chunk);
+    return true;
+  }
+
+  /** A fresh array of its own (never a view into a pooled buffer of the chunks'). */
+  bytes(): Uint8Array {
+    const bytes = new Uint8Array(this.total);
+    let at = 0;
+    for (const c of this.chunks) {
+      bytes.set(c, at);
+      at += c.byteLength;
+    }
+    return bytes;
+  }
+}
+
 export async function readLimitedBody(
   message: { headers: Headers; body: ReadableStream<Uint8Array> | null },
   limit: number,
 ): Promise<LimitedBody> {
-  const declared = message.headers.get('content-length');
-  if (declared !== null && /^\d+$/.test(declared.trim()) && Number(declared) > limit) {
-    return { ok: false, tooBig: true };
-  }
+  if (declaredOverLimit(message.headers.get('content-length'), limit)) return { ok: false, tooBig: true };
   if (!message.body) return { ok: true, bytes: new Uint8Array(0) };
   const reader = message.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
+  const kept = new LimitedChunks(limit);
   for (;;) {
     const { done, value } = await reader.read();
     if (done) break;
-    total += value.byteLength;
-    if (total > limit) {
+    if (!kept.push(value)) {
       await reader.cancel().catch(() => {});
       return { ok: false, tooBig: true };
     }
-    chunks.push(value);
   }
-  const bytes = new Uint8Array(total);
-  let at = 0;
-  for (const c of chunks) {
-    bytes.set(c, at);
-    at += c.byteLength;
-  }
-  return { ok: true, bytes };
+  return { ok: true, bytes: kept.bytes() };
+}
+
+/**
+ * A server's request stream that emits its chunks as events: Node's IncomingMessage, described
+ * by shape so the protocol stays free of Node's types. Its lower-case headers as Node gives them.
+ */
+export interface ChunkEvents {
+  headers: Record<string, string | string[] | undefined>;
+  on(event: 'data', listener: (chunk: Uint8Array) => void): unknown;
+  on(event: 'end' | 'error' | 'close', listener: () => void): unknown;
+  off(event: 'data', listener: (chunk: Uint8Array) => void): unknown;
+  off(event: 'end', listener: () => void): unknown;
+}
+
+/**
+ * readLimitedBody for a request read on its events rather than through a fetch Request: the same
+ * declared-length refusal and the same limit while reading. Null when the client went away (an
+ * error or a close before the body's end): there is nobody to answer.
+ */
+export function readLimitedEvents(req: ChunkEvents, limit: number): Promise<LimitedBody | null> {
+  return new Promise((resolve) => {
+    const declared = req.headers['content-length'];
+    if (declaredOverLimit(typeof declared === 'string' ? declared : undefined, limit)) {
+      resolve({ ok: false, tooBig: true });
+      return;
+    }
+    const kept = new LimitedChunks(limit);
+    const stop = () => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+    };
+    const onData = (chunk: Uint8Array) => {
+      if (kept.push(chunk)) return;
+      // Nothing more is kept; the server discards the rest once it has answered.
+      stop();
+      resolve({ ok: false, tooBig: true });
+    };
+    const onEnd = () => {
+      stop();
+      resolve({ ok: true, bytes: kept.bytes() });
+    };
+    req.on('data', onData);
+    req.on('end', onEnd);
+    // A promise settles once: after 'end' or a refusal these change nothing.
+    req.on('error', () => resolve(null));
+    req.on('close', () => resolve(null));
+  });
 }
 
 /** The body within `limit`, or a SetError `messageTooBig` naming the limit. */

@@ -35,7 +35,7 @@ beforeAll(async () => {
       if (e.kind === 'link') seen.signatures++;
     },
   });
-  server = await listen(gateway.app.fetch);
+  server = await listen(gateway);
 });
 afterAll(async () => {
   await server?.close();

@@ -88,7 +88,7 @@ describe.each(backends)('payment gateway on $name', (backend) => {
       log: (e) => logs.push(e),
       dashboard: { token: OPERATOR_TOKEN },
     });
-    server = await listen(gateway.app.fetch);
+    server = await listen(gateway);
   });
   afterAll(async () => {
     await server?.close();

@@ -217,7 +217,7 @@ async function main(): Promise<void> {
     },
   });
   if (args.has('notify-lease-ms')) gateway.delivery.start();
-  const server = await listen(gateway.app.fetch, { port: Number(args.get('port') ?? 0) });
+  const server = await listen(gateway, { port: Number(args.get('port') ?? 0) });
   process.stdout.write(`listening ${server.port}\n`);
   process.once('SIGTERM', () => {
     void gateway.delivery

@@ -57,7 +57,7 @@ export async function startWorldGateway(
   options: Partial<Omit<GatewayDeps, 'db'>> = {},
 ): Promise<WorldGateway> {
   const gateway = await createGateway(worldGatewayDeps(world, db, options));
-  const server = await listen(gateway.app.fetch);
+  const server = await listen(gateway);
   const endpoint = `${server.url}/set`;
   return {
     gateway,
