@@ -6,7 +6,7 @@
  *
  *   POST /set/cca            CardCInitReq, RegFormReq, CertReq, CertInqReq (cardholders); its
  *                            answers readable by a browser extension's origin (the wallet renews a
- *                            card and asks about a pending registration itself: src/web/wallet-cors.ts)
+ *                            card and asks about a pending registration itself: src/protocol/wallet-cors.ts)
  *   POST /set/mca, /set/pca  Me-AqCInitReq, CertReq (merchants, gateways)
  *   GET  /crl/{cca,mca,pca,brand}.crl, /bci, /pki/root.pem
  *   GET  /, /register, /test-cards, /certificates   POST /certificates/revoke
@@ -27,6 +27,7 @@ import {
   type SignedBody,
   useCryptoProvider,
 } from '../protocol/index.ts';
+import { readableByWallet, walletPreflight } from '../protocol/wallet-cors.ts';
 import { DatabaseUnavailableError, migrate } from '../storage/index.ts';
 import {
   fromOwnPages,
@@ -34,12 +35,10 @@ import {
   languageHeaders,
   languageSwitch,
   OperatorGate,
-  readableByWallet,
   readForm,
   readLimitedBody,
   type SafeHtml,
   siteTextFor,
-  walletPreflight,
 } from '../web/index.ts';
 import { cardholderHandlers, panDigestKey } from './cardholder-registration.ts';
 import { certReqHandlers } from './cert-req.ts';

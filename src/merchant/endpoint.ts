@@ -15,6 +15,7 @@ import {
   TrustCache,
   WIRE_LIMITS,
 } from '../protocol/index.ts';
+import { readableByWallet, walletPreflight } from '../protocol/wallet-cors.ts';
 import type { EndpointContext, OutcomeEvent } from './endpoint-context.ts';
 import type { GatewayClient } from './gateway-client.ts';
 import type { MerchantKeys } from './keys.ts';
@@ -24,7 +25,6 @@ import { handlePInitReq } from './purchase-init.ts';
 import { handlePReq } from './purchase-request.ts';
 import { setErrorResponse, setMessageResponse } from './set-response.ts';
 import { importMerchantKeys, installNativePlatform } from './start-up.ts';
-import { readableByWallet, walletPreflight } from './wallet-cors.ts';
 
 export interface SetEndpointOptions {
   merchant: MerchantKeys;

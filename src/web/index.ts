@@ -12,4 +12,3 @@ export * from './host.ts';
 export * from './html.ts';
 export * from './i18n.ts';
 export * from './operator-gate.ts';
-export * from './wallet-cors.ts';

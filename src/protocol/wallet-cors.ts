@@ -1,11 +1,13 @@
 /**
- * Receipts in the wallet stay true by asking the merchant (InqReq → InqRes) when the shopper opens
- * one. The wallet's background sends that InqReq itself, to the SET endpoint the checkout page
- * declared, from the extension's own origin: a cross-origin request, so the endpoint lets
- * browser extensions (and nothing else) read the answer to an inquiry. Only an InqReq's answer
- * is readable this way; PInitReq and PReq still travel through the checkout page, same-origin.
- * Nothing here is ambient authority: a SET message authenticates itself (an inquiry about a
- * signed purchase must be signed by the card that paid), and the endpoint sets no cookies.
+ * SET endpoints that a wallet's background calls itself, from the extension's own origin, with no
+ * page open: the merchant's for an InqReq (receipts stay true when the shopper opens one) and the
+ * cardholder CA's (card renewal, and "check again" for a registration the CA left pending). Such a
+ * POST is cross-origin, so the endpoint lets browser extensions (and no web page) read the answer;
+ * each endpoint decides which answers (the merchant: an InqReq's alone). Nothing here is ambient
+ * authority: every such message authenticates itself (an inquiry about a signed purchase is signed
+ * by the card that paid, a renewal co-signed by the certificate it renews) and the endpoints set
+ * no cookies. One copy for the CA site and the merchant SDK, which is a package of its own and
+ * may import src/protocol.
  */
 
 /** The origins of a browser extension: Chromium, Firefox and Safari. */
@@ -17,7 +19,7 @@ export function extensionOrigin(request: Request): string | undefined {
   return origin !== null && EXTENSION_ORIGIN.test(origin) ? origin : undefined;
 }
 
-/** The CORS preflight a wallet's background makes before POSTing an InqReq. */
+/** The CORS preflight a wallet's background makes before POSTing a SET message; else undefined. */
 export function walletPreflight(request: Request): Response | undefined {
   const origin = extensionOrigin(request);
   if (request.method !== 'OPTIONS' || origin === undefined) return undefined;
@@ -28,14 +30,14 @@ export function walletPreflight(request: Request): Response | undefined {
     'access-control-max-age': '600',
     vary: 'origin',
   };
-  // Chromium's Private Network Access: a sandbox store on 127.0.0.1 answers the wallet too.
+  // Chromium's Private Network Access: a sandbox on 127.0.0.1 answers the wallet too.
   if (request.headers.get('access-control-request-private-network') === 'true') {
     headers['access-control-allow-private-network'] = 'true';
   }
   return new Response(null, { status: 204, headers });
 }
 
-/** Lets the extension that sent an InqReq read the answer (InqRes or Error). */
+/** Lets the extension that sent the request read the answer (the SET reply or Error). */
 export function readableByWallet(response: Response, request: Request): Response {
   const origin = extensionOrigin(request);
   if (origin === undefined) return response;
