@@ -11,7 +11,11 @@ import { Progress } from './components/Progress.tsx';
 import { t } from './i18n.ts';
 import { BACKGROUND_GONE } from './wallet-client.ts';
 
-export function lazy<P extends object>(load: () => Promise<ComponentType<P>>): FunctionComponent<P> {
+export function lazy<P extends object>(
+  load: () => Promise<ComponentType<P>>,
+  /** `quiet`: nothing stands in (for a part that is often empty, such as a notice under a card). */
+  waiting: 'progress' | 'quiet' = 'progress',
+): FunctionComponent<P> {
   let loaded: ComponentType<P> | undefined;
   let loading: Promise<ComponentType<P>> | undefined;
   return function Lazy(props: P) {
@@ -35,6 +39,7 @@ export function lazy<P extends object>(load: () => Promise<ComponentType<P>>): F
       const Loaded = loaded;
       return <Loaded {...props} />;
     }
-    return failed ? <ErrorNotice error={BACKGROUND_GONE} /> : <Progress text={t('loading')} />;
+    if (failed) return <ErrorNotice error={BACKGROUND_GONE} />;
+    return waiting === 'quiet' ? null : <Progress text={t('loading')} />;
   };
 }

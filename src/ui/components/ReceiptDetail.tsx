@@ -6,21 +6,13 @@ import { declineText } from '../error-text.ts';
 import { formatDate } from '../format.ts';
 import { t, uiLocale } from '../i18n.ts';
 import { planWords } from '../plan-text.ts';
+import { receiptStateText } from '../receipt-text.ts';
 import { call, errorInfo, type UiErrorInfo } from '../wallet-client.ts';
 import { AmountView } from './AmountView.tsx';
 import { Button } from './Button.tsx';
 import { ErrorNotice } from './ErrorNotice.tsx';
 import { MerchantIdentity } from './MerchantIdentity.tsx';
 import { paymentsSoFarText } from './PlanList.tsx';
-
-export function receiptStatusText(status: ReceiptRecord['status']): string {
-  return t(`receiptStatus_${status}`);
-}
-
-/** Where a payment stands (authorized, captured, partly refunded, …), for people. */
-export function receiptStateText(state: PaymentState): string {
-  return t(`receiptState_${state}`);
-}
 
 /** A receipt kept before states were: what its status implies (as the background's stateOfReceipt). */
 function stateOf(r: ReceiptRecord): PaymentState {

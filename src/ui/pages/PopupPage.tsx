@@ -15,17 +15,29 @@ import type { ReceiptRecord } from '../../wallet/vault/db.ts';
 import type { VaultStatus } from '../../wallet/vault/vault.ts';
 import { AmountView } from '../components/AmountView.tsx';
 import { Button } from '../components/Button.tsx';
-import { PendingRegistrations, RenewalNotice } from '../components/CardRenewal.tsx';
 import { CardView } from '../components/CardView.tsx';
 import { ErrorNotice } from '../components/ErrorNotice.tsx';
 import { PlanList } from '../components/PlanList.tsx';
 import { Progress } from '../components/Progress.tsx';
-import { ReceiptDetail, receiptStateText } from '../components/ReceiptDetail.tsx';
 import { SandboxBadge } from '../components/SandboxBadge.tsx';
 import { UnlockForm } from '../components/UnlockForm.tsx';
 import { formatDate } from '../format.ts';
 import { t, uiLocale } from '../i18n.ts';
+import { lazy } from '../lazy.tsx';
+import { receiptStateText } from '../receipt-text.ts';
 import { call, errorInfo, type UiErrorInfo } from '../wallet-client.ts';
+
+// Renewal and pending registrations: a chunk of their own, loaded when the cards show; a receipt's
+// detail view: one loaded when a receipt is opened (issue 11).
+const RenewalNotice = lazy(
+  async () => (await import('../components/CardRenewal.tsx')).RenewalNotice,
+  'quiet',
+);
+const PendingRegistrations = lazy(
+  async () => (await import('../components/CardRenewal.tsx')).PendingRegistrations,
+  'quiet',
+);
+const ReceiptDetail = lazy(async () => (await import('../components/ReceiptDetail.tsx')).ReceiptDetail);
 
 type TabInitiations = UiValue<'initiations.forTab'>;
 

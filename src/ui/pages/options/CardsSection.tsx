@@ -6,12 +6,22 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { CardSummary } from '../../../wallet/cards.ts';
 import { Button } from '../../components/Button.tsx';
-import { PendingRegistrations, RenewalNotice } from '../../components/CardRenewal.tsx';
 import { CardView } from '../../components/CardView.tsx';
 import { ErrorNotice } from '../../components/ErrorNotice.tsx';
 import { t } from '../../i18n.ts';
+import { lazy } from '../../lazy.tsx';
 import { call } from '../../wallet-client.ts';
 import { useAction } from './use-action.ts';
+
+// Renewal and pending registrations: a chunk of their own, loaded when the cards show (issue 11).
+const RenewalNotice = lazy(
+  async () => (await import('../../components/CardRenewal.tsx')).RenewalNotice,
+  'quiet',
+);
+const PendingRegistrations = lazy(
+  async () => (await import('../../components/CardRenewal.tsx')).PendingRegistrations,
+  'quiet',
+);
 
 export function CardsSection() {
   const [cards, setCards] = useState<CardSummary[]>();
