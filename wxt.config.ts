@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import preact from '@preact/preset-vite';
+import type { Plugin } from 'vite';
 import { defineConfig } from 'wxt';
 
 const icons = { 16: 'icons/16.png', 32: 'icons/32.png', 48: 'icons/48.png', 128: 'icons/128.png' };
@@ -21,6 +22,34 @@ const SANDBOX_STORE = process.env.SET_SANDBOX_STORE ?? 'http://127.0.0.1:8702';
 // No webextension-polyfill: MV3 Chrome and Firefox both return Promises from the extension APIs,
 // and the two onMessage listeners answer through sendResponse (entrypoints/background.ts,
 // content.ts), which both browsers support. It saved 10 KB in every bundle (issue 11's budgets).
+// Vite wraps every dynamic import (the pages' lazy sections, src/ui/lazy.tsx) in its preload helper:
+// 2 KB on each page that has one, to preload a chunk's imports in parallel (from the extension's own
+// package, where that gains nothing measurable) and to add its CSS. This one does only the latter:
+// it adds the stylesheets a lazy chunk needs that the page has not linked yet, then imports it
+// (issue 11: each page <= 40 KB). A stylesheet that cannot load fails the import, as Vite's does.
+const PRELOAD_HELPER = '\0vite/preload-helper.js';
+const PRELOAD_CODE = `
+const css = (d) => document.querySelector('link[rel="stylesheet"][href="/' + d + '"]') ? undefined :
+  new Promise((ok, no) => {
+    const l = document.createElement('link');
+    l.rel = 'stylesheet';
+    l.href = '/' + d;
+    l.onload = ok;
+    l.onerror = () => no(new Error('could not load /' + d));
+    document.head.append(l);
+  });
+export const __vitePreload = (load, deps) =>
+  Promise.all((deps ?? []).filter((d) => d.endsWith('.css')).map(css)).then(() => load());
+`;
+function smallPreloadHelper(): Plugin {
+  return {
+    name: 'set-wallet:small-preload-helper',
+    enforce: 'pre',
+    resolveId: (id) => (id === PRELOAD_HELPER || id === 'vite/preload-helper.js' ? PRELOAD_HELPER : null),
+    load: (id) => (id === PRELOAD_HELPER ? PRELOAD_CODE : null),
+  };
+}
+
 export default defineConfig({
   webExt: {
     binaries: Object.fromEntries(Object.entries(DEBIAN).filter(([, path]) => existsSync(path))),
@@ -29,7 +58,7 @@ export default defineConfig({
     startUrls: [SANDBOX_STORE],
   },
   // No module-preload polyfill: every browser the wallet runs in preloads modules itself (1 KB a page).
-  vite: () => ({ plugins: [preact()], build: { modulePreload: { polyfill: false } } }),
+  vite: () => ({ plugins: [preact(), smallPreloadHelper()], build: { modulePreload: { polyfill: false } } }),
   manifest: ({ browser }) => ({
     name: '__MSG_extName__',
     description: '__MSG_extDescription__',

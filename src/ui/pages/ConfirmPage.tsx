@@ -14,11 +14,9 @@
  * What the request's window does (load, unlock then pay, cancel, watch) is src/ui/confirm-flow.ts.
  */
 import type { JSX } from 'preact';
-import { useEffect, useRef, useState } from 'preact/hooks';
-import { browser } from 'wxt/browser';
+import { useEffect, useState } from 'preact/hooks';
 import { formatAmount } from '../../protocol/amount.ts';
 import type { Amount, InstallRecurData } from '../../protocol/core.ts';
-import { parseStartError } from '../../wallet/bridge-messages.ts';
 import type { PurchaseView } from '../../wallet/purchase.ts';
 import { AmountView } from '../components/AmountView.tsx';
 import { Button } from '../components/Button.tsx';
@@ -32,11 +30,17 @@ import { ConfirmFlow, type ConfirmState } from '../confirm-flow.ts';
 import { declineText } from '../error-text.ts';
 import { t, uiLocale } from '../i18n.ts';
 import { useInputDelay } from '../input-delay.ts';
+import { lazy } from '../lazy.tsx';
 import { planWords } from '../plan-text.ts';
-import { call, errorInfo, isUiError, type UiErrorInfo } from '../wallet-client.ts';
+import { call, errorInfo } from '../wallet-client.ts';
+import { closeWindow, DelayNote, Heading, useEscape } from './confirm/shared.tsx';
+
+// The question before a request and the reason one could not start: chunks of their own, so that
+// a request's window (the usual one) does not load them (issue 11).
+const AskFirst = lazy(async () => (await import('./confirm/AskFirst.tsx')).AskFirst);
+const CouldNotStart = lazy(async () => (await import('./confirm/CouldNotStart.tsx')).CouldNotStart);
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-const closeWindow = () => window.close();
 
 export function ConfirmPage() {
   const params = new URLSearchParams(location.search);
@@ -45,145 +49,6 @@ export function ConfirmPage() {
   const tab = Number(params.get('tab') ?? Number.NaN);
   if (Number.isSafeInteger(tab) && tab >= 0) return <AskFirst tabId={tab} />;
   return <CouldNotStart raw={params.get('error')} />;
-}
-
-/** The window's heading, focused when the window opens: somewhere a stray Enter or Space does nothing. */
-function Heading({ text }: { text: string }) {
-  const ref = useRef<HTMLHeadingElement>(null);
-  useEffect(() => ref.current?.focus(), []);
-  return (
-    <h1 ref={ref} tabIndex={-1}>
-      {text}
-    </h1>
-  );
-}
-
-/** While the input delay runs: say why the buttons wait. */
-function DelayNote({ ready }: { ready: boolean }) {
-  return ready ? null : (
-    <p class="muted" id="input-delay-note">
-      {t('confirmInputDelay')}
-    </p>
-  );
-}
-
-/**
- * A page at an origin whose merchant certificate has not verified in this session asked to pay:
- * nothing has gone to it yet. Continue starts the request (PInitReq: brand and BIN); this window
- * then shows it.
- */
-function AskFirst({ tabId }: { tabId: number }) {
-  const [origin, setOrigin] = useState<string>();
-  const [error, setError] = useState<UiErrorInfo>();
-  const [busy, setBusy] = useState(false);
-  const delay = useInputDelay();
-  useEffect(() => {
-    call({ type: 'initiations.forTab', tabId })
-      .then((here) => {
-        if (here.payment) setOrigin(here.payment.origin);
-        else setError({ code: 'noInitiation', messageKey: 'error_noInitiation', params: {} });
-      })
-      .catch((e) => setError(errorInfo(e)));
-  }, [tabId]);
-  useEscape(closeWindow);
-  const goOn = async (e: Event) => {
-    e.preventDefault();
-    if (!delay.isReady() || busy || !origin) return;
-    setBusy(true);
-    setError(undefined);
-    try {
-      const view = await call({ type: 'purchase.start', tabId });
-      location.replace(`/confirm.html?request=${encodeURIComponent(view.requestId)}`);
-    } catch (err) {
-      // alreadyPending: the background brought that request's window forward.
-      if (isUiError(err, 'alreadyPending')) return closeWindow();
-      setError(errorInfo(err));
-      setBusy(false);
-    }
-  };
-  return (
-    <main class="stack">
-      <Heading text={t('confirmAskTitle')} />
-      {origin ? (
-        <form class="stack" onSubmit={goOn}>
-          <p>{t('confirmAskText', origin)}</p>
-          <p class="muted">{t('confirmAskWhat')}</p>
-          <ErrorNotice error={error} />
-          <DelayNote ready={delay.ready} />
-          <div class="actions">
-            <Button onClick={closeWindow}>{t('cancelButton')}</Button>
-            {error ? null : (
-              <Button
-                type="submit"
-                variant="primary"
-                busy={busy}
-                waiting={!delay.ready}
-                aria-describedby={delay.ready ? undefined : 'input-delay-note'}
-              >
-                {t('continueButton')}
-              </Button>
-            )}
-          </div>
-        </form>
-      ) : error ? (
-        <>
-          <ErrorNotice error={error} />
-          <div class="actions">
-            <Button variant="primary" onClick={closeWindow}>
-              {t('closeButton')}
-            </Button>
-          </div>
-        </>
-      ) : (
-        <Progress text={t('loading')} />
-      )}
-    </main>
-  );
-}
-
-/** The page asked to pay and the wallet could not even start: say why, and what to do. */
-function CouldNotStart({ raw }: { raw: string | null }) {
-  let error: UiErrorInfo = { code: 'unknownRequest', messageKey: 'error_unknownRequest', params: {} };
-  try {
-    const parsed = parseStartError(JSON.parse(raw ?? 'null'));
-    if (parsed) error = parsed as UiErrorInfo;
-  } catch {
-    // Not JSON: keep the generic explanation.
-  }
-  const needsCard =
-    error.code === 'noCards' || error.code === 'noCardForBrand' || error.code === 'untrustedRoot';
-  useEscape(closeWindow);
-  return (
-    <main class="stack">
-      <h1>{t('confirmCannotPayTitle')}</h1>
-      <ErrorNotice error={error} />
-      <div class="actions">
-        {needsCard ? (
-          <Button onClick={() => void browser.runtime.openOptionsPage().then(closeWindow)}>
-            {t('openSettings')}
-          </Button>
-        ) : null}
-        <Button variant="primary" onClick={closeWindow} autoFocus>
-          {t('closeButton')}
-        </Button>
-      </div>
-    </main>
-  );
-}
-
-function useEscape(handler: () => void) {
-  const ref = useRef(handler);
-  ref.current = handler;
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent) => {
-      if (e.key === 'Escape') {
-        e.preventDefault();
-        ref.current();
-      }
-    };
-    document.addEventListener('keydown', onKey);
-    return () => document.removeEventListener('keydown', onKey);
-  }, []);
 }
 
 /** The window's flow (src/ui/confirm-flow.ts), its state as Preact state. */
