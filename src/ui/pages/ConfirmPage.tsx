@@ -1,19 +1,3 @@
-/**
- * The confirmation window: everything the cardholder agrees to comes from verified data (the
- * merchant from its certificate, the amount and order from the signed PInitRes, the page's origin
- * as the browser reported it), and the origin-binding result is shown before anything else.
- * One click on Pay when the wallet is unlocked and has a default card; a passphrase field first
- * when it is locked (unlock then pay, still one screen). Escape cancels, and closing the window
- * cancels too (the background tells the page).
- *
- * Nothing here answers a keystroke or click meant for another window (docs/security.md, "Hostile
- * page"): the window's heading, not Pay, has focus when it opens, and Pay and Continue ignore
- * activation until the input delay (src/ui/input-delay.ts) has passed since the window became
- * visible and focused, again after every refocus. `?tab=` is the question asked before a request
- * at an origin not verified yet; `?request=` the request; `?error=` why one could not start.
- * What the request's window does (load, unlock then pay, cancel, watch) is src/ui/confirm-flow.ts.
- */
-import type { JSX } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { formatAmount } from '../../protocol/amount.ts';
 import type { Amount, InstallRecurData } from '../../protocol/core.ts';
@@ -27,7 +11,6 @@ import { Field } from '../components/Field.tsx';
 import { MerchantIdentity } from '../components/MerchantIdentity.tsx';
 import { Progress } from '../components/Progress.tsx';
 import { ConfirmFlow, type ConfirmState } from '../confirm-flow.ts';
-import { declineText } from '../error-text.ts';
 import { t, uiLocale } from '../i18n.ts';
 import { useInputDelay } from '../input-delay.ts';
 import { lazy } from '../lazy.tsx';
@@ -39,6 +22,9 @@ import { closeWindow, DelayNote, Heading, useEscape } from './confirm/shared.tsx
 // a request's window (the usual one) does not load them (issue 11).
 const AskFirst = lazy(async () => (await import('./confirm/AskFirst.tsx')).AskFirst);
 const CouldNotStart = lazy(async () => (await import('./confirm/CouldNotStart.tsx')).CouldNotStart);
+// The outcome: fetched after the request's window has shown (Confirmation), shown when it ends.
+const loadResult = () => import('./confirm/Result.tsx');
+const Result = lazy(async () => (await loadResult()).Result);
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -73,6 +59,9 @@ function Confirmation({ requestId }: { requestId: string }) {
   const { view, vault, cardId, phase, error, loadError, unsigned } = state;
   const [passphrase, setPassphrase] = useState('');
   const delay = useInputDelay(view?.state);
+  // The outcome's chunk, once the window has shown: there when the request ends (a failure to fetch
+  // it is retried, and told, when the outcome renders).
+  useEffect(() => void loadResult().catch(() => undefined), []);
 
   useEscape(() => void flow.cancel());
   const cancel = () => void flow.cancel();
@@ -315,72 +304,4 @@ function CardChoice({
     );
   }
   return <CardPicker cards={cards} value={cardId} onChange={onChange} disabled={disabled} />;
-}
-
-function Result({ view }: { view: PurchaseView }) {
-  const r = view.receipt;
-  let notice: JSX.Element;
-  if (view.state === 'done' && r) {
-    if (r.status === 'approved') {
-      notice = (
-        <div class="notice notice-ok" role="status">
-          <p>
-            <strong>{t('resultApproved')}</strong>
-          </p>
-          {r.authCode ? <p>{t('resultAuthCode', r.authCode)}</p> : null}
-          {view.unsigned ? <p id="result-unsigned">{t('resultUnsigned')}</p> : null}
-          <p class="muted mono">{t('resultXid', r.xid)}</p>
-        </div>
-      );
-    } else if (r.status === 'declined') {
-      notice = (
-        <div class="notice notice-error" role="alert">
-          <p>
-            <strong>{t('resultDeclined')}</strong>
-          </p>
-          <p>{declineText(r.reason)}</p>
-          <p>{t('resultDeclinedNothingCharged')}</p>
-        </div>
-      );
-    } else {
-      notice = (
-        <div class="notice notice-warn" role="status">
-          <p>
-            <strong>{t('resultPending')}</strong>
-          </p>
-          <p>{t('resultPendingExplained')}</p>
-        </div>
-      );
-    }
-  } else if (view.state === 'rejected') {
-    notice = (
-      <p class="notice notice-warn" role="status">
-        {t('resultCancelled')}
-      </p>
-    );
-  } else if (view.error?.code === 'originMismatch') {
-    // The origin-binding box above says why; here only what it means.
-    notice = (
-      <p class="notice notice-error" role="alert">
-        {t('resultRefused')}
-      </p>
-    );
-  } else {
-    notice = (
-      <ErrorNotice
-        error={view.error ?? { code: 'requestClosed', messageKey: 'error_requestClosed', params: {} }}
-      />
-    );
-  }
-  return (
-    <section class="stack" aria-labelledby="result-heading">
-      <h2 id="result-heading">{t('resultHeading')}</h2>
-      {notice}
-      <div class="actions">
-        <Button variant="primary" onClick={closeWindow} autoFocus>
-          {t('closeButton')}
-        </Button>
-      </div>
-    </section>
-  );
 }
