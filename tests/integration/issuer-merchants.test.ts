@@ -233,7 +233,7 @@ describe.each(backends)('issuer site Merchants page on $name', (backend: Backend
     expect(await huge.text()).toMatch(/larger than 4096 bytes/);
     // Not a form (src/web/forms.ts): refused with a sentence, before the session's token is looked at.
     const notForms: [string, string][] = [
-      [form({ ...enrolFields('Twice') }) + '&name=Other', 'application/x-www-form-urlencoded'],
+      [`${form({ ...enrolFields('Twice') })}&name=Other`, 'application/x-www-form-urlencoded'],
       [
         '--XYZ\r\nContent-Disposition: form-data; name="name"\r\n\r\nno end',
         'multipart/form-data; boundary=XYZ',
