@@ -119,6 +119,35 @@ export async function readBody(
   return body.bytes;
 }
 
+/**
+ * An observer's copy of a body (a transcript): its UTF-8 text when it is within `limit`, else
+ * undefined. Unlike readLimitedBody it reads to the end, dropping what is over the limit, and
+ * never cancels: the copy is one branch of a cloned request, and cancelling it stalls or closes
+ * the connection on which the endpoint still answers its own branch. A declared length over the
+ * limit is not read at all.
+ */
+export async function observedText(
+  message: { headers: Headers; body: ReadableStream<Uint8Array> | null },
+  limit: number,
+): Promise<string | undefined> {
+  if (declaredOverLimit(message.headers.get('content-length'), limit)) return undefined;
+  if (!message.body) return '';
+  const reader = message.body.getReader();
+  const kept = new LimitedChunks(limit);
+  let within = true;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    if (within) within = kept.push(value);
+  }
+  if (!within) return undefined;
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(kept.bytes());
+  } catch {
+    return undefined;
+  }
+}
+
 /** The body as UTF-8 text within `limit` (a SetError `messageTooBig` beyond, malformed if not UTF-8). */
 export async function readText(
   message: { headers: Headers; body: ReadableStream<Uint8Array> | null },

@@ -27,9 +27,10 @@ import { createGatewayClient, EnrolmentRefused, enrolAtCa, enrolMerchant } from 
 import {
   b64u,
   buildSandboxHierarchy,
+  declaredOverLimit,
   MAX_WIRE_BYTES,
+  observedText,
   type ParsedCertificate,
-  readText,
 } from '../protocol/index.ts';
 import { type Database, openDatabase } from '../storage/index.ts';
 import { createDemoStore, NOTIFICATIONS_PATH } from '../store/index.ts';
@@ -430,10 +431,12 @@ function observed(
   };
   return async (request) => {
     if (request.method !== 'POST') return fetch(request);
-    // Copies within SET/2's size limit: what is over it is no message to show.
-    report('request', await readText(request.clone(), MAX_WIRE_BYTES).catch(() => ''));
+    // Copies within SET/2's size limit: what is over it is no message to show. A request over
+    // it is not cloned at all, so the endpoint alone reads (and refuses) it.
+    const declaredOver = declaredOverLimit(request.headers.get('content-length'), MAX_WIRE_BYTES);
+    if (!declaredOver) report('request', (await observedText(request.clone(), MAX_WIRE_BYTES)) ?? '');
     const response = await fetch(request);
-    report('response', await readText(response.clone(), MAX_WIRE_BYTES).catch(() => ''));
+    report('response', (await observedText(response.clone(), MAX_WIRE_BYTES)) ?? '');
     return response;
   };
 }
