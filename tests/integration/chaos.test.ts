@@ -163,12 +163,25 @@ describe.skipIf(!POSTGRES_URL)(
       };
 
       let stop = false;
+      let next = 0;
+      // The first fault comes once two orders are under way, and the second half of the orders
+      // waits for it: however fast the gateway is, at least one fault falls among the orders
+      // (a timer alone let a fast run finish all twelve before its first fault).
+      let faultStarted = () => {};
+      const firstFault = new Promise<void>((resolve) => {
+        faultStarted = resolve;
+      });
       const chaos = async () => {
         const admin = db;
         let round = 0;
         while (!stop && round < 4) {
-          await new Promise((r) => setTimeout(r, 1200));
-          if (stop) break;
+          if (round === 0) {
+            while (next < 2) await new Promise((r) => setTimeout(r, 20));
+            faultStarted();
+          } else {
+            await new Promise((r) => setTimeout(r, 1200));
+            if (stop) break;
+          }
           if (round % 2 === 0) {
             const i = (round / 2) % 2;
             const victim = gateways[i]!;
@@ -186,9 +199,12 @@ describe.skipIf(!POSTGRES_URL)(
         return round;
       };
 
-      let next = 0;
       const worker = async () => {
-        while (next < ORDERS) await work(next++);
+        while (next < ORDERS) {
+          const n = next++;
+          if (n >= ORDERS / 2) await firstFault;
+          await work(n);
+        }
       };
       const chaosDone = chaos();
       await Promise.all(Array.from({ length: WORKERS }, worker));
