@@ -72,6 +72,8 @@ export interface SandboxOptions {
   dataDir: string;
   /** A postgres:// URL; default PGlite in DATA/db. */
   databaseUrl?: string;
+  /** PGlite: a new database starts from this tarball instead of initdb (tests; DatabaseOptions.template). */
+  databaseTemplate?: string;
   /**
    * Also run the sandbox's open acquirer (issue 12): a second gateway, enrolled with the PCA for
    * OPEN_ACQUIRER so its certificates say cardCertRequired false, on BASE+3, and a second store
@@ -172,7 +174,12 @@ export async function startSandbox(opts: SandboxOptions): Promise<RunningSandbox
   const gatewayOperatorToken = secretFile(join(dataDir, 'gateway-operator-token'));
 
   const db = await openDatabase(
-    opts.databaseUrl ? { url: opts.databaseUrl } : { dataDir: join(dataDir, 'db') },
+    opts.databaseUrl
+      ? { url: opts.databaseUrl }
+      : {
+          dataDir: join(dataDir, 'db'),
+          ...(opts.databaseTemplate ? { template: opts.databaseTemplate } : {}),
+        },
   );
   const servers: Listening[] = [];
   const stops: (() => Promise<void>)[] = [];
@@ -296,7 +303,10 @@ export async function startSandbox(opts: SandboxOptions): Promise<RunningSandbox
       openDb = await openDatabase(
         opts.openAcquirerDatabaseUrl
           ? { url: opts.openAcquirerDatabaseUrl }
-          : { dataDir: join(dataDir, 'open-acquirer', 'db') },
+          : {
+              dataDir: join(dataDir, 'open-acquirer', 'db'),
+              ...(opts.databaseTemplate ? { template: opts.databaseTemplate } : {}),
+            },
       );
       const gatewayAt = await reserve(at(3), 'open acquirer’s gateway');
       servers.push(gatewayAt);

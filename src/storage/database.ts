@@ -5,10 +5,9 @@
  * and the next query opens a new connection, so service resumes by itself when the server is back.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { openPglite } from './pglite.ts';
 
 export type Row = Record<string, unknown>;
 
@@ -31,6 +30,11 @@ export interface DatabaseOptions {
   url?: string;
   /** Otherwise PGlite in this folder; omit both for an in-memory PGlite (tests). */
   dataDir?: string;
+  /**
+   * PGlite only: a new database starts from this tarball of a new one (PGlite's
+   * `dumpDataDir('none')`) instead of initdb (tests/support/databases.ts makes one per machine).
+   */
+  template?: string;
 }
 
 /**
@@ -71,36 +75,7 @@ function unavailable(e: unknown): unknown {
 }
 
 export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
-  return opts.url ? openPostgres(opts.url) : openPglite(opts.dataDir);
-}
-
-/** PGlite's shared_buffers (see openPglite). */
-export const PGLITE_SHARED_BUFFERS = '16MB';
-
-async function openPglite(dataDir?: string): Promise<Database> {
-  const { PGlite } = await import('@electric-sql/pglite');
-  if (dataDir) {
-    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-    if (!existsSync(join(dataDir, 'PG_VERSION'))) await initPgliteFolder(dataDir);
-  }
-  // PostgreSQL's default 128 MB of shared buffers is allocated, and so made resident, inside
-  // PGlite's WebAssembly memory, which never shrinks; a sandbox's or a test's data fits many times
-  // in 16 MB (2,048 pages; issue 11: the sandbox at rest 437 → 322 MB).
-  const db = await PGlite.create(dataDir, {
-    startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${PGLITE_SHARED_BUFFERS}`],
-  });
-  const asSql = (q: { query: typeof db.query }): Sql => ({
-    query: async <T extends Row>(sql: string, params: unknown[] = []) => (await q.query<T>(sql, params)).rows,
-  });
-  return {
-    kind: 'pglite',
-    ...asSql(db),
-    transaction: (fn) => db.transaction((tx) => fn(asSql(tx))),
-    exec: async (sql) => {
-      await db.exec(sql);
-    },
-    close: () => db.close(),
-  };
+  return opts.url ? openPostgres(opts.url) : openPglite(opts.dataDir, initPgliteFolder, opts.template);
 }
 
 /**

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type SandboxClient, sandboxClient } from '../../src/demo/sandbox-client.ts';
 import { type SandboxOptions, startSandbox } from '../../src/sandbox/sandbox.ts';
+import { pgliteTemplate } from '../support/databases.ts';
 
 export { type LedgerAuthorization, TEST_CARDS } from '../../src/demo/sandbox-client.ts';
 
@@ -32,6 +33,7 @@ export async function startE2eSandbox(
   const sandbox = await startSandbox({
     port: 0,
     dataDir,
+    databaseTemplate: await pgliteTemplate(),
     issuerTimeoutMs: 1000,
     log: (line) => log.push(line),
     ...options,

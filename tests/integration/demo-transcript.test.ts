@@ -16,6 +16,7 @@ import { TrustStore, VERSION_STRING, verifyAnyAuthReq } from '../../src/protocol
 import { SandboxClock } from '../../src/sandbox/clock.ts';
 import { readEntry } from '../../src/sandbox/pki-files.ts';
 import { type RunningSandbox, startSandbox } from '../../src/sandbox/sandbox.ts';
+import { pgliteTemplate } from '../support/databases.ts';
 import { budget } from '../support/deadlines.ts';
 import { payOverHttp, registerOverHttp } from '../support/http-wallet.ts';
 
@@ -69,6 +70,7 @@ beforeAll(async () => {
   sandbox = await startSandbox({
     port: 0,
     dataDir,
+    databaseTemplate: await pgliteTemplate(),
     log: () => {},
     observe: transcript.observe,
     now: clock.now,

@@ -30,7 +30,8 @@ import {
   verifyPCertReq,
   verifyPCertRes,
 } from '../../src/protocol/index.ts';
-import { type Database, openDatabase } from '../../src/storage/index.ts';
+import type { Database } from '../../src/storage/index.ts';
+import { openTestPglite } from '../support/databases.ts';
 import { issueCardholder, makeWorld, TestWallet } from '../support/world.ts';
 import { type Served, serve } from './merchant-support.ts';
 
@@ -66,7 +67,7 @@ let gw: Served;
 const received: string[] = [];
 
 beforeAll(async () => {
-  db = await openDatabase({});
+  db = await openTestPglite();
   const common = {
     db,
     signature: world.gateway,

@@ -5,7 +5,8 @@
 import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGateway, type Gateway, type Listening, listen } from '../../src/gateway/index.ts';
-import { type Database, openDatabase } from '../../src/storage/index.ts';
+import type { Database } from '../../src/storage/index.ts';
+import { openTestPglite } from '../support/databases.ts';
 import { merchantAuthReq } from '../support/gateway-process.ts';
 import { issueCardholder, makeWorld } from '../support/world.ts';
 import { worldGatewayDeps } from '../support/world-gateway.ts';
@@ -55,7 +56,7 @@ describe('gateway dashboard access', () => {
   let form: { xid: string; nonce: string; csrf: string };
 
   beforeAll(async () => {
-    db = await openDatabase({});
+    db = await openTestPglite();
     gateway = await createGateway(worldGatewayDeps(world, db, { dashboard: { token: TOKEN } }));
     server = await listen(gateway.app.fetch);
     const req = await merchantAuthReq(world, cardholder);

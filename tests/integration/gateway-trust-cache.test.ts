@@ -10,7 +10,8 @@ import {
   listen,
 } from '../../src/gateway/index.ts';
 import { issueCrl, type ParsedCrl, readError } from '../../src/protocol/index.ts';
-import { type Database, openDatabase } from '../../src/storage/index.ts';
+import type { Database } from '../../src/storage/index.ts';
+import { openTestPglite } from '../support/databases.ts';
 import { merchantAuthReq } from '../support/gateway-process.ts';
 import { issueCardholder, makeWorld } from '../support/world.ts';
 
@@ -21,7 +22,7 @@ let db: Database;
 let server: Listening;
 
 beforeAll(async () => {
-  db = await openDatabase({});
+  db = await openTestPglite();
   const gateway = await createGateway({
     db,
     signature: world.gateway,

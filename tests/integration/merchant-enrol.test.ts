@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MERCHANT_ID_PATTERN } from '../../src/ca/index.ts';
 import { EnrolmentRefused, enrolMerchant, readMerchantBundle } from '../../src/merchant/index.ts';
 import { type RunningSandbox, startSandbox } from '../../src/sandbox/sandbox.ts';
+import { pgliteTemplate } from '../support/databases.ts';
 
 const CLI = join(import.meta.dirname, '../../bin/setwallet.js');
 // The sandbox serves from this process: the command must not block the event loop.
@@ -19,7 +20,12 @@ const dir = mkdtempSync(join(tmpdir(), 'set-merchant-enrol-'));
 let sandbox: RunningSandbox;
 
 beforeAll(async () => {
-  sandbox = await startSandbox({ port: 0, dataDir: join(dir, 'sandbox'), log: () => {} });
+  sandbox = await startSandbox({
+    port: 0,
+    dataDir: join(dir, 'sandbox'),
+    databaseTemplate: await pgliteTemplate(),
+    log: () => {},
+  });
 }, 120_000);
 afterAll(async () => {
   await sandbox?.close();

@@ -26,7 +26,8 @@ import {
   purchaseStateOf,
 } from '../../src/merchant/index.ts';
 import { buildPInitReq } from '../../src/protocol/index.ts';
-import { type Database, openDatabase } from '../../src/storage/index.ts';
+import type { Database } from '../../src/storage/index.ts';
+import { openTestPglite } from '../support/databases.ts';
 import { type LostAnswerProxy, startLostAnswerProxy } from '../support/lost-answer-proxy.ts';
 import { issueCardholder, makeWorld, TestWallet } from '../support/world.ts';
 import { type Served, serve } from './merchant-support.ts';
@@ -42,7 +43,7 @@ let gatewayServer: Listening;
 let proxy: LostAnswerProxy;
 
 beforeAll(async () => {
-  db = await openDatabase({});
+  db = await openTestPglite();
   gateway = await createGateway({
     db,
     signature: world.gateway,

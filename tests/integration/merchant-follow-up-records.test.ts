@@ -26,10 +26,10 @@ import {
   purchaseStateOf,
 } from '../../src/merchant/index.ts';
 import { b64u, buildPInitReq, randomNonce } from '../../src/protocol/index.ts';
-import { type Database, migrate, openDatabase } from '../../src/storage/index.ts';
+import { type Database, migrate } from '../../src/storage/index.ts';
 import { STORE_MIGRATIONS } from '../../src/store/migrations.ts';
 import { SqlOrderStore } from '../../src/store/sql-order-store.ts';
-import { backends } from '../support/databases.ts';
+import { backends, openTestPglite } from '../support/databases.ts';
 import { issueCardholder, makeWorld, TestWallet } from '../support/world.ts';
 import { type Served, serve } from './merchant-support.ts';
 
@@ -43,7 +43,7 @@ let gatewayDb: Database;
 let gateway: Gateway;
 let gatewayServer: Listening;
 beforeAll(async () => {
-  gatewayDb = await openDatabase({});
+  gatewayDb = await openTestPglite();
   gateway = await createGateway({
     db: gatewayDb,
     signature: world.gateway,

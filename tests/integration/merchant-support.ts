@@ -26,7 +26,7 @@ import {
   SetError,
   verifyFollowUp,
 } from '../../src/protocol/index.ts';
-import { openDatabase } from '../../src/storage/index.ts';
+import { openTestPglite } from '../support/databases.ts';
 import { TestGateway, type World } from '../support/world.ts';
 
 export interface Served {
@@ -130,7 +130,7 @@ export async function startTestGateway(world: World): Promise<TestGatewayServer>
 async function realGateway(world: World): Promise<GatewayBackend | undefined> {
   const mod = await import('../../src/gateway/index.ts').catch(() => undefined);
   if (!mod?.createGateway) return undefined;
-  const db = await openDatabase({});
+  const db = await openTestPglite();
   const gateway = await mod.createGateway({
     db,
     signature: world.gateway,

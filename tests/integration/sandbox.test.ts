@@ -20,6 +20,7 @@ import {
 } from '../../src/protocol/index.ts';
 import { readEntry } from '../../src/sandbox/pki-files.ts';
 import { type RunningSandbox, startSandbox } from '../../src/sandbox/sandbox.ts';
+import { pgliteTemplate } from '../support/databases.ts';
 import { payOverHttp, registerOverHttp } from '../support/http-wallet.ts';
 import type { Cardholder } from '../support/world.ts';
 
@@ -81,7 +82,13 @@ async function stateOf(orderId: string, cookie: string): Promise<unknown> {
 }
 
 beforeAll(async () => {
-  sandbox = await startSandbox({ port: 0, dataDir, issuerTimeoutMs: 300, log: () => {} });
+  sandbox = await startSandbox({
+    port: 0,
+    dataDir,
+    databaseTemplate: await pgliteTemplate(),
+    issuerTimeoutMs: 300,
+    log: () => {},
+  });
   for (const card of DEFAULT_TEST_CARDS) {
     cardholders.set(
       card.pan,

@@ -3,8 +3,8 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PGLITE_SHARED_BUFFERS } from '../../src/storage/database.ts';
 import { type Database, migrate, openDatabase } from '../../src/storage/index.ts';
+import { PGLITE_SHARED_BUFFERS } from '../../src/storage/pglite.ts';
 import { backends } from '../support/databases.ts';
 
 describe.each(backends)('storage on $name', (backend) => {
@@ -70,6 +70,61 @@ describe.each(backends)('storage on $name', (backend) => {
     ).rejects.toThrow();
     const rows = await db.query<{ body: string }>('SELECT body FROM notes ORDER BY id');
     expect(rows.map((r) => r.body)).toEqual(['one', 'two']);
+  });
+
+  it('sends parameters by their JavaScript type and reads rows back alike on both backends', async () => {
+    const at = new Date('2026-11-30T12:34:56.789Z');
+    const [row] = await db.query(
+      `SELECT $1::int AS n, $2::bigint AS big, $3::boolean AS yes, $4::timestamptz AS at,
+              $5::jsonb AS doc, $6::text[] AS list, $7::text AS none, $8::bytea AS raw`,
+      [
+        42,
+        9_007_199_254_740_991,
+        false,
+        at,
+        { a: [1, 'two'] },
+        ['a"b', 'c\\d', null],
+        null,
+        new Uint8Array([0, 255]),
+      ],
+    );
+    expect(row?.n).toBe(42);
+    expect(Number(row?.big)).toBe(9_007_199_254_740_991);
+    expect(row?.yes).toBe(false);
+    expect(row?.at).toEqual(at);
+    expect(row?.doc).toEqual({ a: [1, 'two'] });
+    expect(row?.list).toEqual(['a"b', 'c\\d', null]);
+    expect(row?.none).toBeNull();
+    expect([...((row?.raw as Uint8Array | undefined) ?? [])]).toEqual([0, 255]);
+  });
+
+  it('runs a statement again after it failed, and after the table under it changed', async () => {
+    const insert = 'INSERT INTO notes (body, tag) VALUES ($1, $2) RETURNING body';
+    await expect(db.query(insert, ['one', 'x'])).rejects.toMatchObject({ code: '23505' });
+    expect(await db.query(insert, ['four', 'x'])).toEqual([{ body: 'four' }]);
+    await expect(db.query('SELECT no_such_column FROM notes')).rejects.toMatchObject({ code: '42703' });
+    const all = 'SELECT * FROM notes WHERE body = $1';
+    expect(Object.keys((await db.query(all, ['four']))[0]!).sort()).toEqual(['body', 'id', 'tag']);
+    await db.exec('ALTER TABLE notes ADD COLUMN extra text');
+    expect(Object.keys((await db.query(all, ['four']))[0]!).sort()).toEqual(['body', 'extra', 'id', 'tag']);
+    await db.transaction(async (tx) => {
+      await tx.query('ALTER TABLE notes DROP COLUMN extra');
+      expect(Object.keys((await tx.query(all, ['four']))[0]!).sort()).toEqual(['body', 'id', 'tag']);
+    });
+  });
+
+  it('keeps each transaction apart from statements issued while it runs', async () => {
+    let inside = 0;
+    const tx = db.transaction(async (t) => {
+      await t.query('INSERT INTO notes (body) VALUES ($1)', ['five']);
+      inside = (await t.query('SELECT body FROM notes')).length;
+      throw new Error('changed my mind');
+    });
+    const outside = db.query<{ n: number }>('SELECT count(*)::int AS n FROM notes');
+    await expect(tx).rejects.toThrow('changed my mind');
+    const before = (await outside)[0]!.n;
+    expect(inside).toBe(before + 1);
+    expect((await db.query('SELECT 1 FROM notes WHERE body = $1', ['five'])).length).toBe(0);
   });
 });
 

@@ -26,6 +26,7 @@ import {
 } from '../../src/protocol/index.ts';
 import { startSandbox } from '../../src/sandbox/sandbox.ts';
 import { createWallet, pageOutcomeOf, type WalletPlatform } from '../../src/wallet/index.ts';
+import { pgliteTemplate } from '../support/databases.ts';
 import { registerOverHttp } from '../support/http-wallet.ts';
 import { memorySession } from '../support/memory-session.ts';
 
@@ -35,7 +36,13 @@ const APPROVE = '4111111111111111';
 /** A sandbox, a wallet that trusts its root and holds a registered card, and the store's SET endpoint over HTTP. */
 async function setUp() {
   const dataDir = mkdtempSync(join(tmpdir(), 'set-wallet-revocation-'));
-  const sandbox = await startSandbox({ port: 0, dataDir, issuerTimeoutMs: 300, log: () => {} });
+  const sandbox = await startSandbox({
+    port: 0,
+    dataDir,
+    databaseTemplate: await pgliteTemplate(),
+    issuerTimeoutMs: 300,
+    log: () => {},
+  });
   const platform: WalletPlatform = {
     indexedDB: new IDBFactory(),
     session: memorySession(),
