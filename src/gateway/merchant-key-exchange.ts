@@ -35,7 +35,7 @@ export async function merchantKeyExchangeOf(
   let failure: SetError | undefined;
   for (const encoded of carried ?? []) {
     // openExchange already parsed every carried certificate into the trust store's pool.
-    const cert = ctx.trust.get(sha256(fromB64u(encoded, 'certificate')));
+    const cert = ctx.trust.getEncoded(encoded);
     if (!cert || !isKeyExchangeTwin(cert, sig)) continue;
     try {
       return await ctx.trust.verify(cert.thumbprint, MERCHANT_KEY_EXCHANGE, ctx.clock);
@@ -85,8 +85,13 @@ export function merchantIdentityOf(signer: ValidatedPath): { merchantId: string;
   const leaf = signer.chain[0]!;
   const mca = signer.chain[1];
   if (!mca) throw new SetError('invalidCertificate', 'the merchant certificate has no issuing MCA');
-  return {
-    merchantId: merchantIdOf(leaf),
-    issuer: b64u(sha256(mca.publicKey)),
-  };
+  let issuer = mcaKeyIds.get(mca);
+  if (issuer === undefined) {
+    issuer = b64u(sha256(mca.publicKey));
+    mcaKeyIds.set(mca, issuer);
+  }
+  return { merchantId: merchantIdOf(leaf), issuer };
 }
+
+/** SHA-256 of an MCA's public key, per parsed certificate (a validated chain's CAs are the same objects each time). */
+const mcaKeyIds = new WeakMap<ParsedCertificate, string>();

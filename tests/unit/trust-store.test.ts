@@ -202,6 +202,27 @@ describe('TrustCache holds only validated chains, bounded', () => {
     expect(cache.thumbs()).toContain(b64u(world.merchant.certificate.thumbprint));
   });
 
+  it('getEncoded finds a certificate by its base64url DER as get finds it by the hash of those bytes', async () => {
+    const cache = new TrustCache([world.root]);
+    const trust = cache.forRequest();
+    const carried = world.merchant.chain.map((c) => b64u(c.der));
+    trust.addEncoded(carried);
+    for (const [i, e] of carried.entries())
+      expect(trust.getEncoded(e)).toBe(trust.get(world.merchant.chain[i]!.thumbprint));
+    expect(trust.getEncoded(carried[0]!)?.thumbprint).toEqual(world.merchant.certificate.thumbprint);
+    // Not given to this request: found in the cache once validated, by decoding and hashing it.
+    const other = cache.forRequest();
+    expect(other.getEncoded(carried[0]!)).toBeUndefined();
+    await trust.verify(
+      world.merchant.certificate.thumbprint,
+      { types: ['merchant'], keyRole: 'signature' },
+      clock,
+    );
+    expect(other.getEncoded(carried[0]!)?.thumbprint).toEqual(world.merchant.certificate.thumbprint);
+    // Text that is not base64url is refused as it is everywhere else.
+    expect(await codeOf(() => other.getEncoded('not base64url!'))).toBe('decodingFailure');
+  });
+
   it('remembers at most maxValidated chains, the least recently used going first', async () => {
     const cache = new TrustCache([world.root], { maxValidated: 2 });
     const holders = [issueCardholder(world), issueCardholder(world), issueCardholder(world)];

@@ -305,6 +305,8 @@ export class TrustCache {
 export class TrustStore {
   readonly cache: TrustCache;
   private readonly pool = new Map<string, ParsedCertificate>();
+  /** Thumbprints (hex) of what addEncoded was given, by its base64url text: see getEncoded. */
+  private readonly carried = new Map<string, string>();
   /** Carried or kept CRLs whose issuer is not (yet) known here: never used to judge anything. */
   private readonly pendingCrls: ParsedCrl[] = [];
 
@@ -348,12 +350,23 @@ export class TrustStore {
     return this.pool.get(h) ?? this.cache.certificate(h);
   }
 
+  /**
+   * A certificate by its base64url DER, as `get` would find it by the SHA-256 of those bytes: for
+   * text addEncoded was given, without decoding and hashing it a second time.
+   */
+  getEncoded(encoded: string): ParsedCertificate | undefined {
+    const h = this.carried.get(encoded) ?? hex(sha256(fromB64u(encoded, 'certificate')));
+    return this.pool.get(h) ?? this.cache.certificate(h);
+  }
+
   /** Parses carried certificates (base64url DER) into this request's pool. Parsing is not trusting: see `verify`. */
   addEncoded(encoded: readonly string[] | undefined): void {
     for (const e of encoded ?? []) {
       const der = fromB64u(e, 'certificate');
       // The thumbprint is the hash of these exact bytes: a certificate already held is not parsed again.
       const h = hex(sha256(der));
+      this.carried.set(e, h);
+      if (this.carried.size > MAX_REQUEST_CERTS) this.carried.delete(this.carried.keys().next().value!);
       if (this.pool.has(h) || this.cache.certificate(h)) continue;
       this.addToPool(parseCertificate(der));
     }
