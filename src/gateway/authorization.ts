@@ -23,9 +23,9 @@ import { type PaymentContext, requestDigest } from './payment-context.ts';
 import { authorizeSubsequent } from './subsequent-authorization.ts';
 
 /** Returns the AuthRes wire to send; throws a SetError for anything the Error message reports. */
-export async function authorize(p: PaymentContext, bytes: Uint8Array, wire: Wire): Promise<string> {
+export async function authorize(p: PaymentContext, wire: Wire): Promise<string> {
   const ctx = await p.verifyContext();
-  const verified = await verifyAnyAuthReq(bytes, p.keyExchange, ctx);
+  const verified = await verifyAnyAuthReq(wire, p.keyExchange, ctx);
   if (verified.kind === 'subsequent') return await authorizeSubsequent(p, verified, wire, ctx);
   const req = verified.content;
   if (req.authReqAmt.value === 0)

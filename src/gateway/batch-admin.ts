@@ -12,14 +12,15 @@ import {
   encodeWire,
   SetError,
   verifyBatchAdminReq,
+  type WireInput,
 } from '../protocol/index.ts';
 import type { BatchAnswer } from './batches.ts';
 import { merchantIdentityOf } from './merchant-key-exchange.ts';
 import { type PaymentContext, requestDigest } from './payment-context.ts';
 
-export async function answerBatchAdminReq(p: PaymentContext, bytes: Uint8Array): Promise<string> {
+export async function answerBatchAdminReq(p: PaymentContext, message: WireInput): Promise<string> {
   const ctx = await p.verifyContext();
-  const { content: req, merchant } = await verifyBatchAdminReq(bytes, ctx);
+  const { content: req, merchant } = await verifyBatchAdminReq(message, ctx);
   const identity = merchantIdentityOf(merchant);
   const at = p.now();
   const sign = async (answer: BatchAnswer) =>

@@ -20,14 +20,9 @@ import { KIND_OF_REQUEST } from './follow-up-rules.ts';
 import { merchantIdentityOf, merchantKeyExchangeOf } from './merchant-key-exchange.ts';
 import { type PaymentContext, requestDigest } from './payment-context.ts';
 
-export async function followUp(
-  p: PaymentContext,
-  type: FollowUpRequest,
-  bytes: Uint8Array,
-  wire: Wire,
-): Promise<string> {
+export async function followUp(p: PaymentContext, type: FollowUpRequest, wire: Wire): Promise<string> {
   const ctx = await p.verifyContext();
-  const { content: req, merchant } = await verifyFollowUp(bytes, type, p.keyExchange, ctx);
+  const { content: req, merchant } = await verifyFollowUp(wire, type, p.keyExchange, ctx);
   const capToken = req.capToken ? await openCapToken(req.capToken, p.keyExchange) : undefined;
   if (req.batchId !== undefined && !isBatched(KIND_OF_REQUEST[type])) {
     throw new SetError('decodingFailure', `${type} moves no money and goes into no batch: leave batchId out`);

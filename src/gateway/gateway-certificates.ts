@@ -5,12 +5,12 @@
  * answer is signed with the gateway's signature key and names both certificates. Nothing is
  * written: asking twice is harmless.
  */
-import { buildPCertRes, encodeWire, verifyPCertReq } from '../protocol/index.ts';
+import { buildPCertRes, encodeWire, verifyPCertReq, type WireInput } from '../protocol/index.ts';
 import { type PaymentContext, requireOwnBrand } from './payment-context.ts';
 
-export async function answerPCertReq(p: PaymentContext, bytes: Uint8Array): Promise<string> {
+export async function answerPCertReq(p: PaymentContext, message: WireInput): Promise<string> {
   const ctx = await p.verifyContext();
-  const { content, merchant } = await verifyPCertReq(bytes, ctx);
+  const { content, merchant } = await verifyPCertReq(message, ctx);
   await requireOwnBrand(p, ctx, content.brandId);
   const keyExchange = p.keyExchange.chain?.length ? p.keyExchange.chain : [p.keyExchange.certificate];
   const { wire } = await buildPCertRes({ req: content, signature: p.signature, keyExchange, now: p.now() });

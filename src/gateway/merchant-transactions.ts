@@ -27,14 +27,15 @@ import {
   type TransListFilter,
   type TransRecord,
   verifyTransListReq,
+  type WireInput,
 } from '../protocol/index.ts';
 import type { AuthorizationRecord, PaymentEventRecord } from './ledger.ts';
 import { merchantIdentityOf } from './merchant-key-exchange.ts';
 import type { PaymentContext } from './payment-context.ts';
 
-export async function answerTransListReq(p: PaymentContext, bytes: Uint8Array): Promise<string> {
+export async function answerTransListReq(p: PaymentContext, message: WireInput): Promise<string> {
   const ctx = await p.verifyContext();
-  const { content: req, merchant } = await verifyTransListReq(bytes, ctx);
+  const { content: req, merchant } = await verifyTransListReq(message, ctx);
   const identity = merchantIdentityOf(merchant);
   const respond = async (transactions: TransRecord[], extra: { nextCursor?: string; note?: string } = {}) =>
     encodeWire(

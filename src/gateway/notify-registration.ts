@@ -5,13 +5,13 @@
  * recorded for that merchant's identity (MerchantID and issuing MCA key, as follow-ups are bound
  * to), so only the merchant that made a sale hears of it. Registering again replaces the URL.
  */
-import { buildNotifyRegRes, encodeWire, verifyNotifyRegReq } from '../protocol/index.ts';
+import { buildNotifyRegRes, encodeWire, verifyNotifyRegReq, type WireInput } from '../protocol/index.ts';
 import { merchantIdentityOf } from './merchant-key-exchange.ts';
 import { type PaymentContext, requireOwnBrand } from './payment-context.ts';
 
-export async function answerNotifyRegReq(p: PaymentContext, bytes: Uint8Array): Promise<string> {
+export async function answerNotifyRegReq(p: PaymentContext, message: WireInput): Promise<string> {
   const ctx = await p.verifyContext();
-  const { content, merchant } = await verifyNotifyRegReq(bytes, ctx);
+  const { content, merchant } = await verifyNotifyRegReq(message, ctx);
   await requireOwnBrand(p, ctx, content.brandId);
   const identity = merchantIdentityOf(merchant);
   const at = p.now();

@@ -39,12 +39,13 @@ const isFollowUp = (type: string): type is FollowUpRequest => Object.hasOwn(FOLL
 export async function handleSetMessage(p: PaymentContext, bytes: Uint8Array): Promise<SetReply> {
   try {
     const wire = decodeWire(bytes);
-    if (wire.type === 'AuthReq') return { status: 200, body: await authorize(p, bytes, wire) };
-    if (isFollowUp(wire.type)) return { status: 200, body: await followUp(p, wire.type, bytes, wire) };
-    if (wire.type === 'PCertReq') return { status: 200, body: await answerPCertReq(p, bytes) };
-    if (wire.type === 'TransListReq') return { status: 200, body: await answerTransListReq(p, bytes) };
-    if (wire.type === 'NotifyRegReq') return { status: 200, body: await answerNotifyRegReq(p, bytes) };
-    if (wire.type === 'BatchAdminReq') return { status: 200, body: await answerBatchAdminReq(p, bytes) };
+    // The handlers take the decoded wire: the message is parsed and checked once (decodeWire).
+    if (wire.type === 'AuthReq') return { status: 200, body: await authorize(p, wire) };
+    if (isFollowUp(wire.type)) return { status: 200, body: await followUp(p, wire.type, wire) };
+    if (wire.type === 'PCertReq') return { status: 200, body: await answerPCertReq(p, wire) };
+    if (wire.type === 'TransListReq') return { status: 200, body: await answerTransListReq(p, wire) };
+    if (wire.type === 'NotifyRegReq') return { status: 200, body: await answerNotifyRegReq(p, wire) };
+    if (wire.type === 'BatchAdminReq') return { status: 200, body: await answerBatchAdminReq(p, wire) };
     if (wire.type === 'Error') return await receiveError(p, bytes);
     throw new SetError(
       'messageNotSupported',

@@ -96,6 +96,7 @@ import {
   verifyPReq,
   verifyPRes,
   verifyRegFormRes,
+  type Wire,
 } from '../../src/protocol/index.ts';
 import {
   issueCardholder,
@@ -919,6 +920,35 @@ describe('decodeWire', () => {
       }),
       { numRuns: RUNS },
     );
+  });
+
+  it('a Wire object is checked as its JSON text is, unless decodeWire made it', () => {
+    const outcome = (f: () => unknown) => {
+      try {
+        return `decoded ${stringify(f())}`;
+      } catch (e) {
+        return e instanceof SetError ? e.code : `not a SetError: ${String(e)}`;
+      }
+    };
+    fc.assert(
+      fc.property(envelopeArb(MESSAGE_TYPES), (env) => {
+        const asText = outcome(() => decodeWire(stringify(env)));
+        expect(outcome(() => decodeWire(env as unknown as Wire))).toBe(asText);
+      }),
+      { numRuns: RUNS },
+    );
+    // What decodeWire returned is taken as is: an endpoint that decoded a message to route it
+    // hands its handlers the Wire, and the message is not parsed and checked a second time.
+    const text = stringify({
+      set: 'SET/2',
+      type: 'PInitReq',
+      hdr: { date: new Date().toISOString(), rrpid: b64u(new Uint8Array(32)) },
+      body: {},
+    });
+    const decoded = decodeWire(text);
+    expect(decodeWire(decoded)).toBe(decoded);
+    expect(decodeWire({ ...decoded })).not.toBe(decoded);
+    expect(decodeWire({ ...decoded })).toEqual(decoded);
   });
 });
 

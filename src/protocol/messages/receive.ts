@@ -13,7 +13,7 @@ import { parseWith } from './fields.ts';
 import { checkHeader, type HeaderSource } from './header.ts';
 import { PlainBody, parsePlain, SignedBody, verifySigned } from './signed.ts';
 import type { Expectation, VerifyContext } from './trust.ts';
-import { type Clock, checkDate, decodeWireOf, type MessageType, type Wire } from './wire.ts';
+import { type Clock, checkDate, decodeWireOf, type MessageType, type Wire, type WireInput } from './wire.ts';
 
 type Content<S extends v.GenericSchema> = v.InferOutput<S> & HeaderSource;
 
@@ -65,7 +65,7 @@ export async function receiveSignedBody<S extends v.GenericSchema>(
 }
 
 export function receivePlain<S extends v.GenericSchema>(
-  input: string | Uint8Array,
+  input: WireInput,
   type: MessageType,
   schema: S,
   clock: Clock,
@@ -74,7 +74,7 @@ export function receivePlain<S extends v.GenericSchema>(
 }
 
 export async function receiveSigned<S extends v.GenericSchema>(
-  input: string | Uint8Array,
+  input: WireInput,
   type: MessageType,
   schema: S,
   ctx: VerifyContext,

@@ -158,8 +158,24 @@ export function checkVersion(set: unknown): void {
     fail('versionTooNew', `${set} is newer than ${VERSION_STRING}, the only version spoken here`);
 }
 
-/** Parses the wire form of any SET/2 message (string or UTF-8 bytes) up to its envelope. */
-export function decodeWire(input: string | Uint8Array): Wire {
+/**
+ * What a receiver takes: the message's text or UTF-8 bytes, or the Wire that decodeWire made of
+ * them, so that an endpoint that decoded a message to route it does not parse and check it again.
+ */
+export type WireInput = string | Uint8Array | Wire;
+
+/** The Wires decodeWire returned: only those are taken as already decoded. */
+const decodedWires = new WeakSet<Wire>();
+
+/**
+ * Parses the wire form of any SET/2 message (string or UTF-8 bytes) up to its envelope. A Wire
+ * this function returned is returned as is; any other Wire object is encoded and decoded, so it
+ * passes every check here as bytes would.
+ */
+export function decodeWire(input: WireInput): Wire {
+  if (typeof input === 'object' && !(input instanceof Uint8Array)) {
+    return decodedWires.has(input) ? input : decodeWire(encodeWire(input));
+  }
   const bytes = typeof input === 'string' ? utf8(input) : input;
   const json = parseJsonBytes(bytes, MAX_WIRE_BYTES, 'the message');
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
@@ -187,7 +203,9 @@ export function decodeWire(input: string | Uint8Array): Wire {
   if (bytes.length > WIRE_LIMITS[env.type]) {
     fail('messageTooBig', `${env.type} is ${bytes.length} bytes; the limit is ${WIRE_LIMITS[env.type]}`);
   }
-  return { ...env, hdr } as Wire;
+  const wire = { ...env, hdr } as Wire;
+  decodedWires.add(wire);
+  return wire;
 }
 
 export function parseHeader(hdr: unknown): Header {
@@ -200,7 +218,7 @@ export function parseHeader(hdr: unknown): Header {
 }
 
 /** Decodes and checks that the message is of `type`. */
-export function decodeWireOf<T extends MessageType>(input: string | Uint8Array, type: T): Wire<T> {
+export function decodeWireOf<T extends MessageType>(input: WireInput, type: T): Wire<T> {
   const wire = decodeWire(input);
   if (wire.type !== type) fail('messageNotSupported', `expected ${type}, got ${wire.type}`);
   return wire as Wire<T>;

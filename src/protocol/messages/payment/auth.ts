@@ -36,7 +36,7 @@ import { PI, PIData } from '../purchase/p-req.ts';
 import { openSealed, type Recipient, SealedBody, sealTo } from '../sealed.ts';
 import { parseContent } from '../signed.ts';
 import type { VerifyContext } from '../trust.ts';
-import type { Wire } from '../wire.ts';
+import type { Wire, WireInput } from '../wire.ts';
 import {
   buildExchange,
   checkAnswers,
@@ -182,7 +182,7 @@ export interface VerifiedAuthReq {
  * MerchantID and the gateway thumbprint against reality; the unique cardholder ID against PANData.
  */
 export async function verifyAuthReq(
-  input: string | Uint8Array,
+  input: WireInput,
   gateway: Recipient,
   ctx: VerifyContext,
   opts: { acceptUnsigned?: boolean } = {},
@@ -208,7 +208,7 @@ export interface VerifiedSubsequentAuthReq {
  * merchant and the amount fit is the ledger's to say (authorization.ts).
  */
 export async function verifyAnyAuthReq(
-  input: string | Uint8Array,
+  input: WireInput,
   gateway: Recipient,
   ctx: VerifyContext,
   opts: { acceptUnsigned?: boolean } = {},
@@ -390,7 +390,7 @@ export async function buildAuthRes(p: {
 
 /** Merchant side: opens and verifies the AuthRes answering `req`. */
 export async function verifyAuthRes(
-  input: string | Uint8Array,
+  input: WireInput,
   req: AuthReqData,
   merchant: Recipient,
   ctx: VerifyContext,

@@ -28,7 +28,7 @@ import { Amount, BrandId, Label, Nonce, parseWith, Timestamp } from '../fields.t
 import { receiveSigned } from '../receive.ts';
 import { signedMessage } from '../signed-message.ts';
 import type { VerifyContext } from '../trust.ts';
-import type { Wire } from '../wire.ts';
+import type { Wire, WireInput } from '../wire.ts';
 import { gatewaySignature, merchantSignature, type SignedSender } from './exchange.ts';
 
 /** SET 1.0 BatchOperation (open, close) plus the status query and the list SET/2 adds. */
@@ -217,7 +217,7 @@ export async function buildBatchAdminReq(
 
 /** Gateway side: a merchant signature certificate of the brand named, its signature, the content. */
 export async function verifyBatchAdminReq(
-  input: string | Uint8Array,
+  input: WireInput,
   ctx: VerifyContext,
 ): Promise<{ content: BatchAdminReqContent; merchant: ValidatedPath }> {
   const { content, path } = await receiveSigned(
@@ -267,7 +267,7 @@ export async function buildBatchAdminRes(p: {
  * and the batch asked for.
  */
 export async function verifyBatchAdminRes(
-  input: string | Uint8Array,
+  input: WireInput,
   req: BatchAdminReqContent,
   ctx: VerifyContext,
   gatewaySubject?: string,

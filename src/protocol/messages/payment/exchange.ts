@@ -14,7 +14,7 @@ import { checkHeader, type HeaderSource, headerFor } from '../header.ts';
 import { openSealed, type Recipient, SealedBody, sealTo } from '../sealed.ts';
 import { parseContent, SignedBody, type Signer, signContent, verifySigned } from '../signed.ts';
 import { carriedCerts, type Expectation, type VerifyContext } from '../trust.ts';
-import { checkDate, decodeWireOf, type MessageType, makeWire, type Wire } from '../wire.ts';
+import { checkDate, decodeWireOf, type MessageType, makeWire, type Wire, type WireInput } from '../wire.ts';
 
 export const MAX_BAGGAGE_BYTES = 72 * 1024;
 
@@ -61,7 +61,7 @@ export interface OpenedExchange<T> {
 
 /** Opens with our key-exchange key, verifies the sender's chain and signature, then the content. */
 export async function openExchange<S extends v.GenericSchema>(
-  input: string | Uint8Array,
+  input: WireInput,
   type: MessageType,
   schema: S,
   recipient: Recipient,

@@ -13,7 +13,7 @@ import { randomNonce } from '../../primitives/hash.ts';
 import { Amount, b64uMax, IdempotencyKey, Nonce, Timestamp, TransIds } from '../fields.ts';
 import type { Recipient } from '../sealed.ts';
 import type { VerifyContext } from '../trust.ts';
-import type { Wire } from '../wire.ts';
+import type { Wire, WireInput } from '../wire.ts';
 import { MAX_CAP_TOKEN_BYTES } from './auth.ts';
 import { BatchId, BatchSequenceNum } from './batch-admin.ts';
 import {
@@ -130,7 +130,7 @@ export async function buildFollowUp(
 
 /** Gateway side. */
 export async function verifyFollowUp(
-  input: string | Uint8Array,
+  input: WireInput,
   type: FollowUpRequest,
   gateway: Recipient,
   ctx: VerifyContext,
@@ -176,7 +176,7 @@ export async function buildFollowUpResponse(
 
 /** Merchant side. */
 export async function verifyFollowUpResponse(
-  input: string | Uint8Array,
+  input: WireInput,
   type: FollowUpRequest,
   req: FollowUpRequestData,
   merchant: Recipient,

@@ -24,7 +24,7 @@ import { Amount, BrandId, Label, Nonce, parseWith, Timestamp } from '../fields.t
 import { receiveSigned } from '../receive.ts';
 import { signedMessage } from '../signed-message.ts';
 import type { VerifyContext } from '../trust.ts';
-import type { Wire } from '../wire.ts';
+import type { Wire, WireInput } from '../wire.ts';
 import { BatchId } from './batch-admin.ts';
 import { gatewaySignature, merchantSignature, type SignedSender } from './exchange.ts';
 import { TRANSACTION_STATES } from './trans-list.ts';
@@ -179,7 +179,7 @@ export async function buildNotifyRegReq(p: {
 
 /** Gateway side: a merchant signature certificate of the brand named, then the content. */
 export async function verifyNotifyRegReq(
-  input: string | Uint8Array,
+  input: WireInput,
   ctx: VerifyContext,
 ): Promise<{ content: NotifyRegReqContent; merchant: ValidatedPath }> {
   const { content, path } = await receiveSigned(
@@ -216,7 +216,7 @@ export async function buildNotifyRegRes(p: {
 
 /** Merchant side: a gateway of our brand registered our URL for our MerchantID. */
 export async function verifyNotifyRegRes(
-  input: string | Uint8Array,
+  input: WireInput,
   req: NotifyRegReqContent,
   merchantId: string,
   ctx: VerifyContext,
@@ -265,7 +265,7 @@ export async function buildNotification(p: {
  * MerchantID, and the clear header and the event agree with the signed content.
  */
 export async function verifyNotification(
-  input: string | Uint8Array,
+  input: WireInput,
   expect: { merchantId: string; brandId: string },
   ctx: VerifyContext,
 ): Promise<{ content: NotificationContent; gateway: ValidatedPath }> {

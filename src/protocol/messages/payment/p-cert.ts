@@ -20,7 +20,7 @@ import { BrandId, Digest, Nonce, Thumbs, Timestamp } from '../fields.ts';
 import { receiveSigned } from '../receive.ts';
 import { signedMessage } from '../signed-message.ts';
 import type { VerifyContext } from '../trust.ts';
-import type { Wire } from '../wire.ts';
+import type { Wire, WireInput } from '../wire.ts';
 import { gatewaySignature, merchantSignature, type SignedSender } from './exchange.ts';
 
 export const PCertReqContent = v.strictObject({
@@ -65,7 +65,7 @@ export async function buildPCertReq(p: {
 
 /** Gateway side: the merchant's chain (a merchant signature certificate) and signature, then the content. */
 export async function verifyPCertReq(
-  input: string | Uint8Array,
+  input: WireInput,
   ctx: VerifyContext,
 ): Promise<{ content: PCertReqContent; merchant: ValidatedPath }> {
   const { content, path } = await receiveSigned(input, 'PCertReq', PCertReqContent, ctx, merchantSignature);
@@ -105,7 +105,7 @@ export interface VerifiedPCertRes {
 
 /** Merchant side. */
 export async function verifyPCertRes(
-  input: string | Uint8Array,
+  input: WireInput,
   req: PCertReqContent,
   ctx: VerifyContext,
 ): Promise<VerifiedPCertRes> {

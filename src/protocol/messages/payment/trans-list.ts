@@ -21,7 +21,7 @@ import { Amount, BrandId, Label, Nonce, Text, Timestamp } from '../fields.ts';
 import { receiveSigned } from '../receive.ts';
 import { signedMessage } from '../signed-message.ts';
 import type { VerifyContext } from '../trust.ts';
-import type { Wire } from '../wire.ts';
+import type { Wire, WireInput } from '../wire.ts';
 import { gatewaySignature, merchantSignature, type SignedSender } from './exchange.ts';
 
 /** Where an authorization stands in the gateway's ledger. */
@@ -158,7 +158,7 @@ export async function buildTransListReq(p: {
 
 /** Gateway side: a merchant signature certificate of the brand asked for, its signature, the content. */
 export async function verifyTransListReq(
-  input: string | Uint8Array,
+  input: WireInput,
   ctx: VerifyContext,
 ): Promise<{ content: TransListReqContent; merchant: ValidatedPath }> {
   const { content, path } = await receiveSigned(
@@ -201,7 +201,7 @@ export async function buildTransListRes(p: {
  * merchant holds), must be the signer's: the answer comes from the gateway the merchant uses.
  */
 export async function verifyTransListRes(
-  input: string | Uint8Array,
+  input: WireInput,
   req: TransListReqContent,
   ctx: VerifyContext,
   gatewaySubject?: string,
