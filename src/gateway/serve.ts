@@ -85,9 +85,10 @@ export function gatewayListener(
         res.writeHead(reply.status, headers).end();
         return;
       }
-      const bytes = Buffer.from(reply.body, 'utf8');
-      headers['content-length'] = String(bytes.byteLength);
-      res.writeHead(reply.status, headers).end(bytes);
+      // The text as is: node:http writes the head and a string body in one write (a Buffer body
+      // goes in a second chunk of a writev), with no Buffer of the reply made first.
+      headers['content-length'] = String(Buffer.byteLength(reply.body, 'utf8'));
+      res.writeHead(reply.status, headers).end(reply.body, 'utf8');
     })().catch((e: unknown) => {
       onError(e);
       if (!res.headersSent) res.writeHead(500, { 'cache-control': 'no-store' });
