@@ -41,6 +41,13 @@ const css = (d) => document.querySelector('link[rel="stylesheet"][href="/' + d +
 export const __vitePreload = (load, deps) =>
   Promise.all((deps ?? []).filter((d) => d.endsWith('.css')).map(css)).then(() => load());
 `;
+// The modules of src/protocol and src/wallet only declare (functions, classes, constants, schemas):
+// importing one does nothing else. Told so, the bundler drops a module none of whose exports a
+// bundle uses, with the schemas it builds at load (valibot calls and object spreads it cannot prove
+// pure otherwise): the follow-up, authorization and batch messages the wallet never reads left about
+// 1.3 KB in the background (issue 11). Keep these folders free of import-time effects.
+const PURE_MODULES = /[\\/]src[\\/](protocol|wallet)[\\/]/;
+
 function smallPreloadHelper(): Plugin {
   return {
     name: 'set-wallet:small-preload-helper',
@@ -58,7 +65,13 @@ export default defineConfig({
     startUrls: [SANDBOX_STORE],
   },
   // No module-preload polyfill: every browser the wallet runs in preloads modules itself (1 KB a page).
-  vite: () => ({ plugins: [preact(), smallPreloadHelper()], build: { modulePreload: { polyfill: false } } }),
+  vite: () => ({
+    plugins: [preact(), smallPreloadHelper()],
+    build: {
+      modulePreload: { polyfill: false },
+      rolldownOptions: { treeshake: { moduleSideEffects: (id: string) => !PURE_MODULES.test(id) } },
+    },
+  }),
   manifest: ({ browser }) => ({
     name: '__MSG_extName__',
     description: '__MSG_extDescription__',
