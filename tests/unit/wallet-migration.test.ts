@@ -104,8 +104,8 @@ describe('wallet database migrations', () => {
       now: () => world.clock.now,
     };
     const wallet = await createWallet(platform);
-    expect(wallet.db.version).toBe(3);
-    expect([...wallet.db.objectStoreNames].sort()).toEqual([
+    expect(wallet.db.raw.version).toBe(3);
+    expect([...wallet.db.raw.objectStoreNames].sort()).toEqual([
       'cards',
       'meta',
       'receipts',
@@ -129,7 +129,10 @@ describe('wallet database migrations', () => {
       ['card-1', '4444', '202912', true],
     ]);
     for (const raw of await wallet.db.getAll('cards')) expect(raw).not.toHaveProperty('sealed');
-    expect((await wallet.db.getAllKeys('secrets')).sort()).toEqual(['card/card-0', 'card/card-1']);
+    expect((await wallet.db.getAll('secrets')).map((s) => s.id).sort()).toEqual([
+      'card/card-0',
+      'card/card-1',
+    ]);
 
     // A migrated card still signs a PReq the merchant accepts.
     const signer = await wallet.cards.signer('card-1');
