@@ -72,6 +72,20 @@ const CardRecordSchema = v.strictObject({
   renewedAt: v.optional(Short),
 });
 
+const ReceiptWire = v.pipe(v.string(), v.maxLength(64 * 1024));
+/**
+ * A receipt as kept. Receipts were verified when received; here only their key, index and message
+ * are checked, and every other field is kept as it is (what valibot's looseObject would do, without
+ * its 1 KB in the service worker, issue 11).
+ */
+const KeptReceipt = v.pipe(
+  v.record(v.string(), v.unknown()),
+  v.check(
+    (r) => v.is(Id, r.id) && v.is(Short, r.receivedAt) && v.is(ReceiptWire, r.wire),
+    'a receipt needs its id, receivedAt and wire',
+  ),
+);
+
 const Payload = v.strictObject({
   cards: v.pipe(v.array(CardRecordSchema), v.maxLength(100)),
   secrets: v.pipe(v.array(v.strictObject({ id: Id, sealed: Sealed })), v.maxLength(100)),
@@ -87,11 +101,7 @@ const Payload = v.strictObject({
     ),
     v.maxLength(32),
   ),
-  // Receipts were verified when received; here only their shape and key matter.
-  receipts: v.pipe(
-    v.array(v.looseObject({ id: Id, receivedAt: Short, wire: v.pipe(v.string(), v.maxLength(64 * 1024)) })),
-    v.maxLength(5000),
-  ),
+  receipts: v.pipe(v.array(KeptReceipt), v.maxLength(5000)),
   idleMinutes: v.pipe(v.number(), v.integer(), v.minValue(MIN_IDLE_MINUTES), v.maxValue(MAX_IDLE_MINUTES)),
 });
 type Payload = v.InferOutput<typeof Payload>;
