@@ -1,4 +1,5 @@
 // Primitives checked against published vectors (tests/fixtures/vectors, copied from the RFCs).
+import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fromHex, hex, utf8 } from '../../src/protocol/encoding.ts';
@@ -216,6 +217,16 @@ describe.each(CRYPTO_PROVIDERS.map((p) => [p.name, p] as const))(
         hex(hmacSha256(new Uint8Array(32), utf8('x'))),
       );
       expect(provider.sha256 !== undefined).toBe(provider.name === 'node:crypto');
+    });
+
+    it("computes HMAC-SHA256 as node:crypto's OpenSSL does, for keys shorter than, equal to and longer than the block", () => {
+      for (const keyLength of [0, 1, 20, 32, 63, 64, 65, 128, 131]) {
+        for (const dataLength of [0, 1, 55, 56, 64, 200]) {
+          const key = Uint8Array.from({ length: keyLength }, (_, i) => (i * 7 + keyLength) & 0xff);
+          const data = Uint8Array.from({ length: dataLength }, (_, i) => (i * 13 + 5) & 0xff);
+          expect(hex(hmacSha256(key, data))).toBe(createHmac('sha256', key).update(data).digest('hex'));
+        }
+      }
     });
     const text = readFileSync(new URL('rfc9180-A3-p256-sha256-aes128gcm.txt', vectorsDir), 'utf8');
     const base = text.slice(

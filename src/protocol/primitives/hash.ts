@@ -3,7 +3,6 @@
  * equality. Synchronous: the installed provider's when it has them (node:crypto on a server,
  * provider.ts), noble's otherwise (the wallet); the same bytes either way.
  */
-import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
 import { cryptoProvider } from './provider.ts';
 
@@ -14,7 +13,20 @@ export function sha256(data: Uint8Array): Uint8Array {
 
 export function hmacSha256(key: Uint8Array, data: Uint8Array): Uint8Array {
   const native = cryptoProvider().hmacSha256;
-  return native ? native(key, data) : hmac(nobleSha256, key, data);
+  return native ? native(key, data) : nobleHmacSha256(key, data);
+}
+
+/**
+ * HMAC (RFC 2104) over noble's SHA-256: H(K ⊕ opad ‖ H(K ⊕ ipad ‖ data)), K the key zero-padded to
+ * the 64-byte block (hashed first when longer). The same bytes as noble's hmac, which costs the
+ * wallet's service worker 1.3 KB for its generality (issue 11); RFC 4231's vectors check both.
+ */
+function nobleHmacSha256(key: Uint8Array, data: Uint8Array): Uint8Array {
+  const k = new Uint8Array(64);
+  k.set(key.length > 64 ? nobleSha256(key) : key);
+  const padded = (pad: number) => k.map((b) => b ^ pad);
+  const inner = nobleSha256.create().update(padded(0x36)).update(data).digest();
+  return nobleSha256.create().update(padded(0x5c)).update(inner).digest();
 }
 
 /** A fresh 32-byte random value: nonces, challenges, RRPIDs, XIDs, salts (SET-PROFILE §2). */
