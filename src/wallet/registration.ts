@@ -31,11 +31,11 @@ import * as v from 'valibot';
 import {
   b64u,
   buildCardCInitReq,
+  buildCardholderCertReq,
   buildCertInqReq,
-  buildCertReq,
   buildRegFormReq,
   CardCInitReqContent,
-  CertReqData,
+  CardholderCertReqData,
   DEFAULT_MAX_AGE_MS,
   encodeWire,
   fromB64u,
@@ -52,8 +52,8 @@ import {
   type VerifiedCertRes,
   type VerifyContext,
   verifyCardCInitRes,
-  verifyCertInqRes,
-  verifyCertRes,
+  verifyCardholderCertInqRes,
+  verifyCardholderCertRes,
   verifyRegFormRes,
 } from '../protocol/core.ts';
 import type { CardSummary, Cards, RenewedCertificate } from './cards.ts';
@@ -155,7 +155,7 @@ const RegistrationRecord = v.variant('step', [
     step: v.literal('pending'),
     /** `wire`: the CertReq as sent, while its answer is unknown (lost in transit). */
     certReq: v.strictObject({
-      content: CertReqData,
+      content: CardholderCertReqData,
       privateKey: Text,
       cardSecret: Text,
       wire: v.optional(v.string()),
@@ -258,7 +258,7 @@ export class Registrations {
 
   /**
    * The answers to the issuer's form: CertReq (signed with a new key, sealed to the CCA) → CertRes,
-   * whose certificate verifyCertRes checks against this card's unique cardholder ID. The card is
+   * whose certificate verifyCardholderCertRes checks against this card's unique cardholder ID. The card is
    * then kept in the vault.
    */
   async submit(id: string, answers: RegFormAnswers, send: Send): Promise<RegistrationView> {
@@ -279,7 +279,7 @@ export class Registrations {
         ),
     );
     const keys = await generateKeyPairNative();
-    const certReq = await buildCertReq({
+    const certReq = await buildCardholderCertReq({
       answering: form.content,
       caKeyExchange: init.caKeyExchange.chain[0],
       privateKey: keys.privateKey,
@@ -288,8 +288,7 @@ export class Registrations {
       answers: parsed.success ? parsed.output : {},
       now: ctx.clock.now,
     });
-    // buildCertReq draws a CardSecret for every cardholder request.
-    const cardSecret = certReq.cardSecret ?? notCardholder('CertReq', 'CardSecret');
+    const cardSecret = certReq.cardSecret;
     return this.certify(state, encodeWire(certReq.wire), send, ctx, {
       content: certReq.content,
       privateKey: b64u(keys.privateKey),
@@ -323,7 +322,7 @@ export class Registrations {
       await this.keepPending(next);
       return view(next, 'pending', { lost: true });
     }
-    const res = await guard(async () => await verifyCertRes(reply, kept.content, ctx));
+    const res = await guard(async () => await verifyCardholderCertRes(reply, kept.content, ctx));
     return this.settle(state, res, kept);
   }
 
@@ -353,7 +352,9 @@ export class Registrations {
       }
       throw e;
     }
-    const res = await guard(async () => await verifyCertInqRes(reply, inq.content, pending.content, ctx));
+    const res = await guard(
+      async () => await verifyCardholderCertInqRes(reply, inq.content, pending.content, ctx),
+    );
     const { wire: _sent, ...kept } = pending;
     return this.settle(state, res, kept);
   }
@@ -379,7 +380,7 @@ export class Registrations {
       await this.drop(state.id);
       return view(state, 'rejected', reason);
     }
-    // verifyCertRes derives PANSecret for every cardholder request it accepts.
+    // verifyCardholderCertRes derives PANSecret for every request it accepts.
     const panSecret = res.panSecret ?? notCardholder('CertRes', 'PANSecret');
     const renewed: RenewedCertificate = {
       cardSecret: fromB64u(certReq.cardSecret, 'cardSecret'),
@@ -452,7 +453,7 @@ export class Registrations {
       });
     }
     const keys = await generateKeyPairNative();
-    const certReq = await buildCertReq({
+    const certReq = await buildCardholderCertReq({
       answering: form.content,
       caKeyExchange: init.caKeyExchange.chain[0],
       privateKey: keys.privateKey,
@@ -494,7 +495,7 @@ export class Registrations {
     return this.certify(state, encodeWire(certReq.wire), send, ctx, {
       content: certReq.content,
       privateKey: b64u(keys.privateKey),
-      cardSecret: b64u(certReq.cardSecret ?? card.cardSecret),
+      cardSecret: b64u(certReq.cardSecret),
     });
   }
 

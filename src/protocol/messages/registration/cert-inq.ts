@@ -22,11 +22,13 @@ import type { VerifyContext } from '../trust.ts';
 import { type Clock, checkDate, decodeWireOf, makeWire, type Wire } from '../wire.ts';
 import {
   buildCertResult,
+  type CardholderCertReqData,
   type CertInqResData,
   type CertReqData,
   type CertResBody,
   type CertResult,
   type VerifiedCertRes,
+  verifyCardholderCertResult,
   verifyCertResult,
 } from './cert-req.ts';
 
@@ -121,6 +123,21 @@ export async function verifyCertInqRes(
   if (inq.lidCA !== certReq.lidCA || inq.lidEE !== certReq.lidEE)
     fail('badMessageHeader', 'the inquiry names another registration than this CertReq');
   return verifyCertResult(input, 'CertInqResData', inq, certReq, ctx);
+}
+
+/**
+ * verifyCertInqRes for a cardholder's CertReq (what a wallet verifies), without the merchant's and
+ * gateway's checks in its bundle; the same checks and answers.
+ */
+export async function verifyCardholderCertInqRes(
+  input: string | Uint8Array,
+  inq: CertInqReqContent,
+  certReq: CardholderCertReqData,
+  ctx: VerifyContext,
+): Promise<VerifiedCertRes> {
+  if (inq.lidCA !== certReq.lidCA || inq.lidEE !== certReq.lidEE)
+    fail('badMessageHeader', 'the inquiry names another registration than this CertReq');
+  return verifyCardholderCertResult(input, 'CertInqResData', inq, certReq, ctx);
 }
 
 /** For tests and tools: the public key a CertReq certifies. */

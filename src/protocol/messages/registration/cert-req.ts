@@ -131,13 +131,17 @@ export const Renewal = v.strictObject({ certificate: b64uMax(MAX_CERT_BYTES) });
  */
 export const CardholderRenewal = v.strictObject({ certificate: b64uMax(MAX_CERT_BYTES), panSecret: Nonce });
 
+/** A cardholder's CertReqData alone: what a wallet keeps of its pending request. */
+export const CardholderCertReqData = v.strictObject({
+  ...certReqCommon,
+  requestType: v.literal('cardholder'),
+  panData0: PANData0,
+  renewal: v.optional(CardholderRenewal),
+});
+export type CardholderCertReqData = v.InferOutput<typeof CardholderCertReqData>;
+
 export const CertReqData = v.variant('requestType', [
-  v.strictObject({
-    ...certReqCommon,
-    requestType: v.literal('cardholder'),
-    panData0: PANData0,
-    renewal: v.optional(CardholderRenewal),
-  }),
+  CardholderCertReqData,
   v.strictObject({
     ...certReqCommon,
     requestType: v.literal('merchant'),
@@ -192,12 +196,8 @@ export interface BuiltCertReq {
   cardSecret?: Uint8Array;
 }
 
-/**
- * Requester side. `answering` is the CA's RegFormRes (cardholder) or Me-AqCInitRes content;
- * `caKeyExchange` the CA key-exchange certificate from CardCInitRes or Me-AqCInitRes;
- * `privateKey` the new signature key, which signs the request and never leaves the caller.
- */
-export async function buildCertReq(p: {
+/** What every CertReq is built from; `request` says what is to be certified. */
+export interface CertReqParams<R extends CertRequest = CertRequest> {
   answering: { lidEE: string; lidCA: string; challCA: string };
   caKeyExchange: ParsedCertificate;
   privateKey: Uint8Array;
@@ -207,13 +207,67 @@ export async function buildCertReq(p: {
    * for a key imported from PKCS#8 without its point.
    */
   publicKey?: Uint8Array;
-  request: CertRequest;
+  request: R;
   answers?: RegFormAnswers;
   now?: Date;
-}): Promise<BuiltCertReq> {
+}
+
+/**
+ * Requester side. `answering` is the CA's RegFormRes (cardholder) or Me-AqCInitRes content;
+ * `caKeyExchange` the CA key-exchange certificate from CardCInitRes or Me-AqCInitRes;
+ * `privateKey` the new signature key, which signs the request and never leaves the caller.
+ */
+export async function buildCertReq(p: CertReqParams): Promise<BuiltCertReq> {
   const r = p.request;
-  if (p.caKeyExchange.certificateType !== caTypeFor(r.requestType)) {
-    fail('invalidCertificate', `a ${r.requestType} registers with a ${caTypeFor(r.requestType)}`);
+  if (r.requestType === 'cardholder') return buildCardholderCertReq({ ...p, request: r });
+  const { common, caBackKey } = await certReqCommonOf(p);
+  const content: CertReqData =
+    r.requestType === 'merchant'
+      ? {
+          ...common,
+          requestType: 'merchant',
+          kxPublicKey: b64u(r.kxPublicKey),
+          merchantData: r.merchantData,
+          origins: r.origins,
+          ...(r.renewal ? { renewal: { certificate: b64u(r.renewal.certificate.der) } } : {}),
+        }
+      : { ...common, requestType: 'gateway', kxPublicKey: b64u(r.kxPublicKey) };
+  const renewalKey = r.requestType === 'merchant' ? r.renewal?.privateKey : undefined;
+  return { ...(await sealCertReq(p, content, renewalKey)), content, caBackKey };
+}
+
+/**
+ * buildCertReq for a cardholder (what a wallet sends), without the merchant's and gateway's
+ * requests in its bundle. Also returns the CardSecret drawn (or given), to keep with the card.
+ */
+export async function buildCardholderCertReq(
+  p: CertReqParams<Extract<CertRequest, { requestType: 'cardholder' }>>,
+): Promise<BuiltCertReq & { content: CardholderCertReqData; cardSecret: Uint8Array }> {
+  const r = p.request;
+  const { common, caBackKey } = await certReqCommonOf(p);
+  const cardSecret = r.cardSecret ?? randomBytes(CARD_SECRET_LENGTH);
+  const content: CardholderCertReqData = {
+    ...common,
+    requestType: 'cardholder',
+    panData0: {
+      pan: r.card.pan,
+      expiry: r.card.expiry,
+      cardSecret: b64u(cardSecret),
+      exNonce: b64u(randomNonce()),
+    },
+    ...(r.renewal
+      ? { renewal: { certificate: b64u(r.renewal.certificate.der), panSecret: b64u(r.renewal.panSecret) } }
+      : {}),
+  };
+  const { wire } = await sealCertReq(p, content, r.renewal?.privateKey);
+  return { wire, content, caBackKey, cardSecret };
+}
+
+/** The fields every CertReqData has, with a fresh CABackKey, after checking the CA's type. */
+async function certReqCommonOf(p: CertReqParams) {
+  const type = p.request.requestType;
+  if (p.caKeyExchange.certificateType !== caTypeFor(type)) {
+    fail('invalidCertificate', `a ${type} registers with a ${caTypeFor(type)}`);
   }
   const caBackKey = randomBytes(AEAD_KEY_LENGTH);
   const common = {
@@ -228,52 +282,29 @@ export async function buildCertReq(p: {
     answers: p.answers ?? {},
     caBackKey: b64u(caBackKey),
   };
-  let content: CertReqData;
-  let cardSecret: Uint8Array | undefined;
-  if (r.requestType === 'cardholder') {
-    cardSecret = r.cardSecret ?? randomBytes(CARD_SECRET_LENGTH);
-    const panData0 = {
-      pan: r.card.pan,
-      expiry: r.card.expiry,
-      cardSecret: b64u(cardSecret),
-      exNonce: b64u(randomNonce()),
-    };
-    content = {
-      ...common,
-      requestType: 'cardholder',
-      panData0,
-      ...(r.renewal
-        ? { renewal: { certificate: b64u(r.renewal.certificate.der), panSecret: b64u(r.renewal.panSecret) } }
-        : {}),
-    };
-  } else if (r.requestType === 'merchant') {
-    content = {
-      ...common,
-      requestType: 'merchant',
-      kxPublicKey: b64u(r.kxPublicKey),
-      merchantData: r.merchantData,
-      origins: r.origins,
-      ...(r.renewal ? { renewal: { certificate: b64u(r.renewal.certificate.der) } } : {}),
-    };
-  } else {
-    content = { ...common, requestType: 'gateway', kxPublicKey: b64u(r.kxPublicKey) };
-  }
+  return { common, caBackKey };
+}
+
+/**
+ * Signs `content` with the new key (and, renewing, with the current key too: renewalSig) and
+ * seals it to the CA's key-exchange certificate.
+ */
+async function sealCertReq(
+  p: CertReqParams,
+  content: CertReqData,
+  renewalKey: Uint8Array | undefined,
+): Promise<{ wire: Wire<'CertReq', CertReqBody> }> {
   const signed = await signWithKey(content, p.privateKey);
-  const pop =
-    (r.requestType === 'merchant' || r.requestType === 'cardholder') && r.renewal
-      ? {
-          ...signed,
-          renewalSig: b64u(
-            await signNative(
-              signedDataTbs(fromB64u(signed.content, 'content')),
-              await signingKey(r.renewal.privateKey),
-            ),
-          ),
-        }
-      : signed;
+  const pop = renewalKey
+    ? {
+        ...signed,
+        renewalSig: b64u(
+          await signNative(signedDataTbs(fromB64u(signed.content, 'content')), await signingKey(renewalKey)),
+        ),
+      }
+    : signed;
   const body = { sealed: await sealTo(p.caKeyExchange, 'CertReq', jsonBytes(pop)) };
-  const wire = makeWire('CertReq', headerFor(content), body);
-  return { wire, content, caBackKey, ...(cardSecret ? { cardSecret } : {}) };
+  return { wire: makeWire('CertReq', headerFor(content), body) };
 }
 
 function checkedPoint(publicKey: Uint8Array): Uint8Array {
@@ -601,6 +632,18 @@ export async function verifyCertRes(
 }
 
 /**
+ * verifyCertRes for a cardholder's CertReq (what a wallet verifies), without the merchant's and
+ * gateway's checks in its bundle; the same checks and answers as verifyCertRes.
+ */
+export async function verifyCardholderCertRes(
+  input: string | Uint8Array,
+  req: CardholderCertReqData,
+  ctx: VerifyContext,
+): Promise<VerifiedCertRes> {
+  return verifyCardholderCertResult(input, 'CertResData', req, req, ctx);
+}
+
+/**
  * Requester side, for CertRes and CertInqRes: decrypts with the CertReq's CABackKey, verifies the
  * CA's signature and the echoes of `answers` (the CertReq, or the CertInqReq asking about it), then
  * what was issued against the CertReq `req`.
@@ -612,6 +655,87 @@ export async function verifyCertResult(
   req: CertReqData,
   ctx: VerifyContext,
 ): Promise<VerifiedCertRes> {
+  if (req.requestType === 'cardholder') return verifyCardholderCertResult(input, type, answers, req, ctx);
+  const opened = await openCertResult(input, type, answers, req, ctx);
+  if (opened.status !== 'issued') return opened;
+  const { content, ca } = opened;
+  const issued = await checkIssued(content.certificate, req.publicKey, 'signature', req, ca, ctx);
+  if (content.nonceCCA !== undefined)
+    fail('decodingFailure', 'CertRes carries NonceCCA for a non-cardholder');
+  if (content.kxCertificate === undefined)
+    fail('decodingFailure', `CertRes for a ${req.requestType} lacks the key-exchange certificate`);
+  const kx = await checkIssued(content.kxCertificate, req.kxPublicKey, 'key-exchange', req, ca, ctx);
+  if (req.requestType === 'merchant') {
+    // The MCA assigns the MerchantID; a renewal keeps the one of the certificate it renews.
+    const renewed = req.renewal
+      ? parseCertificate(fromB64u(req.renewal.certificate, 'renewal.certificate')).merchantData?.merchantId
+      : undefined;
+    const expectedId = req.merchantData.merchantId ?? renewed;
+    const assigned = issued.certificate.merchantData?.merchantId;
+    for (const cert of [issued.certificate, kx.certificate]) {
+      if (!sameMerchantData(cert.merchantData, req.merchantData)) {
+        fail('invalidCertificate', 'the new merchant certificate carries other merchant data than requested');
+      }
+      if (cert.merchantData?.merchantId !== (expectedId ?? assigned)) {
+        fail('invalidCertificate', 'the new merchant certificates carry another MerchantID than expected');
+      }
+    }
+    const named = new Set(issued.certificate.origins);
+    if (named.size !== req.origins.length || !req.origins.every((o) => named.has(o))) {
+      fail('invalidCertificate', 'the new merchant certificate names other web origins than requested');
+    }
+  }
+  return { status: 'issued', content, ca, ...issued, kxCertificate: kx.certificate, kxPath: kx.path };
+}
+
+/** verifyCertResult for a cardholder's CertReq: the certificate names this card's unique ID. */
+export async function verifyCardholderCertResult(
+  input: string | Uint8Array,
+  type: 'CertResData' | 'CertInqResData',
+  answers: CertAnswerable,
+  req: CardholderCertReqData,
+  ctx: VerifyContext,
+): Promise<VerifiedCertRes> {
+  const opened = await openCertResult(input, type, answers, req, ctx);
+  if (opened.status !== 'issued') return opened;
+  const { content, ca } = opened;
+  const issued = await checkIssued(content.certificate, req.publicKey, 'signature', req, ca, ctx);
+  // A cardholder has a signature certificate only (SET-PROFILE §1).
+  if (content.kxCertificate !== undefined)
+    fail('decodingFailure', 'CertRes offers a cardholder a key-exchange certificate');
+  if (content.nonceCCA === undefined) fail('decodingFailure', 'CertRes for a cardholder lacks NonceCCA');
+  const panData0 = req.panData0;
+  const panSecret = panSecretOf(
+    fromB64u(panData0.cardSecret, 'cardSecret'),
+    fromB64u(content.nonceCCA, 'nonceCCA'),
+  );
+  const id = uniqueCardholderId(panSecret, panData0.pan, panData0.expiry);
+  const certId = issued.certificate.uniqueCardholderId;
+  if (!certId || !constantTimeEqual(id, certId)) {
+    fail('invalidCertificate', 'the new certificate does not name this card’s unique cardholder ID');
+  }
+  return { status: 'issued', content, ca, ...issued, panSecret };
+}
+
+/**
+ * What every requester checks of a CertRes or CertInqRes: decrypted with the CertReq's CABackKey,
+ * signed by a CA of the requester's kind, echoing `answers`, dated now. A decision other than
+ * issued is returned as the answer; an issued one for its certificates to be checked.
+ */
+async function openCertResult(
+  input: string | Uint8Array,
+  type: 'CertResData' | 'CertInqResData',
+  answers: CertAnswerable,
+  req: CertReqData,
+  ctx: VerifyContext,
+): Promise<
+  | Exclude<VerifiedCertRes, { status: 'issued' }>
+  | {
+      status: 'issued';
+      content: Extract<CertResData | CertInqResData, { status: 'issued' }>;
+      ca: ValidatedPath;
+    }
+> {
   const wireType = RESULT_WIRE[type];
   const wire = decodeWireOf(input, wireType);
   const body = parseWith(CertResBody, wire.body, `${wireType}.body`);
@@ -646,52 +770,7 @@ export async function verifyCertResult(
       ? { status: 'pending', content, ca, ...reason }
       : { status: 'rejected', content, ca, ...reason };
   }
-
-  const issued = await checkIssued(content.certificate, req.publicKey, 'signature', req, ca, ctx);
-  if (req.requestType === 'cardholder') {
-    // A cardholder has a signature certificate only (SET-PROFILE §1).
-    if (content.kxCertificate !== undefined)
-      fail('decodingFailure', 'CertRes offers a cardholder a key-exchange certificate');
-    if (content.nonceCCA === undefined) fail('decodingFailure', 'CertRes for a cardholder lacks NonceCCA');
-    const panData0 = req.panData0;
-    const panSecret = panSecretOf(
-      fromB64u(panData0.cardSecret, 'cardSecret'),
-      fromB64u(content.nonceCCA, 'nonceCCA'),
-    );
-    const id = uniqueCardholderId(panSecret, panData0.pan, panData0.expiry);
-    const certId = issued.certificate.uniqueCardholderId;
-    if (!certId || !constantTimeEqual(id, certId)) {
-      fail('invalidCertificate', 'the new certificate does not name this card’s unique cardholder ID');
-    }
-    return { status: 'issued', content, ca, ...issued, panSecret };
-  }
-
-  if (content.nonceCCA !== undefined)
-    fail('decodingFailure', 'CertRes carries NonceCCA for a non-cardholder');
-  if (content.kxCertificate === undefined)
-    fail('decodingFailure', `CertRes for a ${req.requestType} lacks the key-exchange certificate`);
-  const kx = await checkIssued(content.kxCertificate, req.kxPublicKey, 'key-exchange', req, ca, ctx);
-  if (req.requestType === 'merchant') {
-    // The MCA assigns the MerchantID; a renewal keeps the one of the certificate it renews.
-    const renewed = req.renewal
-      ? parseCertificate(fromB64u(req.renewal.certificate, 'renewal.certificate')).merchantData?.merchantId
-      : undefined;
-    const expectedId = req.merchantData.merchantId ?? renewed;
-    const assigned = issued.certificate.merchantData?.merchantId;
-    for (const cert of [issued.certificate, kx.certificate]) {
-      if (!sameMerchantData(cert.merchantData, req.merchantData)) {
-        fail('invalidCertificate', 'the new merchant certificate carries other merchant data than requested');
-      }
-      if (cert.merchantData?.merchantId !== (expectedId ?? assigned)) {
-        fail('invalidCertificate', 'the new merchant certificates carry another MerchantID than expected');
-      }
-    }
-    const named = new Set(issued.certificate.origins);
-    if (named.size !== req.origins.length || !req.origins.every((o) => named.has(o))) {
-      fail('invalidCertificate', 'the new merchant certificate names other web origins than requested');
-    }
-  }
-  return { status: 'issued', content, ca, ...issued, kxCertificate: kx.certificate, kxPath: kx.path };
+  return { status: 'issued', content, ca };
 }
 
 /** Parses an issued certificate; it must certify `publicKey`, for `keyRole`, through the signing CA. */
