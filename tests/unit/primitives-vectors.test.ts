@@ -1,5 +1,5 @@
 // Primitives checked against published vectors (tests/fixtures/vectors, copied from the RFCs).
-import { createHmac } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fromHex, hex, utf8 } from '../../src/protocol/encoding.ts';
@@ -219,7 +219,11 @@ describe.each(CRYPTO_PROVIDERS.map((p) => [p.name, p] as const))(
       expect(provider.sha256 !== undefined).toBe(provider.name === 'node:crypto');
     });
 
-    it("computes HMAC-SHA256 as node:crypto's OpenSSL does, for keys shorter than, equal to and longer than the block", () => {
+    it("computes SHA-256 and HMAC-SHA256 as node:crypto's OpenSSL does, around the block and padding lengths", () => {
+      for (const length of [0, 1, 55, 56, 63, 64, 65, 119, 120, 1000]) {
+        const data = Uint8Array.from({ length }, (_, i) => (i * 31 + 7) & 0xff);
+        expect(hex(sha256(data))).toBe(createHash('sha256').update(data).digest('hex'));
+      }
       for (const keyLength of [0, 1, 20, 32, 63, 64, 65, 128, 131]) {
         for (const dataLength of [0, 1, 55, 56, 64, 200]) {
           const key = Uint8Array.from({ length: keyLength }, (_, i) => (i * 7 + keyLength) & 0xff);

@@ -3,8 +3,15 @@
  * equality. Synchronous: the installed provider's when it has them (node:crypto on a server,
  * provider.ts), noble's otherwise (the wallet); the same bytes either way.
  */
-import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
+import { _SHA256 } from '@noble/hashes/sha2.js';
 import { cryptoProvider } from './provider.ts';
+
+/**
+ * noble's SHA-256, through its hash class rather than its `sha256` helper (createHasher, whose
+ * option checks and OID table cost the wallet's service worker 0.9 KB, issue 11): the same
+ * update and digest, so the same bytes.
+ */
+const nobleSha256 = (data: Uint8Array): Uint8Array => new _SHA256().update(data).digest();
 
 export function sha256(data: Uint8Array): Uint8Array {
   const native = cryptoProvider().sha256;
@@ -25,8 +32,8 @@ function nobleHmacSha256(key: Uint8Array, data: Uint8Array): Uint8Array {
   const k = new Uint8Array(64);
   k.set(key.length > 64 ? nobleSha256(key) : key);
   const padded = (pad: number) => k.map((b) => b ^ pad);
-  const inner = nobleSha256.create().update(padded(0x36)).update(data).digest();
-  return nobleSha256.create().update(padded(0x5c)).update(inner).digest();
+  const inner = new _SHA256().update(padded(0x36)).update(data).digest();
+  return new _SHA256().update(padded(0x5c)).update(inner).digest();
 }
 
 /** A fresh 32-byte random value: nonces, challenges, RRPIDs, XIDs, salts (SET-PROFILE §2). */
