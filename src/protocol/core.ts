@@ -12,21 +12,7 @@ export * from './errors.ts';
 export * from './initiation.ts';
 export * from './messages/index.ts';
 export * from './pan.ts';
-export {
-  certificateToPem,
-  isCaType,
-  isWebOrigin,
-  keyIdentifierOf,
-  merchantIdOf,
-  parseCertificate,
-  pemToDers,
-} from './pki/certificate.ts';
-export { crlToPem, parseCrl } from './pki/crl.ts';
-export { exchangeKeyOf, verifyKeyOf } from './pki/keys.ts';
-export { type PathRequest, type VerifiedLinks, validatePath } from './pki/path.ts';
-export { CERTIFICATE_TYPE_BIT, SET_OID, SET_POLICY_ROOT } from './pki/set-extensions.ts';
-export type * from './pki/types.ts';
-export { CARD_SECRET_LENGTH, panSecretOf, uniqueCardholderId } from './pki/unique-id.ts';
+export * from './pki/read.ts';
 export * from './primitives/aead.ts';
 export * from './primitives/ecdh.ts';
 export * from './primitives/hash.ts';
