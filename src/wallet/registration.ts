@@ -203,21 +203,12 @@ export class Registrations {
       async () => await verifyCardCInitRes(reply, req.content, { trust, clock: { now } }),
     );
     const state: RecordAt<'card'> = {
-      id: b64u(randomBytes(16)),
+      ...this.started(init, req.content, reply, now),
       step: 'card',
-      brand: init.ca.brandId,
       ...(initiation.issuerName ? { issuerName: initiation.issuerName } : {}),
       origin: p.origin,
       endpointUrl: initiation.endpointUrl,
       ...(p.tabId === undefined ? {} : { tabId: p.tabId }),
-      startedAt: now.getTime(),
-      ca: {
-        name: init.ca.chain[0].subject.commonName,
-        sandbox: this.roots.isSandbox(init.ca.root.thumbprint),
-      },
-      initReq: req.content,
-      initResWire: reply,
-      initAt: now.getTime(),
     };
     await this.save(state);
     return view(state, 'card');
@@ -472,19 +463,10 @@ export class Registrations {
       now,
     });
     const state: RecordAt<'form'> = {
-      id: b64u(randomBytes(16)),
+      ...this.started(init, req.content, reply, now),
       step: 'form',
-      brand: init.ca.brandId,
       origin: at.origin,
       endpointUrl: at.endpointUrl,
-      startedAt: now.getTime(),
-      ca: {
-        name: init.ca.chain[0].subject.commonName,
-        sandbox: this.roots.isSandbox(init.ca.root.thumbprint),
-      },
-      initReq: req.content,
-      initResWire: reply,
-      initAt: now.getTime(),
       renews: cardId,
       card: { pan: card.pan, expiry: card.expiry },
       regFormReq: regReq.content,
@@ -571,6 +553,30 @@ export class Registrations {
   }
 
   /** A pending registration outlives the session: sealed into IndexedDB, out of storage.session. */
+  /**
+   * What a new registration (or renewal) keeps of its verified CardCInitRes: a fresh id, the
+   * brand, the CA's name and whether it is the sandbox's, the request and the answer as received.
+   */
+  private started(
+    init: VerifiedCardCInitRes,
+    initReq: RecordAt<'card'>['initReq'],
+    initResWire: string,
+    now: Date,
+  ): Pick<RecordAt<'card'>, 'id' | 'brand' | 'startedAt' | 'ca' | 'initReq' | 'initResWire' | 'initAt'> {
+    return {
+      id: b64u(randomBytes(16)),
+      brand: init.ca.brandId,
+      startedAt: now.getTime(),
+      ca: {
+        name: init.ca.chain[0].subject.commonName,
+        sandbox: this.roots.isSandbox(init.ca.root.thumbprint),
+      },
+      initReq,
+      initResWire,
+      initAt: now.getTime(),
+    };
+  }
+
   private async keepPending(state: RecordAt<'pending'>): Promise<void> {
     const sealed = await this.vault.sealJson(`registration/${state.id}`, state);
     const record: PendingRegistrationRecord = {
