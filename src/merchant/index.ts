@@ -95,21 +95,7 @@ export {
   type NotificationHandlerOptions,
   type ReceivedNotification,
 } from './notification-handler.ts';
-export type {
-  AuthorizationClaim,
-  ClaimResult,
-  FollowUpRecord,
-  GatewayNotification,
-  NotificationApplied,
-  OrderDescription,
-  OrderStore,
-  PendingFollowUp,
-  PendingPurchase,
-  PurchaseRecord,
-  RejectReason,
-  SetTransaction,
-  SubsequentAuthorization,
-} from './order-store.ts';
+export type * from './order-store.ts';
 export { preqDigest } from './purchase-request.ts';
 export {
   type Balance,
