@@ -24,12 +24,12 @@ import {
 import { isLuhnValid } from '../protocol/pan.ts';
 import { regFormIn } from './reg-forms.ts';
 import {
+  answerInitiation,
   checkBrand,
   type RegistrationContext,
   type SetHandlers,
-  withCaRevocationInfo,
 } from './registration-context.ts';
-import { advanceToForm, deletePending, findPending, insertPending } from './store/pending.ts';
+import { advanceToForm, deletePending, findPending } from './store/pending.ts';
 import { recordResponse } from './store/responses.ts';
 
 export const NOT_A_CARD_REFERRAL =
@@ -51,8 +51,8 @@ export function panDigest(key: Uint8Array, pan: string): Uint8Array {
 export function cardholderHandlers(ctx: RegistrationContext, panKey: Uint8Array): SetHandlers {
   const { role, db } = ctx;
   return {
-    CardCInitReq: async ({ bytes, requestHash, at, now }) => {
-      const req = parseCardCInitReq(bytes, { now: at });
+    CardCInitReq: async (m) => {
+      const req = parseCardCInitReq(m.bytes, { now: m.at });
       checkBrand(ctx, req.brandId, 'CardCInitReq.brandId');
       const lidCA = randomLabel();
       const res = await buildCardCInitRes({
@@ -60,29 +60,13 @@ export function cardholderHandlers(ctx: RegistrationContext, panKey: Uint8Array)
         ca: role.signer,
         caKeyExchange: role.keyExchange.chain,
         lidCA,
-        now: now(),
+        now: m.now(),
       });
-      const response = encodeWire(await withCaRevocationInfo(ctx, res.wire, req.thumbs));
-      await ctx.tidy(at);
-      await db.transaction(async (tx) => {
-        await insertPending(tx, {
-          lidCA,
-          ca: role.name,
-          lidEE: req.lidEE,
-          requestType: 'cardholder',
-          stage: 'init',
-          createdAt: at,
-        });
-        await recordResponse(tx, {
-          ca: role.name,
-          rrpid: req.rrpid,
-          messageType: 'CardCInitReq',
-          requestHash,
-          response,
-          at,
-        });
+      return answerInitiation(ctx, m, { ...req, messageType: 'CardCInitReq' }, res.wire, {
+        lidCA,
+        requestType: 'cardholder',
+        stage: 'init',
       });
-      return response;
     },
 
     RegFormReq: async ({ bytes, requestHash, at, now }) => {

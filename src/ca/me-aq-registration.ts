@@ -4,29 +4,20 @@
  * fresh LID-CA and Chall-CA, remembered at stage 'form' for the CertReq that follows. A merchant
  * enrols at the MCA, a gateway at the PCA; the other request type is refused at each.
  */
-import {
-  buildMeAqCInitRes,
-  caTypeFor,
-  encodeWire,
-  fail,
-  parseMeAqCInitReq,
-  randomLabel,
-} from '../protocol/index.ts';
+import { buildMeAqCInitRes, caTypeFor, fail, parseMeAqCInitReq, randomLabel } from '../protocol/index.ts';
 import { regFormIn } from './reg-forms.ts';
 import {
+  answerInitiation,
   checkBrand,
   type RegistrationContext,
   type SetHandlers,
-  withCaRevocationInfo,
 } from './registration-context.ts';
-import { insertPending } from './store/pending.ts';
-import { recordResponse } from './store/responses.ts';
 
 export function meAqHandlers(ctx: RegistrationContext): SetHandlers {
-  const { role, db } = ctx;
+  const { role } = ctx;
   return {
-    'Me-AqCInitReq': async ({ bytes, requestHash, at, now }) => {
-      const req = parseMeAqCInitReq(bytes, { now: at });
+    'Me-AqCInitReq': async (m) => {
+      const req = parseMeAqCInitReq(m.bytes, { now: m.at });
       if (caTypeFor(req.requestType) !== role.certificateType) {
         const other = req.requestType === 'merchant' ? '/set/mca' : '/set/pca';
         fail('messageNotSupported', `the ${role.title} does not enrol a ${req.requestType}; use ${other}`);
@@ -43,31 +34,15 @@ export function meAqHandlers(ctx: RegistrationContext): SetHandlers {
         caKeyExchange: role.keyExchange.chain,
         regForm,
         lidCA,
-        now: now(),
+        now: m.now(),
       });
-      const response = encodeWire(await withCaRevocationInfo(ctx, res.wire, req.thumbs));
-      await ctx.tidy(at);
-      await db.transaction(async (tx) => {
-        await insertPending(tx, {
-          lidCA,
-          ca: role.name,
-          lidEE: req.lidEE,
-          requestType: req.requestType,
-          stage: 'form',
-          challCA: res.content.challCA,
-          regForm,
-          createdAt: at,
-        });
-        await recordResponse(tx, {
-          ca: role.name,
-          rrpid: req.rrpid,
-          messageType: 'Me-AqCInitReq',
-          requestHash,
-          response,
-          at,
-        });
+      return answerInitiation(ctx, m, { ...req, messageType: 'Me-AqCInitReq' }, res.wire, {
+        lidCA,
+        requestType: req.requestType,
+        stage: 'form',
+        challCA: res.content.challCA,
+        regForm,
       });
-      return response;
     },
   };
 }

@@ -3,6 +3,7 @@
  * the database, the forms, the enrolment policy and the published revocation state.
  */
 import {
+  encodeWire,
   fail,
   type MessageType,
   type RegistrationCaType,
@@ -14,7 +15,8 @@ import type { KeyHolder } from './deps.ts';
 import type { EnrolmentPolicy } from './enrolment-policy.ts';
 import type { LocalizedRegForms } from './reg-forms.ts';
 import type { Revocation } from './revocation.ts';
-import type { CaName } from './store/pending.ts';
+import { type CaName, insertPending, type Pending } from './store/pending.ts';
+import { recordResponse } from './store/responses.ts';
 
 export interface CaRole {
   name: CaName;
@@ -80,4 +82,33 @@ export async function withCaRevocationInfo<W extends Wire>(
   thumbs: readonly string[],
 ): Promise<W> {
   return withRevocationInfo(wire, thumbs, await ctx.revocation.inForce());
+}
+
+/**
+ * An initiation request's answer (CardCInitReq, Me-AqCInitReq), kept: the CA's revocation
+ * information added, then, after the housekeeping, the registration it starts under its new
+ * LID-CA and the response a retry gets, in one transaction. Returns the encoded response.
+ */
+export async function answerInitiation(
+  ctx: RegistrationContext,
+  m: IncomingMessage,
+  req: { messageType: MessageType; rrpid: string; lidEE: string; thumbs: readonly string[] },
+  wire: Wire,
+  pending: Omit<Pending, 'ca' | 'lidEE' | 'createdAt'>,
+): Promise<string> {
+  const { role, db } = ctx;
+  const response = encodeWire(await withCaRevocationInfo(ctx, wire, req.thumbs));
+  await ctx.tidy(m.at);
+  await db.transaction(async (tx) => {
+    await insertPending(tx, { ...pending, ca: role.name, lidEE: req.lidEE, createdAt: m.at });
+    await recordResponse(tx, {
+      ca: role.name,
+      rrpid: req.rrpid,
+      messageType: req.messageType,
+      requestHash: m.requestHash,
+      response,
+      at: m.at,
+    });
+  });
+  return response;
 }
