@@ -39,11 +39,10 @@ import type { VerifyContext } from '../trust.ts';
 import type { Wire, WireInput } from '../wire.ts';
 import {
   buildExchange,
-  checkAnswers,
   type ExchangeBody,
-  gatewaySignature,
   merchantSignature,
   openExchange,
+  openGatewayAnswer,
   type SignedSender,
 } from './exchange.ts';
 
@@ -395,14 +394,5 @@ export async function verifyAuthRes(
   merchant: Recipient,
   ctx: VerifyContext,
 ): Promise<{ content: AuthResData; gateway: ValidatedPath }> {
-  const { content, sender } = await openExchange(
-    input,
-    'AuthRes',
-    AuthResData,
-    merchant,
-    gatewaySignature,
-    ctx,
-  );
-  checkAnswers(content, req, 'AuthRes');
-  return { content, gateway: sender };
+  return openGatewayAnswer(input, 'AuthRes', AuthResData, req, merchant, ctx);
 }

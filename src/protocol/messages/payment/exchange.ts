@@ -92,5 +92,22 @@ export function checkAnswers(
   if (res.transIds.xid !== req.transIds.xid) fail('unknownXID', `${type} names another transaction (XID)`);
 }
 
+/**
+ * Merchant side: opens a gateway's answer (AuthRes, CapRes, …) to `req`, signed by the gateway,
+ * and checks that it answers that request (RRPID and XID).
+ */
+export async function openGatewayAnswer<S extends v.GenericSchema>(
+  input: string | Uint8Array,
+  type: MessageType,
+  schema: S,
+  req: { rrpid: string; transIds: { xid: string } },
+  merchant: Recipient,
+  ctx: VerifyContext,
+): Promise<{ content: v.InferOutput<S>; gateway: ValidatedPath }> {
+  const { content, sender } = await openExchange(input, type, schema, merchant, gatewaySignature, ctx);
+  checkAnswers(content as { rrpid: string; transIds: { xid: string } }, req, type);
+  return { content, gateway: sender };
+}
+
 export const merchantSignature: Expectation = { types: ['merchant'], keyRole: 'signature' };
 export const gatewaySignature: Expectation = { types: ['gateway'], keyRole: 'signature' };

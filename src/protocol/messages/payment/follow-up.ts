@@ -18,11 +18,10 @@ import { MAX_CAP_TOKEN_BYTES } from './auth.ts';
 import { BatchId, BatchSequenceNum } from './batch-admin.ts';
 import {
   buildExchange,
-  checkAnswers,
   type ExchangeBody,
-  gatewaySignature,
   merchantSignature,
   openExchange,
+  openGatewayAnswer,
   type SignedSender,
 } from './exchange.ts';
 
@@ -183,18 +182,17 @@ export async function verifyFollowUpResponse(
   ctx: VerifyContext,
 ): Promise<{ content: FollowUpResponseData; gateway: ValidatedPath }> {
   const response = FOLLOW_UPS[type].response;
-  const { content, sender } = await openExchange(
+  const { content, gateway } = await openGatewayAnswer(
     input,
     response,
     RESPONSE_SCHEMAS[type],
+    req,
     merchant,
-    gatewaySignature,
     ctx,
   );
-  checkAnswers(content as FollowUpResponseData, req, response);
   const res = content as FollowUpResponseData;
   if (req.batchId !== undefined && res.batchId !== undefined && res.batchId !== req.batchId) {
     fail('unknownRRPID', `${response} put it into another batch than the one the request named`);
   }
-  return { content: res, gateway: sender };
+  return { content: res, gateway };
 }
