@@ -10,23 +10,20 @@ import type { BrowserContext as PwContext, Page as PwPage, Route, Worker } from 
 import { chromium } from 'playwright-core';
 import {
   type AnyPageFunction,
-  AXE_RUN,
-  type AxeViolation,
-  axeScript,
   bodyText,
   CHROME_BUILD,
   CHROMIUM_PATH,
-  CONTENT_WIDTH,
   type ConsoleEntry,
   type LaunchOptions,
-  matches,
   type Name,
   type PlainBrowser,
   poll,
-  SHOT_HEIGHT,
+  runAxe,
+  screenshotAt,
   snapshot,
   type UiPage,
   type WalletBrowser,
+  waitForPageText,
 } from './driver.ts';
 
 export class PwUiPage implements UiPage {
@@ -73,26 +70,13 @@ export class PwUiPage implements UiPage {
     return this.page.evaluate(bodyText);
   }
   async waitForText(want: string | RegExp, timeoutMs = 15_000) {
-    let last = '';
-    try {
-      return await poll(
-        `text ${String(want)} in ${this.page.url()}`,
-        async () => {
-          last = await this.text();
-          return matches(last, want) ? last : undefined;
-        },
-        timeoutMs,
-      );
-    } catch (e) {
-      throw new Error(`${(e as Error).message}\n--- the page shows ---\n${last.slice(0, 2000)}`);
-    }
+    return waitForPageText(this, want, timeoutMs);
   }
   async evaluate<R, A>(fn: (arg: A) => R | Promise<R>, arg: A): Promise<R> {
     return (await this.page.evaluate(fn as AnyPageFunction, arg as unknown)) as R;
   }
   async axe() {
-    await this.page.evaluate(axeScript());
-    return (await this.page.evaluate(AXE_RUN)) as AxeViolation[];
+    return runAxe((script) => this.page.evaluate(script));
   }
   async colorScheme(scheme: 'light' | 'dark') {
     await this.page.emulateMedia({ colorScheme: scheme });
@@ -109,12 +93,7 @@ export class PwUiPage implements UiPage {
     await this.page.keyboard.type(text, { delay: 30 });
   }
   async screenshot(path: string, width?: number) {
-    if (width) {
-      await this.page.setViewportSize({ width, height: SHOT_HEIGHT });
-      const needed = await this.page.evaluate(CONTENT_WIDTH);
-      if (needed > width) await this.page.setViewportSize({ width: needed, height: SHOT_HEIGHT });
-    }
-    await this.page.screenshot({ path, fullPage: true });
+    await screenshotAt(this.page, (size) => this.page.setViewportSize(size), path, width);
   }
   async isClosed() {
     return this.page.isClosed();

@@ -220,6 +220,58 @@ export function matches(text: string, want: string | RegExp): boolean {
   return typeof want === 'string' ? text.includes(want) : want.test(text);
 }
 
+/** UiPage.axe, over the adapter's evaluate of a script text. */
+export async function runAxe(evaluate: (script: string) => Promise<unknown>): Promise<AxeViolation[]> {
+  await evaluate(axeScript());
+  return (await evaluate(AXE_RUN)) as AxeViolation[];
+}
+
+/**
+ * UiPage.waitForText: polls the page's visible text until it matches `want`. On a timeout the
+ * error says where the page is (or '?', gone) and what it showed last.
+ */
+export async function waitForPageText(
+  page: Pick<UiPage, 'text' | 'url'>,
+  want: string | RegExp,
+  timeoutMs: number,
+): Promise<string> {
+  let last = '';
+  try {
+    return await poll(
+      `text ${String(want)}`,
+      async () => {
+        last = await page.text();
+        return matches(last, want) ? last : undefined;
+      },
+      timeoutMs,
+    );
+  } catch (e) {
+    const where = await page.url().catch(() => '?');
+    throw new Error(`${(e as Error).message} in ${where}\n--- the page shows ---\n${last.slice(0, 2000)}`);
+  }
+}
+
+/**
+ * UiPage.screenshot: a full-page picture; at `width`, the viewport is that wide and SHOT_HEIGHT
+ * tall (the picture is as tall as the content), widened to the content's width if it overflows.
+ */
+export async function screenshotAt(
+  page: {
+    evaluate(fn: typeof CONTENT_WIDTH): Promise<number>;
+    screenshot(options: { path: string; fullPage: true }): Promise<unknown>;
+  },
+  setViewport: (size: { width: number; height: number }) => Promise<unknown>,
+  path: string,
+  width: number | undefined,
+): Promise<void> {
+  if (width) {
+    await setViewport({ width, height: SHOT_HEIGHT });
+    const needed = await page.evaluate(CONTENT_WIDTH);
+    if (needed > width) await setViewport({ width: needed, height: SHOT_HEIGHT });
+  }
+  await page.screenshot({ path, fullPage: true });
+}
+
 /** A browser of the same kind with no extension at all: what a shopper without SET Wallet has. */
 export interface PlainBrowser {
   readonly name: BrowserName;

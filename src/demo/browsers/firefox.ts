@@ -16,27 +16,24 @@ import type { Browser as PpBrowser, ElementHandle as PpElement, Page as PpPage }
 import puppeteer from 'puppeteer-core';
 import {
   type AnyPageFunction,
-  AXE_RUN,
-  type AxeViolation,
-  axeScript,
   bodyText,
-  CONTENT_WIDTH,
   type ConsoleEntry,
   FIREFOX_BUILD,
   FIREFOX_EXTENSION_UUID,
   FIREFOX_PATH,
   GECKO_ID,
   type LaunchOptions,
-  matches,
   type Name,
   type NameArg,
   nameArg,
   type PlainBrowser,
   poll,
-  SHOT_HEIGHT,
+  runAxe,
+  screenshotAt,
   snapshot,
   type UiPage,
   type WalletBrowser,
+  waitForPageText,
 } from './driver.ts';
 
 /** A label, an accessible name or a text as a JS string literal inside a puppeteer selector. */
@@ -230,28 +227,13 @@ class PpUiPage implements UiPage {
     return this.page.evaluate(bodyText);
   }
   async waitForText(want: string | RegExp, timeoutMs = 15_000) {
-    let last = '';
-    try {
-      return await poll(
-        `text ${String(want)}`,
-        async () => {
-          last = await this.text();
-          return matches(last, want) ? last : undefined;
-        },
-        timeoutMs,
-      );
-    } catch (e) {
-      throw new Error(
-        `${(e as Error).message} in ${await this.url().catch(() => '?')}\n--- the page shows ---\n${last.slice(0, 2000)}`,
-      );
-    }
+    return waitForPageText(this, want, timeoutMs);
   }
   async evaluate<R, A>(fn: (arg: A) => R | Promise<R>, arg: A): Promise<R> {
     return (await this.page.evaluate(portable(fn as AnyPageFunction), arg as unknown)) as R;
   }
   async axe() {
-    await this.page.evaluate(axeScript());
-    return (await this.page.evaluate(AXE_RUN)) as AxeViolation[];
+    return runAxe((script) => this.page.evaluate(script));
   }
   async colorScheme(_scheme: 'light' | 'dark') {
     // puppeteer emulates media features over CDP only, and Firefox ESR's BiDi has no such command.
@@ -264,12 +246,7 @@ class PpUiPage implements UiPage {
     await this.page.keyboard.type(text, { delay: 30 });
   }
   async screenshot(path: string, width?: number) {
-    if (width) {
-      await this.page.setViewport({ width, height: SHOT_HEIGHT });
-      const needed = await this.page.evaluate(CONTENT_WIDTH);
-      if (needed > width) await this.page.setViewport({ width: needed, height: SHOT_HEIGHT });
-    }
-    await this.page.screenshot({ path, fullPage: true });
+    await screenshotAt(this.page, (size) => this.page.setViewport(size), path, width);
   }
   async isClosed() {
     if (this.page.isClosed()) return true;
