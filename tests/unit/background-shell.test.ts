@@ -11,19 +11,13 @@ import { WalletWindows, type WindowsApi } from '../../src/background/wallet-wind
 import { type Wallet, WalletError } from '../../src/wallet/index.ts';
 import type { BackgroundToContent } from '../../src/wallet/messages.ts';
 import type { PurchaseView } from '../../src/wallet/purchase.ts';
+import { paymentInitiation } from '../support/initiations.ts';
 import { memorySession } from '../support/memory-session.ts';
 
 const EXT = 'wallet-extension-id';
 const EXT_ORIGIN = 'chrome-extension://wallet-extension-id/';
 const SHOP = 'https://shop.example';
-const INITIATION = JSON.stringify({
-  set: 'SET/2',
-  kind: 'payment',
-  brands: ['SETPay'],
-  amount: { currency: 'EUR', value: 1299, exponent: 2 },
-  lidM: 'order-42',
-  endpoint: '/set',
-});
+const INITIATION = paymentInitiation();
 
 const view = (state: PurchaseView['state'], extra: Partial<PurchaseView> = {}): PurchaseView => ({
   requestId: 'R1',

@@ -98,6 +98,7 @@ import {
   verifyRegFormRes,
   type Wire,
 } from '../../src/protocol/index.ts';
+import { paymentInitiation } from '../support/initiations.ts';
 import {
   issueCardholder,
   makeWorld,
@@ -987,15 +988,7 @@ describe('initiations', () => {
     { weight: 1, arbitrary: fc.webUrl() },
     { weight: 1, arbitrary: fc.string() },
   );
-  const payment = JSON.stringify({
-    set: 'SET/2',
-    kind: 'payment',
-    brands: ['SETPay'],
-    amount: { currency: 'EUR', value: 1299, exponent: 2 },
-    lidM: 'order-42',
-    endpoint: '/set',
-    description: 'One SET/2 mug',
-  });
+  const payment = paymentInitiation({ description: 'One SET/2 mug' });
   const registration = JSON.stringify({
     set: 'SET/2',
     kind: 'registration',

@@ -7,16 +7,10 @@ import { type PageBridgeDeps, READY_EVENT, startPageBridge } from '../../src/con
 import type { FetchLike } from '../../src/content/page-transport.ts';
 import { PAYMENT_INITIATION_TYPE } from '../../src/protocol/initiation.ts';
 import { type ContentToBackground, PAGE_EVENTS, type PageOutcome } from '../../src/wallet/messages.ts';
+import { paymentInitiation } from '../support/initiations.ts';
 
 const SHOP = 'https://shop.example';
-const INITIATION = JSON.stringify({
-  set: 'SET/2',
-  kind: 'payment',
-  brands: ['SETPay'],
-  amount: { currency: 'EUR', value: 1299, exponent: 2 },
-  lidM: 'order-42',
-  endpoint: '/set',
-});
+const INITIATION = paymentInitiation();
 
 /** Input events the fake browser marks as the user's own (a page cannot make an Event trusted). */
 const trusted = new WeakSet<Event>();

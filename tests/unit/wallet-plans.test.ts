@@ -6,11 +6,9 @@
 //   cardCertRequired false, paid only on the shopper's explicit choice (PIUnsigned, the PAN still
 //   sealed to the gateway), refused elsewhere before anything is sent.
 import 'fake-indexeddb/auto';
-import { IDBFactory } from 'fake-indexeddb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   type Amount,
-  buildErrorFor,
   buildInqRes,
   certificateToPem,
   decodeWire,
@@ -18,21 +16,12 @@ import {
   generateKeyPair,
   type InstallRecurData,
   issueEndEntity,
-  type PurchaseOutcome,
-  SetError,
   verifyInqReq,
 } from '../../src/protocol/index.ts';
-import {
-  createWallet,
-  type Send,
-  type Wallet,
-  WalletError,
-  type WalletPlatform,
-} from '../../src/wallet/index.ts';
-import { memorySession } from '../support/memory-session.ts';
-import { makeWorld, registerCardholder, TestGateway, TestMerchant, type World } from '../support/world.ts';
+import { createWallet, type Send, type Wallet, WalletError } from '../../src/wallet/index.ts';
+import { addCard, memoryPlatform, PASS, rejects, TestShop } from '../support/wallet-kit.ts';
+import { makeWorld, type World } from '../support/world.ts';
 
-const PASS = 'correct horse battery staple';
 const SHOP = 'https://shop.example';
 const PAN = '4111111111111111';
 const EUR = (value: number): Amount => ({ currency: 'EUR', value, exponent: 2 });
@@ -71,82 +60,10 @@ function openWorld(world: World): World {
   return { ...world, gateway: make('signature'), gatewayKx: make('key-exchange') };
 }
 
-/** A shop's SET endpoint behind the page transport: PInitReq, PReq (through its gateway), InqReq. */
-class Shop {
-  readonly merchant: TestMerchant;
-  readonly gateway: TestGateway;
-  readonly received: string[] = [];
-  readonly outcomes = new Map<string, PurchaseOutcome>();
-  constructor(
-    readonly world: World,
-    readonly order: { od: string; purchAmt: Amount; installRecurData?: InstallRecurData },
-    readonly acceptUnsigned = false,
-  ) {
-    this.merchant = new TestMerchant(world);
-    this.gateway = new TestGateway(world);
-  }
-
-  readonly send: Send = async (wire) => {
-    this.received.push(wire);
-    const type = decodeWire(wire).type;
-    const clock = this.world.clock;
-    try {
-      if (type === 'PInitReq') return await this.merchant.pinit(wire, this.order);
-      if (type === 'PReq') {
-        const { verified, authReq, authReqContent } = await this.merchant.preqToAuthReq(wire, {
-          acceptUnsigned: this.acceptUnsigned,
-        });
-        const authRes = await this.gateway.authorize(authReq);
-        const { authRes: res, pres } = await this.merchant.authResToPRes(
-          authRes,
-          authReqContent,
-          verified.oiData,
-        );
-        this.outcomes.set(verified.oiData.transIds.xid, {
-          completionCode: 'authorizationPerformed',
-          result: { ...res.result },
-        });
-        return pres;
-      }
-      if (type === 'InqReq') {
-        const { content } = await verifyInqReq(wire, { trust: this.merchant.trust, clock });
-        const outcome = this.outcomes.get(content.transIds.xid);
-        if (!outcome) throw new SetError('unknownXID', 'no such transaction');
-        return encodeWire(
-          (await buildInqRes({ req: content, outcome, merchant: this.world.merchant, now: clock.now })).wire,
-        );
-      }
-      throw new SetError('messageNotSupported', `the shop does not take ${type}`);
-    } catch (e) {
-      if (!(e instanceof SetError)) throw e;
-      return encodeWire((await buildErrorFor(wire, e, this.world.merchant, clock.now))!);
-    }
-  };
-
-  sent(type: string): string[] {
-    return this.received.filter((w) => decodeWire(w).type === type);
-  }
-}
-
-async function rejects(p: Promise<unknown>, code: string): Promise<WalletError> {
-  const e = await p.then(
-    () => undefined,
-    (err: unknown) => err,
-  );
-  expect(e).toBeInstanceOf(WalletError);
-  expect((e as WalletError).code).toBe(code);
-  return e as WalletError;
-}
-
 describe('the wallet’s payment plans and unsigned purchase (issue 12)', () => {
   const world = makeWorld(new Date(), SHOP);
   const open = openWorld(world);
-  const platform: WalletPlatform = {
-    indexedDB: new IDBFactory(),
-    session: memorySession(),
-    alarms: { create: () => {}, clear: async () => true },
-    now: () => world.clock.now,
-  };
+  const platform = memoryPlatform(() => world.clock.now);
   let wallet: Wallet;
   let card: string;
   let otherCard: string;
@@ -156,17 +73,7 @@ describe('the wallet’s payment plans and unsigned purchase (issue 12)', () => 
     wallet = await createWallet(platform);
     await wallet.vault.create(PASS);
     await wallet.roots.confirm((await wallet.roots.propose(certificateToPem(world.root.der))).fingerprint);
-    const add = async (pan: string) => {
-      const ch = await registerCardholder(world, pan);
-      const trust = world.trust();
-      for (const c of ch.chain) trust.add(c);
-      const path = await trust.verify(
-        ch.certificate.thumbprint,
-        { types: ['cardholder'], keyRole: 'signature' },
-        world.clock,
-      );
-      return (await wallet.cards.add({ brand: 'SETPay', ...ch.card, privateKey: ch.privateKey, path })).id;
-    };
+    const add = async (pan: string) => (await addCard(wallet, world, pan)).id;
     card = await add(PAN);
     otherCard = await add('5555555555554444');
   });
@@ -175,7 +82,7 @@ describe('the wallet’s payment plans and unsigned purchase (issue 12)', () => 
   const plan: InstallRecurData = { kind: 'recurring', frequencyDays: 30, until, ceiling: EUR(999) };
 
   it('keeps the signed plan with the receipt, lists it for the card that paid, and a verified InqRes brings the payments since', async () => {
-    const shop = new Shop(world, { od: 'Coffee Club', purchAmt: EUR(999), installRecurData: plan });
+    const shop = new TestShop(world, { od: 'Coffee Club', purchAmt: EUR(999), installRecurData: plan });
     const started = await wallet.purchases.start(
       { tabId: ++tab, tabOrigin: SHOP, initiation: initiation('coffee-1', 999) },
       shop.send,
@@ -230,7 +137,7 @@ describe('the wallet’s payment plans and unsigned purchase (issue 12)', () => 
   });
 
   it('a purchase without a plan lists none', async () => {
-    const shop = new Shop(world, { od: 'One mug', purchAmt: EUR(1299) });
+    const shop = new TestShop(world, { od: 'One mug', purchAmt: EUR(1299) });
     const started = await wallet.purchases.start(
       { tabId: ++tab, tabOrigin: SHOP, initiation: initiation('mug-1', 1299) },
       shop.send,
@@ -240,7 +147,7 @@ describe('the wallet’s payment plans and unsigned purchase (issue 12)', () => 
   });
 
   it('never pays unsigned where the gateway requires card certificates: refused before any PReq', async () => {
-    const shop = new Shop(world, { od: 'One mug', purchAmt: EUR(1299) }, true);
+    const shop = new TestShop(world, { od: 'One mug', purchAmt: EUR(1299) }, { acceptUnsigned: true });
     const started = await wallet.purchases.start(
       { tabId: ++tab, tabOrigin: SHOP, initiation: initiation('mug-2', 1299) },
       shop.send,
@@ -259,7 +166,7 @@ describe('the wallet’s payment plans and unsigned purchase (issue 12)', () => 
   });
 
   it('offers it where the gateway certificate says cardCertRequired false; pays signed unless the shopper chooses otherwise', async () => {
-    const shop = new Shop(open, { od: 'One mug', purchAmt: EUR(1299) }, true);
+    const shop = new TestShop(open, { od: 'One mug', purchAmt: EUR(1299) }, { acceptUnsigned: true });
     const started = await wallet.purchases.start(
       { tabId: ++tab, tabOrigin: SHOP, initiation: initiation('mug-3', 1299) },
       shop.send,
@@ -275,7 +182,7 @@ describe('the wallet’s payment plans and unsigned purchase (issue 12)', () => 
   });
 
   it('pays unsigned on the shopper’s choice at that gateway: PIUnsigned, the PAN sealed to the gateway, the receipt says so', async () => {
-    const shop = new Shop(open, { od: 'One mug', purchAmt: EUR(1299) }, true);
+    const shop = new TestShop(open, { od: 'One mug', purchAmt: EUR(1299) }, { acceptUnsigned: true });
     const started = await wallet.purchases.start(
       { tabId: ++tab, tabOrigin: SHOP, initiation: initiation('mug-4', 1299) },
       shop.send,
@@ -308,7 +215,7 @@ describe('the wallet’s payment plans and unsigned purchase (issue 12)', () => 
   });
 
   it('a merchant that does not accept unsigned purchases answers signatureRequired, and the wallet says why', async () => {
-    const shop = new Shop(open, { od: 'One mug', purchAmt: EUR(1299) }, false);
+    const shop = new TestShop(open, { od: 'One mug', purchAmt: EUR(1299) });
     const started = await wallet.purchases.start(
       { tabId: ++tab, tabOrigin: SHOP, initiation: initiation('mug-5', 1299) },
       shop.send,

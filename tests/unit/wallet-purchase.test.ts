@@ -8,15 +8,11 @@ import { IDBFactory } from 'fake-indexeddb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   brandCrlIdentifierThumb,
-  buildErrorFor,
   buildInqRes,
   certificateToPem,
-  decodeWire,
   encodeWire,
   fromB64u,
-  type PurchaseOutcome,
   parsePInitReq,
-  SetError,
   type VerifyEvent,
   verifyInqReq,
   verifyInqRes,
@@ -37,133 +33,26 @@ import {
   WalletError,
   type WalletPlatform,
 } from '../../src/wallet/index.ts';
+import { paymentInitiation } from '../support/initiations.ts';
 import { memorySession } from '../support/memory-session.ts';
-import {
-  makeWorld,
-  registerCardholder,
-  revocationOf,
-  TestGateway,
-  TestMerchant,
-  type World,
-} from '../support/world.ts';
+import { addCard, memoryPlatform, PASS, rejects, TestShop } from '../support/wallet-kit.ts';
+import { makeWorld, revocationOf, type World } from '../support/world.ts';
 
-const PASS = 'correct horse battery staple';
 const SHOP = 'https://shop.example';
 const DECLINED_PAN = '4000000000000002';
-const INITIATION = JSON.stringify({
-  set: 'SET/2',
-  kind: 'payment',
-  brands: ['SETPay'],
-  amount: { currency: 'EUR', value: 1299, exponent: 2 },
-  lidM: 'order-42',
-  endpoint: '/set',
-  description: 'One SET/2 mug',
-});
+const INITIATION = paymentInitiation({ description: 'One SET/2 mug' });
+const EUR_1299 = { currency: 'EUR', value: 1299, exponent: 2 };
 
-/** The merchant's SET endpoint behind the page transport: PInitReq, PReq (via the gateway), InqReq. */
-class Shop {
-  readonly merchant: TestMerchant;
-  readonly gateway: TestGateway;
-  readonly received: string[] = [];
-  readonly outcomes = new Map<string, PurchaseOutcome>();
-  /** Makes the next PReq fail in the transport: before the shop sees it, or after it answered. */
-  drop: 'request' | 'response' | undefined;
-  constructor(
-    readonly world: World,
-    readonly order = { od: 'One SET/2 mug', purchAmt: { currency: 'EUR', value: 1299, exponent: 2 } },
-  ) {
-    this.merchant = new TestMerchant(world);
-    this.gateway = new TestGateway(world, new Set([DECLINED_PAN]));
+/** The shop of tests/support/wallet-kit.ts, selling one mug; its gateway declines DECLINED_PAN. */
+class Shop extends TestShop {
+  constructor(world: World, order = { od: 'One SET/2 mug', purchAmt: EUR_1299 }) {
+    super(world, order, { decline: [DECLINED_PAN] });
   }
-
-  readonly send: Send = async (wire) => {
-    const type = decodeWire(wire).type;
-    if (type === 'PReq' && this.drop === 'request') {
-      this.drop = undefined;
-      this.received.push(wire);
-      throw new Error('the service worker died before the request left');
-    }
-    this.received.push(wire);
-    const reply = await this.answer(type, wire);
-    if (type === 'PReq' && this.drop === 'response') {
-      this.drop = undefined;
-      throw new Error('the service worker died before the answer arrived');
-    }
-    return reply;
-  };
-
-  private async answer(type: string, wire: string): Promise<string> {
-    const clock = this.world.clock;
-    try {
-      if (type === 'PInitReq') return await this.merchant.pinit(wire, this.order);
-      if (type === 'PReq') {
-        const { verified, authReq, authReqContent } = await this.merchant.preqToAuthReq(wire);
-        const authRes = await this.gateway.authorize(authReq);
-        const { authRes: res, pres } = await this.merchant.authResToPRes(
-          authRes,
-          authReqContent,
-          verified.oiData,
-        );
-        const r = res.result;
-        this.outcomes.set(verified.oiData.transIds.xid, {
-          completionCode: r.status === 'approved' ? 'authorizationPerformed' : 'orderRejected',
-          result: { ...r },
-        });
-        return pres;
-      }
-      if (type === 'InqReq') {
-        const { content } = await verifyInqReq(wire, { trust: this.merchant.trust, clock });
-        const outcome = this.outcomes.get(content.transIds.xid);
-        if (!outcome) throw new SetError('unknownXID', 'no such transaction');
-        return encodeWire(
-          (await buildInqRes({ req: content, outcome, merchant: this.world.merchant, now: clock.now })).wire,
-        );
-      }
-      throw new SetError('messageNotSupported', `the shop does not take ${type}`);
-    } catch (e) {
-      if (!(e instanceof SetError)) throw e;
-      return encodeWire((await buildErrorFor(wire, e, this.world.merchant, clock.now))!);
-    }
-  }
-
-  sent(type: string): string[] {
-    return this.received.filter((w) => decodeWire(w).type === type);
-  }
-}
-
-async function rejects(p: Promise<unknown>, code: string): Promise<WalletError> {
-  const e = await p.then(
-    () => undefined,
-    (err: unknown) => err,
-  );
-  expect(e).toBeInstanceOf(WalletError);
-  expect((e as WalletError).code).toBe(code);
-  return e as WalletError;
-}
-
-/** Registers a card with the world's CCA and hands it to the wallet as registration would. */
-async function addCard(wallet: Wallet, world: World, pan: string) {
-  const ch = await registerCardholder(world, pan);
-  const trust = world.trust();
-  for (const c of ch.chain) trust.add(c);
-  const path = await trust.verify(
-    ch.certificate.thumbprint,
-    { types: ['cardholder'], keyRole: 'signature' },
-    world.clock,
-  );
-  return wallet.cards.add({ brand: 'SETPay', ...ch.card, privateKey: ch.privateKey, path });
 }
 
 describe('wallet purchase', () => {
   const world = makeWorld(new Date(), SHOP);
-  const factory = new IDBFactory();
-  const session = memorySession();
-  const platform: WalletPlatform = {
-    indexedDB: factory,
-    session,
-    alarms: { create: () => {}, clear: async () => true },
-    now: () => world.clock.now,
-  };
+  const platform = memoryPlatform(() => world.clock.now);
   let wallet: Wallet;
   let visa: string;
   let declining: string;
@@ -572,13 +461,9 @@ describe('wallet purchase', () => {
 
 describe('wallet purchase: stored requests are parsed', () => {
   it('refuses a request kept in another shape (an older wallet’s) with a clear error, and frees its tab', async () => {
-    const session = memorySession();
-    const wallet = await createWallet({
-      indexedDB: new IDBFactory(),
-      session,
-      alarms: { create: () => {}, clear: async () => true },
-      now: () => new Date(),
-    });
+    const platform = memoryPlatform(() => new Date());
+    const session = platform.session;
+    const wallet = await createWallet(platform);
     const base = {
       requestId: 'OLD',
       tabId: 7,
@@ -609,12 +494,7 @@ describe('wallet purchase: stored requests are parsed', () => {
 describe('the background switchboard, with a real wallet', () => {
   const world = makeWorld(new Date(), SHOP);
   const shop = new Shop(world);
-  const platform: WalletPlatform = {
-    indexedDB: new IDBFactory(),
-    session: memorySession(),
-    alarms: { create: () => {}, clear: async () => true },
-    now: () => world.clock.now,
-  };
+  const platform = memoryPlatform(() => world.clock.now);
   /** The browser's side, recorded: the content script's transport and what the page is told. */
   function browserSide() {
     const told: PageOutcome[] = [];
@@ -807,12 +687,7 @@ describe('the background switchboard, with a real wallet', () => {
 
 describe('wallet backup', () => {
   const world = makeWorld(new Date(), SHOP);
-  const platformOf = (): WalletPlatform => ({
-    indexedDB: new IDBFactory(),
-    session: memorySession(),
-    alarms: { create: () => {}, clear: async () => true },
-    now: () => world.clock.now,
-  });
+  const platformOf = (): WalletPlatform => memoryPlatform(() => world.clock.now);
 
   it('restores into a fresh profile, after which the restored card pays', async () => {
     const old = await createWallet(platformOf());

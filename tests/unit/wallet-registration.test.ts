@@ -3,7 +3,6 @@
 // sandbox root added by two-step confirmation, CardCInit → RegForm → CertReq/CertRes, the card
 // kept with its secrets sealed, then listing, default, removal, referral and rejection.
 import 'fake-indexeddb/auto';
-import { IDBFactory } from 'fake-indexeddb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   b64u,
@@ -26,17 +25,10 @@ import {
   regFormAnswersProblem,
   verifyCertInqReq,
 } from '../../src/protocol/index.ts';
-import {
-  createWallet,
-  type Send,
-  type Wallet,
-  WalletError,
-  type WalletPlatform,
-} from '../../src/wallet/index.ts';
-import { memorySession } from '../support/memory-session.ts';
+import { createWallet, type Send, type Wallet } from '../../src/wallet/index.ts';
+import { memoryPlatform, PASS, rejects } from '../support/wallet-kit.ts';
 import { makeWorld, TEST_REG_FORM, type World } from '../support/world.ts';
 
-const PASS = 'correct horse battery staple';
 const PAN = '4111111111111111';
 const INITIATION = JSON.stringify({
   set: 'SET/2',
@@ -105,26 +97,10 @@ function ccaEndpoint(world: World, opts: { referral?: string } = {}) {
   return { send, seen };
 }
 
-async function rejects(p: Promise<unknown>, code: string): Promise<WalletError> {
-  const e = await p.then(
-    () => undefined,
-    (err: unknown) => err,
-  );
-  expect(e).toBeInstanceOf(WalletError);
-  expect((e as WalletError).code).toBe(code);
-  return e as WalletError;
-}
-
 describe('wallet registration', () => {
   const world = makeWorld();
-  const factory = new IDBFactory();
-  const session = memorySession();
-  const platform: WalletPlatform = {
-    indexedDB: factory,
-    session,
-    alarms: { create: () => {}, clear: async () => true },
-    now: () => world.clock.now,
-  };
+  const platform = memoryPlatform(() => world.clock.now);
+  const session = platform.session;
   let wallet: Wallet;
   const answers = { fullName: 'Ada Lovelace', postcode: 'N1 9GU' };
 
@@ -397,7 +373,7 @@ describe('wallet registration', () => {
   it('a card under a built-in root is not a sandbox card', async () => {
     const pem = certificateToPem(world.root.der);
     const built = await createWallet(
-      { ...platform, indexedDB: new IDBFactory(), session: memorySession() },
+      memoryPlatform(() => world.clock.now),
       { builtInRoots: [pem] },
     );
     await built.vault.create(PASS);
@@ -417,12 +393,7 @@ describe('wallet registration', () => {
 
 describe('a card’s issuer label', () => {
   const world = makeWorld();
-  const platform: WalletPlatform = {
-    indexedDB: new IDBFactory(),
-    session: memorySession(),
-    alarms: { create: () => {}, clear: async () => true },
-    now: () => world.clock.now,
-  };
+  const platform = memoryPlatform(() => world.clock.now);
   let wallet: Wallet;
 
   beforeAll(async () => {

@@ -13,22 +13,12 @@ import {
   MIN_KDF_ITERATIONS,
   passphraseStrength,
   type Wallet,
-  WalletError,
+  type WalletError,
   type WalletPlatform,
 } from '../../src/wallet/index.ts';
+import { PASS, rejects } from '../support/wallet-kit.ts';
 
-const PASS = 'correct horse battery staple';
 const t0 = new Date('2030-01-01T10:00:00.000Z');
-
-async function rejects(p: Promise<unknown>, code: string): Promise<WalletError> {
-  const e = await p.then(
-    () => undefined,
-    (err: unknown) => err,
-  );
-  expect(e).toBeInstanceOf(WalletError);
-  expect((e as WalletError).code).toBe(code);
-  return e as WalletError;
-}
 
 describe('wallet vault', () => {
   const factory = new IDBFactory();

@@ -1,0 +1,14 @@
+/** The initiations a shop's or an issuer's page carries (SET-PROFILE §3), as the tests use them. */
+
+/** A payment initiation as a shop's page carries it (SET-PROFILE §3): 12.99 EUR for order-42. */
+export function paymentInitiation(extra: { description?: string } = {}): string {
+  return JSON.stringify({
+    set: 'SET/2',
+    kind: 'payment',
+    brands: ['SETPay'],
+    amount: { currency: 'EUR', value: 1299, exponent: 2 },
+    lidM: 'order-42',
+    endpoint: '/set',
+    ...extra,
+  });
+}
