@@ -10,11 +10,11 @@
 // Every text comes from the build's _locales/en; every wait is on the page's state, never a sleep.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { DEFAULT_CARDHOLDER_FORM } from '../../src/ca/reg-forms.ts';
-import { type BrowserName, launchBrowser, type UiPage, type WalletBrowser } from '../../src/demo/browsers.ts';
-import { loadMessages, type Messages } from '../../src/demo/messages.ts';
-import { askWithClick, escapeRegExp, WalletUser, waitForWallet } from '../../src/demo/wallet.ts';
+import type { BrowserName, UiPage, WalletBrowser } from '../../src/demo/browsers.ts';
+import type { Messages } from '../../src/demo/messages.ts';
+import { askWithClick, escapeRegExp, type WalletUser, waitForWallet } from '../../src/demo/wallet.ts';
 import { STORE_TEXT } from '../../src/store/text/index.ts';
-import { type E2eSandbox, startE2eSandbox, TEST_CARDS } from './sandbox.ts';
+import { type E2eSandbox, firstRunWithCard, launchWithSandbox, TEST_CARDS } from './sandbox.ts';
 
 const BROWSERS: BrowserName[] = ['chromium', 'firefox'];
 const DAY = 24 * 60 * 60_000;
@@ -32,20 +32,10 @@ describe.each(BROWSERS)('after the click in %s', (name) => {
   let orderUrl: string | undefined;
 
   beforeAll(async () => {
-    const [b, s] = await Promise.allSettled([
-      launchBrowser(name),
-      startE2eSandbox({ cardholderValidityMs: 20 * DAY }),
-    ]);
-    if (b.status === 'fulfilled') browser = b.value;
-    if (s.status === 'fulfilled') sandbox = s.value;
-    if (b.status === 'rejected') throw b.reason;
-    if (s.status === 'rejected') throw s.reason;
-    m = loadMessages(b.value.extensionDir);
-    user = new WalletUser(b.value, m);
-    const settings = await user.firstRun();
-    await user.trustRoot(settings, await s.value.rootPem());
-    await settings.close();
-    await user.registerCard(s.value.urls.issuer, TEST_CARDS.approve, { views: false });
+    ({ browser, sandbox, m, user } = await launchWithSandbox(name, {
+      sandbox: { cardholderValidityMs: 20 * DAY },
+    }));
+    await firstRunWithCard({ user, sandbox }, { views: false });
   });
 
   afterAll(async () => {

@@ -16,20 +16,14 @@
 // Every text comes from the build's _locales/en and the store's catalogue; the steps wait on DOM
 // states and answers, never on time.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import {
-  type BrowserName,
-  launchBrowser,
-  poll,
-  type UiPage,
-  type WalletBrowser,
-} from '../../src/demo/browsers.ts';
-import { loadMessages, type Messages } from '../../src/demo/messages.ts';
-import { recordOn, WalletUser, waitForWallet } from '../../src/demo/wallet.ts';
+import { type BrowserName, poll, type UiPage, type WalletBrowser } from '../../src/demo/browsers.ts';
+import type { Messages } from '../../src/demo/messages.ts';
+import { recordOn, type WalletUser, waitForWallet } from '../../src/demo/wallet.ts';
 import { formatAmount } from '../../src/protocol/amount.ts';
 import { OPEN_MERCHANT } from '../../src/sandbox/sandbox.ts';
 import { STORE_TEXT } from '../../src/store/text/index.ts';
 import { PROCESS_TEST_TIMEOUT_MS } from '../support/deadlines.ts';
-import { type E2eSandbox, startE2eSandbox, TEST_CARDS } from './sandbox.ts';
+import { type E2eSandbox, firstRunWithCard, launchWithSandbox, TEST_CARDS } from './sandbox.ts';
 
 const BROWSERS: BrowserName[] = ['chromium', 'firefox'];
 const WORDS = STORE_TEXT.en;
@@ -61,17 +55,8 @@ describe.each(BROWSERS)('a payment’s life in %s', (name) => {
   let ready = false;
 
   beforeAll(async () => {
-    const [b, s] = await Promise.allSettled([launchBrowser(name), startE2eSandbox({ openAcquirer: true })]);
-    if (b.status === 'fulfilled') browser = b.value;
-    if (s.status === 'fulfilled') sandbox = s.value;
-    if (b.status === 'rejected') throw b.reason;
-    if (s.status === 'rejected') throw s.reason;
-    m = loadMessages(b.value.extensionDir);
-    user = new WalletUser(b.value, m);
-    const settings = await user.firstRun();
-    await user.trustRoot(settings, await s.value.rootPem());
-    await settings.close();
-    await user.registerCard(s.value.urls.issuer, TEST_CARDS.approve);
+    ({ browser, sandbox, m, user } = await launchWithSandbox(name, { sandbox: { openAcquirer: true } }));
+    await firstRunWithCard({ user, sandbox });
     ready = true;
     // Two sandboxes' databases, a browser, first run and a registration: minutes on a busy machine.
   }, PROCESS_TEST_TIMEOUT_MS);

@@ -6,7 +6,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type SandboxClient, sandboxClient } from '../../src/demo/sandbox-client.ts';
+import { type BrowserName, launchBrowser, type WalletBrowser } from '../../src/demo/browsers.ts';
+import { loadMessages, type Messages } from '../../src/demo/messages.ts';
+import { type SandboxClient, sandboxClient, TEST_CARDS } from '../../src/demo/sandbox-client.ts';
+import { WalletUser } from '../../src/demo/wallet.ts';
 import { type SandboxOptions, startSandbox } from '../../src/sandbox/sandbox.ts';
 import { pgliteTemplate } from '../support/databases.ts';
 
@@ -51,4 +54,52 @@ export async function startE2eSandbox(
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** A browser with the wallet and a sandbox, started side by side, and the wallet's user in it. */
+export interface E2eLaunch {
+  browser: WalletBrowser;
+  sandbox: E2eSandbox;
+  /** The build's wallet texts, in `locale`. */
+  m: Messages;
+  user: WalletUser;
+}
+
+/**
+ * Launches browser `name` (in `locale`, default English) and starts a sandbox (`sandbox`: its
+ * options) at the same time. If either fails, what did start is closed before the error is thrown,
+ * so a suite's afterAll has nothing left behind to stop.
+ */
+export async function launchWithSandbox(
+  name: BrowserName,
+  options: { locale?: string; sandbox?: Parameters<typeof startE2eSandbox>[0] } = {},
+): Promise<E2eLaunch> {
+  const [b, s] = await Promise.allSettled([
+    launchBrowser(name, options.locale ? { locale: options.locale } : {}),
+    startE2eSandbox(options.sandbox),
+  ]);
+  try {
+    if (b.status === 'rejected') throw b.reason;
+    if (s.status === 'rejected') throw s.reason;
+    const m = loadMessages(b.value.extensionDir, options.locale);
+    return { browser: b.value, sandbox: s.value, m, user: new WalletUser(b.value, m) };
+  } catch (e) {
+    if (b.status === 'fulfilled') await b.value.close().catch(() => {});
+    if (s.status === 'fulfilled') await s.value.close().catch(() => {});
+    throw e;
+  }
+}
+
+/**
+ * The wallet's first run, the sandbox's root trusted in the settings, and the approving test card
+ * registered at the sandbox's issuer (`views`: as WalletUser.registerCard).
+ */
+export async function firstRunWithCard(
+  { user, sandbox }: Pick<E2eLaunch, 'user' | 'sandbox'>,
+  register: { views?: boolean } = {},
+): Promise<void> {
+  const settings = await user.firstRun();
+  await user.trustRoot(settings, await sandbox.rootPem());
+  await settings.close();
+  await user.registerCard(sandbox.urls.issuer, TEST_CARDS.approve, register);
 }

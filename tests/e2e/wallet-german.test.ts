@@ -8,12 +8,12 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { DEFAULT_CARDHOLDER_FORM } from '../../src/ca/reg-forms.ts';
 import { CA_TEXT } from '../../src/ca/text/index.ts';
-import { type BrowserName, launchBrowser, type WalletBrowser } from '../../src/demo/browsers.ts';
+import type { BrowserName, WalletBrowser } from '../../src/demo/browsers.ts';
 import { loadMessages, type Messages } from '../../src/demo/messages.ts';
-import { WalletUser } from '../../src/demo/wallet.ts';
+import type { WalletUser } from '../../src/demo/wallet.ts';
 import { formatAmount } from '../../src/protocol/amount.ts';
 import { STORE_TEXT } from '../../src/store/text/index.ts';
-import { type E2eSandbox, startE2eSandbox, TEST_CARDS } from './sandbox.ts';
+import { type E2eSandbox, launchWithSandbox, TEST_CARDS } from './sandbox.ts';
 
 const BROWSERS: BrowserName[] = ['chromium', 'firefox'];
 const MUG = STORE_TEXT.de.productMugName;
@@ -27,13 +27,7 @@ describe.each(BROWSERS)('the wallet in German in %s', (name) => {
   let user: WalletUser;
 
   beforeAll(async () => {
-    const [b, s] = await Promise.allSettled([launchBrowser(name, { locale: 'de' }), startE2eSandbox()]);
-    if (b.status === 'fulfilled') browser = b.value;
-    if (s.status === 'fulfilled') sandbox = s.value;
-    if (b.status === 'rejected') throw b.reason;
-    if (s.status === 'rejected') throw s.reason;
-    m = loadMessages(b.value.extensionDir, 'de');
-    user = new WalletUser(b.value, m);
+    ({ browser, sandbox, m, user } = await launchWithSandbox(name, { locale: 'de' }));
   });
 
   afterAll(async () => {

@@ -22,13 +22,12 @@ import { afterAll, beforeAll, describe, expect, type TestContext, test } from 'v
 import {
   type AxeViolation,
   type BrowserName,
-  launchBrowser,
   launchWithoutWallet,
   poll,
   type UiPage,
   type WalletBrowser,
 } from '../../src/demo/browsers.ts';
-import { loadMessages, type Messages } from '../../src/demo/messages.ts';
+import type { Messages } from '../../src/demo/messages.ts';
 import {
   askWithClick,
   buttonEventsOf,
@@ -42,13 +41,13 @@ import {
   requestFromPage,
   STORE_PAY_BUTTON,
   shopIn,
-  WalletUser,
+  type WalletUser,
   waitForOutcome,
 } from '../../src/demo/wallet.ts';
 import { describeState } from '../../src/merchant/browser/pay-with-set.ts';
 import { fromB64u, parseCertificate, pemToDers, TrustStore, verifyPRes } from '../../src/protocol/index.ts';
 import type { ReceiptExport } from '../../src/wallet/receipts.ts';
-import { type E2eSandbox, startE2eSandbox, TEST_CARDS } from './sandbox.ts';
+import { type E2eSandbox, launchWithSandbox, TEST_CARDS } from './sandbox.ts';
 
 export type { PageOutcome } from '../../src/demo/wallet.ts';
 
@@ -244,14 +243,7 @@ export function walletSuite(name: BrowserName, options: SuiteOptions) {
     };
 
     beforeAll(async () => {
-      const [b, s] = await Promise.allSettled([launchBrowser(name), startE2eSandbox()]);
-      // Keep whatever started, so afterAll stops it even when the other failed.
-      if (b.status === 'fulfilled') browser = b.value;
-      if (s.status === 'fulfilled') sandbox = s.value;
-      if (b.status === 'rejected') throw b.reason;
-      if (s.status === 'rejected') throw s.reason;
-      m = loadMessages(browser.extensionDir);
-      user = new WalletUser(browser, m);
+      ({ browser, sandbox, m, user } = await launchWithSandbox(name));
       // The moments worth a look are where axe runs.
       user.onView = axe;
     });
