@@ -235,6 +235,21 @@ export function walletSuite(name: BrowserName, options: SuiteOptions) {
     /** Asks to pay and returns the confirmation window once it shows the merchant's signed order. */
     const startPayment = (checkout: Checkout) => user.startPayment(checkout, sandbox.urls.store);
 
+    /** The page heard `approved`, and the gateway authorized that XID once; returns what it heard. */
+    const approvedOnce = async (page: UiPage) => {
+      const outcome = await waitForOutcome(page, ['approved', 'declined', 'failed', 'rejected']);
+      expect(outcome.status).toBe('approved');
+      expect(await sandbox.authorizations(outcome.xid!)).toHaveLength(1);
+      return outcome;
+    };
+
+    /** Closes the confirmation window with its Close button, then the shop's tab. */
+    const closeAfterPaying = async (confirm: UiPage, page: UiPage) => {
+      await confirm.clickButton(m.t('closeButton'));
+      await confirm.waitForClose();
+      await page.close();
+    };
+
     /** Registers `pan` from the sandbox issuer's /register page; axe runs there when `views`. */
     const registerCard = async (pan: string, views = false) => {
       const done = await user.registerCard(sandbox.urls.issuer, pan, { views });
@@ -426,9 +441,7 @@ export function walletSuite(name: BrowserName, options: SuiteOptions) {
         expect(result).toContain(m.t('resultAuthCode', auths[0]!.authCode!));
         await expect.poll(() => sandbox.orderState(orderUrl)).toBe('authorized');
         await axe('confirmation window: approved', confirm);
-        await confirm.clickButton(m.t('closeButton'));
-        await confirm.waitForClose();
-        await page.close();
+        await closeAfterPaying(confirm, page);
       },
       60_000,
     );
@@ -503,13 +516,9 @@ export function walletSuite(name: BrowserName, options: SuiteOptions) {
         // Then the shopper's deliberate click pays, once.
         const paid = await user.pay(confirm);
         expect(paid.status, paid.text).toBe('approved');
-        const outcome = await waitForOutcome(page, ['approved', 'declined', 'failed', 'rejected']);
-        expect(outcome.status).toBe('approved');
-        expect(await sandbox.authorizations(outcome.xid!)).toHaveLength(1);
+        await approvedOnce(page);
         expect((await sandbox.authorizations()).length).toBe(before + 1);
-        await confirm.clickButton(m.t('closeButton'));
-        await confirm.waitForClose();
-        await page.close();
+        await closeAfterPaying(confirm, page);
       },
       60_000,
     );
@@ -608,9 +617,7 @@ export function walletSuite(name: BrowserName, options: SuiteOptions) {
         });
         await expect.poll(() => sandbox.orderState(orderUrl)).toBe('declined');
         await axe('confirmation window: declined', confirm);
-        await confirm.clickButton(m.t('closeButton'));
-        await confirm.waitForClose();
-        await page.close();
+        await closeAfterPaying(confirm, page);
         const popup = await browser.openExtensionPage('popup.html');
         const list = await popup.waitForText(m.t('receiptXidShort', outcome.xid!.slice(0, 12)));
         expect(list).toContain(m.t('receiptStatus_declined'));
@@ -703,12 +710,8 @@ export function walletSuite(name: BrowserName, options: SuiteOptions) {
         await confirm.fill(m.t('confirmPassphraseLabel'), PASSPHRASE);
         await confirm.clickButton(payButton());
         await confirm.waitForText(m.t('resultApproved'), 30_000);
-        const outcome = await waitForOutcome(page, ['approved', 'declined', 'failed', 'rejected']);
-        expect(outcome.status).toBe('approved');
-        expect(await sandbox.authorizations(outcome.xid!)).toHaveLength(1);
-        await confirm.clickButton(m.t('closeButton'));
-        await confirm.waitForClose();
-        await page.close();
+        await approvedOnce(page);
+        await closeAfterPaying(confirm, page);
       },
       60_000,
     );
@@ -725,12 +728,8 @@ export function walletSuite(name: BrowserName, options: SuiteOptions) {
           await browser.stopServiceWorker();
           await confirm.clickButton(payButton());
           await confirm.waitForText(m.t('resultApproved'), 30_000);
-          const outcome = await waitForOutcome(page, ['approved', 'declined', 'failed', 'rejected']);
-          expect(outcome.status).toBe('approved');
-          expect(await sandbox.authorizations(outcome.xid!)).toHaveLength(1);
-          await confirm.clickButton(m.t('closeButton'));
-          await confirm.waitForClose();
-          await page.close();
+          await approvedOnce(page);
+          await closeAfterPaying(confirm, page);
         },
         60_000,
       );
@@ -771,9 +770,7 @@ export function walletSuite(name: BrowserName, options: SuiteOptions) {
           expect(paid.status, paid.text).toBe('approved');
           const outcome = await waitForOutcome(page, ['approved', 'declined', 'rejected'], heard.length);
           expect(await sandbox.authorizations(outcome.xid!)).toHaveLength(1);
-          await confirm.clickButton(m.t('closeButton'));
-          await confirm.waitForClose();
-          await page.close();
+          await closeAfterPaying(confirm, page);
         },
         90_000,
       );
@@ -816,9 +813,7 @@ export function walletSuite(name: BrowserName, options: SuiteOptions) {
           }
           // The window ends up with a result, not a spinner.
           await confirm.waitForText(m.t('resultHeading'), 30_000);
-          await confirm.clickButton(m.t('closeButton'));
-          await confirm.waitForClose();
-          await page.close();
+          await closeAfterPaying(confirm, page);
         },
         90_000,
       );
