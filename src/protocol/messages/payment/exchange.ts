@@ -97,7 +97,7 @@ export function checkAnswers(
  * and checks that it answers that request (RRPID and XID).
  */
 export async function openGatewayAnswer<S extends v.GenericSchema>(
-  input: string | Uint8Array,
+  input: WireInput,
   type: MessageType,
   schema: S,
   req: { rrpid: string; transIds: { xid: string } },
