@@ -15,53 +15,14 @@ import { MAX_WIRE_BYTES } from './wire-limit.ts';
 export const PROTOCOL_VERSION = 2;
 export const VERSION_STRING = `SET/${PROTOCOL_VERSION}`;
 
-export const MESSAGE_TYPES = [
-  'CardCInitReq',
-  'CardCInitRes',
-  'RegFormReq',
-  'RegFormRes',
-  'CertReq',
-  'CertRes',
-  'CertInqReq',
-  'CertInqRes',
-  'Me-AqCInitReq',
-  'Me-AqCInitRes',
-  'PInitReq',
-  'PInitRes',
-  'PReq',
-  'PRes',
-  'InqReq',
-  'InqRes',
-  'AuthReq',
-  'AuthRes',
-  'CapReq',
-  'CapRes',
-  'CapRevReq',
-  'CapRevRes',
-  'AuthRevReq',
-  'AuthRevRes',
-  'CredReq',
-  'CredRes',
-  'CredRevReq',
-  'CredRevRes',
-  'PCertReq',
-  'PCertRes',
-  'TransListReq',
-  'TransListRes',
-  'NotifyRegReq',
-  'NotifyRegRes',
-  'Notification',
-  'BatchAdminReq',
-  'BatchAdminRes',
-  'Error',
-] as const;
-export type MessageType = (typeof MESSAGE_TYPES)[number];
-
 /** No SET/2 message may exceed this on the wire; each type has its own, lower or equal, limit. */
 export { MAX_WIRE_BYTES };
 
-/** Per-type limits (bytes of the whole wire message). Messages carrying certificate chains get more room. */
-export const WIRE_LIMITS: Record<MessageType, number> = {
+/**
+ * Per-type limits (bytes of the whole wire message). Messages carrying certificate chains get more
+ * room. Its keys are SET/2's message types (MESSAGE_TYPES, in this order).
+ */
+const LIMITS = {
   CardCInitReq: 4 * 1024,
   CardCInitRes: 48 * 1024,
   RegFormReq: 8 * 1024,
@@ -103,6 +64,10 @@ export const WIRE_LIMITS: Record<MessageType, number> = {
   BatchAdminRes: 80 * 1024,
   Error: 48 * 1024,
 };
+export type MessageType = keyof typeof LIMITS;
+export const WIRE_LIMITS: Record<MessageType, number> = LIMITS;
+/** SET/2's message types: the keys of WIRE_LIMITS (one list, not two, in the service worker too). */
+export const MESSAGE_TYPES = Object.keys(LIMITS) as readonly MessageType[];
 
 /** The clear header (SET MessageWrapper MessageID + RRPID + date). Signed content repeats what matters. */
 export const Header = v.strictObject({
