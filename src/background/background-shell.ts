@@ -82,6 +82,10 @@ export const TAB_COOLDOWN_MS = 3000;
 export class BackgroundShell implements BackgroundEffects {
   /** A tab's page requests, one after the other: two at once must not both find the tab free. */
   private readonly tabRequests = new Map<number, Promise<unknown>>();
+  /** Effects still running after their reply went (afterReply). */
+  private readonly pending = new Set<Promise<void>>();
+  /** Deliveries under way, by request: a second one for the same request waits for the first. */
+  private readonly delivering = new Map<string, Promise<void>>();
 
   constructor(private readonly d: ShellDeps) {}
 
@@ -302,10 +306,37 @@ export class BackgroundShell implements BackgroundEffects {
     }
   }
 
-  /** Tells the page a finished request's outcome, once; then drops the request unless a window shows it. */
+  afterReply(work: Promise<void>): void {
+    const kept = work.catch(() => {
+      // Told again by the next look at the request, or by the next start (resume).
+    });
+    this.pending.add(kept);
+    void kept.then(() => this.pending.delete(kept));
+  }
+
+  /** Resolves once the effects still running after their replies have ended (tests). */
+  async settled(): Promise<void> {
+    while (this.pending.size > 0) await Promise.all([...this.pending]);
+  }
+
+  /**
+   * Tells the page a finished request's outcome, once; then drops the request unless a window
+   * shows it. Deliveries of one request run one after the other, so two at once tell it once.
+   */
   async deliver(view: PurchaseView): Promise<void> {
     const outcome = pageOutcomeOf(view);
     if (!outcome) return;
+    const before = this.delivering.get(view.requestId) ?? Promise.resolve();
+    const run = before.then(() => this.deliverOnce(view, outcome));
+    const settled = run.catch(() => {});
+    this.delivering.set(view.requestId, settled);
+    void settled.then(() => {
+      if (this.delivering.get(view.requestId) === settled) this.delivering.delete(view.requestId);
+    });
+    return run;
+  }
+
+  private async deliverOnce(view: PurchaseView, outcome: PageOutcome): Promise<void> {
     const key = OUTCOME_SENT + view.requestId;
     if (!(await sessionGet<boolean>(this.d.session, key))) {
       // Sent before it is marked: a worker stopped in between sends it twice rather than never.

@@ -405,6 +405,17 @@ export class Purchases {
     return this.view(rec);
   }
 
+  /**
+   * Where a request's messages go and what state it is in, read from its record alone (no view,
+   * no card list): what Pay needs before it starts.
+   */
+  async target(
+    requestId: string,
+  ): Promise<Pick<PurchaseView, 'requestId' | 'tabId' | 'endpointUrl' | 'state'>> {
+    const rec = await this.settle(await this.load(requestId));
+    return { requestId: rec.requestId, tabId: rec.tabId, endpointUrl: rec.endpointUrl, state: rec.state };
+  }
+
   async get(requestId: string): Promise<PurchaseView> {
     return this.view(await this.settle(await this.load(requestId)));
   }
@@ -536,6 +547,7 @@ export class Purchases {
     const stored = await this.load(requestId);
     const resumed = stored.state === 'paying';
     let rec: PayingRecord;
+    let ctx: (VerifyContext & { kept: KeptRevocation }) | undefined;
     switch (stored.state) {
       case 'done':
         return this.view(stored);
@@ -550,14 +562,19 @@ export class Purchases {
         );
       case 'initiated':
         return walletError('notReady', 'the merchant has not answered yet', { step: stored.state });
-      case 'awaitingConfirmation':
-        rec = await this.buildAndKeepPReq(stored, cardId, unsigned);
+      case 'awaitingConfirmation': {
+        const built = await this.buildAndKeepPReq(stored, cardId, unsigned);
+        rec = built.rec;
+        // The trust store the PReq was built with serves its answer too (one per payment), at the
+        // time of sending.
+        ctx = { ...built.ctx, clock: { now: this.platform.now() } };
         break;
+      }
       case 'paying':
         rec = stored;
         break;
     }
-    const ctx = await this.context(rec.brand, rec.cardId);
+    ctx ??= await this.context(rec.brand, rec.cardId);
     let reply: string;
     try {
       reply = await exchange(send, rec.preqWire, ctx);
@@ -589,7 +606,7 @@ export class Purchases {
     rec: RecordIn<'awaitingConfirmation'>,
     cardId: string,
     unsigned: boolean,
-  ): Promise<PayingRecord> {
+  ): Promise<{ rec: PayingRecord; ctx: VerifyContext & { kept: KeptRevocation } }> {
     if (!rec.originBinding.ok)
       walletError('originMismatch', 'the merchant certificate does not name this page');
     if (unsigned && rec.unsignedAllowed !== true) {
@@ -637,7 +654,7 @@ export class Purchases {
       answers: { rrpid: built.oiData.rrpid, transIds: built.oiData.transIds, challC: built.oiData.challC },
     };
     await this.save(paying);
-    return paying;
+    return { rec: paying, ctx };
   }
 
   private async finish(

@@ -80,6 +80,11 @@ export interface BackgroundEffects extends BackgroundEnv {
   noteRegistration(windowId: number, registrationId: string): Promise<void>;
   /** Resolves after `ms` (setTimeout; a test's own clock). */
   wait(ms: number): Promise<void>;
+  /**
+   * Keeps `work` (an entry's effect that runs once its reply has gone) going, and its failure from
+   * reaching anyone. Without it the effect runs before the reply, as every other effect does.
+   */
+  afterReply?(work: Promise<void>): void;
 }
 
 export type Reply<T> = { ok: true; value: T } | { ok: false; error: WalletErrorJson };
@@ -115,6 +120,11 @@ export interface PageEntry<R, V> {
   readonly from: 'page';
   handle(c: PageContext, request: R): Promise<V>;
   effect?(c: PageContext, request: R, reply: Reply<V>): Promise<void>;
+  /**
+   * The effect follows the reply rather than holding it (BackgroundEffects.afterReply): for what
+   * the window need not wait for, such as telling the page the outcome of a payment it shows.
+   */
+  effectAfterReply?: boolean;
 }
 
 const content = <R, V>(entry: Omit<ContentEntry<R, V>, 'from'>): ContentEntry<R, V> => ({
@@ -158,12 +168,23 @@ export async function payThroughPage(
   effects: BackgroundEffects,
   request: Pick<PurchaseView, 'requestId' | 'tabId' | 'endpointUrl'>,
   cardId: string,
-  opts: { unsigned?: boolean } = {},
+  opts: { unsigned?: boolean; before?: Promise<unknown> } = {},
 ): Promise<PurchaseView> {
-  const send = toTab(effects, request.tabId, request.endpointUrl);
+  const toPage = toTab(effects, request.tabId, request.endpointUrl);
+  // What must reach the page before anything is sent through it (the shopper's `paying`): it
+  // travels while the PReq is built, and the first send waits for it.
+  const before = opts.before;
+  const send: Send =
+    before !== undefined
+      ? async (wire) => {
+          await before;
+          return toPage(wire);
+        }
+      : toPage;
+  const payOpts = opts.unsigned ? { unsigned: true } : {};
   for (let attempt = 0; ; attempt++) {
     try {
-      return await wallet.purchases.pay(request.requestId, cardId, send, opts);
+      return await wallet.purchases.pay(request.requestId, cardId, send, payOpts);
     } catch (e) {
       const delay = PAY_RETRY_MS[attempt];
       if (toWalletError(e).code !== 'transport' || delay === undefined) throw e;
@@ -386,15 +407,24 @@ export const SWITCHBOARD = {
     handle: ({ wallet }, r: PageRequest<'purchase.forTab'>) => wallet.purchases.forTab(r.tabId),
   }),
   // The shopper chose Pay: the page hears `paying` (progress, not an outcome) before the wallet
-  // sends the PReq through it. Only for a request still awaiting confirmation, so a repeated Pay or
-  // a resumed payment says nothing twice: what the page learns is what its endpoint learns next.
+  // sends the PReq through it (told while the PReq is built; the send waits for it). Only for a
+  // request still awaiting confirmation, so a repeated Pay or a resumed payment says nothing twice:
+  // what the page learns is what its endpoint learns next.
   'purchase.pay': page({
     handle: async ({ wallet, effects }, r: PageRequest<'purchase.pay'>) => {
-      const v = await wallet.purchases.get(r.requestId);
-      if (v.state === 'awaitingConfirmation') await effects.tell(v.tabId, { status: 'paying' });
-      return payThroughPage(wallet, effects, v, r.cardId, r.unsigned ? { unsigned: true } : {});
+      const target = await wallet.purchases.target(r.requestId);
+      const before =
+        target.state === 'awaitingConfirmation'
+          ? effects.tell(target.tabId, { status: 'paying' })
+          : undefined;
+      return payThroughPage(wallet, effects, target, r.cardId, {
+        ...(r.unsigned ? { unsigned: true } : {}),
+        ...(before ? { before } : {}),
+      });
     },
+    // The window shows the verified outcome at once; the page hears it right after.
     effect: deliverView,
+    effectAfterReply: true,
   }),
   'purchase.cancel': page({
     handle: ({ wallet }, r: PageRequest<'purchase.cancel'>) => wallet.purchases.cancel(r.requestId),
@@ -452,7 +482,11 @@ async function runPage<K extends UiRequestType>(
     await c.wallet.vault.touch();
     return entry.handle(c, request);
   });
-  await entry.effect?.(c, request, answer);
+  if (entry.effect && entry.effectAfterReply && c.effects.afterReply) {
+    c.effects.afterReply(entry.effect(c, request, answer));
+  } else {
+    await entry.effect?.(c, request, answer);
+  }
   return answer;
 }
 

@@ -38,7 +38,13 @@ const DONE = view('done', {
 });
 
 function setup(
-  purchase: { start?: () => Promise<PurchaseView>; list?: PurchaseView[]; knows?: boolean } = {},
+  purchase: {
+    start?: () => Promise<PurchaseView>;
+    list?: PurchaseView[];
+    knows?: boolean;
+    /** Holds every outcome but `paying` on its way to the page until it resolves. */
+    outcomesHeld?: Promise<void>;
+  } = {},
 ) {
   const calls: string[] = [];
   let clock = 1_000_000;
@@ -69,6 +75,7 @@ function setup(
         return current;
       },
       get: async () => current,
+      target: async () => current,
       forTab: async () =>
         started && ['initiated', 'awaitingConfirmation', 'paying'].includes(current.state)
           ? current
@@ -107,6 +114,7 @@ function setup(
     wallet: Promise.resolve(wallet),
     env: {
       sendToTab: async (tabId, message) => {
+        if (message.type === 'outcome' && message.outcome.status !== 'paying') await purchase.outcomesHeld;
         toTabs.push({ tabId, message });
         return message.type === 'transportRequest' ? { ok: true, status: 200, body: '{}' } : true;
       },
@@ -348,6 +356,8 @@ describe('background shell', () => {
     await s.shell.onMessage({ type: 'purchase.pay', requestId: 'R1', cardId: 'C1' }, walletPage);
     await s.shell.onMessage({ type: 'purchase.pay', requestId: 'R1', cardId: 'C1' }, walletPage);
     await s.shell.onMessage({ type: 'purchase.get', requestId: 'R1' }, walletPage);
+    // The outcome follows the window's reply (afterReply): wait for it, not for a time.
+    await s.shell.settled();
     expect(s.outcomes()).toEqual([
       { type: 'outcome', outcome: { status: 'paying' } },
       { type: 'outcome', outcome: { status: 'approved', xid: 'X1' } },
@@ -357,6 +367,22 @@ describe('background shell', () => {
       m.message.type === 'outcome' ? m.message.outcome.status : m.message.type,
     );
     expect(types.indexOf('paying')).toBeLessThan(types.indexOf('transportRequest'));
+  });
+
+  it('answers the window’s Pay with the verified outcome without waiting for the page to hear it', async () => {
+    let release = () => {};
+    const s = setup({ outcomesHeld: new Promise<void>((r) => (release = r)) });
+    await s.shell.onMessage(PAY, page);
+    const reply = await s.shell.onMessage(
+      { type: 'purchase.pay', requestId: 'R1', cardId: 'C1' },
+      walletPage,
+    );
+    expect(reply).toMatchObject({ ok: true, value: { state: 'done' } });
+    // The page has heard `paying` (before the PReq went through it), not yet the outcome.
+    expect(s.outcomes()).toEqual([{ type: 'outcome', outcome: { status: 'paying' } }]);
+    release();
+    await s.shell.settled();
+    expect(s.outcomes().at(-1)).toEqual({ type: 'outcome', outcome: { status: 'approved', xid: 'X1' } });
   });
 
   it('cancels the open request of a closed tab and closes its window', async () => {
