@@ -36,19 +36,31 @@ export async function handlePReq(bytes: Uint8Array, ctx: EndpointContext): Promi
   if (!xid) fail('badMessageHeader', 'the PReq header names no XID');
   const body = parseWith(PReqBody, wire.body, 'PReq.body');
   const digest = preqDigest(sha256(fromB64u(body.oi.oiData, 'OIData')), fromB64u(body.pi, 'PReq.pi'));
-  const tx = await ctx.orders.find(xid);
+  // The order is read while the chain and the dual signature are checked (they need no order);
+  // the checks against the order wait for it.
+  const found = ctx.orders.find(xid);
+  const verifying = ctx.verifyContext().then(
+    async (verifyCtx) =>
+      await verifyPReq(
+        bytes,
+        async (x) => {
+          const tx = await found;
+          return x === tx?.xid ? tx.order : undefined;
+        },
+        verifyCtx,
+        { acceptUnsigned: unsignedAccepted(ctx) },
+      ),
+  );
+  // Awaited below, or not needed (a retry answered from the record, or the order unreadable).
+  verifying.catch(() => {});
+  const tx = await found;
   if (tx?.record) {
     // A retry of the PReq we already answered gets the same signed PRes: no second AuthReq.
     if (tx.record.preqDigest === digest) return tx.record.pres;
     fail('unknownXID', 'this XID has already been answered; start a new purchase');
   }
 
-  const verified = await verifyPReq(
-    bytes,
-    (x) => (x === tx?.xid ? tx.order : undefined),
-    await ctx.verifyContext(),
-    { acceptUnsigned: unsignedAccepted(ctx) },
-  );
+  const verified = await verifying;
   if (!tx) fail('unknownXID', 'PReq names an XID this merchant has no open order for');
 
   const rrpid = b64u(randomNonce());

@@ -210,11 +210,12 @@ export interface VerifiedPReq {
 /**
  * Merchant side. Checks, in order: wrapper and header, the cardholder chain and the dual signature
  * over (H(PIData), H(OIData)), then OIData against the pending order: XID, Chall-M, Chall-C, HOD.
- * `pendingFor` returns the pending order for an XID, or undefined (unknownXID).
+ * `pendingFor` returns (or resolves with) the pending order for an XID, or undefined (unknownXID):
+ * a merchant may read its order while the signatures are checked.
  */
 export async function verifyPReq(
   input: string | Uint8Array,
-  pendingFor: (xid: string) => PendingOrder | undefined,
+  pendingFor: (xid: string) => PendingOrder | undefined | Promise<PendingOrder | undefined>,
   ctx: VerifyContext,
   opts: { acceptUnsigned?: boolean } = {},
 ): Promise<VerifiedPReq> {
@@ -247,7 +248,7 @@ export async function verifyPReq(
   const oiData = parseContent(oiBytes, OIData, 'OIData');
   checkHeader(wire, oiData);
   checkDate(oiData.date, ctx.clock, 'PReq');
-  const pending = pendingFor(oiData.transIds.xid);
+  const pending = await pendingFor(oiData.transIds.xid);
   if (!pending) fail('unknownXID', 'PReq names an XID this merchant has no open order for');
   if (!constantTimeEqualB64(oiData.challM, pending.challM))
     fail('challengeMismatch', 'PReq does not carry our Chall-M');
