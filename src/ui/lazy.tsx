@@ -15,24 +15,30 @@ export function lazy<P extends object>(
   load: () => Promise<ComponentType<P>>,
   /** `quiet`: nothing stands in (for a part that is often empty, such as a notice under a card). */
   waiting: 'progress' | 'quiet' = 'progress',
-): FunctionComponent<P> {
+): FunctionComponent<P> & { preload(): void } {
   let loaded: ComponentType<P> | undefined;
   let loading: Promise<ComponentType<P>> | undefined;
-  return function Lazy(props: P) {
+  const start = (): Promise<ComponentType<P>> => {
+    loading ??= load().then(
+      (component) => {
+        loaded = component;
+        return component;
+      },
+      (e: unknown) => {
+        loading = undefined;
+        throw e;
+      },
+    );
+    return loading;
+  };
+  const Lazy = function Lazy(props: P) {
     const [, setReady] = useState(false);
     const [failed, setFailed] = useState(false);
     useEffect(() => {
       if (loaded) return;
-      loading ??= load();
-      loading.then(
-        (component) => {
-          loaded = component;
-          setReady(true);
-        },
-        () => {
-          loading = undefined;
-          setFailed(true);
-        },
+      start().then(
+        () => setReady(true),
+        () => setFailed(true),
       );
     }, []);
     if (loaded) {
@@ -42,4 +48,13 @@ export function lazy<P extends object>(
     if (failed) return <ErrorNotice error={BACKGROUND_GONE} />;
     return waiting === 'quiet' ? null : <Progress text={t('loading')} />;
   };
+  return Object.assign(Lazy, {
+    /**
+     * Fetches the chunk now, before the first render: a component preloaded renders at once, in
+     * the same frame as its parent (a failure is retried, and told, when it renders).
+     */
+    preload(): void {
+      start().catch(() => undefined);
+    },
+  });
 }

@@ -22,9 +22,9 @@ import { closeWindow, DelayNote, Heading, useEscape } from './confirm/shared.tsx
 // a request's window (the usual one) does not load them (issue 11).
 const AskFirst = lazy(async () => (await import('./confirm/AskFirst.tsx')).AskFirst);
 const CouldNotStart = lazy(async () => (await import('./confirm/CouldNotStart.tsx')).CouldNotStart);
-// The outcome: fetched after the request's window has shown (Confirmation), shown when it ends.
-const loadResult = () => import('./confirm/Result.tsx');
-const Result = lazy(async () => (await loadResult()).Result);
+// The outcome: fetched after the request's window has shown (Confirmation), shown when it ends,
+// in the same frame as the view that ended it.
+const Result = lazy(async () => (await import('./confirm/Result.tsx')).Result);
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -61,7 +61,7 @@ function Confirmation({ requestId }: { requestId: string }) {
   const delay = useInputDelay(view?.state);
   // The outcome's chunk, once the window has shown: there when the request ends (a failure to fetch
   // it is retried, and told, when the outcome renders).
-  useEffect(() => void loadResult().catch(() => undefined), []);
+  useEffect(() => Result.preload(), []);
 
   useEscape(() => void flow.cancel());
   const cancel = () => void flow.cancel();
