@@ -12,7 +12,6 @@ import {
 } from '../../src/gateway/index.ts';
 import {
   createGatewayClient,
-  createSetEndpoint,
   type GatewayClient,
   MemoryOrderStore,
   type MerchantKeys,
@@ -33,7 +32,7 @@ import {
 import type { Database } from '../../src/storage/index.ts';
 import { openTestPglite } from '../support/databases.ts';
 import { issueCardholder, makeWorld, TestWallet } from '../support/world.ts';
-import { type Served, serve } from './merchant-support.ts';
+import { type Served, serve, serveShop } from './merchant-support.ts';
 
 const world = makeWorld();
 const keys: MerchantKeys = { signature: world.merchant, keyExchange: world.merchantKx };
@@ -157,15 +156,7 @@ describe('the SDK fetches the gateway certificates and follows a rollover', () =
       trustedRoots: [world.root],
       backoffMs: 5,
     });
-    shop = await serve(
-      await createSetEndpoint({
-        merchant: keys,
-        gateway: client,
-        orders,
-        trustedRoots: [world.root],
-        log: () => {},
-      }),
-    );
+    shop = await serveShop(world, keys, client, orders);
   });
   afterAll(async () => {
     await shop?.close();

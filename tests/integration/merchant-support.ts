@@ -12,10 +12,17 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Hono } from 'hono';
-import { toNodeListener } from '../../src/merchant/index.ts';
+import {
+  createSetEndpoint,
+  type GatewayClient,
+  type MerchantKeys,
+  type OrderStore,
+  toNodeListener,
+} from '../../src/merchant/index.ts';
 import {
   buildErrorFor,
   buildFollowUpResponse,
+  buildPInitReq,
   decodeWire,
   FOLLOW_UPS,
   type FollowUpRequest,
@@ -27,7 +34,7 @@ import {
   verifyFollowUp,
 } from '../../src/protocol/index.ts';
 import { openTestPglite } from '../support/databases.ts';
-import { TestGateway, type World } from '../support/world.ts';
+import { TestGateway, type TestWallet, type World } from '../support/world.ts';
 
 export interface Served {
   url: string;
@@ -44,6 +51,31 @@ export async function serve(handler: (request: Request) => Response | Promise<Re
 function closeServer(server: Server): Promise<void> {
   server.closeAllConnections();
   return new Promise((resolve) => server.close(() => resolve()));
+}
+
+/** The merchant SDK's SET endpoint for `keys` and `orders`, served over HTTP, the world's root trusted. */
+export async function serveShop(
+  world: World,
+  keys: MerchantKeys,
+  gateway: GatewayClient,
+  orders: OrderStore,
+): Promise<Served> {
+  return serve(
+    await createSetEndpoint({ merchant: keys, gateway, orders, trustedRoots: [world.root], log: () => {} }),
+  );
+}
+
+/**
+ * A purchase of order `lidM` at the SET endpoint `shopUrl` by `wallet`, as a cardholder's wallet
+ * makes it: PInitReq, then PReq. Returns the transaction's ids (the shop's answer to the PReq is
+ * for the caller to check in its order store).
+ */
+export async function purchaseAt(shopUrl: string, wallet: TestWallet, lidM: string) {
+  const post = async (body: string) => (await fetch(`${shopUrl}/set`, { method: 'POST', body })).text();
+  const req = buildPInitReq({ lidC: 'wallet-1', lidM, brandId: 'SETPay', bin: '411111' });
+  const pinit = await wallet.verifyPInitRes(await post(JSON.stringify(req.wire)), req.content);
+  await post(JSON.stringify((await wallet.preq(pinit)).wire));
+  return pinit.content.transIds;
 }
 
 /** A port nothing listens on (bound, then released). */

@@ -14,7 +14,6 @@ import {
   type createGatewayClient,
   createMerchantActions,
   createNotificationHandler,
-  createSetEndpoint,
   MemoryOrderStore,
   type MerchantKeys,
   purchaseStateOf,
@@ -25,7 +24,6 @@ import {
   b64u,
   buildNotification,
   buildNotifyRegReq,
-  buildPInitReq,
   buildSandboxHierarchy,
   encodeWire,
   type NotificationEvent,
@@ -36,7 +34,7 @@ import type { Database } from '../../src/storage/index.ts';
 import { backends } from '../support/databases.ts';
 import { issueCardholder, makeWorld, TestWallet } from '../support/world.ts';
 import { startWorldGateway, type WorldGateway, worldGatewayDeps } from '../support/world-gateway.ts';
-import { closedPort, type Served, serve } from './merchant-support.ts';
+import { closedPort, purchaseAt, type Served, serve, serveShop } from './merchant-support.ts';
 
 const world = makeWorld();
 const keys: MerchantKeys = { signature: world.merchant, keyExchange: world.merchantKx };
@@ -121,15 +119,7 @@ for (const backend of backends) {
         return notify(request);
       });
       client = await gw.clientFor(keys, { backoffMs: 5 });
-      shopServer = await serve(
-        await createSetEndpoint({
-          merchant: keys,
-          gateway: client,
-          orders,
-          trustedRoots: [world.root],
-          log: () => {},
-        }),
-      );
+      shopServer = await serveShop(world, keys, client, orders);
     });
     afterAll(async () => {
       await gateway?.delivery.stop();
@@ -144,14 +134,7 @@ for (const backend of backends) {
     async function purchase(value: number): Promise<string> {
       const lidM = `order-${backend.name}-${++n}`;
       orders.addOrder(lidM, { od: `Order ${lidM}`, amount: EUR(value) });
-      const wallet = new TestWallet(world, cardholder);
-      const post = async (body: string) =>
-        (await fetch(`${shopServer.url}/set`, { method: 'POST', body })).text();
-      const req = buildPInitReq({ lidC: 'wallet-1', lidM, brandId: 'SETPay', bin: '411111' });
-      const pinit = await wallet.verifyPInitRes(await post(JSON.stringify(req.wire)), req.content);
-      const preq = await wallet.preq(pinit);
-      await post(JSON.stringify(preq.wire));
-      const xid = pinit.content.transIds.xid;
+      const { xid } = await purchaseAt(shopServer.url, new TestWallet(world, cardholder), lidM);
       expect((await orders.find(xid))?.record?.outcome.result.status).toBe('approved');
       return xid;
     }

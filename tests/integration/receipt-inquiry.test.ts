@@ -9,7 +9,6 @@ import {
   type createGatewayClient,
   createMerchantActions,
   createNotificationHandler,
-  createSetEndpoint,
   MemoryOrderStore,
   type MerchantKeys,
 } from '../../src/merchant/index.ts';
@@ -28,7 +27,7 @@ import {
 import { backends } from '../support/databases.ts';
 import { issueCardholder, makeWorld, registerCardholder, TestWallet } from '../support/world.ts';
 import { startWorldGateway, type WorldGateway } from '../support/world-gateway.ts';
-import { type Served, serve } from './merchant-support.ts';
+import { purchaseAt, type Served, serve, serveShop } from './merchant-support.ts';
 
 const world = makeWorld();
 const keys: MerchantKeys = { signature: world.merchant, keyExchange: world.merchantKx };
@@ -62,15 +61,7 @@ beforeAll(async () => {
   });
   receiver = await serve((request) => notify(request));
   await client.registerNotifications(`${receiver.url}/notify`);
-  shop = await serve(
-    await createSetEndpoint({
-      merchant: keys,
-      gateway: client,
-      orders,
-      trustedRoots: [world.root],
-      log: () => {},
-    }),
-  );
+  shop = await serveShop(world, keys, client, orders);
 });
 
 afterAll(async () => {
@@ -85,12 +76,7 @@ let n = 0;
 async function purchase(value: number) {
   const lidM = `receipt-order-${++n}`;
   orders.addOrder(lidM, { od: `Order ${lidM}`, amount: EUR(value) });
-  const wallet = new TestWallet(world, cardholder);
-  const post = async (body: string) => (await fetch(`${shop.url}/set`, { method: 'POST', body })).text();
-  const req = buildPInitReq({ lidC: 'wallet-1', lidM, brandId: 'SETPay', bin: '411111' });
-  const pinit = await wallet.verifyPInitRes(await post(JSON.stringify(req.wire)), req.content);
-  await post(JSON.stringify((await wallet.preq(pinit)).wire));
-  return pinit.content.transIds;
+  return purchaseAt(shop.url, new TestWallet(world, cardholder), lidM);
 }
 
 /** The cardholder asks, as the wallet's background does (from an extension origin). */
