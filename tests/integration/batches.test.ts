@@ -25,7 +25,6 @@ import {
   MAX_WIRE_BYTES,
   makeWire,
   type NotificationEvent,
-  type ParsedCrl,
   plainBody,
   randomNonce,
   readError,
@@ -39,8 +38,8 @@ import {
 import type { Database } from '../../src/storage/index.ts';
 import { backends } from '../support/databases.ts';
 import { merchantAuthReq } from '../support/gateway-process.ts';
-import { sameMcaMerchant } from '../support/other-merchants.ts';
-import { issueCardholder, makeWorld, revocationOf } from '../support/world.ts';
+import { otherAndRevokedMerchants } from '../support/other-merchants.ts';
+import { issueCardholder, makeWorld } from '../support/world.ts';
 import { startWorldGateway, type WorldGateway } from '../support/world-gateway.ts';
 
 const world = makeWorld();
@@ -50,14 +49,7 @@ const EUR = (value: number): Amount => ({ currency: 'EUR', value, exponent: 2 })
 const USD = (value: number): Amount => ({ currency: 'USD', value, exponent: 2 });
 const ctx = () => ({ trust: world.trust(), clock: { now: new Date() } });
 
-const other = sameMcaMerchant(world, 'SETPAY-OTHER-0002');
-const revoked = sameMcaMerchant(world, 'SETPAY-REVOKED-0003');
-const crls: readonly ParsedCrl[] = (
-  await revocationOf(world, {
-    revoked: [{ ca: 'mca', serialNumber: revoked.certificate.serialNumber }],
-    crlNumber: 2,
-  })
-).crls;
+const { other, revoked, crls } = await otherAndRevokedMerchants(world);
 
 interface Sale {
   xid: string;

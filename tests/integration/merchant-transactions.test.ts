@@ -23,7 +23,6 @@ import {
   MAX_TRANS_LIST_LIMIT,
   MAX_WIRE_BYTES,
   makeWire,
-  type ParsedCrl,
   plainBody,
   randomNonce,
   readError,
@@ -36,8 +35,8 @@ import {
 import type { Database } from '../../src/storage/index.ts';
 import { backends } from '../support/databases.ts';
 import { merchantAuthReq } from '../support/gateway-process.ts';
-import { impostorMerchant, sameMcaMerchant } from '../support/other-merchants.ts';
-import { issueCardholder, makeWorld, revocationOf } from '../support/world.ts';
+import { impostorMerchant, otherAndRevokedMerchants, sameMcaMerchant } from '../support/other-merchants.ts';
+import { issueCardholder, makeWorld } from '../support/world.ts';
 import { startWorldGateway, type WorldGateway } from '../support/world-gateway.ts';
 
 const world = makeWorld();
@@ -54,18 +53,11 @@ const identityOf = (m: SignedSender) => ({
   issuer: b64u(sha256(m.chain[1]!.publicKey)),
 });
 
-const other = sameMcaMerchant(world, 'SETPAY-OTHER-0002');
-const revoked = sameMcaMerchant(world, 'SETPAY-REVOKED-0003');
+const { other, revoked, crls } = await otherAndRevokedMerchants(world);
 const expired = sameMcaMerchant(world, 'SETPAY-EXPIRED-0004', { notAfter: new Date(Date.now() - 60_000) });
 const unseen = sameMcaMerchant(world, 'SETPAY-UNSEEN-0005');
 /** The genuine merchant's MerchantID, name and subject, certified by a rogue MCA of the same brand and root. */
 const impostor = impostorMerchant(world, true);
-const crls: readonly ParsedCrl[] = (
-  await revocationOf(world, {
-    revoked: [{ ca: 'mca', serialNumber: revoked.certificate.serialNumber }],
-    crlNumber: 2,
-  })
-).crls;
 
 describe.each(backends)('the per-merchant API on $name', (backend) => {
   let opened: Awaited<ReturnType<typeof backend.open>>;

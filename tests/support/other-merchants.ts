@@ -4,8 +4,14 @@
  * MerchantID, name and origin under another MCA of the same brand and root, or another merchant
  * the genuine MCA enrolled.
  */
-import { createCa, generateKeyPair, issueEndEntity, type SignedSender } from '../../src/protocol/index.ts';
-import type { World } from './world.ts';
+import {
+  createCa,
+  generateKeyPair,
+  issueEndEntity,
+  type ParsedCrl,
+  type SignedSender,
+} from '../../src/protocol/index.ts';
+import { revocationOf, type World } from './world.ts';
 
 const validity = () => ({
   notBefore: new Date(Date.now() - 3600_000),
@@ -86,4 +92,22 @@ export function sameMcaMerchant(
       : validity()),
   });
   return { privateKey, certificate, chain: [certificate, ...world.merchant.chain.slice(1)] };
+}
+
+/**
+ * Two more merchants of the genuine MCA, `other` (SETPAY-OTHER-0002) and `revoked`
+ * (SETPAY-REVOKED-0003), and the world's CRLs in which the MCA has revoked the second (CRL 2).
+ */
+export async function otherAndRevokedMerchants(world: World): Promise<{
+  other: SignedSender & { privateKey: Uint8Array };
+  revoked: SignedSender & { privateKey: Uint8Array };
+  crls: readonly ParsedCrl[];
+}> {
+  const other = sameMcaMerchant(world, 'SETPAY-OTHER-0002');
+  const revoked = sameMcaMerchant(world, 'SETPAY-REVOKED-0003');
+  const { crls } = await revocationOf(world, {
+    revoked: [{ ca: 'mca', serialNumber: revoked.certificate.serialNumber }],
+    crlNumber: 2,
+  });
+  return { other, revoked, crls };
 }
