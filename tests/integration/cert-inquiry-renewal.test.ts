@@ -30,6 +30,7 @@ import {
 } from '../../src/protocol/index.ts';
 import { backends } from '../support/databases.ts';
 import { makeWorld } from '../support/world.ts';
+import { worldCas } from '../support/world-issuer.ts';
 
 const world = makeWorld();
 const root = world.root;
@@ -47,15 +48,9 @@ let drop: () => Promise<void>;
 beforeAll(async () => {
   const opened = await backend.open();
   drop = opened.drop;
-  const party = world.party;
   site = await createIssuerSite({
     db: opened.db,
-    brandId: 'SETPay',
-    brand: party('brand-ca'),
-    cca: { signature: party('cca'), keyExchange: party('cca-kx') },
-    mca: { signature: party('mca'), keyExchange: party('mca-kx') },
-    pca: { signature: party('pca'), keyExchange: party('pca-kx') },
-    trustedRoots: [root],
+    ...worldCas(world),
     testCards: [{ pan: PAN, behaviour: 'approve', label: 'Approves' }],
     adminToken: b64u(randomNonce()),
     issuerName: 'SETPay Sandbox Bank',

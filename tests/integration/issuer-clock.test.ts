@@ -26,6 +26,7 @@ import {
 } from '../../src/protocol/index.ts';
 import { type Backend, backends } from '../support/databases.ts';
 import { makeWorld } from '../support/world.ts';
+import { worldCas } from '../support/world-issuer.ts';
 
 const world = makeWorld();
 const root = world.root;
@@ -55,15 +56,9 @@ describe.each(backends)('issuer site over time on $name', (backend: Backend) => 
   beforeAll(async () => {
     const opened = await backend.open();
     drop = opened.drop;
-    const party = world.party;
     deps = {
       db: opened.db,
-      brandId: 'SETPay',
-      brand: party('brand-ca'),
-      cca: { signature: party('cca'), keyExchange: party('cca-kx') },
-      mca: { signature: party('mca'), keyExchange: party('mca-kx') },
-      pca: { signature: party('pca'), keyExchange: party('pca-kx') },
-      trustedRoots: [root],
+      ...worldCas(world),
       testCards: [{ pan: PAN, behaviour: 'approve', label: 'Approves' }],
       adminToken: 'a-test-admin-token-0123456789',
       issuerName: 'SETPay Sandbox Bank',

@@ -18,6 +18,7 @@ import { readMerchantBundle } from '../../src/merchant/index.ts';
 import { b64u, MerchantBundleJson, parseCrl, randomNonce } from '../../src/protocol/index.ts';
 import { type Backend, backends } from '../support/databases.ts';
 import { makeWorld } from '../support/world.ts';
+import { worldCas } from '../support/world-issuer.ts';
 
 const world = makeWorld();
 const TOKEN = b64u(randomNonce());
@@ -36,15 +37,9 @@ describe.each(backends)('issuer site Merchants page on $name', (backend: Backend
   beforeAll(async () => {
     const opened = await backend.open();
     drop = opened.drop;
-    const party = world.party;
     const site = await createIssuerSite({
       db: opened.db,
-      brandId: 'SETPay',
-      brand: party('brand-ca'),
-      cca: { signature: party('cca'), keyExchange: party('cca-kx') },
-      mca: { signature: party('mca'), keyExchange: party('mca-kx') },
-      pca: { signature: party('pca'), keyExchange: party('pca-kx') },
-      trustedRoots: [world.root],
+      ...worldCas(world),
       testCards: [],
       adminToken: TOKEN,
       issuerName: 'SETPay Sandbox Bank',

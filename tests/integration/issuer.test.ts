@@ -52,6 +52,7 @@ import { isLuhnValid } from '../../src/protocol/pan.ts';
 import { migrate } from '../../src/storage/index.ts';
 import { type Backend, backends } from '../support/databases.ts';
 import { makeWorld } from '../support/world.ts';
+import { worldCas } from '../support/world-issuer.ts';
 
 const world = makeWorld();
 const root = world.root;
@@ -101,15 +102,9 @@ describe.each(backends)('issuer site on $name', (backend: Backend) => {
     const opened = await backend.open();
     db = opened.db;
     drop = opened.drop;
-    const party = world.party;
     site = await createIssuerSite({
       db,
-      brandId: 'SETPay',
-      brand: party('brand-ca'),
-      cca: { signature: party('cca'), keyExchange: party('cca-kx') },
-      mca: { signature: party('mca'), keyExchange: party('mca-kx') },
-      pca: { signature: party('pca'), keyExchange: party('pca-kx') },
-      trustedRoots: [root],
+      ...worldCas(world),
       testCards: TEST_CARDS,
       adminToken: TOKEN,
       issuerName: 'SETPay Sandbox Bank',

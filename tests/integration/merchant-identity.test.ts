@@ -32,6 +32,7 @@ import {
 } from '../../src/protocol/index.ts';
 import { type Backend, backends } from '../support/databases.ts';
 import { makeWorld } from '../support/world.ts';
+import { worldCas } from '../support/world-issuer.ts';
 
 const world = makeWorld();
 const root = world.root;
@@ -61,15 +62,9 @@ describe.each(backends)('merchant identity at the MCA on $name', (backend: Backe
     const opened = await backend.open();
     db = opened.db;
     drop = opened.drop;
-    const party = world.party;
     site = await createIssuerSite({
       db,
-      brandId: 'SETPay',
-      brand: party('brand-ca'),
-      cca: { signature: party('cca'), keyExchange: party('cca-kx') },
-      mca: { signature: party('mca'), keyExchange: party('mca-kx') },
-      pca: { signature: party('pca'), keyExchange: party('pca-kx') },
-      trustedRoots: [root],
+      ...worldCas(world),
       testCards: [],
       adminToken: TOKEN,
       issuerName: 'SETPay Sandbox Bank',

@@ -22,6 +22,7 @@ import {
 import { backends } from '../support/databases.ts';
 import { memorySession } from '../support/memory-session.ts';
 import { makeWorld } from '../support/world.ts';
+import { worldCas } from '../support/world-issuer.ts';
 
 const world = makeWorld();
 const PASS = 'correct horse battery staple';
@@ -48,15 +49,9 @@ let failBefore: string | undefined;
 beforeAll(async () => {
   const opened = await backend.open();
   drop = opened.drop;
-  const party = world.party;
   site = await createIssuerSite({
     db: opened.db,
-    brandId: 'SETPay',
-    brand: party('brand-ca'),
-    cca: { signature: party('cca'), keyExchange: party('cca-kx') },
-    mca: { signature: party('mca'), keyExchange: party('mca-kx') },
-    pca: { signature: party('pca'), keyExchange: party('pca-kx') },
-    trustedRoots: [world.root],
+    ...worldCas(world),
     testCards: [{ pan: PAN, behaviour: 'approve', label: 'Approves' }],
     adminToken: b64u(randomNonce()),
     issuerName: 'SETPay Sandbox Bank',
