@@ -17,29 +17,13 @@ import { SCREENSHOTS } from '../../src/demo/run.ts';
 import { TRANSCRIPT_FILE } from '../../src/demo/transcript.ts';
 import { parseCertificate, pemToDers, TrustStore, verifyAnyAuthReq } from '../../src/protocol/index.ts';
 import { readEntry } from '../../src/sandbox/pki-files.ts';
+import { NEXT_PAYMENT, PURCHASE, REGISTRATION, REST, SUBSCRIPTION } from '../support/demo-steps.ts';
 
 const CLI = join(REPO, 'bin/setwallet.js');
-// PCertReq: the demo store asks the gateway for its certificates before its first PInitRes.
-const SET_STEPS = [
-  'PInitReq',
-  'PCertReq',
-  'PCertRes',
-  'PInitRes',
-  'PReq',
-  'AuthReq',
-  'AuthRes',
-  'PRes',
-  'CapReq',
-  'CapRes',
-];
-// The registration, the purchase (SET_STEPS), the rest of the order authorized with the AuthToken
+// The registration, the purchase (PURCHASE), the rest of the order authorized with the AuthToken
 // and captured, the subscription (the gateway's certificates already known) and its next payment
-// (CaptureNow); the receipt's own refresh (InqReq → InqRes) may come in between when the shopper
-// opens it.
-const REGISTRATION = ['CardCInitReq', 'CardCInitRes', 'RegFormReq', 'RegFormRes', 'CertReq', 'CertRes'];
-const REST = ['AuthReq', 'AuthRes', 'CapReq', 'CapRes'];
-const SUBSCRIPTION = ['PInitReq', 'PInitRes', 'PReq', 'AuthReq', 'AuthRes', 'PRes'];
-const NEXT_PAYMENT = ['AuthReq', 'AuthRes'];
+// (CaptureNow), as tests/support/demo-steps.ts lists them; the receipt's own refresh (InqReq →
+// InqRes) may come in between when the shopper opens it.
 /**
  * A whole demo, from the sandbox's first start (CAs, enrolments) to the subscription's next payment:
  * about two minutes on an idle machine, nearer four on a busy runner; a hang guard, not a target.
@@ -107,7 +91,7 @@ function expectShipmentAndSubscription(run: Run) {
 }
 
 function expectSetSteps(run: Run) {
-  for (const type of SET_STEPS) {
+  for (const type of PURCHASE) {
     expect(run.output, run.output).toMatch(new RegExp(`\\[\\s*\\d+\\.\\d\\ds\\]\\s+${type}\\s`));
   }
 }
@@ -131,7 +115,7 @@ async function expectTranscript(dir: string, root: string, sandbox?: string) {
       i++;
     } else withoutRefresh.push(run[i]!);
   }
-  expect(withoutRefresh).toEqual([...REGISTRATION, ...SET_STEPS, ...REST, ...SUBSCRIPTION, ...NEXT_PAYMENT]);
+  expect(withoutRefresh).toEqual([...REGISTRATION, ...PURCHASE, ...REST, ...SUBSCRIPTION, ...NEXT_PAYMENT]);
   for (const file of files) {
     const { code, output } = await inspect([join(dir, file), '--roots', root]);
     expect(code, `${file}:\n${output}`).toBe(0);

@@ -18,29 +18,15 @@ import { readEntry } from '../../src/sandbox/pki-files.ts';
 import { type RunningSandbox, startSandbox } from '../../src/sandbox/sandbox.ts';
 import { pgliteTemplate } from '../support/databases.ts';
 import { budget } from '../support/deadlines.ts';
+import {
+  ENROLMENT,
+  NEXT_PAYMENT,
+  PURCHASE,
+  REGISTRATION,
+  REST,
+  SUBSCRIPTION,
+} from '../support/demo-steps.ts';
 import { payOverHttp, registerOverHttp } from '../support/http-wallet.ts';
-
-const ENROLMENT = ['Me-AqCInitReq', 'Me-AqCInitRes', 'CertReq', 'CertRes'];
-const REGISTRATION = ['CardCInitReq', 'CardCInitRes', 'RegFormReq', 'RegFormRes', 'CertReq', 'CertRes'];
-// The store asks the gateway for its certificates (PCertReq) when the first PInitReq needs them.
-const PURCHASE = [
-  'PInitReq',
-  'PCertReq',
-  'PCertRes',
-  'PInitRes',
-  'PReq',
-  'AuthReq',
-  'AuthRes',
-  'PRes',
-  'CapReq',
-  'CapRes',
-];
-// The rest of the order ships: authorized with the AuthToken, then captured.
-const REST = ['AuthReq', 'AuthRes', 'CapReq', 'CapRes'];
-// The subscription (the gateway's certificates already known), then its next payment a month later
-// (CaptureNow: no CapReq).
-const SUBSCRIPTION = ['PInitReq', 'PInitRes', 'PReq', 'AuthReq', 'AuthRes', 'PRes'];
-const NEXT_PAYMENT = ['AuthReq', 'AuthRes'];
 
 const dataDir = mkdtempSync(join(tmpdir(), 'set-demo-transcript-'));
 const dir = join(dataDir, 'transcript');
