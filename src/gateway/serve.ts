@@ -46,9 +46,18 @@ export function listen(
         : createServer(handler.listener).listen(port, hostname, function (this: { address(): unknown }) {
             bound(this.address() as AddressInfo);
           });
+    // An idle keep-alive connection is kept 30 s, not node's 5: a client retires it first (undici
+    // at the server's advertised timeout less a second), so a request is not written into a socket
+    // the server is closing. At 5 s, a client whose event loop was busy for a second near that
+    // moment sent its next request into the closing socket and got ECONNRESET (the CA's enrolment
+    // and the store's checkout, under a CPU hog).
+    if ('keepAliveTimeout' in server) server.keepAliveTimeout = KEEP_ALIVE_MS;
     server.once('error', reject);
   });
 }
+
+/** How long an idle keep-alive connection stays open on every sandbox server. */
+export const KEEP_ALIVE_MS = 30_000;
 
 /** The headers of a SET reply: the same for every party's endpoint on node:http and through fetch. */
 export function setReplyHeaders(reply: SetReply): Record<string, string> {
