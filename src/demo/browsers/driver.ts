@@ -172,7 +172,9 @@ export async function poll<T>(
   let last: unknown;
   for (;;) {
     try {
-      const v = await fn();
+      // A check that never answers (a driver call into a page that went away) fails at the
+      // deadline like one that answers no: poll never waits longer than it was given.
+      const v = await withinDeadline(fn(), deadline);
       if (v !== undefined && v !== null && v !== false) return v;
     } catch (e) {
       last = e;
@@ -184,6 +186,18 @@ export async function poll<T>(
     }
     await new Promise((r) => setTimeout(r, POLL_MS));
   }
+}
+
+/** `work`, or a rejection once `deadline` (a Date.now() value) has passed without its answer. */
+function withinDeadline<T>(work: Promise<T>, deadline: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error('the check did not answer in time')),
+      Math.max(0, deadline - Date.now()) + POLL_MS,
+    );
+  });
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
 }
 
 export function snapshot(build: string, prefix: string, tempDir: string): string {
