@@ -1,7 +1,7 @@
 /** The initiations a shop's or an issuer's page carries (SET-PROFILE §3), as the tests use them. */
 
 /** A payment initiation as a shop's page carries it (SET-PROFILE §3): 12.99 EUR for order-42. */
-export function paymentInitiation(extra: { description?: string } = {}): string {
+export function paymentInitiation(extra: Record<string, unknown> = {}): string {
   return JSON.stringify({
     set: 'SET/2',
     kind: 'payment',

@@ -14,19 +14,11 @@ import {
   PAYMENT_INITIATION_TYPE,
   REGISTRATION_INITIATION_TYPE,
 } from '../../src/protocol/initiation.ts';
+import { paymentInitiation } from '../support/initiations.ts';
 
 const SHOP = 'https://shop.example';
 
-const payment = (over: Record<string, unknown> = {}) =>
-  JSON.stringify({
-    set: 'SET/2',
-    kind: 'payment',
-    brands: ['SETPay'],
-    amount: { currency: 'EUR', value: 1299, exponent: 2 },
-    lidM: 'order-42',
-    endpoint: '/set',
-    ...over,
-  });
+const payment = paymentInitiation;
 const registration = (over: Record<string, unknown> = {}) =>
   JSON.stringify({ set: 'SET/2', kind: 'registration', brand: 'SETPay', endpoint: '/cca', ...over });
 
