@@ -107,7 +107,8 @@ export async function openPglite(
       throw e;
     }
     if (fresh && statement.name) remember(sql, statement);
-    if (!CACHEABLE.test(sql)) invalidate();
+    // An unnamed statement is one not worth keeping (DDL among them): kept plans may be stale now.
+    if (!statement.name) invalidate();
     const rows: T[] = [];
     let fields = statement.fields;
     for (const m of messages) {
