@@ -247,7 +247,10 @@ const median = (xs: readonly number[]): number =>
 
 export async function run(opts: GatewayOptions = {}): Promise<SuiteResult> {
   const log = opts.log ?? (() => {});
-  const N = opts.quick ? { 1: 16, 16: 48 } : { 1: 60, 16: 240 };
+  // Phases long enough for the steady state: with 240 authorizations at c=16 the gateway's CPU per
+  // authorization still carried ~1 ms of its compiler threads' work (JavaScript and PGlite's
+  // WebAssembly tiering up), against ~0.8 ms once the process had run a thousand or so.
+  const N = opts.quick ? { 1: 16, 16: 48 } : { 1: 200, 16: 1200 };
   const postgresUrl = process.env.TEST_DATABASE_URL;
   const setups = [
     { name: 'PGlite, 1 process', backend: 'pglite' as const, processes: 1, levels: [1, 16] as Level[] },
@@ -287,16 +290,18 @@ export async function run(opts: GatewayOptions = {}): Promise<SuiteResult> {
   for (const kind of ['returning', 'new'] as const)
     for (const level of [1, 16] as const)
       sets[kind][level] = await buildBodies(world, merchant, kind, need(level));
-  // Enough for each process to have run the hot paths many times (JIT) and opened as many
-  // database connections as it will use at c=16, so no setup's first phase pays for either.
-  const WARM_UP = 32;
+  // Per process and kind: enough for each process to have run the hot paths many times (JIT) and
+  // opened as many database connections as it will use at c=16, so no setup's first phase pays
+  // for either. Built for the most processes a setup has.
+  const WARM_UP = opts.quick ? 32 : 160;
+  const mostProcesses = Math.max(...setups.map((s) => s.processes));
   const warmUp: Bodies = {
-    returning: await buildBodies(world, merchant, 'returning', WARM_UP),
-    new: await buildBodies(world, merchant, 'new', WARM_UP),
+    returning: await buildBodies(world, merchant, 'returning', WARM_UP * mostProcesses),
+    new: await buildBodies(world, merchant, 'new', WARM_UP * mostProcesses),
   };
   const generationMs = performance.now() - tGen;
   log(
-    `  built ${2 * WARM_UP + 2 * (need(1) + need(16))} distinct AuthReqs in ${(generationMs / 1000).toFixed(1)} s`,
+    `  built ${2 * WARM_UP * mostProcesses + 2 * (need(1) + need(16))} distinct AuthReqs in ${(generationMs / 1000).toFixed(1)} s`,
   );
 
   // The native floor's inputs: the real envelope and sizes of one AuthReq and its AuthRes.
@@ -325,7 +330,7 @@ export async function run(opts: GatewayOptions = {}): Promise<SuiteResult> {
   const measureFloor = () => {
     if (!floor) return;
     // Interleaved batches, so a busier moment of the shared machine hits both kinds alike.
-    const n = opts.quick ? 40 : 100;
+    const n = opts.quick ? 40 : 300;
     for (let b = 0; b < 3; b++) {
       for (const kind of ['returning', 'new'] as const) {
         const r = cpuPerCall(kind === 'returning' ? floor.returning : floor.fresh, n, b === 0 ? 20 : 0);
@@ -359,7 +364,8 @@ export async function run(opts: GatewayOptions = {}): Promise<SuiteResult> {
         // Warm-up (untimed): JIT, the validated-chain cache, the database's caches and connections:
         // 16 requests in flight, spread over the processes, as in the c=16 phases.
         let expected = 0;
-        for (const [kind, list] of Object.entries(warmUp) as [Kind, string[]][]) {
+        for (const [kind, all] of Object.entries(warmUp) as [Kind, string[]][]) {
+          const list = all.slice(0, WARM_UP * procs.length);
           for (let at = 0; at < list.length; at += 16) {
             const texts = await Promise.all(
               list.slice(at, at + 16).map(async (body, i) => {

@@ -13,6 +13,8 @@ import {
   encodeWire,
   SetError,
   sealAuthToken,
+  type VerifiedAuthReq,
+  type VerifyContext,
   verifyAnyAuthReq,
   type Wire,
 } from '../protocol/index.ts';
@@ -33,10 +35,30 @@ export async function authorize(p: PaymentContext, wire: Wire): Promise<string> 
   const xid = req.transIds.xid;
   const digest = requestDigest(req, verified.piBytes);
 
-  // A retry is answered from the ledger without asking the issuer again.
-  const existing = await p.ledger.findAuthorization(xid);
-  if (existing) return replay(existing, req.rrpid, digest);
+  // The ledger is read only when the XID is taken: its insert is the check (ON CONFLICT DO NOTHING),
+  // so a new authorization costs one statement. A retry is answered with what the first attempt
+  // stored, also when this attempt failed before its insert (the issuer link down, a plan now past
+  // its end): what was recorded stands.
+  try {
+    return await authorizeNew(p, wire, verified, ctx, digest);
+  } catch (e) {
+    // unknownXID: the insert found the XID taken, and replay() has compared the requests already.
+    if (e instanceof SetError && e.code === 'unknownXID') throw e;
+    const existing = await p.ledger.findAuthorization(xid).catch(() => undefined);
+    if (existing) return replay(existing, req.rrpid, digest);
+    throw e;
+  }
+}
 
+async function authorizeNew(
+  p: PaymentContext,
+  wire: Wire,
+  verified: VerifiedAuthReq,
+  ctx: VerifyContext,
+  digest: string,
+): Promise<string> {
+  const req = verified.content;
+  const xid = req.transIds.xid;
   const head = verified.piData.piHead;
   const plan = head.installRecurData;
   if (plan) checkInstallRecur(plan, head.purchAmt, p.now());

@@ -641,6 +641,21 @@ describe.each(backends)('payment gateway on $name', (backend) => {
       expect(logs.some((e) => e.level === 'error' && e.cause === 'issuer link down')).toBe(true);
     });
 
+    it('answers a retry from the ledger even when the issuer is down by then', async () => {
+      const req = await merchantAuthReq(world, cardholderFor('4111111111111111'));
+      const first = await authorize(req.wire);
+      const before = await gateway.ledger.counts();
+      issuerFault = true;
+      try {
+        const again = await post(req.wire);
+        expect(again.status).toBe(200);
+        expect(again.text).toBe(first);
+      } finally {
+        issuerFault = false;
+      }
+      expect(await gateway.ledger.counts()).toEqual(before);
+    });
+
     it('logs an incoming Error and never answers it with an Error', async () => {
       const offending = (await merchantAuthReq(world, cardholderFor('4111111111111111'))).wire;
       const error = (await buildErrorFor(
