@@ -26,6 +26,7 @@ import { TEST_CARDS } from '../src/demo/sandbox-client.ts';
 import { DEMO_PASSPHRASE, WalletUser } from '../src/demo/wallet.ts';
 import { parseCertificate, pemToDers } from '../src/protocol/index.ts';
 import { payOverHttp, registerOverHttp } from '../tests/support/http-wallet.ts';
+import { placeOrder, storeShopper } from '../tests/support/store-shopper.ts';
 import { type Check, quantile, type SuiteResult } from './measure.ts';
 
 export const TARGETS = { payToReceiptP50Ms: 150, rssAtRestMb: 400, rssAfterLoadMb: 600 } as const;
@@ -131,34 +132,6 @@ function treeRss(pid: number): number {
   };
   visit(pid);
   return total;
-}
-
-/** A shopper's session at the demo store: places an order for one mug, returns its id. */
-async function placeOrder(store: string): Promise<string> {
-  let cookie = '';
-  const request = async (path: string, form?: Record<string, string>) => {
-    const headers = new Headers({ origin: store });
-    if (cookie) headers.set('cookie', cookie);
-    const res = await fetch(`${store}${path}`, {
-      method: form ? 'POST' : 'GET',
-      headers,
-      redirect: 'manual',
-      ...(form ? { body: new URLSearchParams(form) } : {}),
-    });
-    const set = res.headers.get('set-cookie');
-    if (set) cookie = set.split(';')[0]!;
-    return { status: res.status, location: res.headers.get('location'), text: await res.text() };
-  };
-  const csrf = /name="csrf" value="([0-9a-f]+)"/.exec((await request('/')).text)?.[1];
-  assert(csrf, 'no form token on the store page');
-  assert(
-    (await request('/cart', { productId: 'mug', quantity: '1', csrf })).status === 303,
-    'the cart refused a mug',
-  );
-  const placed = await request('/checkout', { csrf });
-  const location = placed.location ?? '';
-  assert(location.startsWith('/orders/'), `checkout answered ${placed.status}`);
-  return location.slice('/orders/'.length);
 }
 
 /**
@@ -286,7 +259,7 @@ export async function run(opts: SandboxBenchOptions = {}): Promise<SuiteResult> 
           while (next < httpPurchases) {
             next++;
             try {
-              const orderId = await placeOrder(sb.urls.store);
+              const orderId = await placeOrder(storeShopper(sb.urls.store), { mug: 1 });
               const { receipt } = await payOverHttp(`${sb.urls.store}/set`, root, cardholder, orderId);
               if (receipt.content.result.status !== 'approved') failed++;
             } catch {

@@ -51,6 +51,7 @@ import {
 import { isLuhnValid } from '../../src/protocol/pan.ts';
 import { migrate } from '../../src/storage/index.ts';
 import { type Backend, backends } from '../support/databases.ts';
+import { scriptOf } from '../support/initiations.ts';
 import { makeWorld } from '../support/world.ts';
 import { worldCas } from '../support/world-issuer.ts';
 
@@ -612,11 +613,9 @@ describe.each(backends)('issuer site on $name', (backend: Backend) => {
       expect(res.headers.get('content-type')).toMatch(/^text\/html/);
       expect(res.headers.get('content-security-policy')).toContain("default-src 'none'");
       const page = await res.text();
-      const m = new RegExp(
-        `<script type="${REGISTRATION_INITIATION_TYPE.replace('+', '\\+')}">(.*?)</script>`,
-      ).exec(page);
-      expect(m).not.toBeNull();
-      const init = parseRegistrationInitiation(m![1]!, base);
+      const declared = scriptOf(page, REGISTRATION_INITIATION_TYPE);
+      expect(declared).toBeDefined();
+      const init = parseRegistrationInitiation(declared!, base);
       expect(init).toMatchObject({
         brand: 'SETPay',
         endpointUrl: `${base}/set/cca`,

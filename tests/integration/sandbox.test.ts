@@ -22,6 +22,8 @@ import { readEntry } from '../../src/sandbox/pki-files.ts';
 import { type RunningSandbox, startSandbox } from '../../src/sandbox/sandbox.ts';
 import { pgliteTemplate } from '../support/databases.ts';
 import { payOverHttp, registerOverHttp } from '../support/http-wallet.ts';
+import { scriptOf } from '../support/initiations.ts';
+import { placeOrder as placeShopOrder, storeShopper } from '../support/store-shopper.ts';
 import type { Cardholder } from '../support/world.ts';
 
 const CLI = join(import.meta.dirname, '../../bin/setwallet.js');
@@ -42,39 +44,10 @@ const EXPECTED: Record<string, { status: 'approved' | 'declined'; reason?: strin
   issuerUnavailable: { status: 'declined', reason: 'issuerUnavailable' },
 };
 
-function scriptOf(page: string, type: string): string | undefined {
-  return new RegExp(`<script type="${type.replace('+', '\\+')}">(.*?)</script>`).exec(page)?.[1];
-}
-
-/** A shopper's browser: keeps the store's session cookie and sends its forms with the page's form token. */
-function shopper(origin: string) {
-  let cookie = '';
-  const request = async (path: string, form?: Record<string, string>) => {
-    const headers = new Headers({ origin });
-    if (cookie) headers.set('cookie', cookie);
-    const res = await fetch(`${origin}${path}`, {
-      method: form ? 'POST' : 'GET',
-      headers,
-      redirect: 'manual',
-      ...(form ? { body: new URLSearchParams(form) } : {}),
-    });
-    const set = res.headers.get('set-cookie');
-    if (set) cookie = set.split(';')[0]!;
-    return { status: res.status, location: res.headers.get('location'), text: await res.text() };
-  };
-  return { request, cookie: () => cookie };
-}
-
 /** Places an order as a new shopper: its id, and the session cookie that may see it. */
 async function placeOrder(items: Record<string, number>): Promise<{ orderId: string; cookie: string }> {
-  const shop = shopper(sandbox.urls.store);
-  const csrf = /name="csrf" value="([0-9a-f]+)"/.exec((await shop.request('/')).text)![1]!;
-  for (const [productId, quantity] of Object.entries(items)) {
-    expect((await shop.request('/cart', { productId, quantity: String(quantity), csrf })).status).toBe(303);
-  }
-  const placed = await shop.request('/checkout', { csrf });
-  expect(placed.location).toMatch(/^\/orders\//);
-  return { orderId: placed.location!.slice('/orders/'.length), cookie: shop.cookie() };
+  const shop = storeShopper(sandbox.urls.store);
+  return { orderId: await placeShopOrder(shop, items), cookie: shop.cookie() };
 }
 
 async function stateOf(orderId: string, cookie: string): Promise<unknown> {

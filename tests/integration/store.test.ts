@@ -31,6 +31,7 @@ import { migrate } from '../../src/storage/index.ts';
 import { createDemoStore, type DemoStore, SqlOrderStore, STORE_MIGRATIONS } from '../../src/store/index.ts';
 import { html, OperatorGate } from '../../src/web/index.ts';
 import { backends } from '../support/databases.ts';
+import { scriptOf } from '../support/initiations.ts';
 import { issueCardholder, makeWorld, TestWallet } from '../support/world.ts';
 import { type Served, serve, startTestGateway, type TestGatewayServer } from './merchant-support.ts';
 
@@ -119,10 +120,8 @@ function browser(url: string) {
 }
 
 function initiationOf(page: string) {
-  const m = new RegExp(`<script type="${PAYMENT_INITIATION_TYPE.replace('+', '\\+')}">(.*?)</script>`).exec(
-    page,
-  );
-  return m ? parsePaymentInitiation(m[1]!, ORIGIN) : undefined;
+  const initiation = scriptOf(page, PAYMENT_INITIATION_TYPE);
+  return initiation ? parsePaymentInitiation(initiation, ORIGIN) : undefined;
 }
 
 async function walletPays(url: string, wallet: TestWallet, lidM: string) {

@@ -28,7 +28,9 @@ import { startSandbox } from '../../src/sandbox/sandbox.ts';
 import { createWallet, pageOutcomeOf, type WalletPlatform } from '../../src/wallet/index.ts';
 import { pgliteTemplate } from '../support/databases.ts';
 import { registerOverHttp } from '../support/http-wallet.ts';
+import { scriptOf } from '../support/initiations.ts';
 import { memorySession } from '../support/memory-session.ts';
+import { placeOrder, storeShopper } from '../support/store-shopper.ts';
 
 const PASS = 'correct horse battery staple';
 const APPROVE = '4111111111111111';
@@ -91,30 +93,11 @@ async function setUp() {
 
 /** Places an order at the store as a shopper and returns the payment initiation its page declares. */
 async function checkout(store: string): Promise<string> {
-  let cookie = '';
-  const go = async (path: string, form?: Record<string, string>) => {
-    const headers = new Headers({ origin: store });
-    if (cookie) headers.set('cookie', cookie);
-    const res = await fetch(`${store}${path}`, {
-      method: form ? 'POST' : 'GET',
-      headers,
-      redirect: 'manual',
-      ...(form ? { body: new URLSearchParams(form) } : {}),
-    });
-    const set = res.headers.get('set-cookie');
-    if (set) cookie = set.split(';')[0]!;
-    return { location: res.headers.get('location'), text: await res.text() };
-  };
-  // The store's forms carry a session-bound token.
-  const csrf = /name="csrf" value="([0-9a-f]+)"/.exec((await go('/')).text)?.[1] ?? '';
-  await go('/cart', { productId: 'poster', quantity: '1', csrf });
-  const placed = await go('/checkout', { csrf });
-  const page = await go(placed.location!);
-  const m = new RegExp(`<script type="${PAYMENT_INITIATION_TYPE.replace('+', '\\+')}">(.*?)</script>`).exec(
-    page.text,
-  );
-  if (!m?.[1]) throw new Error('the order page declares no payment initiation');
-  return m[1];
+  const shop = storeShopper(store);
+  const page = await shop.request(`/orders/${await placeOrder(shop, { poster: 1 })}`);
+  const initiation = scriptOf(page.text, PAYMENT_INITIATION_TYPE);
+  if (!initiation) throw new Error('the order page declares no payment initiation');
+  return initiation;
 }
 
 /** The carried certificate of `type`/`role` in a PInitRes. */

@@ -12,3 +12,8 @@ export function paymentInitiation(extra: Record<string, unknown> = {}): string {
     ...extra,
   });
 }
+
+/** The text of the first `<script type="…">` of `type` in a page (how a page declares an initiation). */
+export function scriptOf(page: string, type: string): string | undefined {
+  return new RegExp(`<script type="${type.replace('+', '\\+')}">(.*?)</script>`).exec(page)?.[1];
+}
