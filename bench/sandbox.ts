@@ -20,7 +20,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { launchBrowser, type UiPage } from '../src/demo/browsers.ts';
+import { launchBrowser, type UiPage, withinDeadline } from '../src/demo/browsers.ts';
 import { loadMessages } from '../src/demo/messages.ts';
 import { TEST_CARDS } from '../src/demo/sandbox-client.ts';
 import { DEMO_PASSPHRASE, WalletUser } from '../src/demo/wallet.ts';
@@ -164,21 +164,14 @@ const WATCH_PAY = (approved: string) => {
     });
 };
 
-/** The times WATCH_PAY recorded, once the frame after the result has run. */
 /** Waits for `work` at most `ms`; a failure or a late answer is ignored (tidying up, not measured). */
-function bounded(work: Promise<unknown>, ms = 15_000): Promise<void> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  return Promise.race([
-    work.then(
-      () => {},
-      () => {},
-    ),
-    new Promise<void>((done) => {
-      timer = setTimeout(done, ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
-}
+const bounded = (work: Promise<unknown>, ms = 15_000): Promise<void> =>
+  withinDeadline(work, Date.now() + ms).then(
+    () => {},
+    () => {},
+  );
 
+/** The times WATCH_PAY recorded, once the frame after the result has run. */
 const READ_PAY = () =>
   (window as unknown as { __benchPay: Promise<{ click: number; dom: number; shown: number }> }).__benchPay;
 

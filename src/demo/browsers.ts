@@ -33,6 +33,7 @@ export {
   REPO,
   type UiPage,
   type WalletBrowser,
+  withinDeadline,
 } from './browsers/driver.ts';
 export { launchFirefox } from './browsers/firefox.ts';
 

@@ -189,7 +189,7 @@ export async function poll<T>(
 }
 
 /** `work`, or a rejection once `deadline` (a Date.now() value) has passed without its answer. */
-function withinDeadline<T>(work: Promise<T>, deadline: number): Promise<T> {
+export function withinDeadline<T>(work: Promise<T>, deadline: number): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const late = new Promise<never>((_, reject) => {
     timer = setTimeout(
