@@ -16,7 +16,7 @@ import { useInputDelay } from '../input-delay.ts';
 import { lazy } from '../lazy.tsx';
 import { planWords } from '../plan-text.ts';
 import { call, errorInfo } from '../wallet-client.ts';
-import { closeWindow, DelayNote, Heading, useEscape } from './confirm/shared.tsx';
+import { CloseRow, closeWindow, DelayNote, Heading, useEscape } from './confirm/shared.tsx';
 
 // The question before a request and the reason one could not start: chunks of their own, so that
 // a request's window (the usual one) does not load them (issue 11).
@@ -78,11 +78,7 @@ function Confirmation({ requestId }: { requestId: string }) {
       <main class="stack">
         <h1>{t('confirmTitle')}</h1>
         <ErrorNotice error={loadError} />
-        <div class="actions">
-          <Button variant="primary" onClick={closeWindow} autoFocus>
-            {t('closeButton')}
-          </Button>
-        </div>
+        <CloseRow />
       </main>
     );
   }

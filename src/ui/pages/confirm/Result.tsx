@@ -1,11 +1,10 @@
 /** How a request ended: approved, declined, pending, cancelled, refused or failed; Close. */
 import type { JSX } from 'preact';
 import type { PurchaseView } from '../../../wallet/purchase.ts';
-import { Button } from '../../components/Button.tsx';
 import { ErrorNotice } from '../../components/ErrorNotice.tsx';
 import { declineText } from '../../error-text.ts';
 import { t } from '../../i18n.ts';
-import { closeWindow } from './shared.tsx';
+import { CloseRow } from './shared.tsx';
 
 export function Result({ view }: { view: PurchaseView }) {
   const r = view.receipt;
@@ -66,11 +65,7 @@ export function Result({ view }: { view: PurchaseView }) {
     <section class="stack" aria-labelledby="result-heading">
       <h2 id="result-heading">{t('resultHeading')}</h2>
       {notice}
-      <div class="actions">
-        <Button variant="primary" onClick={closeWindow} autoFocus>
-          {t('closeButton')}
-        </Button>
-      </div>
+      <CloseRow />
     </section>
   );
 }

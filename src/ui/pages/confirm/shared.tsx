@@ -1,8 +1,20 @@
 /** What the confirmation window's parts share: its heading, the input-delay note, Escape, closing. */
 import { useEffect, useRef } from 'preact/hooks';
+import { Button } from '../../components/Button.tsx';
 import { t } from '../../i18n.ts';
 
 export const closeWindow = () => window.close();
+
+/** The one way out once there is nothing left to decide: Close, focused. */
+export function CloseRow() {
+  return (
+    <div class="actions">
+      <Button variant="primary" onClick={closeWindow} autoFocus>
+        {t('closeButton')}
+      </Button>
+    </div>
+  );
+}
 
 /** The window's heading, focused when the window opens: somewhere a stray Enter or Space does nothing. */
 export function Heading({ text }: { text: string }) {
