@@ -30,6 +30,8 @@ declare module 'autocannon' {
     connections?: number;
     amount?: number;
     timeout?: number;
+    /** Requests a second over all of this instance's connections (paced instead of flat out). */
+    overallRate?: number;
     requests?: Request[];
   }
   function autocannon(options: Options): Promise<Result>;

@@ -159,6 +159,8 @@ interface PhaseResult {
   setup: string;
   kind: Kind;
   connections: Level;
+  /** The offered rate (authorizations a second, over all processes), when the phase is paced. */
+  rate?: number;
   processes: number;
   authorizations: number;
   authPerSecond: number;
@@ -170,12 +172,16 @@ interface PhaseResult {
   errors: number;
 }
 
-/** Sends `bodies` to the processes with `connections` in flight in all (split evenly). */
+/**
+ * Sends `bodies` to the processes with `connections` in flight in all (split evenly); with `rate`,
+ * paced at that many a second in all instead of as fast as they are answered.
+ */
 async function phase(
   procs: Proc[],
   bodies: string[],
   connections: Level,
   pg: { admin: Database; name: string } | undefined,
+  rate?: number,
 ): Promise<Omit<PhaseResult, 'setup' | 'kind'>> {
   let next = 0;
   let notAuthRes = 0;
@@ -200,6 +206,7 @@ async function phase(
         connections: Math.max(1, perProc),
         amount,
         timeout: 60,
+        ...(rate ? { overallRate: rate / procs.length } : {}),
         requests: [
           {
             method: 'POST',
@@ -227,6 +234,7 @@ async function phase(
     results.reduce((s, r) => s + f(r), 0) / results.length;
   return {
     connections,
+    ...(rate ? { rate } : {}),
     processes: procs.length,
     authorizations: n,
     authPerSecond: (n * 1000) / wallMs,
@@ -265,12 +273,14 @@ export async function run(opts: GatewayOptions = {}): Promise<SuiteResult> {
             backend: 'postgres' as const,
             processes: 1,
             levels: [1, 16] as Level[],
+            paced: true,
           },
           {
             name: 'PostgreSQL, 2 processes',
             backend: 'postgres' as const,
             processes: 2,
             levels: [16] as Level[],
+            paced: true,
           },
         ]
       : []),
@@ -294,6 +304,11 @@ export async function run(opts: GatewayOptions = {}): Promise<SuiteResult> {
   for (const kind of ['returning', 'new'] as const)
     for (const level of [1, 16] as const)
       sets[kind][level] = await buildBodies(world, merchant, kind, need(level));
+  // One and two processes at the same offered rate, well below what one process answers flat out:
+  // what a second process costs per authorization without this 2-core machine being saturated
+  // (flat out, one process and the load generator already keep both cores busy).
+  const PACED = { rate: 200, count: opts.quick ? 48 : 600 };
+  const paced = postgresUrl ? await buildBodies(world, merchant, 'returning', PACED.count + 32) : [];
   // Per process and kind: enough for each process to have run the hot paths many times (JIT) and
   // opened as many database connections as it will use at c=16, so no setup's first phase pays
   // for either. Built for the most processes a setup has.
@@ -305,7 +320,7 @@ export async function run(opts: GatewayOptions = {}): Promise<SuiteResult> {
   };
   const generationMs = performance.now() - tGen;
   log(
-    `  built ${2 * WARM_UP * mostProcesses + 2 * (need(1) + need(16))} distinct AuthReqs in ${(generationMs / 1000).toFixed(1)} s`,
+    `  built ${2 * WARM_UP * mostProcesses + 2 * (need(1) + need(16)) + paced.length} distinct AuthReqs in ${(generationMs / 1000).toFixed(1)} s`,
   );
 
   // The native floor's inputs: the real envelope and sizes of one AuthReq and its AuthRes.
@@ -403,6 +418,14 @@ export async function run(opts: GatewayOptions = {}): Promise<SuiteResult> {
             );
           }
         }
+        if ('paced' in setup && setup.paced) {
+          const r = await phase(procs, paced, 16, pg, PACED.rate);
+          expected += r.authorizations;
+          phases.push({ setup: setup.name, kind: 'returning', ...r });
+          log(
+            `    returning c=16 at ${PACED.rate}/s: ${r.authPerSecond.toFixed(0)} auth/s, ${r.cpuMsPerAuth.toFixed(2)} CPU ms/auth`,
+          );
+        }
         // autocannon may send a body built ahead before it stops: count what each ledger holds.
         let rows = 0;
         for (const p of procs)
@@ -424,8 +447,8 @@ export async function run(opts: GatewayOptions = {}): Promise<SuiteResult> {
 
   assert(floor, 'no authorization answered');
   const floorMs = { returning: median(floorRuns.returning), new: median(floorRuns.new) };
-  const find = (setup: string, kind: Kind, c: Level) =>
-    phases.find((p) => p.setup === setup && p.kind === kind && p.connections === c);
+  const find = (setup: string, kind: Kind, c: Level, rate?: number) =>
+    phases.find((p) => p.setup === setup && p.kind === kind && p.connections === c && p.rate === rate);
   const base = setups[0]!.name;
   // The headline: PGlite, one process, c=16 (the sandbox's configuration under load).
   const headline = { returning: find(base, 'returning', 16)!, new: find(base, 'new', 16)! };
@@ -437,6 +460,9 @@ export async function run(opts: GatewayOptions = {}): Promise<SuiteResult> {
   const two = find('PostgreSQL, 2 processes', 'returning', 16);
   const twoProcessCpuRatio = one && two ? two.cpuMsPerAuth / one.cpuMsPerAuth : null;
   const twoProcessAuthRatio = one && two ? two.authPerSecond / one.authPerSecond : null;
+  const onePaced = find('PostgreSQL, 1 process', 'returning', 16, PACED.rate);
+  const twoPaced = find('PostgreSQL, 2 processes', 'returning', 16, PACED.rate);
+  const twoProcessCpuRatioPaced = onePaced && twoPaced ? twoPaced.cpuMsPerAuth / onePaced.cpuMsPerAuth : null;
   const notAuthRes = phases.reduce((s, p) => s + p.notAuthRes + p.errors, 0);
   const missing = ledger.reduce((s, l) => s + Math.max(0, l.expected - l.rows), 0);
 
@@ -472,7 +498,7 @@ export async function run(opts: GatewayOptions = {}): Promise<SuiteResult> {
   const rows = phases.map((p) => {
     const fl = floorMs[p.kind];
     return [
-      `${p.setup}, ${p.kind}, c=${p.connections}`,
+      `${p.setup}, ${p.kind}, c=${p.connections}${p.rate ? ` at ${p.rate}/s` : ''}`,
       p.authPerSecond.toFixed(0),
       p.latencyMs.p50.toFixed(0),
       p.latencyMs.p99.toFixed(0),
@@ -529,7 +555,10 @@ export async function run(opts: GatewayOptions = {}): Promise<SuiteResult> {
       'one authorization after another in this process (its auth/s is 1000 ÷ its CPU ms on one core).',
       `Headline ratios: PGlite, 1 process, c=16: returning ${vs.returning.toFixed(2)}×, new ${vs.new.toFixed(2)}×` +
         (twoProcessCpuRatio !== null
-          ? `; PostgreSQL c=16, 2 processes ÷ 1: CPU ${twoProcessCpuRatio.toFixed(2)}×, auth/s ${twoProcessAuthRatio!.toFixed(2)}×.`
+          ? `; PostgreSQL c=16, 2 processes ÷ 1: CPU ${twoProcessCpuRatio.toFixed(2)}×, auth/s ${twoProcessAuthRatio!.toFixed(2)}×` +
+            (twoProcessCpuRatioPaced !== null
+              ? `; at ${PACED.rate}/s offered to both: CPU ${twoProcessCpuRatioPaced.toFixed(2)}×.`
+              : '.')
           : '; no TEST_DATABASE_URL: PostgreSQL setups skipped.'),
       `Replies not AuthRes (or failed): ${notAuthRes}; ledger rows ${ledger.map((l) => `${l.rows}/${l.expected}`).join(', ')}.`,
     ],
@@ -552,6 +581,8 @@ export async function run(opts: GatewayOptions = {}): Promise<SuiteResult> {
         gatewayCpuVsNativeNew: vs.new,
         twoProcessCpuRatio,
         twoProcessAuthPerSecondRatio: twoProcessAuthRatio,
+        twoProcessCpuRatioAtEqualRate: twoProcessCpuRatioPaced,
+        equalRate: PACED.rate,
       },
       ledger,
       authReqGenerationMs: generationMs,
