@@ -16,6 +16,7 @@ import {
   WALLET_DB_NAME,
   type WalletPlatform,
 } from '../../src/wallet/index.ts';
+import { MIGRATIONS, openWalletDb } from '../../src/wallet/vault/db.ts';
 import { issueCardholder, makeWorld, TestMerchant } from '../support/world.ts';
 
 const PASS = 'correct horse battery staple';
@@ -170,5 +171,53 @@ describe('wallet database migrations', () => {
     // Opening again does not migrate twice.
     const reopened = await createWallet(platform);
     expect((await reopened.cards.list()).map((c) => c.id)).toEqual(['card-0', 'card-1']);
+  });
+
+  it('a step that fails aborts the whole upgrade: the database stays at its version with its records as they were', async () => {
+    const factory = new IDBFactory();
+    const vault = { id: 'vault', iterations: 600_000, salt: 'c2FsdA', verifier: { iv: 'aXY', ct: 'Y3Q' } };
+    const card = {
+      id: 'card-0',
+      brand: 'SETPay',
+      last4: '1111',
+      isDefault: true,
+      sealed: { iv: 'aXY', ct: 'Y3Q' },
+    };
+    await seedV1(factory, vault, [card]);
+    // Version 2 rewrites every card and the vault record; the step after it fails.
+    const failing = [
+      ...MIGRATIONS.filter((m) => m.version <= 2),
+      {
+        version: 3,
+        run(db: IDBDatabase) {
+          db.createObjectStore('registrations', { keyPath: 'id' });
+          throw new Error('this step fails');
+        },
+      },
+    ];
+    await expect(openWalletDb(factory, WALLET_DB_NAME, failing)).rejects.toBeTruthy();
+
+    const raw = await new Promise<IDBDatabase>((resolve, reject) => {
+      const req = factory.open(WALLET_DB_NAME);
+      req.onsuccess = () => resolve(req.result);
+      req.onerror = () => reject(req.error);
+    });
+    expect(raw.version).toBe(1);
+    expect([...raw.objectStoreNames].sort()).toEqual(['cards', 'meta']);
+    const read = (store: string, key: string) =>
+      new Promise<unknown>((resolve, reject) => {
+        const req = raw.transaction(store).objectStore(store).get(key);
+        req.onsuccess = () => resolve(req.result);
+        req.onerror = () => reject(req.error);
+      });
+    expect(await read('meta', 'vault')).toEqual(vault);
+    expect(await read('cards', 'card-0')).toEqual(card);
+    raw.close();
+
+    // The real steps then upgrade the same database in full.
+    const db = await openWalletDb(factory);
+    expect(db.raw.version).toBe(DB_VERSION);
+    expect(await db.getAll('cards')).toEqual([{ id: 'card-0', brand: 'SETPay', last4: '1111' }]);
+    db.raw.close();
   });
 });

@@ -334,7 +334,7 @@ export class WalletDb {
   }
 }
 
-interface Migration {
+export interface Migration {
   /** The database version this step produces. */
   version: number;
   run(db: IDBDatabase, tx: Tx<StoreName>): void | Promise<void>;
@@ -406,14 +406,21 @@ export const MIGRATIONS: readonly Migration[] = [
 
 export const DB_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
 
-/** Opens (creating or migrating) the wallet database from `factory` (not necessarily the global indexedDB). */
-export function openWalletDb(factory: IDBFactory, name = WALLET_DB_NAME): Promise<WalletDb> {
-  const request = factory.open(name, DB_VERSION);
+/**
+ * Opens (creating or migrating) the wallet database from `factory` (not necessarily the global
+ * indexedDB). `migrations` is MIGRATIONS but for the test of a failing step.
+ */
+export function openWalletDb(
+  factory: IDBFactory,
+  name = WALLET_DB_NAME,
+  migrations: readonly Migration[] = MIGRATIONS,
+): Promise<WalletDb> {
+  const request = factory.open(name, migrations[migrations.length - 1]!.version);
   request.onupgradeneeded = (event) => {
     const tx = new Tx<StoreName>(request.transaction!);
     const from = event.oldVersion;
     (async () => {
-      for (const step of MIGRATIONS) if (step.version > from) await step.run(request.result, tx);
+      for (const step of migrations) if (step.version > from) await step.run(request.result, tx);
     })().catch(() => {
       // Aborting the versionchange transaction fails the open and keeps the old data untouched.
       try {
