@@ -39,6 +39,7 @@ import type { Database } from '../../src/storage/index.ts';
 import { backends } from '../support/databases.ts';
 import { merchantAuthReq } from '../support/gateway-process.ts';
 import { otherAndRevokedMerchants } from '../support/other-merchants.ts';
+import { tamperedSig } from '../support/tamper.ts';
 import { issueCardholder, makeWorld } from '../support/world.ts';
 import { startWorldGateway, type WorldGateway } from '../support/world-gateway.ts';
 
@@ -451,7 +452,7 @@ describe.each(backends)('batches on $name', (backend) => {
         'signature altered',
         async () => {
           const w = await signed(world.merchant, { operation: 'open' });
-          w.body.sig = `${w.body.sig.slice(0, -2)}${w.body.sig.endsWith('AA') ? 'AQ' : 'AA'}`;
+          w.body.sig = tamperedSig(w.body.sig);
           return JSON.stringify(w);
         },
         'signatureFailure',

@@ -31,6 +31,7 @@ import {
 } from '../../src/protocol/index.ts';
 import type { Database } from '../../src/storage/index.ts';
 import { openTestPglite } from '../support/databases.ts';
+import { tamperedSig } from '../support/tamper.ts';
 import { issueCardholder, makeWorld, TestWallet } from '../support/world.ts';
 import { type Served, serve, serveShop } from './merchant-support.ts';
 
@@ -126,7 +127,7 @@ describe('PCertReq → PCertRes', () => {
     const altered = JSON.parse(
       encodeWire((await buildPCertReq({ merchant: world.merchant, brandId: 'SETPay' })).wire),
     );
-    altered.body.sig = `${altered.body.sig.slice(0, -2)}${altered.body.sig.endsWith('AA') ? 'AQ' : 'AA'}`;
+    altered.body.sig = tamperedSig(altered.body.sig);
     const cases: [string, string, string][] = [
       ['cardholder', encodeWire(asCardholder.wire), 'invalidCertificate'],
       ['gateway', encodeWire(asGateway.wire), 'invalidCertificate'],
@@ -242,7 +243,7 @@ describe('a forged PCertRes is refused', () => {
           (await buildPCertRes({ req: content, signature: world.gateway, keyExchange: kx2.chain })).wire,
         ),
       );
-      wire.body.sig = `${wire.body.sig.slice(0, -2)}${wire.body.sig.endsWith('AA') ? 'AQ' : 'AA'}`;
+      wire.body.sig = tamperedSig(wire.body.sig);
       return JSON.stringify(wire);
     },
     'answering another PCertReq (replayed)': async () => {

@@ -17,6 +17,7 @@ import {
   verifyAuthRes,
   verifyPInitRes,
 } from '../../src/protocol/index.ts';
+import { flipByte } from '../support/tamper.ts';
 import {
   issueCardholder,
   makeWorld,
@@ -41,12 +42,6 @@ function editB64Json(encoded: string, f: (c: Json) => void): string {
   const c = JSON.parse(new TextDecoder().decode(fromB64u(encoded))) as Json;
   f(c);
   return b64u(utf8(JSON.stringify(c)));
-}
-
-function flipByte(encoded: string, at = 10): string {
-  const bytes = fromB64u(encoded);
-  bytes[at]! ^= 0x01;
-  return b64u(bytes);
 }
 
 async function codeOf(f: () => unknown): Promise<ErrorCode | 'accepted' | string> {
@@ -109,7 +104,7 @@ const tamperings: { name: string; expect: ErrorCode; run: () => unknown }[] = [
         const body = w.body as { pi: string };
         body.pi = editB64Json(body.pi, (pi) => {
           const sealed = pi.sealed as { ct: string };
-          sealed.ct = flipByte(sealed.ct);
+          sealed.ct = flipByte(sealed.ct, 10);
         });
       });
       // The merchant cannot see inside the PI; the gateway finds it does not open.

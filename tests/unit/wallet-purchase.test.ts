@@ -35,6 +35,7 @@ import {
 } from '../../src/wallet/index.ts';
 import { paymentInitiation } from '../support/initiations.ts';
 import { memorySession } from '../support/memory-session.ts';
+import { tamperedSig } from '../support/tamper.ts';
 import { addCard, memoryPlatform, PASS, rejects, TestShop } from '../support/wallet-kit.ts';
 import { makeWorld, revocationOf, type World } from '../support/world.ts';
 
@@ -431,7 +432,7 @@ describe('wallet purchase', () => {
     );
     const tampering: Send = async (wire) => {
       const reply = JSON.parse(await shop2.send(wire)) as { body: { sig: string } };
-      reply.body.sig = `${reply.body.sig.slice(0, -2)}AA`;
+      reply.body.sig = tamperedSig(reply.body.sig);
       return JSON.stringify(reply);
     };
     const bad = await wallet.purchases.pay(v2.requestId, visa, tampering);
