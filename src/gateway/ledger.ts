@@ -18,7 +18,7 @@ import {
   type InstallRecurData,
   SetError,
 } from '../protocol/index.ts';
-import type { Database, Row, Sql } from '../storage/index.ts';
+import { type Database, prepared, type Row, type Sql } from '../storage/index.ts';
 import {
   type BatchSlot,
   batchIdentityOf,
@@ -801,18 +801,18 @@ const notificationOf = (id: string, seq: number, kind: string, event: string) =>
      enqueued_at, next_attempt_at)
    SELECT ${id}::text, a.xid, ${seq}, '${kind}', 'merchant', ${event}::text, $21::timestamptz, 'pending',
      $21::timestamptz, $21::timestamptz FROM a`;
-const RECORD_AUTHORIZATION = `WITH a AS (${insertAuthorization(26)}),
+const RECORD_AUTHORIZATION = prepared(`WITH a AS (${insertAuthorization(26)}),
   n1 AS (${notificationOf('$24', 1, 'authorization', '$25')})
-SELECT xid FROM a`;
+SELECT xid FROM a`);
 /** With CaptureNow: also the capture's event ($26 id, $27 JSON) and its payment event. */
-const RECORD_CAPTURED_AUTHORIZATION = `WITH a AS (${insertAuthorization(28)}),
+const RECORD_CAPTURED_AUTHORIZATION = prepared(`WITH a AS (${insertAuthorization(28)}),
   n1 AS (${notificationOf('$24', 1, 'authorization', '$25')}),
   n2 AS (${notificationOf('$26', 2, 'capture', '$27')}),
   e AS (INSERT INTO gateway_payment_events (xid, rrpid, kind, source, request_digest, outcome, reason,
        currency, exponent, value, response, created_at, idempotency_key)
      SELECT a.xid, $2::text, 'capture', 'merchant', $3::text, 'accepted', NULL, $10::text, $11::smallint,
        $12::bigint, NULL, $21::timestamptz, NULL FROM a)
-SELECT xid FROM a`;
+SELECT xid FROM a`);
 
 async function insertEvent(tx: Sql, e: PaymentEventRecord): Promise<void> {
   await tx.query(

@@ -3,15 +3,17 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Database, migrate, openDatabase } from '../../src/storage/index.ts';
+import { type Database, migrate, openDatabase, prepared } from '../../src/storage/index.ts';
 import { PGLITE_SHARED_BUFFERS } from '../../src/storage/pglite.ts';
 import { backends } from '../support/databases.ts';
 
 describe.each(backends)('storage on $name', (backend) => {
   let db: Database;
   let drop: () => Promise<void>;
+  let opened: Awaited<ReturnType<typeof backend.open>>;
   beforeAll(async () => {
-    ({ db, drop } = await backend.open());
+    opened = await backend.open();
+    ({ db, drop } = opened);
   });
   afterAll(() => drop());
 
@@ -111,6 +113,31 @@ describe.each(backends)('storage on $name', (backend) => {
       await tx.query('ALTER TABLE notes DROP COLUMN extra');
       expect(Object.keys((await tx.query(all, ['four']))[0]!).sort()).toEqual(['body', 'id', 'tag']);
     });
+  });
+
+  it('runs a prepared statement on every connection, and again after another process changed its columns', async () => {
+    const all = prepared('SELECT * FROM notes WHERE body = $1 OR $1 IS NULL ORDER BY id LIMIT 1');
+    const columns = async (on: Database) => Object.keys((await on.query(all, ['four']))[0]!).sort();
+    // Eight at once: each of the pool's connections prepares it.
+    const eight = async () => Promise.all(Array.from({ length: 8 }, () => columns(db)));
+    expect(new Set((await eight()).map((c) => c.join()))).toEqual(new Set(['body,id,tag']));
+    // The schema changes under the kept statements, as a newer process's migration would change it.
+    const other = (await backend.connect?.(opened)) ?? db;
+    try {
+      await other.exec('ALTER TABLE notes ADD COLUMN later text');
+      expect(new Set((await eight()).map((c) => c.join()))).toEqual(new Set(['body,id,later,tag']));
+      await other.exec('ALTER TABLE notes DROP COLUMN later');
+      expect(new Set((await eight()).map((c) => c.join()))).toEqual(new Set(['body,id,tag']));
+      // Inside a transaction the stale statement fails it; the transaction run again succeeds.
+      await other.exec('ALTER TABLE notes ADD COLUMN later text');
+      const inTx = () =>
+        db.transaction(async (tx) => Object.keys((await tx.query(all, ['four']))[0]!).sort());
+      const first = await Promise.allSettled(Array.from({ length: 8 }, inTx));
+      for (const r of first) if (r.status === 'rejected') expect(r.reason).toMatchObject({ code: '0A000' });
+      expect((await inTx()).join()).toBe('body,id,later,tag');
+    } finally {
+      if (other !== db) await other.close();
+    }
   });
 
   it('keeps each transaction apart from statements issued while it runs', async () => {
