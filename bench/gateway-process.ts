@@ -6,7 +6,8 @@
  *        { execArgv: ['--import', 'tsx'] })
  *
  * DIR is a `setwallet pki init` directory (tests/support/gateway-process.ts writePkiDir). It is the
- * real gateway (src/gateway createGateway, the test-card issuer simulator) on 127.0.0.1, port 0.
+ * real gateway (src/gateway createGateway, the test-card issuer simulator) on 127.0.0.1, port 0,
+ * with its notification worker running as in a real server.
  * Over the IPC channel it sends `{ listening: port }` once it accepts connections, and answers
  *   { cmd: 'usage' }  → { usage: { cpuUs, rssBytes, nowUs } }   process.cpuUsage() user + system, in µs
  *   { cmd: 'counts' } → { counts: { authorizations } }   rows in its ledger
@@ -46,6 +47,8 @@ async function main(): Promise<void> {
     log: () => {},
   });
   const server = await listen(gateway, { port: 0 });
+  // As a real gateway server runs it (src/sandbox): the notification worker polls and is woken.
+  gateway.delivery.start();
   process.on('message', (m: GatewayCommand) => {
     if (m.cmd === 'usage') {
       const u = process.cpuUsage();
@@ -60,8 +63,9 @@ async function main(): Promise<void> {
     } else if (m.cmd === 'counts') {
       void gateway.ledger.counts().then((c) => send({ counts: { authorizations: c.authorizations } }));
     } else if (m.cmd === 'stop') {
-      void server
-        .close()
+      void gateway.delivery
+        .stop()
+        .then(() => server.close())
         .then(() => db.close())
         .finally(() => process.exit(0));
     }

@@ -40,7 +40,10 @@ export interface DeliveryOptions {
 export interface NotificationDelivery {
   /** Starts polling (idempotent). */
   start(): void;
-  /** Polls now rather than at the next tick (called after a ledger change in this process). */
+  /**
+   * Polls now rather than at the next tick (called after a ledger change in this process), unless
+   * the last poll found no merchant with a registered URL.
+   */
   wake(): void;
   /** One pass over the due events; resolves with how many attempts were made. */
   runOnce(): Promise<number>;
@@ -200,18 +203,25 @@ export function createNotificationDelivery(deps: {
       pass = undefined;
       if (again && running) {
         again = false;
-        schedule(0);
+        schedule(0, false);
       }
     });
     return pass;
   }
 
-  function schedule(ms: number): void {
+  /**
+   * The next pass in `ms`. A poll (`look`) first asks whether any merchant has registered a URL
+   * (another process may have registered one) and passes only if so; a wake after a ledger change
+   * passes at once, unless the last look found none.
+   */
+  function schedule(ms: number, look = true): void {
     if (!running) return;
     if (timer) clearTimeout(timer);
     timer = setTimeout(async () => {
       timer = undefined;
-      await runOnce();
+      // A failed look leaves what was known; the pass then reports the outage, if any.
+      if (look) await deps.notifications.lookForEndpoints().catch(() => {});
+      if (deps.notifications.mayHaveEndpoints()) await runOnce();
       schedule(pollMs);
     }, ms);
     timer.unref?.();
@@ -225,7 +235,7 @@ export function createNotificationDelivery(deps: {
       schedule(0);
     },
     wake() {
-      if (running) schedule(0);
+      if (running && deps.notifications.mayHaveEndpoints()) schedule(0, false);
     },
     runOnce,
     async stop() {

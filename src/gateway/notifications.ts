@@ -66,10 +66,32 @@ export type AfterFailure = { retryAt: Date } | { failed: true };
 const date = (v: unknown): Date => (v instanceof Date ? v : new Date(String(v)));
 
 export class Notifications {
+  /** Whether any merchant had registered a URL at the last look (undefined: not looked yet). */
+  private endpointsSeen: boolean | undefined;
+
   constructor(private readonly db: Database) {}
+
+  /**
+   * Looks whether any merchant has registered a URL (delivery does, once a poll). Until one has,
+   * no event can be delivered, so a ledger change need not wake delivery (issue 11: a claim
+   * transaction after every authorization, for nothing).
+   */
+  async lookForEndpoints(): Promise<boolean> {
+    const rows = await this.db.query<{ any: unknown }>(
+      'SELECT EXISTS (SELECT 1 FROM gateway_notification_endpoints) AS any',
+    );
+    this.endpointsSeen = rows[0]?.any === true;
+    return this.endpointsSeen;
+  }
+
+  /** False only when the last look found no registered URL and none was registered here since. */
+  mayHaveEndpoints(): boolean {
+    return this.endpointsSeen !== false;
+  }
 
   /** Registers (or replaces) the merchant's URL. */
   async register(e: NotificationEndpoint): Promise<void> {
+    this.endpointsSeen = true;
     await this.db.query(
       `INSERT INTO gateway_notification_endpoints (merchant_id, merchant_issuer, brand_id, url, registered_at)
        VALUES ($1, $2, $3, $4, $5)
