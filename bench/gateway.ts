@@ -20,6 +20,10 @@
  *
  * The floor (bench/native-floor.ts) is the same authorization's cryptography with node:crypto, in
  * this process, measured before, between and after the setups (the median is used).
+ *
+ * On PostgreSQL, a bare server (bench/bare-server.ts: node:http, the floor's cryptography and one
+ * prepared INSERT per request, nothing of ours) also runs as 1 and 2 processes at the paced
+ * phases' rate: its 2 ÷ 1 is the machine's own cost of a second process, beside the gateway's.
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -33,14 +37,16 @@ import { fromB64u } from '../src/protocol/index.ts';
 import { type Database, openDatabase } from '../src/storage/index.ts';
 import { writePkiDir } from '../tests/support/gateway-process.ts';
 import { issueCardholder, makeWorld, TestMerchant, TestWallet, type World } from '../tests/support/world.ts';
+import { BARE_TABLE, writeBareInputs } from './bare-server.ts';
 import type { GatewayCommand, GatewayReport } from './gateway-process.ts';
 import { type Check, quantile, type SuiteResult } from './measure.ts';
-import { cpuPerCall, prepareFloor } from './native-floor.ts';
+import { cpuPerCall, type FloorInputs, prepareFloor } from './native-floor.ts';
 
 /** Targets: gateway CPU per authorization ÷ native floor; 2 processes ÷ 1. */
 export const TARGETS = { returning: 3, new: 4, twoProcessCpu: 1.2 } as const;
 
 const CHILD = fileURLToPath(new URL('./gateway-process.ts', import.meta.url));
+const BARE = fileURLToPath(new URL('./bare-server.ts', import.meta.url));
 const REPO = fileURLToPath(new URL('..', import.meta.url));
 const CLK_TCK = 100;
 
@@ -70,7 +76,21 @@ export async function startProcess(
   const args = ['--pki', pkiDir];
   if (db.url) args.push('--database-url', db.url);
   if (db.dataDir) args.push('--data-dir', db.dataDir);
-  const child = fork(CHILD, args, {
+  return forkServer(CHILD, args, nodeOptions);
+}
+
+/** A bare server (bench/bare-server.ts) on PostgreSQL at `url`, with the inputs `writeBareInputs` wrote. */
+function startBareProcess(inputsFile: string, url: string): Promise<Proc> {
+  return forkServer(BARE, ['--inputs', inputsFile, '--database-url', url]);
+}
+
+/** Forks `script` (a server speaking gateway-process.ts's IPC) and resolves once it listens. */
+async function forkServer(
+  script: string,
+  args: string[],
+  nodeOptions: readonly string[] = [],
+): Promise<Proc> {
+  const child = fork(script, args, {
     cwd: REPO,
     execArgv: [...nodeOptions, '--import', 'tsx'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
@@ -331,19 +351,20 @@ export async function run(opts: GatewayOptions = {}): Promise<SuiteResult> {
   const baggage = fromB64u(sample.body.baggage);
   const piSealed = findSealed(JSON.parse(new TextDecoder().decode(baggage)));
   assert(piSealed, 'the PI baggage holds no sealed PIData');
-  const floorFor = (authResBytes: number) =>
-    prepareFloor({
-      gatewayKx: world.gatewayKx.privateKey,
-      gatewayKxPublic: world.gatewayKx.certificate.publicKey,
-      gatewaySig: { privateKey: world.gateway.privateKey, publicKey: world.gateway.certificate.publicKey },
-      merchantKxPublic: world.merchantKx.certificate.publicKey,
-      baggage,
-      envelope: { enc: fromB64u(sample.body.sealed.enc), ct: fromB64u(sample.body.sealed.ct) },
-      pi: { enc: fromB64u(piSealed.enc), ct: fromB64u(piSealed.ct) },
-      carriedCerts: sample.certs.map((c) => fromB64u(c)),
-      sizes: { merchantTbs: 484, piTbs: 77, capToken: 300, authRes: authResBytes, certTbs: 560 },
-    });
+  const floorInputs = (authResBytes: number): FloorInputs => ({
+    gatewayKx: world.gatewayKx.privateKey,
+    gatewayKxPublic: world.gatewayKx.certificate.publicKey,
+    gatewaySig: { privateKey: world.gateway.privateKey, publicKey: world.gateway.certificate.publicKey },
+    merchantKxPublic: world.merchantKx.certificate.publicKey,
+    baggage,
+    envelope: { enc: fromB64u(sample.body.sealed.enc), ct: fromB64u(sample.body.sealed.ct) },
+    pi: { enc: fromB64u(piSealed.enc), ct: fromB64u(piSealed.ct) },
+    carriedCerts: sample.certs.map((c) => fromB64u(c)),
+    sizes: { merchantTbs: 484, piTbs: 77, capToken: 300, authRes: authResBytes, certTbs: 560 },
+  });
   let floor: ReturnType<typeof prepareFloor> | undefined;
+  /** The floor's inputs and a real AuthRes, for the bare server. */
+  let bareInputs: { floor: FloorInputs; answer: string } | undefined;
   const floorRuns: { returning: number[]; new: number[] } = { returning: [], new: [] };
   const floorWall: { returning: number[]; new: number[] } = { returning: [], new: [] };
   const measureFloor = () => {
@@ -400,7 +421,9 @@ export async function run(opts: GatewayOptions = {}): Promise<SuiteResult> {
             expected += texts.length;
             if (!floor) {
               const sealed = (JSON.parse(texts[0]!) as { body: { sealed: { ct: string } } }).body.sealed;
-              floor = floorFor(fromB64u(sealed.ct).length - 16 - 64);
+              const inputs = floorInputs(fromB64u(sealed.ct).length - 16 - 64);
+              floor = prepareFloor(inputs);
+              bareInputs = { floor: inputs, answer: texts[0]! };
             }
           }
         }
@@ -440,6 +463,39 @@ export async function run(opts: GatewayOptions = {}): Promise<SuiteResult> {
       }
       measureFloor();
     }
+    // The machine's own 2 ÷ 1: the bare server (bench/bare-server.ts) as 1 and 2 processes at the
+    // same offered rate as the paced phases, each on a fresh database, warmed up as the gateway was.
+    if (admin && bareInputs) {
+      const inputsFile = join(temp, 'bare-inputs.json');
+      writeBareInputs(inputsFile, { ...bareInputs, eventBytes: 400 });
+      for (const processes of [1, 2]) {
+        const name = `Bare server, ${processes} process${processes > 1 ? 'es' : ''}`;
+        log(`  ${name}…`);
+        const dbName = `setwallet_bench_${randomBytes(6).toString('hex')}`;
+        await admin.exec(`CREATE DATABASE ${dbName}`);
+        const u = new URL(postgresUrl!);
+        u.pathname = `/${dbName}`;
+        const procs: Proc[] = [];
+        try {
+          const db = await openDatabase({ url: u.href });
+          await db.exec(BARE_TABLE);
+          await db.close();
+          for (let i = 0; i < processes; i++) procs.push(await startBareProcess(inputsFile, u.href));
+          const warm = await phase(procs, warmUp.returning, 16, undefined);
+          const r = await phase(procs, paced, 16, { admin, name: dbName }, PACED.rate);
+          phases.push({ setup: name, kind: 'returning', ...r });
+          log(
+            `    returning c=16 at ${PACED.rate}/s: ${r.authPerSecond.toFixed(0)} req/s, ${r.cpuMsPerAuth.toFixed(2)} CPU ms/req`,
+          );
+          const rows = (await procs[0]!.ask<{ authorizations: number }>({ cmd: 'counts' }, 'counts'))
+            .authorizations;
+          ledger.push({ setup: name, rows, expected: warm.authorizations + r.authorizations });
+        } finally {
+          for (const p of procs) await stopProcess(p);
+          await admin.exec(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+        }
+      }
+    }
   } finally {
     await admin?.close();
     rmSync(temp, { recursive: true, force: true });
@@ -463,6 +519,9 @@ export async function run(opts: GatewayOptions = {}): Promise<SuiteResult> {
   const onePaced = find('PostgreSQL, 1 process', 'returning', 16, PACED.rate);
   const twoPaced = find('PostgreSQL, 2 processes', 'returning', 16, PACED.rate);
   const twoProcessCpuRatioPaced = onePaced && twoPaced ? twoPaced.cpuMsPerAuth / onePaced.cpuMsPerAuth : null;
+  const oneBare = find('Bare server, 1 process', 'returning', 16, PACED.rate);
+  const twoBare = find('Bare server, 2 processes', 'returning', 16, PACED.rate);
+  const bareTwoProcessCpuRatio = oneBare && twoBare ? twoBare.cpuMsPerAuth / oneBare.cpuMsPerAuth : null;
   const notAuthRes = phases.reduce((s, p) => s + p.notAuthRes + p.errors, 0);
   const missing = ledger.reduce((s, l) => s + Math.max(0, l.expected - l.rows), 0);
 
@@ -553,11 +612,16 @@ export async function run(opts: GatewayOptions = {}): Promise<SuiteResult> {
       'CPU ms/auth = gateway processes’ process.cpuUsage() (user + system, read over IPC) + PostgreSQL backends’',
       'utime + stime (/proc), over the phase, ÷ authorizations. The floor: the same cryptography with node:crypto,',
       'one authorization after another in this process (its auth/s is 1000 ÷ its CPU ms on one core).',
+      'Bare server: node:http, the floor’s node:crypto and one prepared INSERT of a ledger-sized row per request',
+      '(bench/bare-server.ts), nothing of ours: its 2 ÷ 1 is what this machine charges for a second process.',
       `Headline ratios: PGlite, 1 process, c=16: returning ${vs.returning.toFixed(2)}×, new ${vs.new.toFixed(2)}×` +
         (twoProcessCpuRatio !== null
           ? `; PostgreSQL c=16, 2 processes ÷ 1: CPU ${twoProcessCpuRatio.toFixed(2)}×, auth/s ${twoProcessAuthRatio!.toFixed(2)}×` +
             (twoProcessCpuRatioPaced !== null
-              ? `; at ${PACED.rate}/s offered to both: CPU ${twoProcessCpuRatioPaced.toFixed(2)}×.`
+              ? `; at ${PACED.rate}/s offered to both: CPU ${twoProcessCpuRatioPaced.toFixed(2)}×` +
+                (bareTwoProcessCpuRatio !== null
+                  ? ` (the bare server's own 2 ÷ 1 at that rate: ${bareTwoProcessCpuRatio.toFixed(2)}×).`
+                  : '.')
               : '.')
           : '; no TEST_DATABASE_URL: PostgreSQL setups skipped.'),
       `Replies not AuthRes (or failed): ${notAuthRes}; ledger rows ${ledger.map((l) => `${l.rows}/${l.expected}`).join(', ')}.`,
@@ -582,6 +646,7 @@ export async function run(opts: GatewayOptions = {}): Promise<SuiteResult> {
         twoProcessCpuRatio,
         twoProcessAuthPerSecondRatio: twoProcessAuthRatio,
         twoProcessCpuRatioAtEqualRate: twoProcessCpuRatioPaced,
+        bareServerTwoProcessCpuRatioAtEqualRate: bareTwoProcessCpuRatio,
         equalRate: PACED.rate,
       },
       ledger,

@@ -59,6 +59,11 @@ function summaryOf(suites: Suites): Record<string, number | null> {
     gatewayCpuVsNativeNew: at('gateway.figures.summary.gatewayCpuVsNativeNew'),
     twoProcessCpuRatio: at('gateway.figures.summary.twoProcessCpuRatio'),
     twoProcessAuthPerSecondRatio: at('gateway.figures.summary.twoProcessAuthPerSecondRatio'),
+    // At one offered rate below saturation: the gateway's 2 ÷ 1, and a bare server's (the machine's own).
+    twoProcessCpuRatioAtEqualRate: at('gateway.figures.summary.twoProcessCpuRatioAtEqualRate'),
+    bareServerTwoProcessCpuRatioAtEqualRate: at(
+      'gateway.figures.summary.bareServerTwoProcessCpuRatioAtEqualRate',
+    ),
     payToReceiptP50Ms: at('sandbox.figures.payToReceiptMs.p50'),
     payToReceiptP90Ms: at('sandbox.figures.payToReceiptMs.p90'),
     // At rest: the larger of the first start (fresh data folder) and a restart on the same folder.
