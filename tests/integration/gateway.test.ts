@@ -316,6 +316,25 @@ describe.each(backends)('payment gateway on $name', (backend) => {
     expect(await one(req.xid)).toMatchObject({ state: 'captured', captured: EUR(1299) });
   });
 
+  it('keeps a ledger row (signed response and merchant chain included) in its own page, not in TOAST', async () => {
+    const [toast] = await db.query<{ name: string }>(
+      "SELECT reltoastrelid::regclass::text AS name FROM pg_class WHERE relname = 'gateway_authorizations'",
+    );
+    const toastChunks = async () =>
+      Number((await db.query<{ n: unknown }>(`SELECT count(*) AS n FROM ${toast!.name}`))[0]!.n);
+    const before = await toastChunks();
+    const req = await merchantAuthReq(world, cardholderFor('4111111111111111'));
+    const answer = await authorize(req.wire);
+    const [row] = await db.query<{ response: string; size: unknown }>(
+      'SELECT response, pg_column_size(a.*) AS size FROM gateway_authorizations a WHERE xid = $1',
+      [req.xid],
+    );
+    expect(row!.response.length).toBeGreaterThan(2_032);
+    expect(Number(row!.size)).toBeGreaterThan(4_000);
+    expect(await toastChunks()).toBe(before);
+    expect(answer).toContain('"type":"AuthRes"');
+  });
+
   it('answers a retried AuthReq with the same bytes and authorizes an XID once', async () => {
     const req = await merchantAuthReq(world, cardholderFor('4111111111111111'));
     // Five identical requests at once, then one re-sealed with the same RRPID and content.
