@@ -522,6 +522,8 @@ export async function run(opts: GatewayOptions = {}): Promise<SuiteResult> {
   const oneBare = find('Bare server, 1 process', 'returning', 16, PACED.rate);
   const twoBare = find('Bare server, 2 processes', 'returning', 16, PACED.rate);
   const bareTwoProcessCpuRatio = oneBare && twoBare ? twoBare.cpuMsPerAuth / oneBare.cpuMsPerAuth : null;
+  // The gateway against a server doing the same native work with nothing of ours, one process each.
+  const vsBare = onePaced && oneBare ? onePaced.cpuMsPerAuth / oneBare.cpuMsPerAuth : null;
   const notAuthRes = phases.reduce((s, p) => s + p.notAuthRes + p.errors, 0);
   const missing = ledger.reduce((s, l) => s + Math.max(0, l.expected - l.rows), 0);
 
@@ -620,7 +622,8 @@ export async function run(opts: GatewayOptions = {}): Promise<SuiteResult> {
             (twoProcessCpuRatioPaced !== null
               ? `; at ${PACED.rate}/s offered to both: CPU ${twoProcessCpuRatioPaced.toFixed(2)}×` +
                 (bareTwoProcessCpuRatio !== null
-                  ? ` (the bare server's own 2 ÷ 1 at that rate: ${bareTwoProcessCpuRatio.toFixed(2)}×).`
+                  ? ` (the bare server's own 2 ÷ 1 at that rate: ${bareTwoProcessCpuRatio.toFixed(2)}×); ` +
+                    `1 process at that rate ÷ the bare server's: ${vsBare!.toFixed(2)}×.`
                   : '.')
               : '.')
           : '; no TEST_DATABASE_URL: PostgreSQL setups skipped.'),
@@ -647,6 +650,7 @@ export async function run(opts: GatewayOptions = {}): Promise<SuiteResult> {
         twoProcessAuthPerSecondRatio: twoProcessAuthRatio,
         twoProcessCpuRatioAtEqualRate: twoProcessCpuRatioPaced,
         bareServerTwoProcessCpuRatioAtEqualRate: bareTwoProcessCpuRatio,
+        gatewayCpuVsBareServerAtEqualRate: vsBare,
         equalRate: PACED.rate,
       },
       ledger,

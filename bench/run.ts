@@ -64,6 +64,8 @@ function summaryOf(suites: Suites): Record<string, number | null> {
     bareServerTwoProcessCpuRatioAtEqualRate: at(
       'gateway.figures.summary.bareServerTwoProcessCpuRatioAtEqualRate',
     ),
+    // The gateway (PostgreSQL, 1 process, at that rate) ÷ the bare server: what our code adds.
+    gatewayCpuVsBareServerAtEqualRate: at('gateway.figures.summary.gatewayCpuVsBareServerAtEqualRate'),
     payToReceiptP50Ms: at('sandbox.figures.payToReceiptMs.p50'),
     payToReceiptP90Ms: at('sandbox.figures.payToReceiptMs.p90'),
     // At rest: the larger of the first start (fresh data folder) and a restart on the same folder.
