@@ -2,7 +2,7 @@
  * The machine's own cost of a second server process (bench/gateway.ts): a bare authorization
  * server with nothing of ours in it. For each POST it reads the body, performs the native floor's
  * cryptography for one authorization (bench/native-floor.ts, node:crypto), runs one prepared
- * INSERT of a row the size of a ledger row through node-postgres (pool of 8, as the gateway's),
+ * INSERT of a row holding a real AuthRes (4.3 kB) through node-postgres (pool of 8, as the gateway's),
  * and answers a real AuthRes's bytes. No SET parsing, no schemas, no ledger logic.
  *
  * Run as 1 and as 2 processes sharing one PostgreSQL database at the same offered rate, its CPU
@@ -12,7 +12,7 @@
  *
  *   fork('bench/bare-server.ts', ['--inputs', FILE, '--database-url', URL], { execArgv: ['--import', 'tsx'] })
  *
- * FILE is JSON written by `writeBareInputs`. The IPC channel speaks gateway-process.ts's commands.
+ * FILE is JSON written by `writeBareInputs`. It speaks bench/server-ipc.ts over the IPC channel.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -21,8 +21,8 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import type { GatewayCommand, GatewayReport } from './gateway-process.ts';
 import { type FloorInputs, prepareFloor } from './native-floor.ts';
+import { answerBench } from './server-ipc.ts';
 
 /** The table the bare server writes (created by the bench before the servers start). */
 export const BARE_TABLE = `CREATE TABLE bare_authorizations (
@@ -60,7 +60,6 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     options: { inputs: { type: 'string' }, 'database-url': { type: 'string' } },
   });
-  const send = (m: GatewayReport) => process.send?.(m);
   if (!values.inputs || !values['database-url'] || !process.send)
     throw new Error('bench/bare-server: --inputs, --database-url and an IPC channel are required');
   const inputs = readBareInputs(values.inputs);
@@ -98,27 +97,17 @@ async function main(): Promise<void> {
     });
   });
   server.keepAliveTimeout = 30_000;
-  server.listen(0, '127.0.0.1', () => send({ listening: (server.address() as AddressInfo).port }));
-  process.on('message', (m: GatewayCommand) => {
-    if (m.cmd === 'usage') {
-      const u = process.cpuUsage();
-      send({
-        usage: {
-          cpuUs: u.user + u.system,
-          rssBytes: process.memoryUsage().rss,
-          nowUs: Number(process.hrtime.bigint() / 1000n),
-        },
-      });
-    } else if (m.cmd === 'counts') {
-      void pool
-        .query<{ n: string }>('SELECT count(*) AS n FROM bare_authorizations')
-        .then((r) => send({ counts: { authorizations: Number(r.rows[0]!.n) } }));
-    } else if (m.cmd === 'stop') {
-      server.close();
-      server.closeAllConnections();
-      void pool.end().finally(() => process.exit(0));
-    }
-  });
+  server.listen(0, '127.0.0.1', () =>
+    answerBench((server.address() as AddressInfo).port, {
+      counts: async () =>
+        Number((await pool.query<{ n: string }>('SELECT count(*) AS n FROM bare_authorizations')).rows[0]!.n),
+      stop: () => {
+        server.close();
+        server.closeAllConnections();
+        return pool.end();
+      },
+    }),
+  );
 }
 
 // Run as a forked server only: bench/gateway.ts imports BARE_TABLE and writeBareInputs from here.

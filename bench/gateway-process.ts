@@ -8,10 +8,7 @@
  * DIR is a `setwallet pki init` directory (tests/support/gateway-process.ts writePkiDir). It is the
  * real gateway (src/gateway createGateway, the test-card issuer simulator) on 127.0.0.1, port 0,
  * with its notification worker running as in a real server.
- * Over the IPC channel it sends `{ listening: port }` once it accepts connections, and answers
- *   { cmd: 'usage' }  → { usage: { cpuUs, rssBytes, nowUs } }   process.cpuUsage() user + system, in µs
- *   { cmd: 'counts' } → { counts: { authorizations } }   rows in its ledger
- *   { cmd: 'stop' }   → closes the server and the database, then exits.
+ * It speaks bench/server-ipc.ts over the IPC channel.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -20,18 +17,12 @@ import { createGateway, createIssuerSimulator, DEFAULT_TEST_CARDS, listen } from
 import { parseCertificate, pemToDers } from '../src/protocol/index.ts';
 import { readEntry } from '../src/sandbox/pki-files.ts';
 import { openDatabase } from '../src/storage/index.ts';
-
-export type GatewayCommand = { cmd: 'usage' } | { cmd: 'counts' } | { cmd: 'stop' };
-export type GatewayReport =
-  | { listening: number }
-  | { usage: { cpuUs: number; rssBytes: number; nowUs: number } }
-  | { counts: { authorizations: number } };
+import { answerBench } from './server-ipc.ts';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: { pki: { type: 'string' }, 'database-url': { type: 'string' }, 'data-dir': { type: 'string' } },
   });
-  const send = (m: GatewayReport) => process.send?.(m);
   if (!values.pki || !process.send)
     throw new Error('bench/gateway-process: --pki and an IPC channel are required');
   const root = parseCertificate(pemToDers(readFileSync(join(values.pki, 'root.pem'), 'utf8'))[0]!);
@@ -49,28 +40,14 @@ async function main(): Promise<void> {
   const server = await listen(gateway, { port: 0 });
   // As a real gateway server runs it (src/sandbox): the notification worker polls and is woken.
   gateway.delivery.start();
-  process.on('message', (m: GatewayCommand) => {
-    if (m.cmd === 'usage') {
-      const u = process.cpuUsage();
-      send({
-        usage: {
-          cpuUs: u.user + u.system,
-          rssBytes: process.memoryUsage().rss,
-          // CLOCK_MONOTONIC in µs: the clock of a --cpu-prof profile's timestamps (bench/profile-gateway.ts).
-          nowUs: Number(process.hrtime.bigint() / 1000n),
-        },
-      });
-    } else if (m.cmd === 'counts') {
-      void gateway.ledger.counts().then((c) => send({ counts: { authorizations: c.authorizations } }));
-    } else if (m.cmd === 'stop') {
-      void gateway.delivery
+  answerBench(server.port, {
+    counts: async () => (await gateway.ledger.counts()).authorizations,
+    stop: () =>
+      gateway.delivery
         .stop()
         .then(() => server.close())
-        .then(() => db.close())
-        .finally(() => process.exit(0));
-    }
+        .then(() => db.close()),
   });
-  send({ listening: server.port });
 }
 
 main().catch((e: unknown) => {

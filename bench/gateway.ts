@@ -38,9 +38,9 @@ import { type Database, openDatabase } from '../src/storage/index.ts';
 import { writePkiDir } from '../tests/support/gateway-process.ts';
 import { issueCardholder, makeWorld, TestMerchant, TestWallet, type World } from '../tests/support/world.ts';
 import { BARE_TABLE, writeBareInputs } from './bare-server.ts';
-import type { GatewayCommand, GatewayReport } from './gateway-process.ts';
 import { type Check, quantile, type SuiteResult } from './measure.ts';
 import { cpuPerCall, type FloorInputs, prepareFloor } from './native-floor.ts';
+import type { GatewayCommand, GatewayReport } from './server-ipc.ts';
 
 /** Targets: gateway CPU per authorization ÷ native floor; 2 processes ÷ 1. */
 export const TARGETS = { returning: 3, new: 4, twoProcessCpu: 1.2 } as const;
@@ -84,7 +84,7 @@ function startBareProcess(inputsFile: string, url: string): Promise<Proc> {
   return forkServer(BARE, ['--inputs', inputsFile, '--database-url', url]);
 }
 
-/** Forks `script` (a server speaking gateway-process.ts's IPC) and resolves once it listens. */
+/** Forks `script` (a server speaking bench/server-ipc.ts) and resolves once it listens. */
 async function forkServer(
   script: string,
   args: string[],
@@ -624,7 +624,7 @@ export async function run(opts: GatewayOptions = {}): Promise<SuiteResult> {
       'CPU ms/auth = gateway processes’ process.cpuUsage() (user + system, read over IPC) + PostgreSQL backends’',
       'utime + stime (/proc), over the phase, ÷ authorizations. The floor: the same cryptography with node:crypto,',
       'one authorization after another in this process (its auth/s is 1000 ÷ its CPU ms on one core).',
-      'Bare server: node:http, the floor’s node:crypto and one prepared INSERT of a ledger-sized row per request',
+      'Bare server: node:http, the floor’s node:crypto and one prepared INSERT of a row holding the AuthRes per request',
       '(bench/bare-server.ts), nothing of ours: its 2 ÷ 1 is what this machine charges for a second process.',
       `Headline ratios: PGlite, 1 process, c=16: returning ${vs.returning.toFixed(2)}×, new ${vs.new.toFixed(2)}×` +
         (twoProcessCpuRatio !== null
