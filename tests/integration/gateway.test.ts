@@ -35,6 +35,7 @@ import {
 import type { Database } from '../../src/storage/index.ts';
 import { backends } from '../support/databases.ts';
 import { merchantAuthReq } from '../support/gateway-process.ts';
+import { flipByte } from '../support/tamper.ts';
 import { type Cardholder, issueCardholder, makeWorld, registerCardholder } from '../support/world.ts';
 
 const world = makeWorld();
@@ -553,7 +554,7 @@ describe.each(backends)('payment gateway on $name', (backend) => {
           body: () => {
             const w = wireOf(valid.wire);
             const sealed = w.body.sealed as { ct: string };
-            sealed.ct = `${sealed.ct[0] === 'A' ? 'B' : 'A'}${sealed.ct.slice(1)}`;
+            sealed.ct = flipByte(sealed.ct, 0);
             return JSON.stringify(w);
           },
           code: 'decodingFailure',

@@ -35,7 +35,7 @@ import {
 } from '../../src/wallet/index.ts';
 import { paymentInitiation } from '../support/initiations.ts';
 import { memorySession } from '../support/memory-session.ts';
-import { tamperedSig } from '../support/tamper.ts';
+import { flipByte, tamperedSig } from '../support/tamper.ts';
 import { addCard, memoryPlatform, PASS, rejects, TestShop } from '../support/wallet-kit.ts';
 import { makeWorld, revocationOf, type World } from '../support/world.ts';
 
@@ -707,7 +707,7 @@ describe('wallet backup', () => {
     await rejects(fresh.restoreBackup('{"format":"something else"}', PASS), 'backupInvalid');
     await rejects(fresh.restoreBackup('x'.repeat(9 * 1024 * 1024), PASS), 'backupInvalid');
     const damaged = JSON.parse(file) as { payload: { ct: string } };
-    damaged.payload.ct = `A${damaged.payload.ct.slice(1)}`;
+    damaged.payload.ct = flipByte(damaged.payload.ct, 0);
     await rejects(fresh.restoreBackup(JSON.stringify(damaged), PASS), 'backupInvalid');
 
     expect(await fresh.restoreBackup(file, PASS)).toEqual({ cards: 1, receipts: 0 });
