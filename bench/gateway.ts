@@ -336,7 +336,7 @@ export async function run(opts: GatewayOptions = {}): Promise<SuiteResult> {
   // 160 of each kind, the c=16 phases measured the second round. Built for the most processes a
   // setup has; the database connections a process uses at c=16 are opened too.
   const WARM_UP: Record<Kind, number> = opts.quick
-    ? { returning: 32, new: 32 }
+    ? { returning: 64, new: 64 }
     : { returning: 2400, new: 400 };
   const mostProcesses = Math.max(...setups.map((s) => s.processes));
   const warmUp: Bodies = {
@@ -406,31 +406,28 @@ export async function run(opts: GatewayOptions = {}): Promise<SuiteResult> {
       const procs: Proc[] = [];
       try {
         for (let i = 0; i < setup.processes; i++) procs.push(await startProcess(pkiDir, where));
-        // Warm-up (untimed): JIT, the validated-chain cache, the database's caches and connections:
-        // 16 requests in flight, spread over the processes, as in the c=16 phases.
-        let expected = 0;
-        for (const [kind, all] of Object.entries(warmUp) as [Kind, string[]][]) {
-          const list = all.slice(0, WARM_UP[kind] * procs.length);
-          for (let at = 0; at < list.length; at += 16) {
-            const texts = await Promise.all(
-              list.slice(at, at + 16).map(async (body, i) => {
-                const res = await fetch(`${procs[i % procs.length]!.url}/set`, { method: 'POST', body });
-                const text = await res.text();
-                assert(
-                  res.status === 200 && text.includes('"type":"AuthRes"'),
-                  `warm-up (${kind}): ${text.slice(0, 300)}`,
-                );
-                return text;
-              }),
-            );
-            expected += texts.length;
-            if (!floor) {
-              const sealed = (JSON.parse(texts[0]!) as { body: { sealed: { ct: string } } }).body.sealed;
-              const inputs = floorInputs(fromB64u(sealed.ct).length - 16 - 64);
-              floor = prepareFloor(inputs);
-              bareInputs = { floor: inputs, answer: texts[0]! };
-            }
-          }
+        // Warm-up (untimed): JIT, the validated-chain cache, the database's caches and connections,
+        // at c=16 spread over the processes as in the phases. Its first AuthRes, read on its own,
+        // gives the floor its sizes and the bare server its answer.
+        const first = warmUp.returning[0]!;
+        const res = await fetch(`${procs[0]!.url}/set`, { method: 'POST', body: first });
+        const answer = await res.text();
+        assert(res.status === 200 && answer.includes('"type":"AuthRes"'), `warm-up: ${answer.slice(0, 300)}`);
+        if (!floor) {
+          const sealed = (JSON.parse(answer) as { body: { sealed: { ct: string } } }).body.sealed;
+          const inputs = floorInputs(fromB64u(sealed.ct).length - 16 - 64);
+          floor = prepareFloor(inputs);
+          bareInputs = { floor: inputs, answer };
+        }
+        let expected = 1;
+        for (const kind of ['returning', 'new'] as const) {
+          const list = warmUp[kind].slice(kind === 'returning' ? 1 : 0, WARM_UP[kind] * procs.length);
+          const warm = await phase(procs, list, 16, undefined);
+          assert(
+            warm.notAuthRes + warm.errors === 0,
+            `warm-up (${kind}): ${warm.notAuthRes + warm.errors} replies were not an AuthRes`,
+          );
+          expected += warm.authorizations;
         }
         // After the warm-up, not inside it: a keep-alive socket left idle through the floor's
         // seconds of synchronous work may be closed by the server under the next request.
@@ -488,7 +485,7 @@ export async function run(opts: GatewayOptions = {}): Promise<SuiteResult> {
           for (let i = 0; i < processes; i++) procs.push(await startBareProcess(inputsFile, u.href));
           const warm = await phase(
             procs,
-            warmUp.returning.slice(0, Math.max(WARM_UP.returning * processes, 64)),
+            warmUp.returning.slice(0, WARM_UP.returning * processes),
             16,
             undefined,
           );
