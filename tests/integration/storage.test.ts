@@ -31,6 +31,12 @@ describe.each(backends)('storage on $name', (backend) => {
     else expect(row?.shared_buffers).toBeTruthy();
   });
 
+  it('creates PGlite WAL segments without writing 16 MB of zeros through its file system', async () => {
+    const [row] = await db.query<{ wal_init_zero: string }>('SHOW wal_init_zero');
+    if (db.kind === 'pglite') expect(row?.wal_init_zero).toBe('off');
+    else expect(['on', 'off']).toContain(row?.wal_init_zero);
+  });
+
   it('applies each migration once, in order', async () => {
     expect(await migrate(db, migrations)).toEqual(['test/001-notes', 'test/002-tags']);
     expect(await migrate(db, migrations)).toEqual([]);
