@@ -288,14 +288,12 @@ const median = (xs: readonly number[]): number =>
   );
 
 /**
- * CPU affinity through taskset (util-linux): `pid`'s threads (all, or its main thread only) may run
- * on `cpus` alone. False where it cannot be set (no taskset, one CPU): the bench then runs unpinned.
+ * CPU affinity through taskset (util-linux): all of `pid`'s threads may run on `cpus` alone. False
+ * where it cannot be set (no taskset, one CPU, CPUs not numbered from 0): the part then runs unpinned.
  */
-function pin(pid: number, cpus: readonly number[], threads: 'all' | 'main'): boolean {
+function pin(pid: number, cpus: readonly number[]): boolean {
   try {
-    execFileSync('taskset', ['-p', ...(threads === 'all' ? ['-a'] : []), '-c', cpus.join(','), String(pid)], {
-      stdio: 'ignore',
-    });
+    execFileSync('taskset', ['-a', '-p', '-c', cpus.join(','), String(pid)], { stdio: 'ignore' });
     return true;
   } catch {
     return false;
@@ -371,9 +369,9 @@ async function pairedPhase(
       const others = all.filter((c) => c !== wanted);
       const core =
         wanted !== null &&
-        pin(proc.child.pid!, [wanted], 'all') &&
-        pin(canary.child.pid!, [wanted], 'all') &&
-        pin(process.pid, others, 'all')
+        pin(proc.child.pid!, [wanted]) &&
+        pin(canary.child.pid!, [wanted]) &&
+        pin(process.pid, others)
           ? wanted
           : null;
       canary.child.send({ start: kind } satisfies CanaryCommand);
@@ -392,7 +390,7 @@ async function pairedPhase(
       });
     }
   } finally {
-    for (const pid of [proc.child.pid!, canary.child.pid!, process.pid]) pin(pid, all, 'all');
+    for (const pid of [proc.child.pid!, canary.child.pid!, process.pid]) pin(pid, all);
   }
   const n = done.reduce((s, d) => s + d.r.authorizations, 0);
   return {
