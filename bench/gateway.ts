@@ -622,8 +622,8 @@ export async function run(opts: GatewayOptions = {}): Promise<SuiteResult> {
           );
           expected += warm.authorizations;
         }
-        // After the warm-up, not inside it: a keep-alive socket left idle through the floor's
-        // seconds of synchronous work may be closed by the server under the next request.
+        // After the warm-up, not inside it, so that the floor's first batches do not share the
+        // machine with it.
         if (floorRuns.returning.length === 0) await measureFloor();
         const pg = dbName ? { admin: admin!, name: dbName } : undefined;
         for (const kind of ['returning', 'new'] as const) {
@@ -831,7 +831,7 @@ export async function run(opts: GatewayOptions = {}): Promise<SuiteResult> {
     notes: [
       'CPU ms/auth = gateway processes’ process.cpuUsage() (user + system, read over IPC) + PostgreSQL backends’',
       'utime + stime (/proc), over the phase, ÷ authorizations. The floor: the same cryptography with node:crypto,',
-      'one authorization after another in this process (its auth/s is 1000 ÷ its CPU ms on one core).',
+      'one authorization after another in a process of its own (its auth/s is 1000 ÷ its CPU ms on one core).',
       'PGlite rows are paired: run in parts, the gateway and a floor canary pinned to one core (alternating), autocannon',
       'to the other; each part’s floor is what the canary measured on that core during the part (bench/floor-canary.ts:',
       'this machine’s speed moves within a run). The other rows’ floor: measured between setups (median).',
