@@ -425,28 +425,44 @@ function observed(
   { observe, observeNotifications }: Pick<SandboxOptions, 'observe' | 'observeNotifications'>,
 ): FetchHandler {
   if (!observe && !observeNotifications) return fetch;
-  const report = (direction: SetObservation['direction'], body: string) => {
-    let type: unknown;
+  /** The SET/2 message type of `body`, if it is one. */
+  const typeOf = (body: string): string | undefined => {
     try {
       const json = JSON.parse(body) as { set?: unknown; type?: unknown } | null;
-      if (typeof json?.set === 'string') type = json.type;
+      return typeof json?.set === 'string' && typeof json.type === 'string' ? json.type : undefined;
     } catch {
-      return;
+      return undefined;
     }
-    // Notifications travel on their own schedule (the gateway's delivery worker), so they and
-    // their registration stay out of the purchase transcript, whose order is the protocol's.
-    if (typeof type !== 'string') return;
-    const to = NOTIFICATION_TYPES.has(type) ? observeNotifications : observe;
-    to?.({ party, direction, type, body });
   };
   return async (request) => {
     if (request.method !== 'POST') return fetch(request);
     // Copies within SET/2's size limit: what is over it is no message to show. A request over
     // it is not cloned at all, so the endpoint alone reads (and refuses) it.
     const declaredOver = declaredOverLimit(request.headers.get('content-length'), MAX_WIRE_BYTES);
-    if (!declaredOver) report('request', (await observedText(request.clone(), MAX_WIRE_BYTES)) ?? '');
+    const asked = declaredOver ? '' : ((await observedText(request.clone(), MAX_WIRE_BYTES)) ?? '');
+    const askedType = typeOf(asked);
+    // Notifications travel on their own schedule (the gateway's delivery worker), so they, their
+    // registration and whatever answers them (a refusal's Error included) stay out of the purchase
+    // transcript, whose order is the protocol's. Routed by the answer's own type, a store's Error
+    // to a late Notification landed in the transcript between two purchase messages.
+    const about = askedType !== undefined && NOTIFICATION_TYPES.has(askedType);
+    if (askedType)
+      (about ? observeNotifications : observe)?.({
+        party,
+        direction: 'request',
+        type: askedType,
+        body: asked,
+      });
     const response = await fetch(request);
-    report('response', (await observedText(response.clone(), MAX_WIRE_BYTES)) ?? '');
+    const answer = (await observedText(response.clone(), MAX_WIRE_BYTES)) ?? '';
+    const answerType = typeOf(answer);
+    if (answerType)
+      (about || NOTIFICATION_TYPES.has(answerType) ? observeNotifications : observe)?.({
+        party,
+        direction: 'response',
+        type: answerType,
+        body: answer,
+      });
     return response;
   };
 }

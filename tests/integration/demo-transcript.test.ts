@@ -16,6 +16,7 @@ import { TrustStore, VERSION_STRING, verifyAnyAuthReq } from '../../src/protocol
 import { SandboxClock } from '../../src/sandbox/clock.ts';
 import { readEntry } from '../../src/sandbox/pki-files.ts';
 import { type RunningSandbox, startSandbox } from '../../src/sandbox/sandbox.ts';
+import { NOTIFICATIONS_PATH } from '../../src/store/app.ts';
 import { pgliteTemplate } from '../support/databases.ts';
 import { budget } from '../support/deadlines.ts';
 import {
@@ -211,5 +212,18 @@ describe("the demo's transcript (startSandbox's observe)", () => {
     const [described] = transcript.errorsSince(before);
     expect(described).toMatch(/^[a-zA-Z]+: .+ \(an Error from the store to the wallet, answering PReq\)$/);
     expect(printed.at(-1)).toContain(described!.split(' (')[0]);
+  });
+
+  it('keeps a Notification and the Error refusing it out of the transcript: they travel on their own schedule', async () => {
+    // As when a Notification signed just before the sandbox's clock moves a month is verified just
+    // after: the store refuses it with a SET Error (the gateway signs it afresh when it retries).
+    // Routed by the answer's type, that Error once landed in the purchase transcript between the
+    // subscription's PRes and its next payment.
+    const before = transcript.entries.length;
+    const bogus = JSON.stringify({ set: VERSION_STRING, type: 'Notification', hdr: {}, body: {} });
+    const res = await fetch(`${sandbox.urls.store}${NOTIFICATIONS_PATH}`, { method: 'POST', body: bogus });
+    expect(res.status).toBeGreaterThanOrEqual(400);
+    expect((JSON.parse(await res.text()) as { type: string }).type).toBe('Error');
+    expect(transcript.entries.slice(before).map((e) => e.type)).toEqual([]);
   });
 });
