@@ -173,7 +173,7 @@ export function prepareFloor(x: FloorInputs) {
   const otherPub = createPublicKey(otherPriv);
   // A new cardholder's own key: imported from its certificate's point for every new cardholder
   // (JWK, node:crypto's quickest import of a raw point: 60–80 µs against 110–135 for SPKI DER).
-  const cardholderPoint = createPublicKey(otherPriv).export({ format: 'jwk' });
+  const cardholderPoint = otherPub.export({ format: 'jwk' });
   const importCardholderKey = () => createPublicKey({ key: cardholderPoint, format: 'jwk' });
   const sigs = {
     merchant: p1363(otherPriv, merchantTbs),

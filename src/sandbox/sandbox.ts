@@ -434,6 +434,12 @@ function observed(
       return undefined;
     }
   };
+  const report = (
+    notification: boolean,
+    direction: SetObservation['direction'],
+    type: string,
+    body: string,
+  ) => (notification ? observeNotifications : observe)?.({ party, direction, type, body });
   return async (request) => {
     if (request.method !== 'POST') return fetch(request);
     // Copies within SET/2's size limit: what is over it is no message to show. A request over
@@ -446,23 +452,11 @@ function observed(
     // transcript, whose order is the protocol's. Routed by the answer's own type, a store's Error
     // to a late Notification landed in the transcript between two purchase messages.
     const about = askedType !== undefined && NOTIFICATION_TYPES.has(askedType);
-    if (askedType)
-      (about ? observeNotifications : observe)?.({
-        party,
-        direction: 'request',
-        type: askedType,
-        body: asked,
-      });
+    if (askedType) report(about, 'request', askedType, asked);
     const response = await fetch(request);
     const answer = (await observedText(response.clone(), MAX_WIRE_BYTES)) ?? '';
     const answerType = typeOf(answer);
-    if (answerType)
-      (about || NOTIFICATION_TYPES.has(answerType) ? observeNotifications : observe)?.({
-        party,
-        direction: 'response',
-        type: answerType,
-        body: answer,
-      });
+    if (answerType) report(about || NOTIFICATION_TYPES.has(answerType), 'response', answerType, answer);
     return response;
   };
 }
