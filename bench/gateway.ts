@@ -27,7 +27,7 @@
  * prepared INSERT per request, nothing of ours) also runs as 1 and 2 processes at the paced
  * phases' rate: its 2 ÷ 1 is the machine's own cost of a second process, beside the gateway's.
  */
-import { type ChildProcess, execFileSync, fork } from 'node:child_process';
+import { type ChildProcess, execFileSync, fork, type Serializable } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
@@ -40,7 +40,7 @@ import { type Database, openDatabase } from '../src/storage/index.ts';
 import { writePkiDir } from '../tests/support/gateway-process.ts';
 import { issueCardholder, makeWorld, TestMerchant, TestWallet, type World } from '../tests/support/world.ts';
 import { BARE_TABLE, writeBareInputs } from './bare-server.ts';
-import type { CanaryCommand, CanaryReport, FloorSample } from './floor-canary.ts';
+import type { CanaryCommand, FloorSample } from './floor-canary.ts';
 import { type Check, quantile, type SuiteResult } from './measure.ts';
 import type { FloorInputs } from './native-floor.ts';
 import type { GatewayCommand, GatewayReport } from './server-ipc.ts';
@@ -112,18 +112,28 @@ async function forkServer(
     child.on('message', onMessage);
     child.once('exit', (code) => reject(new Error(`the gateway process exited (${code}) before listening`)));
   });
-  const ask = <T>(cmd: GatewayCommand, key: 'usage' | 'counts') =>
-    new Promise<T>((resolve) => {
-      const onMessage = (m: GatewayReport) => {
+  return { child, url: `http://127.0.0.1:${port}`, ask: asker<GatewayCommand>(child, 'the gateway process') };
+}
+
+/**
+ * Sends a command to a forked child and resolves with the `key` field of its first report that has
+ * one; rejects if the child exits first (a server or the floor canary that died mid-run).
+ */
+function asker<Command extends Serializable>(child: ChildProcess, what: string) {
+  return <T>(cmd: Command, key: string) =>
+    new Promise<T>((resolve, reject) => {
+      const onMessage = (m: object) => {
         if (key in m) {
           child.off('message', onMessage);
+          child.off('exit', onExit);
           resolve((m as Record<string, unknown>)[key] as T);
         }
       };
+      const onExit = (code: number | null) => reject(new Error(`${what} exited (${code})`));
       child.on('message', onMessage);
+      child.once('exit', onExit);
       child.send(cmd);
     });
-  return { child, url: `http://127.0.0.1:${port}`, ask };
 }
 
 export async function stopProcess(p: Proc): Promise<void> {
@@ -324,20 +334,7 @@ async function startCanary(inputs: FloorInputs): Promise<Canary & { ops: string[
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     serialization: 'advanced',
   });
-  const ask = <T>(cmd: CanaryCommand, key: 'ready' | 'floor') =>
-    new Promise<T>((resolve, reject) => {
-      const onMessage = (m: CanaryReport) => {
-        if (key in m) {
-          child.off('message', onMessage);
-          child.off('exit', onExit);
-          resolve((m as Record<string, unknown>)[key] as T);
-        }
-      };
-      const onExit = (code: number | null) => reject(new Error(`the floor canary exited (${code})`));
-      child.on('message', onMessage);
-      child.once('exit', onExit);
-      child.send(cmd);
-    });
+  const ask = asker<CanaryCommand>(child, 'the floor canary');
   const { ops } = await ask<{ ops: string[] }>({ inputs }, 'ready');
   return { child, ask, ops };
 }
